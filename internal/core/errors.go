@@ -1,0 +1,110 @@
+// Package core holds forecourt's domain: the types every API shares, the
+// rules that govern them (status lifecycle, assignment, history, dealer
+// isolation) and the Store interface the database adapters implement.
+// It knows nothing of HTTP, JSON or SQL.
+package core
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Code classifies an Error. Each API maps codes to its own status codes and
+// envelopes.
+type Code string
+
+// The error codes.
+const (
+	Invalid      Code = "invalid"
+	NotFound     Code = "not_found"
+	Conflict     Code = "conflict"
+	Unauthorized Code = "unauthorized"
+	Forbidden    Code = "forbidden"
+	Internal     Code = "internal"
+)
+
+// Error is the one error type of the domain. Message is safe to show to a
+// client. Fields holds per-field messages keyed by a dotted core path such as
+// "vehicle.brand_model" or "tasks.0.appraisal" (see FieldPath).
+type Error struct {
+	Code    Code
+	Message string
+	Fields  map[string]string
+}
+
+func (e *Error) Error() string {
+	if len(e.Fields) == 0 {
+		return fmt.Sprintf("%s: %s", e.Code, e.Message)
+	}
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	s := string(e.Code) + ": " + e.Message
+	for _, k := range keys {
+		s += fmt.Sprintf("; %s: %s", k, e.Fields[k])
+	}
+	return s
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrNotFound is the canonical not-found error. Use errors.Is(err, ...) only
+// through ErrorCode; callers should not compare messages.
+func errNotFound(what string) *Error {
+	return &Error{Code: NotFound, Message: what + " not found"}
+}
+
+// FieldErrors collects per-field validation messages. The zero value is ready
+// to use; Err returns nil when nothing was added.
+type FieldErrors map[string]string
+
+// Add records msg for path unless one is already recorded there.
+func (f FieldErrors) Add(path, msg string) {
+	if _, ok := f[path]; !ok {
+		f[path] = msg
+	}
+}
+
+// Err returns an Invalid *Error holding the collected messages, or nil.
+func (f FieldErrors) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Message: "invalid input", Fields: map[string]string(f)}
+}
+
+// ErrorCode returns the Code of err, Internal for errors that are not *Error.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// ErrorMessage returns the client-safe message of err. Errors that are not
+// *Error never reveal their text.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// Field-level messages used across the core. API packages translate them into
+// their own language and wording by looking at these constants.
+const (
+	MsgRequired      = "required"
+	MsgNotExist      = "does_not_exist"
+	MsgInvalidChoice = "invalid_choice"
+	MsgInvalid       = "invalid"
+	MsgOutOfRange    = "out_of_range"
+	MsgTooLong       = "too_long"
+)

@@ -1,0 +1,519 @@
+package core
+
+import "time"
+
+// Dealer is a tenant: one dealership (SML "concessionaire").
+type Dealer struct {
+	ID             int64
+	PublicID       string // UUIDv7, the identity rendered by UUID-based APIs
+	Name           string
+	Country        string // ISO 3166-1 alpha-2, e.g. "ES"
+	TimeZone       string // IANA name used to render local times, e.g. "Europe/Madrid"
+	Address        string
+	Latitude       *float64
+	Longitude      *float64
+	Schedule       string
+	Web            string
+	WebCochesNet   string
+	DateNotes      string
+	AppraisalNotes string
+	FinancingNotes string
+	WarrantyNotes  string
+	ServiceNotes   string
+	MaskC2C        string // the masked number click-to-call shows to the client
+	Phone          string // the dealership's phone, bridged by click-to-call
+	Calendar       *WorkCalendar
+	Notes          []Note
+	CreatedAt      time.Time
+}
+
+// Location returns the dealer's time zone, UTC when unset or unknown.
+func (d Dealer) Location() *time.Location {
+	if d.TimeZone == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(d.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// WorkCalendar holds a dealer's opening hours, Monday first.
+type WorkCalendar struct {
+	ID   int64
+	Days [7]WorkDay // index 0 is Monday, 6 is Sunday
+}
+
+// WorkDay is one weekday of a WorkCalendar. Hours are "HH:MM" in the
+// dealer's time zone.
+type WorkDay struct {
+	ID      int64
+	Start   string
+	End     string
+	Working bool
+}
+
+// OpenAt reports whether the calendar is open at t (already in the dealer's
+// time zone).
+func (c *WorkCalendar) OpenAt(t time.Time) bool {
+	if c == nil {
+		return false
+	}
+	idx := (int(t.Weekday()) + 6) % 7
+	d := c.Days[idx]
+	if !d.Working || d.Start == "" || d.End == "" {
+		return false
+	}
+	hm := t.Format("15:04")
+	return hm >= d.Start && hm < d.End
+}
+
+// User is a person who logs in: an advisor, a manager, an administrator.
+type User struct {
+	ID            int64
+	PublicID      string
+	Username      string
+	Email         string
+	FirstName     string
+	LastName      string
+	Phone         string
+	MemberID      string
+	Click2CallID  string // the user's extension on the telephony bridge
+	PasswordHash  string
+	IsStaff       bool
+	IsSuperuser   bool
+	IsAdmin       bool
+	IsActive      bool
+	ActivatedAt   *time.Time
+	DeactivatedAt *time.Time
+	Memberships   []Membership
+	Session       *Session // the latest session, nil when the user never logged in
+	CreatedAt     time.Time
+}
+
+// IsDealerAdmin reports whether the user administers any of his dealers.
+func (u User) IsDealerAdmin() bool {
+	for _, m := range u.Memberships {
+		if m.IsAdmin {
+			return true
+		}
+	}
+	return false
+}
+
+// IsBusinessManager reports whether the user is business manager at any of
+// his dealers.
+func (u User) IsBusinessManager() bool {
+	for _, m := range u.Memberships {
+		if m.IsBusinessManager {
+			return true
+		}
+	}
+	return false
+}
+
+// DealerIDs lists the dealers the user belongs to.
+func (u User) DealerIDs() []int64 {
+	ids := make([]int64, 0, len(u.Memberships))
+	for _, m := range u.Memberships {
+		ids = append(ids, m.DealerID)
+	}
+	return ids
+}
+
+// Membership ties a user to a dealer with his role there.
+type Membership struct {
+	ID                int64
+	UserID            int64
+	DealerID          int64
+	IsAdmin           bool
+	IsBusinessManager bool
+}
+
+// Session is a user's working session, opened by login and closed by logout.
+type Session struct {
+	ID           int64
+	StartWorking time.Time
+	LastSeen     *time.Time
+	EndedAt      *time.Time
+}
+
+// OnlineWindow is how long after his last request a user still counts as
+// online.
+const OnlineWindow = 15 * time.Minute
+
+// Online reports whether the session counts as online at now.
+func (s *Session) Online(now time.Time) bool {
+	if s == nil || s.EndedAt != nil {
+		return false
+	}
+	last := s.StartWorking
+	if s.LastSeen != nil && s.LastSeen.After(last) {
+		last = *s.LastSeen
+	}
+	return now.Sub(last) < OnlineWindow
+}
+
+// APIKey is a machine credential bound to one dealer.
+type APIKey struct {
+	ID        int64
+	DealerID  int64
+	UserID    *int64 // the user the key acts as, if any
+	Name      string
+	Prefix    string // the first characters of the key, for operators to recognise it
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// Channel is how a client reached the dealer: phone, email, web, chat, WhatsApp…
+type Channel struct {
+	ID   int64
+	Slug string
+	Name string
+}
+
+// Origin is where the dealer's sources are offered to the client: a portal
+// such as coches.net, the dealer's web site, the showroom.
+type Origin struct {
+	ID         int64
+	Name       string
+	Icon       string
+	Phones     []OriginPhone
+	Emails     []OriginEmail
+	ChannelIDs []int64
+}
+
+// OriginPhone is a phone number published on an origin.
+type OriginPhone struct {
+	ID     int64
+	Number string
+}
+
+// OriginEmail is an e-mail address published on an origin.
+type OriginEmail struct {
+	ID    int64
+	Email string
+}
+
+// Source is one point of contact of one dealer: a channel on an origin, with
+// its data (the phone number, the address, the form's name).
+type Source struct {
+	ID        int64
+	DealerID  int64
+	ChannelID int64
+	OriginID  int64
+	Data      string
+}
+
+// GasType is a fuel: petrol, diesel, hybrid, electric…
+type GasType struct {
+	ID   int64
+	Name string
+}
+
+// Country is a country; its ID is the one SML uses (28 is Spain).
+type Country struct {
+	ID   int64
+	Code string // ISO 3166-1 alpha-2
+	Name string
+}
+
+// Province is a first-level division of a country.
+type Province struct {
+	ID        int64
+	CountryID int64
+	Name      string
+	Active    bool
+}
+
+// Locality is a town of a province.
+type Locality struct {
+	ID         int64
+	ProvinceID int64
+	Name       string
+	Active     bool
+}
+
+// Client is a person or business interested in a car, owned by one dealer.
+type Client struct {
+	ID         int64
+	PublicID   string
+	DealerID   int64
+	Name       string
+	Phone      string // as given
+	PhoneE164  string // normalised for dedup and search; empty when not a number
+	Email      string
+	ProvinceID *int64
+	LocalityID *int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Vehicle is the vehicle a lead is about.
+type Vehicle struct {
+	ID         int64
+	BrandModel string
+	Price      string
+	Km         string
+	Year       *int
+	GasID      *int64
+	Sold       bool
+}
+
+// Stage is where the work on a lead stands.
+type Stage string
+
+// The stages, in lifecycle order.
+const (
+	StageNew                  Stage = "new"
+	StageCommercialManagement Stage = "commercial_management"
+	StageTracing              Stage = "tracing"
+	StageEnd                  Stage = "end"
+)
+
+// Stages lists every stage in lifecycle order.
+var Stages = []Stage{StageNew, StageCommercialManagement, StageTracing, StageEnd}
+
+// Valid reports whether s is a known stage.
+func (s Stage) Valid() bool {
+	for _, v := range Stages {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Outcome is how an ended lead ended.
+type Outcome string
+
+// The outcomes. See docs/decisions.md for how each API renders them.
+const (
+	OutcomeNone         Outcome = ""
+	OutcomeSale         Outcome = "sale"          // the client bought
+	OutcomeNoSale       Outcome = "no_sale"       // worked, the client did not buy
+	OutcomeNotAvailable Outcome = "not_available" // the vehicle was sold before the lead was worked
+	OutcomeUnreachable  Outcome = "unreachable"   // the client could not be reached
+	OutcomeDuplicate    Outcome = "duplicate"     // the same interest is worked in another lead
+	OutcomeInvalid      Outcome = "invalid"       // spam, test or wrong data
+)
+
+// Outcomes lists every outcome but OutcomeNone.
+var Outcomes = []Outcome{OutcomeSale, OutcomeNoSale, OutcomeNotAvailable, OutcomeUnreachable, OutcomeDuplicate, OutcomeInvalid}
+
+// Valid reports whether o is a known outcome (OutcomeNone included).
+func (o Outcome) Valid() bool {
+	if o == OutcomeNone {
+		return true
+	}
+	for _, v := range Outcomes {
+		if o == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Lead is one interest of one client at one dealer.
+type Lead struct {
+	ID          int64
+	PublicID    string
+	DealerID    int64
+	SourceID    int64
+	Client      *Client // nil when the lead has no client yet
+	Vehicle     *Vehicle
+	Stage       Stage
+	Outcome     Outcome
+	Reason      string // why it ended, free text
+	Score       int    // 1 (very low) … 4 (high); 0 when unset
+	Tags        []Note
+	Notes       []Note
+	Tasks       []Task
+	UserID      *int64 // the assigned user
+	CreatedBy   *int64
+	MailContent string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	FinishedAt  *time.Time // when it entered StageEnd; nil while open
+	FirstTaskAt *time.Time // when its first task was planned; see NSA
+	Version     int        // incremented by every change
+}
+
+// PendingTasks reports whether any task of the lead is not done yet.
+func (l Lead) PendingTasks() bool {
+	for _, t := range l.Tasks {
+		if !t.Done {
+			return true
+		}
+	}
+	return false
+}
+
+// NSA is the lead's first-response time: from its creation to the planning of
+// its first task. ok is false while the lead has had no task.
+func (l Lead) NSA() (d Span, ok bool) {
+	if l.FirstTaskAt == nil {
+		return Span{}, false
+	}
+	return SpanBetween(l.CreatedAt, *l.FirstTaskAt), true
+}
+
+// TaskType classifies a task.
+type TaskType string
+
+// The task types.
+const (
+	TaskDate                    TaskType = "date" // a visit or test drive
+	TaskAppraisal               TaskType = "appraisal"
+	TaskBudget                  TaskType = "budget"
+	TaskFinancing               TaskType = "financing"
+	TaskWarranty                TaskType = "warranty"
+	TaskVehicleInformation      TaskType = "vehicle_information"
+	TaskResponseInformationMail TaskType = "response_information_mail"
+	TaskPendingAssignment       TaskType = "pending_assignment"
+	TaskOther                   TaskType = "other"
+)
+
+// TaskTypes lists every task type.
+var TaskTypes = []TaskType{TaskDate, TaskAppraisal, TaskBudget, TaskFinancing, TaskWarranty, TaskVehicleInformation, TaskResponseInformationMail, TaskPendingAssignment, TaskOther}
+
+// Valid reports whether t is a known task type.
+func (t TaskType) Valid() bool {
+	for _, v := range TaskTypes {
+		if t == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Media is how a task is carried out.
+type Media string
+
+// The media.
+const (
+	MediaPhone    Media = "Phone"
+	MediaEmail    Media = "E-mail"
+	MediaSMS      Media = "SMS"
+	MediaWhatsapp Media = "Whatsapp"
+)
+
+// MediaValues lists every media.
+var MediaValues = []Media{MediaPhone, MediaEmail, MediaSMS, MediaWhatsapp}
+
+// Valid reports whether m is a known media.
+func (m Media) Valid() bool {
+	for _, v := range MediaValues {
+		if m == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Task is a piece of work planned on a lead: a call, a visit, an appraisal…
+type Task struct {
+	ID                int64
+	PublicID          string
+	LeadID            int64
+	Type              TaskType
+	Subtype           string
+	Description       string
+	Media             Media
+	PlannedAt         *time.Time // planified_realization_date
+	PlannedTrackingAt *time.Time // planified_tracking_date
+	Done              bool       // realization_date_check
+	DoneAt            *time.Time // realization_date, set when Done becomes true
+	Tracked           bool       // tracking_date_check
+	TrackedAt         *time.Time // tracking_date, set when Tracked becomes true
+	Notes             []Note
+	Appraisal         *Appraisal
+	IsClick2Call      bool
+	AuthorID          *int64
+	CreatedAt         time.Time
+}
+
+// AppraisalOrigin says where an appraised vehicle was first registered.
+type AppraisalOrigin string
+
+// The appraisal origins.
+const (
+	OriginNational AppraisalOrigin = "national"
+	OriginForeign  AppraisalOrigin = "foreign"
+)
+
+// Valid reports whether o is a known appraisal origin (empty included).
+func (o AppraisalOrigin) Valid() bool {
+	return o == "" || o == OriginNational || o == OriginForeign
+}
+
+// Appraisal is the valuation of a client's vehicle offered as a trade-in.
+type Appraisal struct {
+	ID           int64
+	BrandModel   string
+	LicensePlate string
+	Km           string
+	Year         *int
+	GasID        *int64
+	Extras       string
+	Origin       AppraisalOrigin
+}
+
+// Note is a piece of text attached to a dealer, a lead or a task; tags have
+// the same shape. Every edit keeps the previous text in History.
+type Note struct {
+	ID       int64
+	Content  string
+	AuthorID *int64
+	Created  time.Time
+	Modified time.Time
+	History  []NoteVersion
+}
+
+// NoteVersion is one recorded version of a note's content.
+type NoteVersion struct {
+	ID       int64
+	Modified time.Time
+	UserID   *int64
+	Content  string
+}
+
+// HistoryType says what kind of change a History entry records.
+type HistoryType string
+
+// The history types.
+const (
+	HistoryCreated HistoryType = "created"
+	HistoryChanged HistoryType = "changed"
+	HistoryDeleted HistoryType = "deleted"
+)
+
+// History is one append-only entry of a lead's history.
+type History struct {
+	ID      int64
+	LeadID  int64
+	At      time.Time
+	UserID  *int64
+	Type    HistoryType
+	Reason  string
+	Changes []Change
+}
+
+// Change is one field's change within a History entry.
+type Change struct {
+	Field string
+	Old   string
+	New   string
+}
+
+// CallControl records a click-to-call placed from a lead.
+type CallControl struct {
+	ID          int64
+	LeadID      int64
+	UserID      *int64
+	CallControl int64 // the bridge's own id of the call
+	From        string
+	To          string
+	CreatedAt   time.Time
+}

@@ -1,0 +1,322 @@
+// Package demo loads the demo data of `forecourt serve --demo`: the dealer
+// "Concesionario de Prueba" with its sources, fuels, Spain's provinces and
+// localities, the admin demo@example.com and a set of varied sample leads.
+// The API tests seed the same data, so the README's walkthrough is tested.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"forecourt/internal/core"
+)
+
+// Demo credentials, printed by `serve --demo`.
+const (
+	AdminUsername = "demo@example.com"
+	AdminPassword = "demo"
+	DealerName    = "Concesionario de Prueba"
+	SpainID       = 28 // SML's country id for Spain
+)
+
+// ErrNotEmpty is returned by Seed when the database already holds dealers.
+var ErrNotEmpty = errors.New("demo: the database is not empty")
+
+// Options tunes Seed.
+type Options struct {
+	Leads    int // sample leads to create; 0 for none
+	Advisors int // advisors besides the admin; default 3
+}
+
+// Fixture names what Seed created.
+type Fixture struct {
+	DealerID      int64
+	AdminID       int64
+	AdminUsername string
+	AdminPassword string
+	AdvisorIDs    []int64
+	SourceIDs     map[string]int64 // by channel slug: phone, email, web, chat, whatsapp
+	GasIDs        []int64
+	ProvinceID    int64 // Madrid
+	LocalityID    int64 // Madrid, the city
+	ProvinceIDs   map[int]int64
+	LocalityIDs   map[string]int64 // capital name → id
+	LeadIDs       []int64
+}
+
+// Seed loads the demo data into an empty database through svc.
+func Seed(ctx context.Context, svc *core.Service, opt Options) (Fixture, error) {
+	st := svc.Store()
+	ds, err := st.AllDealers(ctx)
+	if err != nil {
+		return Fixture{}, err
+	}
+	if len(ds) > 0 {
+		return Fixture{}, ErrNotEmpty
+	}
+	if opt.Advisors == 0 {
+		opt.Advisors = 3
+	}
+	f := Fixture{AdminUsername: AdminUsername, AdminPassword: AdminPassword, SourceIDs: map[string]int64{},
+		ProvinceIDs: map[int]int64{}, LocalityIDs: map[string]int64{}}
+	if err := seedGeography(ctx, st, &f); err != nil {
+		return Fixture{}, fmt.Errorf("demo geography: %w", err)
+	}
+	for _, name := range []string{"Gasolina", "Diésel", "Híbrido", "Híbrido enchufable", "Eléctrico", "GLP", "GNC"} {
+		g := core.GasType{Name: name}
+		if err := st.CreateGasType(ctx, &g); err != nil {
+			return Fixture{}, err
+		}
+		f.GasIDs = append(f.GasIDs, g.ID)
+	}
+
+	lat, lon := 40.4378, -3.6795
+	cal := &core.WorkCalendar{}
+	for i := range 5 {
+		cal.Days[i] = core.WorkDay{Start: "09:00", End: "20:00", Working: true}
+	}
+	cal.Days[5] = core.WorkDay{Start: "10:00", End: "14:00", Working: true}
+	cal.Days[6] = core.WorkDay{Working: false}
+	d, err := svc.CreateDealer(ctx, core.Dealer{
+		Name: DealerName, Country: "ES", TimeZone: "Europe/Madrid",
+		Address: "Calle de Serrano 100, 28006 Madrid", Latitude: &lat, Longitude: &lon,
+		Schedule: "L-V 9:00-20:00, S 10:00-14:00", Web: "https://concesionario-prueba.example.com",
+		WebCochesNet: "https://www.coches.net/concesionario/concesionario-de-prueba/",
+		DateNotes:    "Pruebas de conducción con cita previa.", AppraisalNotes: "Tasación gratuita en 24 h.",
+		FinancingNotes: "Financiación hasta 96 meses.", WarrantyNotes: "12 meses en vehículos de ocasión.",
+		ServiceNotes: "Taller propio multimarca.", MaskC2C: "34910052683", Phone: "674833617",
+		Calendar: cal, Notes: []core.Note{{Content: "Concesionario de demostración de forecourt."}},
+	})
+	if err != nil {
+		return Fixture{}, err
+	}
+	f.DealerID = d.ID
+
+	if err := seedSources(ctx, st, &f); err != nil {
+		return Fixture{}, fmt.Errorf("demo sources: %w", err)
+	}
+
+	admin, err := svc.CreateUser(ctx, core.User{
+		Username: AdminUsername, Email: AdminUsername, FirstName: "Demo", LastName: "Administrador",
+		IsStaff: true, IsSuperuser: true, IsAdmin: true, IsActive: true, Phone: "600000001",
+		Memberships: []core.Membership{{DealerID: d.ID, IsAdmin: true}},
+	}, AdminPassword)
+	if err != nil {
+		return Fixture{}, err
+	}
+	f.AdminID = admin.ID
+	advisors := []struct{ first, last string }{
+		{"Lucía", "García Pérez"}, {"Javier", "Martín López"}, {"Marta", "Sánchez Ruiz"}, {"Pablo", "Romero Díaz"},
+	}
+	for i := range opt.Advisors {
+		a := advisors[i%len(advisors)]
+		u, err := svc.CreateUser(ctx, core.User{
+			Username: fmt.Sprintf("asesor%d@example.com", i+1), Email: fmt.Sprintf("asesor%d@example.com", i+1),
+			FirstName: a.first, LastName: a.last, IsActive: true, Click2CallID: fmt.Sprintf("10%d", i+1),
+			Memberships: []core.Membership{{DealerID: d.ID, IsBusinessManager: i == 0}},
+		}, AdminPassword)
+		if err != nil {
+			return Fixture{}, err
+		}
+		f.AdvisorIDs = append(f.AdvisorIDs, u.ID)
+	}
+
+	actx := core.WithPrincipal(ctx, core.Principal{UserID: admin.ID, Username: admin.Username, DealerIDs: []int64{d.ID}})
+	if err := seedLeads(actx, svc, &f, opt.Leads); err != nil {
+		return Fixture{}, fmt.Errorf("demo leads: %w", err)
+	}
+	return f, nil
+}
+
+func seedGeography(ctx context.Context, st core.Store, f *Fixture) error {
+	if err := st.CreateCountry(ctx, &core.Country{ID: SpainID, Code: "ES", Name: "España"}); err != nil {
+		return err
+	}
+	for _, p := range SpainProvinces {
+		pr := core.Province{ID: int64(p.Code), CountryID: SpainID, Name: p.Name, Active: true}
+		if err := st.CreateProvince(ctx, &pr); err != nil {
+			return err
+		}
+		f.ProvinceIDs[p.Code] = pr.ID
+		for i, name := range p.Localities {
+			lo := core.Locality{ProvinceID: pr.ID, Name: name, Active: true}
+			if err := st.CreateLocality(ctx, &lo); err != nil {
+				return err
+			}
+			if i == 0 {
+				f.LocalityIDs[name] = lo.ID
+			}
+		}
+	}
+	f.ProvinceID = f.ProvinceIDs[28]
+	f.LocalityID = f.LocalityIDs["Madrid"]
+	return nil
+}
+
+func seedSources(ctx context.Context, st core.Store, f *Fixture) error {
+	channels := map[string]*core.Channel{}
+	for _, c := range []core.Channel{
+		{Slug: "phone", Name: "Teléfono"}, {Slug: "email", Name: "Email"}, {Slug: "web", Name: "Web"},
+		{Slug: "chat", Name: "Chat"}, {Slug: "whatsapp", Name: "WhatsApp"},
+	} {
+		c := c
+		if err := st.CreateChannel(ctx, &c); err != nil {
+			return err
+		}
+		channels[c.Slug] = &c
+	}
+	web := core.Origin{Name: "Web del concesionario", Icon: "/static/origins/web.svg",
+		ChannelIDs: []int64{channels["web"].ID, channels["chat"].ID, channels["email"].ID}}
+	cochesNet := core.Origin{Name: "coches.net", Icon: "/static/origins/coches-net.svg",
+		Phones:     []core.OriginPhone{{Number: "666666666"}},
+		Emails:     []core.OriginEmail{{Email: "leads@concesionario-prueba.example.com"}},
+		ChannelIDs: []int64{channels["phone"].ID, channels["email"].ID, channels["whatsapp"].ID}}
+	showroom := core.Origin{Name: "Exposición", Icon: "/static/origins/showroom.svg", ChannelIDs: []int64{channels["phone"].ID}}
+	for _, o := range []*core.Origin{&web, &cochesNet, &showroom} {
+		if err := st.CreateOrigin(ctx, o); err != nil {
+			return err
+		}
+	}
+	for _, s := range []struct {
+		slug   string
+		origin *core.Origin
+		data   string
+	}{
+		{"phone", &cochesNet, "666666666"},
+		{"email", &cochesNet, "leads@concesionario-prueba.example.com"},
+		{"web", &web, "Formulario de contacto"},
+		{"chat", &web, "Chat de la web"},
+		{"whatsapp", &cochesNet, "+34 600 000 000"},
+	} {
+		src := core.Source{DealerID: f.DealerID, ChannelID: channels[s.slug].ID, OriginID: s.origin.ID, Data: s.data}
+		if err := st.CreateSource(ctx, &src); err != nil {
+			return err
+		}
+		f.SourceIDs[s.slug] = src.ID
+	}
+	return nil
+}
+
+var (
+	firstNames = []string{"Antonio", "María", "Manuel", "Carmen", "José", "Ana", "Francisco", "Laura", "David", "Isabel", "Juan", "Cristina", "Sergio", "Elena", "Alejandro", "Paula", "Daniel", "Rocío", "Carlos", "Nuria"}
+	surnames   = []string{"García", "Fernández", "González", "Rodríguez", "López", "Martínez", "Sánchez", "Pérez", "Gómez", "Martín", "Jiménez", "Ruiz", "Hernández", "Díaz", "Moreno", "Muñoz", "Álvarez", "Romero", "Navarro", "Torres"}
+	models     = []struct {
+		name  string
+		price int
+	}{
+		{"SEAT León 1.5 TSI FR", 24900}, {"Volkswagen Golf 2.0 TDI Life", 27500}, {"Toyota Corolla 140H Active Tech", 28900},
+		{"Renault Clio TCe 90 Evolution", 17900}, {"Peugeot 208 PureTech 100 Allure", 19500}, {"Kia Sportage 1.6 T-GDi HEV", 34900},
+		{"Hyundai Tucson 1.6 TGDI 48V", 31900}, {"Dacia Sandero Stepway TCe 100", 15900}, {"Tesla Model 3 Gran Autonomía", 42900},
+		{"BMW Serie 3 320d", 38500}, {"Mercedes-Benz Clase A 180d", 33900}, {"Audi A3 Sportback 35 TFSI", 32900},
+		{"Ford Kuga 2.5 PHEV ST-Line", 36900}, {"Citroën C3 Aircross PureTech 110", 18900}, {"Cupra Formentor 1.5 TSI", 33500},
+	}
+	tagWords  = []string{"Financiación", "Tasación", "Urgente", "Cliente recurrente", "Flota", "Renting", "Oferta web"}
+	noteTexts = []string{"Pide que le llamen por la tarde.", "Interesado en financiación a 60 meses.", "Tiene un coche para entregar como parte del pago.", "Pregunta por disponibilidad en color blanco.", "Quiere probar el coche el sábado."}
+)
+
+// seedLeads creates n varied leads through the Service, so that the
+// lifecycle rules and history apply to them as to any lead.
+func seedLeads(ctx context.Context, svc *core.Service, f *Fixture, n int) error {
+	r := rand.New(rand.NewPCG(2026, 11))
+	slugs := []string{"phone", "email", "web", "chat", "whatsapp"}
+	capitals := make([]Province, 0, len(SpainProvinces))
+	capitals = append(capitals, SpainProvinces...)
+	users := append([]int64{f.AdminID}, f.AdvisorIDs...)
+	for i := range n {
+		first := firstNames[r.IntN(len(firstNames))]
+		last := surnames[r.IntN(len(surnames))] + " " + surnames[r.IntN(len(surnames))]
+		m := models[r.IntN(len(models))]
+		year := 2015 + r.IntN(11)
+		gas := f.GasIDs[r.IntN(len(f.GasIDs))]
+		km := (2026 - year) * (8000 + r.IntN(12000))
+		l := core.Lead{
+			SourceID: f.SourceIDs[slugs[i%len(slugs)]],
+			Vehicle:  &core.Vehicle{BrandModel: m.name, Price: fmt.Sprint(m.price - r.IntN(40)*100), Km: fmt.Sprint(km), Year: &year, GasID: &gas},
+			Score:    r.IntN(5),
+		}
+		uid := users[r.IntN(len(users))]
+		l.UserID = &uid
+		if i%7 != 6 { // a few leads come without a client, as portal leads sometimes do
+			p := capitals[r.IntN(len(capitals))]
+			pid := f.ProvinceIDs[p.Code]
+			lid := f.LocalityIDs[p.Localities[0]]
+			l.Client = &core.Client{
+				Name:       first + " " + last,
+				Phone:      fmt.Sprintf("6%08d", r.IntN(100000000)),
+				Email:      fmt.Sprintf("%s.%s%d@example.com", asciiLower(first), asciiLower(last[:3]), i),
+				ProvinceID: &pid, LocalityID: &lid,
+			}
+		}
+		if r.IntN(3) == 0 {
+			l.Notes = []core.Note{{Content: noteTexts[r.IntN(len(noteTexts))]}}
+		}
+		if r.IntN(3) == 0 {
+			l.Tags = []core.Note{{Content: tagWords[r.IntN(len(tagWords))]}}
+		}
+		if r.IntN(2) == 0 {
+			when := time.Date(2026, 12, 1+r.IntN(28), 9+r.IntN(9), 0, 0, 0, time.UTC)
+			t := core.Task{Type: core.TaskDate, Subtype: "Prueba de conducción", Description: "Cita para probar el " + m.name,
+				Media: core.MediaPhone, PlannedAt: &when}
+			if r.IntN(3) == 0 {
+				t.Type = core.TaskAppraisal
+				t.Subtype, t.Description = "Tasación", "Tasar el vehículo del cliente"
+				ay := 2010 + r.IntN(10)
+				t.Appraisal = &core.Appraisal{BrandModel: models[r.IntN(len(models))].name, LicensePlate: fmt.Sprintf("%04d%s", r.IntN(10000), "KLM"),
+					Km: fmt.Sprint(60000 + r.IntN(100000)), Year: &ay, GasID: &gas, Origin: core.OriginNational}
+			}
+			t.Notes = []core.Note{{Content: "Confirmar la cita el día antes."}}
+			l.Tasks = []core.Task{t}
+		}
+		if i%13 == 12 {
+			l.Vehicle.Sold = true
+		}
+		created, err := svc.CreateLead(ctx, l)
+		if err != nil {
+			return fmt.Errorf("lead %d: %w", i, err)
+		}
+		f.LeadIDs = append(f.LeadIDs, created.ID)
+		switch {
+		case created.Stage == core.StageEnd:
+		case i%5 == 1:
+			_, err = svc.ChangeLeadStatus(ctx, created.ID, core.StageCommercialManagement)
+		case i%5 == 2:
+			_, err = svc.ChangeLeadStatus(ctx, created.ID, core.StageTracing)
+		case i%5 == 3:
+			_, err = svc.FinishLead(ctx, created.ID, []core.Outcome{core.OutcomeSale, core.OutcomeNoSale, core.OutcomeUnreachable}[r.IntN(3)])
+		}
+		if err != nil {
+			return fmt.Errorf("lead %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+func asciiLower(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, c := range s {
+		switch c {
+		case 'á', 'Á':
+			c = 'a'
+		case 'é', 'É':
+			c = 'e'
+		case 'í', 'Í':
+			c = 'i'
+		case 'ó', 'Ó':
+			c = 'o'
+		case 'ú', 'Ú':
+			c = 'u'
+		case 'ñ', 'Ñ':
+			c = 'n'
+		case ' ':
+			continue
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}

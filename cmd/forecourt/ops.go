@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"forecourt/internal/core"
+	"forecourt/internal/store"
+)
+
+// withService opens the database named by --db and runs fn with a Service
+// over it.
+func withService(ctx context.Context, dsn string, fn func(*core.Service) error) error {
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	svc := core.NewService(st, core.WithLogger(slog.New(slog.DiscardHandler)))
+	err = fn(svc)
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func dbFlag(fs *flag.FlagSet, getenv func(string) string) *string {
+	return fs.String("db", envOr(getenv, "FORECOURT_DB", defaultDB), "SQLite file `PATH` or postgres:// URL (env FORECOURT_DB)")
+}
+
+// describe turns a core error into a message for the operator.
+func describe(err error) error {
+	if e, ok := err.(*core.Error); ok && len(e.Fields) > 0 {
+		var parts []string
+		for k, v := range e.Fields {
+			parts = append(parts, k+": "+v)
+		}
+		return fmt.Errorf("%s (%s)", e.Message, strings.Join(parts, ", "))
+	}
+	return err
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("migrate", stderr)
+	dsn := dbFlag(fs, getenv)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return withService(ctx, *dsn, func(*core.Service) error {
+		fmt.Fprintln(stdout, "database is up to date")
+		return nil
+	})
+}
+
+func dealerList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("dealer list", stderr)
+	dsn := dbFlag(fs, getenv)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return withService(ctx, *dsn, func(svc *core.Service) error {
+		ds, err := svc.AllDealers(ctx)
+		if err != nil {
+			return err
+		}
+		w := bufio.NewWriter(stdout)
+		for _, d := range ds {
+			fmt.Fprintf(w, "%d\t%s\t%s\n", d.ID, d.Name, d.Country)
+		}
+		return w.Flush()
+	})
+}
+
+func dealerAdd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("dealer add", stderr)
+	dsn := dbFlag(fs, getenv)
+	name := fs.String("name", "", "the dealer's `NAME` (required)")
+	country := fs.String("country", "ES", "ISO 3166-1 alpha-2 `CODE`")
+	tz := fs.String("timezone", "", "IANA time `ZONE` (default: the country's)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return usageError{"dealer add: --name is required"}
+	}
+	return withService(ctx, *dsn, func(svc *core.Service) error {
+		d, err := svc.CreateDealer(ctx, core.Dealer{Name: *name, Country: *country, TimeZone: *tz})
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintln(stdout, d.ID)
+		return nil
+	})
+}
+
+// idList is a repeatable or comma-separated flag of ids.
+type idList []int64
+
+func (l *idList) String() string {
+	parts := make([]string, len(*l))
+	for i, id := range *l {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (l *idList) Set(s string) error {
+	for _, p := range strings.Split(s, ",") {
+		id, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
+		if err != nil || id <= 0 {
+			return fmt.Errorf("not an id: %q", p)
+		}
+		*l = append(*l, id)
+	}
+	return nil
+}
+
+func userAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("user add", stderr)
+	dsn := dbFlag(fs, getenv)
+	username := fs.String("username", "", "login `NAME` (default: the e-mail)")
+	email := fs.String("email", "", "e-mail `ADDRESS`")
+	password := fs.String("password", getenv("FORECOURT_PASSWORD"), "`PASSWORD` (env FORECOURT_PASSWORD)")
+	passwordStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	first := fs.String("first-name", "", "first `NAME`")
+	last := fs.String("last-name", "", "last `NAME`")
+	phone := fs.String("phone", "", "`PHONE` number")
+	ext := fs.String("extension", "", "click-to-call `EXTENSION`")
+	admin := fs.Bool("admin", false, "make the user an administrator of his dealers")
+	manager := fs.Bool("business-manager", false, "make the user business manager of his dealers")
+	var dealers idList
+	fs.Var(&dealers, "dealer", "dealer `ID` the user belongs to (repeat or comma-separate for several)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *passwordStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return fmt.Errorf("read password: %w", err)
+		}
+		*password = strings.TrimRight(line, "\r\n")
+	}
+	if *username == "" && *email == "" {
+		return usageError{"user add: --username or --email is required"}
+	}
+	if *password == "" {
+		return usageError{"user add: a password is required (--password, --password-stdin or FORECOURT_PASSWORD)"}
+	}
+	u := core.User{Username: *username, Email: *email, FirstName: *first, LastName: *last, Phone: *phone,
+		Click2CallID: *ext, IsActive: true, IsAdmin: *admin}
+	for _, id := range dealers {
+		u.Memberships = append(u.Memberships, core.Membership{DealerID: id, IsAdmin: *admin, IsBusinessManager: *manager})
+	}
+	return withService(ctx, *dsn, func(svc *core.Service) error {
+		created, err := svc.CreateUser(ctx, u, *password)
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintln(stdout, created.ID)
+		return nil
+	})
+}
+
+func userList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("user list", stderr)
+	dsn := dbFlag(fs, getenv)
+	var dealers idList
+	fs.Var(&dealers, "dealer", "only members of dealer `ID`")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return withService(ctx, *dsn, func(svc *core.Service) error {
+		ids := []int64(dealers)
+		if len(ids) == 0 {
+			ds, err := svc.AllDealers(ctx)
+			if err != nil {
+				return err
+			}
+			for _, d := range ds {
+				ids = append(ids, d.ID)
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		us, _, err := svc.Store().FindUsers(ctx, core.UserFilter{DealerIDs: ids, Page: core.All})
+		if err != nil {
+			return err
+		}
+		w := bufio.NewWriter(stdout)
+		for _, u := range us {
+			fmt.Fprintf(w, "%d\t%s\t%s\n", u.ID, u.Username, (*idList)(ptr(u.DealerIDs())).String())
+		}
+		return w.Flush()
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func apikeyCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("apikey create", stderr)
+	dsn := dbFlag(fs, getenv)
+	dealer := fs.Int64("dealer", 0, "dealer `ID` the key belongs to (required)")
+	user := fs.Int64("user", 0, "user `ID` the key acts as (optional; a member of the dealer)")
+	name := fs.String("name", "", "a `NAME` to recognise the key by")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *dealer <= 0 {
+		return usageError{"apikey create: --dealer is required"}
+	}
+	var uid *int64
+	if *user > 0 {
+		uid = user
+	}
+	return withService(ctx, *dsn, func(svc *core.Service) error {
+		key, _, err := svc.CreateAPIKey(ctx, *dealer, uid, *name)
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintln(stdout, key)
+		return nil
+	})
+}

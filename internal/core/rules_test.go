@@ -258,7 +258,7 @@ func TestNormalisePhone(t *testing.T) {
 func TestWorkCalendarOpenAt(t *testing.T) {
 	c := &WorkCalendar{}
 	c.Days[0] = WorkDay{Start: "09:00", End: "20:00", Working: true} // Monday
-	mon := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)          // a Monday
+	mon := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)            // a Monday
 	if !c.OpenAt(mon) || c.OpenAt(mon.Add(11*time.Hour)) || c.OpenAt(mon.Add(24*time.Hour)) {
 		t.Error("OpenAt wrong")
 	}

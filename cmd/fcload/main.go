@@ -1,0 +1,213 @@
+// Command fcload is forecourt's load generator. It drives a running server
+// through the SML API the way an integrator would, and prints throughput and
+// latency percentiles.
+//
+//	fcload -mode create -n 100000 -c 16      # the complex-lead example, varied clients
+//	fcload -mode phone -n 2000 -c 4          # GET /api/lead/?client__phone__icontains=<6 digits>
+//	fcload -mode search -n 2000 -c 4         # GET /api/lead/?search=<surname or digits>
+//
+// It only talks to the URL given (loopback by default), stops after -n
+// requests or -duration, whichever comes first.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "fcload:", err)
+		os.Exit(1)
+	}
+}
+
+var surnames = []string{"García", "Fernández", "González", "Rodríguez", "López", "Martínez", "Sánchez", "Pérez", "Gómez", "Martín", "Jiménez", "Ruiz", "Hernández", "Díaz", "Moreno", "Muñoz", "Álvarez", "Romero", "Navarro", "Torres"}
+
+func run(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("fcload", flag.ContinueOnError)
+	base := fs.String("url", "http://127.0.0.1:8080", "server base URL")
+	user := fs.String("user", "demo@example.com", "username")
+	pass := fs.String("password", "demo", "password")
+	mode := fs.String("mode", "create", "create, phone or search")
+	n := fs.Int("n", 10000, "requests to send")
+	conc := fs.Int("c", 16, "concurrent clients")
+	dur := fs.Duration("duration", 10*time.Minute, "stop after this long")
+	source := fs.Int("source", 1, "source id for created leads")
+	province := fs.Int("province", 28, "province id for created leads' clients")
+	seed := fs.Uint64("seed", 1, "random seed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conc * 2, MaxConnsPerHost: *conc * 2}, Timeout: 30 * time.Second}
+	token, err := login(client, *base, *user, *pass)
+	if err != nil {
+		return err
+	}
+	location, err := firstLocality(client, *base, token, *province)
+	if err != nil {
+		return err
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), *dur)
+	defer cancel()
+	var next atomic.Int64
+	var failures atomic.Int64
+	lat := make([][]time.Duration, *conc)
+	var firstErr atomic.Value
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range *conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(*seed, uint64(w)))
+			for ctx.Err() == nil && next.Add(1) <= int64(*n) {
+				req, err := build(*mode, *base, token, r, *source, *province, location)
+				if err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					failures.Add(1)
+					return
+				}
+				t0 := time.Now()
+				resp, err := client.Do(req.WithContext(ctx))
+				if err != nil {
+					if ctx.Err() == nil {
+						firstErr.CompareAndSwap(nil, err)
+						failures.Add(1)
+					}
+					continue
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				lat[w] = append(lat[w], time.Since(t0))
+				if resp.StatusCode >= 300 {
+					firstErr.CompareAndSwap(nil, fmt.Errorf("%s: %d %s", req.URL, resp.StatusCode, truncate(body)))
+					failures.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	pct := func(p float64) time.Duration {
+		if len(all) == 0 {
+			return 0
+		}
+		return all[min(len(all)-1, int(float64(len(all))*p))]
+	}
+	fmt.Fprintf(stdout, "mode=%s requests=%d failures=%d concurrency=%d elapsed=%s rate=%.0f/s p50=%s p90=%s p99=%s max=%s\n",
+		*mode, len(all), failures.Load(), *conc, elapsed.Round(time.Millisecond), float64(len(all))/elapsed.Seconds(),
+		pct(.50).Round(10*time.Microsecond), pct(.90).Round(10*time.Microsecond), pct(.99).Round(10*time.Microsecond), pct(1).Round(10*time.Microsecond))
+	if e, ok := firstErr.Load().(error); ok {
+		return fmt.Errorf("%d failures, first: %w", failures.Load(), e)
+	}
+	return nil
+}
+
+func truncate(b []byte) string {
+	if len(b) > 300 {
+		return string(b[:300]) + "…"
+	}
+	return string(b)
+}
+
+func login(c *http.Client, base, user, pass string) (string, error) {
+	b, _ := json.Marshal(map[string]string{"username": user, "password": pass})
+	resp, err := c.Post(base+"/api/auth/login/", "application/json", bytes.NewReader(b))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var out struct{ Token string }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.Token == "" {
+		return "", fmt.Errorf("login failed: status %d", resp.StatusCode)
+	}
+	return out.Token, nil
+}
+
+func firstLocality(c *http.Client, base, token string, province int) (int, error) {
+	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/localities/?province=%d&page_size=1", base, province), nil)
+	req.Header.Set("Authorization", "Token "+token)
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var out struct{ Results []struct{ ID int } }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || len(out.Results) == 0 {
+		return 0, errors.New("no locality found for the province")
+	}
+	return out.Results[0].ID, nil
+}
+
+func phone(r *rand.Rand) string { return fmt.Sprintf("6%08d", r.IntN(100000000)) }
+
+// build makes one request of the mode.
+func build(mode, base, token string, r *rand.Rand, source, province, location int) (*http.Request, error) {
+	var req *http.Request
+	var err error
+	switch mode {
+	case "create":
+		surname := surnames[r.IntN(len(surnames))]
+		// the "Lead complejo" example of the SML document, with a varied client
+		body := map[string]any{
+			"client": map[string]any{
+				"name": "Cliente " + surname, "phone": phone(r), "email": fmt.Sprintf("cliente%d@example.com", r.IntN(1<<30)),
+				"province": province, "location": location,
+			},
+			"vehicle": map[string]any{"brand_model": "Vehículo de prueba", "price": "10000", "km": "120000", "year": 2008, "gas": 1},
+			"note":    []any{map[string]any{"content": "Nota de prueba"}},
+			"status":  "new", "score": "1",
+			"tags":   []any{map[string]any{"content": "Etiqueta de ejemplo"}},
+			"source": source,
+			"request": map[string]any{"task": []any{map[string]any{
+				"type": "appraisal", "subtype": "subtipo de ejemplo", "description": "descripción de ejemplo", "media": "Whatsapp",
+				"planified_realization_date": "2019-05-09T09:59:07.617Z", "planified_tracking_date": "2019-05-09T09:59:07.617Z",
+				"realization_date_check": false, "tracking_date_check": false,
+				"note": []any{map[string]any{"content": "nota en tarea de ejemplo"}},
+				"appraisal": map[string]any{"brand_model": "marca del vehículo tasado", "license_plate": "8888JJJ", "km": "100000",
+					"year": 2010, "gas": 1, "extras": "todos los extras incluidos", "origin": "national"},
+			}}},
+		}
+		b, _ := json.Marshal(body)
+		req, err = http.NewRequest("POST", base+"/api/lead/", bytes.NewReader(b))
+		if req != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+	case "phone":
+		p := phone(r)
+		req, err = http.NewRequest("GET", base+"/api/lead/?client__phone__icontains="+p[2:8], nil)
+	case "search":
+		term := surnames[r.IntN(len(surnames))]
+		if r.IntN(2) == 0 {
+			term = phone(r)[3:8]
+		}
+		req, err = http.NewRequest("GET", base+"/api/lead/?search="+url.QueryEscape(term), nil)
+	default:
+		return nil, fmt.Errorf("unknown mode %q", mode)
+	}
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Token "+token)
+	return req, nil
+}

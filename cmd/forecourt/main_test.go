@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runCmd runs one operator command to completion and returns its stdout.
+func runCmd(t *testing.T, env map[string]string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
+	if err != nil {
+		t.Logf("%v: stderr: %s", args, errOut.String())
+	}
+	return out.String(), err
+}
+
+// startServer runs `serve` on port 0 and returns its base URL and a stop
+// function that cancels it and waits for a clean exit.
+func startServer(t *testing.T, args ...string) (string, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, strings.NewReader(""), io.Discard, pw)
+		pw.Close()
+		done <- err
+	}()
+	addrRe := regexp.MustCompile(`msg=listening addr=(\S+)`)
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sent := false
+		for sc.Scan() {
+			if m := addrRe.FindStringSubmatch(sc.Text()); m != nil && !sent {
+				addr <- m[1]
+				sent = true
+			}
+		}
+		if !sent {
+			close(addr)
+		}
+	}()
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			cancel()
+			t.Fatalf("server exited before listening: %v", <-done)
+		}
+		stop := func() error {
+			cancel()
+			select {
+			case err := <-done:
+				return err
+			case <-time.After(30 * time.Second):
+				return fmt.Errorf("server did not stop")
+			}
+		}
+		t.Cleanup(func() { _ = stop() })
+		return "http://" + a, stop
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatal("server did not start")
+	}
+	return "", nil
+}
+
+func do(t *testing.T, method, url, token string, body any) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	if len(raw) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatalf("%s %s: bad JSON %q: %v", method, url, raw, err)
+		}
+	}
+	return resp.StatusCode, m
+}
+
+func TestServeDemoEndToEnd(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "forecourt.db")
+	base, stop := startServer(t, "--db", db, "--demo")
+
+	if code, _ := do(t, "GET", base+"/healthz", "", nil); code != 200 {
+		t.Fatalf("healthz = %d", code)
+	}
+	code, login := do(t, "POST", base+"/api/auth/login/", "", map[string]string{"username": "demo@example.com", "password": "demo"})
+	if code != 200 || login["token"] == "" {
+		t.Fatalf("login = %d %v", code, login)
+	}
+	token := login["token"].(string)
+
+	code, created := do(t, "POST", base+"/api/lead/", token, map[string]any{
+		"source": 1, "vehicle": map[string]any{"brand_model": "Marca y modelo de ejemplo"},
+		"client": map[string]any{"name": "Cliente E2E", "phone": "611222333"},
+	})
+	if code != 201 {
+		t.Fatalf("create = %d %v", code, created)
+	}
+	id := int(created["id"].(float64))
+	code, got := do(t, "GET", fmt.Sprintf("%s/api/lead/%d/", base, id), token, nil)
+	if code != 200 || got["client"].(map[string]any)["name"] != "Cliente E2E" {
+		t.Fatalf("get = %d %v", code, got)
+	}
+	code, list := do(t, "GET", base+"/api/lead/?client__phone__icontains=1222333", token, nil)
+	if code != 200 || list["count"].(float64) != 1 {
+		t.Fatalf("list = %d %v", code, list)
+	}
+
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		"forecourt_leads_created_total 51",
+		`forecourt_http_requests_total{code="201",route="POST /api/lead/"} 1`,
+		"forecourt_http_request_duration_seconds_bucket",
+		"forecourt_max_open_connections",
+	} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+
+	if err := stop(); err != nil {
+		t.Fatalf("graceful stop: %v", err)
+	}
+
+	// the lead survived the shutdown; a restart with --demo does not seed again
+	base, stop = startServer(t, "--db", db, "--demo")
+	code, login = do(t, "POST", base+"/api/auth/login/", "", map[string]string{"username": "demo@example.com", "password": "demo"})
+	if code != 200 {
+		t.Fatalf("login after restart = %d", code)
+	}
+	code, list = do(t, "GET", base+"/api/lead/?page_size=all", login["token"].(string), nil)
+	if code != 200 || list["count"].(float64) != 51 {
+		t.Fatalf("after restart: %d leads, want 51", int(list["count"].(float64)))
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOperatorCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ops.db")
+	env := map[string]string{"FORECOURT_DB": db}
+
+	out, err := runCmd(t, env, "dealer", "add", "--name", "Motor Quito", "--country", "EC")
+	if err != nil || strings.TrimSpace(out) != "1" {
+		t.Fatalf("dealer add = %q, %v", out, err)
+	}
+	if _, err := runCmd(t, env, "dealer", "add", "--db", db, "--name", "Autos Bogotá", "--country", "CO"); err != nil {
+		t.Fatal(err)
+	}
+	out, err = runCmd(t, env, "dealer", "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "1\tMotor Quito\tEC\n2\tAutos Bogotá\tCO\n"; out != want {
+		t.Errorf("dealer list = %q, want %q", out, want)
+	}
+
+	out, err = runCmd(t, env, "user", "add", "--email", "ana@example.com", "--password", "s3cret", "--dealer", "1", "--admin")
+	if err != nil || strings.TrimSpace(out) == "" {
+		t.Fatalf("user add = %q, %v", out, err)
+	}
+	userID := strings.TrimSpace(out)
+	out, err = runCmd(t, env, "user", "list")
+	if err != nil || !strings.Contains(out, userID+"\tana@example.com\t1") {
+		t.Errorf("user list = %q, %v", out, err)
+	}
+
+	out, err = runCmd(t, env, "apikey", "create", "--dealer", "1", "--user", userID)
+	key := strings.TrimSpace(out)
+	if err != nil || !strings.HasPrefix(key, "fc_") || strings.Contains(key, "\n") || strings.Count(out, "\n") != 1 {
+		t.Fatalf("apikey create = %q, %v", out, err)
+	}
+
+	// the key works as a bearer token and sees only its dealer
+	base, stop := startServer(t, "--db", db)
+	code, body := do(t, "GET", base+"/api/concessionaire/", key, nil)
+	if code != 200 || body["count"].(float64) != 1 {
+		t.Errorf("concessionaires with key = %d %v", code, body)
+	}
+	if code, _ := do(t, "GET", base+"/api/concessionaire/", "fc_wrong", nil); code != 401 {
+		t.Errorf("bad key = %d, want 401", code)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, bad := range [][]string{
+		{},
+		{"frobnicate"},
+		{"dealer", "add"},
+		{"apikey", "create"},
+		{"apikey", "create", "--dealer", "99"},
+		{"user", "add", "--email", "x@example.com"},
+		{"serve", "--addr"},
+	} {
+		if _, err := runCmd(t, env, bad...); err == nil {
+			t.Errorf("%v: want an error", bad)
+		}
+	}
+}

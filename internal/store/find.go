@@ -1,0 +1,179 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strconv"
+	"strings"
+
+	"forecourt/internal/core"
+)
+
+// leadSortColumns maps core.LeadSortFields to columns of leads. Every one
+// has an index (dealer_id, column, id).
+var leadSortColumns = map[string]string{
+	core.SortID:         "id",
+	core.SortCreated:    "created_at",
+	core.SortUpdated:    "updated_at",
+	core.SortStage:      "stage_rank", // lifecycle order, not alphabetical
+	core.SortScore:      "score",
+	core.SortUser:       "user_id",
+	core.SortFinished:   "finished_at",
+	core.SortDealer:     "dealer_id",
+	core.SortSource:     "source_id",
+	core.SortClientName: "client_name", // lower-cased
+}
+
+// nullableSort are the sort columns that may be NULL: both engines put NULL
+// lowest (SQLite does by itself; PostgreSQL is told, matching its indexes).
+var nullableSort = map[string]bool{"user_id": true, "finished_at": true}
+
+// FindLeads implements core.Store.FindLeads.
+//
+// Search matches, case aside, a substring of the client's name, phone (as
+// given, E.164, or digits alone) or e-mail, of the vehicle's brand_model or
+// of a tag, or the lead's id when it is a number. ClientPhoneContains
+// matches the phone the same way.
+//
+// The hot path, one dealer in the default order with a text filter, reads
+// only the covering index leads_dealer_created on SQLite (see
+// TestExplainFindLeads): the page's ids walk it newest first and stop at the
+// page's end; the count scans it once, and is skipped when the page came out
+// short, since the page then tells the total. The page is then loaded with a
+// constant number of queries (loadLeads).
+func (s *Store) FindLeads(ctx context.Context, f core.LeadFilter) ([]core.Lead, int, error) {
+	if len(f.DealerIDs) == 0 {
+		return nil, 0, nil
+	}
+	c := s.reader(ctx)
+	where, args := leadWhere(c, f)
+	order, err := leadOrder(c.pg, f.Sort)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []core.Lead
+	var total int
+	err = s.readTx(ctx, func(c conn) error {
+		var ids []int64
+		if f.Page.Limit != 0 {
+			limit, largs := c.page(f.Page)
+			err := eachRow(c, `SELECT id FROM leads WHERE `+where+order+limit, append(slices.Clip(args), largs...), func(r *sql.Rows) error {
+				var id int64
+				if err := r.Scan(&id); err != nil {
+					return err
+				}
+				ids = append(ids, id)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		offset := max(f.Page.Offset, 0)
+		if f.Page.Limit != 0 && (f.Page.Limit < 0 || len(ids) < f.Page.Limit) && (len(ids) > 0 || offset == 0) {
+			total = offset + len(ids)
+		} else {
+			var err error
+			if total, err = c.count(`SELECT count(*) FROM leads WHERE `+where, args...); err != nil {
+				return err
+			}
+		}
+		leads, err := loadLeads(c, ids)
+		if err != nil {
+			return err
+		}
+		byID := make(map[int64]core.Lead, len(leads))
+		for _, l := range leads {
+			byID[l.ID] = l
+		}
+		out = make([]core.Lead, 0, len(ids))
+		for _, id := range ids {
+			if l, ok := byID[id]; ok {
+				out = append(out, l)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, dbError(err, "find leads", "lead", "")
+	}
+	return out, total, nil
+}
+
+// leadWhere returns the WHERE condition of f on table leads (unaliased).
+func leadWhere(c conn, f core.LeadFilter) (string, []any) {
+	dealers := uniq(f.DealerIDs)
+	conds := []string{"dealer_id IN " + in(len(dealers))}
+	args := anys(dealers)
+	if len(f.Stages) > 0 {
+		ranks := make([]any, 0, len(f.Stages))
+		for _, st := range f.Stages {
+			ranks = append(ranks, stageRank(st))
+		}
+		conds = append(conds, "stage_rank IN "+in(len(ranks)))
+		args = append(args, ranks...)
+	}
+	if f.ClientID != nil {
+		conds = append(conds, "client_id = ?")
+		args = append(args, *f.ClientID)
+	}
+	if q := strings.ToLower(strings.TrimSpace(f.ClientPhoneContains)); q != "" {
+		conds = append(conds, c.contains("client_phone"))
+		args = append(args, q)
+	}
+	if q := strings.ToLower(strings.TrimSpace(f.ClientEmailContains)); q != "" {
+		conds = append(conds, c.contains("client_email"))
+		args = append(args, q)
+	}
+	if q := strings.ToLower(strings.TrimSpace(f.Search)); q != "" {
+		alts := []string{c.contains("client_name"), c.contains("client_phone"), c.contains("client_email"), c.contains("search_text")}
+		args = append(args, q, q, q, q)
+		if id, err := strconv.ParseInt(q, 10, 64); err == nil {
+			alts = append(alts, "id = ?")
+			args = append(args, id)
+		}
+		conds = append(conds, "("+strings.Join(alts, " OR ")+")")
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// leadOrder returns the ORDER BY clause of sorts, ending with id so that
+// pages are stable.
+func leadOrder(pg bool, sorts []core.Sort) (string, error) {
+	if len(sorts) == 0 {
+		sorts = []core.Sort{{Field: core.SortCreated, Desc: true}}
+	}
+	var parts []string
+	hasID := false
+	for _, srt := range sorts {
+		col, ok := leadSortColumns[srt.Field]
+		if !ok {
+			return "", &core.Error{Code: core.Invalid, Message: "invalid sort", Fields: map[string]string{"sort": core.MsgInvalidChoice}}
+		}
+		dir := " ASC"
+		if srt.Desc {
+			dir = " DESC"
+		}
+		if pg && nullableSort[col] {
+			if srt.Desc {
+				dir += " NULLS LAST"
+			} else {
+				dir += " NULLS FIRST"
+			}
+		}
+		parts = append(parts, col+dir)
+		if col == "id" {
+			hasID = true
+			break
+		}
+	}
+	if !hasID {
+		dir := " ASC"
+		if sorts[len(sorts)-1].Desc {
+			dir = " DESC"
+		}
+		parts = append(parts, "id"+dir)
+	}
+	return " ORDER BY " + strings.Join(parts, ", "), nil
+}

@@ -1,0 +1,677 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"forecourt/internal/core"
+)
+
+// stageRank is the place of st in the lifecycle, -1 when unknown.
+func stageRank(st core.Stage) int {
+	return slices.Index(core.Stages, st)
+}
+
+// leadSearchText is the lower-cased text of a lead itself that Search
+// matches besides its client: the vehicle's brand_model and the tags.
+func leadSearchText(l *core.Lead) string {
+	var b strings.Builder
+	if l.Vehicle != nil {
+		b.WriteString(strings.ToLower(l.Vehicle.BrandModel))
+	}
+	b.WriteString(searchTags(l.Tags))
+	return b.String()
+}
+
+// CreateLead stores l whole and the history entry h (when not nil) in one
+// transaction and sets every id it assigns on l and h. Empty public ids get
+// a UUIDv7. A client with an ID is not inserted: that stored client of the
+// same dealer is linked and copied into l.Client. Note ids given are
+// ignored; every note gets its first version, by its author or else by
+// l.CreatedBy.
+func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) error {
+	if l.PublicID == "" {
+		l.PublicID = newPublicID()
+	}
+	for i := range l.Tasks {
+		if l.Tasks[i].PublicID == "" {
+			l.Tasks[i].PublicID = newPublicID()
+		}
+	}
+	if l.Version == 0 {
+		l.Version = 1
+	}
+	err := s.write(ctx, func(c conn) error {
+		if l.Client != nil {
+			if l.Client.ID != 0 {
+				cl, err := existingClient(c, l.DealerID, l.Client.ID)
+				if err != nil {
+					return err
+				}
+				*l.Client = cl
+			} else if err := insertClient(c, l.DealerID, l.Client); err != nil {
+				return err
+			}
+		}
+		if l.Vehicle != nil {
+			if err := insertVehicle(c, l.Vehicle); err != nil {
+				return err
+			}
+		}
+		name, phone, email := clientSearch(l.Client)
+		id, err := c.insert(`INSERT INTO leads (public_id, dealer_id, source_id, client_id, vehicle_id, stage, stage_rank, outcome, reason,
+			score, user_id, created_by, created_at, updated_at, finished_at, first_task_at, version,
+			client_name, client_phone, client_email, search_text, mail_content)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			l.PublicID, l.DealerID, l.SourceID, clientID(l.Client), vehicleID(l.Vehicle), string(l.Stage), stageRank(l.Stage), string(l.Outcome), l.Reason,
+			l.Score, ptrArg(l.UserID), ptrArg(l.CreatedBy), micros(l.CreatedAt), micros(l.UpdatedAt), microsPtr(l.FinishedAt), microsPtr(l.FirstTaskAt), l.Version,
+			name, phone, email, leadSearchText(l), l.MailContent)
+		if err != nil {
+			return err
+		}
+		l.ID = id
+		for i := range l.Tasks {
+			if err := insertTask(c, id, &l.Tasks[i], l.CreatedBy); err != nil {
+				return err
+			}
+		}
+		for i := range l.Notes {
+			if err := insertNote(c, noteOwner{leadID: id}, kindNote, &l.Notes[i], l.CreatedBy); err != nil {
+				return err
+			}
+		}
+		for i := range l.Tags {
+			if err := insertNote(c, noteOwner{leadID: id}, kindTag, &l.Tags[i], l.CreatedBy); err != nil {
+				return err
+			}
+		}
+		if h != nil {
+			h.LeadID = id
+			return insertHistory(c, h)
+		}
+		return nil
+	})
+	return dbError(err, "create lead", "lead", l.PublicID)
+}
+
+func clientID(cl *core.Client) any {
+	if cl == nil {
+		return nil
+	}
+	return cl.ID
+}
+
+func vehicleID(v *core.Vehicle) any {
+	if v == nil {
+		return nil
+	}
+	return v.ID
+}
+
+func insertVehicle(c conn, v *core.Vehicle) error {
+	id, err := c.insert(`INSERT INTO vehicles (brand_model, price, km, year, gas_id, sold) VALUES (?, ?, ?, ?, ?, ?)`,
+		v.BrandModel, v.Price, v.Km, ptrArg(v.Year), ptrArg(v.GasID), v.Sold)
+	v.ID = id
+	return err
+}
+
+func updateVehicle(c conn, v *core.Vehicle) error {
+	_, err := c.exec(`UPDATE vehicles SET brand_model = ?, price = ?, km = ?, year = ?, gas_id = ?, sold = ? WHERE id = ?`,
+		v.BrandModel, v.Price, v.Km, ptrArg(v.Year), ptrArg(v.GasID), v.Sold, v.ID)
+	return err
+}
+
+// insertTask stores t on lead leadID with its appraisal and notes.
+func insertTask(c conn, leadID int64, t *core.Task, actor *int64) error {
+	if t.PublicID == "" {
+		t.PublicID = newPublicID()
+	}
+	t.LeadID = leadID
+	id, err := c.insert(`INSERT INTO tasks (public_id, lead_id, type, subtype, description, media, planned_at, planned_tracking_at,
+		done, done_at, tracked, tracked_at, is_click2call, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.PublicID, leadID, string(t.Type), t.Subtype, t.Description, string(t.Media), microsPtr(t.PlannedAt), microsPtr(t.PlannedTrackingAt),
+		t.Done, microsPtr(t.DoneAt), t.Tracked, microsPtr(t.TrackedAt), t.IsClick2Call, ptrArg(t.AuthorID), micros(t.CreatedAt))
+	if err != nil {
+		return err
+	}
+	t.ID = id
+	if t.Appraisal != nil {
+		if err := insertAppraisal(c, id, t.Appraisal); err != nil {
+			return err
+		}
+	}
+	for i := range t.Notes {
+		if err := insertNote(c, noteOwner{leadID: leadID, taskID: id}, kindNote, &t.Notes[i], actor); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func updateTask(c conn, t *core.Task) error {
+	_, err := c.exec(`UPDATE tasks SET type = ?, subtype = ?, description = ?, media = ?, planned_at = ?, planned_tracking_at = ?,
+		done = ?, done_at = ?, tracked = ?, tracked_at = ?, is_click2call = ?, author_id = ?, created_at = ? WHERE id = ?`,
+		string(t.Type), t.Subtype, t.Description, string(t.Media), microsPtr(t.PlannedAt), microsPtr(t.PlannedTrackingAt),
+		t.Done, microsPtr(t.DoneAt), t.Tracked, microsPtr(t.TrackedAt), t.IsClick2Call, ptrArg(t.AuthorID), micros(t.CreatedAt), t.ID)
+	return err
+}
+
+// sameTaskRow reports whether the task's own columns are unchanged.
+func sameTaskRow(a, b *core.Task) bool {
+	return a.Type == b.Type && a.Subtype == b.Subtype && a.Description == b.Description && a.Media == b.Media &&
+		equalTimePtr(a.PlannedAt, b.PlannedAt) && equalTimePtr(a.PlannedTrackingAt, b.PlannedTrackingAt) &&
+		a.Done == b.Done && equalTimePtr(a.DoneAt, b.DoneAt) && a.Tracked == b.Tracked && equalTimePtr(a.TrackedAt, b.TrackedAt) &&
+		a.IsClick2Call == b.IsClick2Call && equalPtr(a.AuthorID, b.AuthorID) && a.CreatedAt.Equal(b.CreatedAt)
+}
+
+func insertAppraisal(c conn, taskID int64, a *core.Appraisal) error {
+	id, err := c.insert(`INSERT INTO appraisals (task_id, brand_model, license_plate, km, year, gas_id, extras, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		taskID, a.BrandModel, a.LicensePlate, a.Km, ptrArg(a.Year), ptrArg(a.GasID), a.Extras, string(a.Origin))
+	a.ID = id
+	return err
+}
+
+func updateAppraisal(c conn, a *core.Appraisal) error {
+	_, err := c.exec(`UPDATE appraisals SET brand_model = ?, license_plate = ?, km = ?, year = ?, gas_id = ?, extras = ?, origin = ? WHERE id = ?`,
+		a.BrandModel, a.LicensePlate, a.Km, ptrArg(a.Year), ptrArg(a.GasID), a.Extras, string(a.Origin), a.ID)
+	return err
+}
+
+func sameAppraisal(a, b *core.Appraisal) bool {
+	return a.BrandModel == b.BrandModel && a.LicensePlate == b.LicensePlate && a.Km == b.Km && equalPtr(a.Year, b.Year) &&
+		equalPtr(a.GasID, b.GasID) && a.Extras == b.Extras && a.Origin == b.Origin
+}
+
+func sameClient(a, b *core.Client) bool {
+	return a.Name == b.Name && a.Phone == b.Phone && a.PhoneE164 == b.PhoneE164 && a.Email == b.Email &&
+		equalPtr(a.ProvinceID, b.ProvinceID) && equalPtr(a.LocalityID, b.LocalityID) &&
+		a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt)
+}
+
+func sameVehicle(a, b *core.Vehicle) bool {
+	return a.BrandModel == b.BrandModel && a.Price == b.Price && a.Km == b.Km && equalPtr(a.Year, b.Year) &&
+		equalPtr(a.GasID, b.GasID) && a.Sold == b.Sold
+}
+
+// historyChange is how a core.Change is stored in lead_history.changes.
+type historyChange struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+func insertHistory(c conn, h *core.History) error {
+	changes := make([]historyChange, len(h.Changes))
+	for i, ch := range h.Changes {
+		changes[i] = historyChange(ch)
+	}
+	js, err := json.Marshal(changes)
+	if err != nil {
+		return err
+	}
+	h.ID, err = c.insert(`INSERT INTO lead_history (lead_id, at, user_id, type, reason, changes) VALUES (?, ?, ?, ?, ?, ?)`,
+		h.LeadID, micros(h.At), ptrArg(h.UserID), string(h.Type), h.Reason, string(js))
+	return err
+}
+
+// Lead returns lead id whole.
+func (s *Store) Lead(ctx context.Context, id int64) (core.Lead, error) {
+	var out []core.Lead
+	err := s.readTx(ctx, func(c conn) error {
+		var err error
+		out, err = loadLeads(c, []int64{id})
+		return err
+	})
+	if err == nil && len(out) == 0 {
+		err = notFound("lead", id)
+	}
+	if err != nil {
+		return core.Lead{}, dbError(err, "lead", "lead", id)
+	}
+	return out[0], nil
+}
+
+// UpdateLead implements core.Store.UpdateLead. fn runs inside the write
+// transaction, on SQLite on the one writer connection while other writers
+// wait: it must be quick and must not call the Store's write methods.
+//
+// Beyond the contract: DealerID cannot change (Invalid); a client whose ID
+// changed to another stored client of the dealer is linked (and copied into
+// the lead) without being written; the vehicle keeps its ID or gets ID 0;
+// a nested ID that was not loaded with the lead is Invalid.
+func (s *Store) UpdateLead(ctx context.Context, id int64, actor *int64, fn func(*core.Lead) ([]core.History, error)) (core.Lead, error) {
+	var out core.Lead
+	err := s.write(ctx, func(c conn) error {
+		if c.pg {
+			var locked int64
+			if err := c.row(`SELECT id FROM leads WHERE id = ? FOR UPDATE`, id).Scan(&locked); err != nil {
+				return err
+			}
+		}
+		loaded, err := loadLeads(c, []int64{id})
+		if err != nil {
+			return err
+		}
+		if len(loaded) == 0 {
+			return notFound("lead", id)
+		}
+		old := loaded[0]
+		cur := cloneLead(old)
+		hs, err := fn(&cur)
+		if err != nil {
+			return err
+		}
+		if err := saveLead(c, &old, &cur, actor); err != nil {
+			return err
+		}
+		for i := range hs {
+			hs[i].LeadID = id
+			if err := insertHistory(c, &hs[i]); err != nil {
+				return err
+			}
+		}
+		out = cur
+		return nil
+	})
+	if err != nil {
+		return core.Lead{}, dbError(err, "update lead", "lead", id)
+	}
+	return out, nil
+}
+
+// saveLead writes the differences from old to cur and sets the assigned ids
+// on cur.
+func saveLead(c conn, old, cur *core.Lead, actor *int64) error {
+	if cur.ID != old.ID || cur.DealerID != old.DealerID {
+		return core.Errorf(core.Invalid, "a lead cannot change its id or dealer")
+	}
+	cur.PublicID = old.PublicID
+
+	switch {
+	case cur.Client == nil:
+	case cur.Client.ID == 0:
+		if err := insertClient(c, cur.DealerID, cur.Client); err != nil {
+			return err
+		}
+	case old.Client != nil && cur.Client.ID == old.Client.ID:
+		cur.Client.DealerID, cur.Client.PublicID = old.Client.DealerID, old.Client.PublicID
+		if !sameClient(old.Client, cur.Client) {
+			if err := updateClient(c, cur.Client); err != nil {
+				return err
+			}
+		}
+	default:
+		cl, err := existingClient(c, cur.DealerID, cur.Client.ID)
+		if err != nil {
+			return err
+		}
+		*cur.Client = cl
+	}
+
+	var dropVehicle int64
+	switch {
+	case cur.Vehicle == nil:
+		if old.Vehicle != nil {
+			dropVehicle = old.Vehicle.ID
+		}
+	case cur.Vehicle.ID == 0:
+		if err := insertVehicle(c, cur.Vehicle); err != nil {
+			return err
+		}
+		if old.Vehicle != nil {
+			dropVehicle = old.Vehicle.ID
+		}
+	case old.Vehicle != nil && cur.Vehicle.ID == old.Vehicle.ID:
+		if !sameVehicle(old.Vehicle, cur.Vehicle) {
+			if err := updateVehicle(c, cur.Vehicle); err != nil {
+				return err
+			}
+		}
+	default:
+		return core.Errorf(core.Invalid, "vehicle %d does not belong to lead %d", cur.Vehicle.ID, cur.ID)
+	}
+
+	cur.Version = old.Version + 1
+	name, phone, email := clientSearch(cur.Client)
+	res, err := c.exec(`UPDATE leads SET source_id = ?, client_id = ?, vehicle_id = ?, stage = ?, stage_rank = ?, outcome = ?, reason = ?,
+		score = ?, user_id = ?, created_by = ?, created_at = ?, updated_at = ?, finished_at = ?, first_task_at = ?, version = ?,
+		client_name = ?, client_phone = ?, client_email = ?, search_text = ?, mail_content = ? WHERE id = ?`,
+		cur.SourceID, clientID(cur.Client), vehicleID(cur.Vehicle), string(cur.Stage), stageRank(cur.Stage), string(cur.Outcome), cur.Reason,
+		cur.Score, ptrArg(cur.UserID), ptrArg(cur.CreatedBy), micros(cur.CreatedAt), micros(cur.UpdatedAt), microsPtr(cur.FinishedAt), microsPtr(cur.FirstTaskAt), cur.Version,
+		name, phone, email, leadSearchText(cur), cur.MailContent, cur.ID)
+	if err != nil {
+		return err
+	}
+	if err := affected(res, "lead", cur.ID); err != nil {
+		return err
+	}
+	if dropVehicle != 0 {
+		if _, err := c.exec(`DELETE FROM vehicles WHERE id = ?`, dropVehicle); err != nil {
+			return err
+		}
+	}
+
+	if err := saveTasks(c, old, cur, actor); err != nil {
+		return err
+	}
+	if err := saveNotes(c, noteOwner{leadID: cur.ID}, kindNote, old.Notes, cur.Notes, actor); err != nil {
+		return err
+	}
+	return saveNotes(c, noteOwner{leadID: cur.ID}, kindTag, old.Tags, cur.Tags, actor)
+}
+
+func saveTasks(c conn, old, cur *core.Lead, actor *int64) error {
+	known := make(map[int64]*core.Task, len(old.Tasks))
+	for i := range old.Tasks {
+		known[old.Tasks[i].ID] = &old.Tasks[i]
+	}
+	kept := make(map[int64]bool, len(cur.Tasks))
+	for i := range cur.Tasks {
+		t := &cur.Tasks[i]
+		if t.ID == 0 {
+			if err := insertTask(c, cur.ID, t, actor); err != nil {
+				return err
+			}
+			continue
+		}
+		o, ok := known[t.ID]
+		if !ok || kept[t.ID] {
+			return core.Errorf(core.Invalid, "task %d does not belong to lead %d", t.ID, cur.ID)
+		}
+		kept[t.ID] = true
+		t.LeadID, t.PublicID = cur.ID, o.PublicID
+		if !sameTaskRow(o, t) {
+			if err := updateTask(c, t); err != nil {
+				return err
+			}
+		}
+		switch {
+		case t.Appraisal == nil:
+			if o.Appraisal != nil {
+				if _, err := c.exec(`DELETE FROM appraisals WHERE id = ?`, o.Appraisal.ID); err != nil {
+					return err
+				}
+			}
+		case t.Appraisal.ID == 0:
+			if o.Appraisal != nil {
+				if _, err := c.exec(`DELETE FROM appraisals WHERE id = ?`, o.Appraisal.ID); err != nil {
+					return err
+				}
+			}
+			if err := insertAppraisal(c, t.ID, t.Appraisal); err != nil {
+				return err
+			}
+		case o.Appraisal != nil && t.Appraisal.ID == o.Appraisal.ID:
+			if !sameAppraisal(o.Appraisal, t.Appraisal) {
+				if err := updateAppraisal(c, t.Appraisal); err != nil {
+					return err
+				}
+			}
+		default:
+			return core.Errorf(core.Invalid, "appraisal %d does not belong to task %d", t.Appraisal.ID, t.ID)
+		}
+		if err := saveNotes(c, noteOwner{leadID: cur.ID, taskID: t.ID}, kindNote, o.Notes, t.Notes, actor); err != nil {
+			return err
+		}
+	}
+	var gone []int64
+	for _, o := range old.Tasks {
+		if !kept[o.ID] {
+			gone = append(gone, o.ID)
+		}
+	}
+	if len(gone) > 0 {
+		// Their appraisals, notes and note versions go by ON DELETE CASCADE.
+		if _, err := c.exec(`DELETE FROM tasks WHERE id IN `+in(len(gone)), anys(gone)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cloneLead copies l deeply, so that changing the copy leaves l as loaded.
+func cloneLead(l core.Lead) core.Lead {
+	out := l
+	if l.Client != nil {
+		cl := *l.Client
+		cl.ProvinceID, cl.LocalityID = clonePtr(cl.ProvinceID), clonePtr(cl.LocalityID)
+		out.Client = &cl
+	}
+	if l.Vehicle != nil {
+		v := *l.Vehicle
+		v.Year, v.GasID = clonePtr(v.Year), clonePtr(v.GasID)
+		out.Vehicle = &v
+	}
+	out.Tags = cloneNotes(l.Tags)
+	out.Notes = cloneNotes(l.Notes)
+	out.Tasks = nil
+	for _, t := range l.Tasks {
+		t.PlannedAt, t.PlannedTrackingAt = clonePtr(t.PlannedAt), clonePtr(t.PlannedTrackingAt)
+		t.DoneAt, t.TrackedAt, t.AuthorID = clonePtr(t.DoneAt), clonePtr(t.TrackedAt), clonePtr(t.AuthorID)
+		t.Notes = cloneNotes(t.Notes)
+		if t.Appraisal != nil {
+			a := *t.Appraisal
+			a.Year, a.GasID = clonePtr(a.Year), clonePtr(a.GasID)
+			t.Appraisal = &a
+		}
+		out.Tasks = append(out.Tasks, t)
+	}
+	out.UserID, out.CreatedBy = clonePtr(l.UserID), clonePtr(l.CreatedBy)
+	out.FinishedAt, out.FirstTaskAt = clonePtr(l.FinishedAt), clonePtr(l.FirstTaskAt)
+	return out
+}
+
+func cloneNotes(ns []core.Note) []core.Note {
+	if ns == nil {
+		return nil
+	}
+	out := make([]core.Note, len(ns))
+	for i, n := range ns {
+		n.AuthorID = clonePtr(n.AuthorID)
+		n.History = slices.Clone(n.History)
+		out[i] = n
+	}
+	return out
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// LeadIDOfTask returns the lead task taskID belongs to.
+func (s *Store) LeadIDOfTask(ctx context.Context, taskID int64) (int64, error) {
+	var id int64
+	err := s.reader(ctx).row(`SELECT lead_id FROM tasks WHERE id = ?`, taskID).Scan(&id)
+	return id, dbError(err, "lead of task", "task", taskID)
+}
+
+// LeadHistory lists the history of lead leadID, oldest first.
+func (s *Store) LeadHistory(ctx context.Context, leadID int64, p core.Page) ([]core.History, int, error) {
+	var out []core.History
+	var total int
+	err := s.readTx(ctx, func(c conn) error {
+		var one int
+		if err := c.row(`SELECT 1 FROM leads WHERE id = ?`, leadID).Scan(&one); err != nil {
+			return err
+		}
+		var err error
+		if total, err = c.count(`SELECT count(*) FROM lead_history WHERE lead_id = ?`, leadID); err != nil {
+			return err
+		}
+		limit, largs := c.page(p)
+		out, err = queryAll(c, `SELECT id, lead_id, at, user_id, type, reason, changes FROM lead_history WHERE lead_id = ? ORDER BY at, id`+limit,
+			append([]any{leadID}, largs...), scanHistory)
+		return err
+	})
+	if err != nil {
+		return nil, 0, dbError(err, "lead history", "lead", leadID)
+	}
+	return out, total, nil
+}
+
+func scanHistory(r *sql.Rows, h *core.History) error {
+	var at int64
+	var user sql.NullInt64
+	var typ, changes string
+	if err := r.Scan(&h.ID, &h.LeadID, &at, &user, &typ, &h.Reason, &changes); err != nil {
+		return err
+	}
+	h.At, h.UserID, h.Type = fromMicros(at), int64Ptr(user), core.HistoryType(typ)
+	var chs []historyChange
+	if err := json.Unmarshal([]byte(changes), &chs); err != nil {
+		return fmt.Errorf("history %d: changes: %w", h.ID, err)
+	}
+	for _, ch := range chs {
+		h.Changes = append(h.Changes, core.Change(ch))
+	}
+	return nil
+}
+
+// CreateCallControl stores cc and the history entry h (when not nil) and
+// sets their ids.
+func (s *Store) CreateCallControl(ctx context.Context, cc *core.CallControl, h *core.History) error {
+	err := s.write(ctx, func(c conn) error {
+		id, err := c.insert(`INSERT INTO call_controls (lead_id, user_id, call_control, from_number, to_number, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			cc.LeadID, ptrArg(cc.UserID), cc.CallControl, cc.From, cc.To, micros(cc.CreatedAt))
+		if err != nil {
+			return err
+		}
+		cc.ID = id
+		if h != nil {
+			if h.LeadID == 0 {
+				h.LeadID = cc.LeadID
+			}
+			return insertHistory(c, h)
+		}
+		return nil
+	})
+	return dbError(err, "create call control", "call control", cc.CallControl)
+}
+
+// loadLeads loads the leads with these ids whole, in id order, with a
+// constant number of queries: leads with their clients and vehicles, tasks
+// with their appraisals, notes, note versions.
+func loadLeads(c conn, ids []int64) ([]core.Lead, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := c.query(`SELECT l.id, l.public_id, l.dealer_id, l.source_id, l.stage, l.outcome, l.reason, l.score, l.user_id,
+		l.created_by, l.mail_content, l.created_at, l.updated_at, l.finished_at, l.first_task_at, l.version,
+		c.id, c.public_id, c.dealer_id, c.name, c.phone, c.phone_e164, c.email, c.province_id, c.locality_id, c.created_at, c.updated_at,
+		v.id, v.brand_model, v.price, v.km, v.year, v.gas_id, v.sold
+		FROM leads l LEFT JOIN clients c ON c.id = l.client_id LEFT JOIN vehicles v ON v.id = l.vehicle_id
+		WHERE l.id IN `+in(len(ids))+` ORDER BY l.id`, anys(ids)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []core.Lead
+	for rows.Next() {
+		var l core.Lead
+		var stage, outcome string
+		var user, createdBy, finished, firstTask sql.NullInt64
+		var created, updated int64
+		var cID, cDealer, cProvince, cLocality, cCreated, cUpdated sql.NullInt64
+		var cPublic, cName, cPhone, cE164, cEmail sql.NullString
+		var vID, vYear, vGas sql.NullInt64
+		var vBrand, vPrice, vKm sql.NullString
+		var vSold sql.NullBool
+		if err := rows.Scan(&l.ID, &l.PublicID, &l.DealerID, &l.SourceID, &stage, &outcome, &l.Reason, &l.Score, &user,
+			&createdBy, &l.MailContent, &created, &updated, &finished, &firstTask, &l.Version,
+			&cID, &cPublic, &cDealer, &cName, &cPhone, &cE164, &cEmail, &cProvince, &cLocality, &cCreated, &cUpdated,
+			&vID, &vBrand, &vPrice, &vKm, &vYear, &vGas, &vSold); err != nil {
+			return nil, err
+		}
+		l.Stage, l.Outcome = core.Stage(stage), core.Outcome(outcome)
+		l.UserID, l.CreatedBy = int64Ptr(user), int64Ptr(createdBy)
+		l.CreatedAt, l.UpdatedAt = fromMicros(created), fromMicros(updated)
+		l.FinishedAt, l.FirstTaskAt = timePtr(finished), timePtr(firstTask)
+		if cID.Valid {
+			l.Client = &core.Client{ID: cID.Int64, PublicID: cPublic.String, DealerID: cDealer.Int64, Name: cName.String,
+				Phone: cPhone.String, PhoneE164: cE164.String, Email: cEmail.String, ProvinceID: int64Ptr(cProvince),
+				LocalityID: int64Ptr(cLocality), CreatedAt: fromMicros(cCreated.Int64), UpdatedAt: fromMicros(cUpdated.Int64)}
+		}
+		if vID.Valid {
+			l.Vehicle = &core.Vehicle{ID: vID.Int64, BrandModel: vBrand.String, Price: vPrice.String, Km: vKm.String,
+				Year: intPtr(vYear), GasID: int64Ptr(vGas), Sold: vSold.Bool}
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if len(out) == 0 {
+		return nil, nil
+	}
+	ids = make([]int64, len(out))
+	at := make(map[int64]*core.Lead, len(out))
+	for i := range out {
+		ids[i] = out[i].ID
+		at[out[i].ID] = &out[i]
+	}
+
+	err = eachRow(c, `SELECT t.id, t.public_id, t.lead_id, t.type, t.subtype, t.description, t.media, t.planned_at, t.planned_tracking_at,
+		t.done, t.done_at, t.tracked, t.tracked_at, t.is_click2call, t.author_id, t.created_at,
+		a.id, a.brand_model, a.license_plate, a.km, a.year, a.gas_id, a.extras, a.origin
+		FROM tasks t LEFT JOIN appraisals a ON a.task_id = t.id
+		WHERE t.lead_id IN `+in(len(ids))+` ORDER BY t.id`, anys(ids), func(r *sql.Rows) error {
+		var t core.Task
+		var typ, media string
+		var planned, plannedTracking, doneAt, trackedAt, author sql.NullInt64
+		var created int64
+		var aID, aYear, aGas sql.NullInt64
+		var aBrand, aPlate, aKm, aExtras, aOrigin sql.NullString
+		if err := r.Scan(&t.ID, &t.PublicID, &t.LeadID, &typ, &t.Subtype, &t.Description, &media, &planned, &plannedTracking,
+			&t.Done, &doneAt, &t.Tracked, &trackedAt, &t.IsClick2Call, &author, &created,
+			&aID, &aBrand, &aPlate, &aKm, &aYear, &aGas, &aExtras, &aOrigin); err != nil {
+			return err
+		}
+		t.Type, t.Media = core.TaskType(typ), core.Media(media)
+		t.PlannedAt, t.PlannedTrackingAt = timePtr(planned), timePtr(plannedTracking)
+		t.DoneAt, t.TrackedAt, t.AuthorID = timePtr(doneAt), timePtr(trackedAt), int64Ptr(author)
+		t.CreatedAt = fromMicros(created)
+		if aID.Valid {
+			t.Appraisal = &core.Appraisal{ID: aID.Int64, BrandModel: aBrand.String, LicensePlate: aPlate.String, Km: aKm.String,
+				Year: intPtr(aYear), GasID: int64Ptr(aGas), Extras: aExtras.String, Origin: core.AppraisalOrigin(aOrigin.String)}
+		}
+		l := at[t.LeadID]
+		l.Tasks = append(l.Tasks, t)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	tasks := make(map[int64]*core.Task)
+	for i := range out {
+		for j := range out[i].Tasks {
+			tasks[out[i].Tasks[j].ID] = &out[i].Tasks[j]
+		}
+	}
+	notes, err := loadNotes(c, "lead_id", ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range notes {
+		switch {
+		case n.owner.taskID != 0:
+			if t := tasks[n.owner.taskID]; t != nil {
+				t.Notes = append(t.Notes, n.note)
+			}
+		case n.kind == kindTag:
+			at[n.owner.leadID].Tags = append(at[n.owner.leadID].Tags, n.note)
+		default:
+			at[n.owner.leadID].Notes = append(at[n.owner.leadID].Notes, n.note)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,207 @@
+package store
+
+import (
+	"database/sql"
+	"slices"
+	"strings"
+	"time"
+
+	"forecourt/internal/core"
+)
+
+// The kinds of row in the notes table.
+const (
+	kindNote = "note"
+	kindTag  = "tag"
+)
+
+// noteOwner says what a note belongs to: a dealer, a lead, or a task of a
+// lead (leadID and taskID both set).
+type noteOwner struct {
+	dealerID, leadID, taskID int64
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// insertNote stores n under owner with its first version, by n's author or
+// else by actor, and sets n.ID and n.History.
+func insertNote(c conn, owner noteOwner, kind string, n *core.Note, actor *int64) error {
+	id, err := c.insert(`INSERT INTO notes (dealer_id, lead_id, task_id, kind, content, author_id, created_at, modified_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		nullID(owner.dealerID), nullID(owner.leadID), nullID(owner.taskID), kind, n.Content, ptrArg(n.AuthorID), micros(n.Created), micros(n.Modified))
+	if err != nil {
+		return err
+	}
+	n.ID = id
+	by := n.AuthorID
+	if by == nil {
+		by = actor
+	}
+	at := n.Modified
+	if at.IsZero() {
+		at = n.Created
+	}
+	v := core.NoteVersion{Modified: at, UserID: by, Content: n.Content}
+	if v.ID, err = insertNoteVersion(c, id, v); err != nil {
+		return err
+	}
+	n.History = []core.NoteVersion{v}
+	return nil
+}
+
+func insertNoteVersion(c conn, noteID int64, v core.NoteVersion) (int64, error) {
+	return c.insert(`INSERT INTO note_versions (note_id, modified_at, user_id, content) VALUES (?, ?, ?, ?)`,
+		noteID, micros(v.Modified), ptrArg(v.UserID), v.Content)
+}
+
+// saveNotes brings the notes of one kind under owner from old to cur: a note
+// with ID 0 is inserted, a known one updated (a new content adds a version
+// by actor), one missing from cur deleted. It sets the assigned ids and the
+// histories on cur.
+func saveNotes(c conn, owner noteOwner, kind string, old, cur []core.Note, actor *int64) error {
+	known := make(map[int64]*core.Note, len(old))
+	for i := range old {
+		known[old[i].ID] = &old[i]
+	}
+	kept := make(map[int64]bool, len(cur))
+	for i := range cur {
+		n := &cur[i]
+		if n.ID == 0 {
+			if err := insertNote(c, owner, kind, n, actor); err != nil {
+				return err
+			}
+			continue
+		}
+		o, ok := known[n.ID]
+		if !ok || kept[n.ID] {
+			return core.Errorf(core.Invalid, "%s %d does not belong here", kind, n.ID)
+		}
+		kept[n.ID] = true
+		history := slices.Clone(o.History)
+		if n.Content != o.Content {
+			if !n.Modified.After(o.Modified) {
+				n.Modified = time.Now().UTC().Truncate(time.Microsecond)
+			}
+			v := core.NoteVersion{Modified: n.Modified, UserID: actor, Content: n.Content}
+			var err error
+			if v.ID, err = insertNoteVersion(c, n.ID, v); err != nil {
+				return err
+			}
+			history = append(history, v)
+		}
+		n.History = history
+		if n.Content != o.Content || !n.Modified.Equal(o.Modified) || !n.Created.Equal(o.Created) || !equalPtr(n.AuthorID, o.AuthorID) {
+			if _, err := c.exec(`UPDATE notes SET content = ?, author_id = ?, created_at = ?, modified_at = ? WHERE id = ?`,
+				n.Content, ptrArg(n.AuthorID), micros(n.Created), micros(n.Modified), n.ID); err != nil {
+				return err
+			}
+		}
+	}
+	var gone []int64
+	for _, o := range old {
+		if !kept[o.ID] {
+			gone = append(gone, o.ID)
+		}
+	}
+	if len(gone) > 0 {
+		if _, err := c.exec(`DELETE FROM notes WHERE id IN `+in(len(gone)), anys(gone)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noteRow is a loaded note with its owner.
+type noteRow struct {
+	owner noteOwner
+	kind  string
+	note  core.Note
+}
+
+// loadNotes loads the notes whose column (dealer_id or lead_id) is one of
+// ids, with their histories, in id order: two queries.
+func loadNotes(c conn, column string, ids []int64) ([]noteRow, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := c.query(`SELECT id, dealer_id, lead_id, task_id, kind, content, author_id, created_at, modified_at
+		FROM notes WHERE `+column+` IN `+in(len(ids))+` ORDER BY id`, anys(ids)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []noteRow
+	byID := make(map[int64]int)
+	for rows.Next() {
+		var r noteRow
+		var dealerID, leadID, taskID, author sql.NullInt64
+		var created, modified int64
+		if err := rows.Scan(&r.note.ID, &dealerID, &leadID, &taskID, &r.kind, &r.note.Content, &author, &created, &modified); err != nil {
+			return nil, err
+		}
+		r.owner = noteOwner{dealerID: dealerID.Int64, leadID: leadID.Int64, taskID: taskID.Int64}
+		r.note.AuthorID = int64Ptr(author)
+		r.note.Created = fromMicros(created)
+		r.note.Modified = fromMicros(modified)
+		byID[r.note.ID] = len(out)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if len(out) == 0 {
+		return nil, nil
+	}
+
+	vrows, err := c.query(`SELECT v.id, v.note_id, v.modified_at, v.user_id, v.content
+		FROM note_versions v JOIN notes n ON n.id = v.note_id
+		WHERE n.`+column+` IN `+in(len(ids))+` ORDER BY v.note_id, v.id`, anys(ids)...)
+	if err != nil {
+		return nil, err
+	}
+	defer vrows.Close()
+	for vrows.Next() {
+		var v core.NoteVersion
+		var noteID, modified int64
+		var user sql.NullInt64
+		if err := vrows.Scan(&v.ID, &noteID, &modified, &user, &v.Content); err != nil {
+			return nil, err
+		}
+		v.Modified = fromMicros(modified)
+		v.UserID = int64Ptr(user)
+		if i, ok := byID[noteID]; ok {
+			out[i].note.History = append(out[i].note.History, v)
+		}
+	}
+	return out, vrows.Err()
+}
+
+// searchTags returns the lower-cased tag contents for search_text.
+func searchTags(tags []core.Note) string {
+	var b strings.Builder
+	for _, t := range tags {
+		b.WriteByte('\n')
+		b.WriteString(strings.ToLower(t.Content))
+	}
+	return b.String()
+}
+
+func equalPtr[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func equalTimePtr(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}

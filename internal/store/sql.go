@@ -1,0 +1,303 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"forecourt/internal/core"
+)
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// conn runs queries written with ? placeholders on a pool or a transaction,
+// rebinding them for PostgreSQL.
+type conn struct {
+	ctx context.Context
+	q   querier
+	pg  bool
+}
+
+func (s *Store) reader(ctx context.Context) conn {
+	return conn{ctx: ctx, q: s.read, pg: s.engine == Postgres}
+}
+
+func (c conn) bind(query string) string {
+	if c.pg {
+		return rebind(query)
+	}
+	return query
+}
+
+func (c conn) exec(query string, args ...any) (sql.Result, error) {
+	return c.q.ExecContext(c.ctx, c.bind(query), args...)
+}
+
+func (c conn) query(query string, args ...any) (*sql.Rows, error) {
+	return c.q.QueryContext(c.ctx, c.bind(query), args...)
+}
+
+func (c conn) row(query string, args ...any) *sql.Row {
+	return c.q.QueryRowContext(c.ctx, c.bind(query), args...)
+}
+
+// insert runs an INSERT and returns the id it assigned. query must not end
+// with RETURNING: insert adds it.
+func (c conn) insert(query string, args ...any) (int64, error) {
+	var id int64
+	err := c.row(query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+// insertWithID runs an INSERT of table that names the id column first when id
+// is not zero (reference data keeps the ids other systems gave it) and lets
+// the database assign one otherwise. cols and args exclude the id.
+func (c conn) insertWithID(table string, id int64, cols string, args ...any) (int64, error) {
+	if id == 0 {
+		return c.insert("INSERT INTO "+table+" ("+cols+") VALUES "+in(len(args)), args...)
+	}
+	args = append([]any{id}, args...)
+	got, err := c.insert("INSERT INTO "+table+" (id, "+cols+") VALUES "+in(len(args)), args...)
+	if err != nil {
+		return 0, err
+	}
+	if c.pg {
+		// An explicit id does not advance the identity's sequence.
+		if _, err := c.exec("SELECT setval(pg_get_serial_sequence('" + table + "', 'id'), (SELECT max(id) FROM " + table + "))"); err != nil {
+			return 0, err
+		}
+	}
+	return got, nil
+}
+
+// check fails with NotFound when res touched no row.
+func affected(res sql.Result, what string, id any) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound(what, id)
+	}
+	return nil
+}
+
+// rebind turns ? placeholders into $1, $2… outside quoted strings.
+func rebind(query string) string {
+	if strings.IndexByte(query, '?') < 0 {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	quoted := false
+	for i := 0; i < len(query); i++ {
+		ch := query[i]
+		switch {
+		case ch == '\'':
+			quoted = !quoted
+			b.WriteByte(ch)
+		case ch == '?' && !quoted:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(ch)
+		}
+	}
+	return b.String()
+}
+
+// in returns "(?, ?, …)" with n placeholders.
+func in(n int) string {
+	if n <= 0 {
+		return "(NULL)"
+	}
+	return "(" + strings.Repeat("?, ", n-1) + "?)"
+}
+
+// anys converts ids to query arguments.
+func anys[T any](vs []T) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
+
+// uniq returns ids without duplicates, in their first order.
+func uniq(ids []int64) []int64 {
+	seen := make(map[int64]bool, len(ids))
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// page returns the LIMIT/OFFSET clause of p.
+func (c conn) page(p core.Page) (string, []any) {
+	switch {
+	case p.Limit >= 0:
+		return " LIMIT ? OFFSET ?", []any{p.Limit, max(p.Offset, 0)}
+	case p.Offset <= 0:
+		return "", nil
+	case c.pg:
+		return " OFFSET ?", []any{p.Offset}
+	default:
+		return " LIMIT -1 OFFSET ?", []any{p.Offset}
+	}
+}
+
+// contains returns a case-sensitive substring test of column against one
+// argument (pass it lower-cased to match lower-cased columns).
+func (c conn) contains(column string) string {
+	if c.pg {
+		return "strpos(" + column + ", ?) > 0"
+	}
+	return "instr(" + column + ", ?) > 0"
+}
+
+// like returns a pattern matching s anywhere, for "lower(col) LIKE ? ESCAPE '\'".
+func like(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
+
+// likeAny returns "(lower(a) LIKE ? ESCAPE '\' OR lower(b) …)" and its
+// arguments for s.
+func likeAny(s string, columns ...string) (string, []any) {
+	parts := make([]string, len(columns))
+	args := make([]any, len(columns))
+	for i, col := range columns {
+		parts[i] = "lower(" + col + `) LIKE ? ESCAPE '\'`
+		args[i] = like(s)
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+// zeroMicros is time.Time{} in unix microseconds.
+var zeroMicros = time.Time{}.UnixMicro()
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func microsPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+func fromMicros(v int64) time.Time {
+	if v == zeroMicros {
+		return time.Time{}
+	}
+	return time.UnixMicro(v).UTC()
+}
+
+func timePtr(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMicros(v.Int64)
+	return &t
+}
+
+func int64Ptr(v sql.NullInt64) *int64 {
+	if !v.Valid {
+		return nil
+	}
+	n := v.Int64
+	return &n
+}
+
+func intPtr(v sql.NullInt64) *int {
+	if !v.Valid {
+		return nil
+	}
+	n := int(v.Int64)
+	return &n
+}
+
+func floatPtr(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	f := v.Float64
+	return &f
+}
+
+// ptrArg turns a nil pointer into NULL and any other into its value.
+func ptrArg[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// newPublicID returns a UUIDv7, time-ordered.
+func newPublicID() string {
+	return uuid.Must(uuid.NewV7()).String()
+}
+
+func notFound(what string, id any) *core.Error {
+	return &core.Error{Code: core.NotFound, Message: fmt.Sprintf("%s %v not found", what, id)}
+}
+
+// dbError classifies err: no rows becomes NotFound for what, a unique
+// violation Conflict; anything else is wrapped with op and stays Internal.
+func dbError(err error, op, what string, id any) error {
+	if err == nil {
+		return nil
+	}
+	var ce *core.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound(what, id)
+	}
+	if isUniqueViolation(err) {
+		return &core.Error{Code: core.Conflict, Message: what + " already exists"}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+func isUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	return false
+}
+
+// count runs a SELECT count(*) query.
+func (c conn) count(query string, args ...any) (int, error) {
+	var n int
+	err := c.row(query, args...).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,236 @@
+// Package store implements core.Store on database/sql for SQLite
+// (modernc.org/sqlite) and PostgreSQL (pgx). Queries are written once with ?
+// placeholders and rebound to $n for PostgreSQL; where the engines differ,
+// both versions stand side by side in one function.
+//
+// On SQLite every write goes through one writer goroutine that commits
+// concurrent requests together (group commit, see write.go) on the only
+// writer connection, while reads use a separate pool.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"forecourt/internal/core"
+)
+
+// The engines a Store runs on, as Engine reports them.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+var _ core.Store = (*Store)(nil)
+
+// Store is a core.Store on SQLite or PostgreSQL. It is safe for concurrent
+// use.
+type Store struct {
+	engine string
+	db     *sql.DB // SQLite: the one writer connection; PostgreSQL: the pool
+	read   *sql.DB // SQLite: the read pool; PostgreSQL: the same pool as db
+
+	// SQLite group commit, see write.go.
+	writes    chan *writeRequest
+	quit      chan struct{}
+	writerEnd chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens the database dsn names and applies the pending migrations.
+//
+// A dsn starting with postgres:// or postgresql:// opens PostgreSQL through
+// pgx; any other dsn is a SQLite file path, optionally prefixed with
+// "file:" or "sqlite:" (":memory:" is refused: each connection would see
+// its own empty database). A SQLite dsn takes these query parameters of
+// ours:
+//
+//	sync=normal   (default) synchronous=NORMAL: a commit survives a crash
+//	              of the process; a power loss may lose the last commits.
+//	sync=full     synchronous=FULL: every commit is fsynced before the
+//	              writers waiting on it are answered.
+//	readers=N     the size of the read pool (default 4).
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+func openPostgres(ctx context.Context, dsn string) (*Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
+	s := &Store{engine: Postgres, db: db, read: db}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openSQLite(ctx context.Context, dsn string) (*Store, error) {
+	path, rawQuery, _ := strings.Cut(dsn, "?")
+	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite:"), "file:")
+	if path == "" || strings.Contains(path, ":memory:") || strings.Contains(rawQuery, "mode=memory") {
+		return nil, fmt.Errorf("store: open sqlite: %q: in-memory databases are not supported; use a file", dsn)
+	}
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %q: %w", dsn, err)
+	}
+	sync := "NORMAL"
+	switch v := strings.ToLower(q.Get("sync")); v {
+	case "", "normal":
+	case "full":
+		sync = "FULL"
+	default:
+		return nil, fmt.Errorf("store: open sqlite: sync=%q: want normal or full", v)
+	}
+	readers := 4
+	if v := q.Get("readers"); v != "" {
+		readers, err = strconv.Atoi(v)
+		if err != nil || readers < 1 {
+			return nil, fmt.Errorf("store: open sqlite: readers=%q: want a positive number", v)
+		}
+	}
+
+	// The path goes without "file:" so modernc does not read it as a URI.
+	common := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"
+	db, err := sql.Open("sqlite", path+"?"+common+"&_pragma=synchronous("+sync+")&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	// The writer connection creates the file and switches it to WAL before
+	// any reader opens it.
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", path+"?"+common+"&_pragma=query_only(1)")
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(readers)
+	read.SetMaxIdleConns(readers)
+	read.SetConnMaxLifetime(0)
+	read.SetConnMaxIdleTime(0)
+
+	s := &Store{engine: SQLite, db: db, read: read}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		read.Close()
+		return nil, err
+	}
+	s.startWriter()
+	return s, nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	dialect := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if s.engine == Postgres {
+		dialect = goose.DialectPostgres
+		// Two servers starting together must not both migrate.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	fsys, err := fs.Sub(migrations, "migrations/"+s.engine)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	p, err := goose.NewProvider(dialect, s.db, fsys, opts...)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	return nil
+}
+
+// Engine reports the database engine: SQLite ("sqlite") or Postgres
+// ("postgres").
+func (s *Store) Engine() string { return s.engine }
+
+// DB returns the pool writes go through: on SQLite the one writer
+// connection, on PostgreSQL the only pool. Writing through it on SQLite
+// bypasses group commit; it is meant for operators and tests.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Stats returns the statistics of the store's pools added together (on
+// SQLite the writer connection and the read pool), for metrics.
+func (s *Store) Stats() sql.DBStats {
+	st := s.db.Stats()
+	if s.read == s.db {
+		return st
+	}
+	r := s.read.Stats()
+	st.MaxOpenConnections += r.MaxOpenConnections
+	st.OpenConnections += r.OpenConnections
+	st.InUse += r.InUse
+	st.Idle += r.Idle
+	st.WaitCount += r.WaitCount
+	st.WaitDuration += r.WaitDuration
+	st.MaxIdleClosed += r.MaxIdleClosed
+	st.MaxIdleTimeClosed += r.MaxIdleTimeClosed
+	st.MaxLifetimeClosed += r.MaxLifetimeClosed
+	return st
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Close stops the writer, waiting for the batch it is committing, and closes
+// the pools. Writes after Close fail.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		if s.quit != nil {
+			close(s.quit)
+			<-s.writerEnd
+		}
+		err := s.db.Close()
+		if s.read != s.db {
+			err = errors.Join(err, s.read.Close())
+		}
+		s.closeErr = err
+	})
+	return s.closeErr
+}

@@ -1,0 +1,316 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"forecourt/internal/core"
+)
+
+const userCols = `id, public_id, username, email, first_name, last_name, phone, member_id, click2call_id, password_hash,
+	is_staff, is_superuser, is_admin, is_active, activated_at, deactivated_at, created_at`
+
+// CreateUser stores u with its memberships and sets their ids. A non-zero
+// u.ID is kept; an empty PublicID gets a UUIDv7. A username taken, case
+// aside, is a Conflict.
+func (s *Store) CreateUser(ctx context.Context, u *core.User) error {
+	if u.PublicID == "" {
+		u.PublicID = newPublicID()
+	}
+	err := s.write(ctx, func(c conn) error {
+		id, err := c.insertWithID("users", u.ID, `public_id, username, email, first_name, last_name, phone, member_id, click2call_id,
+			password_hash, is_staff, is_superuser, is_admin, is_active, activated_at, deactivated_at, created_at`,
+			u.PublicID, u.Username, u.Email, u.FirstName, u.LastName, u.Phone, u.MemberID, u.Click2CallID,
+			u.PasswordHash, u.IsStaff, u.IsSuperuser, u.IsAdmin, u.IsActive, microsPtr(u.ActivatedAt), microsPtr(u.DeactivatedAt), micros(u.CreatedAt))
+		if err != nil {
+			return err
+		}
+		u.ID = id
+		for i := range u.Memberships {
+			m := &u.Memberships[i]
+			m.UserID = id
+			if err := insertMembership(c, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return dbError(err, "create user", "user", u.Username)
+}
+
+func insertMembership(c conn, m *core.Membership) error {
+	id, err := c.insert(`INSERT INTO memberships (user_id, dealer_id, is_admin, is_business_manager) VALUES (?, ?, ?, ?)`,
+		m.UserID, m.DealerID, m.IsAdmin, m.IsBusinessManager)
+	m.ID = id
+	return err
+}
+
+// AddMembership stores m and sets its id; a user already member of the
+// dealer is a Conflict.
+func (s *Store) AddMembership(ctx context.Context, m *core.Membership) error {
+	err := s.write(ctx, func(c conn) error { return insertMembership(c, m) })
+	return dbError(err, "add membership", "membership", m.DealerID)
+}
+
+// UserByID returns user id with his memberships and latest session.
+func (s *Store) UserByID(ctx context.Context, id int64) (core.User, error) {
+	var out []core.User
+	err := s.readTx(ctx, func(c conn) error {
+		var err error
+		out, err = loadUsers(c, `WHERE id = ?`, id)
+		return err
+	})
+	if err == nil && len(out) == 0 {
+		err = notFound("user", id)
+	}
+	if err != nil {
+		return core.User{}, dbError(err, "user by id", "user", id)
+	}
+	return out[0], nil
+}
+
+// UserByLogin finds the user whose username or, failing that, e-mail is
+// login, case aside.
+func (s *Store) UserByLogin(ctx context.Context, login string) (core.User, error) {
+	login = strings.ToLower(strings.TrimSpace(login))
+	var out []core.User
+	err := s.readTx(ctx, func(c conn) error {
+		var err error
+		out, err = loadUsers(c, `WHERE lower(username) = ? OR (email <> '' AND lower(email) = ?)
+			ORDER BY CASE WHEN lower(username) = ? THEN 0 ELSE 1 END, id LIMIT 1`, login, login, login)
+		return err
+	})
+	if err == nil && (len(out) == 0 || login == "") {
+		err = &core.Error{Code: core.NotFound, Message: "user not found"}
+	}
+	if err != nil {
+		return core.User{}, dbError(err, "user by login", "user", "")
+	}
+	return out[0], nil
+}
+
+// UsersByID returns the users with these ids in id order; unknown ids are
+// left out.
+func (s *Store) UsersByID(ctx context.Context, ids []int64) ([]core.User, error) {
+	ids = uniq(ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var out []core.User
+	err := s.readTx(ctx, func(c conn) error {
+		var err error
+		out, err = loadUsers(c, `WHERE id IN `+in(len(ids))+` ORDER BY id`, anys(ids)...)
+		return err
+	})
+	return out, dbError(err, "users by id", "user", ids)
+}
+
+// FindUsers lists the members of f.DealerIDs in id order. Search matches
+// the username, e-mail, first and last name; Online a session not ended
+// and started or seen at or after OnlineSince.
+func (s *Store) FindUsers(ctx context.Context, f core.UserFilter) ([]core.User, int, error) {
+	dealers := uniq(f.DealerIDs)
+	if len(dealers) == 0 {
+		return nil, 0, nil
+	}
+	where := `WHERE id IN (SELECT user_id FROM memberships WHERE dealer_id IN ` + in(len(dealers)) + `)`
+	args := anys(dealers)
+	if f.IsActive != nil {
+		where += ` AND is_active = ?`
+		args = append(args, *f.IsActive)
+	}
+	if f.Online != nil {
+		cond := `EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = users.id AND s.ended_at IS NULL
+			AND COALESCE(s.last_seen, s.start_working) >= ?)`
+		if !*f.Online {
+			cond = "NOT " + cond
+		}
+		where += " AND " + cond
+		args = append(args, micros(f.OnlineSince))
+	}
+	if f.Search != "" {
+		cond, a := likeAny(f.Search, "username", "email", "first_name", "last_name")
+		where += " AND " + cond
+		args = append(args, a...)
+	}
+	var out []core.User
+	var total int
+	err := s.readTx(ctx, func(c conn) error {
+		var err error
+		if total, err = c.count(`SELECT count(*) FROM users `+where, args...); err != nil {
+			return err
+		}
+		limit, largs := c.page(f.Page)
+		out, err = loadUsers(c, where+` ORDER BY id`+limit, append(args, largs...)...)
+		return err
+	})
+	if err != nil {
+		return nil, 0, dbError(err, "find users", "user", "")
+	}
+	return out, total, nil
+}
+
+// loadUsers loads the users a WHERE/ORDER BY/LIMIT tail selects, with their
+// memberships and latest sessions.
+func loadUsers(c conn, tail string, args ...any) ([]core.User, error) {
+	rows, err := c.query(`SELECT `+userCols+` FROM users `+tail, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []core.User
+	for rows.Next() {
+		var u core.User
+		var activated, deactivated sql.NullInt64
+		var created int64
+		if err := rows.Scan(&u.ID, &u.PublicID, &u.Username, &u.Email, &u.FirstName, &u.LastName, &u.Phone, &u.MemberID,
+			&u.Click2CallID, &u.PasswordHash, &u.IsStaff, &u.IsSuperuser, &u.IsAdmin, &u.IsActive, &activated, &deactivated, &created); err != nil {
+			return nil, err
+		}
+		u.ActivatedAt, u.DeactivatedAt = timePtr(activated), timePtr(deactivated)
+		u.CreatedAt = fromMicros(created)
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if len(out) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(out))
+	at := make(map[int64]int, len(out))
+	for i, u := range out {
+		ids[i] = u.ID
+		at[u.ID] = i
+	}
+
+	mrows, err := c.query(`SELECT id, user_id, dealer_id, is_admin, is_business_manager FROM memberships
+		WHERE user_id IN `+in(len(ids))+` ORDER BY id`, anys(ids)...)
+	if err != nil {
+		return nil, err
+	}
+	defer mrows.Close()
+	for mrows.Next() {
+		var m core.Membership
+		if err := mrows.Scan(&m.ID, &m.UserID, &m.DealerID, &m.IsAdmin, &m.IsBusinessManager); err != nil {
+			return nil, err
+		}
+		u := &out[at[m.UserID]]
+		u.Memberships = append(u.Memberships, m)
+	}
+	if err := mrows.Err(); err != nil {
+		return nil, err
+	}
+	mrows.Close()
+
+	srows, err := c.query(`SELECT id, user_id, start_working, last_seen, ended_at FROM sessions
+		WHERE id IN (SELECT max(id) FROM sessions WHERE user_id IN `+in(len(ids))+` GROUP BY user_id)`, anys(ids)...)
+	if err != nil {
+		return nil, err
+	}
+	defer srows.Close()
+	for srows.Next() {
+		var sess core.Session
+		var userID, start int64
+		var seen, ended sql.NullInt64
+		if err := srows.Scan(&sess.ID, &userID, &start, &seen, &ended); err != nil {
+			return nil, err
+		}
+		sess.StartWorking = fromMicros(start)
+		sess.LastSeen, sess.EndedAt = timePtr(seen), timePtr(ended)
+		out[at[userID]].Session = &sess
+	}
+	return out, srows.Err()
+}
+
+// StartSession opens a session for userID at at and stores the hash of its
+// token.
+func (s *Store) StartSession(ctx context.Context, userID int64, tokenHash string, at time.Time) (core.Session, error) {
+	sess := core.Session{StartWorking: at}
+	err := s.write(ctx, func(c conn) error {
+		id, err := c.insert(`INSERT INTO sessions (user_id, start_working) VALUES (?, ?)`, userID, micros(at))
+		if err != nil {
+			return err
+		}
+		sess.ID = id
+		_, err = c.exec(`INSERT INTO tokens (hash, user_id, session_id, created_at) VALUES (?, ?, ?, ?)`,
+			tokenHash, userID, id, micros(at))
+		return err
+	})
+	if err != nil {
+		return core.Session{}, dbError(err, "start session", "token", "")
+	}
+	return sess, nil
+}
+
+// EndSession revokes the token with this hash and ends its session. Ending
+// an ended session changes nothing; an unknown token is NotFound.
+func (s *Store) EndSession(ctx context.Context, tokenHash string, at time.Time) error {
+	err := s.write(ctx, func(c conn) error {
+		var sessionID int64
+		if err := c.row(`SELECT session_id FROM tokens WHERE hash = ?`, tokenHash).Scan(&sessionID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return &core.Error{Code: core.NotFound, Message: "token not found"}
+			}
+			return err
+		}
+		if _, err := c.exec(`UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL`, micros(at), tokenHash); err != nil {
+			return err
+		}
+		_, err := c.exec(`UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, micros(at), sessionID)
+		return err
+	})
+	return dbError(err, "end session", "token", "")
+}
+
+// TouchSession records that session id was seen at at.
+func (s *Store) TouchSession(ctx context.Context, sessionID int64, at time.Time) error {
+	err := s.write(ctx, func(c conn) error {
+		res, err := c.exec(`UPDATE sessions SET last_seen = ? WHERE id = ?`, micros(at), sessionID)
+		if err != nil {
+			return err
+		}
+		return affected(res, "session", sessionID)
+	})
+	return dbError(err, "touch session", "session", sessionID)
+}
+
+// CreateAPIKey stores k with the hash of its secret and sets k.ID.
+func (s *Store) CreateAPIKey(ctx context.Context, k *core.APIKey, keyHash string) error {
+	err := s.write(ctx, func(c conn) error {
+		id, err := c.insert(`INSERT INTO api_keys (hash, dealer_id, user_id, name, prefix, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			keyHash, k.DealerID, ptrArg(k.UserID), k.Name, k.Prefix, micros(k.CreatedAt), microsPtr(k.RevokedAt))
+		k.ID = id
+		return err
+	})
+	return dbError(err, "create api key", "api key", k.Prefix)
+}
+
+// Credential resolves the hash of a token or API key that is not revoked.
+func (s *Store) Credential(ctx context.Context, hash string) (core.Credential, error) {
+	c := s.reader(ctx)
+	var cred core.Credential
+	err := c.row(`SELECT user_id, session_id FROM tokens WHERE hash = ? AND revoked_at IS NULL`, hash).Scan(&cred.UserID, &cred.SessionID)
+	if err == nil {
+		cred.Kind = core.CredentialToken
+		return cred, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return core.Credential{}, dbError(err, "credential", "credential", "")
+	}
+	var user sql.NullInt64
+	err = c.row(`SELECT id, dealer_id, user_id FROM api_keys WHERE hash = ? AND revoked_at IS NULL`, hash).Scan(&cred.APIKeyID, &cred.DealerID, &user)
+	if errors.Is(err, sql.ErrNoRows) {
+		return core.Credential{}, &core.Error{Code: core.NotFound, Message: "credential not found"}
+	}
+	if err != nil {
+		return core.Credential{}, dbError(err, "credential", "credential", "")
+	}
+	cred.Kind = core.CredentialAPIKey
+	cred.UserID = user.Int64
+	return cred, nil
+}

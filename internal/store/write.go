@@ -1,0 +1,203 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime/debug"
+)
+
+// maxBatch is how many write requests the SQLite writer commits together at
+// most.
+const maxBatch = 128
+
+// errClosed answers writes made after Close.
+var errClosed = errors.New("store: closed")
+
+// writeRequest is one call of write waiting for the SQLite writer.
+type writeRequest struct {
+	ctx  context.Context
+	fn   func(conn) error
+	done chan error // buffered: the writer never blocks on a waiter that left
+}
+
+// write runs fn in a write transaction and returns its error, or the error
+// of committing it.
+//
+// On PostgreSQL it is a plain transaction on the pool. On SQLite the request
+// goes to the one writer goroutine, which commits up to maxBatch waiting
+// requests in one transaction (group commit): each runs inside its own
+// SAVEPOINT, so one that fails is rolled back alone while the others
+// commit; each waiter is answered after COMMIT, and all of them get the
+// error if COMMIT fails. fn runs with a context that keeps ctx's values but
+// not its cancellation, because interrupting one statement could roll back
+// the whole batch; a request whose ctx is done before its turn is skipped.
+// fn must not call the Store's write methods (it would wait for itself).
+func (s *Store) write(ctx context.Context, fn func(conn) error) error {
+	if s.engine == Postgres {
+		return s.writePostgres(ctx, fn)
+	}
+	r := &writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.writes <- r:
+	case <-s.quit:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Store) writePostgres(ctx context.Context, fn func(conn) error) (err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err := runSafely(fn, conn{ctx: ctx, q: tx, pg: true}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) startWriter() {
+	s.writes = make(chan *writeRequest)
+	s.quit = make(chan struct{})
+	s.writerEnd = make(chan struct{})
+	go s.writer()
+}
+
+// writer is the SQLite writer goroutine. The channel is unbuffered, so the
+// requests it drains after the first are exactly the callers already
+// waiting: under load batches grow by themselves, idle a request is
+// committed at once.
+func (s *Store) writer() {
+	defer close(s.writerEnd)
+	batch := make([]*writeRequest, 0, maxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case <-s.quit:
+			return
+		case r := <-s.writes:
+			batch = append(batch, r)
+		}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-s.writes:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		s.commitBatch(batch)
+	}
+}
+
+// commitBatch runs batch in one transaction and answers every request.
+func (s *Store) commitBatch(batch []*writeRequest) {
+	results := make([]error, len(batch))
+	answer := func() {
+		for i, r := range batch {
+			r.done <- results[i]
+		}
+	}
+	fail := func(err error) {
+		for i := range results {
+			if results[i] == nil {
+				results[i] = err
+			}
+		}
+		answer()
+	}
+
+	tx, err := s.db.BeginTx(context.Background(), nil)
+	if err != nil {
+		fail(fmt.Errorf("store: begin: %w", err))
+		return
+	}
+	single := len(batch) == 1
+	committed := 0
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		c := conn{ctx: context.WithoutCancel(r.ctx), q: tx}
+		if single {
+			if err := runSafely(r.fn, c); err != nil {
+				tx.Rollback()
+				results[i] = err
+				answer()
+				return
+			}
+			committed++
+			continue
+		}
+		if _, err := tx.Exec("SAVEPOINT w"); err != nil {
+			tx.Rollback()
+			fail(fmt.Errorf("store: savepoint: %w", err))
+			return
+		}
+		if err := runSafely(r.fn, c); err != nil {
+			results[i] = err
+			if _, err := tx.Exec("ROLLBACK TO w"); err != nil {
+				tx.Rollback()
+				fail(fmt.Errorf("store: rollback to savepoint: %w", err))
+				return
+			}
+		} else {
+			committed++
+		}
+		if _, err := tx.Exec("RELEASE w"); err != nil {
+			tx.Rollback()
+			fail(fmt.Errorf("store: release savepoint: %w", err))
+			return
+		}
+	}
+	if committed == 0 {
+		tx.Rollback()
+		answer()
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		fail(fmt.Errorf("store: commit: %w", err))
+		return
+	}
+	answer()
+}
+
+// runSafely runs fn, turning a panic into an error so that the writer
+// goroutine survives it.
+func runSafely(fn func(conn) error, c conn) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: panic in write: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn(c)
+}
+
+// readTx runs fn on one read-only snapshot: a transaction of the read pool.
+func (s *Store) readTx(ctx context.Context, fn func(conn) error) error {
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: s.engine == Postgres})
+	if err != nil {
+		return fmt.Errorf("store: begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(conn{ctx: ctx, q: tx, pg: s.engine == Postgres})
+}

@@ -1,0 +1,114 @@
+// Package testkit holds test helpers: a store on a temporary SQLite file or
+// on the PostgreSQL server $FORECOURT_TEST_POSTGRES names, and fixtures.
+package testkit
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
+
+	"forecourt/internal/store"
+)
+
+// PostgresEnv is the variable that holds the URL of a PostgreSQL database
+// for tests, e.g. the one scripts/pg-test-start prints.
+const PostgresEnv = "FORECOURT_TEST_POSTGRES"
+
+// OpenStore opens an empty, migrated store for one test: on PostgreSQL when
+// $FORECOURT_TEST_POSTGRES is set, on a SQLite file in t.TempDir()
+// otherwise. It is closed (and its schema dropped) when the test ends.
+func OpenStore(t testing.TB) *store.Store {
+	t.Helper()
+	if u := os.Getenv(PostgresEnv); u != "" {
+		return OpenPostgres(t, u)
+	}
+	return OpenSQLite(t)
+}
+
+// OpenSQLite opens an empty store on a SQLite file in t.TempDir(). query,
+// if given, is appended to the dsn (e.g. "sync=full").
+func OpenSQLite(t testing.TB, query ...string) *store.Store {
+	t.Helper()
+	dsn := filepath.Join(t.TempDir(), "forecourt.db")
+	if len(query) > 0 {
+		dsn += "?" + strings.Join(query, "&")
+	}
+	s, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("open sqlite store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// OpenPostgres opens an empty store in a new schema of the database at
+// baseURL; the schema is dropped when the test ends.
+func OpenPostgres(t testing.TB, baseURL string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", baseURL)
+	if err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	schema := "t_" + strings.ToLower(rand.Text()[:12])
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		t.Fatalf("%s: %v", PostgresEnv, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	s, err := store.Open(ctx, u.String())
+	if err != nil {
+		t.Fatalf("open postgres store: %v", err)
+	}
+	// Registered after the schema's cleanup, so it runs before it.
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// Engines runs fn as a subtest on a fresh SQLite store and, when
+// $FORECOURT_TEST_POSTGRES is set, on a fresh PostgreSQL store.
+func Engines(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	t.Helper()
+	t.Run(store.SQLite, func(t *testing.T) { fn(t, OpenSQLite(t)) })
+	if u := os.Getenv(PostgresEnv); u != "" {
+		t.Run(store.Postgres, func(t *testing.T) { fn(t, OpenPostgres(t, u)) })
+	}
+}
+
+// EnginesB is Engines for benchmarks.
+func EnginesB(b *testing.B, fn func(b *testing.B, s *store.Store)) {
+	b.Helper()
+	b.Run(store.SQLite, func(b *testing.B) { fn(b, OpenSQLite(b)) })
+	if u := os.Getenv(PostgresEnv); u != "" {
+		b.Run(store.Postgres, func(b *testing.B) { fn(b, OpenPostgres(b, u)) })
+	}
+}
+
+// must fails t on err.
+func must(t testing.TB, err error, what string) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}

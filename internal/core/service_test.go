@@ -1,0 +1,433 @@
+package core_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"forecourt/internal/core"
+	"forecourt/internal/demo"
+	"forecourt/internal/telephony"
+	"forecourt/internal/testkit"
+)
+
+type env struct {
+	svc    *core.Service
+	f      demo.Fixture
+	admin  context.Context // the demo admin
+	other  context.Context // the admin of a second dealer
+	otherD core.Dealer
+	otherS core.Source
+}
+
+func newEnv(t *testing.T) env {
+	t.Helper()
+	ctx := context.Background()
+	st := testkit.OpenStore(t)
+	svc := core.NewService(st, core.WithDialer(telephony.LogDialer{Log: slog.New(slog.DiscardHandler)}))
+	f, err := demo.Seed(ctx, svc, demo.Options{Advisors: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2, err := svc.CreateDealer(ctx, core.Dealer{Name: "Otro Concesionario", Country: "ES"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := core.Source{DealerID: d2.ID, ChannelID: 1, OriginID: 1, Data: "otro"}
+	if err := st.CreateSource(ctx, &src); err != nil {
+		t.Fatal(err)
+	}
+	u2, err := svc.CreateUser(ctx, core.User{Username: "otro@example.com", IsActive: true,
+		Memberships: []core.Membership{{DealerID: d2.ID, IsAdmin: true}}}, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env{
+		svc: svc, f: f, otherD: d2, otherS: src,
+		admin: core.WithPrincipal(ctx, core.Principal{UserID: f.AdminID, DealerIDs: []int64{f.DealerID}}),
+		other: core.WithPrincipal(ctx, core.Principal{UserID: u2.ID, DealerIDs: []int64{d2.ID}}),
+	}
+}
+
+func (e env) lead(t *testing.T, mut func(*core.Lead)) core.Lead {
+	t.Helper()
+	l := core.Lead{SourceID: e.f.SourceIDs["phone"], Vehicle: &core.Vehicle{BrandModel: "SEAT León"},
+		Client: &core.Client{Name: "Ana", Phone: "666777888", Email: "ana@example.com"}}
+	if mut != nil {
+		mut(&l)
+	}
+	got, err := e.svc.CreateLead(e.admin, l)
+	if err != nil {
+		t.Fatalf("CreateLead: %v", err)
+	}
+	return got
+}
+
+func wantCode(t *testing.T, err error, code core.Code, field string) {
+	t.Helper()
+	if got := core.ErrorCode(err); got != code {
+		t.Fatalf("error = %v, want code %s", err, code)
+	}
+	if field != "" {
+		e := err.(*core.Error)
+		if _, ok := e.Fields[field]; !ok {
+			t.Fatalf("error fields %v lack %q", e.Fields, field)
+		}
+	}
+}
+
+func countLeads(t *testing.T, e env) int {
+	t.Helper()
+	_, n, err := e.svc.FindLeads(e.admin, core.LeadFilter{Page: core.Page{Limit: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestCreateLeadDefaults(t *testing.T) {
+	e := newEnv(t)
+	l := e.lead(t, nil)
+	if l.ID == 0 || l.DealerID != e.f.DealerID || l.Stage != core.StageNew {
+		t.Errorf("lead = id %d dealer %d stage %s", l.ID, l.DealerID, l.Stage)
+	}
+	if l.UserID == nil || *l.UserID != e.f.AdminID || l.CreatedBy == nil || *l.CreatedBy != e.f.AdminID {
+		t.Errorf("assignee/creator = %v/%v, want the creator %d", l.UserID, l.CreatedBy, e.f.AdminID)
+	}
+	if l.Client.PhoneE164 != "+34666777888" || l.Client.DealerID != e.f.DealerID {
+		t.Errorf("client = %+v", l.Client)
+	}
+	if _, ok := l.NSA(); ok || l.FirstTaskAt != nil || l.PendingTasks() {
+		t.Errorf("a lead without tasks has a first-response time")
+	}
+	hs, n, err := e.svc.LeadHistory(e.admin, l.ID, core.All)
+	if err != nil || n != 1 || hs[0].Type != core.HistoryCreated || hs[0].UserID == nil || *hs[0].UserID != e.f.AdminID {
+		t.Errorf("history = %+v, %d, %v", hs, n, err)
+	}
+	got, err := e.svc.FindLead(e.admin, l.ID)
+	if err != nil || got.Vehicle.BrandModel != "SEAT León" || got.Client.Name != "Ana" {
+		t.Errorf("FindLead = %+v, %v", got, err)
+	}
+}
+
+func TestCreateLeadSoldEnds(t *testing.T) {
+	e := newEnv(t)
+	l := e.lead(t, func(l *core.Lead) { l.Vehicle.Sold = true })
+	if l.Stage != core.StageEnd || l.Outcome != core.OutcomeNotAvailable || l.FinishedAt == nil {
+		t.Errorf("sold lead = %s/%s/%v, want end/not_available/finished", l.Stage, l.Outcome, l.FinishedAt)
+	}
+	l2 := e.lead(t, nil)
+	sold := true
+	id := l2.Vehicle.ID
+	got, err := e.svc.UpdateLead(e.admin, l2.ID, core.LeadPatch{Vehicle: &core.VehiclePatch{ID: &id, Sold: core.Value(sold)}})
+	if err != nil || got.Stage != core.StageEnd || got.Outcome != core.OutcomeNotAvailable {
+		t.Errorf("sold later = %s/%s, %v", got.Stage, got.Outcome, err)
+	}
+}
+
+func TestCreateLeadInvalidLeavesNothing(t *testing.T) {
+	e := newEnv(t)
+	before := countLeads(t, e)
+	bad := int64(999999)
+	tests := []struct {
+		name  string
+		mut   func(*core.Lead)
+		field string
+	}{
+		{"foreign source", func(l *core.Lead) { l.SourceID = e.otherS.ID }, "source"},
+		{"missing source", func(l *core.Lead) { l.SourceID = bad }, "source"},
+		{"unknown fuel", func(l *core.Lead) { l.Vehicle.GasID = &bad }, "vehicle.gas"},
+		{"unknown province", func(l *core.Lead) { l.Client.ProvinceID = &bad }, "client.province"},
+		{"unknown locality", func(l *core.Lead) { l.Client.LocalityID = &bad }, "client.locality"},
+		{"user of another dealer", func(l *core.Lead) { l.UserID = &bad }, "user"},
+		{"no brand model", func(l *core.Lead) { l.Vehicle.BrandModel = "" }, "vehicle.brand_model"},
+		{"appraisal task without appraisal", func(l *core.Lead) { l.Tasks = []core.Task{{Type: core.TaskAppraisal}} }, "tasks.0.appraisal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := core.Lead{SourceID: e.f.SourceIDs["phone"], Vehicle: &core.Vehicle{BrandModel: "x"}, Client: &core.Client{Name: "a"}}
+			tt.mut(&l)
+			_, err := e.svc.CreateLead(e.admin, l)
+			wantCode(t, err, core.Invalid, tt.field)
+		})
+	}
+	if after := countLeads(t, e); after != before {
+		t.Errorf("leads %d → %d after failed creates", before, after)
+	}
+}
+
+func TestLocalityImpliesProvince(t *testing.T) {
+	e := newEnv(t)
+	loc := e.f.LocalityID
+	l := e.lead(t, func(l *core.Lead) { l.Client.LocalityID = &loc })
+	if l.Client.ProvinceID == nil || *l.Client.ProvinceID != e.f.ProvinceID {
+		t.Errorf("province = %v, want %d", l.Client.ProvinceID, e.f.ProvinceID)
+	}
+	other := e.f.ProvinceIDs[8]
+	_, err := e.svc.CreateLead(e.admin, core.Lead{SourceID: e.f.SourceIDs["web"], Vehicle: &core.Vehicle{BrandModel: "x"},
+		Client: &core.Client{Name: "b", ProvinceID: &other, LocalityID: &loc}})
+	wantCode(t, err, core.Invalid, "client.locality")
+}
+
+func TestDealerIsolation(t *testing.T) {
+	e := newEnv(t)
+	l := e.lead(t, func(l *core.Lead) {
+		l.Tasks = []core.Task{{Type: core.TaskDate}}
+	})
+	taskID := l.Tasks[0].ID
+	if _, err := e.svc.FindLead(e.other, l.ID); core.ErrorCode(err) != core.NotFound {
+		t.Errorf("FindLead by another dealer = %v, want NotFound", err)
+	}
+	if ls, n, err := e.svc.FindLeads(e.other, core.LeadFilter{Page: core.All}); err != nil || n != 0 || len(ls) != 0 {
+		t.Errorf("FindLeads by another dealer = %d leads, %v", n, err)
+	}
+	if ls, n, _ := e.svc.FindLeads(e.other, core.LeadFilter{DealerIDs: []int64{e.f.DealerID}, Page: core.All}); n != 0 || len(ls) != 0 {
+		t.Errorf("FindLeads naming a foreign dealer returned %d", n)
+	}
+	if _, err := e.svc.UpdateLead(e.other, l.ID, core.LeadPatch{Score: core.Value(4)}); core.ErrorCode(err) != core.NotFound {
+		t.Errorf("UpdateLead by another dealer = %v", err)
+	}
+	if _, err := e.svc.ChangeLeadStatus(e.other, l.ID, core.StageEnd); core.ErrorCode(err) != core.NotFound {
+		t.Errorf("ChangeLeadStatus by another dealer = %v", err)
+	}
+	if _, err := e.svc.UpdateTask(e.other, taskID, core.TaskPatch{Done: core.Value(true)}); core.ErrorCode(err) != core.NotFound {
+		t.Errorf("UpdateTask by another dealer = %v", err)
+	}
+	if err := e.svc.DeleteTask(e.other, taskID); core.ErrorCode(err) != core.NotFound {
+		t.Errorf("DeleteTask by another dealer = %v", err)
+	}
+	if _, err := e.svc.CreateTask(e.other, l.ID, core.Task{Type: core.TaskOther}); core.ErrorCode(err) != core.NotFound {
+		t.Errorf("CreateTask by another dealer = %v", err)
+	}
+	if _, _, err := e.svc.LeadHistory(e.other, l.ID, core.All); core.ErrorCode(err) != core.NotFound {
+		t.Errorf("LeadHistory by another dealer = %v", err)
+	}
+	if _, err := e.svc.Click2Call(e.other, l.ID); core.ErrorCode(err) != core.NotFound {
+		t.Errorf("Click2Call by another dealer = %v", err)
+	}
+	if cs, n, _ := e.svc.FindClients(e.other, core.ClientFilter{Page: core.All}); n != 0 || len(cs) != 0 {
+		t.Errorf("another dealer sees %d clients", n)
+	}
+	if us, _, _ := e.svc.FindUsers(e.other, core.UserFilter{Page: core.All}); len(us) != 1 {
+		t.Errorf("another dealer sees %d users, want only its own", len(us))
+	}
+	if _, _, err := e.svc.FindLeads(context.Background(), core.LeadFilter{}); core.ErrorCode(err) != core.Unauthorized {
+		t.Errorf("no principal = %v, want Unauthorized", err)
+	}
+	// and nothing changed
+	got, _ := e.svc.FindLead(e.admin, l.ID)
+	if got.Version != l.Version || len(got.Tasks) != 1 || got.Tasks[0].Done {
+		t.Errorf("lead changed by another dealer's calls: %+v", got)
+	}
+}
+
+func TestStatusLifecycleAndHistory(t *testing.T) {
+	e := newEnv(t)
+	l := e.lead(t, nil)
+	got, err := e.svc.ChangeLeadStatus(e.admin, l.ID, core.StageTracing)
+	if err != nil || got.Stage != core.StageTracing || got.FinishedAt != nil {
+		t.Fatalf("tracing = %+v, %v", got.Stage, err)
+	}
+	got, err = e.svc.FinishLead(e.admin, l.ID, core.OutcomeSale)
+	if err != nil || got.Stage != core.StageEnd || got.Outcome != core.OutcomeSale || got.FinishedAt == nil {
+		t.Fatalf("finish = %s/%s/%v, %v", got.Stage, got.Outcome, got.FinishedAt, err)
+	}
+	got, err = e.svc.ChangeLeadStatus(e.admin, l.ID, core.StageCommercialManagement)
+	if err != nil || got.Outcome != core.OutcomeNone || got.FinishedAt != nil {
+		t.Fatalf("reopen = %s/%s/%v, %v", got.Stage, got.Outcome, got.FinishedAt, err)
+	}
+	// a no-op records nothing
+	if _, err := e.svc.ChangeLeadStatus(e.admin, l.ID, core.StageCommercialManagement); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.ChangeLeadStatus(e.admin, l.ID, "closed")
+	wantCode(t, err, core.Invalid, "stage")
+
+	hs, n, err := e.svc.LeadHistory(e.admin, l.ID, core.All)
+	if err != nil || n != 4 {
+		t.Fatalf("history = %d entries, %v; want 4", n, err)
+	}
+	if hs[1].Reason != "status changed" || hs[2].Reason != "lead finished" {
+		t.Errorf("reasons = %q, %q", hs[1].Reason, hs[2].Reason)
+	}
+	found := false
+	for _, c := range hs[1].Changes {
+		if c.Field == "status" && c.Old == "new" && c.New == "tracing" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("status change not recorded: %+v", hs[1].Changes)
+	}
+}
+
+func TestAssignLead(t *testing.T) {
+	e := newEnv(t)
+	l := e.lead(t, nil)
+	adv := e.f.AdvisorIDs[0]
+	got, err := e.svc.AssignLead(e.admin, l.ID, adv)
+	if err != nil || got.UserID == nil || *got.UserID != adv {
+		t.Fatalf("assign = %v, %v", got.UserID, err)
+	}
+	_, err = e.svc.AssignLead(e.admin, l.ID, 999999)
+	wantCode(t, err, core.Invalid, "user")
+}
+
+func TestNestedUpdate(t *testing.T) {
+	e := newEnv(t)
+	l := e.lead(t, func(l *core.Lead) {
+		l.Notes = []core.Note{{Content: "primera"}, {Content: "segunda"}}
+		l.Tags = []core.Note{{Content: "etiqueta"}}
+	})
+	cid, vid := l.Client.ID, l.Vehicle.ID
+	keep := l.Notes[1].ID
+	got, err := e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{
+		Client:  &core.ClientPatch{ID: &cid, Name: core.Value("Ana María")},
+		Vehicle: &core.VehiclePatch{ID: &vid, BrandModel: core.Value("SEAT León FR")},
+		Notes:   &[]core.NotePatch{{ID: &keep, Content: core.Value("segunda, editada")}, {Content: core.Value("tercera")}},
+		Score:   core.Value(4),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Client.ID != cid || got.Client.Name != "Ana María" || got.Client.Phone != "666777888" {
+		t.Errorf("client = %+v", got.Client)
+	}
+	if got.Vehicle.ID != vid || got.Vehicle.BrandModel != "SEAT León FR" || got.Score != 4 {
+		t.Errorf("vehicle = %+v score %d", got.Vehicle, got.Score)
+	}
+	if len(got.Notes) != 2 || got.Notes[0].ID != keep || got.Notes[0].Content != "segunda, editada" || got.Notes[1].ID == 0 {
+		t.Fatalf("notes = %+v", got.Notes)
+	}
+	if len(got.Notes[0].History) != 2 || got.Notes[0].History[0].Content != "segunda" {
+		t.Errorf("note history = %+v, want both versions", got.Notes[0].History)
+	}
+	if len(got.Tags) != 1 {
+		t.Errorf("tags untouched by the patch changed: %+v", got.Tags)
+	}
+	if got.Version <= l.Version {
+		t.Errorf("version %d → %d", l.Version, got.Version)
+	}
+
+	// without ids, client and vehicle are replaced
+	got, err = e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{
+		Client:  &core.ClientPatch{Name: core.Value("Luis")},
+		Vehicle: &core.VehiclePatch{BrandModel: core.Value("Toyota Corolla")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Client.ID == cid || got.Client.Name != "Luis" || got.Client.Phone != "" || got.Vehicle.ID == vid {
+		t.Errorf("replace kept the old objects: client %+v vehicle %+v", got.Client, got.Vehicle)
+	}
+	// foreign nested ids fail and change nothing
+	_, err = e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{Score: core.Value(1), Vehicle: &core.VehiclePatch{ID: &vid}})
+	wantCode(t, err, core.Invalid, "vehicle.id")
+	again, _ := e.svc.FindLead(e.admin, l.ID)
+	if again.Score != 4 {
+		t.Errorf("failed patch changed the score to %d", again.Score)
+	}
+}
+
+func TestTasks(t *testing.T) {
+	e := newEnv(t)
+	l := e.lead(t, nil)
+	when := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	task, err := e.svc.CreateTask(e.admin, l.ID, core.Task{Type: core.TaskAppraisal, PlannedAt: &when,
+		Appraisal: &core.Appraisal{BrandModel: "Renault Clio", Origin: core.OriginNational}, Notes: []core.Note{{Content: "llamar"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if task.ID == 0 || task.Appraisal.ID == 0 || task.Media != core.MediaPhone || task.AuthorID == nil || len(task.Notes) != 1 {
+		t.Errorf("task = %+v", task)
+	}
+	got, _ := e.svc.FindLead(e.admin, l.ID)
+	if _, ok := got.NSA(); !ok || !got.PendingTasks() {
+		t.Errorf("after a task: nsa set %v, pending %v", got.FirstTaskAt, got.PendingTasks())
+	}
+	_, err = e.svc.CreateTask(e.admin, l.ID, core.Task{Type: core.TaskAppraisal})
+	wantCode(t, err, core.Invalid, "appraisal")
+
+	aid := task.Appraisal.ID
+	upd, err := e.svc.UpdateTask(e.admin, task.ID, core.TaskPatch{Done: core.Value(true),
+		Appraisal: &core.AppraisalPatch{ID: &aid, BrandModel: core.Value("Renault Clio IV")}})
+	if err != nil || !upd.Done || upd.DoneAt == nil || upd.Appraisal.BrandModel != "Renault Clio IV" || upd.Appraisal.Origin != core.OriginNational {
+		t.Fatalf("update = %+v, %v", upd, err)
+	}
+	if err := e.svc.DeleteTask(e.admin, task.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.FindTask(e.admin, task.ID); core.ErrorCode(err) != core.NotFound {
+		t.Errorf("deleted task found: %v", err)
+	}
+	got, _ = e.svc.FindLead(e.admin, l.ID)
+	if got.FirstTaskAt == nil {
+		t.Errorf("deleting the task cleared the first-response time")
+	}
+}
+
+func TestClick2Call(t *testing.T) {
+	e := newEnv(t)
+	l := e.lead(t, nil)
+	cc, err := e.svc.Click2Call(e.admin, l.ID)
+	if err != nil || cc.ID == 0 || cc.CallControl == 0 || cc.LeadID != l.ID || cc.UserID == nil {
+		t.Fatalf("click2call = %+v, %v", cc, err)
+	}
+	got, _ := e.svc.FindLead(e.admin, l.ID)
+	if len(got.Tasks) != 1 || !got.Tasks[0].IsClick2Call || !got.Tasks[0].Done {
+		t.Errorf("the call is not recorded as a done task: %+v", got.Tasks)
+	}
+	noPhone := e.lead(t, func(l *core.Lead) { l.Client = nil })
+	_, err = e.svc.Click2Call(e.admin, noPhone.ID)
+	wantCode(t, err, core.Invalid, "lead")
+}
+
+func TestAuth(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	token, u, err := e.svc.Login(ctx, "DEMO@example.com", "demo")
+	if err != nil || token == "" || u.ID != e.f.AdminID {
+		t.Fatalf("login = %q %d %v", token, u.ID, err)
+	}
+	for _, bad := range [][2]string{{"demo@example.com", "wrong"}, {"nobody@example.com", "demo"}, {"", ""}} {
+		if _, _, err := e.svc.Login(ctx, bad[0], bad[1]); err != core.ErrBadCredentials {
+			t.Errorf("login %v = %v, want bad credentials", bad, err)
+		}
+	}
+	p, err := e.svc.Authenticate(ctx, token)
+	if err != nil || p.UserID != e.f.AdminID || len(p.DealerIDs) != 1 || p.DealerIDs[0] != e.f.DealerID {
+		t.Fatalf("authenticate = %+v, %v", p, err)
+	}
+	online := true
+	us, _, err := e.svc.FindUsers(core.WithPrincipal(ctx, p), core.UserFilter{Online: &online, Page: core.All})
+	if err != nil || len(us) != 1 || us[0].ID != e.f.AdminID {
+		t.Errorf("online users = %+v, %v", us, err)
+	}
+	if err := e.svc.Logout(core.WithPrincipal(ctx, p)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Authenticate(ctx, token); core.ErrorCode(err) != core.Unauthorized {
+		t.Errorf("token after logout = %v, want Unauthorized", err)
+	}
+	if _, err := e.svc.Authenticate(ctx, "nonsense"); core.ErrorCode(err) != core.Unauthorized {
+		t.Errorf("bad token = %v", err)
+	}
+
+	key, _, err := e.svc.CreateAPIKey(ctx, e.otherD.ID, nil, "crm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kp, err := e.svc.Authenticate(ctx, key)
+	if err != nil || kp.UserID != 0 || len(kp.DealerIDs) != 1 || kp.DealerIDs[0] != e.otherD.ID {
+		t.Fatalf("api key principal = %+v, %v", kp, err)
+	}
+	kctx := core.WithPrincipal(ctx, kp)
+	l, err := e.svc.CreateLead(kctx, core.Lead{SourceID: e.otherS.ID, Vehicle: &core.Vehicle{BrandModel: "x"}})
+	if err != nil || l.UserID != nil || l.DealerID != e.otherD.ID {
+		t.Errorf("lead by API key = user %v dealer %d, %v", l.UserID, l.DealerID, err)
+	}
+	if _, _, err := e.svc.CreateAPIKey(ctx, e.otherD.ID, &e.f.AdminID, "x"); core.ErrorCode(err) != core.Invalid {
+		t.Errorf("key for a non-member = %v", err)
+	}
+}

@@ -1,0 +1,50 @@
+package sml
+
+import (
+	"net/http"
+	"strings"
+
+	"forecourt/internal/core"
+)
+
+// authenticated runs next with the principal the request's credentials
+// stand for: "Authorization: Token <t>" as DRF's TokenAuthentication reads
+// it, or "Bearer <t>"; t is a login token or a dealer's API key.
+func (h *handler) authenticated(next apiFunc) apiFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		secret, given := credentials(r.Header.Get("Authorization"))
+		if !given {
+			return detailError(http.StatusUnauthorized, msgNoCredentials)
+		}
+		if secret == "" {
+			return detailError(http.StatusUnauthorized, msgBadToken)
+		}
+		p, err := h.svc.Authenticate(r.Context(), secret)
+		if err != nil {
+			if core.ErrorCode(err) == core.Unauthorized {
+				return detailError(http.StatusUnauthorized, msgBadToken)
+			}
+			return err
+		}
+		return next(w, r.WithContext(core.WithPrincipal(r.Context(), p)))
+	}
+}
+
+// credentials reads an Authorization header. given is false when there is
+// none or it uses another scheme (DRF then reports no credentials); secret
+// is empty when the scheme is ours but the header is malformed.
+func credentials(header string) (secret string, given bool) {
+	fields := strings.Fields(header)
+	if len(fields) == 0 {
+		return "", false
+	}
+	switch strings.ToLower(fields[0]) {
+	case "token", "bearer":
+	default:
+		return "", false
+	}
+	if len(fields) != 2 {
+		return "", true
+	}
+	return fields[1], true
+}

@@ -1,0 +1,1018 @@
+// Package sml serves the SML developer-kit API (the coches.net dealer CRM,
+// a Django REST Framework API) over core.Service: every route of the
+// document at its full path, DRF pages and error bodies in Spanish, token
+// authentication. See docs/sml.md for the decisions the document leaves
+// open.
+package sml
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"forecourt/internal/core"
+)
+
+//go:embed swagger.json
+var swaggerJSON []byte
+
+// Option configures NewHandler.
+type Option func(*handler)
+
+// WithLogger sets the logger internal errors and panics are logged to.
+func WithLogger(l *slog.Logger) Option {
+	return func(h *handler) {
+		if l != nil {
+			h.log = l
+		}
+	}
+}
+
+type handler struct {
+	svc *core.Service
+	log *slog.Logger
+}
+
+// apiFunc is a handler that reports failure by returning an error, written
+// once by serve.
+type apiFunc func(w http.ResponseWriter, r *http.Request) error
+
+// NewHandler returns the SML API over svc: every route of Routes, each with
+// and without its trailing slash, 405 for other methods on those paths and
+// 404 for any other path.
+func NewHandler(svc *core.Service, opts ...Option) http.Handler {
+	h := &handler{svc: svc, log: slog.Default()}
+	for _, o := range opts {
+		o(h)
+	}
+	funcs := map[string]apiFunc{
+		"login":               h.login,
+		"logout":              h.logout,
+		"concessionaire-list": h.concessionaireList,
+		"lead-list":           h.leadList,
+		"lead-create":         h.leadCreate,
+		"lead-detail":         h.leadDetail,
+		"lead-update":         h.leadUpdate,
+		"lead-change-status":  h.leadChangeStatus,
+		"source-list":         h.sourceList,
+		"gas-type-list":       h.gasTypeList,
+		"client-list":         h.clientList,
+		"province-list":       h.provinceList,
+		"locality-list":       h.localityList,
+		"user-list":           h.userList,
+		"task-create":         h.taskCreate,
+		"task-detail":         h.taskDetail,
+		"task-update":         h.taskUpdate,
+		"task-delete":         h.taskDelete,
+		"lead-history":        h.leadHistory,
+		"click2call":          h.click2Call,
+		"click2call-post":     h.click2Call,
+		"swagger":             h.swagger,
+	}
+	mux := http.NewServeMux()
+	allowed := map[string][]string{}
+	var paths []string
+	for _, rt := range routes {
+		f, ok := funcs[rt.Name]
+		if !ok {
+			panic("sml: no handler for route " + rt.Name)
+		}
+		if !public[rt.Name] {
+			f = h.authenticated(f)
+		}
+		for _, p := range variants(rt.Pattern) {
+			mux.Handle(rt.Method+" "+p, h.serve(f))
+		}
+		if _, ok := allowed[rt.Pattern]; !ok {
+			paths = append(paths, rt.Pattern)
+		}
+		allowed[rt.Pattern] = append(allowed[rt.Pattern], rt.Method)
+	}
+	for _, p := range paths {
+		f := h.serve(methodNotAllowed(allowed[p]))
+		for _, v := range variants(p) {
+			mux.Handle(v, f)
+		}
+	}
+	mux.Handle("/", h.serve(func(http.ResponseWriter, *http.Request) error { return notFound() }))
+	return h.recoverPanics(mux)
+}
+
+// variants returns the ServeMux patterns that match pattern exactly, with
+// and without its trailing slash.
+func variants(pattern string) []string {
+	if !strings.HasSuffix(pattern, "/") {
+		return []string{pattern}
+	}
+	return []string{pattern + "{$}", strings.TrimSuffix(pattern, "/")}
+}
+
+// methodNotAllowed answers a method the path does not serve as DRF does:
+// 405 and the Allow header; OPTIONS gets the Allow header and 200.
+func methodNotAllowed(methods []string) apiFunc {
+	allow := slices.Clone(methods)
+	if slices.Contains(allow, http.MethodGet) {
+		allow = append(allow, http.MethodHead)
+	}
+	allow = append(allow, http.MethodOptions)
+	header := strings.Join(allow, ", ")
+	return func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Allow", header)
+		if r.Method == http.MethodOptions {
+			return writeJSON(w, http.StatusOK, map[string]any{
+				"renders": []string{"application/json"}, "parses": []string{"application/json"},
+			})
+		}
+		return detailError(http.StatusMethodNotAllowed, fmt.Sprintf("Método \"%s\" no permitido.", r.Method))
+	}
+}
+
+// serve adapts f, writing the error it returns.
+func (h *handler) serve(f apiFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := f(w, r); err != nil {
+			h.writeError(w, r, toAPIError(err, errContext{}))
+		}
+	})
+}
+
+func (h *handler) writeError(w http.ResponseWriter, r *http.Request, e *apiError) {
+	if e.status >= 500 {
+		h.log.ErrorContext(r.Context(), "sml: internal error", "method", r.Method, "path", r.URL.Path, "err", e.cause)
+	}
+	if e.status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", "Token")
+	}
+	if err := writeJSON(w, e.status, e.body); err != nil {
+		h.log.ErrorContext(r.Context(), "sml: encode error body", "err", err)
+	}
+}
+
+// recoverPanics answers a panic with a DRF 500 and logs it.
+func (h *handler) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				h.log.ErrorContext(r.Context(), "sml: panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
+				h.writeError(w, r, &apiError{status: http.StatusInternalServerError, body: Detail{Detail: msgInternal}, cause: fmt.Errorf("panic: %v", p)})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// writeJSON encodes v before writing any header, so that an encoding error
+// can still be answered 500.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+	return nil
+}
+
+// pathID reads the {id} of the path; anything but a positive integer is a
+// path that does not exist.
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, notFound()
+	}
+	return id, nil
+}
+
+// body reads the request body as one JSON object for a decoder.
+func (h *handler) body(w http.ResponseWriter, r *http.Request, partial bool) (object, error) {
+	m, err := readObject(w, r)
+	if err != nil {
+		return object{}, err
+	}
+	d := newDecoder(partial, h.zone(r.Context()))
+	return d.root(m), nil
+}
+
+// zone returns the time zone naive date-times of the request are read in:
+// that of the principal's first dealer, looked up on first use only.
+func (h *handler) zone(ctx context.Context) func() *time.Location {
+	var once sync.Once
+	loc := time.UTC
+	return func() *time.Location {
+		once.Do(func() {
+			p, ok := core.PrincipalFrom(ctx)
+			if !ok || len(p.DealerIDs) == 0 {
+				return
+			}
+			refs, err := h.svc.Refs(ctx, core.RefsQuery{DealerIDs: p.DealerIDs[:1]})
+			if err != nil {
+				h.log.WarnContext(ctx, "sml: dealer time zone", "err", err)
+				return
+			}
+			if d, ok := refs.Dealers[p.DealerIDs[0]]; ok {
+				loc = d.Location()
+			}
+		})
+		return loc
+	}
+}
+
+// firstDealer returns the principal's first dealer, for RefsQuery.DealerIDs
+// of responses whose times belong to no dealer of their own.
+func firstDealer(p core.Principal) []int64 {
+	if len(p.DealerIDs) == 0 {
+		return nil
+	}
+	return p.DealerIDs[:1]
+}
+
+// renderer returns the renderer of a response to r.
+func (h *handler) renderer(r *http.Request, refs core.Refs) renderer {
+	p, _ := core.PrincipalFrom(r.Context())
+	loc := time.UTC
+	if len(p.DealerIDs) > 0 {
+		if d, ok := refs.Dealers[p.DealerIDs[0]]; ok {
+			loc = d.Location()
+		}
+	}
+	return renderer{refs: refs, now: h.svc.Now(), p: p, loc: loc, base: scheme(r) + "://" + r.Host}
+}
+
+// scheme is the scheme the client used: X-Forwarded-Proto from a proxy in
+// front, else whether the connection is TLS.
+func scheme(r *http.Request) string {
+	if p := r.Header.Get("X-Forwarded-Proto"); p != "" {
+		p = strings.ToLower(strings.TrimSpace(strings.Split(p, ",")[0]))
+		if p == "http" || p == "https" {
+			return p
+		}
+	}
+	if r.TLS != nil {
+		return "https"
+	}
+	return "http"
+}
+
+// ---------------------------------------------------------------------------
+// Pages.
+
+const (
+	defaultPageSize = 20
+	maxPageSize     = 1000
+)
+
+// pageQuery is DRF's page and page_size, page_size "all" being SML's.
+type pageQuery struct {
+	page int
+	size int
+	all  bool
+}
+
+// parsePage reads page and page_size. A page_size that is not a positive
+// integer is ignored, one above the maximum is cut to it, as DRF does; a
+// page that is not a positive integer is 404 "Página inválida.".
+func parsePage(q url.Values) (pageQuery, error) {
+	pq := pageQuery{page: 1, size: defaultPageSize}
+	if s := strings.TrimSpace(q.Get("page_size")); s != "" {
+		if strings.EqualFold(s, "all") {
+			pq.all = true
+		} else if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			pq.size = min(n, maxPageSize)
+		}
+	}
+	if s := strings.TrimSpace(q.Get("page")); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n-1 > math.MaxInt32/pq.size {
+			return pq, detailError(http.StatusNotFound, msgInvalidPage)
+		}
+		pq.page = n
+	}
+	if pq.all && pq.page > 1 {
+		return pq, detailError(http.StatusNotFound, msgInvalidPage)
+	}
+	return pq, nil
+}
+
+func (pq pageQuery) core() core.Page {
+	if pq.all {
+		return core.All
+	}
+	return core.Page{Offset: (pq.page - 1) * pq.size, Limit: pq.size}
+}
+
+// slice returns the page of items held in memory.
+func (pq pageQuery) slice(n int) (lo, hi int) {
+	if pq.all {
+		return 0, n
+	}
+	lo = min((pq.page-1)*pq.size, n)
+	return lo, min(lo+pq.size, n)
+}
+
+// pageOf builds the DRF page of items, count matching in all; a page past
+// the last is 404.
+func pageOf[T any](r *http.Request, pq pageQuery, count int, items []T) (Page[T], error) {
+	if items == nil {
+		items = []T{}
+	}
+	p := Page[T]{Count: count, Results: items}
+	if pq.all {
+		return p, nil
+	}
+	pages := max(1, (count+pq.size-1)/pq.size)
+	if pq.page > pages {
+		return p, detailError(http.StatusNotFound, msgInvalidPage)
+	}
+	if pq.page < pages {
+		p.Next = pageURL(r, pq.page+1)
+	}
+	if pq.page > 1 {
+		p.Previous = pageURL(r, pq.page-1)
+	}
+	return p, nil
+}
+
+// pageURL is the absolute URL of page n of the list r asked for, with r's
+// other query parameters; page 1 has no page parameter, as in DRF.
+func pageURL(r *http.Request, n int) *string {
+	q := r.URL.Query()
+	if n == 1 {
+		q.Del("page")
+	} else {
+		q.Set("page", strconv.Itoa(n))
+	}
+	u := url.URL{Scheme: scheme(r), Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
+	s := u.String()
+	return &s
+}
+
+// ---------------------------------------------------------------------------
+// Query filters.
+
+// queryErrors collects errors of query parameters.
+type queryErrors struct{ t errTree }
+
+func (q *queryErrors) add(param, msg string) { q.t.add([]string{param}, msg) }
+
+func (q *queryErrors) err() error {
+	if q.t.empty() {
+		return nil
+	}
+	return treeError(&q.t)
+}
+
+// ids reads a comma-separated list of ids.
+func (q *queryErrors) ids(v url.Values, param string) []int64 {
+	var out []int64
+	for _, s := range v[param] {
+		for _, part := range strings.Split(s, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			id, err := strconv.ParseInt(part, 10, 64)
+			if err != nil {
+				q.add(param, msgFilterInt)
+				return nil
+			}
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// id reads one optional id.
+func (q *queryErrors) id(v url.Values, param string) *int64 {
+	s := strings.TrimSpace(v.Get(param))
+	if s == "" {
+		return nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		q.add(param, msgFilterInt)
+		return nil
+	}
+	return &id
+}
+
+// boolean reads an optional boolean filter: true/false, True/False, 1/0.
+func (q *queryErrors) boolean(v url.Values, param string) *bool {
+	s := strings.TrimSpace(v.Get(param))
+	var b bool
+	switch s {
+	case "":
+		return nil
+	case "true", "True", "1":
+		b = true
+	case "false", "False", "0":
+		b = false
+	default:
+		q.add(param, msgFilterChoice(s))
+		return nil
+	}
+	return &b
+}
+
+// leadOrdering maps the fields ?ordering= accepts to core's sort fields.
+var leadOrdering = map[string]string{
+	"id": core.SortID, "created": core.SortCreated, "updated": core.SortUpdated, "status": core.SortStage,
+	"score": core.SortScore, "user": core.SortUser, "finish_date": core.SortFinished, "end_date": core.SortFinished,
+	"concessionaire": core.SortDealer, "source": core.SortSource, "client__name": core.SortClientName,
+}
+
+func (q *queryErrors) ordering(v url.Values) []core.Sort {
+	var out []core.Sort
+	for _, s := range strings.Split(v.Get("ordering"), ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		desc := strings.HasPrefix(s, "-")
+		f, ok := leadOrdering[strings.TrimPrefix(s, "-")]
+		if !ok {
+			q.add("ordering", msgChoice(s))
+			return nil
+		}
+		out = append(out, core.Sort{Field: f, Desc: desc})
+	}
+	return out
+}
+
+func (q *queryErrors) stages(v url.Values) []core.Stage {
+	var out []core.Stage
+	for _, s := range v["status"] {
+		for _, part := range strings.Split(s, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			if !slices.Contains(stageChoices, part) {
+				q.add("status", msgFilterChoice(part))
+				return nil
+			}
+			out = append(out, core.Stage(part))
+		}
+	}
+	return out
+}
+
+// ---------------------------------------------------------------------------
+// Auth.
+
+// login serves Login: POST /api/auth/login/.
+func (h *handler) login(w http.ResponseWriter, r *http.Request) error {
+	o, err := h.body(w, r, false)
+	if err != nil {
+		return err
+	}
+	b := decodeLogin(o)
+	if err := o.d.err(); err != nil {
+		return err
+	}
+	token, u, err := h.svc.Login(r.Context(), b.Username.V, b.Password.V)
+	if err != nil {
+		if core.ErrorCode(err) == core.Invalid {
+			// the document shows this one message as a plain string
+			return &apiError{status: http.StatusBadRequest, body: map[string]string{"non_field_errors": msgBadLogin}}
+		}
+		return err
+	}
+	return writeJSON(w, http.StatusOK, LoginResponse{Username: u.Username, Password: "********", Token: token})
+}
+
+// logout serves Logout: POST /api/auth/logout/; the token stops working.
+func (h *handler) logout(w http.ResponseWriter, r *http.Request) error {
+	if err := h.svc.Logout(r.Context()); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, Detail{Detail: msgLoggedOut})
+}
+
+func (h *handler) swagger(w http.ResponseWriter, _ *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(swaggerJSON)
+	return nil
+}
+
+// ---------------------------------------------------------------------------
+// Leads.
+
+// renderLeads renders leads with the records they refer to.
+func (h *handler) renderLeads(r *http.Request, leads []core.Lead) ([]LeadResponse, error) {
+	out := make([]LeadResponse, 0, len(leads))
+	if len(leads) == 0 {
+		return out, nil
+	}
+	refs, err := h.svc.Refs(r.Context(), core.RefsOfLeads(leads))
+	if err != nil {
+		return nil, err
+	}
+	rd := h.renderer(r, refs)
+	for _, l := range leads {
+		out = append(out, rd.lead(l))
+	}
+	return out, nil
+}
+
+func (h *handler) writeLead(w http.ResponseWriter, r *http.Request, status int, l core.Lead) error {
+	out, err := h.renderLeads(r, []core.Lead{l})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, status, out[0])
+}
+
+// leadList serves Listar/Buscar Leads: GET /api/lead/.
+func (h *handler) leadList(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	pq, err := parsePage(v)
+	if err != nil {
+		return err
+	}
+	var qe queryErrors
+	f := core.LeadFilter{
+		Stages:              qe.stages(v),
+		DealerIDs:           qe.ids(v, "concessionaire__in"),
+		ClientPhoneContains: strings.TrimSpace(v.Get("client__phone__icontains")),
+		ClientEmailContains: strings.TrimSpace(v.Get("client__email__icontains")),
+		Search:              strings.TrimSpace(v.Get("search")),
+		Sort:                qe.ordering(v),
+		Page:                pq.core(),
+	}
+	if err := qe.err(); err != nil {
+		return err
+	}
+	leads, count, err := h.svc.FindLeads(r.Context(), f)
+	if err != nil {
+		return toAPIError(err, errContext{})
+	}
+	out, err := h.renderLeads(r, leads)
+	if err != nil {
+		return err
+	}
+	return writePage(w, r, pq, count, out)
+}
+
+func writePage[T any](w http.ResponseWriter, r *http.Request, pq pageQuery, count int, items []T) error {
+	p, err := pageOf(r, pq, count, items)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, p)
+}
+
+// leadDetail serves Consultar Lead: GET /api/lead/{id}/.
+func (h *handler) leadDetail(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	l, err := h.svc.FindLead(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return h.writeLead(w, r, http.StatusOK, l)
+}
+
+// leadCreate serves Crear Lead: POST /api/lead/.
+func (h *handler) leadCreate(w http.ResponseWriter, r *http.Request) error {
+	o, err := h.body(w, r, false)
+	if err != nil {
+		return err
+	}
+	b := decodeLead(o)
+	if err := o.d.err(); err != nil {
+		return err
+	}
+	l, err := h.svc.CreateLead(r.Context(), leadToCore(b))
+	if err != nil {
+		return toAPIError(err, errContext{values: o.d.values})
+	}
+	return h.writeLead(w, r, http.StatusCreated, l)
+}
+
+// leadUpdate serves Modificar, Asignar and Finalizar Lead: PATCH
+// /api/lead/{id}/.
+func (h *handler) leadUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	o, err := h.body(w, r, true)
+	if err != nil {
+		return err
+	}
+	b := decodeLead(o)
+	if err := o.d.err(); err != nil {
+		return err
+	}
+	l, err := h.svc.UpdateLeadWith(r.Context(), id, patchReason(b), leadPatchToCore(b))
+	if err != nil {
+		return toAPIError(err, errContext{values: o.d.values})
+	}
+	return h.writeLead(w, r, http.StatusOK, l)
+}
+
+// leadChangeStatus serves Cambiar el estado del Lead: PATCH
+// /api/lead/{id}/change_status/.
+func (h *handler) leadChangeStatus(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	o, err := h.body(w, r, false)
+	if err != nil {
+		return err
+	}
+	b := decodeStatus(o)
+	if err := o.d.err(); err != nil {
+		return err
+	}
+	l, err := h.svc.ChangeLeadStatus(r.Context(), id, core.Stage(b.Status.V))
+	if err != nil {
+		return toAPIError(err, errContext{values: o.d.values})
+	}
+	return h.writeLead(w, r, http.StatusOK, l)
+}
+
+// leadHistory serves Histórico de cambios en Lead: GET
+// /api/lead_history/{id}/get_history/.
+func (h *handler) leadHistory(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	pq, err := parsePage(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	hs, count, err := h.svc.LeadHistory(r.Context(), id, pq.core())
+	if err != nil {
+		return err
+	}
+	p, _ := core.PrincipalFrom(r.Context())
+	q := core.RefsQuery{DealerIDs: firstDealer(p)}
+	for _, e := range hs {
+		if e.UserID != nil {
+			q.UserIDs = append(q.UserIDs, *e.UserID)
+		}
+	}
+	refs, err := h.svc.Refs(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	rd := h.renderer(r, refs)
+	out := make([]HistoryEntry, 0, len(hs))
+	for _, e := range hs {
+		out = append(out, rd.history(e))
+	}
+	return writePage(w, r, pq, count, out)
+}
+
+// ---------------------------------------------------------------------------
+// Tasks.
+
+// taskRefs loads what rendering task t needs.
+func (h *handler) taskRefs(r *http.Request, t core.Task, dealerIDs []int64) (renderer, error) {
+	q := core.RefsQuery{DealerIDs: dealerIDs}
+	if t.Appraisal != nil && t.Appraisal.GasID != nil {
+		q.GasIDs = []int64{*t.Appraisal.GasID}
+	}
+	refs, err := h.svc.Refs(r.Context(), q)
+	if err != nil {
+		return renderer{}, err
+	}
+	rd := h.renderer(r, refs)
+	if len(dealerIDs) > 0 {
+		rd.loc = rd.dealerLoc(dealerIDs[0])
+	}
+	return rd, nil
+}
+
+// taskCreate serves Crear Solicitudes/Tareas: POST /api/lead_task_create/.
+func (h *handler) taskCreate(w http.ResponseWriter, r *http.Request) error {
+	o, err := h.body(w, r, false)
+	if err != nil {
+		return err
+	}
+	b := decodeTask(o, true)
+	if err := o.d.err(); err != nil {
+		return err
+	}
+	t, err := h.svc.CreateTask(r.Context(), b.Lead.V, taskToCore(b))
+	if err != nil {
+		return toAPIError(err, errContext{values: o.d.values, onTask: true, notFoundField: "lead"})
+	}
+	p, _ := core.PrincipalFrom(r.Context())
+	rd, err := h.taskRefs(r, t, firstDealer(p))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, TaskCreated{TaskBase: rd.taskBase(t, rd.loc), Lead: t.LeadID})
+}
+
+// taskDetail serves GET /api/task/{id}/, which the document does not list:
+// the task as Crear Solicitudes/Tareas answers it.
+func (h *handler) taskDetail(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	t, l, err := h.svc.FindTask(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	rd, err := h.taskRefs(r, t, []int64{l.DealerID})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, TaskCreated{TaskBase: rd.taskBase(t, rd.loc), Lead: l.ID})
+}
+
+// taskUpdate serves Modificar Solicitudes/Tareas: PATCH /api/task/{id}/.
+func (h *handler) taskUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	o, err := h.body(w, r, true)
+	if err != nil {
+		return err
+	}
+	b := decodeTask(o, false)
+	if err := o.d.err(); err != nil {
+		return err
+	}
+	t, err := h.svc.UpdateTask(r.Context(), id, taskPatchToCore(b))
+	if err != nil {
+		return toAPIError(err, errContext{values: o.d.values, onTask: true})
+	}
+	p, _ := core.PrincipalFrom(r.Context())
+	rd, err := h.taskRefs(r, t, firstDealer(p))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, TaskUpdated{TaskBase: rd.taskBase(t, rd.loc)})
+}
+
+// taskDelete serves Borrar Solicitudes/Tareas: DELETE /api/task/{id}/.
+func (h *handler) taskDelete(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.DeleteTask(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// click2Call serves Click2Call: PATCH (or POST)
+// /api/netelip/call_control_lead/click2call/.
+func (h *handler) click2Call(w http.ResponseWriter, r *http.Request) error {
+	o, err := h.body(w, r, false)
+	if err != nil {
+		return err
+	}
+	b := decodeClick2Call(o)
+	if err := o.d.err(); err != nil {
+		return err
+	}
+	cc, err := h.svc.Click2Call(r.Context(), b.Lead.V)
+	if err != nil {
+		return toAPIError(err, errContext{values: o.d.values, notFoundField: "lead"})
+	}
+	return writeJSON(w, http.StatusOK, CallControl{ID: cc.ID, Lead: cc.LeadID, CallControl: cc.CallControl, User: cc.UserID})
+}
+
+// ---------------------------------------------------------------------------
+// Reference lists.
+
+// concessionaireList serves Listar concesionarios: GET /api/concessionaire/.
+func (h *handler) concessionaireList(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	pq, err := parsePage(v)
+	if err != nil {
+		return err
+	}
+	ds, count, err := h.svc.FindDealers(r.Context(), strings.TrimSpace(v.Get("search")), pq.core())
+	if err != nil {
+		return err
+	}
+	out := make([]Concessionaire, 0, len(ds))
+	if len(ds) > 0 {
+		q := core.RefsQuery{DealerDetails: true}
+		for _, d := range ds {
+			q.DealerIDs = append(q.DealerIDs, d.ID)
+		}
+		refs, err := h.svc.Refs(r.Context(), q)
+		if err != nil {
+			return err
+		}
+		rd := h.renderer(r, refs)
+		for _, d := range ds {
+			out = append(out, rd.concessionaire(d))
+		}
+	}
+	return writePage(w, r, pq, count, out)
+}
+
+// sourceList serves Consultar fuentes de concesionario: GET /api/source/.
+func (h *handler) sourceList(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	pq, err := parsePage(v)
+	if err != nil {
+		return err
+	}
+	ss, count, err := h.svc.FindSources(r.Context(), core.SourceFilter{Search: strings.TrimSpace(v.Get("search")), Page: pq.core()})
+	if err != nil {
+		return err
+	}
+	out := make([]SourceListItem, 0, len(ss))
+	if len(ss) > 0 {
+		var q core.RefsQuery
+		for _, s := range ss {
+			q.DealerIDs = append(q.DealerIDs, s.DealerID)
+			q.SourceIDs = append(q.SourceIDs, s.ID)
+		}
+		refs, err := h.svc.Refs(r.Context(), q)
+		if err != nil {
+			return err
+		}
+		rd := h.renderer(r, refs)
+		for _, s := range ss {
+			out = append(out, rd.sourceListItem(s))
+		}
+	}
+	return writePage(w, r, pq, count, out)
+}
+
+// gasTypeList serves Consultar combustible: GET /api/gas_type/.
+func (h *handler) gasTypeList(w http.ResponseWriter, r *http.Request) error {
+	pq, err := parsePage(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	gs, err := h.svc.GasTypes(r.Context())
+	if err != nil {
+		return err
+	}
+	lo, hi := pq.slice(len(gs))
+	out := make([]GasType, 0, hi-lo)
+	for _, g := range gs[lo:hi] {
+		out = append(out, GasType{ID: g.ID, Name: g.Name})
+	}
+	return writePage(w, r, pq, len(gs), out)
+}
+
+// clientList serves Buscar clientes: GET /api/clients/.
+func (h *handler) clientList(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	pq, err := parsePage(v)
+	if err != nil {
+		return err
+	}
+	cs, count, err := h.svc.FindClients(r.Context(), core.ClientFilter{
+		NameContains:  strings.TrimSpace(v.Get("name__icontains")),
+		PhoneContains: strings.TrimSpace(v.Get("phone__icontains")),
+		EmailContains: strings.TrimSpace(v.Get("email__icontains")),
+		Search:        strings.TrimSpace(v.Get("search")),
+		Page:          pq.core(),
+	})
+	if err != nil {
+		return err
+	}
+	out := make([]Client, 0, len(cs))
+	if len(cs) > 0 {
+		var q core.RefsQuery
+		for _, c := range cs {
+			if c.ProvinceID != nil {
+				q.ProvinceIDs = append(q.ProvinceIDs, *c.ProvinceID)
+			}
+			if c.LocalityID != nil {
+				q.LocalityIDs = append(q.LocalityIDs, *c.LocalityID)
+			}
+		}
+		refs, err := h.svc.Refs(r.Context(), q)
+		if err != nil {
+			return err
+		}
+		rd := h.renderer(r, refs)
+		for _, c := range cs {
+			out = append(out, *rd.client(&c))
+		}
+	}
+	return writePage(w, r, pq, count, out)
+}
+
+// provinceList serves Buscar Provincias: GET /api/provinces/?country=28.
+func (h *handler) provinceList(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	pq, err := parsePage(v)
+	if err != nil {
+		return err
+	}
+	var qe queryErrors
+	country := qe.id(v, "country")
+	if country == nil && qe.t.empty() {
+		qe.add("country", msgRequired) // "country [obligatorio]"
+	}
+	if err := qe.err(); err != nil {
+		return err
+	}
+	ps, count, err := h.svc.FindProvinces(r.Context(), core.ProvinceFilter{CountryID: country, Search: strings.TrimSpace(v.Get("search")), Page: pq.core()})
+	if err != nil {
+		return err
+	}
+	out := make([]Province, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, province(p))
+	}
+	return writePage(w, r, pq, count, out)
+}
+
+// localityList serves Buscar Localidades: GET /api/localities/.
+func (h *handler) localityList(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	pq, err := parsePage(v)
+	if err != nil {
+		return err
+	}
+	var qe queryErrors
+	prov := qe.id(v, "province")
+	if err := qe.err(); err != nil {
+		return err
+	}
+	ls, count, err := h.svc.FindLocalities(r.Context(), core.LocalityFilter{ProvinceID: prov, Search: strings.TrimSpace(v.Get("search")), Page: pq.core()})
+	if err != nil {
+		return err
+	}
+	out := make([]Locality, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, locality(l))
+	}
+	return writePage(w, r, pq, count, out)
+}
+
+// userList serves Buscar usuarios: GET /api/user/.
+func (h *handler) userList(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	pq, err := parsePage(v)
+	if err != nil {
+		return err
+	}
+	var qe queryErrors
+	f := core.UserFilter{
+		Online:   qe.boolean(v, "online"),
+		IsActive: qe.boolean(v, "is_active"),
+		Search:   strings.TrimSpace(v.Get("search")),
+		Page:     pq.core(),
+	}
+	if id := qe.id(v, "userconcession__concessionaire__id"); id != nil {
+		f.DealerIDs = []int64{*id}
+	}
+	if err := qe.err(); err != nil {
+		return err
+	}
+	us, count, err := h.svc.FindUsers(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	p, _ := core.PrincipalFrom(r.Context())
+	q := core.RefsQuery{DealerIDs: firstDealer(p)}
+	for i := range us {
+		// memberships of dealers the principal cannot see are not shown
+		us[i].Memberships = slices.DeleteFunc(us[i].Memberships, func(m core.Membership) bool { return !p.CanSee(m.DealerID) })
+		for _, m := range us[i].Memberships {
+			q.DealerIDs = append(q.DealerIDs, m.DealerID)
+		}
+	}
+	refs, err := h.svc.Refs(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	rd := h.renderer(r, refs)
+	out := make([]UserListItem, 0, len(us))
+	for _, u := range us {
+		out = append(out, rd.userListItem(u))
+	}
+	return writePage(w, r, pq, count, out)
+}

@@ -1,0 +1,789 @@
+package sml
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"forecourt/internal/core"
+)
+
+// ---------------------------------------------------------------------------
+// Requests to core.
+
+func strOf(o Opt[string]) string {
+	if o.Null {
+		return ""
+	}
+	return o.V
+}
+
+func ptrOf[T any](o Opt[T]) *T {
+	if !o.Set || o.Null {
+		return nil
+	}
+	v := o.V
+	return &v
+}
+
+// strField maps a string field of a PATCH; null clears it.
+func strField(o Opt[string]) core.Field[string] {
+	if !o.Set {
+		return core.Field[string]{}
+	}
+	return core.Value(strOf(o))
+}
+
+// ptrField maps a nullable field of a PATCH; null clears it.
+func ptrField[T any](o Opt[T]) core.Field[*T] {
+	if !o.Set {
+		return core.Field[*T]{}
+	}
+	return core.Value(ptrOf(o))
+}
+
+func valField[T any](o Opt[T]) core.Field[T] {
+	if !o.Set {
+		return core.Field[T]{}
+	}
+	return core.Value(o.V)
+}
+
+func timeOf(o Opt[time.Time]) *time.Time {
+	if !o.Set || o.Null {
+		return nil
+	}
+	t := o.V.UTC()
+	return &t
+}
+
+func timeField(o Opt[time.Time]) core.Field[*time.Time] {
+	if !o.Set {
+		return core.Field[*time.Time]{}
+	}
+	return core.Value(timeOf(o))
+}
+
+// leadToCore maps the body of Crear Lead to the lead to create.
+func leadToCore(b LeadRequest) core.Lead {
+	l := core.Lead{
+		SourceID:    b.Source.V,
+		Stage:       core.Stage(b.Status.V),
+		Outcome:     core.Outcome(strOf(b.Result)),
+		Score:       b.Score.V,
+		UserID:      ptrOf(b.User),
+		MailContent: strOf(b.MailContent),
+	}
+	if b.Vehicle.Set && !b.Vehicle.Null {
+		v := b.Vehicle.V
+		l.Vehicle = &core.Vehicle{
+			BrandModel: strOf(v.BrandModel), Price: strOf(v.Price), Km: strOf(v.Km),
+			Year: ptrOf(v.Year), GasID: ptrOf(v.Gas), Sold: v.Sold.V,
+		}
+	}
+	if b.Client.Set && !b.Client.Null {
+		c := b.Client.V
+		l.Client = &core.Client{
+			Name: strOf(c.Name), Phone: strOf(c.Phone), Email: strOf(c.Email),
+			ProvinceID: ptrOf(c.Province), LocalityID: ptrOf(c.Location),
+		}
+	}
+	if b.Request.Set && b.Request.V.Task.Set {
+		for _, t := range b.Request.V.Task.V {
+			l.Tasks = append(l.Tasks, taskToCore(t))
+		}
+	}
+	l.Notes = notesToCore(b.Note)
+	l.Tags = notesToCore(b.Tags)
+	return l
+}
+
+// taskToCore maps a new task: an item of request.task on Crear Lead, or the
+// body of Crear Solicitudes/Tareas.
+func taskToCore(b TaskRequest) core.Task {
+	t := core.Task{
+		Type:              core.TaskType(b.Type.V),
+		Subtype:           strOf(b.Subtype),
+		Description:       strOf(b.Description),
+		Media:             core.Media(b.Media.V),
+		PlannedAt:         timeOf(b.PlanifiedRealizationDate),
+		PlannedTrackingAt: timeOf(b.PlanifiedTrackingDate),
+		Done:              b.RealizationDateCheck.V,
+		Tracked:           b.TrackingDateCheck.V,
+		Notes:             notesToCore(b.Note),
+	}
+	if b.Appraisal.Set && !b.Appraisal.Null {
+		a := b.Appraisal.V
+		t.Appraisal = &core.Appraisal{
+			BrandModel: strOf(a.BrandModel), LicensePlate: strOf(a.LicensePlate), Km: strOf(a.Km),
+			Year: ptrOf(a.Year), GasID: ptrOf(a.Gas), Extras: strOf(a.Extras),
+			Origin: core.AppraisalOrigin(strOf(a.Origin)),
+		}
+	}
+	return t
+}
+
+func notesToCore(o Opt[[]NoteRequest]) []core.Note {
+	if !o.Set || o.Null {
+		return nil
+	}
+	ns := make([]core.Note, 0, len(o.V))
+	for _, n := range o.V {
+		ns = append(ns, core.Note{Content: strOf(n.Content)})
+	}
+	return ns
+}
+
+// leadPatchToCore maps the body of Modificar Lead: a nested object with "id"
+// updates that object, without it replaces it; a list given replaces the
+// list, keeping and updating the items named by id.
+func leadPatchToCore(b LeadRequest) core.LeadPatch {
+	var p core.LeadPatch
+	p.SourceID = valField(b.Source)
+	if b.Vehicle.Set && !b.Vehicle.Null {
+		v := b.Vehicle.V
+		p.Vehicle = &core.VehiclePatch{
+			ID: ptrOf(v.ID), BrandModel: strField(v.BrandModel), Price: strField(v.Price), Km: strField(v.Km),
+			Year: ptrField(v.Year), GasID: ptrField(v.Gas), Sold: valField(v.Sold),
+		}
+	}
+	switch {
+	case b.Client.Null:
+		p.ClearClient = true
+	case b.Client.Set:
+		c := b.Client.V
+		p.Client = &core.ClientPatch{
+			ID: ptrOf(c.ID), Name: strField(c.Name), Phone: strField(c.Phone), Email: strField(c.Email),
+			ProvinceID: ptrField(c.Province), LocalityID: ptrField(c.Location),
+		}
+	}
+	if b.Request.Set && b.Request.V.Task.Set {
+		ts := make([]core.TaskPatch, 0, len(b.Request.V.Task.V))
+		for _, t := range b.Request.V.Task.V {
+			ts = append(ts, taskPatchToCore(t))
+		}
+		p.Tasks = &ts
+	}
+	p.Notes = notePatchesToCore(b.Note)
+	p.Tags = notePatchesToCore(b.Tags)
+	p.UserID = ptrField(b.User)
+	if b.Status.Set {
+		p.Stage = core.Value(core.Stage(b.Status.V))
+	}
+	if b.Result.Set {
+		p.Outcome = core.Value(core.Outcome(strOf(b.Result)))
+	}
+	if b.Score.Set {
+		p.Score = core.Value(b.Score.V) // null is 0: no score
+	}
+	p.MailContent = strField(b.MailContent)
+	return p
+}
+
+// taskPatchToCore maps a task of a PATCH: an item of request.task, or the
+// body of Modificar Solicitudes/Tareas.
+func taskPatchToCore(b TaskRequest) core.TaskPatch {
+	p := core.TaskPatch{
+		ID:                ptrOf(b.ID),
+		Subtype:           strField(b.Subtype),
+		Description:       strField(b.Description),
+		PlannedAt:         timeField(b.PlanifiedRealizationDate),
+		PlannedTrackingAt: timeField(b.PlanifiedTrackingDate),
+		Done:              valField(b.RealizationDateCheck),
+		Tracked:           valField(b.TrackingDateCheck),
+		Notes:             notePatchesToCore(b.Note),
+	}
+	if b.Type.Set {
+		p.Type = core.Value(core.TaskType(b.Type.V))
+	}
+	if b.Media.Set {
+		p.Media = core.Value(core.Media(b.Media.V))
+	}
+	switch {
+	case b.Appraisal.Null:
+		p.ClearAppraisal = true
+	case b.Appraisal.Set:
+		a := b.Appraisal.V
+		p.Appraisal = &core.AppraisalPatch{
+			ID: ptrOf(a.ID), BrandModel: strField(a.BrandModel), LicensePlate: strField(a.LicensePlate),
+			Km: strField(a.Km), Year: ptrField(a.Year), GasID: ptrField(a.Gas), Extras: strField(a.Extras),
+		}
+		if a.Origin.Set {
+			p.Appraisal.Origin = core.Value(core.AppraisalOrigin(strOf(a.Origin)))
+		}
+	}
+	return p
+}
+
+func notePatchesToCore(o Opt[[]NoteRequest]) *[]core.NotePatch {
+	if !o.Set || o.Null {
+		return nil
+	}
+	ps := make([]core.NotePatch, 0, len(o.V))
+	for _, n := range o.V {
+		ps = append(ps, core.NotePatch{ID: ptrOf(n.ID), Content: strField(n.Content)})
+	}
+	return &ps
+}
+
+// patchReason is the history reason a PATCH of a lead records: the
+// document's Asignar Lead ({"user": id}) and Finalizar Lead ({"status":
+// "end"}) are PATCHes of the same URL as Modificar Lead.
+func patchReason(b LeadRequest) string {
+	switch {
+	case (b.Status.Set && b.Status.V == string(core.StageEnd)) || (b.Result.Set && !b.Result.Null):
+		return "lead finished"
+	case b.User.Set && !b.Source.Set && !b.Vehicle.Set && !b.Client.Set && !b.Request.Set && !b.Note.Set &&
+		!b.Status.Set && !b.Result.Set && !b.Score.Set && !b.Tags.Set && !b.MailContent.Set:
+		return "lead assigned"
+	}
+	return "lead updated"
+}
+
+// ---------------------------------------------------------------------------
+// Core to responses.
+
+// renderer renders core records with the records they refer to (refs), as
+// seen by principal p at now. loc is the time zone of records that belong
+// to no dealer; base is the request's scheme and host, for absolute URLs.
+type renderer struct {
+	refs core.Refs
+	now  time.Time
+	p    core.Principal
+	loc  *time.Location
+	base string
+}
+
+// djangoTime renders t as DRF renders a DateTimeField: ISO 8601 in loc,
+// microseconds when not zero, "Z" for UTC.
+func djangoTime(t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	s := t.Format("2006-01-02T15:04:05")
+	if us := t.Nanosecond() / 1000; us != 0 {
+		s += fmt.Sprintf(".%06d", us)
+	}
+	off := t.Format("-07:00")
+	if off == "+00:00" {
+		return s + "Z"
+	}
+	return s + off
+}
+
+func djangoTimePtr(t *time.Time, loc *time.Location) *string {
+	if t == nil {
+		return nil
+	}
+	s := djangoTime(*t, loc)
+	return &s
+}
+
+// nullStr renders an empty string as null, as the worked examples show
+// unset text.
+func nullStr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// dealerLoc is the time zone of dealer id's records.
+func (r renderer) dealerLoc(id int64) *time.Location {
+	if d, ok := r.refs.Dealers[id]; ok {
+		return d.Location()
+	}
+	if r.loc != nil {
+		return r.loc
+	}
+	return time.UTC
+}
+
+func (r renderer) url(u string) *string {
+	if strings.HasPrefix(u, "/") && r.base != "" {
+		u = r.base + u
+	}
+	return nullStr(u)
+}
+
+func dealerBase(d core.Dealer) DealerBase {
+	return DealerBase{
+		ID: d.ID, Name: d.Name, Address: nullStr(d.Address), Latitude: d.Latitude, Longitude: d.Longitude,
+		Schedule: nullStr(d.Schedule), Web: nullStr(d.Web), WebCochesNet: nullStr(d.WebCochesNet),
+		DateNotes: nullStr(d.DateNotes), AppraisalNotes: nullStr(d.AppraisalNotes),
+		FinancingNotes: nullStr(d.FinancingNotes), WarrantyNotes: nullStr(d.WarrantyNotes),
+		ServiceNotes: nullStr(d.ServiceNotes),
+	}
+}
+
+// concessionaire renders one result of Listar concesionarios.
+func (r renderer) concessionaire(d core.Dealer) Concessionaire {
+	loc := d.Location()
+	c := Concessionaire{
+		DealerBase:      dealerBase(d),
+		RelatedUsers:    r.relatedUsers(d.ID),
+		WorkCalendar:    workCalendar(d.Calendar, r.now.In(loc)),
+		Sources:         []SourceWithOrigin{},
+		Notes:           noteIDs(d.Notes),
+		NotesData:       r.notes(d.Notes, loc),
+		MaskC2C:         nullStr(d.MaskC2C),
+		ConcessionPhone: nullStr(d.Phone),
+	}
+	for _, s := range r.refs.DealerSources[d.ID] {
+		c.Sources = append(c.Sources, r.sourceWithOrigin(s))
+	}
+	return c
+}
+
+// leadConcessionaire renders a lead's concessionaire_data.
+func (r renderer) leadConcessionaire(id int64) *LeadConcessionaire {
+	d, ok := r.refs.Dealers[id]
+	if !ok {
+		return nil
+	}
+	loc := d.Location()
+	c := &LeadConcessionaire{
+		DealerBase:      dealerBase(d),
+		RelatedUsers:    r.relatedUsers(d.ID),
+		WorkCalendar:    workCalendar(d.Calendar, r.now.In(loc)),
+		Sources:         []SourceShort{},
+		Notes:           noteIDs(d.Notes),
+		NotesData:       []DealerNote{},
+		MaskC2C:         nullStr(d.MaskC2C),
+		ConcessionPhone: nullStr(d.Phone),
+	}
+	for _, s := range r.refs.DealerSources[d.ID] {
+		c.Sources = append(c.Sources, r.sourceShort(s))
+	}
+	for _, n := range d.Notes {
+		c.NotesData = append(c.NotesData, DealerNote{ID: n.ID, Content: n.Content, Modified: djangoTime(n.Modified, loc)})
+	}
+	return c
+}
+
+func (r renderer) concessionaireShort(id int64) *ConcessionaireShort {
+	d, ok := r.refs.Dealers[id]
+	if !ok {
+		return nil
+	}
+	return &ConcessionaireShort{DealerBase: dealerBase(d), MaskC2C: nullStr(d.MaskC2C), ConcessionPhone: nullStr(d.Phone)}
+}
+
+func (r renderer) relatedUsers(dealerID int64) []RelatedUser {
+	out := []RelatedUser{}
+	for _, u := range r.refs.DealerUsers[dealerID] {
+		ru := RelatedUser{User: u.ID, UserData: RelatedUserData{
+			ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Username: u.Username,
+			Phone: nullStr(u.Phone), Email: nullStr(u.Email), Online: u.Session.Online(r.now),
+		}}
+		for _, m := range u.Memberships {
+			if m.DealerID == dealerID {
+				ru.ID, ru.IsConcessionaireAdmin, ru.IsBusinessManager = m.ID, m.IsAdmin, m.IsBusinessManager
+			}
+		}
+		out = append(out, ru)
+	}
+	return out
+}
+
+// djangoHour renders "HH:MM" as a Django TimeField, "HH:MM:SS".
+func djangoHour(h string) *string {
+	if h == "" {
+		return nil
+	}
+	if len(h) == 5 {
+		h += ":00"
+	}
+	return &h
+}
+
+// workCalendar renders a calendar; now is in the dealer's time zone.
+func workCalendar(c *core.WorkCalendar, now time.Time) *WorkCalendar {
+	if c == nil {
+		return nil
+	}
+	day := func(i int) WorkDay {
+		d := c.Days[i]
+		return WorkDay{ID: d.ID, StartHour: djangoHour(d.Start), EndHour: djangoHour(d.End), WorkingDay: d.Working}
+	}
+	return &WorkCalendar{
+		ID: c.ID, Monday: day(0), Tuesday: day(1), Wednesday: day(2), Thursday: day(3),
+		Friday: day(4), Saturday: day(5), Sunday: day(6), OpenNow: c.OpenAt(now),
+	}
+}
+
+func (r renderer) channel(id int64) *Channel {
+	c, ok := r.refs.Channels[id]
+	if !ok {
+		return nil
+	}
+	return &Channel{ID: c.ID, Slug: c.Slug, Name: c.Name}
+}
+
+func (r renderer) originShort(id int64) OriginShort {
+	o := r.refs.Origins[id]
+	return OriginShort{ID: id, Name: o.Name, Icon: r.url(o.Icon)}
+}
+
+func (r renderer) channels(ids []int64) ([]int64, []Channel) {
+	outIDs, data := []int64{}, []Channel{}
+	for _, id := range ids {
+		outIDs = append(outIDs, id)
+		if c := r.channel(id); c != nil {
+			data = append(data, *c)
+		}
+	}
+	return outIDs, data
+}
+
+func (r renderer) sourceShort(s core.Source) SourceShort {
+	return SourceShort{ID: s.ID, Channel: s.ChannelID, ChannelData: r.channel(s.ChannelID), Data: nullStr(s.Data),
+		Origin: s.OriginID, OriginData: r.originShort(s.OriginID)}
+}
+
+func (r renderer) sourceWithOrigin(s core.Source) SourceWithOrigin {
+	ids, data := r.channels(r.refs.Origins[s.OriginID].ChannelIDs)
+	return SourceWithOrigin{ID: s.ID, Channel: s.ChannelID, ChannelData: r.channel(s.ChannelID), Data: nullStr(s.Data),
+		Origin: s.OriginID, OriginData: OriginChannels{OriginShort: r.originShort(s.OriginID), AvailableChannels: ids, AvailableChannelsData: data}}
+}
+
+// sourceListItem renders one result of Consultar fuentes de concesionario.
+func (r renderer) sourceListItem(s core.Source) SourceListItem {
+	it := SourceListItem{ID: s.ID, Channel: s.ChannelID, ChannelData: r.channel(s.ChannelID), Data: nullStr(s.Data),
+		Origin: s.OriginID, OriginData: r.originShort(s.OriginID), Concession: s.DealerID}
+	if c := r.concessionaireShort(s.DealerID); c != nil {
+		it.ConcessionData = *c
+	} else {
+		it.ConcessionData = ConcessionaireShort{DealerBase: DealerBase{ID: s.DealerID}}
+	}
+	return it
+}
+
+// origin renders a lead's "origin": the origin of its source.
+func (r renderer) origin(sourceID int64) *Origin {
+	s, ok := r.refs.Sources[sourceID]
+	if !ok {
+		return nil
+	}
+	o, ok := r.refs.Origins[s.OriginID]
+	if !ok {
+		return nil
+	}
+	out := &Origin{OriginShort: r.originShort(o.ID), PhoneSet: []OriginPhone{}, EmailSet: []OriginEmail{}}
+	for _, p := range o.Phones {
+		out.PhoneSet = append(out.PhoneSet, OriginPhone{ID: p.ID, Number: p.Number})
+	}
+	for _, e := range o.Emails {
+		out.EmailSet = append(out.EmailSet, OriginEmail{ID: e.ID, Email: e.Email})
+	}
+	out.AvailableChannels, out.AvailableChannelsData = r.channels(o.ChannelIDs)
+	return out
+}
+
+func noteIDs(ns []core.Note) []int64 {
+	ids := make([]int64, 0, len(ns))
+	for _, n := range ns {
+		ids = append(ids, n.ID)
+	}
+	return ids
+}
+
+func (r renderer) notes(ns []core.Note, loc *time.Location) []Note {
+	out := make([]Note, 0, len(ns))
+	for _, n := range ns {
+		h := make([]NoteHistory, 0, len(n.History))
+		for _, v := range n.History {
+			h = append(h, NoteHistory{HistoryID: v.ID, Modified: djangoTime(v.Modified, loc), HistoryUser: v.UserID, Content: v.Content})
+		}
+		out = append(out, Note{ID: n.ID, Content: n.Content, Modified: djangoTime(n.Modified, loc), History: h})
+	}
+	return out
+}
+
+func (r renderer) gas(id *int64) *GasType {
+	if id == nil {
+		return nil
+	}
+	g, ok := r.refs.GasTypes[*id]
+	if !ok {
+		return nil
+	}
+	return &GasType{ID: g.ID, Name: g.Name}
+}
+
+// client renders a lead's client and a result of Buscar clientes.
+func (r renderer) client(c *core.Client) *Client {
+	if c == nil {
+		return nil
+	}
+	out := &Client{ID: c.ID, Name: c.Name, Phone: nullStr(c.Phone), Email: nullStr(c.Email), Province: c.ProvinceID, Location: c.LocalityID}
+	if c.ProvinceID != nil {
+		if p, ok := r.refs.Provinces[*c.ProvinceID]; ok {
+			pr := province(p)
+			out.ProvinceData = &pr
+		}
+	}
+	if c.LocalityID != nil {
+		if l, ok := r.refs.Localities[*c.LocalityID]; ok {
+			lo := locality(l)
+			out.LocationData = &lo
+		}
+	}
+	return out
+}
+
+func province(p core.Province) Province {
+	return Province{ID: p.ID, Country: p.CountryID, Name: p.Name, Status: p.Active}
+}
+
+func locality(l core.Locality) Locality {
+	return Locality{ID: l.ID, Province: l.ProvinceID, Name: l.Name, Status: l.Active}
+}
+
+func (r renderer) vehicle(v *core.Vehicle) *Vehicle {
+	if v == nil {
+		return nil
+	}
+	return &Vehicle{ID: v.ID, BrandModel: v.BrandModel, Price: nullStr(v.Price), Km: nullStr(v.Km),
+		Year: v.Year, Gas: v.GasID, GasData: r.gas(v.GasID), Sold: v.Sold}
+}
+
+func (r renderer) taskBase(t core.Task, loc *time.Location) TaskBase {
+	b := TaskBase{
+		ID: t.ID, Type: string(t.Type), Subtype: nullStr(t.Subtype), Description: nullStr(t.Description),
+		Media:                    string(t.Media),
+		PlanifiedRealizationDate: djangoTimePtr(t.PlannedAt, loc),
+		PlanifiedTrackingDate:    djangoTimePtr(t.PlannedTrackingAt, loc),
+		RealizationDate:          djangoTimePtr(t.DoneAt, loc),
+		RealizationDateCheck:     t.Done,
+		TrackingDate:             djangoTimePtr(t.TrackedAt, loc),
+		TrackingDateCheck:        t.Tracked,
+		Note:                     r.notes(t.Notes, loc),
+		Created:                  djangoTime(t.CreatedAt, loc),
+		IsClick2Call:             t.IsClick2Call,
+	}
+	if a := t.Appraisal; a != nil {
+		b.Appraisal = &Appraisal{ID: a.ID, BrandModel: a.BrandModel, LicensePlate: nullStr(a.LicensePlate), Km: nullStr(a.Km),
+			Year: a.Year, Gas: a.GasID, GasData: r.gas(a.GasID), Extras: nullStr(a.Extras), Origin: nullStr(string(a.Origin))}
+	}
+	return b
+}
+
+func (r renderer) task(t core.Task, loc *time.Location) Task {
+	return Task{TaskBase: r.taskBase(t, loc), Author: t.AuthorID, AuthorData: r.author(t.AuthorID, loc)}
+}
+
+func userIdentity(u core.User) UserIdentity {
+	return UserIdentity{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Phone: nullStr(u.Phone),
+		MemberID: nullStr(u.MemberID), IDClick2Call: nullStr(u.Click2CallID), Username: u.Username, Email: nullStr(u.Email)}
+}
+
+func (r renderer) session(s *core.Session, loc *time.Location) *Session {
+	if s == nil {
+		return nil
+	}
+	return &Session{ID: s.ID, StartWorking: djangoTime(s.StartWorking, loc), LastSeen: djangoTimePtr(s.LastSeen, loc), Online: s.Online(r.now)}
+}
+
+func (r renderer) userData(id *int64, loc *time.Location) *UserData {
+	if id == nil {
+		return nil
+	}
+	u, ok := r.refs.Users[*id]
+	if !ok {
+		return nil
+	}
+	return &UserData{
+		UserIdentity: userIdentity(u), UserFlags: UserFlags{IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser},
+		IsAdmin: u.IsAdmin, IsConcessionAdmin: u.IsDealerAdmin(), IsBusinessManager: u.IsBusinessManager(), IsActive: u.IsActive,
+		Session: r.session(u.Session, loc), UserActivationDate: djangoTimePtr(u.ActivatedAt, loc),
+		UserDeactivationDate: djangoTimePtr(u.DeactivatedAt, loc),
+	}
+}
+
+func (r renderer) author(id *int64, loc *time.Location) *Author {
+	if id == nil {
+		return nil
+	}
+	u, ok := r.refs.Users[*id]
+	if !ok {
+		return nil
+	}
+	return &Author{
+		UserIdentity: userIdentity(u), UserFlags: UserFlags{IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser},
+		IsAdmin: u.IsAdmin, IsConcessionAdmin: u.IsDealerAdmin(), IsBusinessManager: u.IsBusinessManager(), IsActive: u.IsActive,
+		UserActivationDate: djangoTimePtr(u.ActivatedAt, loc), UserDeactivationDate: djangoTimePtr(u.DeactivatedAt, loc),
+	}
+}
+
+// userListItem renders one result of Buscar usuarios.
+func (r renderer) userListItem(u core.User) UserListItem {
+	it := UserListItem{
+		UserIdentity: userIdentity(u), UserFlags: UserFlags{IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser},
+		RelatedConcessionaires: []RelatedConcessionaire{},
+		IsAdmin:                u.IsAdmin, IsConcessionAdmin: u.IsDealerAdmin(), IsBusinessManager: u.IsBusinessManager(), IsActive: u.IsActive,
+		Session: r.session(u.Session, r.loc), UserActivationDate: djangoTimePtr(u.ActivatedAt, r.loc),
+		UserDeactivationDate: djangoTimePtr(u.DeactivatedAt, r.loc),
+	}
+	for _, m := range u.Memberships {
+		it.RelatedConcessionaires = append(it.RelatedConcessionaires, RelatedConcessionaire{
+			ID: m.ID, Concessionaire: m.DealerID, ConcessionaireData: r.concessionaireShort(m.DealerID),
+			IsConcessionaireAdmin: m.IsAdmin, IsBusinessManager: m.IsBusinessManager,
+		})
+	}
+	return it
+}
+
+// nsa renders a lead's first-response time as SML does, null while the
+// lead has had no task.
+func nsa(l core.Lead, loc *time.Location) *string {
+	l.CreatedAt = l.CreatedAt.In(loc) // calendar arithmetic in the dealer's time zone
+	s, ok := l.NSA()
+	if !ok {
+		return nil
+	}
+	out := fmt.Sprintf("{ 'years': %d, 'months': %d, 'days': %d, 'hours': %d, 'minutes': %d, 'seconds': %d }",
+		s.Years, s.Months, s.Days, s.Hours, s.Minutes, s.Seconds)
+	return &out
+}
+
+// canAssign is cur_user_can_assign: an API key acting for the dealer, a
+// platform admin, an admin or business manager of the lead's dealer, or the
+// lead's own assignee.
+func (r renderer) canAssign(l core.Lead) bool {
+	if r.p.UserID == 0 {
+		return r.p.APIKeyID != 0 && r.p.CanSee(l.DealerID)
+	}
+	if l.UserID != nil && *l.UserID == r.p.UserID {
+		return true
+	}
+	u, ok := r.refs.Users[r.p.UserID]
+	if !ok {
+		for _, du := range r.refs.DealerUsers[l.DealerID] {
+			if du.ID == r.p.UserID {
+				u, ok = du, true
+			}
+		}
+	}
+	if !ok {
+		return false
+	}
+	if u.IsAdmin || u.IsSuperuser {
+		return true
+	}
+	for _, m := range u.Memberships {
+		if m.DealerID == l.DealerID && (m.IsAdmin || m.IsBusinessManager) {
+			return true
+		}
+	}
+	return false
+}
+
+// lead renders a lead.
+func (r renderer) lead(l core.Lead) LeadResponse {
+	loc := r.dealerLoc(l.DealerID)
+	out := LeadResponse{
+		ID:                 l.ID,
+		Concessionaire:     l.DealerID,
+		ConcessionaireData: r.leadConcessionaire(l.DealerID),
+		Client:             r.client(l.Client),
+		Vehicle:            r.vehicle(l.Vehicle),
+		Request:            TaskList{ID: l.ID, Task: make([]Task, 0, len(l.Tasks))},
+		Note:               r.notes(l.Notes, loc),
+		EndDate:            djangoTimePtr(l.FinishedAt, loc),
+		User:               l.UserID,
+		UserData:           r.userData(l.UserID, loc),
+		Result:             nullStr(string(l.Outcome)),
+		Created:            djangoTime(l.CreatedAt, loc),
+		Status:             string(l.Stage),
+		FinishDate:         djangoTimePtr(l.FinishedAt, loc),
+		PendingTasks:       l.PendingTasks(),
+		MailContent:        nullStr(l.MailContent),
+		FirstTaskDate:      djangoTimePtr(l.FirstTaskAt, loc),
+		NSA:                nsa(l, loc),
+		Origin:             r.origin(l.SourceID),
+		CurUserCanAssign:   r.canAssign(l),
+		Tags:               r.notes(l.Tags, loc),
+		Source:             l.SourceID,
+	}
+	if l.Score > 0 {
+		out.Score = nullStr(strconv.Itoa(l.Score))
+	}
+	for _, t := range l.Tasks {
+		out.Request.Task = append(out.Request.Task, r.task(t, loc))
+	}
+	if s, ok := r.refs.Sources[l.SourceID]; ok {
+		sd := r.sourceWithOrigin(s)
+		out.SourceData = &sd
+	}
+	return out
+}
+
+// historyReasons words core's history reasons in Spanish.
+var historyReasons = map[string]string{
+	"lead created":   "Lead creado",
+	"lead updated":   "Lead modificado",
+	"status changed": "Estado cambiado",
+	"lead assigned":  "Lead asignado",
+	"lead finished":  "Lead finalizado",
+	"task created":   "Tarea creada",
+	"task updated":   "Tarea modificada",
+	"task deleted":   "Tarea eliminada",
+	"call placed":    "Llamada realizada",
+}
+
+var historyTypes = map[core.HistoryType]string{
+	core.HistoryCreated: "+",
+	core.HistoryChanged: "~",
+	core.HistoryDeleted: "-",
+}
+
+// maxChangeValue bounds each value quoted in history_change_reason.
+const maxChangeValue = 80
+
+func changeValue(s string) string {
+	if s == "" {
+		return "(vacío)"
+	}
+	if utf8.RuneCountInString(s) > maxChangeValue {
+		rs := []rune(s)
+		return string(rs[:maxChangeValue-1]) + "…"
+	}
+	return s
+}
+
+// historyReason renders history_change_reason: the reason in Spanish and
+// what changed, "Estado cambiado: status new → tracing".
+func historyReason(h core.History) string {
+	s, ok := historyReasons[h.Reason]
+	if !ok {
+		s = h.Reason
+	}
+	parts := make([]string, 0, len(h.Changes))
+	for _, c := range h.Changes {
+		field := strings.Join(smlPath(c.Field, false), ".")
+		if h.Type == core.HistoryCreated {
+			parts = append(parts, field+" "+changeValue(c.New))
+			continue
+		}
+		parts = append(parts, field+" "+changeValue(c.Old)+" → "+changeValue(c.New))
+	}
+	if len(parts) > 0 {
+		s += ": " + strings.Join(parts, ", ")
+	}
+	return s
+}
+
+// history renders one entry of Histórico de cambios en Lead.
+func (r renderer) history(h core.History) HistoryEntry {
+	e := HistoryEntry{HistoryDate: djangoTime(h.At, r.loc), HistoryChangeReason: historyReason(h), HistoryType: historyTypes[h.Type]}
+	if h.UserID != nil {
+		if u, ok := r.refs.Users[*h.UserID]; ok {
+			e.HistoryUser = &u.Username
+		}
+	}
+	if e.HistoryType == "" {
+		e.HistoryType = "~"
+	}
+	return e
+}

@@ -1,0 +1,358 @@
+package sml
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"forecourt/internal/core"
+)
+
+func i64(v int64) *int64 { return &v }
+func iptr(v int) *int    { return &v }
+
+func TestLeadToCore(t *testing.T) {
+	at := time.Date(2019, 5, 9, 11, 59, 7, 0, madrid)
+	atUTC := at.UTC()
+	tests := []struct {
+		name string
+		in   LeadRequest
+		want core.Lead
+	}{
+		{"minimal", LeadRequest{Source: some[int64](1), Vehicle: some(VehicleRequest{BrandModel: some("SEAT León")})},
+			core.Lead{SourceID: 1, Vehicle: &core.Vehicle{BrandModel: "SEAT León"}}},
+		{"nulls are empty", LeadRequest{Source: some[int64](1), Vehicle: some(VehicleRequest{BrandModel: some("x"), Price: null[string](), Year: null[int]()}),
+			Client: null[ClientRequest](), User: null[int64](), MailContent: null[string](), Score: null[int]()},
+			core.Lead{SourceID: 1, Vehicle: &core.Vehicle{BrandModel: "x"}}},
+		{"average", LeadRequest{
+			Source:  some[int64](1),
+			Client:  some(ClientRequest{Name: some("Cliente"), Phone: some("666777888"), Email: some("user@example.com"), Province: some[int64](28), Location: some[int64](5)}),
+			Vehicle: some(VehicleRequest{BrandModel: some("V"), Price: some("10000"), Km: some("120000"), Year: some(2008), Gas: some[int64](1), Sold: some(true)}),
+			Note:    some([]NoteRequest{{Content: some("Nota")}}), Tags: some([]NoteRequest{{Content: some("Tag")}}),
+			Status: some("tracing"), Result: some("sale"), Score: some(1), User: some[int64](9), MailContent: some("hola"),
+		}, core.Lead{
+			SourceID: 1,
+			Client:   &core.Client{Name: "Cliente", Phone: "666777888", Email: "user@example.com", ProvinceID: i64(28), LocalityID: i64(5)},
+			Vehicle:  &core.Vehicle{BrandModel: "V", Price: "10000", Km: "120000", Year: iptr(2008), GasID: i64(1), Sold: true},
+			Notes:    []core.Note{{Content: "Nota"}}, Tags: []core.Note{{Content: "Tag"}},
+			Stage:    core.StageTracing, Outcome: core.OutcomeSale, Score: 1, UserID: i64(9), MailContent: "hola",
+		}},
+		{"tasks", LeadRequest{Source: some[int64](1), Request: some(TaskListRequest{Task: some([]TaskRequest{{
+			Type: some("appraisal"), Subtype: some("s"), Description: some("d"), Media: some("Whatsapp"),
+			PlanifiedRealizationDate: some(at), PlanifiedTrackingDate: null[time.Time](),
+			RealizationDateCheck: some(true), TrackingDateCheck: some(false),
+			Note:                 some([]NoteRequest{{Content: some("n")}}),
+			Appraisal:            some(AppraisalRequest{BrandModel: some("b"), LicensePlate: some("8888JJJ"), Km: some("1"), Year: some(2010), Gas: some[int64](2), Extras: some("e"), Origin: some("foreign")}),
+		}, {}})})},
+			core.Lead{SourceID: 1, Tasks: []core.Task{{
+				Type: core.TaskAppraisal, Subtype: "s", Description: "d", Media: core.MediaWhatsapp, PlannedAt: &atUTC, Done: true,
+				Notes:     []core.Note{{Content: "n"}},
+				Appraisal: &core.Appraisal{BrandModel: "b", LicensePlate: "8888JJJ", Km: "1", Year: iptr(2010), GasID: i64(2), Extras: "e", Origin: core.OriginForeign},
+			}, {}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := leadToCore(tt.in); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("leadToCore:\n got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLeadPatchToCore(t *testing.T) {
+	tests := []struct {
+		name string
+		in   LeadRequest
+		want core.LeadPatch
+	}{
+		{"empty", LeadRequest{}, core.LeadPatch{}},
+		{"update example", LeadRequest{Score: some(4), Vehicle: some(VehicleRequest{ID: some[int64](1038), BrandModel: some("Datos adicionales sobre el modelo")})},
+			core.LeadPatch{Score: core.Value(4), Vehicle: &core.VehiclePatch{ID: i64(1038), BrandModel: core.Value("Datos adicionales sobre el modelo")}}},
+		{"replace vehicle, clear fields", LeadRequest{Vehicle: some(VehicleRequest{BrandModel: some("x"), Price: null[string](), Year: null[int](), Gas: some[int64](2), Sold: some(false)})},
+			core.LeadPatch{Vehicle: &core.VehiclePatch{BrandModel: core.Value("x"), Price: core.Value(""), Year: core.Value[*int](nil), GasID: core.Value(i64(2)), Sold: core.Value(false)}}},
+		{"detach client", LeadRequest{Client: null[ClientRequest]()}, core.LeadPatch{ClearClient: true}},
+		{"update client", LeadRequest{Client: some(ClientRequest{ID: some[int64](3), Name: some("new name"), Location: null[int64]()})},
+			core.LeadPatch{Client: &core.ClientPatch{ID: i64(3), Name: core.Value("new name"), LocalityID: core.Value[*int64](nil)}}},
+		{"assign, unassign", LeadRequest{User: null[int64]()}, core.LeadPatch{UserID: core.Value[*int64](nil)}},
+		{"clear score", LeadRequest{Score: null[int]()}, core.LeadPatch{Score: core.Value(0)}},
+		{"finish with result", LeadRequest{Status: some("end"), Result: some("no_sale")},
+			core.LeadPatch{Stage: core.Value(core.StageEnd), Outcome: core.Value(core.OutcomeNoSale)}},
+		{"clear result", LeadRequest{Result: null[string]()}, core.LeadPatch{Outcome: core.Value(core.OutcomeNone)}},
+		{"lists", LeadRequest{
+			Note: some([]NoteRequest{{ID: some[int64](5)}, {Content: some("nueva")}}),
+			Tags: some([]NoteRequest{}),
+			Request: some(TaskListRequest{ID: some[int64](99), Task: some([]TaskRequest{
+				{ID: some[int64](7), RealizationDateCheck: some(true), Appraisal: null[AppraisalRequest](),
+					Note: some([]NoteRequest{{ID: some[int64](8), Content: some("editada")}})},
+				{Type: some("date"), Media: some("SMS"), Appraisal: some(AppraisalRequest{ID: some[int64](4), Km: some("9"), Origin: null[string]()})},
+			})}),
+		}, core.LeadPatch{
+			Notes: &[]core.NotePatch{{ID: i64(5)}, {Content: core.Value("nueva")}},
+			Tags:  &[]core.NotePatch{},
+			Tasks: &[]core.TaskPatch{
+				{ID: i64(7), Done: core.Value(true), ClearAppraisal: true, Notes: &[]core.NotePatch{{ID: i64(8), Content: core.Value("editada")}}},
+				{Type: core.Value(core.TaskDate), Media: core.Value(core.MediaSMS), Appraisal: &core.AppraisalPatch{ID: i64(4), Km: core.Value("9"), Origin: core.Value(core.AppraisalOrigin(""))}},
+			},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := leadPatchToCore(tt.in); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("leadPatchToCore:\n got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPatchReason(t *testing.T) {
+	tests := []struct {
+		in   LeadRequest
+		want string
+	}{
+		{LeadRequest{User: some[int64](1)}, "lead assigned"},
+		{LeadRequest{Status: some("end")}, "lead finished"},
+		{LeadRequest{Result: some("sale")}, "lead finished"},
+		{LeadRequest{Status: some("tracing")}, "lead updated"},
+		{LeadRequest{User: some[int64](1), Score: some(2)}, "lead updated"},
+		{LeadRequest{}, "lead updated"},
+	}
+	for _, tt := range tests {
+		if got := patchReason(tt.in); got != tt.want {
+			t.Errorf("patchReason(%+v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestDjangoTime(t *testing.T) {
+	tests := []struct {
+		t    time.Time
+		loc  *time.Location
+		want string
+	}{
+		{time.Date(2019, 5, 9, 9, 21, 49, 758867000, time.UTC), madrid, "2019-05-09T11:21:49.758867+02:00"},
+		{time.Date(2019, 2, 7, 12, 43, 35, 388647000, time.UTC), madrid, "2019-02-07T13:43:35.388647+01:00"},
+		{time.Date(2019, 2, 7, 12, 43, 35, 0, time.UTC), madrid, "2019-02-07T13:43:35+01:00"},
+		{time.Date(2019, 2, 7, 12, 43, 35, 500000000, time.UTC), madrid, "2019-02-07T13:43:35.500000+01:00"},
+		{time.Date(2019, 2, 7, 12, 43, 35, 1000, time.UTC), time.UTC, "2019-02-07T12:43:35.000001Z"},
+		{time.Date(2019, 2, 7, 12, 43, 35, 0, time.UTC), mustLoad("America/Guayaquil"), "2019-02-07T07:43:35-05:00"},
+	}
+	for _, tt := range tests {
+		if got := djangoTime(tt.t, tt.loc); got != tt.want {
+			t.Errorf("djangoTime(%v) = %q, want %q", tt.t, got, tt.want)
+		}
+	}
+}
+
+// testRefs is a small world: one dealer, its admin and an advisor, a
+// source on an origin, a fuel, Madrid.
+func testRefs() (core.Refs, core.Lead) {
+	t0 := time.Date(2019, 5, 9, 9, 21, 49, 758867000, time.UTC)
+	lat := 40.4
+	seen := t0.Add(33 * time.Minute)
+	cal := &core.WorkCalendar{ID: 3}
+	for i := range 5 {
+		cal.Days[i] = core.WorkDay{ID: int64(10 + i), Start: "09:00", End: "20:00", Working: true}
+	}
+	dealer := core.Dealer{ID: 1, Name: "Concesionario de Prueba", TimeZone: "Europe/Madrid", Latitude: &lat, MaskC2C: "34910052683", Phone: "674833617",
+		Calendar: cal, Notes: []core.Note{{ID: 2692, Content: "string2", Modified: t0}}}
+	admin := core.User{ID: 2, Username: "adam", Email: "adam@example.com", FirstName: "Adam", LastName: "Mora", IsStaff: true, IsAdmin: true, IsActive: true,
+		Memberships: []core.Membership{{ID: 1, UserID: 2, DealerID: 1, IsAdmin: true}},
+		Session:     &core.Session{ID: 12, StartWorking: t0, LastSeen: &seen}}
+	advisor := core.User{ID: 3, Username: "lucia", FirstName: "Lucía", IsActive: true, Memberships: []core.Membership{{ID: 2, UserID: 3, DealerID: 1}}}
+	src := core.Source{ID: 1, DealerID: 1, ChannelID: 1, OriginID: 2, Data: "666666666"}
+	refs := core.Refs{
+		Dealers:       map[int64]core.Dealer{1: dealer},
+		DealerUsers:   map[int64][]core.User{1: {admin, advisor}},
+		DealerSources: map[int64][]core.Source{1: {src}},
+		Sources:       map[int64]core.Source{1: src},
+		Origins: map[int64]core.Origin{2: {ID: 2, Name: "coches.net", Icon: "/media/icon.png",
+			Phones: []core.OriginPhone{{ID: 1, Number: "666666666"}}, Emails: []core.OriginEmail{{ID: 1, Email: "leads@example.com"}}, ChannelIDs: []int64{1}}},
+		Channels:   map[int64]core.Channel{1: {ID: 1, Slug: "phone", Name: "Teléfono"}},
+		Users:      map[int64]core.User{2: admin, 3: advisor},
+		GasTypes:   map[int64]core.GasType{1: {ID: 1, Name: "Gasolina"}},
+		Provinces:  map[int64]core.Province{28: {ID: 28, CountryID: 28, Name: "Madrid", Active: true}},
+		Localities: map[int64]core.Locality{5: {ID: 5, ProvinceID: 28, Name: "Madrid", Active: true}},
+	}
+	uid := int64(2)
+	gas := int64(1)
+	first := t0.Add(90*time.Second + 5*time.Millisecond)
+	lead := core.Lead{
+		ID: 984, DealerID: 1, SourceID: 1, Stage: core.StageNew, Score: 3, UserID: &uid, CreatedAt: t0, FirstTaskAt: &first,
+		Vehicle: &core.Vehicle{ID: 1036, BrandModel: "Marca y modelo de ejemplo", GasID: &gas},
+		Client:  &core.Client{ID: 4, Name: "Ana", ProvinceID: i64(28), LocalityID: i64(5)},
+		Tasks: []core.Task{{ID: 8, Type: core.TaskAppraisal, Media: core.MediaPhone, AuthorID: &uid, CreatedAt: first,
+			Appraisal: &core.Appraisal{ID: 9, BrandModel: "b", GasID: &gas, Origin: core.OriginNational},
+			Notes:     []core.Note{{ID: 5, Content: "n", Modified: first, History: []core.NoteVersion{{ID: 1, Modified: t0, UserID: &uid, Content: "old"}}}}}},
+	}
+	return refs, lead
+}
+
+func TestRenderLead(t *testing.T) {
+	refs, lead := testRefs()
+	now := time.Date(2019, 5, 9, 10, 0, 0, 0, time.UTC) // Thursday 12:00 in Madrid: open
+	rd := renderer{refs: refs, now: now, p: core.Principal{UserID: 3, DealerIDs: []int64{1}}, loc: time.UTC, base: "http://localhost:8000"}
+	got := rd.lead(lead)
+	b, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	checks := map[string]any{
+		"id": 984.0, "concessionaire": 1.0, "status": "new", "score": "3", "result": nil, "end_date": nil, "finish_date": nil,
+		"created": "2019-05-09T11:21:49.758867+02:00", "first_task_date": "2019-05-09T11:23:19.763867+02:00",
+		"nsa":     "{ 'years': 0, 'months': 0, 'days': 0, 'hours': 0, 'minutes': 1, 'seconds': 30 }",
+		"user":    2.0, "pending_tasks": true, "mail_content": nil, "cur_user_can_assign": false, "source": 1.0,
+	}
+	for k, want := range checks {
+		if !reflect.DeepEqual(m[k], want) {
+			t.Errorf("%s = %#v, want %#v", k, m[k], want)
+		}
+	}
+	cd := m["concessionaire_data"].(map[string]any)
+	if cd["address"] != nil || cd["latitude"] != 40.4 || cd["mask_c2c"] != "34910052683" || cd["concession_phone"] != "674833617" {
+		t.Errorf("concessionaire_data = %v", cd)
+	}
+	wc := cd["work_calendar"].(map[string]any)
+	if wc["open_now"] != true || wc["monday"].(map[string]any)["start_hour"] != "09:00:00" || wc["sunday"].(map[string]any)["working_day"] != false {
+		t.Errorf("work_calendar = %v", wc)
+	}
+	if nd := cd["notes_data"].([]any)[0].(map[string]any); nd["modified"] != "2019-05-09T11:21:49.758867+02:00" || nd["history"] != nil {
+		t.Errorf("notes_data = %v (no history in a lead's concessionaire_data)", nd)
+	}
+	ru := cd["related_users"].([]any)[0].(map[string]any)
+	if ru["id"] != 1.0 || ru["is_concessionaire_admin"] != true || ru["user_data"].(map[string]any)["online"] != true {
+		t.Errorf("related_users[0] = %v", ru)
+	}
+	ud := m["user_data"].(map[string]any)
+	if _, ok := ud["password"]; ok {
+		t.Error("user_data renders a password")
+	}
+	if ud["is_concession_admin"] != true || ud["phone"] != nil || ud["session"].(map[string]any)["start_working"] != "2019-05-09T11:21:49.758867+02:00" {
+		t.Errorf("user_data = %v", ud)
+	}
+	cl := m["client"].(map[string]any)
+	if cl["province_data"].(map[string]any)["name"] != "Madrid" || cl["location_data"].(map[string]any)["province"] != 28.0 || cl["email"] != nil {
+		t.Errorf("client = %v", cl)
+	}
+	if v := m["vehicle"].(map[string]any); v["gas_data"].(map[string]any)["name"] != "Gasolina" || v["price"] != nil || v["sold"] != false {
+		t.Errorf("vehicle = %v", v)
+	}
+	rq := m["request"].(map[string]any)
+	task := rq["task"].([]any)[0].(map[string]any)
+	if rq["id"] != 984.0 || task["author_data"].(map[string]any)["username"] != "adam" || task["appraisal"].(map[string]any)["gas_data"] == nil ||
+		task["realization_date"] != nil || task["note"].([]any)[0].(map[string]any)["history"].([]any)[0].(map[string]any)["content"] != "old" {
+		t.Errorf("request = %v", rq)
+	}
+	if _, ok := task["session"]; ok {
+		t.Error("author_data has a session")
+	}
+	o := m["origin"].(map[string]any)
+	if o["icon"] != "http://localhost:8000/media/icon.png" || len(o["phone_set"].([]any)) != 1 || o["available_channels_data"].([]any)[0].(map[string]any)["slug"] != "phone" {
+		t.Errorf("origin = %v", o)
+	}
+	sd := m["source_data"].(map[string]any)
+	if sd["channel_data"].(map[string]any)["name"] != "Teléfono" || sd["origin_data"].(map[string]any)["available_channels"] == nil {
+		t.Errorf("source_data = %v", sd)
+	}
+	for _, k := range []string{"note", "tags"} {
+		if l, ok := m[k].([]any); !ok || len(l) != 0 {
+			t.Errorf("%s = %#v, want []", k, m[k])
+		}
+	}
+}
+
+func TestRenderLeadNulls(t *testing.T) {
+	refs, _ := testRefs()
+	rd := renderer{refs: refs, now: time.Now(), p: core.Principal{UserID: 2, DealerIDs: []int64{1}}}
+	got := rd.lead(core.Lead{ID: 1, DealerID: 1, SourceID: 1, Stage: core.StageNew, Vehicle: &core.Vehicle{ID: 2, BrandModel: "x"}, CreatedAt: time.Now()})
+	if got.Client != nil || got.UserData != nil || got.NSA != nil || got.Score != nil || got.FirstTaskDate != nil || got.PendingTasks {
+		t.Errorf("lead = %+v", got)
+	}
+	if !got.CurUserCanAssign {
+		t.Error("the dealer's admin cannot assign")
+	}
+	if got.Vehicle.GasData != nil || got.Vehicle.Year != nil || got.Request.Task == nil {
+		t.Errorf("vehicle/request = %+v %+v", got.Vehicle, got.Request)
+	}
+}
+
+func TestCanAssign(t *testing.T) {
+	refs, lead := testRefs()
+	tests := []struct {
+		name string
+		p    core.Principal
+		want bool
+	}{
+		{"dealer admin", core.Principal{UserID: 2, DealerIDs: []int64{1}}, true},
+		{"advisor, another's lead", core.Principal{UserID: 3, DealerIDs: []int64{1}}, false},
+		{"API key of the dealer", core.Principal{APIKeyID: 1, DealerIDs: []int64{1}}, true},
+		{"unknown user", core.Principal{UserID: 99, DealerIDs: []int64{1}}, false},
+	}
+	for _, tt := range tests {
+		rd := renderer{refs: refs, p: tt.p}
+		if got := rd.canAssign(lead); got != tt.want {
+			t.Errorf("%s: canAssign = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	mine := lead
+	mine.UserID = i64(3)
+	if !(renderer{refs: refs, p: core.Principal{UserID: 3, DealerIDs: []int64{1}}}).canAssign(mine) {
+		t.Error("an advisor cannot assign his own lead")
+	}
+}
+
+func TestHistoryReason(t *testing.T) {
+	long := strings.Repeat("a", 200)
+	tests := []struct {
+		h    core.History
+		want string
+	}{
+		{core.History{Type: core.HistoryChanged, Reason: "status changed", Changes: []core.Change{{Field: "status", Old: "new", New: "tracing"}}},
+			"Estado cambiado: status new → tracing"},
+		{core.History{Type: core.HistoryCreated, Reason: "lead created", Changes: []core.Change{{Field: "status", New: "new"}, {Field: "vehicle.brand_model", New: "SEAT"}}},
+			"Lead creado: status new, vehicle.brand_model SEAT"},
+		{core.History{Type: core.HistoryChanged, Reason: "lead updated", Changes: []core.Change{{Field: "client.locality", Old: "", New: "5"}, {Field: "tasks", Old: "a", New: ""}}},
+			"Lead modificado: client.location (vacío) → 5, request.task a → (vacío)"},
+		{core.History{Type: core.HistoryChanged, Reason: "task deleted"}, "Tarea eliminada"},
+		{core.History{Type: core.HistoryChanged, Reason: "call placed", Changes: []core.Change{{Field: "call", New: "666"}}}, "Llamada realizada: call (vacío) → 666"},
+		{core.History{Type: core.HistoryChanged, Reason: "something new"}, "something new"},
+		{core.History{Type: core.HistoryChanged, Reason: "lead updated", Changes: []core.Change{{Field: "notes", New: long}}},
+			"Lead modificado: note (vacío) → " + strings.Repeat("a", maxChangeValue-1) + "…"},
+	}
+	for _, tt := range tests {
+		if got := historyReason(tt.h); got != tt.want {
+			t.Errorf("historyReason(%+v) =\n %q\nwant %q", tt.h, got, tt.want)
+		}
+	}
+	rd := renderer{refs: core.Refs{Users: map[int64]core.User{2: {ID: 2, Username: "adam"}}}, loc: madrid}
+	e := rd.history(core.History{At: time.Date(2019, 5, 9, 9, 1, 44, 520000000, time.UTC), UserID: i64(2), Type: core.HistoryCreated, Reason: "lead created"})
+	if e.HistoryDate != "2019-05-09T11:01:44.520000+02:00" || e.HistoryUser == nil || *e.HistoryUser != "adam" || e.HistoryType != "+" {
+		t.Errorf("history = %+v", e)
+	}
+	if e := rd.history(core.History{Type: core.HistoryDeleted}); e.HistoryUser != nil || e.HistoryType != "-" {
+		t.Errorf("history = %+v", e)
+	}
+}
+
+func TestRenderUserListItem(t *testing.T) {
+	refs, _ := testRefs()
+	rd := renderer{refs: refs, now: time.Now(), loc: madrid}
+	u := refs.Users[2]
+	got := rd.userListItem(u)
+	b, _ := json.Marshal(got)
+	s := string(b)
+	for _, want := range []string{`"related_concessionaires":[{"id":1,"concessionaire":1,"concessionaire_data":{"id":1,"name":"Concesionario de Prueba"`,
+		`"is_concessionaire_admin":true`, `"session":{"id":12,"start_working":"2019-05-09T11:21:49.758867+02:00","last_seen":"2019-05-09T11:54:49.758867+02:00","online":false}`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("user = %s\nwant it to contain %s", s, want)
+		}
+	}
+	if strings.Contains(s, "password") {
+		t.Errorf("user renders a password: %s", s)
+	}
+}

@@ -37,14 +37,14 @@ func TestLeadToCore(t *testing.T) {
 			Client:   &core.Client{Name: "Cliente", Phone: "666777888", Email: "user@example.com", ProvinceID: i64(28), LocalityID: i64(5)},
 			Vehicle:  &core.Vehicle{BrandModel: "V", Price: "10000", Km: "120000", Year: iptr(2008), GasID: i64(1), Sold: true},
 			Notes:    []core.Note{{Content: "Nota"}}, Tags: []core.Note{{Content: "Tag"}},
-			Stage:    core.StageTracing, Outcome: core.OutcomeSale, Score: 1, UserID: i64(9), MailContent: "hola",
+			Stage: core.StageTracing, Outcome: core.OutcomeSale, Score: 1, UserID: i64(9), MailContent: "hola",
 		}},
 		{"tasks", LeadRequest{Source: some[int64](1), Request: some(TaskListRequest{Task: some([]TaskRequest{{
 			Type: some("appraisal"), Subtype: some("s"), Description: some("d"), Media: some("Whatsapp"),
 			PlanifiedRealizationDate: some(at), PlanifiedTrackingDate: null[time.Time](),
 			RealizationDateCheck: some(true), TrackingDateCheck: some(false),
-			Note:                 some([]NoteRequest{{Content: some("n")}}),
-			Appraisal:            some(AppraisalRequest{BrandModel: some("b"), LicensePlate: some("8888JJJ"), Km: some("1"), Year: some(2010), Gas: some[int64](2), Extras: some("e"), Origin: some("foreign")}),
+			Note:      some([]NoteRequest{{Content: some("n")}}),
+			Appraisal: some(AppraisalRequest{BrandModel: some("b"), LicensePlate: some("8888JJJ"), Km: some("1"), Year: some(2010), Gas: some[int64](2), Extras: some("e"), Origin: some("foreign")}),
 		}, {}})})},
 			core.Lead{SourceID: 1, Tasks: []core.Task{{
 				Type: core.TaskAppraisal, Subtype: "s", Description: "d", Media: core.MediaWhatsapp, PlannedAt: &atUTC, Done: true,
@@ -205,8 +205,8 @@ func TestRenderLead(t *testing.T) {
 	checks := map[string]any{
 		"id": 984.0, "concessionaire": 1.0, "status": "new", "score": "3", "result": nil, "end_date": nil, "finish_date": nil,
 		"created": "2019-05-09T11:21:49.758867+02:00", "first_task_date": "2019-05-09T11:23:19.763867+02:00",
-		"nsa":     "{ 'years': 0, 'months': 0, 'days': 0, 'hours': 0, 'minutes': 1, 'seconds': 30 }",
-		"user":    2.0, "pending_tasks": true, "mail_content": nil, "cur_user_can_assign": false, "source": 1.0,
+		"nsa":  "{ 'years': 0, 'months': 0, 'days': 0, 'hours': 0, 'minutes': 1, 'seconds': 30 }",
+		"user": 2.0, "pending_tasks": true, "mail_content": nil, "cur_user_can_assign": false, "source": 1.0,
 	}
 	for k, want := range checks {
 		if !reflect.DeepEqual(m[k], want) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"forecourt/internal/core"
 )
@@ -47,18 +48,37 @@ func (s *Store) FindLeads(ctx context.Context, f core.LeadFilter) ([]core.Lead, 
 		return nil, 0, nil
 	}
 	c := s.reader(ctx)
-	where, args := leadWhere(c, f)
-	order, err := leadOrder(c.pg, f.Sort)
+	where, args, matched := leadWhere(c, f)
+	order, err := leadOrder(c.pg, f.Sort, false)
 	if err != nil {
 		return nil, 0, err
 	}
+	offset := max(f.Page.Offset, 0)
 	var out []core.Lead
 	var total int
 	err = s.readTx(ctx, func(c conn) error {
+		counted := false
+		pageWhere := where
+		if matched {
+			// The trigram index counts matches at the cost of the matches,
+			// and the count decides how to get the page.
+			var err error
+			if total, err = c.count(`SELECT count(*) FROM leads WHERE `+where, args...); err != nil {
+				return err
+			}
+			counted = true
+			if total <= driveByMatches && !c.pg {
+				// Few matches: sort them rather than walk an index of the
+				// dealer's leads looking for them. "+col" keeps SQLite off
+				// every index but the rowid (where starts with dealer_id).
+				order, _ = leadOrder(c.pg, f.Sort, true)
+				pageWhere = "+" + where
+			}
+		}
 		var ids []int64
-		if f.Page.Limit != 0 {
+		if f.Page.Limit != 0 && (!counted || offset < total) {
 			limit, largs := c.page(f.Page)
-			err := eachRow(c, `SELECT id FROM leads WHERE `+where+order+limit, append(slices.Clip(args), largs...), func(r *sql.Rows) error {
+			err := eachRow(c, `SELECT id FROM leads WHERE `+pageWhere+order+limit, append(slices.Clip(args), largs...), func(r *sql.Rows) error {
 				var id int64
 				if err := r.Scan(&id); err != nil {
 					return err
@@ -70,10 +90,12 @@ func (s *Store) FindLeads(ctx context.Context, f core.LeadFilter) ([]core.Lead, 
 				return err
 			}
 		}
-		offset := max(f.Page.Offset, 0)
-		if f.Page.Limit != 0 && (f.Page.Limit < 0 || len(ids) < f.Page.Limit) && (len(ids) > 0 || offset == 0) {
+		switch {
+		case counted:
+		case f.Page.Limit != 0 && (f.Page.Limit < 0 || len(ids) < f.Page.Limit) && (len(ids) > 0 || offset == 0):
+			// A short page tells the total.
 			total = offset + len(ids)
-		} else {
+		default:
 			var err error
 			if total, err = c.count(`SELECT count(*) FROM leads WHERE `+where, args...); err != nil {
 				return err
@@ -101,11 +123,17 @@ func (s *Store) FindLeads(ctx context.Context, f core.LeadFilter) ([]core.Lead, 
 	return out, total, nil
 }
 
-// leadWhere returns the WHERE condition of f on table leads (unaliased).
-func leadWhere(c conn, f core.LeadFilter) (string, []any) {
+// driveByMatches is the number of matches of the trigram index up to which
+// FindLeads sorts the matching leads instead of walking the order's index:
+// past it matches are dense enough that the walk stops early.
+const driveByMatches = 2000
+
+// leadWhere returns the WHERE condition of f on table leads (unaliased),
+// and whether it looks text up in the trigram index.
+func leadWhere(c conn, f core.LeadFilter) (where string, args []any, matched bool) {
 	dealers := uniq(f.DealerIDs)
 	conds := []string{"dealer_id IN " + in(len(dealers))}
-	args := anys(dealers)
+	args = anys(dealers)
 	if len(f.Stages) > 0 {
 		ranks := make([]any, 0, len(f.Stages))
 		for _, st := range f.Stages {
@@ -119,28 +147,58 @@ func leadWhere(c conn, f core.LeadFilter) (string, []any) {
 		args = append(args, *f.ClientID)
 	}
 	if q := strings.ToLower(strings.TrimSpace(f.ClientPhoneContains)); q != "" {
-		conds = append(conds, c.contains("client_phone"))
-		args = append(args, q)
+		cond, a, m := c.textFilter(q, false, "client_phone")
+		conds, args, matched = append(conds, cond), append(args, a...), matched || m
 	}
 	if q := strings.ToLower(strings.TrimSpace(f.ClientEmailContains)); q != "" {
-		conds = append(conds, c.contains("client_email"))
-		args = append(args, q)
+		cond, a, m := c.textFilter(q, false, "client_email")
+		conds, args, matched = append(conds, cond), append(args, a...), matched || m
 	}
 	if q := strings.ToLower(strings.TrimSpace(f.Search)); q != "" {
-		alts := []string{c.contains("client_name"), c.contains("client_phone"), c.contains("client_email"), c.contains("search_text")}
-		args = append(args, q, q, q, q)
-		if id, err := strconv.ParseInt(q, 10, 64); err == nil {
-			alts = append(alts, "id = ?")
-			args = append(args, id)
-		}
-		conds = append(conds, "("+strings.Join(alts, " OR ")+")")
+		_, err := strconv.ParseInt(q, 10, 64)
+		cond, a, m := c.textFilter(q, err == nil, "client_name", "client_phone", "client_email", "search_text")
+		conds, args, matched = append(conds, cond), append(args, a...), matched || m
 	}
-	return strings.Join(conds, " AND "), args
+	return strings.Join(conds, " AND "), args, matched
+}
+
+// textFilter returns the condition that q (lower-cased) is a substring of
+// any of columns, or when byID the lead's id.
+//
+// On SQLite a q of 3 characters or more is looked up in the trigram index
+// leads_fts (migration 0002), whose column filter names the columns; a
+// shorter q, and PostgreSQL, test each row.
+func (c conn) textFilter(q string, byID bool, columns ...string) (cond string, args []any, matched bool) {
+	if !c.pg && utf8.RuneCountInString(q) >= 3 {
+		match := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
+		if len(columns) < 4 {
+			match = "{" + strings.Join(columns, " ") + "} : " + match
+		}
+		if byID {
+			return "id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ? UNION ALL SELECT ?)", []any{match, q}, true
+		}
+		return "id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)", []any{match}, true
+	}
+	var alts []string
+	for _, col := range columns {
+		alts = append(alts, c.contains(col))
+		args = append(args, q)
+	}
+	if byID {
+		alts = append(alts, "id = ?")
+		args = append(args, q)
+	}
+	return "(" + strings.Join(alts, " OR ") + ")", args, false
 }
 
 // leadOrder returns the ORDER BY clause of sorts, ending with id so that
-// pages are stable.
-func leadOrder(pg bool, sorts []core.Sort) (string, error) {
+// pages are stable. plus writes the columns as "+col", which keeps SQLite
+// from reading them in an index's order.
+func leadOrder(pg bool, sorts []core.Sort, plus bool) (string, error) {
+	prefix := ""
+	if plus && !pg {
+		prefix = "+"
+	}
 	if len(sorts) == 0 {
 		sorts = []core.Sort{{Field: core.SortCreated, Desc: true}}
 	}
@@ -162,7 +220,7 @@ func leadOrder(pg bool, sorts []core.Sort) (string, error) {
 				dir += " NULLS FIRST"
 			}
 		}
-		parts = append(parts, col+dir)
+		parts = append(parts, prefix+col+dir)
 		if col == "id" {
 			hasID = true
 			break
@@ -173,7 +231,7 @@ func leadOrder(pg bool, sorts []core.Sort) (string, error) {
 		if sorts[len(sorts)-1].Desc {
 			dir = " DESC"
 		}
-		parts = append(parts, "id"+dir)
+		parts = append(parts, prefix+"id"+dir)
 	}
 	return " ORDER BY " + strings.Join(parts, ", "), nil
 }

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
@@ -50,6 +51,7 @@ type Store struct {
 	writes    chan *writeRequest
 	quit      chan struct{}
 	writerEnd chan struct{}
+	batches   atomic.Int64 // transactions the writer committed or rolled back
 	closeOnce sync.Once
 	closeErr  error
 }

@@ -110,6 +110,7 @@ func (s *Store) writer() {
 
 // commitBatch runs batch in one transaction and answers every request.
 func (s *Store) commitBatch(batch []*writeRequest) {
+	s.batches.Add(1)
 	results := make([]error, len(batch))
 	answer := func() {
 		for i, r := range batch {

@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"forecourt/internal/core"
+)
+
+// TestExplainFindLeads records how SQLite runs the hot lead-list queries.
+// On this schema the plans are, for Search "garcía" (ClientPhoneContains
+// and ClientEmailContains alike, with a column filter in the MATCH):
+//
+//	count: SEARCH leads USING COVERING INDEX leads_dealer_id (dealer_id=? AND id=?);
+//	       LIST SUBQUERY 1; SCAN leads_fts VIRTUAL TABLE INDEX 0:M4
+//	page, many matches (walks the order's index until the page is full):
+//	       SEARCH leads USING COVERING INDEX leads_dealer_created (dealer_id=?);
+//	       LIST SUBQUERY 1; SCAN leads_fts VIRTUAL TABLE INDEX 0:M4; CREATE BLOOM FILTER
+//	page, few matches (ORDER BY +created_at: sorts the matches):
+//	       SEARCH leads USING INTEGER PRIMARY KEY (rowid=?); LIST SUBQUERY 1;
+//	       SCAN leads_fts VIRTUAL TABLE INDEX 0:M4; USE TEMP B-TREE FOR ORDER BY
+//	no text filter: page SEARCH leads USING COVERING INDEX leads_dealer_created
+//	       (dealer_id=?); count on the narrowest index of the dealer's leads
+//	sort by any field: SEARCH leads USING COVERING INDEX leads_dealer_<field>
+//	load:  SEARCH l USING INTEGER PRIMARY KEY (rowid=?), then clients and
+//	       vehicles by primary key; tasks by tasks_lead; notes by notes_lead;
+//	       note_versions by note_versions_note.
+func TestExplainFindLeads(t *testing.T) {
+	s := openTestSQLite(t)
+	ctx := context.Background()
+	dealerID, sourceID := seedDealer(t, s)
+	if err := SeedLeads(ctx, s, dealerID, sourceID, 2000); err != nil {
+		t.Fatal(err)
+	}
+	c := s.reader(ctx)
+	plan := func(query string, args ...any) string {
+		t.Helper()
+		rows, err := s.read.Query("EXPLAIN QUERY PLAN "+query, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		defer rows.Close()
+		var lines []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, detail)
+		}
+		return strings.Join(lines, "; ")
+	}
+	order, err := leadOrder(false, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plus, _ := leadOrder(false, nil, true)
+	for _, f := range []core.LeadFilter{
+		{DealerIDs: []int64{dealerID}},
+		{DealerIDs: []int64{dealerID}, ClientPhoneContains: "612"},
+		{DealerIDs: []int64{dealerID}, ClientEmailContains: "seed12@"},
+		{DealerIDs: []int64{dealerID}, Search: "garcía"},
+		{DealerIDs: []int64{dealerID}, Search: "golf", Stages: []core.Stage{core.StageNew}},
+	} {
+		where, args, matched := leadWhere(c, f)
+		page := plan(`SELECT id FROM leads WHERE `+where+order+` LIMIT 20 OFFSET 0`, args...)
+		count := plan(`SELECT count(*) FROM leads WHERE `+where, args...)
+		t.Logf("%+v\n  page:  %s\n  count: %s", f, page, count)
+		if !strings.Contains(page, "COVERING INDEX leads_dealer_created") || strings.Contains(page, "TEMP B-TREE") {
+			t.Errorf("filter %+v: the page does not walk leads_dealer_created: %s", f, page)
+		}
+		if !matched {
+			continue
+		}
+		few := plan(`SELECT id FROM leads WHERE +`+where+plus+` LIMIT 20 OFFSET 0`, args...)
+		t.Logf("  few:   %s", few)
+		for _, p := range []string{count, few} {
+			if !strings.Contains(p, "leads_fts VIRTUAL TABLE") || !strings.Contains(p, "id=?") {
+				t.Errorf("filter %+v: plan does not go from the trigram matches to the leads: %s", f, p)
+			}
+		}
+	}
+	for _, srt := range core.LeadSortFields {
+		order, _ := leadOrder(false, []core.Sort{{Field: srt, Desc: true}}, false)
+		where, args, _ := leadWhere(c, core.LeadFilter{DealerIDs: []int64{dealerID}})
+		p := plan(`SELECT id FROM leads WHERE `+where+order+` LIMIT 20 OFFSET 0`, args...)
+		t.Logf("sort %s: %s", srt, p)
+		if strings.Contains(p, "TEMP B-TREE") {
+			t.Errorf("sort %s sorts without an index: %s", srt, p)
+		}
+	}
+	ids := []any{1, 2, 3}
+	t.Logf("load: %s", plan(`SELECT l.id, c.name, v.brand_model FROM leads l LEFT JOIN clients c ON c.id = l.client_id LEFT JOIN vehicles v ON v.id = l.vehicle_id WHERE l.id IN (?, ?, ?)`, ids...))
+	t.Logf("tasks: %s", plan(`SELECT t.id FROM tasks t LEFT JOIN appraisals a ON a.task_id = t.id WHERE t.lead_id IN (?, ?, ?) ORDER BY t.id`, ids...))
+	t.Logf("versions: %s", plan(`SELECT v.id FROM note_versions v JOIN notes n ON n.id = v.note_id WHERE n.lead_id IN (?, ?, ?) ORDER BY v.note_id, v.id`, ids...))
+}
+
+// seedDealer creates a dealer with a source for seeding.
+func seedDealer(t testing.TB, s *Store) (dealerID, sourceID int64) {
+	t.Helper()
+	ctx := context.Background()
+	d := core.Dealer{Name: "Seed"}
+	ch := core.Channel{Slug: "seed"}
+	o := core.Origin{Name: "Seed"}
+	for _, err := range []error{s.CreateDealer(ctx, &d), s.CreateChannel(ctx, &ch), s.CreateOrigin(ctx, &o)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := core.Source{DealerID: d.ID, ChannelID: ch.ID, OriginID: o.ID}
+	if err := s.CreateSource(ctx, &src); err != nil {
+		t.Fatal(err)
+	}
+	return d.ID, src.ID
+}

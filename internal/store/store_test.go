@@ -429,15 +429,15 @@ func TestUpdateLead(t *testing.T) {
 				return nil, fmt.Errorf("loaded %d v%d", x.ID, x.Version)
 			}
 			x.Stage, x.Score, x.UpdatedAt = core.StageTracing, 4, later
-			x.Client.Name = "Renamed Client"                                        // update the known client
-			x.Vehicle = &core.Vehicle{BrandModel: "Cupra Born", Price: "35000"} // a new vehicle
-			x.Notes[0].Content, x.Notes[0].Modified = "Called three times", later   // a new version
+			x.Client.Name = "Renamed Client"                                      // update the known client
+			x.Vehicle = &core.Vehicle{BrandModel: "Cupra Born", Price: "35000"}   // a new vehicle
+			x.Notes[0].Content, x.Notes[0].Modified = "Called three times", later // a new version
 			x.Notes = append(x.Notes, core.Note{Content: "Wants financing", AuthorID: actor, Created: later, Modified: later})
 			x.Tags = x.Tags[1:] // delete "Urgent"
 			x.Tasks[0].Done, x.Tasks[0].DoneAt = true, &later
 			x.Tasks[0].Appraisal.Km = "95000"
 			x.Tasks[0].Notes[0].Content = "Papers received" // no Modified given: the store stamps one
-			x.Tasks = x.Tasks[:1]                             // delete the second task
+			x.Tasks = x.Tasks[:1]                           // delete the second task
 			x.Tasks = append(x.Tasks, core.Task{Type: core.TaskDate, Media: core.MediaPhone, PlannedAt: &later, CreatedAt: later,
 				Appraisal: &core.Appraisal{BrandModel: "VW Golf"},
 				Notes:     []core.Note{{Content: "Test drive", Created: later, Modified: later}}})

@@ -49,6 +49,7 @@ type Store struct {
 
 	// SQLite group commit, see write.go.
 	writes    chan *writeRequest
+	stmts     *stmtCache
 	quit      chan struct{}
 	writerEnd chan struct{}
 	batches   atomic.Int64 // transactions the writer committed or rolled back
@@ -123,7 +124,8 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 
 	// The path goes without "file:" so modernc does not read it as a URI.
 	common := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"
-	db, err := sql.Open("sqlite", path+"?"+common+"&_pragma=synchronous("+sync+")&_txlock=immediate")
+	// temp_store(MEMORY) keeps the savepoints' sub-journals off the disk.
+	db, err := sql.Open("sqlite", path+"?"+common+"&_pragma=synchronous("+sync+")&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}

@@ -77,6 +77,7 @@ func (s *Store) startWriter() {
 	s.writes = make(chan *writeRequest)
 	s.quit = make(chan struct{})
 	s.writerEnd = make(chan struct{})
+	s.stmts = newStmtCache()
 	go s.writer()
 }
 
@@ -86,6 +87,7 @@ func (s *Store) startWriter() {
 // committed at once.
 func (s *Store) writer() {
 	defer close(s.writerEnd)
+	defer s.stmts.close()
 	batch := make([]*writeRequest, 0, maxBatch)
 	for {
 		batch = batch[:0]
@@ -105,6 +107,7 @@ func (s *Store) writer() {
 			}
 		}
 		s.commitBatch(batch)
+		s.stmts.prepare(s.db)
 	}
 }
 
@@ -133,12 +136,16 @@ func (s *Store) commitBatch(batch []*writeRequest) {
 	}
 	single := len(batch) == 1
 	committed := 0
+	exec := func(query string) error {
+		_, err := conn{ctx: context.Background(), q: tx, tx: tx, stmts: s.stmts}.exec(query)
+		return err
+	}
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			results[i] = err
 			continue
 		}
-		c := conn{ctx: context.WithoutCancel(r.ctx), q: tx}
+		c := conn{ctx: context.WithoutCancel(r.ctx), q: tx, tx: tx, stmts: s.stmts}
 		if single {
 			if err := runSafely(r.fn, c); err != nil {
 				tx.Rollback()
@@ -149,14 +156,14 @@ func (s *Store) commitBatch(batch []*writeRequest) {
 			committed++
 			continue
 		}
-		if _, err := tx.Exec("SAVEPOINT w"); err != nil {
+		if err := exec("SAVEPOINT w"); err != nil {
 			tx.Rollback()
 			fail(fmt.Errorf("store: savepoint: %w", err))
 			return
 		}
 		if err := runSafely(r.fn, c); err != nil {
 			results[i] = err
-			if _, err := tx.Exec("ROLLBACK TO w"); err != nil {
+			if err := exec("ROLLBACK TO w"); err != nil {
 				tx.Rollback()
 				fail(fmt.Errorf("store: rollback to savepoint: %w", err))
 				return
@@ -164,7 +171,7 @@ func (s *Store) commitBatch(batch []*writeRequest) {
 		} else {
 			committed++
 		}
-		if _, err := tx.Exec("RELEASE w"); err != nil {
+		if err := exec("RELEASE w"); err != nil {
 			tx.Rollback()
 			fail(fmt.Errorf("store: release savepoint: %w", err))
 			return

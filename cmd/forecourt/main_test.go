@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -59,14 +60,18 @@ func startServer(t *testing.T, args ...string) (string, func() error) {
 			cancel()
 			t.Fatalf("server exited before listening: %v", <-done)
 		}
+		var once sync.Once
+		var stopErr error
 		stop := func() error {
-			cancel()
-			select {
-			case err := <-done:
-				return err
-			case <-time.After(30 * time.Second):
-				return fmt.Errorf("server did not stop")
-			}
+			once.Do(func() {
+				cancel()
+				select {
+				case stopErr = <-done:
+				case <-time.After(30 * time.Second):
+					stopErr = fmt.Errorf("server did not stop")
+				}
+			})
+			return stopErr
 		}
 		t.Cleanup(func() { _ = stop() })
 		return "http://" + a, stop
@@ -147,7 +152,7 @@ func TestServeDemoEndToEnd(t *testing.T) {
 		"forecourt_leads_created_total 51",
 		`forecourt_http_requests_total{code="201",route="POST /api/lead/"} 1`,
 		"forecourt_http_request_duration_seconds_bucket",
-		"forecourt_max_open_connections",
+		`go_sql_max_open_connections{db_name="forecourt"}`,
 	} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("/metrics lacks %q", want)

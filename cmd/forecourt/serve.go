@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -96,6 +97,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	dsn := fs.String("db", envOr(getenv, "FORECOURT_DB", defaultDB), "SQLite file `PATH` or postgres:// URL (env FORECOURT_DB)")
 	withDemo := fs.Bool("demo", envBool(getenv, "FORECOURT_DEMO"), "load the demo data into an empty database (env FORECOURT_DEMO)")
 	logFormat := fs.String("log-format", envOr(getenv, "FORECOURT_LOG_FORMAT", "text"), "log format: text or json (env FORECOURT_LOG_FORMAT)")
+	debugAddr := fs.String("debug-addr", getenv("FORECOURT_DEBUG_ADDR"), "serve pprof on this `HOST:PORT` (env FORECOURT_DEBUG_ADDR; off when empty)")
 	logLevel := fs.String("log-level", envOr(getenv, "FORECOURT_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env FORECOURT_LOG_LEVEL)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -136,6 +138,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
+	if *debugAddr != "" {
+		dbg := &http.Server{Addr: *debugAddr, Handler: debugMux(), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := dbg.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("debug server", "err", err)
+			}
+		}()
+		defer dbg.Close()
+		log.Info("pprof", "addr", *debugAddr)
+	}
+
 	handler := server.New(server.Config{Service: svc, Logger: log, Registry: reg, Ready: st.Ping})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -167,6 +180,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// debugMux serves net/http/pprof, on its own listener so that it is never
+// exposed with the APIs.
+func debugMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 // redact hides the password of a database URL in logs.

@@ -21,6 +21,7 @@ func dealerArgs(d *core.Dealer) []any {
 // CreateDealer stores d with its calendar and notes and sets their ids. A
 // non-zero d.ID is kept; an empty PublicID gets a UUIDv7.
 func (s *Store) CreateDealer(ctx context.Context, d *core.Dealer) error {
+	defer s.cache.dealers.clear()
 	if d.PublicID == "" {
 		d.PublicID = newPublicID()
 	}
@@ -50,6 +51,7 @@ func (s *Store) CreateDealer(ctx context.Context, d *core.Dealer) error {
 // a changed content is versioned under the note's author, since no actor is
 // given.
 func (s *Store) UpdateDealer(ctx context.Context, d *core.Dealer) error {
+	defer s.cache.dealers.clear()
 	err := s.write(ctx, func(c conn) error {
 		res, err := c.exec(`UPDATE dealers SET name = ?, country = ?, time_zone = ?, address = ?, latitude = ?, longitude = ?,
 			schedule = ?, web = ?, web_coches_net = ?, date_notes = ?, appraisal_notes = ?, financing_notes = ?,
@@ -134,9 +136,10 @@ func saveCalendar(c conn, dealerID int64, cal *core.WorkCalendar) error {
 	return nil
 }
 
+// dealersByIDDB reads from the database what DealersByID serves from the cache.
 // DealersByID returns the dealers with these ids, in id order; unknown ids
 // are left out.
-func (s *Store) DealersByID(ctx context.Context, ids []int64) ([]core.Dealer, error) {
+func (s *Store) dealersByIDDB(ctx context.Context, ids []int64) ([]core.Dealer, error) {
 	ids = uniq(ids)
 	if len(ids) == 0 {
 		return nil, nil

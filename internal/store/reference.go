@@ -13,6 +13,7 @@ import (
 
 // CreateChannel stores c; a slug taken is a Conflict.
 func (s *Store) CreateChannel(ctx context.Context, ch *core.Channel) error {
+	defer s.cache.channels.clear()
 	err := s.write(ctx, func(c conn) error {
 		id, err := c.insertWithID("channels", ch.ID, "slug, name", ch.Slug, ch.Name)
 		ch.ID = id
@@ -21,8 +22,9 @@ func (s *Store) CreateChannel(ctx context.Context, ch *core.Channel) error {
 	return dbError(err, "create channel", "channel", ch.Slug)
 }
 
+// channelsDB reads from the database what Channels serves from the cache.
 // Channels lists every channel in id order.
-func (s *Store) Channels(ctx context.Context) ([]core.Channel, error) {
+func (s *Store) channelsDB(ctx context.Context) ([]core.Channel, error) {
 	out, err := queryAll(s.reader(ctx), `SELECT id, slug, name FROM channels ORDER BY id`, nil, func(r *sql.Rows, ch *core.Channel) error {
 		return r.Scan(&ch.ID, &ch.Slug, &ch.Name)
 	})
@@ -32,6 +34,7 @@ func (s *Store) Channels(ctx context.Context) ([]core.Channel, error) {
 // CreateOrigin stores o with its phones, e-mails and channels and sets their
 // ids.
 func (s *Store) CreateOrigin(ctx context.Context, o *core.Origin) error {
+	defer s.cache.origins.clear()
 	err := s.write(ctx, func(c conn) error {
 		id, err := c.insertWithID("origins", o.ID, "name, icon", o.Name, o.Icon)
 		if err != nil {
@@ -58,9 +61,10 @@ func (s *Store) CreateOrigin(ctx context.Context, o *core.Origin) error {
 	return dbError(err, "create origin", "origin", o.Name)
 }
 
+// originsByIDDB reads from the database what OriginsByID serves from the cache.
 // OriginsByID returns the origins with these ids in id order; unknown ids
 // are left out.
-func (s *Store) OriginsByID(ctx context.Context, ids []int64) ([]core.Origin, error) {
+func (s *Store) originsByIDDB(ctx context.Context, ids []int64) ([]core.Origin, error) {
 	ids = uniq(ids)
 	if len(ids) == 0 {
 		return nil, nil
@@ -113,6 +117,8 @@ func (s *Store) OriginsByID(ctx context.Context, ids []int64) ([]core.Origin, er
 
 // CreateSource stores src and sets its id.
 func (s *Store) CreateSource(ctx context.Context, src *core.Source) error {
+	defer s.cache.sources.clear()
+	defer s.cache.dealerSources.clear()
 	err := s.write(ctx, func(c conn) error {
 		id, err := c.insertWithID("sources", src.ID, "dealer_id, channel_id, origin_id, data", src.DealerID, src.ChannelID, src.OriginID, src.Data)
 		src.ID = id
@@ -127,9 +133,10 @@ func scanSource(r *sql.Rows, src *core.Source) error {
 	return r.Scan(&src.ID, &src.DealerID, &src.ChannelID, &src.OriginID, &src.Data)
 }
 
+// sourcesByIDDB reads from the database what SourcesByID serves from the cache.
 // SourcesByID returns the sources with these ids in id order; unknown ids
 // are left out.
-func (s *Store) SourcesByID(ctx context.Context, ids []int64) ([]core.Source, error) {
+func (s *Store) sourcesByIDDB(ctx context.Context, ids []int64) ([]core.Source, error) {
 	ids = uniq(ids)
 	if len(ids) == 0 {
 		return nil, nil
@@ -138,9 +145,10 @@ func (s *Store) SourcesByID(ctx context.Context, ids []int64) ([]core.Source, er
 	return out, dbError(err, "sources by id", "source", ids)
 }
 
+// findSourcesDB reads from the database what FindSources serves from the cache.
 // FindSources lists the sources of f.DealerIDs in id order. Search matches
 // the source's data or the name of its origin or channel.
-func (s *Store) FindSources(ctx context.Context, f core.SourceFilter) ([]core.Source, int, error) {
+func (s *Store) findSourcesDB(ctx context.Context, f core.SourceFilter) ([]core.Source, int, error) {
 	dealers := uniq(f.DealerIDs)
 	if len(dealers) == 0 {
 		return nil, 0, nil
@@ -158,6 +166,7 @@ func (s *Store) FindSources(ctx context.Context, f core.SourceFilter) ([]core.So
 
 // CreateGasType stores g and sets its id.
 func (s *Store) CreateGasType(ctx context.Context, g *core.GasType) error {
+	defer s.cache.gasTypes.clear()
 	err := s.write(ctx, func(c conn) error {
 		id, err := c.insertWithID("gas_types", g.ID, "name", g.Name)
 		g.ID = id
@@ -166,8 +175,9 @@ func (s *Store) CreateGasType(ctx context.Context, g *core.GasType) error {
 	return dbError(err, "create gas type", "gas type", g.Name)
 }
 
+// gasTypesDB reads from the database what GasTypes serves from the cache.
 // GasTypes lists every gas type in id order.
-func (s *Store) GasTypes(ctx context.Context) ([]core.GasType, error) {
+func (s *Store) gasTypesDB(ctx context.Context) ([]core.GasType, error) {
 	out, err := queryAll(s.reader(ctx), `SELECT id, name FROM gas_types ORDER BY id`, nil, func(r *sql.Rows, g *core.GasType) error {
 		return r.Scan(&g.ID, &g.Name)
 	})
@@ -186,6 +196,7 @@ func (s *Store) CreateCountry(ctx context.Context, co *core.Country) error {
 
 // CreateProvince stores p and sets its id.
 func (s *Store) CreateProvince(ctx context.Context, p *core.Province) error {
+	defer s.cache.provinces.clear()
 	err := s.write(ctx, func(c conn) error {
 		id, err := c.insertWithID("provinces", p.ID, "country_id, name, active", p.CountryID, p.Name, p.Active)
 		p.ID = id
@@ -196,6 +207,7 @@ func (s *Store) CreateProvince(ctx context.Context, p *core.Province) error {
 
 // CreateLocality stores l and sets its id.
 func (s *Store) CreateLocality(ctx context.Context, l *core.Locality) error {
+	defer s.cache.localities.clear()
 	err := s.write(ctx, func(c conn) error {
 		id, err := c.insertWithID("localities", l.ID, "province_id, name, active", l.ProvinceID, l.Name, l.Active)
 		l.ID = id
@@ -212,9 +224,10 @@ func scanLocality(r *sql.Rows, l *core.Locality) error {
 	return r.Scan(&l.ID, &l.ProvinceID, &l.Name, &l.Active)
 }
 
+// provincesByIDDB reads from the database what ProvincesByID serves from the cache.
 // ProvincesByID returns the provinces with these ids in id order; unknown
 // ids are left out.
-func (s *Store) ProvincesByID(ctx context.Context, ids []int64) ([]core.Province, error) {
+func (s *Store) provincesByIDDB(ctx context.Context, ids []int64) ([]core.Province, error) {
 	ids = uniq(ids)
 	if len(ids) == 0 {
 		return nil, nil
@@ -223,9 +236,10 @@ func (s *Store) ProvincesByID(ctx context.Context, ids []int64) ([]core.Province
 	return out, dbError(err, "provinces by id", "province", ids)
 }
 
+// localitiesByIDDB reads from the database what LocalitiesByID serves from the cache.
 // LocalitiesByID returns the localities with these ids in id order; unknown
 // ids are left out.
-func (s *Store) LocalitiesByID(ctx context.Context, ids []int64) ([]core.Locality, error) {
+func (s *Store) localitiesByIDDB(ctx context.Context, ids []int64) ([]core.Locality, error) {
 	ids = uniq(ids)
 	if len(ids) == 0 {
 		return nil, nil

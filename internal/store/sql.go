@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,6 +35,82 @@ type conn struct {
 	// On the SQLite writer: its transaction and statement cache.
 	tx    *sql.Tx
 	stmts *stmtCache
+	// In a read transaction: the read pool's statement cache.
+	rstmts *readStmts
+}
+
+// readStmts keeps the read pool's statements prepared. database/sql
+// prepares a *sql.Stmt once on each connection that runs it, so one cache
+// serves the whole pool. A statement missing from it is prepared by a
+// goroutine that holds no connection: preparing on the pool from inside a
+// read transaction could wait forever for a connection while every
+// connection is held by a transaction doing the same.
+type readStmts struct {
+	db     *sql.DB
+	mu     sync.RWMutex
+	stmts  map[string]*sql.Stmt
+	wanted chan string
+	quit   chan struct{}
+	done   chan struct{}
+}
+
+func newReadStmts(db *sql.DB) *readStmts {
+	r := &readStmts{db: db, stmts: map[string]*sql.Stmt{}, wanted: make(chan string, 64),
+		quit: make(chan struct{}), done: make(chan struct{})}
+	go r.preparer()
+	return r
+}
+
+func (r *readStmts) preparer() {
+	defer close(r.done)
+	for {
+		select {
+		case <-r.quit:
+			return
+		case q := <-r.wanted:
+			r.mu.RLock()
+			_, have := r.stmts[q]
+			full := len(r.stmts) >= maxCachedStmts
+			r.mu.RUnlock()
+			if have || full {
+				continue
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			st, err := r.db.PrepareContext(ctx, q)
+			cancel()
+			if err != nil {
+				continue
+			}
+			r.mu.Lock()
+			r.stmts[q] = st
+			r.mu.Unlock()
+		}
+	}
+}
+
+// get returns query prepared on the pool, or nil after asking for it to be
+// prepared.
+func (r *readStmts) get(query string) *sql.Stmt {
+	r.mu.RLock()
+	st := r.stmts[query]
+	r.mu.RUnlock()
+	if st == nil {
+		select {
+		case r.wanted <- query:
+		default:
+		}
+	}
+	return st
+}
+
+func (r *readStmts) close() {
+	close(r.quit)
+	<-r.done
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, st := range r.stmts {
+		st.Close()
+	}
 }
 
 // maxCachedStmts bounds the writer's statement cache; queries built with
@@ -56,6 +133,12 @@ func newStmtCache() *stmtCache {
 // stmt returns query prepared for c's transaction, or nil when it is not
 // prepared yet.
 func (c conn) stmt(query string) *sql.Stmt {
+	if c.rstmts != nil && c.tx != nil {
+		if st := c.rstmts.get(c.bind(query)); st != nil {
+			return c.tx.StmtContext(c.ctx, st)
+		}
+		return nil
+	}
 	if c.stmts == nil {
 		return nil
 	}

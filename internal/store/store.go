@@ -50,6 +50,8 @@ type Store struct {
 	// SQLite group commit, see write.go.
 	writes    chan *writeRequest
 	stmts     *stmtCache
+	rstmts    *readStmts // the read pool's statement cache
+	cache     *refCache  // reference data, see cache.go
 	quit      chan struct{}
 	writerEnd chan struct{}
 	batches   atomic.Int64 // transactions the writer committed or rolled back
@@ -84,7 +86,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	}
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(16)
-	s := &Store{engine: Postgres, db: db, read: db}
+	s := &Store{engine: Postgres, db: db, read: db, cache: newRefCache(defaultCacheTTL)}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open postgres: %w", err)
@@ -149,13 +151,15 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 	read.SetConnMaxLifetime(0)
 	read.SetConnMaxIdleTime(0)
 
-	s := &Store{engine: SQLite, db: db, read: read}
+	s := &Store{engine: SQLite, db: db, read: read, cache: newRefCache(defaultCacheTTL)}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		read.Close()
 		return nil, err
 	}
 	s.startWriter()
+	// pgx caches its prepared statements itself; SQLite's driver does not
+	s.rstmts = newReadStmts(read)
 	return s, nil
 }
 
@@ -229,6 +233,9 @@ func (s *Store) Close() error {
 		if s.quit != nil {
 			close(s.quit)
 			<-s.writerEnd
+		}
+		if s.rstmts != nil {
+			s.rstmts.close()
 		}
 		err := s.db.Close()
 		if s.read != s.db {

@@ -17,6 +17,7 @@ const userCols = `id, public_id, username, email, first_name, last_name, phone, 
 // u.ID is kept; an empty PublicID gets a UUIDv7. A username taken, case
 // aside, is a Conflict.
 func (s *Store) CreateUser(ctx context.Context, u *core.User) error {
+	defer s.cache.usersChanged()
 	if u.PublicID == "" {
 		u.PublicID = newPublicID()
 	}
@@ -51,6 +52,7 @@ func insertMembership(c conn, m *core.Membership) error {
 // AddMembership stores m and sets its id; a user already member of the
 // dealer is a Conflict.
 func (s *Store) AddMembership(ctx context.Context, m *core.Membership) error {
+	defer s.cache.usersChanged()
 	err := s.write(ctx, func(c conn) error { return insertMembership(c, m) })
 	return dbError(err, "add membership", "membership", m.DealerID)
 }
@@ -92,9 +94,10 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (core.User, error
 	return out[0], nil
 }
 
+// usersByIDDB reads from the database what UsersByID serves from the cache.
 // UsersByID returns the users with these ids in id order; unknown ids are
 // left out.
-func (s *Store) UsersByID(ctx context.Context, ids []int64) ([]core.User, error) {
+func (s *Store) usersByIDDB(ctx context.Context, ids []int64) ([]core.User, error) {
 	ids = uniq(ids)
 	if len(ids) == 0 {
 		return nil, nil
@@ -108,10 +111,11 @@ func (s *Store) UsersByID(ctx context.Context, ids []int64) ([]core.User, error)
 	return out, dbError(err, "users by id", "user", ids)
 }
 
+// findUsersDB reads from the database what FindUsers serves from the cache.
 // FindUsers lists the members of f.DealerIDs in id order. Search matches
 // the username, e-mail, first and last name; Online a session not ended
 // and started or seen at or after OnlineSince.
-func (s *Store) FindUsers(ctx context.Context, f core.UserFilter) ([]core.User, int, error) {
+func (s *Store) findUsersDB(ctx context.Context, f core.UserFilter) ([]core.User, int, error) {
 	dealers := uniq(f.DealerIDs)
 	if len(dealers) == 0 {
 		return nil, 0, nil
@@ -230,6 +234,7 @@ func loadUsers(c conn, tail string, args ...any) ([]core.User, error) {
 // StartSession opens a session for userID at at and stores the hash of its
 // token.
 func (s *Store) StartSession(ctx context.Context, userID int64, tokenHash string, at time.Time) (core.Session, error) {
+	defer s.cache.usersChanged()
 	sess := core.Session{StartWorking: at}
 	err := s.write(ctx, func(c conn) error {
 		id, err := c.insert(`INSERT INTO sessions (user_id, start_working) VALUES (?, ?)`, userID, micros(at))
@@ -250,6 +255,7 @@ func (s *Store) StartSession(ctx context.Context, userID int64, tokenHash string
 // EndSession revokes the token with this hash and ends its session. Ending
 // an ended session changes nothing; an unknown token is NotFound.
 func (s *Store) EndSession(ctx context.Context, tokenHash string, at time.Time) error {
+	defer s.cache.usersChanged()
 	err := s.write(ctx, func(c conn) error {
 		var sessionID int64
 		if err := c.row(`SELECT session_id FROM tokens WHERE hash = ?`, tokenHash).Scan(&sessionID); err != nil {
@@ -269,6 +275,7 @@ func (s *Store) EndSession(ctx context.Context, tokenHash string, at time.Time) 
 
 // TouchSession records that session id was seen at at.
 func (s *Store) TouchSession(ctx context.Context, sessionID int64, at time.Time) error {
+	defer s.cache.usersChanged()
 	err := s.write(ctx, func(c conn) error {
 		res, err := c.exec(`UPDATE sessions SET last_seen = ? WHERE id = ?`, micros(at), sessionID)
 		if err != nil {

@@ -207,5 +207,5 @@ func (s *Store) readTx(ctx context.Context, fn func(conn) error) error {
 		return fmt.Errorf("store: begin read: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(conn{ctx: ctx, q: tx, pg: s.engine == Postgres})
+	return fn(conn{ctx: ctx, q: tx, pg: s.engine == Postgres, tx: tx, rstmts: s.rstmts})
 }

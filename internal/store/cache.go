@@ -1,0 +1,238 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"forecourt/internal/core"
+)
+
+// defaultCacheTTL is how long reference data read from the database is
+// served from memory. Rendering one SML lead needs the dealer with its
+// members and sources, the source's origin, the channels, fuels, province
+// and locality: read every time, they cost more than creating the lead.
+// This store's own writes invalidate what they change at once; changes made
+// by another server over the same PostgreSQL database show within the TTL.
+const defaultCacheTTL = 5 * time.Second
+
+// ttlMap is a read-through cache of values by key. Cached values are shared
+// between callers, who must treat them as read-only.
+type ttlMap[K comparable, V any] struct {
+	mu  sync.RWMutex
+	ttl time.Duration
+	m   map[K]ttlEntry[V]
+}
+
+type ttlEntry[V any] struct {
+	v  V
+	at time.Time
+}
+
+func newTTLMap[K comparable, V any](ttl time.Duration) *ttlMap[K, V] {
+	return &ttlMap[K, V]{ttl: ttl, m: map[K]ttlEntry[V]{}}
+}
+
+func (c *ttlMap[K, V]) get(k K) (V, bool) {
+	if c.ttl <= 0 {
+		var zero V
+		return zero, false
+	}
+	c.mu.RLock()
+	e, ok := c.m[k]
+	c.mu.RUnlock()
+	if !ok || time.Since(e.at) > c.ttl {
+		var zero V
+		return zero, false
+	}
+	return e.v, true
+}
+
+func (c *ttlMap[K, V]) put(k K, v V) {
+	if c.ttl <= 0 {
+		return
+	}
+	c.mu.Lock()
+	if len(c.m) > 100_000 { // bound memory; reference tables are far smaller
+		clear(c.m)
+	}
+	c.m[k] = ttlEntry[V]{v: v, at: time.Now()}
+	c.mu.Unlock()
+}
+
+func (c *ttlMap[K, V]) clear() {
+	c.mu.Lock()
+	clear(c.m)
+	c.mu.Unlock()
+}
+
+// byID serves ids from c and reads the rest with load, caching them.
+// Results come in id order, unknown ids left out, like the *ByIDDB methods.
+func byID[V any](ctx context.Context, c *ttlMap[int64, V], ids []int64, id func(V) int64,
+	load func(context.Context, []int64) ([]V, error)) ([]V, error) {
+	ids = uniq(ids)
+	out := make([]V, 0, len(ids))
+	var missing []int64
+	for _, i := range ids {
+		if v, ok := c.get(i); ok {
+			out = append(out, v)
+		} else {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) > 0 {
+		got, err := load(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range got {
+			c.put(id(v), v)
+		}
+		out = append(out, got...)
+	}
+	slices.SortFunc(out, func(a, b V) int { return compareInt64(id(a), id(b)) })
+	return out, nil
+}
+
+func compareInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// refCache holds the cached reference data of a Store.
+type refCache struct {
+	dealers       *ttlMap[int64, core.Dealer]
+	sources       *ttlMap[int64, core.Source]
+	origins       *ttlMap[int64, core.Origin]
+	provinces     *ttlMap[int64, core.Province]
+	localities    *ttlMap[int64, core.Locality]
+	users         *ttlMap[int64, core.User]
+	channels      *ttlMap[struct{}, []core.Channel]
+	gasTypes      *ttlMap[struct{}, []core.GasType]
+	dealerSources *ttlMap[int64, []core.Source]
+	dealerUsers   *ttlMap[int64, []core.User]
+}
+
+func newRefCache(ttl time.Duration) *refCache {
+	return &refCache{
+		dealers: newTTLMap[int64, core.Dealer](ttl), sources: newTTLMap[int64, core.Source](ttl),
+		origins: newTTLMap[int64, core.Origin](ttl), provinces: newTTLMap[int64, core.Province](ttl),
+		localities: newTTLMap[int64, core.Locality](ttl), users: newTTLMap[int64, core.User](ttl),
+		channels: newTTLMap[struct{}, []core.Channel](ttl), gasTypes: newTTLMap[struct{}, []core.GasType](ttl),
+		dealerSources: newTTLMap[int64, []core.Source](ttl), dealerUsers: newTTLMap[int64, []core.User](ttl),
+	}
+}
+
+// usersChanged drops what a change to users, memberships or sessions makes
+// stale.
+func (c *refCache) usersChanged() {
+	c.users.clear()
+	c.dealerUsers.clear()
+}
+
+// DealersByID returns the dealers with these ids, in id order; unknown ids
+// are left out.
+func (s *Store) DealersByID(ctx context.Context, ids []int64) ([]core.Dealer, error) {
+	return byID(ctx, s.cache.dealers, ids, func(d core.Dealer) int64 { return d.ID }, s.dealersByIDDB)
+}
+
+// SourcesByID returns the sources with these ids in id order; unknown ids
+// are left out.
+func (s *Store) SourcesByID(ctx context.Context, ids []int64) ([]core.Source, error) {
+	return byID(ctx, s.cache.sources, ids, func(v core.Source) int64 { return v.ID }, s.sourcesByIDDB)
+}
+
+// OriginsByID returns the origins with these ids in id order; unknown ids
+// are left out.
+func (s *Store) OriginsByID(ctx context.Context, ids []int64) ([]core.Origin, error) {
+	return byID(ctx, s.cache.origins, ids, func(v core.Origin) int64 { return v.ID }, s.originsByIDDB)
+}
+
+// ProvincesByID returns the provinces with these ids in id order; unknown
+// ids are left out.
+func (s *Store) ProvincesByID(ctx context.Context, ids []int64) ([]core.Province, error) {
+	return byID(ctx, s.cache.provinces, ids, func(v core.Province) int64 { return v.ID }, s.provincesByIDDB)
+}
+
+// LocalitiesByID returns the localities with these ids in id order; unknown
+// ids are left out.
+func (s *Store) LocalitiesByID(ctx context.Context, ids []int64) ([]core.Locality, error) {
+	return byID(ctx, s.cache.localities, ids, func(v core.Locality) int64 { return v.ID }, s.localitiesByIDDB)
+}
+
+// UsersByID returns the users with these ids in id order; unknown ids are
+// left out.
+func (s *Store) UsersByID(ctx context.Context, ids []int64) ([]core.User, error) {
+	return byID(ctx, s.cache.users, ids, func(v core.User) int64 { return v.ID }, s.usersByIDDB)
+}
+
+// Channels lists every channel in id order.
+func (s *Store) Channels(ctx context.Context) ([]core.Channel, error) {
+	if v, ok := s.cache.channels.get(struct{}{}); ok {
+		return v, nil
+	}
+	v, err := s.channelsDB(ctx)
+	if err == nil {
+		s.cache.channels.put(struct{}{}, v)
+	}
+	return v, err
+}
+
+// GasTypes lists every gas type in id order.
+func (s *Store) GasTypes(ctx context.Context) ([]core.GasType, error) {
+	if v, ok := s.cache.gasTypes.get(struct{}{}); ok {
+		return v, nil
+	}
+	v, err := s.gasTypesDB(ctx)
+	if err == nil {
+		s.cache.gasTypes.put(struct{}{}, v)
+	}
+	return v, err
+}
+
+// wholeDealer reports whether a list asks for everything of one dealer, the
+// shape that rendering a dealer asks for and the cache serves.
+func wholeDealer(dealerIDs []int64, search string, p core.Page) (int64, bool) {
+	if len(dealerIDs) != 1 || search != "" || p.Offset != 0 || p.Limit >= 0 {
+		return 0, false
+	}
+	return dealerIDs[0], true
+}
+
+// FindSources lists the sources of f.DealerIDs in id order; see
+// findSourcesDB.
+func (s *Store) FindSources(ctx context.Context, f core.SourceFilter) ([]core.Source, int, error) {
+	id, whole := wholeDealer(f.DealerIDs, f.Search, f.Page)
+	if whole {
+		if v, ok := s.cache.dealerSources.get(id); ok {
+			return v, len(v), nil
+		}
+	}
+	v, n, err := s.findSourcesDB(ctx, f)
+	if err == nil && whole {
+		s.cache.dealerSources.put(id, v)
+	}
+	return v, n, err
+}
+
+// FindUsers lists the members of f.DealerIDs in id order; see findUsersDB.
+func (s *Store) FindUsers(ctx context.Context, f core.UserFilter) ([]core.User, int, error) {
+	id, whole := wholeDealer(f.DealerIDs, f.Search, f.Page)
+	whole = whole && f.Online == nil && f.IsActive == nil
+	if whole {
+		if v, ok := s.cache.dealerUsers.get(id); ok {
+			return v, len(v), nil
+		}
+	}
+	v, n, err := s.findUsersDB(ctx, f)
+	if err == nil && whole {
+		s.cache.dealerUsers.put(id, v)
+	}
+	return v, n, err
+}

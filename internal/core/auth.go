@@ -96,13 +96,17 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, e
 			return p, nil
 		}
 	}
-	u, err := s.store.UserByID(ctx, c.UserID)
+	// The credential itself is read every time, so that a logout takes
+	// effect at once; the user, his memberships and session may come from
+	// the store's short-lived cache of users.
+	us, err := s.store.UsersByID(ctx, []int64{c.UserID})
 	if err != nil {
-		if ErrorCode(err) == NotFound {
-			return Principal{}, Errorf(Unauthorized, "invalid token")
-		}
 		return Principal{}, err
 	}
+	if len(us) == 0 {
+		return Principal{}, Errorf(Unauthorized, "invalid token")
+	}
+	u := us[0]
 	if !u.IsActive {
 		return Principal{}, Errorf(Unauthorized, "user inactive")
 	}

@@ -1,6 +1,9 @@
 package core
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // Dealer is a tenant: one dealership (SML "concessionaire").
 type Dealer struct {
@@ -27,15 +30,23 @@ type Dealer struct {
 	CreatedAt      time.Time
 }
 
+// locations caches loaded time zones: time.LoadLocation parses the zone
+// database on every call, and every rendered timestamp needs one.
+var locations sync.Map // string → *time.Location
+
 // Location returns the dealer's time zone, UTC when unset or unknown.
 func (d Dealer) Location() *time.Location {
 	if d.TimeZone == "" {
 		return time.UTC
 	}
+	if loc, ok := locations.Load(d.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(d.TimeZone)
 	if err != nil {
-		return time.UTC
+		loc = time.UTC
 	}
+	locations.Store(d.TimeZone, loc)
 	return loc
 }
 

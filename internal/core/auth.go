@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"time"
 
@@ -160,6 +161,11 @@ func (s *Service) CreateDealer(ctx context.Context, d Dealer) (Dealer, error) {
 		return Dealer{}, err
 	}
 	d.CreatedAt = s.Now()
+	d.Notes = slices.Clone(d.Notes)
+	for i := range d.Notes {
+		d.Notes[i].ID, d.Notes[i].History = 0, nil
+		d.Notes[i].Created, d.Notes[i].Modified = d.CreatedAt, d.CreatedAt
+	}
 	if err := s.store.CreateDealer(ctx, &d); err != nil {
 		return Dealer{}, err
 	}

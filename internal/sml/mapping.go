@@ -2,7 +2,6 @@ package sml
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -317,21 +316,8 @@ func dealerBase(d core.Dealer) DealerBase {
 	}
 }
 
-// dealerNotes returns d's notes; a note without a modification time (core
-// does not stamp the notes a dealer is created with) shows the dealer's.
-func dealerNotes(d core.Dealer) []core.Note {
-	ns := slices.Clone(d.Notes)
-	for i := range ns {
-		if ns[i].Modified.IsZero() {
-			ns[i].Modified = d.CreatedAt
-		}
-	}
-	return ns
-}
-
 // concessionaire renders one result of Listar concesionarios.
 func (r renderer) concessionaire(d core.Dealer) Concessionaire {
-	d.Notes = dealerNotes(d)
 	loc := d.Location()
 	c := Concessionaire{
 		DealerBase:      dealerBase(d),
@@ -355,7 +341,6 @@ func (r renderer) leadConcessionaire(id int64) *LeadConcessionaire {
 	if !ok {
 		return nil
 	}
-	d.Notes = dealerNotes(d)
 	loc := d.Location()
 	c := &LeadConcessionaire{
 		DealerBase:      dealerBase(d),

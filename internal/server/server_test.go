@@ -1,0 +1,85 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"forecourt/internal/core"
+	"forecourt/internal/testkit"
+)
+
+func newServer(t *testing.T, ready func(context.Context) error) (http.Handler, *prometheus.Registry) {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	svc := core.NewService(testkit.OpenStore(t))
+	return New(Config{Service: svc, Logger: slog.New(slog.DiscardHandler), Registry: reg, Ready: ready}), reg
+}
+
+func get(t *testing.T, h http.Handler, path string) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	return rec
+}
+
+func TestHealthz(t *testing.T) {
+	h, _ := newServer(t, func(context.Context) error { return nil })
+	if rec := get(t, h, "/healthz"); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"ok"`) {
+		t.Errorf("healthz = %d %s", rec.Code, rec.Body)
+	}
+	down, _ := newServer(t, func(context.Context) error { return errors.New("database gone") })
+	rec := get(t, down, "/healthz")
+	if rec.Code != 503 || strings.Contains(rec.Body.String(), "database gone") {
+		t.Errorf("unhealthy = %d %s; want 503 without the internal error", rec.Code, rec.Body)
+	}
+}
+
+func TestRequestIDAndMetricsLabels(t *testing.T) {
+	h, _ := newServer(t, nil)
+	rec := get(t, h, "/api/lead/")
+	if rec.Code != 401 || rec.Header().Get("X-Request-Id") == "" {
+		t.Errorf("lead list without auth = %d, request id %q", rec.Code, rec.Header().Get("X-Request-Id"))
+	}
+	req := httptest.NewRequest("GET", "/api/lead/12/", nil)
+	req.Header.Set("X-Request-Id", "abc123")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if got := rec.Header().Get("X-Request-Id"); got != "abc123" {
+		t.Errorf("request id = %q, want the caller's", got)
+	}
+	get(t, h, "/no/such/path")
+
+	metrics := get(t, h, "/metrics").Body.String()
+	for _, want := range []string{
+		`forecourt_http_requests_total{code="401",route="GET /api/lead/"} 1`,
+		`forecourt_http_requests_total{code="401",route="GET /api/lead/{id}/"} 1`,
+		`forecourt_http_requests_total{code="404",route="unmatched"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(metrics, `/api/lead/12/`) {
+		t.Error("metrics label a raw path: ids would explode the label set")
+	}
+}
+
+func TestPanicRecovery(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /boom", func(http.ResponseWriter, *http.Request) { panic("kaboom") })
+	labels := http.NewServeMux()
+	h := observe(mux, labels, newMetrics(nil), slog.New(slog.DiscardHandler))
+	rec := get(t, h, "/boom")
+	body, _ := io.ReadAll(rec.Body)
+	if rec.Code != 500 || strings.Contains(string(body), "kaboom") || !strings.Contains(string(body), "detail") {
+		t.Errorf("panic = %d %s", rec.Code, body)
+	}
+}

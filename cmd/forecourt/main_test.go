@@ -8,12 +8,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"forecourt/internal/testkit"
 )
 
 // runCmd runs one operator command to completion and returns its stdout.
@@ -238,5 +241,50 @@ func TestOperatorCommands(t *testing.T) {
 		if _, err := runCmd(t, env, bad...); err == nil {
 			t.Errorf("%v: want an error", bad)
 		}
+	}
+}
+
+// TestScaleOutOnPostgres runs two servers over one PostgreSQL database, as
+// an operator scales out: what one writes the other reads at once, and a
+// logout through one is a logout on both.
+func TestScaleOutOnPostgres(t *testing.T) {
+	base := os.Getenv(testkit.PostgresEnv)
+	if base == "" {
+		t.Skip(testkit.PostgresEnv + " not set")
+	}
+	dsn := testkit.PostgresDSN(t, base)
+	a, stopA := startServer(t, "--db", dsn, "--demo")
+	b, stopB := startServer(t, "--db", dsn, "--demo") // finds data: seeds nothing
+
+	code, login := do(t, "POST", a+"/api/auth/login/", "", map[string]string{"username": "demo@example.com", "password": "demo"})
+	if code != 200 {
+		t.Fatalf("login on A = %d", code)
+	}
+	token := login["token"].(string)
+	code, created := do(t, "POST", a+"/api/lead/", token, map[string]any{
+		"source": 1, "vehicle": map[string]any{"brand_model": "Escalado"}, "client": map[string]any{"name": "Dos Servidores"},
+	})
+	if code != 201 {
+		t.Fatalf("create on A = %d %v", code, created)
+	}
+	code, got := do(t, "GET", fmt.Sprintf("%s/api/lead/%d/", b, int(created["id"].(float64))), token, nil)
+	if code != 200 || got["client"].(map[string]any)["name"] != "Dos Servidores" {
+		t.Fatalf("read on B = %d %v", code, got)
+	}
+	code, list := do(t, "GET", b+"/api/lead/?page_size=1", token, nil)
+	if code != 200 || list["count"].(float64) != 51 {
+		t.Errorf("B counts %v leads, want 50 demo + 1", list["count"])
+	}
+	if code, _ := do(t, "POST", b+"/api/auth/logout/", token, nil); code != 200 {
+		t.Fatalf("logout on B = %d", code)
+	}
+	if code, _ := do(t, "GET", a+"/api/lead/?page_size=1", token, nil); code != 401 {
+		t.Errorf("token on A after logout on B = %d, want 401", code)
+	}
+	if err := stopA(); err != nil {
+		t.Error(err)
+	}
+	if err := stopB(); err != nil {
+		t.Error(err)
 	}
 }

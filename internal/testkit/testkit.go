@@ -53,6 +53,20 @@ func OpenSQLite(t testing.TB, query ...string) *store.Store {
 // baseURL; the schema is dropped when the test ends.
 func OpenPostgres(t testing.TB, baseURL string) *store.Store {
 	t.Helper()
+	s, err := store.Open(context.Background(), PostgresDSN(t, baseURL))
+	if err != nil {
+		t.Fatalf("open postgres store: %v", err)
+	}
+	// Registered after the schema's cleanup, so it runs before it.
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// PostgresDSN creates an empty schema in the database at baseURL and
+// returns a URL whose connections use it; the schema is dropped when the
+// test ends. Several stores (or servers) opened on it share one database.
+func PostgresDSN(t testing.TB, baseURL string) string {
+	t.Helper()
 	ctx := context.Background()
 	admin, err := sql.Open("pgx", baseURL)
 	if err != nil {
@@ -77,13 +91,7 @@ func OpenPostgres(t testing.TB, baseURL string) *store.Store {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	s, err := store.Open(ctx, u.String())
-	if err != nil {
-		t.Fatalf("open postgres store: %v", err)
-	}
-	// Registered after the schema's cleanup, so it runs before it.
-	t.Cleanup(func() { s.Close() })
-	return s
+	return u.String()
 }
 
 // Engines runs fn as a subtest on a fresh SQLite store and, when

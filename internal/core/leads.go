@@ -850,9 +850,9 @@ func diffLead(old, l *Lead) []Change {
 	add("client.email", oc.Email, nc.Email)
 	add("client.province", idString(oc.ProvinceID), idString(nc.ProvinceID))
 	add("client.locality", idString(oc.LocalityID), idString(nc.LocalityID))
-	add("tasks", taskSummary(o.Tasks), taskSummary(l.Tasks))
-	add("notes", noteSummary(o.Notes), noteSummary(l.Notes))
-	add("tags", noteSummary(o.Tags), noteSummary(l.Tags))
+	cs = append(cs, diffTasks(o.Tasks, l.Tasks)...)
+	cs = append(cs, diffNotes("notes", o.Notes, l.Notes)...)
+	cs = append(cs, diffNotes("tags", o.Tags, l.Tags)...)
 	add("mail_content", o.MailContent, l.MailContent)
 	return cs
 }
@@ -871,28 +871,107 @@ func clientOrZero(c *Client) Client {
 	return *c
 }
 
-func taskSummary(ts []Task) string {
-	parts := make([]string, 0, len(ts))
-	for _, t := range ts {
-		s := string(t.Type)
-		if t.Done {
-			s += " done"
+// diffTasks lists tasks added ("tasks" with New), removed ("tasks" with
+// Old) and the fields changed on kept ones ("tasks.ID.field").
+func diffTasks(old, cur []Task) []Change {
+	var cs []Change
+	kept := map[int64]Task{}
+	for _, t := range cur {
+		if t.ID != 0 {
+			kept[t.ID] = t
 		}
-		a := ""
-		if t.Appraisal != nil {
-			a = " appraisal " + t.Appraisal.BrandModel
-		}
-		parts = append(parts, fmt.Sprintf("%d:%s %s %s %s%s %d", t.ID, s, t.Media, t.Subtype, t.Description, a, len(t.Notes)))
 	}
-	return strings.Join(parts, "; ")
+	for _, t := range old {
+		n, ok := kept[t.ID]
+		if !ok {
+			cs = append(cs, Change{Field: "tasks", Old: taskSummary(t)})
+			continue
+		}
+		p := "tasks." + strconv.FormatInt(t.ID, 10) + "."
+		add := func(field, a, b string) {
+			if a != b {
+				cs = append(cs, Change{Field: p + field, Old: a, New: b})
+			}
+		}
+		add("type", string(t.Type), string(n.Type))
+		add("subtype", t.Subtype, n.Subtype)
+		add("description", t.Description, n.Description)
+		add("media", string(t.Media), string(n.Media))
+		add("planned", timeString(t.PlannedAt), timeString(n.PlannedAt))
+		add("planned_tracking", timeString(t.PlannedTrackingAt), timeString(n.PlannedTrackingAt))
+		add("done", strconv.FormatBool(t.Done), strconv.FormatBool(n.Done))
+		add("tracked", strconv.FormatBool(t.Tracked), strconv.FormatBool(n.Tracked))
+		oa, na := appraisalOrZero(t.Appraisal), appraisalOrZero(n.Appraisal)
+		add("appraisal.brand_model", oa.BrandModel, na.BrandModel)
+		add("appraisal.license_plate", oa.LicensePlate, na.LicensePlate)
+		add("appraisal.km", oa.Km, na.Km)
+		add("appraisal.year", intPtrString(oa.Year), intPtrString(na.Year))
+		add("appraisal.gas", idString(oa.GasID), idString(na.GasID))
+		add("appraisal.extras", oa.Extras, na.Extras)
+		add("appraisal.origin", string(oa.Origin), string(na.Origin))
+		cs = append(cs, diffNotes(p+"notes", t.Notes, n.Notes)...)
+	}
+	for _, t := range cur {
+		if t.ID == 0 {
+			cs = append(cs, Change{Field: "tasks", New: taskSummary(t)})
+		}
+	}
+	return cs
 }
 
-func noteSummary(ns []Note) string {
-	parts := make([]string, 0, len(ns))
-	for _, n := range ns {
-		parts = append(parts, n.Content)
+// diffNotes lists notes added, removed and edited under field.
+func diffNotes(field string, old, cur []Note) []Change {
+	var cs []Change
+	kept := map[int64]Note{}
+	for _, n := range cur {
+		if n.ID != 0 {
+			kept[n.ID] = n
+		}
 	}
-	return strings.Join(parts, "; ")
+	for _, o := range old {
+		n, ok := kept[o.ID]
+		switch {
+		case !ok:
+			cs = append(cs, Change{Field: field, Old: o.Content})
+		case n.Content != o.Content:
+			cs = append(cs, Change{Field: field, Old: o.Content, New: n.Content})
+		}
+	}
+	for _, n := range cur {
+		if n.ID == 0 {
+			cs = append(cs, Change{Field: field, New: n.Content})
+		}
+	}
+	return cs
+}
+
+// taskSummary describes a task in a history entry: type, media and what
+// the advisor wrote.
+func taskSummary(t Task) string {
+	parts := []string{string(t.Type), string(t.Media)}
+	for _, s := range []string{t.Subtype, t.Description} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if t.Done {
+		parts = append(parts, "done")
+	}
+	return strings.Join(parts, " ")
+}
+
+func appraisalOrZero(a *Appraisal) Appraisal {
+	if a == nil {
+		return Appraisal{}
+	}
+	return *a
+}
+
+func timeString(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 func itoaOrEmpty(i int) string {

@@ -45,7 +45,7 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 	if l.Version == 0 {
 		l.Version = 1
 	}
-	err := s.write(ctx, func(c conn) error {
+	err := s.writeAppend(ctx, func(c conn) error {
 		if l.Client != nil {
 			if l.Client.ID != 0 {
 				cl, err := existingClient(c, l.DealerID, l.Client.ID)
@@ -74,6 +74,7 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 			return err
 		}
 		l.ID = id
+		c.leadCreated(id)
 		for i := range l.Tasks {
 			if err := insertTask(c, id, &l.Tasks[i], l.CreatedBy); err != nil {
 				return err

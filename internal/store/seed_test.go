@@ -68,10 +68,12 @@ func SeedLeads(ctx context.Context, s *Store, dealerID, sourceID int64, n int) e
 				leadArgs = append(leadArgs, newPublicID(), dealerID, sourceID, clientIDs[j], vehicleIDs[j], string(r.stage), stageRank(r.stage),
 					rng.IntN(5), r.created, r.created, 1, name, phone, email, strings.ToLower(r.brand), mail)
 			}
-			if _, err := insertMany(c, `INSERT INTO leads (public_id, dealer_id, source_id, client_id, vehicle_id, stage, stage_rank,
-				score, created_at, updated_at, version, client_name, client_phone, client_email, search_text, mail_content) VALUES `, 16, m, leadArgs); err != nil {
+			ids, err := insertMany(c, `INSERT INTO leads (public_id, dealer_id, source_id, client_id, vehicle_id, stage, stage_rank,
+				score, created_at, updated_at, version, client_name, client_phone, client_email, search_text, mail_content) VALUES `, 16, m, leadArgs)
+			if err != nil {
 				return err
 			}
+			c.leadCreated(ids...)
 		}
 		return nil
 	})

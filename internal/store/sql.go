@@ -32,9 +32,12 @@ type conn struct {
 	q   querier
 	pg  bool
 
-	// On the SQLite writer: its transaction and statement cache.
+	// On the SQLite writer: its transaction and statement cache, and the
+	// ids of the leads created in this batch that leads_fts does not index
+	// yet (see indexLeads).
 	tx    *sql.Tx
 	stmts *stmtCache
+	fts   *[]int64
 	// In a read transaction: the read pool's statement cache.
 	rstmts *readStmts
 }
@@ -201,11 +204,23 @@ func (c conn) row(query string, args ...any) *sql.Row {
 }
 
 // insert runs an INSERT and returns the id it assigned. query must not end
-// with RETURNING: insert adds it.
+// with RETURNING: on PostgreSQL insert adds it. On SQLite it reads the
+// rowid instead: RETURNING is run as a trigger program, which gives every
+// INSERT a statement journal and makes SQLite call xSavepoint on the
+// virtual tables of the transaction, so that FTS5 flushed leads_fts before
+// each statement. An upsert (ON CONFLICT) keeps RETURNING: SQLite does not
+// set the rowid when it updates.
 func (c conn) insert(query string, args ...any) (int64, error) {
-	var id int64
-	err := c.row(query+" RETURNING id", args...).Scan(&id)
-	return id, err
+	if c.pg || strings.Contains(query, "ON CONFLICT") {
+		var id int64
+		err := c.row(query+" RETURNING id", args...).Scan(&id)
+		return id, err
+	}
+	res, err := c.exec(query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 // insertWithID runs an INSERT of table that names the id column first when id

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
 )
 
 // maxBatch is how many write requests the SQLite writer commits together at
@@ -20,6 +23,9 @@ type writeRequest struct {
 	ctx  context.Context
 	fn   func(conn) error
 	done chan error // buffered: the writer never blocks on a waiter that left
+	// appendOnly: fn only inserts new rows (CreateLead), so the leads the
+	// batch created before it may stay out of leads_fts while it runs.
+	appendOnly bool
 }
 
 // write runs fn in a write transaction and returns its error, or the error
@@ -35,10 +41,21 @@ type writeRequest struct {
 // the whole batch; a request whose ctx is done before its turn is skipped.
 // fn must not call the Store's write methods (it would wait for itself).
 func (s *Store) write(ctx context.Context, fn func(conn) error) error {
+	return s.writeRequest(ctx, fn, false)
+}
+
+// writeAppend is write for a fn that only inserts new rows and reads none
+// that other requests of the batch may have written: the leads created
+// before it in the batch need not be in leads_fts yet.
+func (s *Store) writeAppend(ctx context.Context, fn func(conn) error) error {
+	return s.writeRequest(ctx, fn, true)
+}
+
+func (s *Store) writeRequest(ctx context.Context, fn func(conn) error, appendOnly bool) error {
 	if s.engine == Postgres {
 		return s.writePostgres(ctx, fn)
 	}
-	r := &writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	r := &writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1), appendOnly: appendOnly}
 	select {
 	case s.writes <- r:
 	case <-s.quit:
@@ -136,16 +153,30 @@ func (s *Store) commitBatch(batch []*writeRequest) {
 	}
 	single := len(batch) == 1
 	committed := 0
+	var pending []int64 // leads created in the batch, not in leads_fts yet
+	bc := conn{ctx: context.Background(), q: tx, tx: tx, stmts: s.stmts}
 	exec := func(query string) error {
-		_, err := conn{ctx: context.Background(), q: tx, tx: tx, stmts: s.stmts}.exec(query)
+		_, err := bc.exec(query)
 		return err
+	}
+	flush := func() bool {
+		if err := indexLeads(bc, pending); err != nil {
+			tx.Rollback()
+			fail(fmt.Errorf("store: index leads: %w", err))
+			return false
+		}
+		pending = pending[:0]
+		return true
 	}
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			results[i] = err
 			continue
 		}
-		c := conn{ctx: context.WithoutCancel(r.ctx), q: tx, tx: tx, stmts: s.stmts}
+		if !r.appendOnly && len(pending) > 0 && !flush() {
+			return
+		}
+		c := conn{ctx: context.WithoutCancel(r.ctx), q: tx, tx: tx, stmts: s.stmts, fts: &pending}
 		if single {
 			if err := runSafely(r.fn, c); err != nil {
 				tx.Rollback()
@@ -182,6 +213,9 @@ func (s *Store) commitBatch(batch []*writeRequest) {
 		answer()
 		return
 	}
+	if len(pending) > 0 && !flush() {
+		return
+	}
 	if err := tx.Commit(); err != nil {
 		fail(fmt.Errorf("store: commit: %w", err))
 		return
@@ -208,4 +242,39 @@ func (s *Store) readTx(ctx context.Context, fn func(conn) error) error {
 	}
 	defer tx.Rollback()
 	return fn(conn{ctx: ctx, q: tx, pg: s.engine == Postgres, tx: tx, rstmts: s.rstmts})
+}
+
+// indexLeads adds the leads with these ids to the trigram index leads_fts
+// (migration 0002) in one statement. Migration 0003 dropped the trigger
+// that indexed each lead as it was inserted: FTS5 writes what it holds in
+// memory to a new segment of the index at every statement that opens a
+// statement journal, so indexing lead by lead wrote one segment per lead and
+// kept merging them. Ids of leads that a rolled-back request created are
+// no longer in leads and are skipped; an id may come twice when a later
+// request reused it.
+func indexLeads(c conn, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte(']')
+	_, err := c.exec(`INSERT INTO leads_fts (rowid, client_name, client_phone, client_email, search_text)
+		SELECT id, client_name, client_phone, client_email, search_text FROM leads WHERE id IN (SELECT value FROM json_each(?))`, b.String())
+	return err
+}
+
+// leadCreated records that lead id was inserted, for indexLeads.
+func (c conn) leadCreated(ids ...int64) {
+	if c.fts != nil {
+		*c.fts = append(*c.fts, ids...)
+	}
 }

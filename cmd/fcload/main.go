@@ -65,7 +65,7 @@ func run(args []string, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), *dur)
 	defer cancel()
 	var next atomic.Int64
-	var failures atomic.Int64
+	var failures, ok atomic.Int64
 	lat := make([][]time.Duration, *conc)
 	var firstErr atomic.Value
 	start := time.Now()
@@ -94,7 +94,9 @@ func run(args []string, stdout io.Writer) error {
 				body, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				lat[w] = append(lat[w], time.Since(t0))
-				if resp.StatusCode >= 300 {
+				if resp.StatusCode < 300 {
+					ok.Add(1)
+				} else {
 					firstErr.CompareAndSwap(nil, fmt.Errorf("%s: %d %s", req.URL, resp.StatusCode, truncate(body)))
 					failures.Add(1)
 				}
@@ -114,8 +116,8 @@ func run(args []string, stdout io.Writer) error {
 		}
 		return all[min(len(all)-1, int(float64(len(all))*p))]
 	}
-	fmt.Fprintf(stdout, "mode=%s requests=%d failures=%d concurrency=%d elapsed=%s rate=%.0f/s p50=%s p90=%s p99=%s max=%s\n",
-		*mode, len(all), failures.Load(), *conc, elapsed.Round(time.Millisecond), float64(len(all))/elapsed.Seconds(),
+	fmt.Fprintf(stdout, "mode=%s requests=%d ok=%d failures=%d concurrency=%d elapsed=%s rate=%.0f/s p50=%s p90=%s p99=%s max=%s\n",
+		*mode, len(all), ok.Load(), failures.Load(), *conc, elapsed.Round(time.Millisecond), float64(len(all))/elapsed.Seconds(),
 		pct(.50).Round(10*time.Microsecond), pct(.90).Round(10*time.Microsecond), pct(.99).Round(10*time.Microsecond), pct(1).Round(10*time.Microsecond))
 	if e, ok := firstErr.Load().(error); ok {
 		return fmt.Errorf("%d failures, first: %w", failures.Load(), e)

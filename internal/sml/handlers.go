@@ -276,13 +276,18 @@ func scheme(r *http.Request) string {
 const (
 	defaultPageSize = 20
 	maxPageSize     = 1000
+	// maxAllPageSize bounds page_size=all: up to this many results it is one
+	// page with no next link, as the document describes; beyond, it is
+	// pages of this size whose next links keep page_size=all, so that a
+	// dealer with 100,000 leads cannot make one request render them all and
+	// a client that follows next still gets every result.
+	maxAllPageSize = 5000
 )
 
 // pageQuery is DRF's page and page_size, page_size "all" being SML's.
 type pageQuery struct {
 	page int
 	size int
-	all  bool
 }
 
 // parsePage reads page and page_size. A page_size that is not a positive
@@ -292,7 +297,7 @@ func parsePage(q url.Values) (pageQuery, error) {
 	pq := pageQuery{page: 1, size: defaultPageSize}
 	if s := strings.TrimSpace(q.Get("page_size")); s != "" {
 		if strings.EqualFold(s, "all") {
-			pq.all = true
+			pq.size = maxAllPageSize
 		} else if n, err := strconv.Atoi(s); err == nil && n > 0 {
 			pq.size = min(n, maxPageSize)
 		}
@@ -304,24 +309,15 @@ func parsePage(q url.Values) (pageQuery, error) {
 		}
 		pq.page = n
 	}
-	if pq.all && pq.page > 1 {
-		return pq, detailError(http.StatusNotFound, msgInvalidPage)
-	}
 	return pq, nil
 }
 
 func (pq pageQuery) core() core.Page {
-	if pq.all {
-		return core.All
-	}
 	return core.Page{Offset: (pq.page - 1) * pq.size, Limit: pq.size}
 }
 
 // slice returns the page of items held in memory.
 func (pq pageQuery) slice(n int) (lo, hi int) {
-	if pq.all {
-		return 0, n
-	}
 	lo = min((pq.page-1)*pq.size, n)
 	return lo, min(lo+pq.size, n)
 }
@@ -333,9 +329,6 @@ func pageOf[T any](r *http.Request, pq pageQuery, count int, items []T) (Page[T]
 		items = []T{}
 	}
 	p := Page[T]{Count: count, Results: items}
-	if pq.all {
-		return p, nil
-	}
 	pages := max(1, (count+pq.size-1)/pq.size)
 	if pq.page > pages {
 		return p, detailError(http.StatusNotFound, msgInvalidPage)

@@ -85,6 +85,18 @@ func visible(p Principal, want []int64) []int64 {
 	return out
 }
 
+// scope narrows want (all of them when empty) to the dealers of the
+// principal in ctx; ok is false when none is left, and the list to answer
+// is then empty.
+func scope(ctx context.Context, want []int64) (ids []int64, ok bool, err error) {
+	p, err := mustPrincipal(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	ids = visible(p, want)
+	return ids, len(ids) > 0, nil
+}
+
 // FindDealers lists the dealers the principal belongs to.
 func (s *Service) FindDealers(ctx context.Context, search string, page Page) ([]Dealer, int, error) {
 	p, err := mustPrincipal(ctx)
@@ -96,41 +108,32 @@ func (s *Service) FindDealers(ctx context.Context, search string, page Page) ([]
 
 // FindSources lists the sources of the principal's dealers.
 func (s *Service) FindSources(ctx context.Context, f SourceFilter) ([]Source, int, error) {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
+	ids, ok, err := scope(ctx, f.DealerIDs)
+	if !ok {
 		return nil, 0, err
 	}
-	f.DealerIDs = visible(p, f.DealerIDs)
-	if len(f.DealerIDs) == 0 {
-		return nil, 0, nil
-	}
+	f.DealerIDs = ids
 	return s.store.FindSources(ctx, f)
 }
 
 // FindClients lists the clients of the principal's dealers.
 func (s *Service) FindClients(ctx context.Context, f ClientFilter) ([]Client, int, error) {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
+	ids, ok, err := scope(ctx, f.DealerIDs)
+	if !ok {
 		return nil, 0, err
 	}
-	f.DealerIDs = visible(p, f.DealerIDs)
-	if len(f.DealerIDs) == 0 {
-		return nil, 0, nil
-	}
+	f.DealerIDs = ids
 	return s.store.FindClients(ctx, f)
 }
 
 // FindUsers lists the users of the principal's dealers. f.DealerIDs narrows
 // the list to members of those dealers.
 func (s *Service) FindUsers(ctx context.Context, f UserFilter) ([]User, int, error) {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
+	ids, ok, err := scope(ctx, f.DealerIDs)
+	if !ok {
 		return nil, 0, err
 	}
-	f.DealerIDs = visible(p, f.DealerIDs)
-	if len(f.DealerIDs) == 0 {
-		return nil, 0, nil
-	}
+	f.DealerIDs = ids
 	f.OnlineSince = s.Now().Add(-OnlineWindow)
 	return s.store.FindUsers(ctx, f)
 }
@@ -179,14 +182,11 @@ func (s *Service) FindLead(ctx context.Context, id int64) (Lead, error) {
 // FindLeads lists leads of the principal's dealers; f.DealerIDs narrows the
 // list.
 func (s *Service) FindLeads(ctx context.Context, f LeadFilter) ([]Lead, int, error) {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
+	ids, ok, err := scope(ctx, f.DealerIDs)
+	if !ok {
 		return nil, 0, err
 	}
-	f.DealerIDs = visible(p, f.DealerIDs)
-	if len(f.DealerIDs) == 0 {
-		return nil, 0, nil
-	}
+	f.DealerIDs = ids
 	for _, st := range f.Stages {
 		if !st.Valid() {
 			return nil, 0, &Error{Code: Invalid, Message: "invalid stage", Fields: map[string]string{"stage": MsgInvalidChoice}}

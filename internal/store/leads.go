@@ -45,8 +45,16 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 	if l.Version == 0 {
 		l.Version = 1
 	}
-	err := s.writeAppend(ctx, func(c conn) error {
+	// The writer may run fn again after rolling it back: each run starts
+	// from the client as given, the only input a run changes that decides
+	// what the next one does (every id it sets is set anew).
+	var client core.Client
+	if l.Client != nil {
+		client = *l.Client
+	}
+	err := s.writeWith(ctx, writeOpts{appendOnly: true, rerunnable: true}, func(c conn) error {
 		if l.Client != nil {
+			*l.Client = client
 			if l.Client.ID != 0 {
 				cl, err := existingClient(c, l.DealerID, l.Client.ID)
 				if err != nil {

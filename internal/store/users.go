@@ -276,7 +276,7 @@ func (s *Store) EndSession(ctx context.Context, tokenHash string, at time.Time) 
 // TouchSession records that session id was seen at at.
 func (s *Store) TouchSession(ctx context.Context, sessionID int64, at time.Time) error {
 	defer s.cache.usersChanged()
-	err := s.write(ctx, func(c conn) error {
+	err := s.writeWith(ctx, writeOpts{rerunnable: true}, func(c conn) error {
 		res, err := c.exec(`UPDATE sessions SET last_seen = ? WHERE id = ?`, micros(at), sessionID)
 		if err != nil {
 			return err

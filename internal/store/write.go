@@ -23,9 +23,18 @@ type writeRequest struct {
 	ctx  context.Context
 	fn   func(conn) error
 	done chan error // buffered: the writer never blocks on a waiter that left
+	writeOpts
+}
+
+// writeOpts describe a write request to the SQLite writer.
+type writeOpts struct {
 	// appendOnly: fn only inserts new rows (CreateLead), so the leads the
 	// batch created before it may stay out of leads_fts while it runs.
 	appendOnly bool
+	// rerunnable: fn may run again after its transaction was rolled back,
+	// with the same effect: it does not decide anything from what an earlier
+	// run wrote into its arguments (see commitBatch).
+	rerunnable bool
 }
 
 // write runs fn in a write transaction and returns its error, or the error
@@ -34,28 +43,23 @@ type writeRequest struct {
 // On PostgreSQL it is a plain transaction on the pool. On SQLite the request
 // goes to the one writer goroutine, which commits up to maxBatch waiting
 // requests in one transaction (group commit): each runs inside its own
-// SAVEPOINT, so one that fails is rolled back alone while the others
+// SAVEPOINT (or the batch runs again that way when one fails, see
+// commitBatch), so one that fails is rolled back alone while the others
 // commit; each waiter is answered after COMMIT, and all of them get the
 // error if COMMIT fails. fn runs with a context that keeps ctx's values but
 // not its cancellation, because interrupting one statement could roll back
 // the whole batch; a request whose ctx is done before its turn is skipped.
 // fn must not call the Store's write methods (it would wait for itself).
 func (s *Store) write(ctx context.Context, fn func(conn) error) error {
-	return s.writeRequest(ctx, fn, false)
+	return s.writeWith(ctx, writeOpts{}, fn)
 }
 
-// writeAppend is write for a fn that only inserts new rows and reads none
-// that other requests of the batch may have written: the leads created
-// before it in the batch need not be in leads_fts yet.
-func (s *Store) writeAppend(ctx context.Context, fn func(conn) error) error {
-	return s.writeRequest(ctx, fn, true)
-}
-
-func (s *Store) writeRequest(ctx context.Context, fn func(conn) error, appendOnly bool) error {
+// writeWith is write for a request with these options.
+func (s *Store) writeWith(ctx context.Context, opts writeOpts, fn func(conn) error) error {
 	if s.engine == Postgres {
 		return s.writePostgres(ctx, fn)
 	}
-	r := &writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1), appendOnly: appendOnly}
+	r := &writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1), writeOpts: opts}
 	select {
 	case s.writes <- r:
 	case <-s.quit:
@@ -129,7 +133,30 @@ func (s *Store) writer() {
 }
 
 // commitBatch runs batch in one transaction and answers every request.
+//
+// A batch of one request, or of requests that are all rerunnable, runs
+// without savepoints: a SAVEPOINT per request cost a statement or two and
+// a copy of every page the request changed. When one of them fails, the
+// transaction is rolled back and the batch runs again with savepoints.
 func (s *Store) commitBatch(batch []*writeRequest) {
+	direct := true
+	for _, r := range batch {
+		direct = direct && r.rerunnable
+	}
+	if len(batch) == 1 || !direct {
+		s.runBatch(batch, len(batch) > 1)
+		return
+	}
+	if s.runBatch(batch, false) {
+		s.runBatch(batch, true)
+	}
+}
+
+// runBatch runs batch in one transaction, each request inside its own
+// savepoint when savepoints is true, and answers every request. Without
+// savepoints, a request of a batch of more than one that fails rolls the
+// transaction back and runBatch returns true without answering anyone.
+func (s *Store) runBatch(batch []*writeRequest, savepoints bool) (retry bool) {
 	s.batches.Add(1)
 	results := make([]error, len(batch))
 	answer := func() {
@@ -149,9 +176,8 @@ func (s *Store) commitBatch(batch []*writeRequest) {
 	tx, err := s.db.BeginTx(context.Background(), nil)
 	if err != nil {
 		fail(fmt.Errorf("store: begin: %w", err))
-		return
+		return false
 	}
-	single := len(batch) == 1
 	committed := 0
 	var pending []int64 // leads created in the batch, not in leads_fts yet
 	bc := conn{ctx: context.Background(), q: tx, tx: tx, stmts: s.stmts}
@@ -174,15 +200,18 @@ func (s *Store) commitBatch(batch []*writeRequest) {
 			continue
 		}
 		if !r.appendOnly && len(pending) > 0 && !flush() {
-			return
+			return false
 		}
 		c := conn{ctx: context.WithoutCancel(r.ctx), q: tx, tx: tx, stmts: s.stmts, fts: &pending}
-		if single {
+		if !savepoints {
 			if err := runSafely(r.fn, c); err != nil {
 				tx.Rollback()
+				if len(batch) > 1 {
+					return true
+				}
 				results[i] = err
 				answer()
-				return
+				return false
 			}
 			committed++
 			continue
@@ -190,14 +219,14 @@ func (s *Store) commitBatch(batch []*writeRequest) {
 		if err := exec("SAVEPOINT w"); err != nil {
 			tx.Rollback()
 			fail(fmt.Errorf("store: savepoint: %w", err))
-			return
+			return false
 		}
 		if err := runSafely(r.fn, c); err != nil {
 			results[i] = err
 			if err := exec("ROLLBACK TO w"); err != nil {
 				tx.Rollback()
 				fail(fmt.Errorf("store: rollback to savepoint: %w", err))
-				return
+				return false
 			}
 		} else {
 			committed++
@@ -205,22 +234,23 @@ func (s *Store) commitBatch(batch []*writeRequest) {
 		if err := exec("RELEASE w"); err != nil {
 			tx.Rollback()
 			fail(fmt.Errorf("store: release savepoint: %w", err))
-			return
+			return false
 		}
 	}
 	if committed == 0 {
 		tx.Rollback()
 		answer()
-		return
+		return false
 	}
 	if len(pending) > 0 && !flush() {
-		return
+		return false
 	}
 	if err := tx.Commit(); err != nil {
 		fail(fmt.Errorf("store: commit: %w", err))
-		return
+		return false
 	}
 	answer()
+	return false
 }
 
 // runSafely runs fn, turning a panic into an error so that the writer

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -40,7 +41,12 @@ var ErrBadCredentials = &Error{Code: Invalid, Message: "unable to log in with th
 
 // Login checks a user's credentials, opens a session and returns its token.
 func (s *Service) Login(ctx context.Context, login, password string) (string, User, error) {
-	u, err := s.store.UserByLogin(ctx, strings.TrimSpace(login))
+	login = strings.TrimSpace(login)
+	if login == "" || len(login) > 254 || strings.ContainsRune(login, 0) || !utf8.ValidString(login) {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return "", User{}, ErrBadCredentials
+	}
+	u, err := s.store.UserByLogin(ctx, login)
 	if err != nil {
 		if ErrorCode(err) == NotFound {
 			_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))

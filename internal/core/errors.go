@@ -107,4 +107,5 @@ const (
 	MsgInvalid       = "invalid"
 	MsgOutOfRange    = "out_of_range"
 	MsgTooLong       = "too_long"
+	MsgNullCharacter = "null_character"
 )

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -443,8 +444,13 @@ func validateNotes(fe FieldErrors, path string, ns []Note) {
 	}
 }
 
+// checkLen checks that s holds at most max characters (not bytes: Spanish
+// text is mostly two-byte letters) and no NUL, which no database stores.
 func checkLen(fe FieldErrors, path, s string, max int) {
-	if len(s) > max {
+	switch {
+	case strings.ContainsRune(s, 0):
+		fe.Add(path, MsgNullCharacter)
+	case utf8.RuneCountInString(s) > max:
 		fe.Add(path, MsgTooLong)
 	}
 }
@@ -844,7 +850,11 @@ func diffLead(old, l *Lead) []Change {
 	add("vehicle.gas", idString(ov.GasID), idString(nv.GasID))
 	add("vehicle.sold", strconv.FormatBool(ov.Sold), strconv.FormatBool(nv.Sold))
 	oc, nc := clientOrZero(o.Client), clientOrZero(l.Client)
-	add("client", itoaOrEmpty(int(oc.ID)), itoaOrEmpty(int(nc.ID)))
+	if l.Client != nil && nc.ID == 0 && oc.ID != 0 {
+		cs = append(cs, Change{Field: "client", Old: itoaOrEmpty(int(oc.ID)), New: "new"})
+	} else {
+		add("client", itoaOrEmpty(int(oc.ID)), itoaOrEmpty(int(nc.ID)))
+	}
 	add("client.name", oc.Name, nc.Name)
 	add("client.phone", oc.Phone, nc.Phone)
 	add("client.email", oc.Email, nc.Email)

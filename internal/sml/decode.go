@@ -7,12 +7,16 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"mime"
 	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/htmlindex"
 
 	"forecourt/internal/core"
 )
@@ -22,8 +26,15 @@ const maxBody = 1 << 20
 
 // readObject reads r's body, at most maxBody bytes, as one JSON object and
 // returns its members undecoded. An empty body is an empty object, as DRF's
-// JSON parser reads it.
+// JSON parser reads it. Like DRF's default parsers it also takes form and
+// multipart bodies (flat: each field a string, the last value of a repeated
+// one), and it decodes the charset the Content-Type declares; text that is
+// not valid in it is a parse error, never stored mangled.
 func readObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, error) {
+	mediaType, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mediaType == "application/x-www-form-urlencoded" || mediaType == "multipart/form-data" {
+		return readForm(w, r, mediaType)
+	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -32,7 +43,70 @@ func readObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMess
 		}
 		return nil, detailError(http.StatusBadRequest, "JSON parse error - "+err.Error())
 	}
+	if data, err = toUTF8(data, params["charset"]); err != nil {
+		return nil, err
+	}
 	return parseObject(data)
+}
+
+// toUTF8 decodes data from charset (UTF-8 when empty) and checks it is
+// valid text.
+func toUTF8(data []byte, charset string) ([]byte, error) {
+	charset = strings.ToLower(strings.TrimSpace(charset))
+	if charset != "" && charset != "utf-8" && charset != "utf8" {
+		enc, err := htmlindex.Get(charset)
+		if err != nil {
+			return nil, detailError(http.StatusBadRequest, fmt.Sprintf("JSON parse error - unknown encoding: %s", charset))
+		}
+		if data, err = enc.NewDecoder().Bytes(data); err != nil {
+			return nil, detailError(http.StatusBadRequest, fmt.Sprintf("JSON parse error - '%s' codec can't decode the body", charset))
+		}
+	}
+	if !utf8.Valid(data) {
+		pos := 0
+		for pos < len(data) {
+			r, size := utf8.DecodeRune(data[pos:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			pos += size
+		}
+		return nil, detailError(http.StatusBadRequest, fmt.Sprintf("JSON parse error - 'utf-8' codec can't decode byte 0x%02x in position %d: invalid start byte", data[pos], pos))
+	}
+	return data, nil
+}
+
+// readForm reads a form or multipart body as a flat object of strings.
+func readForm(w http.ResponseWriter, r *http.Request, mediaType string) (map[string]json.RawMessage, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	var err error
+	if mediaType == "multipart/form-data" {
+		err = r.ParseMultipartForm(maxBody)
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, detailError(http.StatusRequestEntityTooLarge, msgBodyTooLarge)
+		}
+		return nil, detailError(http.StatusBadRequest, "Multipart form parse error - "+err.Error())
+	}
+	m := map[string]json.RawMessage{}
+	for k, vs := range r.PostForm {
+		if len(vs) == 0 {
+			continue
+		}
+		v := vs[len(vs)-1]
+		if !utf8.ValidString(v) {
+			t := &errTree{}
+			t.add([]string{k}, msgBadEncoding)
+			return nil, treeError(t)
+		}
+		b, _ := json.Marshal(v)
+		m[k] = b
+	}
+	return m, nil
 }
 
 // parseObject parses data as one JSON object; see readObject.
@@ -229,6 +303,10 @@ func (o object) String(key string, r rule) Opt[string] {
 		s = literal(raw)
 	default:
 		o.fail(key, msgString)
+		return Opt[string]{}
+	}
+	if strings.ContainsRune(s, 0) {
+		o.fail(key, msgNullChar)
 		return Opt[string]{}
 	}
 	if r&noTrim == 0 {

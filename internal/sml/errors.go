@@ -17,6 +17,8 @@ const (
 	msgRequired       = "Este campo es requerido."
 	msgNull           = "Este campo no puede ser nulo."
 	msgBlank          = "Este campo no puede estar en blanco."
+	msgNullChar       = "No se permiten caracteres nulos."
+	msgBadEncoding    = "Este valor no es texto UTF-8 válido."
 	msgInt            = "Se requiere un número entero válido."
 	msgBool           = "Se requiere un booleano válido."
 	msgString         = "Se requiere una cadena de texto válida."
@@ -357,6 +359,8 @@ func fieldMessage(msg string, path []string, value string) string {
 		return msgInvalid
 	case core.MsgTooLong:
 		return msgTooLong(maxLen(last))
+	case core.MsgNullCharacter:
+		return msgNullChar
 	case "not_in_province":
 		return msgNotInProvince
 	case "no_phone":

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"forecourt/internal/core"
 )
@@ -141,10 +142,34 @@ func methodNotAllowed(methods []string) apiFunc {
 // serve adapts f, writing the error it returns.
 func (h *handler) serve(f apiFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := checkQuery(r); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
 		if err := f(w, r); err != nil {
 			h.writeError(w, r, toAPIError(err, errContext{}))
 		}
 	})
+}
+
+// checkQuery refuses query parameters no filter can take: a NUL, which no
+// database accepts in text, or bytes that are not UTF-8.
+func checkQuery(r *http.Request) *apiError {
+	t := &errTree{}
+	for k, vs := range r.URL.Query() {
+		for _, v := range vs {
+			switch {
+			case strings.ContainsRune(v, 0):
+				t.add([]string{k}, msgNullChar)
+			case !utf8.ValidString(v):
+				t.add([]string{k}, msgBadEncoding)
+			}
+		}
+	}
+	if !t.prune() {
+		return nil
+	}
+	return treeError(t)
 }
 
 func (h *handler) writeError(w http.ResponseWriter, r *http.Request, e *apiError) {

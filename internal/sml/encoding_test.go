@@ -1,0 +1,88 @@
+package sml
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestHostileText covers text no database stores and bodies in other
+// encodings: each is refused in DRF's shape or decoded, never stored
+// mangled, never a 500.
+func TestHostileText(t *testing.T) {
+	e := newEnv(t, 0)
+	before := e.leadCount()
+
+	for _, target := range []string{
+		"/api/lead/?search=ab%00cd", "/api/lead/?client__phone__icontains=a%00b", "/api/lead/?client__email__icontains=%00",
+		"/api/clients/?name__icontains=%00", "/api/user/?search=%00", "/api/provinces/?country=28&search=%00",
+		"/api/localities/?search=%00", "/api/concessionaire/?search=%00", "/api/source/?search=%00",
+		"/api/lead/?search=%ff",
+	} {
+		r := e.do("GET", target, nil)
+		if r.status != 400 {
+			t.Errorf("GET %s = %s, want 400", target, r)
+		}
+	}
+	r := e.do("GET", "/api/lead/?search=ab%00cd", nil)
+	if !strings.Contains(string(r.body), `"search":["No se permiten caracteres nulos."]`) {
+		t.Errorf("NUL in search = %s", r)
+	}
+
+	for name, body := range map[string]string{
+		"NUL in brand_model": `{"source":1,"vehicle":{"brand_model":"a\u0000b"}}`,
+		"NUL in a note":      `{"source":1,"vehicle":{"brand_model":"a"},"note":[{"content":"x\u0000"}]}`,
+		"invalid UTF-8":      "{\"source\":1,\"vehicle\":{\"brand_model\":\"\xff\xfe\"}}",
+	} {
+		if r := e.do("POST", "/api/lead/", body); r.status != 400 {
+			t.Errorf("%s: %s, want 400", name, r)
+		}
+	}
+	if r := e.req("", "POST", "/api/auth/login/", `{"username":"demo\u0000","password":"x"}`); r.status != 400 {
+		t.Errorf("NUL in login = %s", r)
+	}
+	if got := e.leadCount(); got != before {
+		t.Fatalf("refused bodies created leads: %d → %d", before, got)
+	}
+
+	// a Latin-1 body that says so is decoded
+	latin1 := []byte("{\"source\":1,\"vehicle\":{\"brand_model\":\"x\"},\"client\":{\"name\":\"Mu\xf1oz Pe\xf1a\"}}")
+	r = e.req(e.token, "POST", "/api/lead/", latin1, "Content-Type", "application/json; charset=iso-8859-1")
+	if r.status != 201 {
+		t.Fatalf("Latin-1 body = %s", r)
+	}
+	var lead struct{ Client struct{ Name string } }
+	if err := json.Unmarshal(r.body, &lead); err != nil || lead.Client.Name != "Muñoz Peña" {
+		t.Errorf("Latin-1 name stored as %q", lead.Client.Name)
+	}
+	if r := e.req(e.token, "POST", "/api/lead/", `{}`, "Content-Type", "application/json; charset=klingon"); r.status != 400 {
+		t.Errorf("unknown charset = %s", r)
+	}
+}
+
+// TestFormBodies checks that form and multipart bodies work where a flat
+// body does, as with DRF's default parsers.
+func TestFormBodies(t *testing.T) {
+	e := newEnv(t, 0)
+	r := e.req("", "POST", "/api/auth/login/", "username=demo%40example.com&password=demo", "Content-Type", "application/x-www-form-urlencoded")
+	if r.status != 200 || !strings.Contains(string(r.body), `"token"`) {
+		t.Fatalf("form login = %s", r)
+	}
+	mp := "--XYZ\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\ndemo@example.com\r\n" +
+		"--XYZ\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\ndemo\r\n--XYZ--\r\n"
+	r = e.req("", "POST", "/api/auth/login/", mp, "Content-Type", "multipart/form-data; boundary=XYZ")
+	if r.status != 200 {
+		t.Fatalf("multipart login = %s", r)
+	}
+	lead := e.createLead(e.minimalLead())
+	id := int(lead["id"].(float64))
+	r = e.req(e.token, "PATCH", "/api/lead/"+strconv.Itoa(id)+"/change_status/", "status=tracing", "Content-Type", "application/x-www-form-urlencoded")
+	if r.status != 200 || !strings.Contains(string(r.body), `"status":"tracing"`) {
+		t.Errorf("form change_status = %s", r)
+	}
+	r = e.req("", "POST", "/api/auth/login/", "username=demo%40example.com&password=wrong", "Content-Type", "application/x-www-form-urlencoded")
+	if r.status != 400 {
+		t.Errorf("form bad login = %s", r)
+	}
+}

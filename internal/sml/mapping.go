@@ -752,6 +752,30 @@ func changeValue(s string) string {
 	return s
 }
 
+// taskFieldNames are the SML names of the task fields core's history names
+// in its own words.
+var taskFieldNames = map[string]string{
+	"planned":          "planified_realization_date",
+	"planned_tracking": "planified_tracking_date",
+	"done":             "realization_date_check",
+	"tracked":          "tracking_date_check",
+}
+
+// historyField names a changed field as the SML API does:
+// "tasks.12.done" is "request.task.12.realization_date_check".
+func historyField(corePath string) string {
+	if corePath == "call" {
+		return "click2call"
+	}
+	segs := smlPath(corePath, false)
+	if n := len(segs); n >= 4 && segs[0] == "request" && segs[1] == "task" {
+		if name, ok := taskFieldNames[segs[n-1]]; ok {
+			segs[n-1] = name
+		}
+	}
+	return strings.Join(segs, ".")
+}
+
 // historyReason renders history_change_reason: the reason in Spanish and
 // what changed, "Estado cambiado: status new → tracing".
 func historyReason(h core.History) string {
@@ -761,7 +785,7 @@ func historyReason(h core.History) string {
 	}
 	parts := make([]string, 0, len(h.Changes))
 	for _, c := range h.Changes {
-		field := strings.Join(smlPath(c.Field, false), ".")
+		field := historyField(c.Field)
 		if h.Type == core.HistoryCreated {
 			parts = append(parts, field+" "+changeValue(c.New))
 			continue

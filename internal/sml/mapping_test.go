@@ -356,3 +356,23 @@ func TestRenderUserListItem(t *testing.T) {
 		t.Errorf("user renders a password: %s", s)
 	}
 }
+
+func TestHistoryField(t *testing.T) {
+	for in, want := range map[string]string{
+		"status":                    "status",
+		"client.locality":           "client.location",
+		"tasks":                     "request.task",
+		"tasks.12.done":             "request.task.12.realization_date_check",
+		"tasks.12.planned":          "request.task.12.planified_realization_date",
+		"tasks.12.planned_tracking": "request.task.12.planified_tracking_date",
+		"tasks.12.tracked":          "request.task.12.tracking_date_check",
+		"tasks.12.appraisal.km":     "request.task.12.appraisal.km",
+		"tasks.12.notes":            "request.task.12.note",
+		"notes":                     "note",
+		"call":                      "click2call",
+	} {
+		if got := historyField(in); got != want {
+			t.Errorf("historyField(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

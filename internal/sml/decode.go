@@ -32,10 +32,18 @@ const maxBody = 1 << 20
 // not valid in it is a parse error, never stored mangled.
 func readObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, error) {
 	mediaType, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mediaType == "application/x-www-form-urlencoded" || mediaType == "multipart/form-data" {
+	if mediaType == "multipart/form-data" {
 		return readForm(w, r, mediaType)
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err == nil && mediaType == "application/x-www-form-urlencoded" {
+		// curl -d sends JSON with this type unless told otherwise; a body
+		// that is a JSON object is read as one, anything else as a form.
+		if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '{' {
+			r.Body = io.NopCloser(bytes.NewReader(data))
+			return readForm(w, r, mediaType)
+		}
+	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

@@ -81,6 +81,11 @@ func TestFormBodies(t *testing.T) {
 	if r.status != 200 || !strings.Contains(string(r.body), `"status":"tracing"`) {
 		t.Errorf("form change_status = %s", r)
 	}
+	// curl -d sends JSON as a form unless told otherwise
+	r = e.req("", "POST", "/api/auth/login/", `{"username":"demo@example.com","password":"demo"}`, "Content-Type", "application/x-www-form-urlencoded")
+	if r.status != 200 {
+		t.Errorf("JSON sent as a form = %s", r)
+	}
 	r = e.req("", "POST", "/api/auth/login/", "username=demo%40example.com&password=wrong", "Content-Type", "application/x-www-form-urlencoded")
 	if r.status != 400 {
 		t.Errorf("form bad login = %s", r)

@@ -136,11 +136,12 @@ func newStmtCache() *stmtCache {
 // stmt returns query prepared for c's transaction, or nil when it is not
 // prepared yet.
 func (c conn) stmt(query string) *sql.Stmt {
-	if c.rstmts != nil && c.tx != nil {
-		if st := c.rstmts.get(c.bind(query)); st != nil {
+	if c.rstmts != nil {
+		st := c.rstmts.get(c.bind(query))
+		if st != nil && c.tx != nil {
 			return c.tx.StmtContext(c.ctx, st)
 		}
-		return nil
+		return st
 	}
 	if c.stmts == nil {
 		return nil
@@ -172,7 +173,7 @@ func (sc *stmtCache) close() {
 }
 
 func (s *Store) reader(ctx context.Context) conn {
-	return conn{ctx: ctx, q: s.read, pg: s.engine == Postgres}
+	return conn{ctx: ctx, q: s.read, pg: s.engine == Postgres, rstmts: s.rstmts}
 }
 
 func (c conn) bind(query string) string {

@@ -18,6 +18,7 @@ import (
 
 	"forecourt/internal/core"
 	"forecourt/internal/sml"
+	"forecourt/internal/web"
 )
 
 // Config wires a server.
@@ -59,6 +60,15 @@ func New(cfg Config) http.Handler {
 		}
 	}
 	mount(smlAPI, "/api/", "/swagger.json")
+
+	mux.Handle("GET /static/", web.Static())
+	labels.Handle("GET /static/", http.NotFoundHandler())
+	// Anything else is a JSON 404, in the shape the APIs use.
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintln(w, `{"detail":"No encontrado."}`)
+	})
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

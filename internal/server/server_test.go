@@ -83,3 +83,16 @@ func TestPanicRecovery(t *testing.T) {
 		t.Errorf("panic = %d %s", rec.Code, body)
 	}
 }
+
+func TestUnknownPathsAndStatic(t *testing.T) {
+	h, _ := newServer(t, nil)
+	for _, path := range []string{"/foo", "/", "/api/nope/"} {
+		rec := get(t, h, path)
+		if rec.Code != 404 || rec.Header().Get("Content-Type") != "application/json" || !strings.Contains(rec.Body.String(), "No encontrado") {
+			t.Errorf("GET %s = %d %q %s", path, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+		}
+	}
+	if rec := get(t, h, "/static/origins/coches-net.svg"); rec.Code != 200 {
+		t.Errorf("origin icon = %d", rec.Code)
+	}
+}

@@ -319,7 +319,7 @@ func TestHistoryReason(t *testing.T) {
 		{core.History{Type: core.HistoryChanged, Reason: "lead updated", Changes: []core.Change{{Field: "client.locality", Old: "", New: "5"}, {Field: "tasks", Old: "a", New: ""}}},
 			"Lead modificado: client.location (vacío) → 5, request.task a → (vacío)"},
 		{core.History{Type: core.HistoryChanged, Reason: "task deleted"}, "Tarea eliminada"},
-		{core.History{Type: core.HistoryChanged, Reason: "call placed", Changes: []core.Change{{Field: "call", New: "666"}}}, "Llamada realizada: call (vacío) → 666"},
+		{core.History{Type: core.HistoryChanged, Reason: "call placed", Changes: []core.Change{{Field: "call", New: "666"}}}, "Llamada realizada: click2call (vacío) → 666"},
 		{core.History{Type: core.HistoryChanged, Reason: "something new"}, "something new"},
 		{core.History{Type: core.HistoryChanged, Reason: "lead updated", Changes: []core.Change{{Field: "notes", New: long}}},
 			"Lead modificado: note (vacío) → " + strings.Repeat("a", maxChangeValue-1) + "…"},

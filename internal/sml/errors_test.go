@@ -1,10 +1,12 @@
 package sml
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -116,5 +118,20 @@ func TestErrTreeLists(t *testing.T) {
 	b, _ := json.Marshal(tr)
 	if want := `{"request":{"task":[{},{"type":["a"]},{}]}}`; string(b) != want {
 		t.Errorf("tree = %s, want %s", b, want)
+	}
+}
+
+// TestClientGone checks that a request whose client went away is not
+// reported as a server error.
+func TestClientGone(t *testing.T) {
+	e := newEnv(t, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := httptest.NewRequest("GET", "/api/lead/", nil).WithContext(ctx)
+	r.Header.Set("Authorization", "Token "+e.token)
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, r)
+	if w.Code != statusClientClosed {
+		t.Errorf("cancelled request = %d, want %d", w.Code, statusClientClosed)
 	}
 }

@@ -172,7 +172,16 @@ func checkQuery(r *http.Request) *apiError {
 	return treeError(t)
 }
 
+// statusClientClosed is what the access log and metrics record for a
+// request whose client went away before the answer (nginx's 499): it is
+// not a server error.
+const statusClientClosed = 499
+
 func (h *handler) writeError(w http.ResponseWriter, r *http.Request, e *apiError) {
+	if e.status >= 500 && r.Context().Err() != nil {
+		w.WriteHeader(statusClientClosed)
+		return
+	}
 	if e.status >= 500 {
 		h.log.ErrorContext(r.Context(), "sml: internal error", "method", r.Method, "path", r.URL.Path, "err", e.cause)
 	}

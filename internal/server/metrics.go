@@ -17,9 +17,9 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		}, []string{"route", "code"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "forecourt_http_request_duration_seconds",
-			Help:    "HTTP request latency by route pattern.",
+			Help:    "HTTP request latency by route pattern and status code.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
-		}, []string{"route"}),
+		}, []string{"route", "code"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.requests, m.latency)

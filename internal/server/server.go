@@ -162,7 +162,7 @@ func observe(next http.Handler, labels *http.ServeMux, m *metrics, log *slog.Log
 			}
 			d := time.Since(start)
 			m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
-			m.latency.WithLabelValues(route).Observe(d.Seconds())
+			m.latency.WithLabelValues(route, strconv.Itoa(status)).Observe(d.Seconds())
 			level := slog.LevelInfo
 			if status >= 500 {
 				level = slog.LevelError

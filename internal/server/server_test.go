@@ -62,6 +62,7 @@ func TestRequestIDAndMetricsLabels(t *testing.T) {
 		`forecourt_http_requests_total{code="401",route="GET /api/lead/"} 1`,
 		`forecourt_http_requests_total{code="401",route="GET /api/lead/{id}/"} 1`,
 		`forecourt_http_requests_total{code="404",route="unmatched"} 1`,
+		`forecourt_http_request_duration_seconds_count{code="401",route="GET /api/lead/"} 1`,
 	} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)

@@ -200,12 +200,13 @@ func (s *Service) FindLeads(ctx context.Context, f LeadFilter) ([]Lead, int, err
 	return s.store.FindLeads(ctx, f)
 }
 
-// LeadHistory lists a lead's history, oldest first.
-func (s *Service) LeadHistory(ctx context.Context, leadID int64, page Page) ([]History, int, error) {
+// LeadHistory lists a lead's history, oldest first, or newest first when
+// newestFirst.
+func (s *Service) LeadHistory(ctx context.Context, leadID int64, newestFirst bool, page Page) ([]History, int, error) {
 	if _, err := s.FindLead(ctx, leadID); err != nil {
 		return nil, 0, err
 	}
-	return s.store.LeadHistory(ctx, leadID, page)
+	return s.store.LeadHistory(ctx, leadID, newestFirst, page)
 }
 
 // RefsQuery names the records an API needs to render a set of leads.

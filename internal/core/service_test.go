@@ -101,7 +101,7 @@ func TestCreateLeadDefaults(t *testing.T) {
 	if _, ok := l.NSA(); ok || l.FirstTaskAt != nil || l.PendingTasks() {
 		t.Errorf("a lead without tasks has a first-response time")
 	}
-	hs, n, err := e.svc.LeadHistory(e.admin, l.ID, core.All)
+	hs, n, err := e.svc.LeadHistory(e.admin, l.ID, false, core.All)
 	if err != nil || n != 1 || hs[0].Type != core.HistoryCreated || hs[0].UserID == nil || *hs[0].UserID != e.f.AdminID {
 		t.Errorf("history = %+v, %d, %v", hs, n, err)
 	}
@@ -200,7 +200,7 @@ func TestDealerIsolation(t *testing.T) {
 	if _, err := e.svc.CreateTask(e.other, l.ID, core.Task{Type: core.TaskOther}); core.ErrorCode(err) != core.NotFound {
 		t.Errorf("CreateTask by another dealer = %v", err)
 	}
-	if _, _, err := e.svc.LeadHistory(e.other, l.ID, core.All); core.ErrorCode(err) != core.NotFound {
+	if _, _, err := e.svc.LeadHistory(e.other, l.ID, false, core.All); core.ErrorCode(err) != core.NotFound {
 		t.Errorf("LeadHistory by another dealer = %v", err)
 	}
 	if _, err := e.svc.Click2Call(e.other, l.ID); core.ErrorCode(err) != core.NotFound {
@@ -244,7 +244,7 @@ func TestStatusLifecycleAndHistory(t *testing.T) {
 	_, err = e.svc.ChangeLeadStatus(e.admin, l.ID, "closed")
 	wantCode(t, err, core.Invalid, "stage")
 
-	hs, n, err := e.svc.LeadHistory(e.admin, l.ID, core.All)
+	hs, n, err := e.svc.LeadHistory(e.admin, l.ID, false, core.All)
 	if err != nil || n != 4 {
 		t.Fatalf("history = %d entries, %v; want 4", n, err)
 	}

@@ -191,6 +191,9 @@ type Store interface {
 	UpdateLead(ctx context.Context, id int64, actor *int64, fn func(*Lead) ([]History, error)) (Lead, error)
 	// LeadIDOfTask returns the lead a task belongs to.
 	LeadIDOfTask(ctx context.Context, taskID int64) (int64, error)
-	LeadHistory(ctx context.Context, leadID int64, p Page) ([]History, int, error)
+	// LeadHistory lists the history of lead leadID by time and then id,
+	// oldest first, or newest first when newestFirst, and the total number
+	// of entries; p is a page of that order.
+	LeadHistory(ctx context.Context, leadID int64, newestFirst bool, p Page) ([]History, int, error)
 	CreateCallControl(ctx context.Context, c *CallControl, h *History) error
 }

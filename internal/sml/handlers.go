@@ -690,7 +690,7 @@ func (h *handler) leadHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	hs, count, err := h.svc.LeadHistory(r.Context(), id, pq.core())
+	hs, count, err := h.svc.LeadHistory(r.Context(), id, true, pq.core())
 	if err != nil {
 		return err
 	}

@@ -443,8 +443,9 @@ func TestLeadRules(t *testing.T) {
 				t.Errorf("history_user = %v", m["history_user"])
 			}
 		}
-		wantPrefixes := []string{"Lead creado: ", "Lead asignado: user ", "Estado cambiado: status new → tracing", "Lead finalizado: status tracing → end",
-			"Lead finalizado: result (vacío) → sale", "Estado cambiado: status end → new", "Lead modificado: "}
+		// Newest first, as django-simple-history lists them.
+		wantPrefixes := []string{"Lead modificado: ", "Estado cambiado: status end → new", "Lead finalizado: result (vacío) → sale",
+			"Lead finalizado: status tracing → end", "Estado cambiado: status new → tracing", "Lead asignado: user ", "Lead creado: "}
 		if len(reasons) != len(wantPrefixes) {
 			t.Fatalf("history = %q", reasons)
 		}
@@ -453,11 +454,24 @@ func TestLeadRules(t *testing.T) {
 				t.Errorf("history[%d] = %q, want it to start with %q", i, reasons[i], p)
 			}
 		}
-		if types[0] != "+" || types[1] != "~" {
+		if types[0] != "~" || types[len(types)-1] != "+" {
 			t.Errorf("history types = %v", types)
 		}
 		if num(h["count"]) != int64(len(wantPrefixes)) {
 			t.Errorf("count = %v", h["count"])
+		}
+		// With pages, page 1 holds the latest changes.
+		for page, prefixes := range map[int][]string{1: wantPrefixes[:3], 3: wantPrefixes[6:]} {
+			h := want(t, e.do(http.MethodGet, fmt.Sprintf("/api/lead_history/%d/get_history/?page_size=3&page=%d", id, page), nil), http.StatusOK).obj(t)
+			items := h["results"].([]any)
+			if len(items) != len(prefixes) || num(h["count"]) != int64(len(wantPrefixes)) {
+				t.Fatalf("page %d: %d items of %v", page, len(items), h["count"])
+			}
+			for i, p := range prefixes {
+				if r := items[i].(map[string]any)["history_change_reason"].(string); !strings.HasPrefix(r, p) {
+					t.Errorf("page %d: history[%d] = %q, want it to start with %q", page, i, r, p)
+				}
+			}
 		}
 	})
 
@@ -565,6 +579,16 @@ func TestTasks(t *testing.T) {
 	}
 	if g := want(t, e.do(http.MethodGet, tu, nil), http.StatusOK).obj(t); num(g["lead"]) != id || g["realization_date_check"] != true {
 		t.Errorf("GET task = %v", g)
+	}
+
+	// An appraisal sent without its id replaces the stored one: a new row,
+	// a new id, as a replaced client or vehicle.
+	got = want(t, e.do(http.MethodPatch, tu, map[string]any{"appraisal": map[string]any{"brand_model": "x"}}), http.StatusOK).obj(t)
+	if naid := num(path(got, "appraisal", "id")); naid == 0 || naid == aid || path(got, "appraisal", "brand_model") != "x" || path(got, "appraisal", "gas") != nil {
+		t.Errorf("appraisal replaced without id = %v, old id %d", path(got, "appraisal"), aid)
+	}
+	if g := want(t, e.do(http.MethodGet, tu, nil), http.StatusOK).obj(t); num(path(g, "appraisal", "id")) != num(path(got, "appraisal", "id")) {
+		t.Errorf("GET task after replacing its appraisal = %v", path(g, "appraisal"))
 	}
 
 	bad := []struct {

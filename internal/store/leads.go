@@ -502,8 +502,13 @@ func (s *Store) LeadIDOfTask(ctx context.Context, taskID int64) (int64, error) {
 	return id, dbError(err, "lead of task", "task", taskID)
 }
 
-// LeadHistory lists the history of lead leadID, oldest first.
-func (s *Store) LeadHistory(ctx context.Context, leadID int64, p core.Page) ([]core.History, int, error) {
+// LeadHistory implements core.Store.LeadHistory. Both orders read the index
+// lead_history_lead (lead_id, at, id), newest first backwards.
+func (s *Store) LeadHistory(ctx context.Context, leadID int64, newestFirst bool, p core.Page) ([]core.History, int, error) {
+	order := ` ORDER BY at, id`
+	if newestFirst {
+		order = ` ORDER BY at DESC, id DESC`
+	}
 	var out []core.History
 	var total int
 	err := s.readTx(ctx, func(c conn) error {
@@ -516,7 +521,7 @@ func (s *Store) LeadHistory(ctx context.Context, leadID int64, p core.Page) ([]c
 			return err
 		}
 		limit, largs := c.page(p)
-		out, err = queryAll(c, `SELECT id, lead_id, at, user_id, type, reason, changes FROM lead_history WHERE lead_id = ? ORDER BY at, id`+limit,
+		out, err = queryAll(c, `SELECT id, lead_id, at, user_id, type, reason, changes FROM lead_history WHERE lead_id = ?`+order+limit,
 			append([]any{leadID}, largs...), scanHistory)
 		return err
 	})

@@ -334,7 +334,7 @@ func TestLeadRoundTrip(t *testing.T) {
 		check(t, err, "lead")
 		same(t, "lead", got, l)
 
-		hist, total, err := s.LeadHistory(ctx, l.ID, core.All)
+		hist, total, err := s.LeadHistory(ctx, l.ID, false, core.All)
 		check(t, err, "history")
 		if total != 1 {
 			t.Fatalf("history total %d", total)
@@ -353,7 +353,7 @@ func TestLeadRoundTrip(t *testing.T) {
 		if cc.ID == 0 || ch.ID == 0 || ch.LeadID != l.ID {
 			t.Fatalf("call control ids: %+v %+v", cc, ch)
 		}
-		hist, total, err = s.LeadHistory(ctx, l.ID, core.Page{Offset: 1, Limit: 5})
+		hist, total, err = s.LeadHistory(ctx, l.ID, false, core.Page{Offset: 1, Limit: 5})
 		check(t, err, "history page")
 		if total != 2 || len(hist) != 1 || hist[0].ID != ch.ID {
 			t.Fatalf("history page: %d %+v", total, hist)
@@ -391,7 +391,7 @@ func TestNotFound(t *testing.T) {
 		wantCode(t, err, core.NotFound, "update lead")
 		_, err = s.LeadIDOfTask(ctx, 42)
 		wantCode(t, err, core.NotFound, "lead of task")
-		_, _, err = s.LeadHistory(ctx, 42, core.All)
+		_, _, err = s.LeadHistory(ctx, 42, false, core.All)
 		wantCode(t, err, core.NotFound, "lead history")
 		_, err = s.UserByID(ctx, 42)
 		wantCode(t, err, core.NotFound, "user")
@@ -479,7 +479,7 @@ func TestUpdateLead(t *testing.T) {
 		if total != 1 {
 			t.Fatalf("leads with a cupra: %d", total)
 		}
-		hist, _, err := s.LeadHistory(ctx, l.ID, core.All)
+		hist, _, err := s.LeadHistory(ctx, l.ID, false, core.All)
 		check(t, err, "history")
 		if len(hist) != 1 || hist[0].LeadID != l.ID {
 			t.Fatalf("history: %+v", hist)

@@ -1,10 +1,13 @@
 -- The whole schema of forecourt. Timestamps are BIGINT unix microseconds
 -- (UTC); nullable columns hold the optional fields. The PostgreSQL file with
--- the same number holds the same schema.
+-- the same number holds the same schema. Every surrogate id is AUTOINCREMENT:
+-- a plain INTEGER PRIMARY KEY gives the next row the id of the newest row
+-- deleted, and integrations keep ids, which must never be reused (as
+-- PostgreSQL's identity columns never are).
 
 -- +goose Up
 CREATE TABLE dealers (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     public_id       TEXT    NOT NULL UNIQUE,
     name            TEXT    NOT NULL,
     country         TEXT    NOT NULL DEFAULT '',
@@ -26,12 +29,12 @@ CREATE TABLE dealers (
 );
 
 CREATE TABLE work_calendars (
-    id        INTEGER PRIMARY KEY,
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
     dealer_id BIGINT  NOT NULL UNIQUE REFERENCES dealers (id) ON DELETE CASCADE
 );
 
 CREATE TABLE work_days (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     calendar_id BIGINT  NOT NULL REFERENCES work_calendars (id) ON DELETE CASCADE,
     weekday     INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6), -- 0 is Monday
     start_time  TEXT    NOT NULL DEFAULT '',
@@ -41,7 +44,7 @@ CREATE TABLE work_days (
 );
 
 CREATE TABLE users (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     public_id      TEXT    NOT NULL UNIQUE,
     username       TEXT    NOT NULL,
     email          TEXT    NOT NULL DEFAULT '',
@@ -63,7 +66,7 @@ CREATE UNIQUE INDEX users_username ON users (lower(username));
 CREATE INDEX users_email ON users (lower(email));
 
 CREATE TABLE memberships (
-    id                  INTEGER PRIMARY KEY,
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id             BIGINT  NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     dealer_id           BIGINT  NOT NULL REFERENCES dealers (id) ON DELETE CASCADE,
     is_admin            BOOLEAN NOT NULL DEFAULT FALSE,
@@ -73,7 +76,7 @@ CREATE TABLE memberships (
 CREATE INDEX memberships_dealer ON memberships (dealer_id, user_id);
 
 CREATE TABLE sessions (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id       BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     start_working BIGINT NOT NULL,
     last_seen     BIGINT,
@@ -92,7 +95,7 @@ CREATE INDEX tokens_user ON tokens (user_id);
 CREATE INDEX tokens_session ON tokens (session_id);
 
 CREATE TABLE api_keys (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     hash       TEXT   NOT NULL UNIQUE,
     dealer_id  BIGINT NOT NULL REFERENCES dealers (id) ON DELETE CASCADE,
     user_id    BIGINT REFERENCES users (id) ON DELETE SET NULL,
@@ -105,26 +108,26 @@ CREATE INDEX api_keys_dealer ON api_keys (dealer_id);
 CREATE INDEX api_keys_user ON api_keys (user_id);
 
 CREATE TABLE channels (
-    id   INTEGER PRIMARY KEY,
+    id   INTEGER PRIMARY KEY AUTOINCREMENT,
     slug TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL DEFAULT ''
 );
 
 CREATE TABLE origins (
-    id   INTEGER PRIMARY KEY,
+    id   INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL,
     icon TEXT NOT NULL DEFAULT ''
 );
 
 CREATE TABLE origin_phones (
-    id        INTEGER PRIMARY KEY,
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
     origin_id BIGINT  NOT NULL REFERENCES origins (id) ON DELETE CASCADE,
     number    TEXT    NOT NULL
 );
 CREATE INDEX origin_phones_origin ON origin_phones (origin_id);
 
 CREATE TABLE origin_emails (
-    id        INTEGER PRIMARY KEY,
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
     origin_id BIGINT  NOT NULL REFERENCES origins (id) ON DELETE CASCADE,
     email     TEXT    NOT NULL
 );
@@ -138,7 +141,7 @@ CREATE TABLE origin_channels (
 CREATE INDEX origin_channels_channel ON origin_channels (channel_id);
 
 CREATE TABLE sources (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     dealer_id  BIGINT  NOT NULL REFERENCES dealers (id) ON DELETE CASCADE,
     channel_id BIGINT  NOT NULL REFERENCES channels (id),
     origin_id  BIGINT  NOT NULL REFERENCES origins (id),
@@ -149,18 +152,18 @@ CREATE INDEX sources_channel ON sources (channel_id);
 CREATE INDEX sources_origin ON sources (origin_id);
 
 CREATE TABLE gas_types (
-    id   INTEGER PRIMARY KEY,
+    id   INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL
 );
 
 CREATE TABLE countries (
-    id   INTEGER PRIMARY KEY,
+    id   INTEGER PRIMARY KEY AUTOINCREMENT,
     code TEXT NOT NULL DEFAULT '',
     name TEXT NOT NULL
 );
 
 CREATE TABLE provinces (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     country_id BIGINT  NOT NULL REFERENCES countries (id),
     name       TEXT    NOT NULL,
     active     BOOLEAN NOT NULL DEFAULT TRUE
@@ -168,7 +171,7 @@ CREATE TABLE provinces (
 CREATE INDEX provinces_country ON provinces (country_id, id);
 
 CREATE TABLE localities (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     province_id BIGINT  NOT NULL REFERENCES provinces (id),
     name        TEXT    NOT NULL,
     active      BOOLEAN NOT NULL DEFAULT TRUE
@@ -176,7 +179,7 @@ CREATE TABLE localities (
 CREATE INDEX localities_province ON localities (province_id, id);
 
 CREATE TABLE clients (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     public_id   TEXT    NOT NULL UNIQUE,
     dealer_id   BIGINT  NOT NULL REFERENCES dealers (id) ON DELETE CASCADE,
     name        TEXT    NOT NULL DEFAULT '',
@@ -196,7 +199,7 @@ CREATE INDEX clients_locality ON clients (locality_id);
 
 -- A vehicle belongs to the one lead that points at it.
 CREATE TABLE vehicles (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     brand_model TEXT    NOT NULL DEFAULT '',
     price       TEXT    NOT NULL DEFAULT '',
     km          TEXT    NOT NULL DEFAULT '',
@@ -212,7 +215,7 @@ CREATE INDEX vehicles_gas ON vehicles (gas_id);
 -- search_text the vehicle's brand_model and the tags. stage_rank is the
 -- stage's place in the lifecycle (0 new … 3 end).
 CREATE TABLE leads (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     public_id     TEXT    NOT NULL UNIQUE,
     dealer_id     BIGINT  NOT NULL REFERENCES dealers (id) ON DELETE CASCADE,
     source_id     BIGINT  NOT NULL REFERENCES sources (id),
@@ -253,7 +256,7 @@ CREATE INDEX leads_user ON leads (user_id);
 CREATE INDEX leads_created_by ON leads (created_by);
 
 CREATE TABLE tasks (
-    id                  INTEGER PRIMARY KEY,
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
     public_id           TEXT    NOT NULL UNIQUE,
     lead_id             BIGINT  NOT NULL REFERENCES leads (id) ON DELETE CASCADE,
     type                TEXT    NOT NULL,
@@ -274,7 +277,7 @@ CREATE INDEX tasks_lead ON tasks (lead_id, id);
 CREATE INDEX tasks_author ON tasks (author_id);
 
 CREATE TABLE appraisals (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     task_id       BIGINT  NOT NULL UNIQUE REFERENCES tasks (id) ON DELETE CASCADE,
     brand_model   TEXT    NOT NULL DEFAULT '',
     license_plate TEXT    NOT NULL DEFAULT '',
@@ -290,7 +293,7 @@ CREATE INDEX appraisals_gas ON appraisals (gas_id);
 -- (task_id, with lead_id set to the task's lead so one query loads a lead's
 -- notes at every level).
 CREATE TABLE notes (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     dealer_id   BIGINT  REFERENCES dealers (id) ON DELETE CASCADE,
     lead_id     BIGINT  REFERENCES leads (id) ON DELETE CASCADE,
     task_id     BIGINT  REFERENCES tasks (id) ON DELETE CASCADE,
@@ -308,7 +311,7 @@ CREATE INDEX notes_task ON notes (task_id);
 CREATE INDEX notes_author ON notes (author_id);
 
 CREATE TABLE note_versions (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     note_id     BIGINT NOT NULL REFERENCES notes (id) ON DELETE CASCADE,
     modified_at BIGINT NOT NULL,
     user_id     BIGINT REFERENCES users (id),
@@ -319,7 +322,7 @@ CREATE INDEX note_versions_user ON note_versions (user_id);
 
 -- changes is a JSON array of {"field","old","new"} objects.
 CREATE TABLE lead_history (
-    id      INTEGER PRIMARY KEY,
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
     lead_id BIGINT NOT NULL REFERENCES leads (id) ON DELETE CASCADE,
     at      BIGINT NOT NULL,
     user_id BIGINT REFERENCES users (id),
@@ -331,7 +334,7 @@ CREATE INDEX lead_history_lead ON lead_history (lead_id, at, id);
 CREATE INDEX lead_history_user ON lead_history (user_id);
 
 CREATE TABLE call_controls (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     lead_id      BIGINT NOT NULL REFERENCES leads (id) ON DELETE CASCADE,
     user_id      BIGINT REFERENCES users (id),
     call_control BIGINT NOT NULL,

@@ -46,7 +46,7 @@ type LeadFilter struct {
 	ClientID            *int64
 	ClientPhoneContains string // case-insensitive substring of the client's phone
 	ClientEmailContains string // case-insensitive substring of the client's e-mail
-	Search              string // case-insensitive substring of any text of the lead (see Store)
+	Search              string // as DRF's SearchFilter: split into terms on whitespace and commas; each term must be a case-insensitive substring of some text of the lead (see Store)
 	Sort                []Sort // default: newest first (created desc, id desc)
 	Page                Page
 }

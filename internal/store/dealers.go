@@ -162,8 +162,7 @@ func (s *Store) FindDealers(ctx context.Context, f core.DealerFilter) ([]core.De
 	}
 	where := `WHERE id IN ` + in(len(ids))
 	args := anys(ids)
-	if f.Search != "" {
-		cond, a := likeAny(f.Search, "name")
+	if cond, a := likeAll(s.engine == Postgres, f.Search, "name"); cond != "" {
 		where += " AND " + cond
 		args = append(args, a...)
 	}

@@ -20,6 +20,10 @@ import (
 //	page, few matches (ORDER BY +created_at: sorts the matches):
 //	       SEARCH leads USING INTEGER PRIMARY KEY (rowid=?); LIST SUBQUERY 1;
 //	       SCAN leads_fts VIRTUAL TABLE INDEX 0:M4; USE TEMP B-TREE FOR ORDER BY
+//	several terms: one MATCH ANDs the long terms ({…} : ("garcía" AND
+//	       "seed")), so the plans stay those above; a number term adds a UNION
+//	       ALL arm (SCAN leads_fts VIRTUAL TABLE INDEX 0:=M4, by rowid); a
+//	       short term is tested on the rows of the same plans
 //	no text filter: page SEARCH leads USING COVERING INDEX leads_dealer_created
 //	       (dealer_id=?); count on the narrowest index of the dealer's leads
 //	sort by any field: SEARCH leads USING COVERING INDEX leads_dealer_<field>
@@ -63,6 +67,9 @@ func TestExplainFindLeads(t *testing.T) {
 		{DealerIDs: []int64{dealerID}, ClientEmailContains: "seed12@"},
 		{DealerIDs: []int64{dealerID}, Search: "garcía"},
 		{DealerIDs: []int64{dealerID}, Search: "golf", Stages: []core.Stage{core.StageNew}},
+		{DealerIDs: []int64{dealerID}, Search: "garcía seed"},
+		{DealerIDs: []int64{dealerID}, Search: "garcía 1234"},
+		{DealerIDs: []int64{dealerID}, Search: "garcía ab"},
 	} {
 		where, args, matched := leadWhere(c, f)
 		page := plan(`SELECT id FROM leads WHERE `+where+order+` LIMIT 20 OFFSET 0`, args...)

@@ -32,10 +32,11 @@ var nullableSort = map[string]bool{"user_id": true, "finished_at": true}
 
 // FindLeads implements core.Store.FindLeads.
 //
-// Search matches, case aside, a substring of the client's name, phone (as
-// given, E.164, or digits alone) or e-mail, of the vehicle's brand_model or
-// of a tag, or the lead's id when it is a number. ClientPhoneContains
-// matches the phone the same way.
+// Search is split into terms on whitespace and commas (searchTerms), and
+// every term must match, case aside, a substring of the client's name,
+// phone (as given, E.164, or digits alone) or e-mail, of the vehicle's
+// brand_model or of a tag, or the lead's id when it is a number.
+// ClientPhoneContains matches the phone the same way, as one string.
 //
 // The hot path, one dealer in the default order with a text filter, reads
 // only the covering index leads_dealer_created on SQLite (see
@@ -147,48 +148,115 @@ func leadWhere(c conn, f core.LeadFilter) (where string, args []any, matched boo
 		args = append(args, *f.ClientID)
 	}
 	if q := strings.ToLower(strings.TrimSpace(f.ClientPhoneContains)); q != "" {
-		cond, a, m := c.textFilter(q, false, "client_phone")
+		cond, a, m := c.textFilter([]string{q}, false, "client_phone")
 		conds, args, matched = append(conds, cond), append(args, a...), matched || m
 	}
 	if q := strings.ToLower(strings.TrimSpace(f.ClientEmailContains)); q != "" {
-		cond, a, m := c.textFilter(q, false, "client_email")
+		cond, a, m := c.textFilter([]string{q}, false, "client_email")
 		conds, args, matched = append(conds, cond), append(args, a...), matched || m
 	}
-	if q := strings.ToLower(strings.TrimSpace(f.Search)); q != "" {
-		_, err := strconv.ParseInt(q, 10, 64)
-		cond, a, m := c.textFilter(q, err == nil, "client_name", "client_phone", "client_email", "search_text")
+	if terms := searchTerms(strings.ToLower(f.Search)); len(terms) > 0 {
+		cond, a, m := c.textFilter(terms, true, leadSearchColumns...)
 		conds, args, matched = append(conds, cond), append(args, a...), matched || m
 	}
 	return strings.Join(conds, " AND "), args, matched
 }
 
-// textFilter returns the condition that q (lower-cased) is a substring of
-// any of columns, or when byID the lead's id.
+// leadSearchColumns are the columns of leads Search looks terms up in.
+var leadSearchColumns = []string{"client_name", "client_phone", "client_email", "search_text"}
+
+// minTrigram is the length in characters from which a term is looked up in
+// a trigram index rather than tested on each row.
+const minTrigram = 3
+
+// textFilter returns the condition that every one of terms (lower-cased)
+// is a substring of one of columns or, when byID and the term is a number,
+// the lead's id.
 //
-// On SQLite a q of 3 characters or more is looked up in the trigram index
-// leads_fts (migration 0002), whose column filter names the columns; a
-// shorter q, and PostgreSQL, test each row.
-func (c conn) textFilter(q string, byID bool, columns ...string) (cond string, args []any, matched bool) {
-	if !c.pg && utf8.RuneCountInString(q) >= 3 {
-		match := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
-		if len(columns) < 4 {
-			match = "{" + strings.Join(columns, " ") + "} : " + match
+// On SQLite the terms of 3 characters or more are looked up together in the
+// trigram index leads_fts (migration 0002), in one MATCH that ANDs them and
+// whose column filter names the columns; a number among them also matches
+// the lead of that id when the other long terms match its text. Shorter
+// terms test each row.
+//
+// On PostgreSQL each term is one condition: a term of 3 characters or more
+// is "col LIKE '%term%'" on each column, which the trigram indexes of
+// migration 0005 serve (a BitmapOr of them, ANDed across terms); a shorter
+// term tests each row with strpos().
+func (c conn) textFilter(terms []string, byID bool, columns ...string) (cond string, args []any, matched bool) {
+	var conds []string
+	var long []string
+	for _, q := range terms {
+		if utf8.RuneCountInString(q) >= minTrigram && !c.pg {
+			long = append(long, q)
+			continue
 		}
-		if byID {
-			return "id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ? UNION ALL SELECT ?)", []any{match, q}, true
+		var alts []string
+		for _, col := range columns {
+			if c.pg && utf8.RuneCountInString(q) >= minTrigram {
+				// "\" is PostgreSQL's default LIKE escape.
+				alts = append(alts, col+" LIKE ?")
+				args = append(args, like(q))
+			} else {
+				alts = append(alts, c.contains(col))
+				args = append(args, q)
+			}
 		}
-		return "id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)", []any{match}, true
+		if id, err := strconv.ParseInt(q, 10, 64); err == nil && byID {
+			alts = append(alts, "id = ?")
+			args = append(args, id)
+		}
+		conds = append(conds, "("+strings.Join(alts, " OR ")+")")
 	}
-	var alts []string
-	for _, col := range columns {
-		alts = append(alts, c.contains(col))
-		args = append(args, q)
+	if len(long) > 0 {
+		// The index condition comes first: SQLite drives by it.
+		ftsCond, ftsArgs := ftsFilter(long, byID, columns)
+		conds, args = append([]string{ftsCond}, conds...), append(ftsArgs, args...)
+		matched = true
 	}
+	return strings.Join(conds, " AND "), args, matched
+}
+
+// ftsFilter returns the condition that every one of terms (of 3 characters
+// or more) is in one of columns by leads_fts, or when byID and a term is a
+// number, that the lead has that id and the other terms in its text.
+func ftsFilter(terms []string, byID bool, columns []string) (string, []any) {
+	cond := "id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?"
+	args := []any{ftsMatch(terms, columns)}
 	if byID {
-		alts = append(alts, "id = ?")
-		args = append(args, q)
+		for i, q := range terms {
+			id, err := strconv.ParseInt(q, 10, 64)
+			if err != nil {
+				continue
+			}
+			others := slices.Concat(terms[:i], terms[i+1:])
+			if len(others) == 0 {
+				cond += " UNION ALL SELECT ?"
+				args = append(args, id)
+				continue
+			}
+			cond += " UNION ALL SELECT rowid FROM leads_fts WHERE rowid = ? AND leads_fts MATCH ?"
+			args = append(args, id, ftsMatch(others, columns))
+		}
 	}
-	return "(" + strings.Join(alts, " OR ") + ")", args, false
+	return cond + ")", args
+}
+
+// ftsMatch returns the FTS5 query matching rows that hold every one of
+// terms, each in one of columns: {columns} : ("a" AND "b").
+func ftsMatch(terms []string, columns []string) string {
+	phrases := make([]string, len(terms))
+	for i, q := range terms {
+		phrases[i] = `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
+	}
+	match := strings.Join(phrases, " AND ")
+	if len(terms) > 1 {
+		match = "(" + match + ")"
+	}
+	if len(columns) < len(leadSearchColumns) {
+		match = "{" + strings.Join(columns, " ") + "} : " + match
+	}
+	return match
 }
 
 // leadOrder returns the ORDER BY clause of sorts, ending with id so that

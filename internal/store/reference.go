@@ -156,8 +156,7 @@ func (s *Store) findSourcesDB(ctx context.Context, f core.SourceFilter) ([]core.
 	from := ` FROM sources s JOIN origins o ON o.id = s.origin_id JOIN channels ch ON ch.id = s.channel_id
 		WHERE s.dealer_id IN ` + in(len(dealers))
 	args := anys(dealers)
-	if f.Search != "" {
-		cond, a := likeAny(f.Search, "s.data", "o.name", "ch.name")
+	if cond, a := likeAll(s.engine == Postgres, f.Search, "s.data", "o.name", "ch.name"); cond != "" {
 		from += " AND " + cond
 		args = append(args, a...)
 	}
@@ -256,8 +255,7 @@ func (s *Store) FindProvinces(ctx context.Context, f core.ProvinceFilter) ([]cor
 		from += ` AND country_id = ?`
 		args = append(args, *f.CountryID)
 	}
-	if f.Search != "" {
-		cond, a := likeAny(f.Search, "name")
+	if cond, a := likeAll(s.engine == Postgres, f.Search, "name"); cond != "" {
 		from += " AND " + cond
 		args = append(args, a...)
 	}
@@ -273,8 +271,7 @@ func (s *Store) FindLocalities(ctx context.Context, f core.LocalityFilter) ([]co
 		from += ` AND province_id = ?`
 		args = append(args, *f.ProvinceID)
 	}
-	if f.Search != "" {
-		cond, a := likeAny(f.Search, "name")
+	if cond, a := likeAll(s.engine == Postgres, f.Search, "name"); cond != "" {
 		from += " AND " + cond
 		args = append(args, a...)
 	}

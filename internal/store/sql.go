@@ -3,12 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -183,7 +185,25 @@ func (c conn) bind(query string) string {
 	return query
 }
 
+// errNUL refuses text with a NUL character: PostgreSQL cannot store it
+// ("invalid byte sequence for encoding UTF8: 0x00") and SQLite's FTS5
+// MATCH fails on it, which would otherwise come back as Internal.
+var errNUL = &core.Error{Code: core.Invalid, Message: "text contains a NUL character"}
+
+// checkArgs refuses any string argument containing a NUL character.
+func checkArgs(args []any) error {
+	for _, a := range args {
+		if s, ok := a.(string); ok && strings.IndexByte(s, 0) >= 0 {
+			return errNUL
+		}
+	}
+	return nil
+}
+
 func (c conn) exec(query string, args ...any) (sql.Result, error) {
+	if err := checkArgs(args); err != nil {
+		return nil, err
+	}
 	if st := c.stmt(query); st != nil {
 		return st.ExecContext(c.ctx, args...)
 	}
@@ -191,17 +211,37 @@ func (c conn) exec(query string, args ...any) (sql.Result, error) {
 }
 
 func (c conn) query(query string, args ...any) (*sql.Rows, error) {
+	if err := checkArgs(args); err != nil {
+		return nil, err
+	}
 	if st := c.stmt(query); st != nil {
 		return st.QueryContext(c.ctx, args...)
 	}
 	return c.q.QueryContext(c.ctx, c.bind(query), args...)
 }
 
-func (c conn) row(query string, args ...any) *sql.Row {
-	if st := c.stmt(query); st != nil {
-		return st.QueryRowContext(c.ctx, args...)
+// row is a *sql.Row, or the error that kept the query from running.
+type row struct {
+	r   *sql.Row
+	err error
+}
+
+// Scan is sql.Row.Scan.
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
 	}
-	return c.q.QueryRowContext(c.ctx, c.bind(query), args...)
+	return r.r.Scan(dest...)
+}
+
+func (c conn) row(query string, args ...any) row {
+	if err := checkArgs(args); err != nil {
+		return row{err: err}
+	}
+	if st := c.stmt(query); st != nil {
+		return row{r: st.QueryRowContext(c.ctx, args...)}
+	}
+	return row{r: c.q.QueryRowContext(c.ctx, c.bind(query), args...)}
 }
 
 // insert runs an INSERT and returns the id it assigned. query must not end
@@ -212,6 +252,9 @@ func (c conn) row(query string, args ...any) *sql.Row {
 // each statement. An upsert (ON CONFLICT) keeps RETURNING: SQLite does not
 // set the rowid when it updates.
 func (c conn) insert(query string, args ...any) (int64, error) {
+	if err := checkArgs(args); err != nil {
+		return 0, err
+	}
 	if c.pg || strings.Contains(query, "ON CONFLICT") {
 		var id int64
 		err := c.row(query+" RETURNING id", args...).Scan(&id)
@@ -342,16 +385,62 @@ func like(s string) string {
 	return "%" + r.Replace(strings.ToLower(s)) + "%"
 }
 
+// unicodeLower is the SQLite function the store lower-cases text with
+// before comparing it case-insensitively: SQLite's lower() folds ASCII
+// letters alone, so "Á" would not find "á". It lower-cases as Go does
+// (strings.ToLower), as the store lower-cases the arguments it compares.
+const unicodeLower = "unicode_lower"
+
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction(unicodeLower, 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		default: // NULL, numbers: no letters to fold
+			return v, nil
+		}
+	})
+}
+
+// lower returns the engine's Unicode-aware lower-casing of column.
+func lower(pg bool, column string) string {
+	if pg {
+		return "lower(" + column + ")"
+	}
+	return unicodeLower + "(" + column + ")"
+}
+
 // likeAny returns "(lower(a) LIKE ? ESCAPE '\' OR lower(b) …)" and its
-// arguments for s.
-func likeAny(s string, columns ...string) (string, []any) {
+// arguments: s, case aside, is a substring of one of columns.
+func likeAny(pg bool, s string, columns ...string) (string, []any) {
 	parts := make([]string, len(columns))
 	args := make([]any, len(columns))
 	for i, col := range columns {
-		parts[i] = "lower(" + col + `) LIKE ? ESCAPE '\'`
+		parts[i] = lower(pg, col) + ` LIKE ? ESCAPE '\'`
 		args[i] = like(s)
 	}
 	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+// searchTerms splits a Search into its terms as DRF's SearchFilter does:
+// on whitespace and commas, dropping empty terms.
+func searchTerms(search string) []string {
+	return strings.FieldsFunc(search, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+}
+
+// likeAll returns the condition that every term of search matches, case
+// aside, a substring of one of columns (DRF's SearchFilter), and its
+// arguments; "" when search has no term.
+func likeAll(pg bool, search string, columns ...string) (string, []any) {
+	var conds []string
+	var args []any
+	for _, term := range searchTerms(search) {
+		cond, a := likeAny(pg, term, columns...)
+		conds, args = append(conds, cond), append(args, a...)
+	}
+	return strings.Join(conds, " AND "), args
 }
 
 // zeroMicros is time.Time{} in unix microseconds.

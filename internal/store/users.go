@@ -135,8 +135,7 @@ func (s *Store) findUsersDB(ctx context.Context, f core.UserFilter) ([]core.User
 		where += " AND " + cond
 		args = append(args, micros(f.OnlineSince))
 	}
-	if f.Search != "" {
-		cond, a := likeAny(f.Search, "username", "email", "first_name", "last_name")
+	if cond, a := likeAll(s.engine == Postgres, f.Search, "username", "email", "first_name", "last_name"); cond != "" {
 		where += " AND " + cond
 		args = append(args, a...)
 	}

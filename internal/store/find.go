@@ -165,6 +165,12 @@ func leadWhere(c conn, f core.LeadFilter) (where string, args []any, matched boo
 // leadSearchColumns are the columns of leads Search looks terms up in.
 var leadSearchColumns = []string{"client_name", "client_phone", "client_email", "search_text"}
 
+// pgLeadSearch is the text PostgreSQL looks Search's terms up in: the
+// columns joined by spaces, the expression its trigram index
+// leads_search_trgm (migration 0005) indexes, written the same. A term
+// holds no whitespace (searchTerms), so it cannot match across two columns.
+const pgLeadSearch = "(client_name || ' ' || client_phone || ' ' || client_email || ' ' || search_text)"
+
 // minTrigram is the length in characters from which a term is looked up in
 // a trigram index rather than tested on each row.
 const minTrigram = 3
@@ -180,10 +186,14 @@ const minTrigram = 3
 // terms test each row.
 //
 // On PostgreSQL each term is one condition: a term of 3 characters or more
-// is "col LIKE '%term%'" on each column, which the trigram indexes of
-// migration 0005 serve (a BitmapOr of them, ANDed across terms); a shorter
-// term tests each row with strpos().
+// is "col LIKE '%term%'", which the trigram indexes of migration 0005 serve
+// (ANDed across terms; with the id, a BitmapOr with the primary key); a
+// shorter term tests each row with strpos(). Search's columns are looked up
+// as one text, pgLeadSearch.
 func (c conn) textFilter(terms []string, byID bool, columns ...string) (cond string, args []any, matched bool) {
+	if c.pg && slices.Equal(columns, leadSearchColumns) {
+		columns = []string{pgLeadSearch}
+	}
 	var conds []string
 	var long []string
 	for _, q := range terms {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,6 +74,9 @@ func PostgresDSN(t testing.TB, baseURL string) string {
 		t.Fatalf("open postgres: %v", err)
 	}
 	t.Cleanup(func() { admin.Close() })
+	if err := sharedExtensions(ctx, admin); err != nil {
+		t.Fatalf("create extensions: %v", err)
+	}
 	schema := "t_" + strings.ToLower(rand.Text()[:12])
 	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("create schema: %v", err)
@@ -92,6 +96,27 @@ func PostgresDSN(t testing.TB, baseURL string) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+var extensionsOnce sync.Once
+
+// sharedExtensions creates the extensions the migrations use (pg_trgm,
+// migration 0005) in the schema public, once per database. Left to the
+// migration, the first test would create one in its own schema, and
+// dropping that schema would drop it, with the indexes of every other
+// test's schema that use it.
+func sharedExtensions(ctx context.Context, db *sql.DB) (err error) {
+	extensionsOnce.Do(func() {
+		_, err = db.ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+		if err != nil {
+			// Another test process may have created it at the same time.
+			var one int
+			if db.QueryRowContext(ctx, "SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'").Scan(&one) == nil {
+				err = nil
+			}
+		}
+	})
+	return err
 }
 
 // Engines runs fn as a subtest on a fresh SQLite store and, when

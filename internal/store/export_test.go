@@ -1,0 +1,19 @@
+package store
+
+import (
+	"context"
+
+	"forecourt/internal/core"
+)
+
+// LeadQueries returns the queries FindLeads runs for f in the default
+// order, a 20-lead page and the count, bound for s's engine, and their
+// arguments (the page's last two are its LIMIT and OFFSET).
+func LeadQueries(s *Store, f core.LeadFilter) (page, count string, pageArgs, countArgs []any) {
+	c := s.reader(context.Background())
+	where, args, _ := leadWhere(c, f)
+	order, _ := leadOrder(c.pg, f.Sort, false)
+	limit, largs := c.page(core.Page{Limit: 20})
+	return c.bind(`SELECT id FROM leads WHERE ` + where + order + limit), c.bind(`SELECT count(*) FROM leads WHERE ` + where),
+		append(append([]any{}, args...), largs...), args
+}

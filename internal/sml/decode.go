@@ -286,6 +286,11 @@ func (o object) lookup(key string, r rule) (json.RawMessage, state) {
 func literal(raw json.RawMessage) string {
 	switch kind(raw) {
 	case '"':
+		// Bodies are valid UTF-8 JSON by now (readObject), so a string
+		// without escapes is its bytes between the quotes.
+		if t := bytes.TrimSpace(raw); bytes.IndexByte(t, '\\') < 0 && len(t) >= 2 {
+			return string(t[1 : len(t)-1])
+		}
 		var s string
 		_ = json.Unmarshal(raw, &s)
 		return s
@@ -327,7 +332,28 @@ func (o object) String(key string, r rule) Opt[string] {
 	return some(s)
 }
 
-var intRe = regexp.MustCompile(`^[+-]?\d+(\.0*)?$`)
+// isIntLiteral reports whether s is an integer as DRF's IntegerField reads
+// one: an optional sign, ASCII digits, and optionally a zero fraction
+// ("7", "-7", "7.0", "7.").
+func isIntLiteral(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		return false
+	}
+	if i == len(s) {
+		return true
+	}
+	if s[i] != '.' {
+		return false
+	}
+	return strings.Trim(s[i+1:], "0") == ""
+}
 
 // parseInt reads an integer as Python's int(str(v)) after DRF strips a
 // zero fraction: 7, "7", 7.0 and " 7 " are 7.
@@ -344,7 +370,7 @@ func parseInt(raw json.RawMessage) (int64, bool) {
 		}
 		return int64(f), true
 	}
-	if !intRe.MatchString(s) {
+	if !isIntLiteral(s) {
 		return 0, false
 	}
 	if i := strings.IndexByte(s, '.'); i >= 0 {

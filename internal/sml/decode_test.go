@@ -363,3 +363,24 @@ func TestDecoderRemembersValues(t *testing.T) {
 		}
 	}
 }
+
+func TestIsIntLiteral(t *testing.T) {
+	for s, want := range map[string]bool{
+		"7": true, "-7": true, "+7": true, "7.0": true, "7.": true, "70.00": true,
+		"": false, "-": false, "7.5": false, "7e2": false, " 7": false, "٧": false, "0x7": false, ".0": false,
+	} {
+		if got := isIntLiteral(s); got != want {
+			t.Errorf("isIntLiteral(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func TestLiteralStrings(t *testing.T) {
+	for raw, want := range map[string]string{
+		`"plain"`: "plain", ` "spaced" `: "spaced", `"Muñoz"`: "Muñoz", `"a\"b"`: `a"b`, `"\u00f1"`: "ñ", `""`: "",
+	} {
+		if got := literal([]byte(raw)); got != want {
+			t.Errorf("literal(%s) = %q, want %q", raw, got, want)
+		}
+	}
+}

@@ -260,15 +260,19 @@ type renderer struct {
 // microseconds when not zero, "Z" for UTC.
 func djangoTime(t time.Time, loc *time.Location) string {
 	t = t.In(loc)
-	s := t.Format("2006-01-02T15:04:05")
+	var buf [40]byte
+	b := t.AppendFormat(buf[:0], "2006-01-02T15:04:05")
 	if us := t.Nanosecond() / 1000; us != 0 {
-		s += fmt.Sprintf(".%06d", us)
+		b = append(b, '.')
+		b = append(b, byte('0'+us/100000), byte('0'+us/10000%10), byte('0'+us/1000%10),
+			byte('0'+us/100%10), byte('0'+us/10%10), byte('0'+us%10))
 	}
-	off := t.Format("-07:00")
-	if off == "+00:00" {
-		return s + "Z"
+	if _, off := t.Zone(); off == 0 {
+		b = append(b, 'Z')
+	} else {
+		b = t.AppendFormat(b, "-07:00")
 	}
-	return s + off
+	return string(b)
 }
 
 func djangoTimePtr(t *time.Time, loc *time.Location) *string {

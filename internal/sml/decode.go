@@ -136,8 +136,8 @@ func parseObject(data []byte) (map[string]json.RawMessage, error) {
 		t.add([]string{"non_field_errors"}, msgObject(pyType(raw)))
 		return nil, treeError(t)
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
+	m, err := splitObject(raw)
+	if err != nil {
 		return nil, parseError(err, 0)
 	}
 	return m, nil
@@ -567,8 +567,8 @@ func (o object) Object(key string, r rule) (object, state) {
 		o.d.errs.add(append(o.at(key), "non_field_errors"), msgObject(pyType(raw)))
 		return object{}, failed
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
+	m, err := splitObject(raw)
+	if err != nil {
 		o.fail(key, msgInvalid)
 		return object{}, failed
 	}
@@ -586,8 +586,8 @@ func (o object) List(key string, r rule) ([]object, state) {
 		o.d.errs.add(append(o.at(key), "non_field_errors"), msgList(pyType(raw)))
 		return nil, failed
 	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
+	items, err := splitArray(raw)
+	if err != nil {
 		o.fail(key, msgInvalid)
 		return nil, failed
 	}
@@ -601,9 +601,11 @@ func (o object) List(key string, r rule) ([]object, state) {
 			o.d.errs.add(append(slices.Clip(ip), "non_field_errors"), msgObject(pyType(it)))
 			continue
 		}
-		if err := json.Unmarshal(it, &out[i].m); err != nil {
+		m, err := splitObject(it)
+		if err != nil {
 			o.d.errs.add(ip, msgInvalid)
 		}
+		out[i].m = m
 	}
 	return out, present
 }

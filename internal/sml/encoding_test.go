@@ -91,3 +91,20 @@ func TestFormBodies(t *testing.T) {
 		t.Errorf("form bad login = %s", r)
 	}
 }
+
+// TestRepeatedQueryParameters checks that a repeated filter takes its last
+// value, as DRF reads query parameters.
+func TestRepeatedQueryParameters(t *testing.T) {
+	e := newEnv(t, 0)
+	lead := e.minimalLead()
+	lead["client"] = map[string]any{"name": "Zacarías Repetido", "phone": "611000111"}
+	e.createLead(lead)
+	r := e.do("GET", "/api/lead/?search=nadie&search=Zacar%C3%ADas", nil)
+	if r.status != 200 || !strings.Contains(string(r.body), `"count":1`) {
+		t.Errorf("last search value = %s", r)
+	}
+	r = e.do("GET", "/api/lead/?search=Zacar%C3%ADas&search=nadie", nil)
+	if r.status != 200 || !strings.Contains(string(r.body), `"count":0`) {
+		t.Errorf("first search value won: %s", r)
+	}
+}

@@ -146,10 +146,32 @@ func (h *handler) serve(f apiFunc) http.Handler {
 			h.writeError(w, r, err)
 			return
 		}
+		lastValues(r)
 		if err := f(w, r); err != nil {
 			h.writeError(w, r, toAPIError(err, errContext{}))
 		}
 	})
+}
+
+// multiValued are the query parameters whose repeated values all count
+// (OR), as their comma lists do.
+var multiValued = map[string]bool{"status": true, "concessionaire__in": true}
+
+// lastValues keeps only the last value of a repeated query parameter, as
+// DRF's request.query_params.get reads it, so that ?search=a&search=b
+// searches b.
+func lastValues(r *http.Request) {
+	q := r.URL.Query()
+	changed := false
+	for k, vs := range q {
+		if len(vs) > 1 && !multiValued[k] {
+			q[k] = vs[len(vs)-1:]
+			changed = true
+		}
+	}
+	if changed {
+		r.URL.RawQuery = q.Encode()
+	}
 }
 
 // checkQuery refuses query parameters no filter can take: a NUL, which no

@@ -142,11 +142,10 @@ func methodNotAllowed(methods []string) apiFunc {
 // serve adapts f, writing the error it returns.
 func (h *handler) serve(f apiFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := checkQuery(r); err != nil {
+		if err := cleanQuery(r); err != nil {
 			h.writeError(w, r, err)
 			return
 		}
-		lastValues(r)
 		if err := f(w, r); err != nil {
 			h.writeError(w, r, toAPIError(err, errContext{}))
 		}
@@ -157,28 +156,15 @@ func (h *handler) serve(f apiFunc) http.Handler {
 // (OR), as their comma lists do.
 var multiValued = map[string]bool{"status": true, "concessionaire__in": true}
 
-// lastValues keeps only the last value of a repeated query parameter, as
-// DRF's request.query_params.get reads it, so that ?search=a&search=b
-// searches b.
-func lastValues(r *http.Request) {
+// cleanQuery refuses query parameters no filter can take (a NUL, which no
+// database accepts in text, or bytes that are not UTF-8) and keeps only the
+// last value of a repeated one, as DRF's request.query_params.get reads it,
+// so that ?search=a&search=b searches b. It reads the query once.
+func cleanQuery(r *http.Request) *apiError {
 	q := r.URL.Query()
+	t := &errTree{}
 	changed := false
 	for k, vs := range q {
-		if len(vs) > 1 && !multiValued[k] {
-			q[k] = vs[len(vs)-1:]
-			changed = true
-		}
-	}
-	if changed {
-		r.URL.RawQuery = q.Encode()
-	}
-}
-
-// checkQuery refuses query parameters no filter can take: a NUL, which no
-// database accepts in text, or bytes that are not UTF-8.
-func checkQuery(r *http.Request) *apiError {
-	t := &errTree{}
-	for k, vs := range r.URL.Query() {
 		for _, v := range vs {
 			switch {
 			case strings.ContainsRune(v, 0):
@@ -187,11 +173,18 @@ func checkQuery(r *http.Request) *apiError {
 				t.add([]string{k}, msgBadEncoding)
 			}
 		}
+		if len(vs) > 1 && !multiValued[k] {
+			q[k] = vs[len(vs)-1:]
+			changed = true
+		}
 	}
-	if !t.prune() {
-		return nil
+	if t.prune() {
+		return treeError(t)
 	}
-	return treeError(t)
+	if changed {
+		r.URL.RawQuery = q.Encode()
+	}
+	return nil
 }
 
 // statusClientClosed is what the access log and metrics record for a

@@ -20,6 +20,9 @@ import (
 //	page, few matches (ORDER BY +created_at: sorts the matches):
 //	       SEARCH leads USING INTEGER PRIMARY KEY (rowid=?); LIST SUBQUERY 1;
 //	       SCAN leads_fts VIRTUAL TABLE INDEX 0:M4; USE TEMP B-TREE FOR ORDER BY
+//	every one of them adds a UNION ALL arm to the list for the newest leads,
+//	       not in leads_fts yet (migration 0006): SEARCH leads USING INTEGER
+//	       PRIMARY KEY (rowid>?)
 //	several terms: one MATCH ANDs the long terms ({…} : ("garcía" AND
 //	       "seed")), so the plans stay those above; a number term adds a UNION
 //	       ALL arm (SCAN leads_fts VIRTUAL TABLE INDEX 0:=M4, by rowid); a
@@ -86,6 +89,9 @@ func TestExplainFindLeads(t *testing.T) {
 		for _, p := range []string{count, few} {
 			if !strings.Contains(p, "leads_fts VIRTUAL TABLE") || !strings.Contains(p, "id=?") {
 				t.Errorf("filter %+v: plan does not go from the trigram matches to the leads: %s", f, p)
+			}
+			if !strings.Contains(p, "SEARCH leads USING INTEGER PRIMARY KEY (rowid>?)") {
+				t.Errorf("filter %+v: the leads not indexed yet are not read by their ids: %s", f, p)
 			}
 		}
 	}

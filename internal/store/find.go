@@ -201,36 +201,62 @@ func (c conn) textFilter(terms []string, byID bool, columns ...string) (cond str
 			long = append(long, q)
 			continue
 		}
-		var alts []string
-		for _, col := range columns {
-			if c.pg && utf8.RuneCountInString(q) >= minTrigram {
-				// "\" is PostgreSQL's default LIKE escape.
-				alts = append(alts, col+" LIKE ?")
-				args = append(args, like(q))
-			} else {
-				alts = append(alts, c.contains(col))
-				args = append(args, q)
-			}
-		}
-		if id, err := strconv.ParseInt(q, 10, 64); err == nil && byID {
-			alts = append(alts, "id = ?")
-			args = append(args, id)
-		}
-		conds = append(conds, "("+strings.Join(alts, " OR ")+")")
+		cond, a := c.termFilter(q, byID, columns)
+		conds, args = append(conds, cond), append(args, a...)
 	}
 	if len(long) > 0 {
 		// The index condition comes first: SQLite drives by it.
-		ftsCond, ftsArgs := ftsFilter(long, byID, columns)
+		ftsCond, ftsArgs := c.ftsFilter(long, byID, columns)
 		conds, args = append([]string{ftsCond}, conds...), append(ftsArgs, args...)
 		matched = true
 	}
 	return strings.Join(conds, " AND "), args, matched
 }
 
+// termFilter returns the condition that term q is a substring of one of
+// columns or, when byID and q is a number, the lead's id, tested on each
+// row (on PostgreSQL, by its trigram indexes when q is long enough).
+func (c conn) termFilter(q string, byID bool, columns []string) (string, []any) {
+	var alts []string
+	var args []any
+	for _, col := range columns {
+		if c.pg && utf8.RuneCountInString(q) >= minTrigram {
+			// "\" is PostgreSQL's default LIKE escape.
+			alts = append(alts, col+" LIKE ?")
+			args = append(args, like(q))
+		} else {
+			alts = append(alts, c.contains(col))
+			args = append(args, q)
+		}
+	}
+	if id, err := strconv.ParseInt(q, 10, 64); err == nil && byID {
+		alts = append(alts, "id = ?")
+		args = append(args, id)
+	}
+	return "(" + strings.Join(alts, " OR ") + ")", args
+}
+
 // ftsFilter returns the condition that every one of terms (of 3 characters
 // or more) is in one of columns by leads_fts, or when byID and a term is a
-// number, that the lead has that id and the other terms in its text.
-func ftsFilter(terms []string, byID bool, columns []string) (string, []any) {
+// number, that the lead has that id and the other terms in its text. The
+// leads leads_fts does not hold yet, those above the mark of migration
+// 0006, are tested row by row: at most a few hundred of the newest.
+//
+// It is one "id IN (…)" list, the arms of a UNION ALL, so that SQLite
+// keeps driving by it (an OR of the two would walk the dealer's leads).
+func (c conn) ftsFilter(terms []string, byID bool, columns []string) (string, []any) {
+	cond, args := ftsIndexed(terms, byID, columns)
+	recent := []string{"id > (SELECT indexed_upto FROM lead_search_state)"}
+	for _, q := range terms {
+		tc, ta := c.termFilter(q, byID, columns)
+		recent, args = append(recent, tc), append(args, ta...)
+	}
+	return cond + " UNION ALL SELECT id FROM leads WHERE " + strings.Join(recent, " AND ") + ")", args
+}
+
+// ftsIndexed is the start of ftsFilter's condition, on the leads in
+// leads_fts, without its closing parenthesis.
+func ftsIndexed(terms []string, byID bool, columns []string) (string, []any) {
 	cond := "id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?"
 	args := []any{ftsMatch(terms, columns)}
 	if byID {
@@ -249,7 +275,7 @@ func ftsFilter(terms []string, byID bool, columns []string) (string, []any) {
 			args = append(args, id, ftsMatch(others, columns))
 		}
 	}
-	return cond + ")", args
+	return cond, args
 }
 
 // ftsMatch returns the FTS5 query matching rows that hold every one of

@@ -34,12 +34,11 @@ type conn struct {
 	q   querier
 	pg  bool
 
-	// On the SQLite writer: its transaction and statement cache, and the
-	// ids of the leads created in this batch that leads_fts does not index
-	// yet (see indexLeads).
-	tx    *sql.Tx
-	stmts *stmtCache
-	fts   *[]int64
+	// On the SQLite writer: its transaction and statement cache, and how
+	// many leads the request created (see indexLeads).
+	tx      *sql.Tx
+	stmts   *stmtCache
+	created *int
 	// In a read transaction: the read pool's statement cache.
 	rstmts *readStmts
 }

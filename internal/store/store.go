@@ -55,6 +55,7 @@ type Store struct {
 	quit      chan struct{}
 	writerEnd chan struct{}
 	batches   atomic.Int64 // transactions the writer committed or rolled back
+	unindexed int          // leads not in leads_fts yet; the writer's alone
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -160,7 +161,11 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 		read.Close()
 		return nil, err
 	}
-	s.startWriter()
+	if err := s.startWriter(ctx); err != nil {
+		db.Close()
+		read.Close()
+		return nil, err
+	}
 	// pgx caches its prepared statements itself; SQLite's driver does not
 	s.rstmts = newReadStmts(read)
 	return s, nil

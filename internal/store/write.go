@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"slices"
-	"strconv"
-	"strings"
+	"time"
 )
 
 // maxBatch is how many write requests the SQLite writer commits together at
@@ -28,8 +26,8 @@ type writeRequest struct {
 
 // writeOpts describe a write request to the SQLite writer.
 type writeOpts struct {
-	// appendOnly: fn only inserts new rows (CreateLead), so the leads the
-	// batch created before it may stay out of leads_fts while it runs.
+	// appendOnly: fn only inserts new rows (CreateLead), so the leads not
+	// in leads_fts yet may stay out of it while it runs.
 	appendOnly bool
 	// rerunnable: fn may run again after its transaction was rolled back,
 	// with the same effect: it does not decide anything from what an earlier
@@ -94,13 +92,33 @@ func (s *Store) writePostgres(ctx context.Context, fn func(conn) error) (err err
 	return nil
 }
 
-func (s *Store) startWriter() {
+func (s *Store) startWriter(ctx context.Context) error {
+	// Leads a previous run created but did not index are indexed as soon as
+	// the writer is idle.
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM leads WHERE id > (SELECT indexed_upto FROM lead_search_state)`).Scan(&s.unindexed)
+	if err != nil {
+		return fmt.Errorf("store: open sqlite: %w", err)
+	}
 	s.writes = make(chan *writeRequest)
 	s.quit = make(chan struct{})
 	s.writerEnd = make(chan struct{})
 	s.stmts = newStmtCache()
 	go s.writer()
+	return nil
 }
+
+// The trigram index leads_fts takes new leads in chunks (migration 0006):
+// FTS5 writes a segment of its index per transaction and merges them as
+// they pile up, so indexing the few leads of every batch cost a lot more
+// than indexing many at once. The writer indexes the leads that are not in
+// it yet when indexChunk of them are waiting, before a write that may
+// change or delete a lead (an FTS5 index with external content must only be
+// told to delete what it holds), and when no write came for indexIdle.
+// Searches find the leads in between by testing them row by row.
+const (
+	indexChunk = 256
+	indexIdle  = 20 * time.Millisecond
+)
 
 // writer is the SQLite writer goroutine. The channel is unbuffered, so the
 // requests it drains after the first are exactly the callers already
@@ -110,12 +128,24 @@ func (s *Store) writer() {
 	defer close(s.writerEnd)
 	defer s.stmts.close()
 	batch := make([]*writeRequest, 0, maxBatch)
+	idle := time.NewTimer(indexIdle)
+	idle.Stop()
 	for {
 		batch = batch[:0]
+		if s.unindexed > 0 {
+			idle.Reset(indexIdle)
+		}
 		select {
 		case <-s.quit:
+			if s.unindexed > 0 {
+				s.indexNow()
+			}
 			return
+		case <-idle.C:
+			s.indexNow()
+			continue
 		case r := <-s.writes:
+			idle.Stop()
 			batch = append(batch, r)
 		}
 	drain:
@@ -179,19 +209,19 @@ func (s *Store) runBatch(batch []*writeRequest, savepoints bool) (retry bool) {
 		return false
 	}
 	committed := 0
-	var pending []int64 // leads created in the batch, not in leads_fts yet
+	unindexed := s.unindexed // leads not in leads_fts, once committed
 	bc := conn{ctx: context.Background(), q: tx, tx: tx, stmts: s.stmts}
 	exec := func(query string) error {
 		_, err := bc.exec(query)
 		return err
 	}
 	flush := func() bool {
-		if err := indexLeads(bc, pending); err != nil {
+		if err := indexLeads(bc); err != nil {
 			tx.Rollback()
 			fail(fmt.Errorf("store: index leads: %w", err))
 			return false
 		}
-		pending = pending[:0]
+		unindexed = 0
 		return true
 	}
 	for i, r := range batch {
@@ -199,10 +229,11 @@ func (s *Store) runBatch(batch []*writeRequest, savepoints bool) (retry bool) {
 			results[i] = err
 			continue
 		}
-		if !r.appendOnly && len(pending) > 0 && !flush() {
+		if !r.appendOnly && unindexed > 0 && !flush() {
 			return false
 		}
-		c := conn{ctx: context.WithoutCancel(r.ctx), q: tx, tx: tx, stmts: s.stmts, fts: &pending}
+		created := 0
+		c := conn{ctx: context.WithoutCancel(r.ctx), q: tx, tx: tx, stmts: s.stmts, created: &created}
 		if !savepoints {
 			if err := runSafely(r.fn, c); err != nil {
 				tx.Rollback()
@@ -214,6 +245,7 @@ func (s *Store) runBatch(batch []*writeRequest, savepoints bool) (retry bool) {
 				return false
 			}
 			committed++
+			unindexed += created
 			continue
 		}
 		if err := exec("SAVEPOINT w"); err != nil {
@@ -230,6 +262,7 @@ func (s *Store) runBatch(batch []*writeRequest, savepoints bool) (retry bool) {
 			}
 		} else {
 			committed++
+			unindexed += created
 		}
 		if err := exec("RELEASE w"); err != nil {
 			tx.Rollback()
@@ -242,15 +275,33 @@ func (s *Store) runBatch(batch []*writeRequest, savepoints bool) (retry bool) {
 		answer()
 		return false
 	}
-	if len(pending) > 0 && !flush() {
+	if unindexed >= indexChunk && !flush() {
 		return false
 	}
 	if err := tx.Commit(); err != nil {
 		fail(fmt.Errorf("store: commit: %w", err))
 		return false
 	}
+	s.unindexed = unindexed
 	answer()
 	return false
+}
+
+// indexNow indexes the leads not in leads_fts in a transaction of its own.
+// When it fails they stay for the next try.
+func (s *Store) indexNow() {
+	s.batches.Add(1)
+	tx, err := s.db.BeginTx(context.Background(), nil)
+	if err != nil {
+		return
+	}
+	if err := indexLeads(conn{ctx: context.Background(), q: tx, tx: tx, stmts: s.stmts}); err != nil {
+		tx.Rollback()
+		return
+	}
+	if tx.Commit() == nil {
+		s.unindexed = 0
+	}
 }
 
 // runSafely runs fn, turning a panic into an error so that the writer
@@ -274,37 +325,26 @@ func (s *Store) readTx(ctx context.Context, fn func(conn) error) error {
 	return fn(conn{ctx: ctx, q: tx, pg: s.engine == Postgres, tx: tx, rstmts: s.rstmts})
 }
 
-// indexLeads adds the leads with these ids to the trigram index leads_fts
-// (migration 0002) in one statement. Migration 0003 dropped the trigger
-// that indexed each lead as it was inserted: FTS5 writes what it holds in
-// memory to a new segment of the index at every statement that opens a
-// statement journal, so indexing lead by lead wrote one segment per lead and
-// kept merging them. Ids of leads that a rolled-back request created are
-// no longer in leads and are skipped; an id may come twice when a later
-// request reused it.
-func indexLeads(c conn, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
+// indexLeads adds the leads that are not in the trigram index leads_fts
+// to it, in one statement, and moves the mark of the leads indexed
+// (migration 0006). Migration 0003 dropped the trigger that indexed each
+// lead as it was inserted: FTS5 writes what it holds in memory to a new
+// segment of the index at every statement that opens a statement journal,
+// so indexing lead by lead wrote one segment per lead and kept merging them.
+func indexLeads(c conn) error {
+	if _, err := c.exec(`INSERT INTO leads_fts (rowid, client_name, client_phone, client_email, search_text)
+		SELECT id, client_name, client_phone, client_email, search_text FROM leads
+		WHERE id > (SELECT indexed_upto FROM lead_search_state)`); err != nil {
+		return err
 	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatInt(id, 10))
-	}
-	b.WriteByte(']')
-	_, err := c.exec(`INSERT INTO leads_fts (rowid, client_name, client_phone, client_email, search_text)
-		SELECT id, client_name, client_phone, client_email, search_text FROM leads WHERE id IN (SELECT value FROM json_each(?))`, b.String())
+	_, err := c.exec(`UPDATE lead_search_state SET indexed_upto = max(indexed_upto, (SELECT coalesce(max(id), 0) FROM leads))`)
 	return err
 }
 
-// leadCreated records that lead id was inserted, for indexLeads.
+// leadCreated records that leads were inserted, which indexLeads will add
+// to leads_fts.
 func (c conn) leadCreated(ids ...int64) {
-	if c.fts != nil {
-		*c.fts = append(*c.fts, ids...)
+	if c.created != nil {
+		*c.created += len(ids)
 	}
 }

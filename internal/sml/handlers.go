@@ -234,6 +234,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 		return fmt.Errorf("encode response: %w", err)
 	}
 	w.Header().Set("Content-Type", "application/json")
+	// A length rather than chunks: one write of the whole body.
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 	return nil

@@ -117,6 +117,7 @@ type refCache struct {
 	gasTypes      *ttlMap[struct{}, []core.GasType]
 	dealerSources *ttlMap[int64, []core.Source]
 	dealerUsers   *ttlMap[int64, []core.User]
+	creds         *credCache // SQLite only
 }
 
 func newRefCache(ttl time.Duration) *refCache {
@@ -129,11 +130,66 @@ func newRefCache(ttl time.Duration) *refCache {
 	}
 }
 
-// usersChanged drops what a change to users, memberships or sessions makes
-// stale.
+// usersChanged drops what a change to users, memberships, sessions or
+// tokens makes stale.
 func (c *refCache) usersChanged() {
 	c.users.clear()
 	c.dealerUsers.clear()
+	if c.creds != nil {
+		c.creds.clear()
+	}
+}
+
+// credTTL is how long a resolved credential is served from memory on
+// SQLite.
+const credTTL = 2 * time.Second
+
+// credCache remembers the credentials Credential resolved, by hash. Only a
+// SQLite store has one: its file has one server, so a logout or any change
+// to users goes through this store and drops them at once (credTTL bounds
+// a change made otherwise, by hand on the file). Over PostgreSQL another
+// server may revoke a token, so every request reads it.
+type credCache struct {
+	mu  sync.Mutex
+	gen uint64 // bumped by clear: a read begun before must not be cached
+	m   map[string]ttlEntry[core.Credential]
+}
+
+func newCredCache() *credCache {
+	return &credCache{m: map[string]ttlEntry[core.Credential]{}}
+}
+
+// get returns the credential of hash if it is cached, and otherwise the
+// generation to give put with what the database says.
+func (c *credCache) get(hash string) (core.Credential, uint64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[hash]
+	if ok && time.Since(e.at) <= credTTL {
+		return e.v, c.gen, true
+	}
+	return core.Credential{}, c.gen, false
+}
+
+// put caches cred under hash unless the cache was cleared since gen: the
+// credential was read before a change that may have revoked it.
+func (c *credCache) put(hash string, cred core.Credential, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if len(c.m) > 100_000 {
+		clear(c.m)
+	}
+	c.m[hash] = ttlEntry[core.Credential]{v: cred, at: time.Now()}
+}
+
+func (c *credCache) clear() {
+	c.mu.Lock()
+	c.gen++
+	clear(c.m)
+	c.mu.Unlock()
 }
 
 // DealersByID returns the dealers with these ids, in id order; unknown ids

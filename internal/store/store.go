@@ -156,6 +156,7 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 	read.SetConnMaxIdleTime(0)
 
 	s := &Store{engine: SQLite, db: db, read: read, cache: newRefCache(defaultCacheTTL)}
+	s.cache.creds = newCredCache()
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		read.Close()

@@ -298,6 +298,23 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *core.APIKey, keyHash string
 
 // Credential resolves the hash of a token or API key that is not revoked.
 func (s *Store) Credential(ctx context.Context, hash string) (core.Credential, error) {
+	creds := s.cache.creds
+	var gen uint64
+	if creds != nil {
+		cred, g, ok := creds.get(hash)
+		if ok {
+			return cred, nil
+		}
+		gen = g
+	}
+	cred, err := s.credentialDB(ctx, hash)
+	if err == nil && creds != nil {
+		creds.put(hash, cred, gen)
+	}
+	return cred, err
+}
+
+func (s *Store) credentialDB(ctx context.Context, hash string) (core.Credential, error) {
 	c := s.reader(ctx)
 	var cred core.Credential
 	err := c.row(`SELECT user_id, session_id FROM tokens WHERE hash = ? AND revoked_at IS NULL`, hash).Scan(&cred.UserID, &cred.SessionID)

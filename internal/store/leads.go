@@ -52,6 +52,15 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 	if l.Client != nil {
 		client = *l.Client
 	}
+	// Encoded here, not on the writer, which every request waits for.
+	search := leadSearchText(l)
+	var changes string
+	if h != nil {
+		var err error
+		if changes, err = historyChanges(h); err != nil {
+			return err
+		}
+	}
 	err := s.writeWith(ctx, writeOpts{appendOnly: true, rerunnable: true}, func(c conn) error {
 		if l.Client != nil {
 			*l.Client = client
@@ -77,7 +86,7 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			l.PublicID, l.DealerID, l.SourceID, clientID(l.Client), vehicleID(l.Vehicle), string(l.Stage), stageRank(l.Stage), string(l.Outcome), l.Reason,
 			l.Score, ptrArg(l.UserID), ptrArg(l.CreatedBy), micros(l.CreatedAt), micros(l.UpdatedAt), microsPtr(l.FinishedAt), microsPtr(l.FirstTaskAt), l.Version,
-			name, phone, email, leadSearchText(l), l.MailContent)
+			name, phone, email, search, l.MailContent)
 		if err != nil {
 			return err
 		}
@@ -100,7 +109,7 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 		}
 		if h != nil {
 			h.LeadID = id
-			return insertHistory(c, h)
+			return insertHistoryChanges(c, h, changes)
 		}
 		return nil
 	})
@@ -214,16 +223,28 @@ type historyChange struct {
 }
 
 func insertHistory(c conn, h *core.History) error {
+	js, err := historyChanges(h)
+	if err != nil {
+		return err
+	}
+	return insertHistoryChanges(c, h, js)
+}
+
+// historyChanges encodes h's changes for lead_history.changes.
+func historyChanges(h *core.History) (string, error) {
 	changes := make([]historyChange, len(h.Changes))
 	for i, ch := range h.Changes {
 		changes[i] = historyChange(ch)
 	}
 	js, err := json.Marshal(changes)
-	if err != nil {
-		return err
-	}
+	return string(js), err
+}
+
+// insertHistoryChanges inserts h with its changes encoded as js, and sets
+// h.ID.
+func insertHistoryChanges(c conn, h *core.History, js string) (err error) {
 	h.ID, err = c.insert(`INSERT INTO lead_history (lead_id, at, user_id, type, reason, changes) VALUES (?, ?, ?, ?, ?, ?)`,
-		h.LeadID, micros(h.At), ptrArg(h.UserID), string(h.Type), h.Reason, string(js))
+		h.LeadID, micros(h.At), ptrArg(h.UserID), string(h.Type), h.Reason, js)
 	return err
 }
 

@@ -111,9 +111,10 @@ func (s *Store) startWriter(ctx context.Context) error {
 // FTS5 writes a segment of its index per transaction and merges them as
 // they pile up, so indexing the few leads of every batch cost a lot more
 // than indexing many at once. The writer indexes the leads that are not in
-// it yet when indexChunk of them are waiting, before a write that may
-// change or delete a lead (an FTS5 index with external content must only be
-// told to delete what it holds), and when no write came for indexIdle.
+// it yet when about indexChunk of them are waiting (Store.unindexed counts
+// those this process created), before any write that may change or delete
+// a lead (an FTS5 index with external content must only be told to delete
+// what it holds), and when no write came for indexIdle.
 // Searches find the leads in between by testing them row by row.
 const (
 	indexChunk = 256
@@ -229,7 +230,9 @@ func (s *Store) runBatch(batch []*writeRequest, savepoints bool) (retry bool) {
 			results[i] = err
 			continue
 		}
-		if !r.appendOnly && unindexed > 0 && !flush() {
+		// Whatever the count says (another process may have written to
+		// the file), the leads a change may touch are indexed first.
+		if !r.appendOnly && !flush() {
 			return false
 		}
 		created := 0
@@ -327,7 +330,7 @@ func (s *Store) readTx(ctx context.Context, fn func(conn) error) error {
 
 // indexLeads adds the leads that are not in the trigram index leads_fts
 // to it, in one statement, and moves the mark of the leads indexed
-// (migration 0006). Migration 0003 dropped the trigger that indexed each
+// (migration 0006); with none to add it writes nothing. Migration 0003 dropped the trigger that indexed each
 // lead as it was inserted: FTS5 writes what it holds in memory to a new
 // segment of the index at every statement that opens a statement journal,
 // so indexing lead by lead wrote one segment per lead and kept merging them.
@@ -337,7 +340,8 @@ func indexLeads(c conn) error {
 		WHERE id > (SELECT indexed_upto FROM lead_search_state)`); err != nil {
 		return err
 	}
-	_, err := c.exec(`UPDATE lead_search_state SET indexed_upto = max(indexed_upto, (SELECT coalesce(max(id), 0) FROM leads))`)
+	_, err := c.exec(`UPDATE lead_search_state SET indexed_upto = (SELECT max(id) FROM leads)
+		WHERE indexed_upto < (SELECT max(id) FROM leads)`)
 	return err
 }
 

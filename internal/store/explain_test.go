@@ -27,6 +27,10 @@ import (
 //	       "seed")), so the plans stay those above; a number term adds a UNION
 //	       ALL arm (SCAN leads_fts VIRTUAL TABLE INDEX 0:=M4, by rowid); a
 //	       short term is tested on the rows of the same plans
+//	count by index (one text filter of long terms, no number, no stage:
+//	       leadCountByIndex): SCAN leads_fts VIRTUAL TABLE INDEX 0:M5 (the
+//	       MATCH names the dealers); SEARCH leads USING INDEX leads_dealer_id
+//	       (dealer_id=? AND id>?) for the newest leads
 //	no text filter: page SEARCH leads USING COVERING INDEX leads_dealer_created
 //	       (dealer_id=?); count on the narrowest index of the dealer's leads
 //	sort by any field: SEARCH leads USING COVERING INDEX leads_dealer_<field>
@@ -86,6 +90,15 @@ func TestExplainFindLeads(t *testing.T) {
 		}
 		few := plan(`SELECT id FROM leads WHERE +`+where+plus+` LIMIT 20 OFFSET 0`, args...)
 		t.Logf("  few:   %s", few)
+		if q, qargs, ok := leadCountByIndex(c, f); ok {
+			byIndex := plan(q, qargs...)
+			t.Logf("  count by index: %s", byIndex)
+			newest := strings.Contains(byIndex, "SEARCH leads USING INTEGER PRIMARY KEY (rowid>?)") ||
+				strings.Contains(byIndex, "SEARCH leads USING INDEX leads_dealer_id (dealer_id=? AND id>?)")
+			if !strings.Contains(byIndex, "SCAN leads_fts VIRTUAL TABLE") || !newest || strings.Contains(byIndex, "SCAN leads ") {
+				t.Errorf("filter %+v: the count by index reads more than the index and the newest leads: %s", f, byIndex)
+			}
+		}
 		for _, p := range []string{count, few} {
 			if !strings.Contains(p, "leads_fts VIRTUAL TABLE") || !strings.Contains(p, "id=?") {
 				t.Errorf("filter %+v: plan does not go from the trigram matches to the leads: %s", f, p)

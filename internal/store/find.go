@@ -103,12 +103,7 @@ func (s *Store) FindLeads(ctx context.Context, f core.LeadFilter) ([]core.Lead, 
 			total = offset + len(ids)
 		default:
 			var err error
-			if q, qargs, ok := leadCountByIndex(c, f); ok {
-				total, err = c.count(q, qargs...)
-			} else {
-				total, err = c.count(`SELECT count(*) FROM leads WHERE `+where, args...)
-			}
-			if err != nil {
+			if total, err = c.count(`SELECT count(*) FROM leads WHERE `+where, args...); err != nil {
 				return err
 			}
 		}

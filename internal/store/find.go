@@ -204,15 +204,10 @@ func leadCountByIndex(c conn, f core.LeadFilter) (string, []any, bool) {
 		}
 	}
 	dealers := uniq(f.DealerIDs)
-	args := []any{ftsMatch(tf.terms, tf.columns, dealers)}
-	recent := []string{"dealer_id IN " + in(len(dealers)), "id > (SELECT indexed_upto FROM lead_search_state)"}
-	args = append(args, anys(dealers)...)
-	for _, q := range tf.terms {
-		cond, a := c.termFilter(q, false, tf.columns)
-		recent, args = append(recent, cond), append(args, a...)
-	}
-	return `SELECT (SELECT count(*) FROM leads_fts WHERE leads_fts MATCH ?) + (SELECT count(*) FROM leads WHERE ` +
-		strings.Join(recent, " AND ") + `)`, args, true
+	recent, rargs := c.unindexedFilter(tf.terms, tf.byID, tf.columns)
+	args := append(append([]any{ftsMatch(tf.terms, tf.columns, dealers)}, anys(dealers)...), rargs...)
+	return `SELECT (SELECT count(*) FROM leads_fts WHERE leads_fts MATCH ?) + (SELECT count(*) FROM leads WHERE dealer_id IN ` +
+		in(len(dealers)) + ` AND ` + recent + `)`, args, true
 }
 
 // leadSearchColumns are the columns of leads Search looks terms up in.
@@ -299,12 +294,21 @@ func (c conn) termFilter(q string, byID bool, columns []string) (string, []any) 
 // keeps driving by it (an OR of the two would walk the dealer's leads).
 func (c conn) ftsFilter(terms []string, byID bool, columns []string) (string, []any) {
 	cond, args := ftsIndexed(terms, byID, columns)
-	recent := []string{"id > (SELECT indexed_upto FROM lead_search_state)"}
+	recent, rargs := c.unindexedFilter(terms, byID, columns)
+	return cond + " UNION ALL SELECT id FROM leads WHERE " + recent + ")", append(args, rargs...)
+}
+
+// unindexedFilter returns the condition that a lead is not in leads_fts
+// yet (above the mark of migration 0006) and matches every one of terms,
+// tested on its row by termFilter.
+func (c conn) unindexedFilter(terms []string, byID bool, columns []string) (string, []any) {
+	conds := []string{"id > (SELECT indexed_upto FROM lead_search_state)"}
+	var args []any
 	for _, q := range terms {
-		tc, ta := c.termFilter(q, byID, columns)
-		recent, args = append(recent, tc), append(args, ta...)
+		cond, a := c.termFilter(q, byID, columns)
+		conds, args = append(conds, cond), append(args, a...)
 	}
-	return cond + " UNION ALL SELECT id FROM leads WHERE " + strings.Join(recent, " AND ") + ")", args
+	return strings.Join(conds, " AND "), args
 }
 
 // ftsIndexed is the start of ftsFilter's condition, on the leads in

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"io/fs"
 
 	"forecourt/internal/core"
 )
@@ -16,4 +17,13 @@ func LeadQueries(s *Store, f core.LeadFilter) (page, count string, pageArgs, cou
 	limit, largs := c.page(core.Page{Limit: 20})
 	return c.bind(`SELECT id FROM leads WHERE ` + where + order + limit), c.bind(`SELECT count(*) FROM leads WHERE ` + where),
 		append(append([]any{}, args...), largs...), args
+}
+
+// Migrations returns the migrations of engine, as the store applies them.
+func Migrations(engine string) fs.FS {
+	sub, err := fs.Sub(migrations, "migrations/"+engine)
+	if err != nil {
+		panic(err)
+	}
+	return sub
 }

@@ -29,15 +29,9 @@ func nullID(id int64) any {
 }
 
 // insertNote stores n under owner with its first version, by n's author or
-// else by actor, and sets n.ID and n.History.
+// else by actor, and sets n.ID and n.History. The first version lives in
+// the note's row (migration 0008) and its id is the note's.
 func insertNote(c conn, owner noteOwner, kind string, n *core.Note, actor *int64) error {
-	id, err := c.insert(`INSERT INTO notes (dealer_id, lead_id, task_id, kind, content, author_id, created_at, modified_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		nullID(owner.dealerID), nullID(owner.leadID), nullID(owner.taskID), kind, n.Content, ptrArg(n.AuthorID), micros(n.Created), micros(n.Modified))
-	if err != nil {
-		return err
-	}
-	n.ID = id
 	by := n.AuthorID
 	if by == nil {
 		by = actor
@@ -46,17 +40,36 @@ func insertNote(c conn, owner noteOwner, kind string, n *core.Note, actor *int64
 	if at.IsZero() {
 		at = n.Created
 	}
-	v := core.NoteVersion{Modified: at, UserID: by, Content: n.Content}
-	if v.ID, err = insertNoteVersion(c, id, v); err != nil {
+	id, err := c.insert(`INSERT INTO notes (dealer_id, lead_id, task_id, kind, content, author_id, created_at, modified_at, first_at, first_user_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		nullID(owner.dealerID), nullID(owner.leadID), nullID(owner.taskID), kind, n.Content, ptrArg(n.AuthorID), micros(n.Created), micros(n.Modified),
+		micros(at), ptrArg(by))
+	if err != nil {
 		return err
 	}
-	n.History = []core.NoteVersion{v}
+	n.ID = id
+	n.History = []core.NoteVersion{{ID: id, Modified: at, UserID: by, Content: n.Content}}
 	return nil
 }
 
+// insertNoteVersion stores a version after a note's first. Its id comes
+// from the notes' id sequence, which the first versions share.
 func insertNoteVersion(c conn, noteID int64, v core.NoteVersion) (int64, error) {
-	return c.insert(`INSERT INTO note_versions (note_id, modified_at, user_id, content) VALUES (?, ?, ?, ?)`,
-		noteID, micros(v.Modified), ptrArg(v.UserID), v.Content)
+	next := `SELECT nextval(pg_get_serial_sequence('notes', 'id'))`
+	if !c.pg {
+		// Not RETURNING: see insert.
+		if _, err := c.exec(`UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'notes'`); err != nil {
+			return 0, err
+		}
+		next = `SELECT seq FROM sqlite_sequence WHERE name = 'notes'`
+	}
+	var id int64
+	if err := c.row(next).Scan(&id); err != nil {
+		return 0, err
+	}
+	_, err := c.exec(`INSERT INTO note_versions (id, note_id, modified_at, user_id, content) VALUES (?, ?, ?, ?, ?)`,
+		id, noteID, micros(v.Modified), ptrArg(v.UserID), v.Content)
+	return id, err
 }
 
 // saveNotes brings the notes of one kind under owner from old to cur: a note
@@ -96,7 +109,10 @@ func saveNotes(c conn, owner noteOwner, kind string, old, cur []core.Note, actor
 		}
 		n.History = history
 		if n.Content != o.Content || !n.Modified.Equal(o.Modified) || !n.Created.Equal(o.Created) || !equalPtr(n.AuthorID, o.AuthorID) {
-			if _, err := c.exec(`UPDATE notes SET content = ?, author_id = ?, created_at = ?, modified_at = ? WHERE id = ?`,
+			// The first change keeps the first version's text, which until
+			// then was the note's content.
+			if _, err := c.exec(`UPDATE notes SET first_content = coalesce(first_content, content),
+				content = ?, author_id = ?, created_at = ?, modified_at = ? WHERE id = ?`,
 				n.Content, ptrArg(n.AuthorID), micros(n.Created), micros(n.Modified), n.ID); err != nil {
 				return err
 			}
@@ -124,12 +140,14 @@ type noteRow struct {
 }
 
 // loadNotes loads the notes whose column (dealer_id or lead_id) is one of
-// ids, with their histories, in id order: two queries.
+// ids, with their histories, in id order: one query, and a second for the
+// versions after the first when one of the notes was ever changed.
 func loadNotes(c conn, column string, ids []int64) ([]noteRow, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := c.query(`SELECT id, dealer_id, lead_id, task_id, kind, content, author_id, created_at, modified_at
+	rows, err := c.query(`SELECT id, dealer_id, lead_id, task_id, kind, content, author_id, created_at, modified_at,
+			first_version_id, first_at, first_user_id, first_content
 		FROM notes WHERE `+column+` IN `+in(len(ids))+` ORDER BY id`, anys(ids)...)
 	if err != nil {
 		return nil, err
@@ -137,17 +155,31 @@ func loadNotes(c conn, column string, ids []int64) ([]noteRow, error) {
 	defer rows.Close()
 	var out []noteRow
 	byID := make(map[int64]int)
+	changed := false
 	for rows.Next() {
 		var r noteRow
-		var dealerID, leadID, taskID, author sql.NullInt64
+		var dealerID, leadID, taskID, author, firstID, firstAt, firstUser sql.NullInt64
+		var firstContent sql.NullString
 		var created, modified int64
-		if err := rows.Scan(&r.note.ID, &dealerID, &leadID, &taskID, &r.kind, &r.note.Content, &author, &created, &modified); err != nil {
+		if err := rows.Scan(&r.note.ID, &dealerID, &leadID, &taskID, &r.kind, &r.note.Content, &author, &created, &modified,
+			&firstID, &firstAt, &firstUser, &firstContent); err != nil {
 			return nil, err
 		}
 		r.owner = noteOwner{dealerID: dealerID.Int64, leadID: leadID.Int64, taskID: taskID.Int64}
 		r.note.AuthorID = int64Ptr(author)
 		r.note.Created = fromMicros(created)
 		r.note.Modified = fromMicros(modified)
+		if firstAt.Valid {
+			v := core.NoteVersion{ID: r.note.ID, Modified: fromMicros(firstAt.Int64), UserID: int64Ptr(firstUser), Content: r.note.Content}
+			if firstID.Valid {
+				v.ID = firstID.Int64
+			}
+			if firstContent.Valid {
+				v.Content = firstContent.String
+			}
+			r.note.History = []core.NoteVersion{v}
+		}
+		changed = changed || firstContent.Valid || !firstAt.Valid
 		byID[r.note.ID] = len(out)
 		out = append(out, r)
 	}
@@ -155,8 +187,8 @@ func loadNotes(c conn, column string, ids []int64) ([]noteRow, error) {
 		return nil, err
 	}
 	rows.Close()
-	if len(out) == 0 {
-		return nil, nil
+	if !changed {
+		return out, nil
 	}
 
 	vrows, err := c.query(`SELECT v.id, v.note_id, v.modified_at, v.user_id, v.content

@@ -54,8 +54,9 @@ type Store struct {
 	cache     *refCache  // reference data, see cache.go
 	quit      chan struct{}
 	writerEnd chan struct{}
-	batches   atomic.Int64 // transactions the writer committed or rolled back
-	unindexed int          // leads not in leads_fts yet; the writer's alone
+	batches   atomic.Int64  // transactions the writer committed or rolled back
+	unindexed int           // leads not in leads_fts yet; the writer's alone
+	ckpt      *checkpointer // SQLite: checkpoints beside the writer
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -128,10 +129,9 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 	// The path goes without "file:" so modernc does not read it as a URI.
 	common := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"
 	// temp_store(MEMORY) keeps the savepoints' sub-journals off the disk.
-	// wal_autocheckpoint(8000) (32 MB of WAL instead of 4) checkpoints a
-	// page changed by many batches once rather than many times: the
-	// writer's checkpoints cost ~12% of a lead creation less.
-	db, err := sql.Open("sqlite", path+"?"+common+"&_pragma=synchronous("+sync+")&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(8000)&_txlock=immediate")
+	// The WAL is checkpointed by a connection of its own (checkpoint.go);
+	// the writer's wal_autocheckpoint is only a backstop.
+	db, err := sql.Open("sqlite", path+"?"+common+"&_pragma=synchronous("+sync+")&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint("+strconv.Itoa(walBackstop)+")&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
@@ -169,6 +169,11 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		read.Close()
 		return nil, err
+	}
+	// Checkpoints sync the database file as the writer's own would.
+	if s.ckpt, err = startCheckpointer(path+"?"+common+"&_pragma=synchronous("+sync+")", &s.batches); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
 	// pgx caches its prepared statements itself; SQLite's driver does not
 	s.rstmts = newReadStmts(read)
@@ -246,10 +251,14 @@ func (s *Store) Close() error {
 			close(s.quit)
 			<-s.writerEnd
 		}
+		var err error
+		if s.ckpt != nil {
+			err = s.ckpt.stop()
+		}
 		if s.rstmts != nil {
 			s.rstmts.close()
 		}
-		err := s.db.Close()
+		err = errors.Join(err, s.db.Close())
 		if s.read != s.db {
 			err = errors.Join(err, s.read.Close())
 		}

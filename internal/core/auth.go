@@ -40,7 +40,24 @@ func HashPassword(password string) (string, error) {
 var ErrBadCredentials = &Error{Code: Invalid, Message: "unable to log in with the provided credentials"}
 
 // Login checks a user's credentials, opens a session and returns its token.
+// After too many failures for one login from one client address it answers
+// Throttled without looking at the password (see loginBurst).
 func (s *Service) Login(ctx context.Context, login, password string) (string, User, error) {
+	key := loginKey(ctx, login)
+	if err := s.logins.check(key, s.now()); err != nil {
+		return "", User{}, err
+	}
+	token, u, err := s.login(ctx, login, password)
+	switch {
+	case err == nil:
+		s.logins.succeeded(key)
+	case err == ErrBadCredentials:
+		s.logins.failed(key, s.now())
+	}
+	return token, u, err
+}
+
+func (s *Service) login(ctx context.Context, login, password string) (string, User, error) {
 	login = strings.TrimSpace(login)
 	if login == "" || len(login) > 254 || strings.ContainsRune(login, 0) || !utf8.ValidString(login) {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))

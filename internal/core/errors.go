@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // Code classifies an Error. Each API maps codes to its own status codes and
@@ -31,6 +32,8 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  map[string]string
+	// RetryAfter is how long a Throttled client should wait.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

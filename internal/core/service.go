@@ -36,6 +36,7 @@ type Service struct {
 	dialer   Dialer
 	observer Observer
 	log      *slog.Logger
+	logins   loginLimiter
 }
 
 // Option configures a Service.

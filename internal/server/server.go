@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -139,6 +140,11 @@ func observe(next http.Handler, labels *http.ServeMux, m *metrics, log *slog.Log
 		}
 		w.Header().Set("X-Request-Id", id)
 		ctx := context.WithValue(r.Context(), ctxKey{}, id)
+		// The client's address keys rate limits (core's failed logins): the
+		// connection's, never a header a client can write.
+		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+			ctx = core.WithClientAddr(ctx, host)
+		}
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -95,5 +96,34 @@ func TestUnknownPathsAndStatic(t *testing.T) {
 	}
 	if rec := get(t, h, "/static/origins/coches-net.svg"); rec.Code != 200 {
 		t.Errorf("origin icon = %d", rec.Code)
+	}
+}
+
+// TestLoginThrottleByConnection: the server keys failed logins by the
+// connection's address, not by a header the client writes.
+func TestLoginThrottleByConnection(t *testing.T) {
+	h, _ := newServer(t, nil)
+	login := func(remote string, header ...string) int {
+		req := httptest.NewRequest("POST", "/api/auth/login/", strings.NewReader(`{"username":"nobody@example.com","password":"x"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.RemoteAddr = remote
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for i := range 20 {
+		// A different X-Forwarded-For on every try changes nothing.
+		if code := login("203.0.113.9:4000", "X-Forwarded-For", "10.0.0."+strconv.Itoa(i)); code != http.StatusBadRequest {
+			t.Fatalf("failure %d: %d", i+1, code)
+		}
+	}
+	if code := login("203.0.113.9:4001"); code != http.StatusTooManyRequests {
+		t.Fatalf("21st failure from the same address (another port): %d, want 429", code)
+	}
+	if code := login("198.51.100.7:4000"); code != http.StatusBadRequest {
+		t.Fatalf("another address: %d, want 400", code)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"forecourt/internal/core"
 )
@@ -40,7 +41,20 @@ const (
 	msgConflict       = "La petición entra en conflicto con el estado actual del recurso."
 	msgBridgeRefused  = "La centralita rechazó la llamada."
 	msgInvalidRequest = "Datos inválidos."
+	msgThrottled      = "Solicitud fue regulada (throttled)."
 )
+
+// throttled is DRF's answer to a throttled request: 429, its detail in
+// Spanish with the wait in whole seconds (rounded up), and Retry-After.
+func throttled(wait time.Duration) *apiError {
+	secs := max(1, int((wait+time.Second-1)/time.Second))
+	unit := "segundos"
+	if secs == 1 {
+		unit = "segundo"
+	}
+	return &apiError{status: http.StatusTooManyRequests, retryAfter: secs,
+		body: Detail{Detail: fmt.Sprintf("%s Se espera que esté disponible en %d %s.", msgThrottled, secs, unit)}}
+}
 
 func msgChoice(v string) string { return fmt.Sprintf("\"%s\" no es una elección válida.", v) }
 
@@ -201,9 +215,10 @@ func (t *errTree) MarshalJSON() ([]byte, error) {
 
 // apiError is an answer other than success: a status and a DRF body.
 type apiError struct {
-	status int
-	body   any
-	cause  error // logged, never shown, for 500s
+	status     int
+	body       any
+	cause      error // logged, never shown, for 500s
+	retryAfter int   // seconds, for 429s (the Retry-After header)
 }
 
 func (e *apiError) Error() string {
@@ -277,6 +292,8 @@ func toAPIError(err error, c errContext) *apiError {
 		return detailError(http.StatusForbidden, msgForbidden)
 	case core.Conflict:
 		return detailError(http.StatusConflict, translateMessage(ce.Message, msgConflict))
+	case core.Throttled:
+		return throttled(ce.RetryAfter)
 	default:
 		return &apiError{status: http.StatusInternalServerError, body: Detail{Detail: msgInternal}, cause: err}
 	}

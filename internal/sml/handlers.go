@@ -203,6 +203,9 @@ func (h *handler) writeError(w http.ResponseWriter, r *http.Request, e *apiError
 	if e.status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", "Token")
 	}
+	if e.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))
+	}
 	if err := writeJSON(w, e.status, e.body); err != nil {
 		h.log.ErrorContext(r.Context(), "sml: encode error body", "err", err)
 	}

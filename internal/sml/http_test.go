@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -103,6 +104,22 @@ func TestAuth(t *testing.T) {
 				t.Errorf("body = %s", r.body)
 			}
 		}
+	})
+	t.Run("too many failed logins: DRF's 429 with Retry-After", func(t *testing.T) {
+		body := map[string]string{"username": "throttled@example.com", "password": "guess"}
+		for range 20 {
+			want(t, e.req("", http.MethodPost, "/api/auth/login/", body), http.StatusBadRequest)
+		}
+		r := want(t, e.req("", http.MethodPost, "/api/auth/login/", body), http.StatusTooManyRequests)
+		// The wait is what remains of 15 s once the failures above took
+		// their time, whole seconds rounded up.
+		n, err := strconv.Atoi(r.header.Get("Retry-After"))
+		if err != nil || n < 1 || n > 15 ||
+			!sameJSON(t, string(r.body), fmt.Sprintf(`{"detail":"Solicitud fue regulada (throttled). Se espera que esté disponible en %d segundos."}`, n)) {
+			t.Errorf("%s, Retry-After %q", r.body, r.header.Get("Retry-After"))
+		}
+		// Other accounts log in as before.
+		want(t, e.req("", http.MethodPost, "/api/auth/login/", map[string]string{"username": "demo@example.com", "password": "demo"}), http.StatusOK)
 	})
 	t.Run("missing fields", func(t *testing.T) {
 		r := want(t, e.req("", http.MethodPost, "/api/auth/login/", map[string]string{"password": "demo"}), http.StatusBadRequest)

@@ -1,0 +1,104 @@
+package core
+
+import (
+	"context"
+	"math"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Failed logins are limited per account name and client address: after
+// loginBurst failures in a row, one more attempt is allowed every
+// loginRefill. A successful login clears the count. The check comes before
+// the password is hashed, so a flood of guesses costs neither a password
+// nor the CPU of bcrypt. Limits are kept in memory, per server process.
+const (
+	loginBurst  = 20
+	loginRefill = 15 * time.Second
+	// loginKeys bounds the memory of the limiter: past it, the entries that
+	// have refilled completely (which limit nothing) are dropped.
+	loginKeys = 100_000
+)
+
+// Throttled is the code of an error that asks the client to wait; the
+// *Error's RetryAfter says how long.
+const Throttled Code = "throttled"
+
+type clientAddrKey struct{}
+
+// WithClientAddr returns ctx carrying the network address of the client
+// (an IP address, without port), which rate limits are kept by.
+func WithClientAddr(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientAddrKey{}, addr)
+}
+
+// ClientAddrFrom returns the client address WithClientAddr put in ctx.
+func ClientAddrFrom(ctx context.Context) string {
+	a, _ := ctx.Value(clientAddrKey{}).(string)
+	return a
+}
+
+// loginLimiter is a token bucket per login and client address.
+type loginLimiter struct {
+	mu sync.Mutex
+	m  map[string]loginBucket
+}
+
+type loginBucket struct {
+	tokens float64
+	at     time.Time
+}
+
+func loginKey(ctx context.Context, login string) string {
+	return strings.ToLower(strings.TrimSpace(login)) + "\x00" + ClientAddrFrom(ctx)
+}
+
+// refilled returns b's tokens at now.
+func (b loginBucket) refilled(now time.Time) float64 {
+	return math.Min(loginBurst, b.tokens+float64(now.Sub(b.at))/float64(loginRefill))
+}
+
+// check returns a Throttled error when key has no attempt left at now.
+func (l *loginLimiter) check(key string, now time.Time) error {
+	l.mu.Lock()
+	b, ok := l.m[key]
+	l.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	t := b.refilled(now)
+	if t >= 1 {
+		return nil
+	}
+	wait := time.Duration((1 - t) * float64(loginRefill))
+	return &Error{Code: Throttled, Message: "too many failed logins", RetryAfter: wait}
+}
+
+// failed takes one attempt from key.
+func (l *loginLimiter) failed(key string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil {
+		l.m = map[string]loginBucket{}
+	}
+	b, ok := l.m[key]
+	if !ok {
+		if len(l.m) >= loginKeys {
+			for k, o := range l.m {
+				if o.refilled(now) >= loginBurst {
+					delete(l.m, k)
+				}
+			}
+		}
+		b = loginBucket{tokens: loginBurst, at: now}
+	}
+	l.m[key] = loginBucket{tokens: math.Max(0, b.refilled(now)-1), at: now}
+}
+
+// succeeded clears key.
+func (l *loginLimiter) succeeded(key string) {
+	l.mu.Lock()
+	delete(l.m, key)
+	l.mu.Unlock()
+}

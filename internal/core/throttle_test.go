@@ -1,0 +1,73 @@
+package core_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"forecourt/internal/core"
+	"forecourt/internal/demo"
+	"forecourt/internal/testkit"
+)
+
+// TestLoginThrottle: failed logins of one account from one client address
+// are limited to 20 in a row, then one every 15 s; the limit holds even
+// for the right password, leaves other addresses and accounts alone, and a
+// success clears it.
+func TestLoginThrottle(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	svc := core.NewService(testkit.OpenStore(t), core.WithClock(clock))
+	if _, err := demo.Seed(context.Background(), svc, demo.Options{Advisors: 1}); err != nil {
+		t.Fatal(err)
+	}
+	from := func(addr string) context.Context { return core.WithClientAddr(context.Background(), addr) }
+	attacker, office := from("203.0.113.9"), from("198.51.100.7")
+
+	for i := range 20 {
+		if _, _, err := svc.Login(attacker, "demo@example.com", "guess"); err != core.ErrBadCredentials {
+			t.Fatalf("failure %d: %v, want bad credentials", i+1, err)
+		}
+	}
+	_, _, err := svc.Login(attacker, "Demo@Example.com ", "demo") // the same account, the right password
+	if core.ErrorCode(err) != core.Throttled {
+		t.Fatalf("21st attempt: %v, want throttled", err)
+	}
+	if e := err.(*core.Error); e.RetryAfter <= 0 || e.RetryAfter > 15*time.Second {
+		t.Fatalf("retry after %v", e.RetryAfter)
+	}
+	if _, _, err := svc.Login(office, "demo@example.com", "demo"); err != nil {
+		t.Fatalf("the same account from another address: %v", err)
+	}
+	if _, _, err := svc.Login(attacker, "nobody@example.com", "x"); err != core.ErrBadCredentials {
+		t.Fatalf("another account from the same address: %v", err)
+	}
+
+	advance(14 * time.Second)
+	if _, _, err := svc.Login(attacker, "demo@example.com", "demo"); core.ErrorCode(err) != core.Throttled {
+		t.Fatalf("after 14 s: %v, want throttled", err)
+	}
+	advance(time.Second)
+	if _, _, err := svc.Login(attacker, "demo@example.com", "guess"); err != core.ErrBadCredentials {
+		t.Fatalf("after 15 s, one attempt: %v", err)
+	}
+	if _, _, err := svc.Login(attacker, "demo@example.com", "demo"); core.ErrorCode(err) != core.Throttled {
+		t.Fatalf("right after it: %v, want throttled", err)
+	}
+	advance(15 * time.Second)
+	if _, _, err := svc.Login(attacker, "demo@example.com", "demo"); err != nil {
+		t.Fatalf("the right password once allowed: %v", err)
+	}
+	// A success clears the count: 20 more failures before the next limit.
+	for i := range 20 {
+		if _, _, err := svc.Login(attacker, "demo@example.com", "guess"); err != core.ErrBadCredentials {
+			t.Fatalf("failure %d after a success: %v", i+1, err)
+		}
+	}
+	if _, _, err := svc.Login(attacker, "demo@example.com", "demo"); core.ErrorCode(err) != core.Throttled {
+		t.Fatalf("21st failure after a success: %v, want throttled", err)
+	}
+}

@@ -10,7 +10,8 @@ import (
 
 // Failed logins are limited per account name and client address: after
 // loginBurst failures in a row, one more attempt is allowed every
-// loginRefill. A successful login clears the count. The check comes before
+// loginRefill (WithLoginThrottle changes both). A successful login clears
+// the count. The check comes before
 // the password is hashed, so a flood of guesses costs neither a password
 // nor the CPU of bcrypt. Limits are kept in memory, per server process.
 const (
@@ -39,10 +40,19 @@ func ClientAddrFrom(ctx context.Context) string {
 	return a
 }
 
+// WithLoginThrottle sets how many failed logins in a row one account may
+// have from one client address (burst), and how often one more attempt is
+// allowed past them (every).
+func WithLoginThrottle(burst int, every time.Duration) Option {
+	return func(s *Service) { s.logins.burst, s.logins.every = float64(burst), every }
+}
+
 // loginLimiter is a token bucket per login and client address.
 type loginLimiter struct {
-	mu sync.Mutex
-	m  map[string]loginBucket
+	burst float64
+	every time.Duration
+	mu    sync.Mutex
+	m     map[string]loginBucket
 }
 
 type loginBucket struct {
@@ -55,8 +65,8 @@ func loginKey(ctx context.Context, login string) string {
 }
 
 // refilled returns b's tokens at now.
-func (b loginBucket) refilled(now time.Time) float64 {
-	return math.Min(loginBurst, b.tokens+float64(now.Sub(b.at))/float64(loginRefill))
+func (l *loginLimiter) refilled(b loginBucket, now time.Time) float64 {
+	return math.Min(l.burst, b.tokens+float64(now.Sub(b.at))/float64(l.every))
 }
 
 // check returns a Throttled error when key has no attempt left at now.
@@ -67,11 +77,11 @@ func (l *loginLimiter) check(key string, now time.Time) error {
 	if !ok {
 		return nil
 	}
-	t := b.refilled(now)
+	t := l.refilled(b, now)
 	if t >= 1 {
 		return nil
 	}
-	wait := time.Duration((1 - t) * float64(loginRefill))
+	wait := time.Duration((1 - t) * float64(l.every))
 	return &Error{Code: Throttled, Message: "too many failed logins", RetryAfter: wait}
 }
 
@@ -86,14 +96,14 @@ func (l *loginLimiter) failed(key string, now time.Time) {
 	if !ok {
 		if len(l.m) >= loginKeys {
 			for k, o := range l.m {
-				if o.refilled(now) >= loginBurst {
+				if l.refilled(o, now) >= l.burst {
 					delete(l.m, k)
 				}
 			}
 		}
-		b = loginBucket{tokens: loginBurst, at: now}
+		b = loginBucket{tokens: l.burst, at: now}
 	}
-	l.m[key] = loginBucket{tokens: math.Max(0, b.refilled(now)-1), at: now}
+	l.m[key] = loginBucket{tokens: math.Max(0, l.refilled(b, now)-1), at: now}
 }
 
 // succeeded clears key.

@@ -33,12 +33,12 @@ type env struct {
 	logs   *bytes.Buffer
 }
 
-func newEnv(t *testing.T, leads int) *env {
+func newEnv(t *testing.T, leads int, opts ...core.Option) *env {
 	t.Helper()
 	st := testkit.OpenStore(t)
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewTextHandler(&syncWriter{w: logs}, nil))
-	svc := core.NewService(st, core.WithDialer(telephony.LogDialer{Log: log}), core.WithLogger(log))
+	svc := core.NewService(st, append([]core.Option{core.WithDialer(telephony.LogDialer{Log: log}), core.WithLogger(log)}, opts...)...)
 	fx, err := demo.Seed(context.Background(), svc, demo.Options{Leads: leads})
 	if err != nil {
 		t.Fatalf("demo.Seed: %v", err)

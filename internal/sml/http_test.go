@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"forecourt/internal/core"
 )
@@ -106,15 +107,17 @@ func TestAuth(t *testing.T) {
 		}
 	})
 	t.Run("too many failed logins: DRF's 429 with Retry-After", func(t *testing.T) {
+		// 3 failures in a row, then one attempt an hour (20 and 15 s by
+		// default: fewer bcrypt runs, and a wait no slow run refills).
+		e := newEnv(t, 0, core.WithLoginThrottle(3, time.Hour))
 		body := map[string]string{"username": "throttled@example.com", "password": "guess"}
-		for range 20 {
+		for range 3 {
 			want(t, e.req("", http.MethodPost, "/api/auth/login/", body), http.StatusBadRequest)
 		}
 		r := want(t, e.req("", http.MethodPost, "/api/auth/login/", body), http.StatusTooManyRequests)
-		// The wait is what remains of 15 s once the failures above took
-		// their time, whole seconds rounded up.
+		// The wait is what remains of the hour, whole seconds rounded up.
 		n, err := strconv.Atoi(r.header.Get("Retry-After"))
-		if err != nil || n < 1 || n > 15 ||
+		if err != nil || n < 3000 || n > 3600 ||
 			!sameJSON(t, string(r.body), fmt.Sprintf(`{"detail":"Solicitud fue regulada (throttled). Se espera que esté disponible en %d segundos."}`, n)) {
 			t.Errorf("%s, Retry-After %q", r.body, r.header.Get("Retry-After"))
 		}

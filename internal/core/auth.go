@@ -44,15 +44,15 @@ var ErrBadCredentials = &Error{Code: Invalid, Message: "unable to log in with th
 // Throttled without looking at the password (see loginBurst).
 func (s *Service) Login(ctx context.Context, login, password string) (string, User, error) {
 	key := loginKey(ctx, login)
-	if err := s.logins.check(key, s.now()); err != nil {
+	if err := s.logins.take(key, s.now()); err != nil {
 		return "", User{}, err
 	}
 	token, u, err := s.login(ctx, login, password)
 	switch {
 	case err == nil:
 		s.logins.succeeded(key)
-	case err == ErrBadCredentials:
-		s.logins.failed(key, s.now())
+	case err != ErrBadCredentials:
+		s.logins.refund(key)
 	}
 	return token, u, err
 }

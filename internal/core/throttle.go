@@ -11,9 +11,10 @@ import (
 // Failed logins are limited per account name and client address: after
 // loginBurst failures in a row, one more attempt is allowed every
 // loginRefill (WithLoginThrottle changes both). A successful login clears
-// the count. The check comes before
-// the password is hashed, so a flood of guesses costs neither a password
-// nor the CPU of bcrypt. Limits are kept in memory, per server process.
+// the count. Each attempt spends its turn before the password is hashed,
+// so a flood of guesses costs neither a password nor the CPU of bcrypt,
+// and concurrent guesses cannot all pass on one turn. Limits are kept in
+// memory, per server process.
 const (
 	loginBurst  = 20
 	loginRefill = 15 * time.Second
@@ -69,24 +70,9 @@ func (l *loginLimiter) refilled(b loginBucket, now time.Time) float64 {
 	return math.Min(l.burst, b.tokens+float64(now.Sub(b.at))/float64(l.every))
 }
 
-// check returns a Throttled error when key has no attempt left at now.
-func (l *loginLimiter) check(key string, now time.Time) error {
-	l.mu.Lock()
-	b, ok := l.m[key]
-	l.mu.Unlock()
-	if !ok {
-		return nil
-	}
-	t := l.refilled(b, now)
-	if t >= 1 {
-		return nil
-	}
-	wait := time.Duration((1 - t) * float64(l.every))
-	return &Error{Code: Throttled, Message: "too many failed logins", RetryAfter: wait}
-}
-
-// failed takes one attempt from key.
-func (l *loginLimiter) failed(key string, now time.Time) {
+// take spends one attempt of key at now, or returns a Throttled error when
+// none is left.
+func (l *loginLimiter) take(key string, now time.Time) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.m == nil {
@@ -103,7 +89,24 @@ func (l *loginLimiter) failed(key string, now time.Time) {
 		}
 		b = loginBucket{tokens: l.burst, at: now}
 	}
-	l.m[key] = loginBucket{tokens: math.Max(0, l.refilled(b, now)-1), at: now}
+	t := l.refilled(b, now)
+	if t < 1 {
+		wait := time.Duration((1 - t) * float64(l.every))
+		return &Error{Code: Throttled, Message: "too many failed logins", RetryAfter: wait}
+	}
+	l.m[key] = loginBucket{tokens: t - 1, at: now}
+	return nil
+}
+
+// refund gives back the attempt take spent, for a login that failed for
+// another reason than its credentials.
+func (l *loginLimiter) refund(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b, ok := l.m[key]; ok {
+		b.tokens = min(l.burst, b.tokens+1)
+		l.m[key] = b
+	}
 }
 
 // succeeded clears key.

@@ -73,3 +73,26 @@ func TestLoginThrottle(t *testing.T) {
 		t.Fatalf("past the burst after a success: %v, want throttled", err)
 	}
 }
+
+// TestLoginThrottleConcurrent: guesses sent at once cannot all pass on the
+// same remaining attempts.
+func TestLoginThrottleConcurrent(t *testing.T) {
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	svc := core.NewService(testkit.OpenStore(t), core.WithClock(func() time.Time { return now }), core.WithLoginThrottle(3, time.Hour))
+	ctx := core.WithClientAddr(context.Background(), "203.0.113.9")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[core.Code]int{}
+	for range 20 {
+		wg.Go(func() {
+			_, _, err := svc.Login(ctx, "nobody@example.com", "guess")
+			mu.Lock()
+			codes[core.ErrorCode(err)]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if codes[core.Invalid] != 3 || codes[core.Throttled] != 17 {
+		t.Fatalf("20 concurrent guesses: %v, want 3 refused on their credentials and 17 throttled", codes)
+	}
+}

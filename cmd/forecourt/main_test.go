@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -156,10 +157,28 @@ func TestServeDemoEndToEnd(t *testing.T) {
 		`forecourt_http_requests_total{code="201",route="POST /api/lead/"} 1`,
 		"forecourt_http_request_duration_seconds_bucket",
 		`go_sql_max_open_connections{db_name="forecourt"}`,
+		"forecourt_sqlite_checkpoints_total ",
+		"forecourt_sqlite_wal_frames ",
 	} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+	// The writer's counters: the demo's writes and the lead, in at least
+	// one transaction.
+	value := func(name string) float64 {
+		m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindStringSubmatch(string(metrics))
+		if m == nil {
+			t.Fatalf("/metrics lacks %s", name)
+		}
+		v, err := strconv.ParseFloat(m[1], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if tx, w := value("forecourt_sqlite_write_transactions_total"), value("forecourt_sqlite_writes_total"); tx < 1 || w < 51 {
+		t.Errorf("writer metrics: %v transactions, %v writes", tx, w)
 	}
 
 	if err := stop(); err != nil {

@@ -126,6 +126,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(collectors.NewDBStatsCollector(st.DB(), "forecourt"))
+	if _, ok := st.WriterStats(); ok {
+		registerWriterMetrics(reg, st)
+	}
 	svc := core.NewService(st,
 		core.WithLogger(log),
 		core.WithDialer(telephony.LogDialer{Log: log}),
@@ -211,4 +214,27 @@ func redact(dsn string) string {
 		}
 	}
 	return dsn
+}
+
+// registerWriterMetrics exports the counters of the SQLite write path: the
+// writes per transaction tell how well concurrent requests are committed
+// together, and the WAL's size whether checkpoints keep up.
+func registerWriterMetrics(reg *prometheus.Registry, st *store.Store) {
+	stat := func(f func(store.WriterStats) int64) func() float64 {
+		return func() float64 { ws, _ := st.WriterStats(); return float64(f(ws)) }
+	}
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "forecourt_sqlite_write_transactions_total",
+			Help: "Transactions of the SQLite writer: each commits a batch of concurrent writes, or indexes new leads for search."},
+			stat(func(w store.WriterStats) int64 { return w.Transactions })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "forecourt_sqlite_writes_total",
+			Help: "Writes the SQLite writer committed in its transactions."},
+			stat(func(w store.WriterStats) int64 { return w.Writes })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "forecourt_sqlite_checkpoints_total",
+			Help: "WAL checkpoints run beside the SQLite writer."},
+			stat(func(w store.WriterStats) int64 { return w.Checkpoints })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "forecourt_sqlite_wal_frames",
+			Help: "Frames (pages) in the SQLite WAL at the last checkpoint."},
+			stat(func(w store.WriterStats) int64 { return w.WALFrames })),
+	)
 }

@@ -25,8 +25,8 @@ type checkpointer struct {
 	db   *sql.DB
 	quit chan struct{}
 	done chan struct{}
-	// Checkpoints run, and the WAL frames the last one found and copied,
-	// for tests.
+	// Checkpoints run, and the WAL frames the last one found and copied
+	// (metrics, tests).
 	runs              atomic.Int64
 	walFrames, copied atomic.Int64
 }
@@ -82,4 +82,22 @@ func (c *checkpointer) stop() error {
 	close(c.quit)
 	<-c.done
 	return c.db.Close()
+}
+
+// WriterStats are counters of the SQLite write path, for metrics.
+type WriterStats struct {
+	Transactions int64 // the writer's transactions: batches, and indexing
+	Writes       int64 // the writes they carried
+	Checkpoints  int64 // checkpoints run beside the writer
+	WALFrames    int64 // frames in the WAL at the last checkpoint
+}
+
+// WriterStats returns the counters of the SQLite write path; false on
+// PostgreSQL, which has none.
+func (s *Store) WriterStats() (WriterStats, bool) {
+	if s.engine != SQLite || s.ckpt == nil {
+		return WriterStats{}, false
+	}
+	return WriterStats{Transactions: s.batches.Load(), Writes: s.writeRequests.Load(),
+		Checkpoints: s.ckpt.runs.Load(), WALFrames: s.ckpt.walFrames.Load()}, true
 }

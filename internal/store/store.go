@@ -54,11 +54,13 @@ type Store struct {
 	cache     *refCache  // reference data, see cache.go
 	quit      chan struct{}
 	writerEnd chan struct{}
-	batches   atomic.Int64  // transactions the writer committed or rolled back
-	unindexed int           // leads not in leads_fts yet; the writer's alone
-	ckpt      *checkpointer // SQLite: checkpoints beside the writer
-	closeOnce sync.Once
-	closeErr  error
+	batches   atomic.Int64 // transactions the writer committed or rolled back
+	// writes the writer took (a batch holds several)
+	writeRequests atomic.Int64
+	unindexed     int           // leads not in leads_fts yet; the writer's alone
+	ckpt          *checkpointer // SQLite: checkpoints beside the writer
+	closeOnce     sync.Once
+	closeErr      error
 }
 
 // Open opens the database dsn names and applies the pending migrations.

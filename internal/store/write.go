@@ -170,6 +170,7 @@ func (s *Store) writer() {
 // a copy of every page the request changed. When one of them fails, the
 // transaction is rolled back and the batch runs again with savepoints.
 func (s *Store) commitBatch(batch []*writeRequest) {
+	s.writeRequests.Add(int64(len(batch)))
 	direct := true
 	for _, r := range batch {
 		direct = direct && r.rerunnable

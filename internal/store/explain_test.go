@@ -99,6 +99,15 @@ func TestExplainFindLeads(t *testing.T) {
 				t.Errorf("filter %+v: the count by index reads more than the index and the newest leads: %s", f, byIndex)
 			}
 		}
+		if f.ClientID == nil {
+			f.Page = core.Page{Limit: 20}
+			q, qargs := walkQuery(c, f, order, 1000)
+			walk := plan(q, qargs...)
+			t.Logf("  walk:  %s", walk)
+			if !strings.Contains(walk, "SEARCH leads USING COVERING INDEX leads_dealer_created (dealer_id=?)") || strings.Contains(walk, "leads_fts") {
+				t.Errorf("filter %+v: the walk of many matches does not read leads_dealer_created alone: %s", f, walk)
+			}
+		}
 		for _, p := range []string{count, few} {
 			if !strings.Contains(p, "leads_fts VIRTUAL TABLE") || !strings.Contains(p, "id=?") {
 				t.Errorf("filter %+v: plan does not go from the trigram matches to the leads: %s", f, p)
@@ -116,6 +125,11 @@ func TestExplainFindLeads(t *testing.T) {
 		if strings.Contains(p, "TEMP B-TREE") {
 			t.Errorf("sort %s sorts without an index: %s", srt, p)
 		}
+	}
+	span := plan(dealerSpanQuery, dealerID, dealerID)
+	t.Logf("dealer span: %s", span)
+	if strings.Count(span, "SEARCH leads USING COVERING INDEX leads_dealer_id (dealer_id=?)") != 2 || strings.Contains(span, "SCAN leads") {
+		t.Errorf("the span of the dealer's ids is not two index probes: %s", span)
 	}
 	ids := []any{1, 2, 3}
 	t.Logf("load: %s", plan(`SELECT l.id, c.name, v.brand_model FROM leads l LEFT JOIN clients c ON c.id = l.client_id LEFT JOIN vehicles v ON v.id = l.vehicle_id WHERE l.id IN (?, ?, ?)`, ids...))

@@ -27,3 +27,23 @@ func Migrations(engine string) fs.FS {
 	}
 	return sub
 }
+
+// SetWalkBudget sets the budget of walkMatches (0 turns it off) until the
+// returned function restores it.
+func SetWalkBudget(n int) (restore func()) {
+	old := walkBudget
+	walkBudget = n
+	return func() { walkBudget = old }
+}
+
+// WalkedPages is the number of pages walkMatches answered.
+func WalkedPages() int64 { return walkedPages.Load() }
+
+// ExecWrite runs one statement through s's writer, as a write that may
+// change leads (the trigram index takes what waits first).
+func ExecWrite(s *Store, query string, args ...any) error {
+	return s.write(context.Background(), func(c conn) error {
+		_, err := c.exec(query, args...)
+		return err
+	})
+}

@@ -1,0 +1,87 @@
+package store_test
+
+import (
+	"slices"
+	"strconv"
+	"testing"
+
+	"forecourt/internal/core"
+	"forecourt/internal/store"
+	"forecourt/internal/testkit"
+)
+
+// TestWalkMatches: a page of a filter with many matches, which FindLeads
+// gets on SQLite by testing the dealer's newest leads row by row, is the
+// page the trigram index gives, at every depth, with the leads of another
+// dealer interleaved, and with the newest leads not indexed yet.
+func TestWalkMatches(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds 5,000 leads")
+	}
+	s := testkit.OpenSQLite(t)
+	a := testkit.NewFixture(t, s, "a")
+	b := testkit.NewFixture(t, s, "b")
+	check(t, store.SeedLeads(ctx, s, a.Dealer.ID, a.Source.ID, 1500), "seed a")
+	check(t, store.SeedLeads(ctx, s, b.Dealer.ID, b.Source.ID, 1000), "seed b")
+	check(t, store.SeedLeads(ctx, s, a.Dealer.ID, a.Source.ID, 1500), "seed a again")
+	// A number in a search also matches the lead of that id: every lead of
+	// a but the first gets the first's id in its text, and the first
+	// loses every digit, so that it matches by its id alone, and comes
+	// first, newest of all.
+	var first int64
+	if err := s.DB().QueryRow(`SELECT min(id) FROM leads WHERE dealer_id = ?`, a.Dealer.ID).Scan(&first); err != nil {
+		t.Fatal(err)
+	}
+	byID := strconv.FormatInt(first, 10)
+	check(t, store.ExecWrite(s, `UPDATE leads SET client_phone = client_phone || ' x' || ? WHERE dealer_id = ? AND id <> ?`, byID, a.Dealer.ID, first), "mark")
+	check(t, store.ExecWrite(s, `UPDATE leads SET client_name = 'seed', client_phone = '', client_email = '', search_text = '', created_at = ? WHERE id = ?`,
+		testkit.Now.AddDate(1, 0, 0).UnixMicro(), first), "strip")
+	for i := range 30 { // the newest, some not in the trigram index yet
+		l := a.Lead(i)
+		l.Client.Email = "seed-new@example.com"
+		l.Client.Phone = "600 " + byID
+		check(t, s.CreateLead(ctx, &l, nil), "create")
+	}
+
+	find := func(f core.LeadFilter, walk bool) ([]int64, int) {
+		t.Helper()
+		if !walk {
+			defer store.SetWalkBudget(0)()
+		}
+		leads, total, err := s.FindLeads(ctx, f)
+		check(t, err, "find")
+		ids := make([]int64, len(leads))
+		for i, l := range leads {
+			ids[i] = l.ID
+		}
+		return ids, total
+	}
+	walked := store.WalkedPages()
+	filters := []core.LeadFilter{
+		{Search: "seed"},
+		{Search: "example seed"},
+		{Search: "seed 7"},                        // a short term: tested on the row, or the lead's id
+		{Search: "seed " + byID},                  // every lead by its text, the first by its id
+		{Search: "seed", Stages: core.Stages[:3]}, // three stages of four: still over 2,000 matches
+		{ClientEmailContains: "example.com"},
+		{Search: "seed", Sort: []core.Sort{{Field: core.SortCreated, Desc: true}}},
+		{Search: "seed", Sort: []core.Sort{{Field: core.SortScore}}},   // another order: by the index
+		{Search: "seed", DealerIDs: []int64{a.Dealer.ID, b.Dealer.ID}}, // several dealers: by the index
+	}
+	for _, f := range filters {
+		if f.DealerIDs == nil {
+			f.DealerIDs = []int64{a.Dealer.ID}
+		}
+		for _, p := range []core.Page{{Limit: 20}, {Offset: 20, Limit: 20}, {Offset: 700, Limit: 50}, {Offset: 2990, Limit: 20}, {Offset: 3025, Limit: 20}, {Limit: -1}} {
+			f.Page = p
+			got, total := find(f, true)
+			want, wantTotal := find(f, false)
+			if total != wantTotal || !slices.Equal(got, want) {
+				t.Fatalf("%+v: walked %d leads of %d, by the index %d of %d:\n%v\n%v", f, len(got), total, len(want), wantTotal, got, want)
+			}
+		}
+	}
+	if n := store.WalkedPages() - walked; n < 10 {
+		t.Fatalf("only %d pages walked: the test no longer exercises the walk", n)
+	}
+}

@@ -28,6 +28,14 @@ func Migrations(engine string) fs.FS {
 	return sub
 }
 
+// SetDriveByMatches sets driveByMatches until the returned function
+// restores it.
+func SetDriveByMatches(n int) (restore func()) {
+	old := driveByMatches
+	driveByMatches = n
+	return func() { driveByMatches = old }
+}
+
 // SetWalkBudget sets the budget of walkMatches (0 turns it off) until the
 // returned function restores it.
 func SetWalkBudget(n int) (restore func()) {

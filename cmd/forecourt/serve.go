@@ -220,21 +220,25 @@ func redact(dsn string) string {
 // writes per transaction tell how well concurrent requests are committed
 // together, and the WAL's size whether checkpoints keep up.
 func registerWriterMetrics(reg *prometheus.Registry, st *store.Store) {
-	stat := func(f func(store.WriterStats) int64) func() float64 {
-		return func() float64 { ws, _ := st.WriterStats(); return float64(f(ws)) }
+	for _, m := range []struct {
+		name, help string
+		gauge      bool
+		value      func(store.WriterStats) int64
+	}{
+		{"forecourt_sqlite_write_transactions_total", "Transactions of the SQLite writer: each commits a batch of concurrent writes, or indexes new leads for search.",
+			false, func(w store.WriterStats) int64 { return w.Transactions }},
+		{"forecourt_sqlite_writes_total", "Writes the SQLite writer committed in its transactions.",
+			false, func(w store.WriterStats) int64 { return w.Writes }},
+		{"forecourt_sqlite_checkpoints_total", "WAL checkpoints run beside the SQLite writer.",
+			false, func(w store.WriterStats) int64 { return w.Checkpoints }},
+		{"forecourt_sqlite_wal_frames", "Frames (pages) in the SQLite WAL at the last checkpoint.",
+			true, func(w store.WriterStats) int64 { return w.WALFrames }},
+	} {
+		f := func() float64 { ws, _ := st.WriterStats(); return float64(m.value(ws)) }
+		if m.gauge {
+			reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: m.name, Help: m.help}, f))
+		} else {
+			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: m.name, Help: m.help}, f))
+		}
 	}
-	reg.MustRegister(
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "forecourt_sqlite_write_transactions_total",
-			Help: "Transactions of the SQLite writer: each commits a batch of concurrent writes, or indexes new leads for search."},
-			stat(func(w store.WriterStats) int64 { return w.Transactions })),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "forecourt_sqlite_writes_total",
-			Help: "Writes the SQLite writer committed in its transactions."},
-			stat(func(w store.WriterStats) int64 { return w.Writes })),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "forecourt_sqlite_checkpoints_total",
-			Help: "WAL checkpoints run beside the SQLite writer."},
-			stat(func(w store.WriterStats) int64 { return w.Checkpoints })),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "forecourt_sqlite_wal_frames",
-			Help: "Frames (pages) in the SQLite WAL at the last checkpoint."},
-			stat(func(w store.WriterStats) int64 { return w.WALFrames })),
-	)
 }

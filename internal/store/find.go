@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,15 +91,8 @@ func (s *Store) FindLeads(ctx context.Context, f core.LeadFilter) ([]core.Lead, 
 		}
 		if !walked && f.Page.Limit != 0 && (!counted || offset < total) {
 			limit, largs := c.page(f.Page)
-			err := eachRow(c, `SELECT id FROM leads WHERE `+pageWhere+order+limit, append(slices.Clip(args), largs...), func(r *sql.Rows) error {
-				var id int64
-				if err := r.Scan(&id); err != nil {
-					return err
-				}
-				ids = append(ids, id)
-				return nil
-			})
-			if err != nil {
+			var err error
+			if ids, err = queryIDs(c, `SELECT id FROM leads WHERE `+pageWhere+order+limit, append(slices.Clip(args), largs...)); err != nil {
 				return err
 			}
 		}
@@ -179,15 +171,7 @@ func walkMatches(c conn, f core.LeadFilter, order string, total int) ([]int64, b
 		return nil, false, nil
 	}
 	query, args := walkQuery(c, f, order, budget)
-	var ids []int64
-	err := eachRow(c, query, args, func(r *sql.Rows) error {
-		var id int64
-		if err := r.Scan(&id); err != nil {
-			return err
-		}
-		ids = append(ids, id)
-		return nil
-	})
+	ids, err := queryIDs(c, query, args)
 	if err != nil {
 		return nil, false, err
 	}
@@ -198,6 +182,15 @@ func walkMatches(c conn, f core.LeadFilter, order string, total int) ([]int64, b
 		return ids, true, nil
 	}
 	return nil, false, nil
+}
+
+// stageRanks returns the stage_rank values of stages.
+func stageRanks(stages []core.Stage) []any {
+	ranks := make([]any, 0, len(stages))
+	for _, st := range stages {
+		ranks = append(ranks, stageRank(st))
+	}
+	return ranks
 }
 
 // dealerSpanQuery returns max(id) - min(id) + 1 of a dealer's leads (the
@@ -212,12 +205,8 @@ func walkQuery(c conn, f core.LeadFilter, order string, budget int64) (string, [
 	base := []string{"dealer_id = ?"}
 	args := []any{uniq(f.DealerIDs)[0]}
 	if len(f.Stages) > 0 {
-		ranks := make([]any, 0, len(f.Stages))
-		for _, st := range f.Stages {
-			ranks = append(ranks, stageRank(st))
-		}
-		base = append(base, "stage_rank IN "+in(len(ranks)))
-		args = append(args, ranks...)
+		base = append(base, "stage_rank IN "+in(len(f.Stages)))
+		args = append(args, stageRanks(f.Stages)...)
 	}
 	args = append(args, budget)
 	var conds []string
@@ -239,12 +228,8 @@ func leadWhere(c conn, f core.LeadFilter) (where string, args []any, matched boo
 	conds := []string{"dealer_id IN " + in(len(dealers))}
 	args = anys(dealers)
 	if len(f.Stages) > 0 {
-		ranks := make([]any, 0, len(f.Stages))
-		for _, st := range f.Stages {
-			ranks = append(ranks, stageRank(st))
-		}
-		conds = append(conds, "stage_rank IN "+in(len(ranks)))
-		args = append(args, ranks...)
+		conds = append(conds, "stage_rank IN "+in(len(f.Stages)))
+		args = append(args, stageRanks(f.Stages)...)
 	}
 	if f.ClientID != nil {
 		conds = append(conds, "client_id = ?")

@@ -292,6 +292,11 @@ func queryAll[T any](c conn, query string, args []any, scan func(*sql.Rows, *T) 
 	return out, err
 }
 
+// queryIDs returns the one integer column of every row of a query.
+func queryIDs(c conn, query string, args []any) ([]int64, error) {
+	return queryAll(c, query, args, func(r *sql.Rows, id *int64) error { return r.Scan(id) })
+}
+
 // eachRow calls fn on every row of a query.
 func eachRow(c conn, query string, args []any, fn func(*sql.Rows) error) error {
 	rows, err := c.query(query, args...)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -92,7 +91,7 @@ func insertMany(c conn, prefix string, cols, rows int, args []any) ([]int64, err
 		b.WriteString(tuple)
 	}
 	b.WriteString(" RETURNING id")
-	ids, err := queryAll(c, b.String(), args, func(r *sql.Rows, id *int64) error { return r.Scan(id) })
+	ids, err := queryIDs(c, b.String(), args)
 	if err != nil {
 		return nil, err
 	}

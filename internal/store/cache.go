@@ -23,6 +23,7 @@ type ttlMap[K comparable, V any] struct {
 	mu  sync.RWMutex
 	ttl time.Duration
 	m   map[K]ttlEntry[V]
+	gen uint64 // bumped by clear (see putIf)
 }
 
 type ttlEntry[V any] struct {
@@ -63,8 +64,27 @@ func (c *ttlMap[K, V]) put(k K, v V) {
 
 func (c *ttlMap[K, V]) clear() {
 	c.mu.Lock()
+	c.gen++
 	clear(c.m)
 	c.mu.Unlock()
+}
+
+// generation returns the count of clears, to give putIf.
+func (c *ttlMap[K, V]) generation() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}
+
+// putIf is put unless the map was cleared since gen: a value read from the
+// database before a change that cleared the map may be stale.
+func (c *ttlMap[K, V]) putIf(k K, v V, gen uint64) {
+	c.mu.RLock()
+	stale := gen != c.gen
+	c.mu.RUnlock()
+	if !stale {
+		c.put(k, v)
+	}
 }
 
 // byID serves ids from c and reads the rest with load, caching them.
@@ -117,7 +137,7 @@ type refCache struct {
 	gasTypes      *ttlMap[struct{}, []core.GasType]
 	dealerSources *ttlMap[int64, []core.Source]
 	dealerUsers   *ttlMap[int64, []core.User]
-	creds         *credCache // SQLite only
+	creds         *ttlMap[string, core.Credential] // SQLite only, by hash
 }
 
 func newRefCache(ttl time.Duration) *refCache {
@@ -141,56 +161,12 @@ func (c *refCache) usersChanged() {
 }
 
 // credTTL is how long a resolved credential is served from memory on
-// SQLite.
+// SQLite. Only a SQLite store remembers credentials (by hash): its file has
+// one server, so a logout or any change to users goes through this store
+// and drops them at once (credTTL bounds a change made otherwise, by hand
+// on the file). Over PostgreSQL another server may revoke a token, so
+// every request reads it.
 const credTTL = 2 * time.Second
-
-// credCache remembers the credentials Credential resolved, by hash. Only a
-// SQLite store has one: its file has one server, so a logout or any change
-// to users goes through this store and drops them at once (credTTL bounds
-// a change made otherwise, by hand on the file). Over PostgreSQL another
-// server may revoke a token, so every request reads it.
-type credCache struct {
-	mu  sync.Mutex
-	gen uint64 // bumped by clear: a read begun before must not be cached
-	m   map[string]ttlEntry[core.Credential]
-}
-
-func newCredCache() *credCache {
-	return &credCache{m: map[string]ttlEntry[core.Credential]{}}
-}
-
-// get returns the credential of hash if it is cached, and otherwise the
-// generation to give put with what the database says.
-func (c *credCache) get(hash string) (core.Credential, uint64, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[hash]
-	if ok && time.Since(e.at) <= credTTL {
-		return e.v, c.gen, true
-	}
-	return core.Credential{}, c.gen, false
-}
-
-// put caches cred under hash unless the cache was cleared since gen: the
-// credential was read before a change that may have revoked it.
-func (c *credCache) put(hash string, cred core.Credential, gen uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gen != c.gen {
-		return
-	}
-	if len(c.m) > 100_000 {
-		clear(c.m)
-	}
-	c.m[hash] = ttlEntry[core.Credential]{v: cred, at: time.Now()}
-}
-
-func (c *credCache) clear() {
-	c.mu.Lock()
-	c.gen++
-	clear(c.m)
-	c.mu.Unlock()
-}
 
 // DealersByID returns the dealers with these ids, in id order; unknown ids
 // are left out.

@@ -245,3 +245,18 @@ func TestLeadCountByIndexKnowsEveryFilter(t *testing.T) {
 		t.Fatalf("core.LeadFilter has fields %v, leadCountByIndex knows %v: rule the new ones out there, then update this list", fields, known)
 	}
 }
+
+// TestTTLMapPutIf: a value read before a clear is not cached after it.
+func TestTTLMapPutIf(t *testing.T) {
+	m := newTTLMap[string, int](time.Minute)
+	gen := m.generation()
+	m.clear() // a logout between the read and the put
+	m.putIf("k", 1, gen)
+	if _, ok := m.get("k"); ok {
+		t.Fatal("a value read before the clear was cached")
+	}
+	m.putIf("k", 2, m.generation())
+	if v, ok := m.get("k"); !ok || v != 2 {
+		t.Fatalf("get = %d, %v; want 2", v, ok)
+	}
+}

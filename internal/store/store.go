@@ -161,7 +161,7 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 	read.SetConnMaxIdleTime(0)
 
 	s := &Store{engine: SQLite, db: db, read: read, cache: newRefCache(defaultCacheTTL)}
-	s.cache.creds = newCredCache()
+	s.cache.creds = newTTLMap[string, core.Credential](credTTL)
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		read.Close()

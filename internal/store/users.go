@@ -301,15 +301,16 @@ func (s *Store) Credential(ctx context.Context, hash string) (core.Credential, e
 	creds := s.cache.creds
 	var gen uint64
 	if creds != nil {
-		cred, g, ok := creds.get(hash)
-		if ok {
+		// The generation before the read: a logout meanwhile keeps the
+		// credential read before it out of the cache.
+		gen = creds.generation()
+		if cred, ok := creds.get(hash); ok {
 			return cred, nil
 		}
-		gen = g
 	}
 	cred, err := s.credentialDB(ctx, hash)
 	if err == nil && creds != nil {
-		creds.put(hash, cred, gen)
+		creds.putIf(hash, cred, gen)
 	}
 	return cred, err
 }

@@ -211,10 +211,8 @@ func walkQuery(c conn, f core.LeadFilter, order string, budget int64) (string, [
 	args = append(args, budget)
 	var conds []string
 	for _, tf := range leadTextFilters(f) {
-		for _, q := range tf.terms {
-			cond, a := c.termFilter(q, tf.byID, tf.columns)
-			conds, args = append(conds, cond), append(args, a...)
-		}
+		cs, a := c.rowTermFilters(tf.terms, tf.byID, tf.columns)
+		conds, args = append(conds, cs...), append(args, a...)
 	}
 	args = append(args, f.Page.Limit, max(f.Page.Offset, 0))
 	return `SELECT id FROM (SELECT id, created_at, client_name, client_phone, client_email, search_text FROM leads
@@ -385,13 +383,19 @@ func (c conn) ftsFilter(terms []string, byID bool, columns []string) (string, []
 // yet (above the mark of migration 0006) and matches every one of terms,
 // tested on its row by termFilter.
 func (c conn) unindexedFilter(terms []string, byID bool, columns []string) (string, []any) {
-	conds := []string{"id > (SELECT indexed_upto FROM lead_search_state)"}
-	var args []any
+	conds, args := c.rowTermFilters(terms, byID, columns)
+	return strings.Join(append([]string{"id > (SELECT indexed_upto FROM lead_search_state)"}, conds...), " AND "), args
+}
+
+// rowTermFilters returns termFilter's condition for each of terms, to AND:
+// the terms tested on each row, as the leads not in leads_fts yet and the
+// walk of many matches (walkMatches) test them.
+func (c conn) rowTermFilters(terms []string, byID bool, columns []string) (conds []string, args []any) {
 	for _, q := range terms {
 		cond, a := c.termFilter(q, byID, columns)
 		conds, args = append(conds, cond), append(args, a...)
 	}
-	return strings.Join(conds, " AND "), args
+	return conds, args
 }
 
 // ftsIndexed is the start of ftsFilter's condition, on the leads in

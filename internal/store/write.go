@@ -331,10 +331,11 @@ func (s *Store) readTx(ctx context.Context, fn func(conn) error) error {
 
 // indexLeads adds the leads that are not in the trigram index leads_fts
 // to it, in one statement, and moves the mark of the leads indexed
-// (migration 0006); with none to add it writes nothing. Migration 0003 dropped the trigger that indexed each
-// lead as it was inserted: FTS5 writes what it holds in memory to a new
-// segment of the index at every statement that opens a statement journal,
-// so indexing lead by lead wrote one segment per lead and kept merging them.
+// (migration 0006); with none to add it writes nothing. Migration 0003
+// dropped the trigger that indexed each lead as it was inserted: FTS5
+// writes what it holds in memory to a new segment of the index at every
+// statement that opens a statement journal, so indexing lead by lead wrote
+// one segment per lead and kept merging them.
 func indexLeads(c conn) error {
 	if _, err := c.exec(`INSERT INTO leads_fts (rowid, client_name, client_phone, client_email, search_text, dealer_tag)
 		SELECT id, client_name, client_phone, client_email, search_text, dealer_tag FROM leads

@@ -422,7 +422,9 @@ func validateTask(fe FieldErrors, path string, t *Task) {
 		checkLen(fe, path+".appraisal.license_plate", a.LicensePlate, 20)
 		checkLen(fe, path+".appraisal.km", a.Km, maxShortText)
 		checkLen(fe, path+".appraisal.extras", a.Extras, maxLongText)
-		checkYear(fe, path+".appraisal.year", a.Year)
+		if a.Year == nil || *a.Year != 0 { // 0: unknown, as SML's templates send it
+			checkYear(fe, path+".appraisal.year", a.Year)
+		}
 		if !a.Origin.Valid() {
 			fe.Add(path+".appraisal.origin", MsgInvalidChoice)
 		}

@@ -18,7 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"forecourt/internal/core"
-	"forecourt/internal/sml"
 	"forecourt/internal/web"
 )
 
@@ -32,46 +31,25 @@ type Config struct {
 	Ready func(ctx context.Context) error
 }
 
-// api is one mounted API: its handler and the patterns of its routes, for
-// metric labels.
-type api struct {
-	handler  http.Handler
-	patterns []string
-}
-
-// New returns the root handler.
+// New returns the root handler: every API of apis mounted by the exact
+// patterns of its routes, the server's own routes, and a neutral JSON 404
+// for any path no API owns. It panics, as ServeMux.Handle does, when two
+// APIs claim one route or path: the route tables are fixed when the binary
+// is built, and TestAPIRoutesDoNotCollide checks them.
 func New(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	return newRoot(cfg, apis(cfg))
+}
+
+// newRoot is New over the given APIs.
+func newRoot(cfg Config, apis []API) http.Handler {
 	m := newMetrics(cfg.Registry)
-	smlAPI := api{handler: sml.NewHandler(cfg.Service, sml.WithLogger(cfg.Logger))}
-	for _, r := range sml.Routes() {
-		smlAPI.patterns = append(smlAPI.patterns, r.Method+" "+r.Pattern)
-	}
-
 	mux := http.NewServeMux()
-	labels := http.NewServeMux() // resolves a request to its route pattern, for metrics
-	mount := func(a api, prefixes ...string) {
-		for _, p := range prefixes {
-			mux.Handle(p, a.handler)
-		}
-		for _, p := range a.patterns {
-			labels.Handle(p, http.NotFoundHandler())
-		}
-	}
-	mount(smlAPI, "/api/", "/swagger.json")
-
-	mux.Handle("GET /static/", web.Static())
-	labels.Handle("GET /static/", http.NotFoundHandler())
-	// Anything else is a JSON 404, in the shape the APIs use.
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusNotFound)
-		fmt.Fprintln(w, `{"detail":"No encontrado."}`)
-	})
-
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/", notFound)
+	mux.Handle("GET /static/", labelled("GET /static/", web.Static()))
+	mux.Handle("GET /healthz", labelled("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		if cfg.Ready != nil {
@@ -85,13 +63,22 @@ func New(cfg Config) http.Handler {
 			}
 		}
 		fmt.Fprintln(w, `{"status":"ok"}`)
-	})
-	labels.Handle("GET /healthz", http.NotFoundHandler())
+	})))
 	if cfg.Registry != nil {
-		mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{Registry: cfg.Registry}))
-		labels.Handle("GET /metrics", http.NotFoundHandler())
+		mux.Handle("GET /metrics", labelled("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{Registry: cfg.Registry})))
 	}
-	return observe(mux, labels, m, cfg.Logger)
+	if err := mountAPIs(mux, apis); err != nil {
+		panic(err)
+	}
+	return observe(mux, m, cfg.Logger)
+}
+
+// notFound answers a path no API owns. No API's error shape applies
+// there, so the body is neutral: {"error":"not found"}.
+func notFound(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusNotFound)
+	fmt.Fprintln(w, `{"error":"not found"}`)
 }
 
 type ctxKey struct{}
@@ -128,8 +115,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // observe gives every request an id, recovers panics, and records one access
-// log line and the request metrics.
-func observe(next http.Handler, labels *http.ServeMux, m *metrics, log *slog.Logger) http.Handler {
+// log line and the request metrics, labelled by the route that served the
+// request (see labelled) or "unmatched".
+func observe(next http.Handler, m *metrics, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -139,7 +127,7 @@ func observe(next http.Handler, labels *http.ServeMux, m *metrics, log *slog.Log
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-Id", id)
-		ctx := context.WithValue(r.Context(), ctxKey{}, id)
+		ctx, lbl := withLabel(context.WithValue(r.Context(), ctxKey{}, id))
 		// The client's address keys rate limits (core's failed logins): the
 		// connection's, never a header a client can write.
 		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
@@ -155,10 +143,10 @@ func observe(next http.Handler, labels *http.ServeMux, m *metrics, log *slog.Log
 				if sw.status == 0 {
 					sw.Header().Set("Content-Type", "application/json")
 					sw.WriteHeader(http.StatusInternalServerError)
-					_, _ = sw.Write([]byte(`{"detail":"Error interno del servidor."}`))
+					_, _ = sw.Write([]byte(`{"error":"internal server error"}`))
 				}
 			}
-			_, route := labels.Handler(r)
+			route := lbl.route
 			if route == "" {
 				route = "unmatched"
 			}

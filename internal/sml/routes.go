@@ -15,8 +15,9 @@ type Route struct {
 }
 
 // routes lists every route, in the document's order. NewHandler registers
-// each pattern with and without its trailing slash; swagger.json describes
-// each one (TestRoutesMatchSwagger).
+// each pattern with and without its trailing slash, and the server mounts
+// SML by exactly these (internal/server); swagger.json describes each one
+// (TestRoutesMatchSwagger).
 var routes = []Route{
 	{http.MethodPost, "/api/auth/login/", "login"},
 	{http.MethodPost, "/api/auth/logout/", "logout"},

@@ -1,0 +1,136 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"forecourt/internal/core"
+	"forecourt/internal/testkit"
+)
+
+// TestAPIRoutesCollide: the server's route set cannot be built from two
+// route tables that claim one method and path, nor one path, and the
+// error names the route.
+func TestAPIRoutesCollide(t *testing.T) {
+	sml := API{Name: "sml", Handler: http.NotFoundHandler(), Routes: []Route{
+		{http.MethodGet, "/api/lead/", "lead-list"},
+		{http.MethodPost, "/api/lead/", "lead-create"},
+		{http.MethodGet, "/api/lead/{id}/", "lead-detail"},
+	}}
+	tests := []struct {
+		name  string
+		other Route
+		want  []string // in the error
+	}{
+		{"same method and path", Route{http.MethodPost, "/api/lead/", "create"},
+			[]string{"POST /api/lead/", "sml", "other"}},
+		{"same path, wildcard named otherwise", Route{http.MethodGet, "/api/lead/{uuid}/", "show"},
+			[]string{"GET /api/lead/{uuid}/", "GET /api/lead/{id}/", "sml", "other"}},
+		{"the path without its slash", Route{http.MethodGet, "/api/lead", "list"},
+			[]string{"GET /api/lead", "GET /api/lead/", "sml", "other"}},
+		{"HEAD of a GET route", Route{http.MethodHead, "/api/lead/", "head"},
+			[]string{"HEAD /api/lead/", "GET /api/lead/"}},
+		{"another method on the path", Route{http.MethodDelete, "/api/lead/{id}/", "delete"},
+			[]string{"/api/lead/{id}/", "sml", "other", "a path belongs to one API"}},
+		{"overlapping patterns", Route{http.MethodGet, "/api/{kind}/7/", "seven"},
+			[]string{"GET /api/{kind}/7/", "other", "/api/lead/{id}/"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			other := API{Name: "other", Handler: http.NotFoundHandler(), Routes: []Route{tt.other}}
+			err := mountAPIs(http.NewServeMux(), []API{sml, other})
+			if err == nil {
+				t.Fatal("mounted both")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not name %q", err, w)
+				}
+			}
+		})
+	}
+	// beside each other, on paths of their own
+	other := API{Name: "other", Handler: http.NotFoundHandler(), Routes: []Route{
+		{http.MethodPost, "/api/leads", "lead-bank"}, {http.MethodPost, "/api/login", "login"},
+	}}
+	if err := mountAPIs(http.NewServeMux(), []API{sml, other}); err != nil {
+		t.Errorf("APIs on paths of their own: %v", err)
+	}
+}
+
+// TestAPIRoutesDoNotCollide: the APIs the server mounts can all be mounted,
+// beside the server's own routes.
+func TestAPIRoutesDoNotCollide(t *testing.T) {
+	cfg := Config{Service: core.NewService(testkit.OpenStore(t)), Logger: slog.New(slog.DiscardHandler)}
+	if err := mountAPIs(http.NewServeMux(), apis(cfg)); err != nil {
+		t.Fatal(err)
+	}
+	New(cfg) // would panic
+}
+
+// TestAPIsMountedByTheirRoutes: each API answers its own routes and paths
+// in its own shape; a path no API owns is a neutral 404, also under /api/.
+func TestAPIsMountedByTheirRoutes(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	cfg := Config{Service: core.NewService(testkit.OpenStore(t)), Logger: slog.New(slog.DiscardHandler), Registry: reg}
+	// a second API beside SML under /api/, as the lead bank will be
+	bank := API{Name: "bank", Routes: []Route{{http.MethodPost, "/api/leads", "lead-create"}},
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPost {
+				w.Header().Set("Allow", "POST")
+				w.WriteHeader(http.StatusMethodNotAllowed)
+				return
+			}
+			w.WriteHeader(http.StatusAccepted)
+		})}
+	h := newRoot(cfg, append(apis(cfg), bank))
+	tests := []struct {
+		method, path string
+		status       int
+		body         string // a substring, or the whole body for the neutral 404
+		allow        string
+	}{
+		{"GET", "/api/lead/", 401, `"detail":"Las credenciales`, ""},
+		{"GET", "/api/lead", 401, `"detail":"Las credenciales`, ""},
+		{"PUT", "/api/lead/", 405, `{"detail":"Método \"PUT\" no permitido."}`, "GET, POST, HEAD, OPTIONS"},
+		{"OPTIONS", "/api/lead/7/", 200, `"renders"`, "GET, PATCH, HEAD, OPTIONS"},
+		{"GET", "/api/lead/abc/", 401, `"detail":"Las credenciales`, ""},
+		{"GET", "/swagger.json", 200, `"openapi"`, ""},
+		{"POST", "/api/leads", 202, "", ""},
+		{"GET", "/api/leads", 405, "", "POST"},
+		{"POST", "/api/lead/1/extra/", 404, `{"error":"not found"}`, ""},
+		{"GET", "/api/nothing/", 404, `{"error":"not found"}`, ""},
+		{"POST", "/api/login", 404, `{"error":"not found"}`, ""},
+		{"GET", "/api/tickets", 404, `{"error":"not found"}`, ""},
+	}
+	for _, tt := range tests {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, nil))
+		body := strings.TrimSpace(rec.Body.String())
+		okBody := strings.Contains(body, tt.body)
+		if strings.HasPrefix(tt.body, `{"error"`) {
+			okBody = body == tt.body
+		}
+		if rec.Code != tt.status || !okBody || rec.Header().Get("Allow") != tt.allow {
+			t.Errorf("%s %s = %d %s, Allow %q; want %d %s, Allow %q", tt.method, tt.path, rec.Code, body, rec.Header().Get("Allow"), tt.status, tt.body, tt.allow)
+		}
+	}
+
+	metrics := get(t, h, "/metrics").Body.String()
+	for _, want := range []string{
+		`forecourt_http_requests_total{code="401",route="GET /api/lead/"} 2`,
+		`forecourt_http_requests_total{code="405",route="/api/lead/"} 1`,
+		`forecourt_http_requests_total{code="202",route="POST /api/leads"} 1`,
+		`forecourt_http_requests_total{code="405",route="/api/leads"} 1`,
+		`forecourt_http_requests_total{code="404",route="unmatched"} 4`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}

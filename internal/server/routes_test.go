@@ -95,12 +95,12 @@ func TestAPIsMountedByTheirRoutes(t *testing.T) {
 		body         string // a substring, or the whole body for the neutral 404
 		allow        string
 	}{
-		{"GET", "/api/lead/", 401, `"detail":"Las credenciales`, ""},
-		{"GET", "/api/lead", 401, `"detail":"Las credenciales`, ""},
+		{"GET", "/api/lead/", 401, `"detail":"Las credenciales`, "GET, POST, HEAD, OPTIONS"},
+		{"GET", "/api/lead", 401, `"detail":"Las credenciales`, "GET, POST, HEAD, OPTIONS"},
 		{"PUT", "/api/lead/", 405, `{"detail":"Método \"PUT\" no permitido."}`, "GET, POST, HEAD, OPTIONS"},
-		{"OPTIONS", "/api/lead/7/", 200, `"renders"`, "GET, PATCH, HEAD, OPTIONS"},
-		{"GET", "/api/lead/abc/", 401, `"detail":"Las credenciales`, ""},
-		{"GET", "/swagger.json", 200, `"openapi"`, ""},
+		{"OPTIONS", "/api/lead/7/", 200, `"name":"Lead Instance"`, "GET, PATCH, HEAD, OPTIONS"},
+		{"GET", "/api/lead/abc/", 401, `"detail":"Las credenciales`, "GET, PATCH, HEAD, OPTIONS"},
+		{"GET", "/swagger.json", 200, `"openapi"`, "GET, HEAD, OPTIONS"},
 		{"POST", "/api/leads", 202, "", ""},
 		{"GET", "/api/leads", 405, "", "POST"},
 		{"POST", "/api/lead/1/extra/", 404, `{"error":"not found"}`, ""},

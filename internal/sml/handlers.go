@@ -50,8 +50,9 @@ type handler struct {
 type apiFunc func(w http.ResponseWriter, r *http.Request) error
 
 // NewHandler returns the SML API over svc: every route of Routes, each with
-// and without its trailing slash, 405 for other methods on those paths and
-// 404 for any other path.
+// and without its trailing slash, 405 for other methods on those paths,
+// OPTIONS as DRF's SimpleMetadata answers it, the paths' Allow header on
+// every answer, and 404 for any other path.
 func NewHandler(svc *core.Service, opts ...Option) http.Handler {
 	h := &handler{svc: svc, log: slog.Default()}
 	for _, o := range opts {
@@ -81,9 +82,15 @@ func NewHandler(svc *core.Service, opts ...Option) http.Handler {
 		"click2call-post":     h.click2Call,
 		"swagger":             h.swagger,
 	}
-	mux := http.NewServeMux()
 	allowed := map[string][]string{}
 	var paths []string
+	for _, rt := range routes {
+		if _, ok := allowed[rt.Pattern]; !ok {
+			paths = append(paths, rt.Pattern)
+		}
+		allowed[rt.Pattern] = append(allowed[rt.Pattern], rt.Method)
+	}
+	mux := http.NewServeMux()
 	for _, rt := range routes {
 		f, ok := funcs[rt.Name]
 		if !ok {
@@ -93,17 +100,17 @@ func NewHandler(svc *core.Service, opts ...Option) http.Handler {
 			f = h.authenticated(f)
 		}
 		for _, p := range variants(rt.Pattern) {
-			mux.Handle(rt.Method+" "+p, h.serve(f))
+			mux.Handle(rt.Method+" "+p, withAllow(allowHeader(allowed[rt.Pattern]), h.serve(f)))
 		}
-		if _, ok := allowed[rt.Pattern]; !ok {
-			paths = append(paths, rt.Pattern)
-		}
-		allowed[rt.Pattern] = append(allowed[rt.Pattern], rt.Method)
 	}
 	for _, p := range paths {
-		f := h.serve(methodNotAllowed(allowed[p]))
-		for _, v := range variants(p) {
-			mux.Handle(v, f)
+		v, ok := pathViews[p]
+		if !ok {
+			panic("sml: no view for path " + p)
+		}
+		f := withAllow(allowHeader(allowed[p]), h.serve(methodNotAllowed(v)))
+		for _, pv := range variants(p) {
+			mux.Handle(pv, f)
 		}
 	}
 	mux.Handle("/", h.serve(func(http.ResponseWriter, *http.Request) error { return notFound() }))
@@ -120,20 +127,13 @@ func variants(pattern string) []string {
 }
 
 // methodNotAllowed answers a method the path does not serve as DRF does:
-// 405 and the Allow header; OPTIONS gets the Allow header and 200.
-func methodNotAllowed(methods []string) apiFunc {
-	allow := slices.Clone(methods)
-	if slices.Contains(allow, http.MethodGet) {
-		allow = append(allow, http.MethodHead)
-	}
-	allow = append(allow, http.MethodOptions)
-	header := strings.Join(allow, ", ")
+// 405; OPTIONS gets 200 and SimpleMetadata's description of the view (v).
+// withAllow adds the Allow header.
+func methodNotAllowed(v pathView) apiFunc {
+	meta := v.optionsBody()
 	return func(w http.ResponseWriter, r *http.Request) error {
-		w.Header().Set("Allow", header)
 		if r.Method == http.MethodOptions {
-			return writeJSON(w, http.StatusOK, map[string]any{
-				"renders": []string{"application/json"}, "parses": []string{"application/json"},
-			})
+			return writeJSON(w, http.StatusOK, meta)
 		}
 		return detailError(http.StatusMethodNotAllowed, fmt.Sprintf("Método \"%s\" no permitido.", r.Method))
 	}

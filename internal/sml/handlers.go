@@ -90,6 +90,10 @@ func NewHandler(svc *core.Service, opts ...Option) http.Handler {
 		}
 		allowed[rt.Pattern] = append(allowed[rt.Pattern], rt.Method)
 	}
+	allow := map[string]string{} // each path's Allow header
+	for p, methods := range allowed {
+		allow[p] = allowHeader(methods)
+	}
 	mux := http.NewServeMux()
 	for _, rt := range routes {
 		f, ok := funcs[rt.Name]
@@ -100,7 +104,7 @@ func NewHandler(svc *core.Service, opts ...Option) http.Handler {
 			f = h.authenticated(f)
 		}
 		for _, p := range variants(rt.Pattern) {
-			mux.Handle(rt.Method+" "+p, withAllow(allowHeader(allowed[rt.Pattern]), h.serve(f)))
+			mux.Handle(rt.Method+" "+p, withAllow(allow[rt.Pattern], h.serve(f)))
 		}
 	}
 	for _, p := range paths {
@@ -108,7 +112,7 @@ func NewHandler(svc *core.Service, opts ...Option) http.Handler {
 		if !ok {
 			panic("sml: no view for path " + p)
 		}
-		f := withAllow(allowHeader(allowed[p]), h.serve(methodNotAllowed(v)))
+		f := withAllow(allow[p], h.serve(methodNotAllowed(v)))
 		for _, pv := range variants(p) {
 			mux.Handle(pv, f)
 		}

@@ -50,7 +50,6 @@ type optionsBody struct {
 }
 
 // metaField is one writable field of a body as SimpleMetadata describes it.
-// Its label is DRF's default, the name capitalised with spaces for "_".
 type metaField struct {
 	name string
 	info fieldInfo
@@ -104,10 +103,14 @@ func (fs metaFields) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func intp(n int) *int { return &n }
+func metaInt(n int) *int { return &n }
 
-// Field constructors. Limits repeat core's, as errors.go's do, to say them;
-// TestOptionsActionsMatchServer checks them against what the server does.
+// The constructors of fields. Their limits repeat core's, as errors.go's
+// do, to say them; TestOptionsActionsMatchServer checks them against what
+// the server does.
+
+// metaLabel is the label DRF gives a field by default: its name
+// capitalised, with spaces for "_".
 func metaLabel(name string) string {
 	s := strings.ReplaceAll(name, "_", " ")
 	return strings.ToUpper(s[:1]) + s[1:]
@@ -116,7 +119,7 @@ func metaLabel(name string) string {
 func metaString(name string, required bool, maxLen int) metaField {
 	f := metaField{name, fieldInfo{Type: "string", Required: required, Label: metaLabel(name)}}
 	if maxLen > 0 {
-		f.info.MaxLength = intp(maxLen)
+		f.info.MaxLength = metaInt(maxLen)
 	}
 	return f
 }
@@ -145,15 +148,15 @@ func metaNested(name string, required bool, help string, children ...metaField) 
 	return metaField{name, fieldInfo{Type: "nested object", Required: required, Label: metaLabel(name), HelpText: help, Children: children}}
 }
 
-// list is a list of nested objects (DRF's ListSerializer, whose label is
+// metaList is a list of nested objects (DRF's ListSerializer, whose label is
 // "field"; its child, an unbound serializer, is required and unlabelled).
 func metaList(name string, maxItems int, children ...metaField) metaField {
-	return metaField{name, fieldInfo{Type: "field", Label: metaLabel(name), MaxLength: intp(maxItems),
+	return metaField{name, fieldInfo{Type: "field", Label: metaLabel(name), MaxLength: metaInt(maxItems),
 		Child: &fieldInfo{Type: "nested object", Required: true, Children: children}}}
 }
 
 func metaYear(name string, lo, hi int, help string) metaField {
-	return metaField{name, fieldInfo{Type: "integer", Label: metaLabel(name), HelpText: help, MinValue: intp(lo), MaxValue: intp(hi)}}
+	return metaField{name, fieldInfo{Type: "integer", Label: metaLabel(name), HelpText: help, MinValue: metaInt(lo), MaxValue: metaInt(hi)}}
 }
 
 // displayNames are the choices' names: the document's where it gives them
@@ -216,7 +219,7 @@ var (
 		metaNested("client", false, "",
 			metaString("name", true, coreMaxShortText),
 			metaString("phone", false, coreMaxPhone),
-			metaField{"email", fieldInfo{Type: "email", Label: "Email", MaxLength: intp(coreMaxShortText)}},
+			metaField{"email", fieldInfo{Type: "email", Label: "Email", MaxLength: metaInt(coreMaxShortText)}},
 			metaPK("province", false),
 			metaPK("location", false),
 		),

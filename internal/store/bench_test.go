@@ -66,7 +66,7 @@ func BenchmarkFindLeads(b *testing.B) {
 		}
 		b.Logf("seeded %d leads in %v", n, time.Since(start).Round(time.Millisecond))
 		dealers := []int64{f.Dealer.ID}
-		probe, _, err := s.FindLeads(ctx, core.LeadFilter{DealerIDs: dealers, ClientEmailContains: "seed54321@", Page: core.Page{Limit: 1}})
+		probe, _, err := testkit.FindLeads(ctx, s, testkit.LeadFilter{DealerIDs: dealers, ClientEmailContains: "seed54321@", Page: core.Page{Limit: 1}})
 		if err != nil || len(probe) != 1 {
 			b.Fatalf("probe: %v %d", err, len(probe))
 		}
@@ -74,19 +74,19 @@ func BenchmarkFindLeads(b *testing.B) {
 		page := core.Page{Limit: 20}
 		for _, tc := range []struct {
 			name string
-			f    core.LeadFilter
+			f    testkit.LeadFilter
 		}{
-			{"default", core.LeadFilter{}},
-			{"phone-one", core.LeadFilter{ClientPhoneContains: phone}},
-			{"phone-many", core.LeadFilter{ClientPhoneContains: "612"}},
-			{"email-one", core.LeadFilter{ClientEmailContains: "seed12345@"}},
-			{"search-one", core.LeadFilter{Search: "seed 77777"}},
-			{"search-many", core.LeadFilter{Search: "garcía"}},
-			{"search-none", core.LeadFilter{Search: "ferrari"}},
-			{"stage-search", core.LeadFilter{Stages: []core.Stage{core.StageNew}, Search: "golf"}},
-			{"deep-page", core.LeadFilter{Page: core.Page{Offset: 5000, Limit: 20}}},
-			{"sort-updated", core.LeadFilter{Sort: []core.Sort{{Field: core.SortUpdated, Desc: true}}}},
-			{"sort-client-search-one", core.LeadFilter{Sort: []core.Sort{{Field: core.SortClientName}}, Search: "seed 77777"}},
+			{"default", testkit.LeadFilter{}},
+			{"phone-one", testkit.LeadFilter{ClientPhoneContains: phone}},
+			{"phone-many", testkit.LeadFilter{ClientPhoneContains: "612"}},
+			{"email-one", testkit.LeadFilter{ClientEmailContains: "seed12345@"}},
+			{"search-one", testkit.LeadFilter{Search: "seed 77777"}},
+			{"search-many", testkit.LeadFilter{Search: "garcía"}},
+			{"search-none", testkit.LeadFilter{Search: "ferrari"}},
+			{"stage-search", testkit.LeadFilter{Stages: []core.Stage{core.StageNew}, Search: "golf"}},
+			{"deep-page", testkit.LeadFilter{Page: core.Page{Offset: 5000, Limit: 20}}},
+			{"sort-updated", testkit.LeadFilter{Sort: []core.Sort{{Field: "updated_at", Desc: true}}}},
+			{"sort-client-search-one", testkit.LeadFilter{Sort: []core.Sort{{Field: "client.name"}}, Search: "seed 77777"}},
 		} {
 			b.Run(tc.name, func(b *testing.B) {
 				f := tc.f
@@ -97,7 +97,7 @@ func BenchmarkFindLeads(b *testing.B) {
 				var times []time.Duration
 				for b.Loop() {
 					t0 := time.Now()
-					if _, _, err := s.FindLeads(ctx, f); err != nil {
+					if _, _, err := testkit.FindLeads(ctx, s, f); err != nil {
 						b.Fatal(err)
 					}
 					times = append(times, time.Since(t0))

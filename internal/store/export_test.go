@@ -3,20 +3,35 @@ package store
 import (
 	"context"
 	"io/fs"
+	"testing"
 
 	"forecourt/internal/core"
 )
 
-// LeadQueries returns the queries FindLeads runs for f in the default
+// LeadQueries returns the queries FindLeads runs for q on dealers in q's
 // order, a 20-lead page and the count, bound for s's engine, and their
 // arguments (the page's last two are its LIMIT and OFFSET).
-func LeadQueries(s *Store, f core.LeadFilter) (page, count string, pageArgs, countArgs []any) {
+func LeadQueries(s *Store, dealers []int64, q core.Query) (page, count string, pageArgs, countArgs []any) {
 	c := s.reader(context.Background())
-	where, args, _ := leadWhere(c, f)
-	order, _ := leadOrder(c.pg, f.Sort, false)
+	p, err := planLeads(c, dealers, q)
+	if err != nil {
+		panic(err)
+	}
+	order := c.orderBy(&leadTable, q.Sort, false)
 	limit, largs := c.page(core.Page{Limit: 20})
-	return c.bind(`SELECT id FROM leads WHERE ` + where + order + limit), c.bind(`SELECT count(*) FROM leads WHERE ` + where),
-		append(append([]any{}, args...), largs...), args
+	return c.bind(`SELECT id FROM leads WHERE ` + p.where + order + limit), c.bind(`SELECT count(*) FROM leads WHERE ` + p.where),
+		append(append([]any{}, p.args...), largs...), p.args
+}
+
+// leadQuery returns the checked query of where (ANDed), for the internal
+// tests.
+func leadQuery(t testing.TB, where ...core.Cond) core.Query {
+	t.Helper()
+	q := core.Query{Where: core.And(where...), Limit: 20, Total: true}
+	if err := core.LeadSchema.Check(&q); err != nil {
+		t.Fatal(err)
+	}
+	return q
 }
 
 // Migrations returns the migrations of engine, as the store applies them.

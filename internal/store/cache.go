@@ -227,4 +227,3 @@ func (s *Store) GasTypes(ctx context.Context) ([]core.GasType, error) {
 	}
 	return v, err
 }
-

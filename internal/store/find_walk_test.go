@@ -65,7 +65,7 @@ func TestWalkMatches(t *testing.T) {
 		{Search: "seed", Stages: core.Stages[:3]}, // three stages of four: still over 200 matches
 		{ClientEmailContains: "example.com"},
 		{Search: "seed", Sort: []core.Sort{{Field: "created_at", Desc: true}}},
-		{Search: "seed", Sort: []core.Sort{{Field: "score"}}},   // another order: by the index
+		{Search: "seed", Sort: []core.Sort{{Field: "score"}}},          // another order: by the index
 		{Search: "seed", DealerIDs: []int64{a.Dealer.ID, b.Dealer.ID}}, // several dealers: by the index
 	}
 	for _, f := range filters {

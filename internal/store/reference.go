@@ -265,4 +265,3 @@ func eachRow(c conn, query string, args []any, fn func(*sql.Rows) error) error {
 	}
 	return rows.Err()
 }
-

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
-	"io/fs"
+	"database/sql"
+
+	"github.com/pressly/goose/v3"
 	"testing"
 
 	"forecourt/internal/core"
@@ -34,14 +36,9 @@ func leadQuery(t testing.TB, where ...core.Cond) core.Query {
 	return q
 }
 
-// Migrations returns the migrations of engine, as the store applies them.
-func Migrations(engine string) fs.FS {
-	sub, err := fs.Sub(migrations, "migrations/"+engine)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
+// Migrator returns the provider of engine's migrations (SQL and Go) on
+// db, as the store applies them.
+func Migrator(engine string, db *sql.DB) (*goose.Provider, error) { return migrator(engine, db) }
 
 // SetDriveByMatches sets driveByMatches until the returned function
 // restores it.

@@ -128,12 +128,16 @@ func (s *Store) GroupLeads(ctx context.Context, dealers []int64, q core.Query) (
 }
 
 // groupRows counts the rows of from (a table and its WHERE) per value of
-// field.
+// field, most first, then by value, no value first.
 func groupRows(c conn, t *tableSQL, field, from string, args []any) ([]core.Group, error) {
 	expr := t.groupExpr(field)
 	spec := t.schema.Fields[field]
+	order := expr
+	if c.pg {
+		order += " NULLS FIRST" // as SQLite: no value first
+	}
 	var out []core.Group
-	err := eachRow(c, `SELECT `+expr+`, count(*) FROM `+from+` GROUP BY `+expr+` ORDER BY count(*) DESC, `+expr+` LIMIT ?`,
+	err := eachRow(c, `SELECT `+expr+`, count(*) FROM `+from+` GROUP BY `+expr+` ORDER BY count(*) DESC, `+order+` LIMIT ?`,
 		append(slices.Clip(args), core.MaxGroups), func(r *sql.Rows) error {
 			var g core.Group
 			v, err := scanGroupValue(r, spec, &g.Count)

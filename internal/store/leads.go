@@ -16,14 +16,35 @@ func stageRank(st core.Stage) int {
 	return slices.Index(core.Stages, st)
 }
 
-// leadSearchText is the lower-cased text of a lead itself that Search
-// matches besides its client: the vehicle's brand_model and the tags.
+// leadSearchText is the lower-cased text of a lead itself that a search
+// finds besides its client's (migration 0012): the vehicle's make and
+// model, the tags, the notes, and its tasks' descriptions and appraised
+// plates, one a line.
 func leadSearchText(l *core.Lead) string {
 	var b strings.Builder
-	if l.Vehicle != nil {
-		b.WriteString(strings.ToLower(l.Vehicle.BrandModel))
+	line := func(s string) {
+		if s = strings.TrimSpace(s); s != "" {
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(strings.ToLower(s))
+		}
 	}
-	b.WriteString(searchTags(l.Tags))
+	if l.Vehicle != nil {
+		line(l.Vehicle.BrandModel)
+	}
+	for _, n := range l.Tags {
+		line(n.Content)
+	}
+	for _, n := range l.Notes {
+		line(n.Content)
+	}
+	for _, t := range l.Tasks {
+		line(t.Description)
+		if t.Appraisal != nil {
+			line(t.Appraisal.LicensePlate)
+		}
+	}
 	return b.String()
 }
 

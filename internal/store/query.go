@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -250,23 +251,33 @@ func (c conn) positive(f fieldSQL, spec core.FieldSpec, cd core.Cond) (cond stri
 // computedLeaf compiles a condition on a boolean computed at an instant.
 func (c conn) computedLeaf(f fieldSQL, cd core.Cond, at time.Time) (string, []any, error) {
 	expr, args := f.at(at)
-	want := true
+	var holds []bool // the values of the field the condition holds for
 	switch cd.Op {
-	case core.OpEq:
-		want, _ = cd.Value.(bool)
-	case core.OpNe:
-		b, _ := cd.Value.(bool)
-		want = !b
-	case core.OpExists:
-		b, _ := cd.Value.(bool)
-		if b {
-			return "1 = 1", nil, nil
+	case core.OpEq, core.OpNe, core.OpIn, core.OpNin:
+		vs := cd.Values
+		if cd.Op == core.OpEq || cd.Op == core.OpNe {
+			vs = []any{cd.Value}
 		}
-		return "1 = 0", nil, nil
+		for _, b := range []bool{true, false} {
+			in := slices.Contains(vs, any(b))
+			if in == (cd.Op == core.OpEq || cd.Op == core.OpIn) {
+				holds = append(holds, b)
+			}
+		}
+	case core.OpExists:
+		if b, _ := cd.Value.(bool); b {
+			holds = []bool{true, false}
+		}
 	default:
 		return "", nil, &core.Error{Code: core.Invalid, Message: "invalid operator", Fields: map[string]string{cd.Field: core.MsgInvalidOperator}}
 	}
-	if !want {
+	switch len(holds) {
+	case 0:
+		return "1 = 0", nil, nil
+	case 2:
+		return "1 = 1", nil, nil
+	}
+	if !holds[0] {
 		expr = "NOT " + expr
 	}
 	return expr, args, nil

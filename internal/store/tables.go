@@ -195,16 +195,16 @@ var tables = []*tableSQL{&leadTable, &clientTable, &userTable, &dealerTable, &so
 // the page is built, so that a term naming none of them keeps the plain
 // shape the trigram index serves.
 type leadTermRefs struct {
-	sources, users, provinces, localities []int64
+	sources, users, provinces, localities, fuels []int64
 }
 
 func (r leadTermRefs) empty() bool {
-	return len(r.sources) == 0 && len(r.users) == 0 && len(r.provinces) == 0 && len(r.localities) == 0
+	return len(r.sources) == 0 && len(r.users) == 0 && len(r.provinces) == 0 && len(r.localities) == 0 && len(r.fuels) == 0
 }
 
 // leadRefs looks up, for each term, the dealers' sources (by channel slug
 // or name, origin name or data), the dealers' members (by names, username
-// or e-mail), and the provinces and localities (by name) it finds: one
+// or e-mail), the provinces, localities and fuels (by name) it finds: one
 // query per term over small reference tables.
 func leadRefs(c conn, dealers []int64, terms []string) (map[string]leadTermRefs, error) {
 	out := map[string]leadTermRefs{}
@@ -214,7 +214,8 @@ func leadRefs(c conn, dealers []int64, terms []string) (map[string]leadTermRefs,
 		UNION ALL SELECT 'u', u.id FROM users u WHERE u.id IN (SELECT user_id FROM memberships WHERE dealer_id IN ` + in(len(dealers)) + `)
 		AND (` + l("u.first_name") + ` OR ` + l("u.last_name") + ` OR ` + l("u.username") + ` OR ` + l("u.email") + `)
 		UNION ALL SELECT 'p', id FROM provinces WHERE ` + l("name") + `
-		UNION ALL SELECT 'l', id FROM localities WHERE ` + l("name")
+		UNION ALL SELECT 'l', id FROM localities WHERE ` + l("name") + `
+		UNION ALL SELECT 'g', id FROM gas_types WHERE ` + l("name")
 	for _, term := range terms {
 		if _, done := out[term]; done {
 			continue
@@ -222,7 +223,7 @@ func leadRefs(c conn, dealers []int64, terms []string) (map[string]leadTermRefs,
 		p := like(term)
 		args := append(anys(dealers), p, p, p, p)
 		args = append(args, anys(dealers)...)
-		args = append(args, p, p, p, p, p, p)
+		args = append(args, p, p, p, p, p, p, p)
 		var r leadTermRefs
 		err := eachRow(c, q, args, func(rows *sql.Rows) error {
 			var kind string
@@ -239,6 +240,8 @@ func leadRefs(c conn, dealers []int64, terms []string) (map[string]leadTermRefs,
 				r.provinces = append(r.provinces, id)
 			case "l":
 				r.localities = append(r.localities, id)
+			case "g":
+				r.fuels = append(r.fuels, id)
 			}
 			return nil
 		})
@@ -251,14 +254,18 @@ func leadRefs(c conn, dealers []int64, terms []string) (map[string]leadTermRefs,
 }
 
 // arms returns the conditions on a lead's row that r adds to a term, to OR
-// with the term's own texts: its source, its assigned user, its client's
-// province or locality (a client of dealers).
+// with the term's own texts: its source, its assigned user, its vehicle's
+// fuel, its client's province or locality (a client of dealers).
 func (r leadTermRefs) arms(dealers []int64) (conds []string, args []any) {
 	if len(r.sources) > 0 {
 		conds, args = append(conds, "source_id IN "+in(len(r.sources))), append(args, anys(r.sources)...)
 	}
 	if len(r.users) > 0 {
 		conds, args = append(conds, "user_id IN "+in(len(r.users))), append(args, anys(r.users)...)
+	}
+	if len(r.fuels) > 0 {
+		conds = append(conds, "EXISTS (SELECT 1 FROM "+leadVehicle+" AND v.gas_id IN "+in(len(r.fuels))+")")
+		args = append(args, anys(r.fuels)...)
 	}
 	if len(r.provinces) == 0 && len(r.localities) == 0 {
 		return conds, args

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"database/sql"
 	"fmt"
 	"slices"
 	"testing"
@@ -219,4 +220,77 @@ func TestLeadQueries(t *testing.T) {
 			t.Errorf("projection of the tasks: %+v", got)
 		}
 	})
+}
+
+// TestSearchTextThroughMigration12: migration 0012 (Go) rewrites every
+// lead's search_text to hold its notes, tasks' descriptions and appraised
+// plates, and Down restores the vehicle and tags alone; the trigram index
+// follows both ways.
+func TestSearchTextThroughMigration12(t *testing.T) {
+	for engine, dsn := range engineDSNs(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := openAt(t, dsn)
+			f := testkit.NewFixture(t, s, "a")
+			l := f.Lead(1)
+			check(t, s.CreateLead(ctx, &l, nil), "create")
+			search := func(s *store.Store, term string) int {
+				t.Helper()
+				_, n, err := testkit.FindLeads(ctx, s, testkit.LeadFilter{DealerIDs: []int64{f.Dealer.ID}, Search: term, Page: core.All})
+				check(t, err, "search "+term)
+				return n
+			}
+			if search(s, "twice") != 1 || search(s, "trade-in") != 1 {
+				t.Fatal("a note and a task's description are not found before the migration")
+			}
+			check(t, s.Close(), "close")
+
+			db := migrateTo(t, engine, dsn, 11)
+			var text string
+			if err := db.QueryRow(`SELECT search_text FROM leads`).Scan(&text); err != nil {
+				t.Fatal(err)
+			}
+			if text != "seat ibiza\nurgent" {
+				t.Fatalf("search_text after migrating down: %q", text)
+			}
+			if engine == store.SQLite {
+				if _, err := db.Exec(`INSERT INTO leads_fts (leads_fts) VALUES ('integrity-check')`); err != nil {
+					t.Fatalf("trigram index after migrating down: %v", err)
+				}
+			}
+			db.Close()
+
+			s = openAt(t, dsn) // and up again
+			defer s.Close()
+			if search(s, "twice") != 1 || search(s, "1234abc") != 1 || search(s, "urgent seat") != 1 {
+				t.Fatal("a note, a plate or the old texts are not found after migrating up")
+			}
+			if engine == store.SQLite {
+				if err := store.ExecWrite(s, `INSERT INTO leads_fts (leads_fts) VALUES ('integrity-check')`); err != nil {
+					t.Fatalf("trigram index after migrating up: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// migrateTo moves the closed store's database at dsn down to version and
+// returns it open.
+func migrateTo(t *testing.T, engine, dsn string, version int64) *sql.DB {
+	t.Helper()
+	driver := "sqlite"
+	if engine == store.Postgres {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := store.Migrator(engine, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, version); err != nil {
+		t.Fatalf("migrate down to %d: %v", version, err)
+	}
+	return db
 }

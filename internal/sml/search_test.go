@@ -1,8 +1,10 @@
 package sml
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -68,4 +70,31 @@ func TestSearchAttributes(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSearchBounds: a search or an ordering past the query model's bounds
+// is a 400 in DRF's shape, never a 500 (an SQL expression tree or ORDER BY
+// too large).
+func TestSearchBounds(t *testing.T) {
+	e := newEnv(t, 0)
+	words := func(w string, n int) string {
+		out := w
+		for range n - 1 {
+			out += " " + w
+		}
+		return out
+	}
+	for _, list := range []string{"lead", "clients", "concessionaire", "source", "user", "provinces", "localities"} {
+		target := "/api/" + list + "/?country=28&search=" + url.QueryEscape(words("abcd", 500))
+		r := want(t, e.do(http.MethodGet, target, nil), http.StatusBadRequest)
+		if got := r.obj(t)["search"]; fmt.Sprint(got) != "[Asegúrese de que este campo no tenga más de 20 elementos.]" {
+			t.Errorf("%s: %s", list, r.body)
+		}
+		want(t, e.do(http.MethodGet, "/api/"+list+"/?country=28&search="+url.QueryEscape(words("ab", 1000)), nil), http.StatusBadRequest)
+	}
+	r := want(t, e.do(http.MethodGet, "/api/lead/?ordering="+url.QueryEscape(strings.Repeat("id,", 2000)), nil), http.StatusBadRequest)
+	if got := r.obj(t)["ordering"]; fmt.Sprint(got) != "[Asegúrese de que este campo no tenga más de 8 elementos.]" {
+		t.Errorf("ordering: %s", r.body)
+	}
+	want(t, e.do(http.MethodGet, "/api/lead/?search="+url.QueryEscape(words("abcd", 20)), nil), http.StatusOK)
 }

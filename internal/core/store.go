@@ -53,6 +53,11 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
 
+	// ResolvePublicID returns the id of the record of kind whose public id
+	// is publicID, and the dealers it belongs to (a user's memberships, a
+	// task's lead's dealer).
+	ResolvePublicID(ctx context.Context, kind RecordKind, publicID string) (id int64, dealerIDs []int64, err error)
+
 	CreateDealer(ctx context.Context, d *Dealer) error
 	UpdateDealer(ctx context.Context, d *Dealer) error
 	DealersByID(ctx context.Context, ids []int64) ([]Dealer, error)

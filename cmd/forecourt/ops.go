@@ -188,7 +188,7 @@ func userList(ctx context.Context, args []string, getenv func(string) string, st
 		if len(ids) == 0 {
 			return nil
 		}
-		us, _, err := svc.Store().FindUsers(ctx, core.UserFilter{DealerIDs: ids, Page: core.All})
+		us, _, err := svc.Store().FindUsers(ctx, ids, core.Query{Limit: -1})
 		if err != nil {
 			return err
 		}

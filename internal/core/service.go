@@ -87,81 +87,12 @@ func visible(p Principal, want []int64) []int64 {
 	return out
 }
 
-// scope narrows want (all of them when empty) to the dealers of the
-// principal in ctx; ok is false when none is left, and the list to answer
-// is then empty.
-func scope(ctx context.Context, want []int64) (ids []int64, ok bool, err error) {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
-		return nil, false, err
-	}
-	ids = visible(p, want)
-	return ids, len(ids) > 0, nil
-}
-
-// FindDealers lists the dealers the principal belongs to.
-func (s *Service) FindDealers(ctx context.Context, search string, page Page) ([]Dealer, int, error) {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	return s.store.FindDealers(ctx, DealerFilter{IDs: p.DealerIDs, Search: search, Page: page})
-}
-
-// FindSources lists the sources of the principal's dealers.
-func (s *Service) FindSources(ctx context.Context, f SourceFilter) ([]Source, int, error) {
-	ids, ok, err := scope(ctx, f.DealerIDs)
-	if !ok {
-		return nil, 0, err
-	}
-	f.DealerIDs = ids
-	return s.store.FindSources(ctx, f)
-}
-
-// FindClients lists the clients of the principal's dealers.
-func (s *Service) FindClients(ctx context.Context, f ClientFilter) ([]Client, int, error) {
-	ids, ok, err := scope(ctx, f.DealerIDs)
-	if !ok {
-		return nil, 0, err
-	}
-	f.DealerIDs = ids
-	return s.store.FindClients(ctx, f)
-}
-
-// FindUsers lists the users of the principal's dealers. f.DealerIDs narrows
-// the list to members of those dealers.
-func (s *Service) FindUsers(ctx context.Context, f UserFilter) ([]User, int, error) {
-	ids, ok, err := scope(ctx, f.DealerIDs)
-	if !ok {
-		return nil, 0, err
-	}
-	f.DealerIDs = ids
-	f.OnlineSince = s.Now().Add(-OnlineWindow)
-	return s.store.FindUsers(ctx, f)
-}
-
 // GasTypes lists the fuels.
 func (s *Service) GasTypes(ctx context.Context) ([]GasType, error) {
 	if _, err := mustPrincipal(ctx); err != nil {
 		return nil, err
 	}
 	return s.store.GasTypes(ctx)
-}
-
-// FindProvinces lists provinces.
-func (s *Service) FindProvinces(ctx context.Context, f ProvinceFilter) ([]Province, int, error) {
-	if _, err := mustPrincipal(ctx); err != nil {
-		return nil, 0, err
-	}
-	return s.store.FindProvinces(ctx, f)
-}
-
-// FindLocalities lists localities.
-func (s *Service) FindLocalities(ctx context.Context, f LocalityFilter) ([]Locality, int, error) {
-	if _, err := mustPrincipal(ctx); err != nil {
-		return nil, 0, err
-	}
-	return s.store.FindLocalities(ctx, f)
 }
 
 // FindLead returns one lead of the principal's dealers. Another dealer's
@@ -179,27 +110,6 @@ func (s *Service) FindLead(ctx context.Context, id int64) (Lead, error) {
 		return Lead{}, errNotFound("lead")
 	}
 	return l, nil
-}
-
-// FindLeads lists leads of the principal's dealers; f.DealerIDs narrows the
-// list.
-func (s *Service) FindLeads(ctx context.Context, f LeadFilter) ([]Lead, int, error) {
-	ids, ok, err := scope(ctx, f.DealerIDs)
-	if !ok {
-		return nil, 0, err
-	}
-	f.DealerIDs = ids
-	for _, st := range f.Stages {
-		if !st.Valid() {
-			return nil, 0, &Error{Code: Invalid, Message: "invalid stage", Fields: map[string]string{"stage": MsgInvalidChoice}}
-		}
-	}
-	for _, so := range f.Sort {
-		if !slices.Contains(LeadSortFields, so.Field) {
-			return nil, 0, &Error{Code: Invalid, Message: "invalid sort field", Fields: map[string]string{"sort": MsgInvalidChoice}}
-		}
-	}
-	return s.store.FindLeads(ctx, f)
 }
 
 // LeadHistory lists a lead's history, oldest first, or newest first when
@@ -263,7 +173,7 @@ func (s *Service) Refs(ctx context.Context, q RefsQuery) (Refs, error) {
 	userIDs := uniq(q.UserIDs)
 	if q.DealerDetails {
 		for _, id := range dealerIDs {
-			us, _, err := s.store.FindUsers(ctx, UserFilter{DealerIDs: []int64{id}, Page: All})
+			us, _, err := s.store.FindUsers(ctx, []int64{id}, Query{Limit: -1})
 			if err != nil {
 				return Refs{}, err
 			}
@@ -271,7 +181,7 @@ func (s *Service) Refs(ctx context.Context, q RefsQuery) (Refs, error) {
 			for _, u := range us {
 				r.Users[u.ID] = u
 			}
-			srcs, _, err := s.store.FindSources(ctx, SourceFilter{DealerIDs: []int64{id}, Page: All})
+			srcs, _, err := s.store.FindSources(ctx, []int64{id}, Query{Limit: -1})
 			if err != nil {
 				return Refs{}, err
 			}

@@ -79,7 +79,7 @@ func wantCode(t *testing.T, err error, code core.Code, field string) {
 
 func countLeads(t *testing.T, e env) int {
 	t.Helper()
-	_, n, err := e.svc.FindLeads(e.admin, core.LeadFilter{Page: core.Page{Limit: 1}})
+	_, n, err := e.svc.FindLeads(e.admin, core.Query{Limit: 1, Total: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,10 +179,10 @@ func TestDealerIsolation(t *testing.T) {
 	if _, err := e.svc.FindLead(e.other, l.ID); core.ErrorCode(err) != core.NotFound {
 		t.Errorf("FindLead by another dealer = %v, want NotFound", err)
 	}
-	if ls, n, err := e.svc.FindLeads(e.other, core.LeadFilter{Page: core.All}); err != nil || n != 0 || len(ls) != 0 {
+	if ls, n, err := e.svc.FindLeads(e.other, core.Query{Limit: -1, Total: true}); err != nil || n != 0 || len(ls) != 0 {
 		t.Errorf("FindLeads by another dealer = %d leads, %v", n, err)
 	}
-	if ls, n, _ := e.svc.FindLeads(e.other, core.LeadFilter{DealerIDs: []int64{e.f.DealerID}, Page: core.All}); n != 0 || len(ls) != 0 {
+	if ls, n, _ := e.svc.FindLeads(e.other, core.Query{Where: core.In("dealer", e.f.DealerID), Limit: -1, Total: true}); n != 0 || len(ls) != 0 {
 		t.Errorf("FindLeads naming a foreign dealer returned %d", n)
 	}
 	if _, err := e.svc.UpdateLead(e.other, l.ID, core.LeadPatch{Score: core.Value(4)}); core.ErrorCode(err) != core.NotFound {
@@ -206,13 +206,13 @@ func TestDealerIsolation(t *testing.T) {
 	if _, err := e.svc.Click2Call(e.other, l.ID); core.ErrorCode(err) != core.NotFound {
 		t.Errorf("Click2Call by another dealer = %v", err)
 	}
-	if cs, n, _ := e.svc.FindClients(e.other, core.ClientFilter{Page: core.All}); n != 0 || len(cs) != 0 {
+	if cs, n, _ := e.svc.FindClients(e.other, testkit.List(core.ClientSchema, core.All)); n != 0 || len(cs) != 0 {
 		t.Errorf("another dealer sees %d clients", n)
 	}
-	if us, _, _ := e.svc.FindUsers(e.other, core.UserFilter{Page: core.All}); len(us) != 1 {
+	if us, _, _ := e.svc.FindUsers(e.other, testkit.List(core.UserSchema, core.All)); len(us) != 1 {
 		t.Errorf("another dealer sees %d users, want only its own", len(us))
 	}
-	if _, _, err := e.svc.FindLeads(context.Background(), core.LeadFilter{}); core.ErrorCode(err) != core.Unauthorized {
+	if _, _, err := e.svc.FindLeads(context.Background(), core.Query{}); core.ErrorCode(err) != core.Unauthorized {
 		t.Errorf("no principal = %v, want Unauthorized", err)
 	}
 	// and nothing changed
@@ -400,7 +400,7 @@ func TestAuth(t *testing.T) {
 		t.Fatalf("authenticate = %+v, %v", p, err)
 	}
 	online := true
-	us, _, err := e.svc.FindUsers(core.WithPrincipal(ctx, p), core.UserFilter{Online: &online, Page: core.All})
+	us, _, err := e.svc.FindUsers(core.WithPrincipal(ctx, p), testkit.List(core.UserSchema, core.All, core.Eq("online", online)))
 	if err != nil || len(us) != 1 || us[0].ID != e.f.AdminID {
 		t.Errorf("online users = %+v, %v", us, err)
 	}

@@ -15,88 +15,10 @@ type Page struct {
 // All is the Page that asks for every row.
 var All = Page{Limit: -1}
 
-// Sort orders a list by one field, ascending unless Desc.
+// Sort orders a list by one field of its Schema, ascending unless Desc.
 type Sort struct {
 	Field string
 	Desc  bool
-}
-
-// The fields a lead list can be sorted by.
-const (
-	SortID         = "id"
-	SortCreated    = "created"
-	SortUpdated    = "updated"
-	SortStage      = "stage"
-	SortScore      = "score"
-	SortUser       = "user"
-	SortFinished   = "finished"
-	SortDealer     = "dealer"
-	SortSource     = "source"
-	SortClientName = "client_name"
-)
-
-// LeadSortFields lists the fields LeadFilter.Sort accepts.
-var LeadSortFields = []string{SortID, SortCreated, SortUpdated, SortStage, SortScore, SortUser, SortFinished, SortDealer, SortSource, SortClientName}
-
-// LeadFilter selects leads. DealerIDs is required: the store returns only
-// leads of those dealers, and nothing when it is empty.
-type LeadFilter struct {
-	DealerIDs           []int64
-	Stages              []Stage
-	ClientID            *int64
-	ClientPhoneContains string // case-insensitive substring of the client's phone
-	ClientEmailContains string // case-insensitive substring of the client's e-mail
-	Search              string // as DRF's SearchFilter: split into terms on whitespace and commas; each term must be a case-insensitive substring of some text of the lead (see Store)
-	Sort                []Sort // default: newest first (created desc, id desc)
-	Page                Page
-}
-
-// DealerFilter selects dealers.
-type DealerFilter struct {
-	IDs    []int64 // required: only these dealers
-	Search string
-	Page   Page
-}
-
-// UserFilter selects users.
-type UserFilter struct {
-	DealerIDs   []int64 // required: only members of any of these dealers
-	Online      *bool   // online: a session not ended and seen after OnlineSince
-	OnlineSince time.Time
-	IsActive    *bool
-	Search      string
-	Page        Page
-}
-
-// SourceFilter selects sources.
-type SourceFilter struct {
-	DealerIDs []int64 // required
-	Search    string
-	Page      Page
-}
-
-// ClientFilter selects clients.
-type ClientFilter struct {
-	DealerIDs     []int64 // required
-	NameContains  string
-	PhoneContains string
-	EmailContains string
-	Search        string
-	Page          Page
-}
-
-// ProvinceFilter selects provinces.
-type ProvinceFilter struct {
-	CountryID *int64
-	Search    string
-	Page      Page
-}
-
-// LocalityFilter selects localities.
-type LocalityFilter struct {
-	ProvinceID *int64
-	Search     string
-	Page       Page
 }
 
 // CredentialKind says what kind of secret a Credential is.
@@ -119,7 +41,10 @@ type Credential struct {
 
 // Store persists the domain. Implementations must be safe for concurrent use.
 //
-// Lists return the page asked for and the total number of matching rows.
+// Lists (Find…) take a Query that passed the entity's Schema.Check, and
+// the ids that scope it (the principal's dealers), and return the page
+// asked for and, when Query.Total, the number of matching rows (-1 when
+// not asked for and not known).
 // Lookups by id answer an *Error with Code NotFound when there is no such
 // row, never a zero value and nil. Lead and FindLeads return the whole lead:
 // client, vehicle, tasks with their notes and appraisal, notes and tags, each
@@ -128,10 +53,15 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
 
+	// ResolvePublicID returns the id of the record of kind whose public id
+	// is publicID, and the dealers it belongs to (a user's memberships, a
+	// task's lead's dealer).
+	ResolvePublicID(ctx context.Context, kind RecordKind, publicID string) (id int64, dealerIDs []int64, err error)
+
 	CreateDealer(ctx context.Context, d *Dealer) error
 	UpdateDealer(ctx context.Context, d *Dealer) error
 	DealersByID(ctx context.Context, ids []int64) ([]Dealer, error)
-	FindDealers(ctx context.Context, f DealerFilter) ([]Dealer, int, error)
+	FindDealers(ctx context.Context, ids []int64, q Query) ([]Dealer, int, error)
 	// AllDealers lists every dealer, for operators.
 	AllDealers(ctx context.Context) ([]Dealer, error)
 
@@ -142,7 +72,8 @@ type Store interface {
 	// UserByLogin finds a user by username or e-mail, case-insensitively.
 	UserByLogin(ctx context.Context, login string) (User, error)
 	UsersByID(ctx context.Context, ids []int64) ([]User, error)
-	FindUsers(ctx context.Context, f UserFilter) ([]User, int, error)
+	// FindUsers lists the members of dealerIDs that q selects.
+	FindUsers(ctx context.Context, dealerIDs []int64, q Query) ([]User, int, error)
 
 	// StartSession opens a session for userID and stores the hash of its
 	// token, in one transaction.
@@ -161,7 +92,7 @@ type Store interface {
 	OriginsByID(ctx context.Context, ids []int64) ([]Origin, error)
 	CreateSource(ctx context.Context, s *Source) error
 	SourcesByID(ctx context.Context, ids []int64) ([]Source, error)
-	FindSources(ctx context.Context, f SourceFilter) ([]Source, int, error)
+	FindSources(ctx context.Context, dealerIDs []int64, q Query) ([]Source, int, error)
 	CreateGasType(ctx context.Context, g *GasType) error
 	GasTypes(ctx context.Context) ([]GasType, error)
 	CreateCountry(ctx context.Context, c *Country) error
@@ -169,17 +100,21 @@ type Store interface {
 	CreateLocality(ctx context.Context, l *Locality) error
 	ProvincesByID(ctx context.Context, ids []int64) ([]Province, error)
 	LocalitiesByID(ctx context.Context, ids []int64) ([]Locality, error)
-	FindProvinces(ctx context.Context, f ProvinceFilter) ([]Province, int, error)
-	FindLocalities(ctx context.Context, f LocalityFilter) ([]Locality, int, error)
+	FindProvinces(ctx context.Context, q Query) ([]Province, int, error)
+	FindLocalities(ctx context.Context, q Query) ([]Locality, int, error)
 
-	FindClients(ctx context.Context, f ClientFilter) ([]Client, int, error)
+	FindClients(ctx context.Context, dealerIDs []int64, q Query) ([]Client, int, error)
 
 	// CreateLead stores l whole (client, vehicle, tasks, notes, tags) and
 	// the history entry h, in one transaction, and sets every id it assigns
 	// (l.ID, l.Client.ID, h.ID, …) on the values passed in.
 	CreateLead(ctx context.Context, l *Lead, h *History) error
 	Lead(ctx context.Context, id int64) (Lead, error)
-	FindLeads(ctx context.Context, f LeadFilter) ([]Lead, int, error)
+	// FindLeads lists the leads of dealerIDs that q selects.
+	FindLeads(ctx context.Context, dealerIDs []int64, q Query) ([]Lead, int, error)
+	// GroupLeads counts the leads of dealerIDs that q selects per value of
+	// q.GroupBy, most first.
+	GroupLeads(ctx context.Context, dealerIDs []int64, q Query) ([]Group, error)
 	// UpdateLead loads lead id inside a write transaction, lets fn change
 	// it, and saves the result with the history entries fn returns. Saving
 	// compares with what was loaded: a nested element (task, note, tag,

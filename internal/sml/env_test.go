@@ -167,7 +167,7 @@ func want(t *testing.T, r resp, status int) resp {
 func (e *env) leadCount() int {
 	e.t.Helper()
 	ctx := core.WithPrincipal(context.Background(), core.Principal{UserID: e.fx.AdminID, DealerIDs: []int64{e.fx.DealerID}})
-	_, n, err := e.svc.FindLeads(ctx, core.LeadFilter{Page: core.Page{Limit: 1}})
+	_, n, err := e.svc.FindLeads(ctx, core.Query{Limit: 1, Total: true})
 	if err != nil {
 		e.t.Fatal(err)
 	}

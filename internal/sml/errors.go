@@ -375,7 +375,19 @@ func fieldMessage(msg string, path []string, value string) string {
 		}
 		return msgInvalid
 	case core.MsgTooLong:
+		if last == "search" {
+			return msgTooLong(core.MaxTermLength)
+		}
 		return msgTooLong(maxLen(last))
+	case core.MsgTooMany:
+		// DRF's ListField: the query's bounds (core.MaxSearchTerms, core.MaxSorts)
+		switch last {
+		case "search":
+			return msgTooMany(core.MaxSearchTerms)
+		case "ordering":
+			return msgTooMany(core.MaxSorts)
+		}
+		return msgInvalid
 	case core.MsgNullCharacter:
 		return msgNullChar
 	case "not_in_province":

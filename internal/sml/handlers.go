@@ -374,6 +374,30 @@ func (pq pageQuery) core() core.Page {
 	return core.Page{Offset: (pq.page - 1) * pq.size, Limit: pq.size}
 }
 
+// query returns the core query of the page with where and sorts, counting
+// the matches as DRF's count needs.
+func (pq pageQuery) query(where core.Cond, sorts ...core.Sort) core.Query {
+	return core.Query{Where: where, Sort: sorts, Offset: (pq.page - 1) * pq.size, Limit: pq.size, Total: true}
+}
+
+// search is the condition of DRF's ?search=: every term in some text of
+// the record (core.OpMatch); none when the parameter is empty.
+func search(v url.Values) core.Cond {
+	if q := strings.TrimSpace(v.Get("search")); q != "" {
+		return core.Match(q)
+	}
+	return core.Cond{}
+}
+
+// contains is the condition of a field__icontains filter; none when the
+// parameter is empty.
+func contains(v url.Values, param, field string) core.Cond {
+	if q := strings.TrimSpace(v.Get(param)); q != "" {
+		return core.Contains(field, q)
+	}
+	return core.Cond{}
+}
+
 // slice returns the page of items held in memory.
 func (pq pageQuery) slice(n int) (lo, hi int) {
 	lo = min((pq.page-1)*pq.size, n)
@@ -449,6 +473,16 @@ func (q *queryErrors) ids(v url.Values, param string) []int64 {
 	return out
 }
 
+// idsCond reads a comma-separated list of ids as the condition that field
+// is one of them; none when the parameter is absent.
+func (q *queryErrors) idsCond(v url.Values, param, field string) core.Cond {
+	ids := q.ids(v, param)
+	if ids == nil {
+		return core.Cond{}
+	}
+	return core.In(field, ids...)
+}
+
 // id reads one optional id.
 func (q *queryErrors) id(v url.Values, param string) *int64 {
 	s := strings.TrimSpace(v.Get(param))
@@ -463,29 +497,31 @@ func (q *queryErrors) id(v url.Values, param string) *int64 {
 	return &id
 }
 
-// boolean reads an optional boolean filter: true/false, True/False, 1/0.
-func (q *queryErrors) boolean(v url.Values, param string) *bool {
+// boolean reads an optional boolean filter (true/false, True/False, 1/0)
+// as the condition that field is that value; none when it is absent.
+func (q *queryErrors) boolean(v url.Values, param, field string) core.Cond {
 	s := strings.TrimSpace(v.Get(param))
 	var b bool
 	switch s {
 	case "":
-		return nil
+		return core.Cond{}
 	case "true", "True", "1":
 		b = true
 	case "false", "False", "0":
 		b = false
 	default:
 		q.add(param, msgFilterChoice(s))
-		return nil
+		return core.Cond{}
 	}
-	return &b
+	return core.Eq(field, b)
 }
 
-// leadOrdering maps the fields ?ordering= accepts to core's sort fields.
+// leadOrdering maps the fields ?ordering= accepts to fields of
+// core.LeadSchema.
 var leadOrdering = map[string]string{
-	"id": core.SortID, "created": core.SortCreated, "updated": core.SortUpdated, "status": core.SortStage,
-	"score": core.SortScore, "user": core.SortUser, "finish_date": core.SortFinished, "end_date": core.SortFinished,
-	"concessionaire": core.SortDealer, "source": core.SortSource, "client__name": core.SortClientName,
+	"id": "id", "created": "created_at", "updated": "updated_at", "status": "stage",
+	"score": "score", "user": "user", "finish_date": "finished_at", "end_date": "finished_at",
+	"concessionaire": "dealer", "source": "source", "client__name": "client.name",
 }
 
 func (q *queryErrors) ordering(v url.Values) []core.Sort {
@@ -506,7 +542,7 @@ func (q *queryErrors) ordering(v url.Values) []core.Sort {
 	return out
 }
 
-func (q *queryErrors) stages(v url.Values) []core.Stage {
+func (q *queryErrors) stages(v url.Values) core.Cond {
 	var out []core.Stage
 	for _, s := range v["status"] {
 		for _, part := range strings.Split(s, ",") {
@@ -516,12 +552,15 @@ func (q *queryErrors) stages(v url.Values) []core.Stage {
 			}
 			if !slices.Contains(stageChoices, part) {
 				q.add("status", msgFilterChoice(part))
-				return nil
+				return core.Cond{}
 			}
 			out = append(out, core.Stage(part))
 		}
 	}
-	return out
+	if out == nil {
+		return core.Cond{}
+	}
+	return core.In("stage", out...)
 }
 
 // ---------------------------------------------------------------------------
@@ -598,19 +637,18 @@ func (h *handler) leadList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var qe queryErrors
-	f := core.LeadFilter{
-		Stages:              qe.stages(v),
-		DealerIDs:           qe.ids(v, "concessionaire__in"),
-		ClientPhoneContains: strings.TrimSpace(v.Get("client__phone__icontains")),
-		ClientEmailContains: strings.TrimSpace(v.Get("client__email__icontains")),
-		Search:              strings.TrimSpace(v.Get("search")),
-		Sort:                qe.ordering(v),
-		Page:                pq.core(),
-	}
+	where := core.And(
+		qe.stages(v),
+		qe.idsCond(v, "concessionaire__in", "dealer"),
+		contains(v, "client__phone__icontains", "client.phone"),
+		contains(v, "client__email__icontains", "client.email"),
+		search(v),
+	)
+	q := pq.query(where, qe.ordering(v)...)
 	if err := qe.err(); err != nil {
 		return err
 	}
-	leads, count, err := h.svc.FindLeads(r.Context(), f)
+	leads, count, err := h.svc.FindLeads(r.Context(), q)
 	if err != nil {
 		return toAPIError(err, errContext{})
 	}
@@ -864,7 +902,7 @@ func (h *handler) concessionaireList(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	ds, count, err := h.svc.FindDealers(r.Context(), strings.TrimSpace(v.Get("search")), pq.core())
+	ds, count, err := h.svc.FindDealers(r.Context(), pq.query(search(v)))
 	if err != nil {
 		return err
 	}
@@ -893,7 +931,7 @@ func (h *handler) sourceList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ss, count, err := h.svc.FindSources(r.Context(), core.SourceFilter{Search: strings.TrimSpace(v.Get("search")), Page: pq.core()})
+	ss, count, err := h.svc.FindSources(r.Context(), pq.query(search(v)))
 	if err != nil {
 		return err
 	}
@@ -941,13 +979,12 @@ func (h *handler) clientList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cs, count, err := h.svc.FindClients(r.Context(), core.ClientFilter{
-		NameContains:  strings.TrimSpace(v.Get("name__icontains")),
-		PhoneContains: strings.TrimSpace(v.Get("phone__icontains")),
-		EmailContains: strings.TrimSpace(v.Get("email__icontains")),
-		Search:        strings.TrimSpace(v.Get("search")),
-		Page:          pq.core(),
-	})
+	cs, count, err := h.svc.FindClients(r.Context(), pq.query(core.And(
+		contains(v, "name__icontains", "name"),
+		contains(v, "phone__icontains", "phone"),
+		contains(v, "email__icontains", "email"),
+		search(v),
+	)))
 	if err != nil {
 		return err
 	}
@@ -989,7 +1026,7 @@ func (h *handler) provinceList(w http.ResponseWriter, r *http.Request) error {
 	if err := qe.err(); err != nil {
 		return err
 	}
-	ps, count, err := h.svc.FindProvinces(r.Context(), core.ProvinceFilter{CountryID: country, Search: strings.TrimSpace(v.Get("search")), Page: pq.core()})
+	ps, count, err := h.svc.FindProvinces(r.Context(), pq.query(core.And(core.Eq("country", countryCode(*country)), search(v))))
 	if err != nil {
 		return err
 	}
@@ -1012,7 +1049,11 @@ func (h *handler) localityList(w http.ResponseWriter, r *http.Request) error {
 	if err := qe.err(); err != nil {
 		return err
 	}
-	ls, count, err := h.svc.FindLocalities(r.Context(), core.LocalityFilter{ProvinceID: prov, Search: strings.TrimSpace(v.Get("search")), Page: pq.core()})
+	where := search(v)
+	if prov != nil {
+		where = core.And(core.Eq("province", *prov), where)
+	}
+	ls, count, err := h.svc.FindLocalities(r.Context(), pq.query(where))
 	if err != nil {
 		return err
 	}
@@ -1031,19 +1072,14 @@ func (h *handler) userList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var qe queryErrors
-	f := core.UserFilter{
-		Online:   qe.boolean(v, "online"),
-		IsActive: qe.boolean(v, "is_active"),
-		Search:   strings.TrimSpace(v.Get("search")),
-		Page:     pq.core(),
-	}
+	where := core.And(qe.boolean(v, "online", "online"), qe.boolean(v, "is_active", "is_active"), search(v))
 	if id := qe.id(v, "userconcession__concessionaire__id"); id != nil {
-		f.DealerIDs = []int64{*id}
+		where = core.And(core.Eq("dealer", *id), where)
 	}
 	if err := qe.err(); err != nil {
 		return err
 	}
-	us, count, err := h.svc.FindUsers(r.Context(), f)
+	us, count, err := h.svc.FindUsers(r.Context(), pq.query(where))
 	if err != nil {
 		return err
 	}
@@ -1066,4 +1102,13 @@ func (h *handler) userList(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, rd.userListItem(u))
 	}
 	return writePage(w, r, pq, count, out)
+}
+
+// countryCode is the ISO 3166-1 code of SML's country id (28 is Spain);
+// "" for an id SML does not know, which no country has.
+func countryCode(id int64) string {
+	if id == 28 {
+		return "ES"
+	}
+	return ""
 }

@@ -66,27 +66,34 @@ func BenchmarkFindLeads(b *testing.B) {
 		}
 		b.Logf("seeded %d leads in %v", n, time.Since(start).Round(time.Millisecond))
 		dealers := []int64{f.Dealer.ID}
-		probe, _, err := s.FindLeads(ctx, core.LeadFilter{DealerIDs: dealers, ClientEmailContains: "seed54321@", Page: core.Page{Limit: 1}})
+		probe, _, err := testkit.FindLeads(ctx, s, testkit.LeadFilter{DealerIDs: dealers, ClientEmailContains: "seed54321@", Page: core.Page{Limit: 1}})
 		if err != nil || len(probe) != 1 {
 			b.Fatalf("probe: %v %d", err, len(probe))
 		}
 		phone := probe[0].Client.PhoneE164[3:]
 		page := core.Page{Limit: 20}
 		for _, tc := range []struct {
-			name string
-			f    core.LeadFilter
+			name  string
+			f     testkit.LeadFilter
+			where core.Cond // a query of the query model, with sort
+			sort  []core.Sort
 		}{
-			{"default", core.LeadFilter{}},
-			{"phone-one", core.LeadFilter{ClientPhoneContains: phone}},
-			{"phone-many", core.LeadFilter{ClientPhoneContains: "612"}},
-			{"email-one", core.LeadFilter{ClientEmailContains: "seed12345@"}},
-			{"search-one", core.LeadFilter{Search: "seed 77777"}},
-			{"search-many", core.LeadFilter{Search: "garcía"}},
-			{"search-none", core.LeadFilter{Search: "ferrari"}},
-			{"stage-search", core.LeadFilter{Stages: []core.Stage{core.StageNew}, Search: "golf"}},
-			{"deep-page", core.LeadFilter{Page: core.Page{Offset: 5000, Limit: 20}}},
-			{"sort-updated", core.LeadFilter{Sort: []core.Sort{{Field: core.SortUpdated, Desc: true}}}},
-			{"sort-client-search-one", core.LeadFilter{Sort: []core.Sort{{Field: core.SortClientName}}, Search: "seed 77777"}},
+			{name: "default", f: testkit.LeadFilter{}},
+			{name: "phone-one", f: testkit.LeadFilter{ClientPhoneContains: phone}},
+			{name: "phone-many", f: testkit.LeadFilter{ClientPhoneContains: "612"}},
+			{name: "email-one", f: testkit.LeadFilter{ClientEmailContains: "seed12345@"}},
+			{name: "search-one", f: testkit.LeadFilter{Search: "seed 77777"}},
+			{name: "search-many", f: testkit.LeadFilter{Search: "garcía"}},
+			{name: "search-none", f: testkit.LeadFilter{Search: "ferrari"}},
+			{name: "stage-search", f: testkit.LeadFilter{Stages: []core.Stage{core.StageNew}, Search: "golf"}},
+			{name: "deep-page", f: testkit.LeadFilter{Page: core.Page{Offset: 5000, Limit: 20}}},
+			{name: "sort-updated", f: testkit.LeadFilter{Sort: []core.Sort{{Field: "updated_at", Desc: true}}}},
+			{name: "sort-client-search-one", f: testkit.LeadFilter{Sort: []core.Sort{{Field: "client.name"}}, Search: "seed 77777"}},
+			// The query model's generic path: two conditions and a sort.
+			{name: "query-stage-score-sort-updated", where: core.And(core.In("stage", core.StageNew, core.StageTracing),
+				core.Cond{Op: core.OpGte, Field: "score", Value: 3}), sort: []core.Sort{{Field: "updated_at", Desc: true}}},
+			{name: "query-nested-vehicle-stage", where: core.And(core.Contains("vehicle.brand_model", "golf"), core.Eq("stage", core.StageNew)),
+				sort: []core.Sort{{Field: "created_at", Desc: true}}},
 		} {
 			b.Run(tc.name, func(b *testing.B) {
 				f := tc.f
@@ -94,10 +101,17 @@ func BenchmarkFindLeads(b *testing.B) {
 				if f.Page == (core.Page{}) {
 					f.Page = page
 				}
+				q := f.Query()
+				if !tc.where.IsZero() {
+					q = core.Query{Where: tc.where, Sort: tc.sort, Limit: 20, Total: true}
+					if err := core.LeadSchema.Check(&q); err != nil {
+						b.Fatal(err)
+					}
+				}
 				var times []time.Duration
 				for b.Loop() {
 					t0 := time.Now()
-					if _, _, err := s.FindLeads(ctx, f); err != nil {
+					if _, _, err := s.FindLeads(ctx, dealers, q); err != nil {
 						b.Fatal(err)
 					}
 					times = append(times, time.Since(t0))

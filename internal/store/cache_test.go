@@ -26,15 +26,15 @@ func TestReferenceCacheSeesOwnWrites(t *testing.T) {
 	if err := s.CreateOrigin(ctx, &o); err != nil {
 		t.Fatal(err)
 	}
-	all := core.SourceFilter{DealerIDs: []int64{d.ID}, Page: core.All}
-	if got, _, err := s.FindSources(ctx, all); err != nil || len(got) != 0 {
+	all := testkit.List(core.SourceSchema, core.All)
+	if got, _, err := s.FindSources(ctx, []int64{d.ID}, all); err != nil || len(got) != 0 {
 		t.Fatalf("sources = %v, %v", got, err)
 	}
 	src := core.Source{DealerID: d.ID, ChannelID: ch.ID, OriginID: o.ID, Data: "x"}
 	if err := s.CreateSource(ctx, &src); err != nil {
 		t.Fatal(err)
 	}
-	if got, _, err := s.FindSources(ctx, all); err != nil || len(got) != 1 {
+	if got, _, err := s.FindSources(ctx, []int64{d.ID}, all); err != nil || len(got) != 1 {
 		t.Errorf("after CreateSource: sources = %v, %v", got, err)
 	}
 
@@ -53,8 +53,8 @@ func TestReferenceCacheSeesOwnWrites(t *testing.T) {
 	if err := s.CreateUser(ctx, &u); err != nil {
 		t.Fatal(err)
 	}
-	members := core.UserFilter{DealerIDs: []int64{d.ID}, Page: core.All}
-	if us, _, _ := s.FindUsers(ctx, members); len(us) != 1 || us[0].Session != nil {
+	members := testkit.List(core.UserSchema, core.All)
+	if us, _, _ := s.FindUsers(ctx, []int64{d.ID}, members); len(us) != 1 || us[0].Session != nil {
 		t.Fatalf("members = %+v", us)
 	}
 	if _, err := s.StartSession(ctx, u.ID, "hash", d.CreatedAt); err != nil {
@@ -63,7 +63,7 @@ func TestReferenceCacheSeesOwnWrites(t *testing.T) {
 	if us, _ := s.UsersByID(ctx, []int64{u.ID}); len(us) != 1 || us[0].Session == nil {
 		t.Errorf("after StartSession: user = %+v", us)
 	}
-	if us, _, _ := s.FindUsers(ctx, members); len(us) != 1 || us[0].Session == nil {
+	if us, _, _ := s.FindUsers(ctx, []int64{d.ID}, members); len(us) != 1 || us[0].Session == nil {
 		t.Errorf("after StartSession: members = %+v", us)
 	}
 }

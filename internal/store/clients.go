@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"strings"
@@ -20,37 +19,6 @@ func scanClient(r interface{ Scan(...any) error }, cl *core.Client) error {
 	cl.ProvinceID, cl.LocalityID = int64Ptr(province), int64Ptr(locality)
 	cl.CreatedAt, cl.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return nil
-}
-
-// FindClients lists the clients of f.DealerIDs in id order. The Contains
-// filters and Search (name, phone, e-mail) ignore case; the phone filters
-// match the phone as given or its E.164 form. Search is split into terms
-// (searchTerms), each of which must match.
-func (s *Store) FindClients(ctx context.Context, f core.ClientFilter) ([]core.Client, int, error) {
-	dealers := uniq(f.DealerIDs)
-	if len(dealers) == 0 {
-		return nil, 0, nil
-	}
-	from := ` FROM clients WHERE dealer_id IN ` + in(len(dealers))
-	args := anys(dealers)
-	pg := s.engine == Postgres
-	add := func(q string, cols ...string) {
-		if q = strings.TrimSpace(q); q == "" {
-			return
-		}
-		cond, a := likeAny(pg, q, cols...)
-		from += " AND " + cond
-		args = append(args, a...)
-	}
-	add(f.NameContains, "name")
-	add(f.PhoneContains, "phone", "phone_e164")
-	add(f.EmailContains, "email")
-	if cond, a := likeAll(pg, f.Search, "name", "phone", "phone_e164", "email"); cond != "" {
-		from += " AND " + cond
-		args = append(args, a...)
-	}
-	return findList(s, ctx, "find clients", `SELECT `+clientCols+from, from, ` ORDER BY id`, args, f.Page,
-		func(r *sql.Rows, cl *core.Client) error { return scanClient(r, cl) })
 }
 
 // insertClient stores cl for dealerID and sets its id.

@@ -153,36 +153,6 @@ func (s *Store) dealersByIDDB(ctx context.Context, ids []int64) ([]core.Dealer, 
 	return out, dbError(err, "dealers by id", "dealer", ids)
 }
 
-// FindDealers lists the dealers of f.IDs whose name contains f.Search, in
-// id order.
-func (s *Store) FindDealers(ctx context.Context, f core.DealerFilter) ([]core.Dealer, int, error) {
-	ids := uniq(f.IDs)
-	if len(ids) == 0 {
-		return nil, 0, nil
-	}
-	where := `WHERE id IN ` + in(len(ids))
-	args := anys(ids)
-	if cond, a := likeAll(s.engine == Postgres, f.Search, "name"); cond != "" {
-		where += " AND " + cond
-		args = append(args, a...)
-	}
-	var out []core.Dealer
-	var total int
-	err := s.readTx(ctx, func(c conn) error {
-		var err error
-		if total, err = c.count(`SELECT count(*) FROM dealers `+where, args...); err != nil {
-			return err
-		}
-		limit, largs := c.page(f.Page)
-		out, err = loadDealers(c, where+` ORDER BY id`+limit, append(args, largs...)...)
-		return err
-	})
-	if err != nil {
-		return nil, 0, dbError(err, "find dealers", "dealer", "")
-	}
-	return out, total, nil
-}
-
 // AllDealers lists every dealer in id order.
 func (s *Store) AllDealers(ctx context.Context) ([]core.Dealer, error) {
 	var out []core.Dealer

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"forecourt/internal/core"
 	"forecourt/internal/store"
 	"forecourt/internal/testkit"
 )
@@ -58,17 +57,17 @@ func TestExplainFindLeadsPostgres(t *testing.T) {
 	}
 	dealers := []int64{f.Dealer.ID}
 	for _, tc := range []struct {
-		f     core.LeadFilter
+		f     testkit.LeadFilter
 		index []string // the trigram indexes the count must read
 	}{
-		{core.LeadFilter{ClientPhoneContains: "612 345 67"}, []string{"leads_client_phone_trgm"}},
-		{core.LeadFilter{ClientEmailContains: "seed12345@"}, []string{"leads_client_email_trgm"}},
-		{core.LeadFilter{Search: "seed 12345"}, []string{"leads_search_trgm"}},
-		{core.LeadFilter{Search: "ferrari"}, []string{"leads_search_trgm"}},
-		{core.LeadFilter{Search: "12345"}, []string{"BitmapOr", "leads_search_trgm", "leads_pkey"}},
+		{testkit.LeadFilter{ClientPhoneContains: "612 345 67"}, []string{"leads_client_phone_trgm"}},
+		{testkit.LeadFilter{ClientEmailContains: "seed12345@"}, []string{"leads_client_email_trgm"}},
+		{testkit.LeadFilter{Search: "seed 12345"}, []string{"leads_search_trgm"}},
+		{testkit.LeadFilter{Search: "ferrari"}, []string{"leads_search_trgm"}},
+		{testkit.LeadFilter{Search: "12345"}, []string{"BitmapOr", "leads_search_trgm", "leads_pkey"}},
 	} {
 		tc.f.DealerIDs = dealers
-		page, count, pargs, cargs := store.LeadQueries(s, tc.f)
+		page, count, pargs, cargs := store.LeadQueries(s, tc.f.DealerIDs, tc.f.Query())
 		cp, pp := explain(count, cargs), explain(page, pargs)
 		t.Logf("%q %q %q\ncount:\n%s\npage:\n%s", tc.f.Search, tc.f.ClientPhoneContains, tc.f.ClientEmailContains, cp, pp)
 		for _, want := range tc.index {

@@ -2,31 +2,43 @@ package store
 
 import (
 	"context"
-	"io/fs"
+	"database/sql"
+
+	"github.com/pressly/goose/v3"
+	"testing"
 
 	"forecourt/internal/core"
 )
 
-// LeadQueries returns the queries FindLeads runs for f in the default
+// LeadQueries returns the queries FindLeads runs for q on dealers in q's
 // order, a 20-lead page and the count, bound for s's engine, and their
 // arguments (the page's last two are its LIMIT and OFFSET).
-func LeadQueries(s *Store, f core.LeadFilter) (page, count string, pageArgs, countArgs []any) {
+func LeadQueries(s *Store, dealers []int64, q core.Query) (page, count string, pageArgs, countArgs []any) {
 	c := s.reader(context.Background())
-	where, args, _ := leadWhere(c, f)
-	order, _ := leadOrder(c.pg, f.Sort, false)
-	limit, largs := c.page(core.Page{Limit: 20})
-	return c.bind(`SELECT id FROM leads WHERE ` + where + order + limit), c.bind(`SELECT count(*) FROM leads WHERE ` + where),
-		append(append([]any{}, args...), largs...), args
-}
-
-// Migrations returns the migrations of engine, as the store applies them.
-func Migrations(engine string) fs.FS {
-	sub, err := fs.Sub(migrations, "migrations/"+engine)
+	p, err := planLeads(c, dealers, q)
 	if err != nil {
 		panic(err)
 	}
-	return sub
+	order := c.orderBy(&leadTable, q.Sort, false)
+	limit, largs := c.page(core.Page{Limit: 20})
+	return c.bind(`SELECT id FROM leads WHERE ` + p.where + order + limit), c.bind(`SELECT count(*) FROM leads WHERE ` + p.where),
+		append(append([]any{}, p.args...), largs...), p.args
 }
+
+// leadQuery returns the checked query of where (ANDed), for the internal
+// tests.
+func leadQuery(t testing.TB, where ...core.Cond) core.Query {
+	t.Helper()
+	q := core.Query{Where: core.And(where...), Limit: 20, Total: true}
+	if err := core.LeadSchema.Check(&q); err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+// Migrator returns the provider of engine's migrations (SQL and Go) on
+// db, as the store applies them.
+func Migrator(engine string, db *sql.DB) (*goose.Provider, error) { return migrator(engine, db) }
 
 // SetDriveByMatches sets driveByMatches until the returned function
 // restores it.

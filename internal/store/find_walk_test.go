@@ -43,12 +43,12 @@ func TestWalkMatches(t *testing.T) {
 		check(t, s.CreateLead(ctx, &l, nil), "create")
 	}
 
-	find := func(f core.LeadFilter, walk bool) ([]int64, int) {
+	find := func(f testkit.LeadFilter, walk bool) ([]int64, int) {
 		t.Helper()
 		if !walk {
 			defer store.SetWalkBudget(0)()
 		}
-		leads, total, err := s.FindLeads(ctx, f)
+		leads, total, err := testkit.FindLeads(ctx, s, f)
 		check(t, err, "find")
 		ids := make([]int64, len(leads))
 		for i, l := range leads {
@@ -57,15 +57,15 @@ func TestWalkMatches(t *testing.T) {
 		return ids, total
 	}
 	walked := store.WalkedPages()
-	filters := []core.LeadFilter{
+	filters := []testkit.LeadFilter{
 		{Search: "seed"},
 		{Search: "example seed"},
 		{Search: "seed 7"},                        // a short term: tested on the row, or the lead's id
 		{Search: "seed " + byID},                  // every lead by its text, the first by its id
 		{Search: "seed", Stages: core.Stages[:3]}, // three stages of four: still over 200 matches
 		{ClientEmailContains: "example.com"},
-		{Search: "seed", Sort: []core.Sort{{Field: core.SortCreated, Desc: true}}},
-		{Search: "seed", Sort: []core.Sort{{Field: core.SortScore}}},   // another order: by the index
+		{Search: "seed", Sort: []core.Sort{{Field: "created_at", Desc: true}}},
+		{Search: "seed", Sort: []core.Sort{{Field: "score"}}},          // another order: by the index
 		{Search: "seed", DealerIDs: []int64{a.Dealer.ID, b.Dealer.ID}}, // several dealers: by the index
 	}
 	for _, f := range filters {

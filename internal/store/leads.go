@@ -16,14 +16,35 @@ func stageRank(st core.Stage) int {
 	return slices.Index(core.Stages, st)
 }
 
-// leadSearchText is the lower-cased text of a lead itself that Search
-// matches besides its client: the vehicle's brand_model and the tags.
+// leadSearchText is the lower-cased text of a lead itself that a search
+// finds besides its client's (migration 0012): the vehicle's make and
+// model, the tags, the notes, and its tasks' descriptions and appraised
+// plates, one a line.
 func leadSearchText(l *core.Lead) string {
 	var b strings.Builder
-	if l.Vehicle != nil {
-		b.WriteString(strings.ToLower(l.Vehicle.BrandModel))
+	line := func(s string) {
+		if s = strings.TrimSpace(s); s != "" {
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(strings.ToLower(s))
+		}
 	}
-	b.WriteString(searchTags(l.Tags))
+	if l.Vehicle != nil {
+		line(l.Vehicle.BrandModel)
+	}
+	for _, n := range l.Tags {
+		line(n.Content)
+	}
+	for _, n := range l.Notes {
+		line(n.Content)
+	}
+	for _, t := range l.Tasks {
+		line(t.Description)
+		if t.Appraisal != nil {
+			line(t.Appraisal.LicensePlate)
+		}
+	}
 	return b.String()
 }
 
@@ -253,7 +274,7 @@ func (s *Store) Lead(ctx context.Context, id int64) (core.Lead, error) {
 	var out []core.Lead
 	err := s.readTx(ctx, func(c conn) error {
 		var err error
-		out, err = loadLeads(c, []int64{id})
+		out, err = loadLeads(c, []int64{id}, wholeLead)
 		return err
 	})
 	if err == nil && len(out) == 0 {
@@ -282,7 +303,7 @@ func (s *Store) UpdateLead(ctx context.Context, id int64, actor *int64, fn func(
 				return err
 			}
 		}
-		loaded, err := loadLeads(c, []int64{id})
+		loaded, err := loadLeads(c, []int64{id}, wholeLead)
 		if err != nil {
 			return err
 		}
@@ -591,10 +612,10 @@ func (s *Store) CreateCallControl(ctx context.Context, cc *core.CallControl, h *
 	return dbError(err, "create call control", "call control", cc.CallControl)
 }
 
-// loadLeads loads the leads with these ids whole, in id order, with a
-// constant number of queries: leads with their clients and vehicles, tasks
-// with their appraisals, notes, note versions.
-func loadLeads(c conn, ids []int64) ([]core.Lead, error) {
+// loadLeads loads the leads with these ids, in id order, with a constant
+// number of queries: leads with their clients and vehicles, then as parts
+// says tasks with their appraisals, notes and tags with their versions.
+func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -654,6 +675,9 @@ func loadLeads(c conn, ids []int64) ([]core.Lead, error) {
 		at[out[i].ID] = &out[i]
 	}
 
+	if !parts.tasks && !parts.notes {
+		return out, nil
+	}
 	err = eachRow(c, `SELECT t.id, t.public_id, t.lead_id, t.type, t.subtype, t.description, t.media, t.planned_at, t.planned_tracking_at,
 		t.done, t.done_at, t.tracked, t.tracked_at, t.is_click2call, t.author_id, t.created_at,
 		a.id, a.brand_model, a.license_plate, a.km, a.year, a.gas_id, a.extras, a.origin
@@ -686,6 +710,9 @@ func loadLeads(c conn, ids []int64) ([]core.Lead, error) {
 		return nil, err
 	}
 
+	if !parts.notes {
+		return out, nil
+	}
 	tasks := make(map[int64]*core.Task)
 	for i := range out {
 		for j := range out[i].Tasks {

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pressly/goose/v3"
-
 	"forecourt/internal/core"
 	"forecourt/internal/store"
 	"forecourt/internal/testkit"
@@ -45,16 +43,16 @@ func openAt(t *testing.T, dsn string) *store.Store {
 // it.
 func migrateDown(t *testing.T, engine, dsn string, version int64, then func(db *sql.DB)) int {
 	t.Helper()
-	driver, dialect := "sqlite", goose.DialectSQLite3
+	driver := "sqlite"
 	if engine == store.Postgres {
-		driver, dialect = "pgx", goose.DialectPostgres
+		driver = "pgx"
 	}
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	p, err := goose.NewProvider(dialect, db, store.Migrations(engine))
+	p, err := store.Migrator(engine, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"database/sql"
 	"slices"
-	"strings"
 	"time"
 
 	"forecourt/internal/core"
@@ -212,16 +211,6 @@ func loadNotes(c conn, column string, ids []int64) ([]noteRow, error) {
 		}
 	}
 	return out, vrows.Err()
-}
-
-// searchTags returns the lower-cased tag contents for search_text.
-func searchTags(tags []core.Note) string {
-	var b strings.Builder
-	for _, t := range tags {
-		b.WriteByte('\n')
-		b.WriteString(strings.ToLower(t.Content))
-	}
-	return b.String()
 }
 
 func equalPtr[T comparable](a, b *T) bool {

@@ -145,24 +145,6 @@ func (s *Store) sourcesByIDDB(ctx context.Context, ids []int64) ([]core.Source, 
 	return out, dbError(err, "sources by id", "source", ids)
 }
 
-// findSourcesDB reads from the database what FindSources serves from the cache.
-// FindSources lists the sources of f.DealerIDs in id order. Search matches
-// the source's data or the name of its origin or channel.
-func (s *Store) findSourcesDB(ctx context.Context, f core.SourceFilter) ([]core.Source, int, error) {
-	dealers := uniq(f.DealerIDs)
-	if len(dealers) == 0 {
-		return nil, 0, nil
-	}
-	from := ` FROM sources s JOIN origins o ON o.id = s.origin_id JOIN channels ch ON ch.id = s.channel_id
-		WHERE s.dealer_id IN ` + in(len(dealers))
-	args := anys(dealers)
-	if cond, a := likeAll(s.engine == Postgres, f.Search, "s.data", "o.name", "ch.name"); cond != "" {
-		from += " AND " + cond
-		args = append(args, a...)
-	}
-	return findList(s, ctx, "find sources", `SELECT `+sourceCols+from, from, ` ORDER BY s.id`, args, f.Page, scanSource)
-}
-
 // CreateGasType stores g and sets its id.
 func (s *Store) CreateGasType(ctx context.Context, g *core.GasType) error {
 	defer s.cache.gasTypes.clear()
@@ -215,6 +197,9 @@ func (s *Store) CreateLocality(ctx context.Context, l *core.Locality) error {
 	return dbError(err, "create locality", "locality", l.Name)
 }
 
+// provinceCols are the columns scanProvince reads.
+const provinceCols = `id, country_id, name, active`
+
 func scanProvince(r *sql.Rows, p *core.Province) error {
 	return r.Scan(&p.ID, &p.CountryID, &p.Name, &p.Active)
 }
@@ -231,7 +216,7 @@ func (s *Store) provincesByIDDB(ctx context.Context, ids []int64) ([]core.Provin
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	out, err := queryAll(s.reader(ctx), `SELECT id, country_id, name, active FROM provinces WHERE id IN `+in(len(ids))+` ORDER BY id`, anys(ids), scanProvince)
+	out, err := queryAll(s.reader(ctx), `SELECT `+provinceCols+` FROM provinces WHERE id IN `+in(len(ids))+` ORDER BY id`, anys(ids), scanProvince)
 	return out, dbError(err, "provinces by id", "province", ids)
 }
 
@@ -245,37 +230,6 @@ func (s *Store) localitiesByIDDB(ctx context.Context, ids []int64) ([]core.Local
 	}
 	out, err := queryAll(s.reader(ctx), `SELECT id, province_id, name, active FROM localities WHERE id IN `+in(len(ids))+` ORDER BY id`, anys(ids), scanLocality)
 	return out, dbError(err, "localities by id", "locality", ids)
-}
-
-// FindProvinces lists provinces in name order, of one country if f says so.
-func (s *Store) FindProvinces(ctx context.Context, f core.ProvinceFilter) ([]core.Province, int, error) {
-	from := ` FROM provinces WHERE 1 = 1`
-	var args []any
-	if f.CountryID != nil {
-		from += ` AND country_id = ?`
-		args = append(args, *f.CountryID)
-	}
-	if cond, a := likeAll(s.engine == Postgres, f.Search, "name"); cond != "" {
-		from += " AND " + cond
-		args = append(args, a...)
-	}
-	return findList(s, ctx, "find provinces", `SELECT id, country_id, name, active`+from, from, ` ORDER BY name, id`, args, f.Page, scanProvince)
-}
-
-// FindLocalities lists localities in name order, of one province if f says
-// so.
-func (s *Store) FindLocalities(ctx context.Context, f core.LocalityFilter) ([]core.Locality, int, error) {
-	from := ` FROM localities WHERE 1 = 1`
-	var args []any
-	if f.ProvinceID != nil {
-		from += ` AND province_id = ?`
-		args = append(args, *f.ProvinceID)
-	}
-	if cond, a := likeAll(s.engine == Postgres, f.Search, "name"); cond != "" {
-		from += " AND " + cond
-		args = append(args, a...)
-	}
-	return findList(s, ctx, "find localities", `SELECT id, province_id, name, active`+from, from, ` ORDER BY name, id`, args, f.Page, scanLocality)
 }
 
 // queryAll scans every row of a query into a slice.
@@ -310,24 +264,4 @@ func eachRow(c conn, query string, args []any, fn func(*sql.Rows) error) error {
 		}
 	}
 	return rows.Err()
-}
-
-// findList runs a list's page query (selectFrom + order + the page) and its
-// count (SELECT count(*) + from) on one snapshot.
-func findList[T any](s *Store, ctx context.Context, op, selectFrom, from, order string, args []any, p core.Page, scan func(*sql.Rows, *T) error) ([]T, int, error) {
-	var out []T
-	var total int
-	err := s.readTx(ctx, func(c conn) error {
-		var err error
-		if total, err = c.count(`SELECT count(*)`+from, args...); err != nil {
-			return err
-		}
-		limit, largs := c.page(p)
-		out, err = queryAll(c, selectFrom+order+limit, append(append([]any{}, args...), largs...), scan)
-		return err
-	})
-	if err != nil {
-		return nil, 0, dbError(err, op, "row", "")
-	}
-	return out, total, nil
 }

@@ -52,7 +52,7 @@ func waitIndexed(t *testing.T, s *store.Store) {
 
 func searchTotal(t *testing.T, s *store.Store, dealerID int64, term string) int {
 	t.Helper()
-	_, total, err := s.FindLeads(context.Background(), core.LeadFilter{DealerIDs: []int64{dealerID}, Search: term, Page: core.Page{Limit: 20}})
+	_, total, err := testkit.FindLeads(context.Background(), s, testkit.LeadFilter{DealerIDs: []int64{dealerID}, Search: term, Page: core.Page{Limit: 20}})
 	if err != nil {
 		t.Fatalf("search %q: %v", term, err)
 	}
@@ -189,9 +189,9 @@ func TestSearchCountsByDealer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	count := func(f core.LeadFilter, dealers ...int64) int {
+	count := func(f testkit.LeadFilter, dealers ...int64) int {
 		f.DealerIDs, f.Page = dealers, core.Page{Limit: 2}
-		leads, total, err := s.FindLeads(ctx, f)
+		leads, total, err := testkit.FindLeads(ctx, s, f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,17 +205,17 @@ func TestSearchCountsByDealer(t *testing.T) {
 	a, b := fa.Dealer.ID, fb.Dealer.ID
 	for _, when := range []string{"at once", "once indexed"} {
 		for _, tc := range []struct {
-			f       core.LeadFilter
+			f       testkit.LeadFilter
 			dealers []int64
 			want    int
 		}{
-			{core.LeadFilter{Search: "zubizarreta"}, []int64{a}, 3},
-			{core.LeadFilter{Search: "zubizarreta"}, []int64{b}, 5},
-			{core.LeadFilter{Search: "zubizarreta"}, []int64{a, b}, 8},
-			{core.LeadFilter{Search: "zubi arreta"}, []int64{b}, 5},
-			{core.LeadFilter{ClientPhoneContains: "612"}, []int64{a}, 3},
-			{core.LeadFilter{ClientEmailContains: "@example.com"}, []int64{b}, 5},
-			{core.LeadFilter{Search: "zubizarreta", Stages: []core.Stage{core.StageNew}}, []int64{a}, 3},
+			{testkit.LeadFilter{Search: "zubizarreta"}, []int64{a}, 3},
+			{testkit.LeadFilter{Search: "zubizarreta"}, []int64{b}, 5},
+			{testkit.LeadFilter{Search: "zubizarreta"}, []int64{a, b}, 8},
+			{testkit.LeadFilter{Search: "zubi arreta"}, []int64{b}, 5},
+			{testkit.LeadFilter{ClientPhoneContains: "612"}, []int64{a}, 3},
+			{testkit.LeadFilter{ClientEmailContains: "@example.com"}, []int64{b}, 5},
+			{testkit.LeadFilter{Search: "zubizarreta", Stages: []core.Stage{core.StageNew}}, []int64{a}, 3},
 		} {
 			if got := count(tc.f, tc.dealers...); got != tc.want {
 				t.Errorf("%s: %+v of dealers %v: count %d, want %d", when, tc.f, tc.dealers, got, tc.want)

@@ -183,10 +183,8 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	dialect := goose.DialectSQLite3
 	var opts []goose.ProviderOption
 	if s.engine == Postgres {
-		dialect = goose.DialectPostgres
 		// Two servers starting together must not both migrate.
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
@@ -194,11 +192,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	fsys, err := fs.Sub(migrations, "migrations/"+s.engine)
-	if err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
-	p, err := goose.NewProvider(dialect, s.db, fsys, opts...)
+	p, err := migrator(s.engine, s.db, opts...)
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
@@ -206,6 +200,21 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	return nil
+}
+
+// migrator returns the goose provider of engine's migrations, SQL and Go,
+// on db.
+func migrator(engine string, db *sql.DB, opts ...goose.ProviderOption) (*goose.Provider, error) {
+	dialect := goose.DialectSQLite3
+	if engine == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	fsys, err := fs.Sub(migrations, "migrations/"+engine)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, goose.WithGoMigrations(goMigrations(engine == Postgres)...))
+	return goose.NewProvider(dialect, db, fsys, opts...)
 }
 
 // Engine reports the database engine: SQLite ("sqlite") or Postgres

@@ -103,12 +103,12 @@ func TestDealers(t *testing.T) {
 
 		wantCode(t, s.UpdateDealer(ctx, &core.Dealer{ID: 9999, Name: "x"}), core.NotFound, "update unknown")
 
-		list, total, err := s.FindDealers(ctx, core.DealerFilter{IDs: []int64{d.ID}, Search: "SUR", Page: core.All})
+		list, total, err := s.FindDealers(ctx, []int64{d.ID}, testkit.List(core.DealerSchema, core.All, core.Match("SUR")))
 		check(t, err, "find")
 		if total != 1 || len(list) != 1 || list[0].ID != d.ID {
 			t.Fatalf("find by search: %d %v", total, list)
 		}
-		list, total, err = s.FindDealers(ctx, core.DealerFilter{Search: "sur", Page: core.All})
+		list, total, err = s.FindDealers(ctx, nil, testkit.List(core.DealerSchema, core.All, core.Match("sur")))
 		check(t, err, "find")
 		if total != 0 || len(list) != 0 {
 			t.Fatalf("find without ids returned %d", total)
@@ -176,12 +176,12 @@ func TestUsersAndSessions(t *testing.T) {
 		same(t, "session", got.Session, &core.Session{ID: sess.ID, StartWorking: testkit.Now, LastSeen: &seen})
 
 		// Online: a session not ended, seen since.
-		online, total, err := s.FindUsers(ctx, core.UserFilter{DealerIDs: []int64{a.Dealer.ID}, Online: ptr(true), OnlineSince: testkit.Now, Page: core.All})
+		online, total, err := s.FindUsers(ctx, []int64{a.Dealer.ID}, onlineAt(testkit.List(core.UserSchema, core.All, core.Eq("online", true))))
 		check(t, err, "find online")
 		if total != 1 || online[0].ID != u.ID {
 			t.Fatalf("online: %d %+v", total, online)
 		}
-		offline, total, err := s.FindUsers(ctx, core.UserFilter{DealerIDs: []int64{a.Dealer.ID}, Online: ptr(false), OnlineSince: testkit.Now, Page: core.All})
+		offline, total, err := s.FindUsers(ctx, []int64{a.Dealer.ID}, onlineAt(testkit.List(core.UserSchema, core.All, core.Eq("online", false))))
 		check(t, err, "find offline")
 		if total != 1 || offline[0].ID != a.User.ID {
 			t.Fatalf("offline: %d %+v", total, offline)
@@ -209,27 +209,27 @@ func TestUsersAndSessions(t *testing.T) {
 		wantCode(t, err, core.NotFound, "unknown credential")
 
 		// Lists: dealer isolation, search, activity, pages.
-		list, total, err := s.FindUsers(ctx, core.UserFilter{DealerIDs: []int64{b.Dealer.ID}, Page: core.All})
+		list, total, err := s.FindUsers(ctx, []int64{b.Dealer.ID}, testkit.List(core.UserSchema, core.All))
 		check(t, err, "find b")
 		if total != 2 || len(list) != 2 {
 			t.Fatalf("members of b: %d", total)
 		}
-		list, total, err = s.FindUsers(ctx, core.UserFilter{DealerIDs: []int64{a.Dealer.ID, b.Dealer.ID}, Search: "gil", Page: core.Page{Limit: 10}})
+		list, total, err = s.FindUsers(ctx, []int64{a.Dealer.ID, b.Dealer.ID}, testkit.List(core.UserSchema, core.Page{Limit: 10}, core.Match("gil")))
 		check(t, err, "find search")
 		if total != 1 || list[0].ID != u.ID {
 			t.Fatalf("search gil: %d", total)
 		}
-		list, total, err = s.FindUsers(ctx, core.UserFilter{DealerIDs: []int64{a.Dealer.ID, b.Dealer.ID}, Page: core.Page{Offset: 1, Limit: 1}})
+		list, total, err = s.FindUsers(ctx, []int64{a.Dealer.ID, b.Dealer.ID}, testkit.List(core.UserSchema, core.Page{Offset: 1, Limit: 1}))
 		check(t, err, "find page")
 		if total != 3 || len(list) != 1 || list[0].ID != b.User.ID {
 			t.Fatalf("page 2 of 3: %d %+v", total, list)
 		}
-		_, total, err = s.FindUsers(ctx, core.UserFilter{DealerIDs: []int64{a.Dealer.ID}, IsActive: ptr(false), Page: core.All})
+		_, total, err = s.FindUsers(ctx, []int64{a.Dealer.ID}, testkit.List(core.UserSchema, core.All, core.Eq("is_active", *ptr(false))))
 		check(t, err, "find inactive")
 		if total != 0 {
 			t.Fatalf("inactive: %d", total)
 		}
-		list, total, err = s.FindUsers(ctx, core.UserFilter{Page: core.All})
+		list, total, err = s.FindUsers(ctx, nil, testkit.List(core.UserSchema, core.All))
 		check(t, err, "find no dealers")
 		if total != 0 || len(list) != 0 {
 			t.Fatalf("no dealers gave %d users", total)
@@ -259,12 +259,12 @@ func TestReferenceData(t *testing.T) {
 		sources, err := s.SourcesByID(ctx, []int64{f.Source.ID, g.Source.ID})
 		check(t, err, "sources")
 		same(t, "sources", sources, []core.Source{f.Source, g.Source})
-		list, total, err := s.FindSources(ctx, core.SourceFilter{DealerIDs: []int64{f.Dealer.ID}, Page: core.All})
+		list, total, err := s.FindSources(ctx, []int64{f.Dealer.ID}, testkit.List(core.SourceSchema, core.All))
 		check(t, err, "find sources")
 		if total != 1 || list[0] != f.Source {
 			t.Fatalf("sources of a: %+v", list)
 		}
-		_, total, err = s.FindSources(ctx, core.SourceFilter{DealerIDs: []int64{f.Dealer.ID, g.Dealer.ID}, Search: "COCHES.NET B", Page: core.All})
+		_, total, err = s.FindSources(ctx, []int64{f.Dealer.ID, g.Dealer.ID}, testkit.List(core.SourceSchema, core.All, core.Match("COCHES.NET B")))
 		check(t, err, "find sources by origin")
 		if total != 1 {
 			t.Fatalf("search by origin name: %d", total)
@@ -289,15 +289,15 @@ func TestReferenceData(t *testing.T) {
 		l := core.Locality{ProvinceID: p.ID, Name: "Dos Hermanas", Active: true}
 		check(t, s.CreateLocality(ctx, &l), "locality")
 
-		provinces, total, err := s.FindProvinces(ctx, core.ProvinceFilter{CountryID: ptr(int64(28)), Page: core.All})
+		provinces, total, err := s.FindProvinces(ctx, testkit.List(core.ProvinceSchema, core.All, core.Eq("country", "ES")))
 		check(t, err, "find provinces")
 		same(t, "provinces of 28", provinces, []core.Province{p})
-		_, total, err = s.FindProvinces(ctx, core.ProvinceFilter{Search: "madrid", Page: core.Page{Limit: 1}})
+		_, total, err = s.FindProvinces(ctx, testkit.List(core.ProvinceSchema, core.Page{Limit: 1}, core.Match("madrid")))
 		check(t, err, "search provinces")
 		if total != 2 {
 			t.Fatalf("provinces named madrid: %d", total)
 		}
-		localities, total, err := s.FindLocalities(ctx, core.LocalityFilter{ProvinceID: &p.ID, Search: "herm", Page: core.All})
+		localities, total, err := s.FindLocalities(ctx, testkit.List(core.LocalitySchema, core.All, core.Eq("province", p.ID), core.Match("herm")))
 		check(t, err, "find localities")
 		if total != 1 {
 			t.Fatalf("localities: %d", total)
@@ -371,7 +371,7 @@ func TestLeadRoundTrip(t *testing.T) {
 		again.Client = &core.Client{ID: l.Client.ID}
 		check(t, s.CreateLead(ctx, &again, nil), "lead of the same client")
 		same(t, "reused client", again.Client, l.Client)
-		_, total, err = s.FindClients(ctx, core.ClientFilter{DealerIDs: []int64{f.Dealer.ID}, Page: core.All})
+		_, total, err = s.FindClients(ctx, []int64{f.Dealer.ID}, testkit.List(core.ClientSchema, core.All))
 		check(t, err, "clients")
 		if total != 1 {
 			t.Fatalf("clients after reuse: %d", total)
@@ -464,17 +464,17 @@ func TestUpdateLead(t *testing.T) {
 		if o.Client.Name != "Renamed Client" {
 			t.Fatalf("other lead's client: %q", o.Client.Name)
 		}
-		_, total, err := s.FindLeads(ctx, core.LeadFilter{DealerIDs: []int64{f.Dealer.ID}, Search: "renamed", Page: core.All})
+		_, total, err := testkit.FindLeads(ctx, s, testkit.LeadFilter{DealerIDs: []int64{f.Dealer.ID}, Search: "renamed", Page: core.All})
 		check(t, err, "find renamed")
 		if total != 2 {
 			t.Fatalf("leads of the renamed client: %d", total)
 		}
-		_, total, err = s.FindLeads(ctx, core.LeadFilter{DealerIDs: []int64{f.Dealer.ID}, Search: "urgent", Page: core.All})
+		_, total, err = testkit.FindLeads(ctx, s, testkit.LeadFilter{DealerIDs: []int64{f.Dealer.ID}, Search: "urgent", Page: core.All})
 		check(t, err, "find tag")
 		if total != 1 { // only the other lead still has the tag
 			t.Fatalf("leads tagged urgent: %d", total)
 		}
-		_, total, err = s.FindLeads(ctx, core.LeadFilter{DealerIDs: []int64{f.Dealer.ID}, Search: "cupra", Page: core.All})
+		_, total, err = testkit.FindLeads(ctx, s, testkit.LeadFilter{DealerIDs: []int64{f.Dealer.ID}, Search: "cupra", Page: core.All})
 		check(t, err, "find vehicle")
 		if total != 1 {
 			t.Fatalf("leads with a cupra: %d", total)
@@ -552,12 +552,12 @@ func TestFindLeads(t *testing.T) {
 		lb.Client.Email = "maria.lopez@mail.example"
 		check(t, s.CreateLead(ctx, &lb, nil), "create b")
 
-		find := func(f core.LeadFilter) ([]int64, int) {
+		find := func(f testkit.LeadFilter) ([]int64, int) {
 			t.Helper()
 			if f.DealerIDs == nil {
 				f.DealerIDs = []int64{a.Dealer.ID}
 			}
-			leads, total, err := s.FindLeads(ctx, f)
+			leads, total, err := testkit.FindLeads(ctx, s, f)
 			check(t, err, "find")
 			var got []int64
 			for _, l := range leads {
@@ -568,7 +568,7 @@ func TestFindLeads(t *testing.T) {
 			}
 			return got, total
 		}
-		expect := func(what string, f core.LeadFilter, want []int64, wantTotal int) {
+		expect := func(what string, f testkit.LeadFilter, want []int64, wantTotal int) {
 			t.Helper()
 			got, total := find(f)
 			if fmt.Sprint(got) != fmt.Sprint(want) || total != wantTotal {
@@ -583,54 +583,57 @@ func TestFindLeads(t *testing.T) {
 			return out
 		}
 
-		expect("default order", core.LeadFilter{Page: core.All}, r(5, 4, 3, 2, 1, 0), 6)
-		expect("first page", core.LeadFilter{Page: core.Page{Limit: 2}}, r(5, 4), 6)
-		expect("last page", core.LeadFilter{Page: core.Page{Offset: 4, Limit: 4}}, r(1, 0), 6)
-		expect("past the end", core.LeadFilter{Page: core.Page{Offset: 10, Limit: 4}}, nil, 6)
-		expect("all from offset", core.LeadFilter{Page: core.Page{Offset: 5, Limit: -1}}, r(0), 6)
-		expect("count only", core.LeadFilter{Page: core.Page{Limit: 0}}, nil, 6)
-		expect("no dealers", core.LeadFilter{DealerIDs: []int64{}, Page: core.All}, nil, 0)
-		expect("dealer b only", core.LeadFilter{DealerIDs: []int64{b.Dealer.ID}, Page: core.All}, []int64{lb.ID}, 1)
-		expect("unknown dealer", core.LeadFilter{DealerIDs: []int64{9999}, Page: core.All}, nil, 0)
+		expect("default order", testkit.LeadFilter{Page: core.All}, r(5, 4, 3, 2, 1, 0), 6)
+		expect("first page", testkit.LeadFilter{Page: core.Page{Limit: 2}}, r(5, 4), 6)
+		expect("last page", testkit.LeadFilter{Page: core.Page{Offset: 4, Limit: 4}}, r(1, 0), 6)
+		expect("past the end", testkit.LeadFilter{Page: core.Page{Offset: 10, Limit: 4}}, nil, 6)
+		expect("all from offset", testkit.LeadFilter{Page: core.Page{Offset: 5, Limit: -1}}, r(0), 6)
+		expect("count only", testkit.LeadFilter{Page: core.Page{Limit: 0}}, nil, 6)
+		expect("no dealers", testkit.LeadFilter{DealerIDs: []int64{}, Page: core.All}, nil, 0)
+		expect("dealer b only", testkit.LeadFilter{DealerIDs: []int64{b.Dealer.ID}, Page: core.All}, []int64{lb.ID}, 1)
+		expect("unknown dealer", testkit.LeadFilter{DealerIDs: []int64{9999}, Page: core.All}, nil, 0)
 
-		expect("phone digits", core.LeadFilter{ClientPhoneContains: "612000003", Page: core.All}, r(3), 1)
-		expect("phone e164", core.LeadFilter{ClientPhoneContains: "+34612000002", Page: core.All}, r(2), 1)
-		expect("phone as given", core.LeadFilter{ClientPhoneContains: "000 001", Page: core.All}, r(1), 1)
-		expect("email any case", core.LeadFilter{ClientEmailContains: "maria.LOPEZ", Page: core.All}, r(4), 1)
-		expect("email both dealers", core.LeadFilter{DealerIDs: []int64{a.Dealer.ID, b.Dealer.ID}, ClientEmailContains: "lopez", Page: core.All}, []int64{ids[4], lb.ID}, 2)
-		expect("search name", core.LeadFilter{Search: "zoe", Page: core.All}, r(4), 1)
-		expect("search email", core.LeadFilter{Search: "client3@", Page: core.All}, r(3), 1)
-		expect("search vehicle", core.LeadFilter{Search: "IBIZA", Page: core.Page{Limit: 2}}, r(5, 4), 6)
+		expect("phone digits", testkit.LeadFilter{ClientPhoneContains: "612000003", Page: core.All}, r(3), 1)
+		expect("phone e164", testkit.LeadFilter{ClientPhoneContains: "+34612000002", Page: core.All}, r(2), 1)
+		expect("phone as given", testkit.LeadFilter{ClientPhoneContains: "000 001", Page: core.All}, r(1), 1)
+		expect("email any case", testkit.LeadFilter{ClientEmailContains: "maria.LOPEZ", Page: core.All}, r(4), 1)
+		expect("email both dealers", testkit.LeadFilter{DealerIDs: []int64{a.Dealer.ID, b.Dealer.ID}, ClientEmailContains: "lopez", Page: core.All}, []int64{ids[4], lb.ID}, 2)
+		expect("search name", testkit.LeadFilter{Search: "zoe", Page: core.All}, r(4), 1)
+		expect("search email", testkit.LeadFilter{Search: "client3@", Page: core.All}, r(3), 1)
+		expect("search vehicle", testkit.LeadFilter{Search: "IBIZA", Page: core.Page{Limit: 2}}, r(5, 4), 6)
 		bare := core.Lead{DealerID: b.Dealer.ID, SourceID: b.Source.ID, Stage: core.StageNew, CreatedAt: testkit.Now, UpdatedAt: testkit.Now}
 		check(t, s.CreateLead(ctx, &bare, nil), "create bare")
 		if id := fmt.Sprint(bare.ID); !strings.Contains(fmt.Sprint(lb.Client, lb.ID), id) {
-			expect("search id", core.LeadFilter{DealerIDs: []int64{b.Dealer.ID}, Search: id, Page: core.All}, []int64{bare.ID}, 1)
+			expect("search id", testkit.LeadFilter{DealerIDs: []int64{b.Dealer.ID}, Search: id, Page: core.All}, []int64{bare.ID}, 1)
 		}
-		expect("search nothing", core.LeadFilter{Search: "ferrari", Page: core.Page{Limit: 20}}, nil, 0)
-		expect("search with like chars", core.LeadFilter{Search: "%", Page: core.All}, nil, 0)
-		expect("stages", core.LeadFilter{Stages: []core.Stage{core.StageNew, core.StageEnd}, Page: core.All}, r(4, 3, 0), 3)
-		expect("client", core.LeadFilter{ClientID: &lb.Client.ID, DealerIDs: []int64{b.Dealer.ID}, Page: core.All}, []int64{lb.ID}, 1)
-		expect("client of another dealer", core.LeadFilter{ClientID: &lb.Client.ID, Page: core.All}, nil, 0)
+		expect("search nothing", testkit.LeadFilter{Search: "ferrari", Page: core.Page{Limit: 20}}, nil, 0)
+		expect("search with like chars", testkit.LeadFilter{Search: "%", Page: core.All}, nil, 0)
+		expect("stages", testkit.LeadFilter{Stages: []core.Stage{core.StageNew, core.StageEnd}, Page: core.All}, r(4, 3, 0), 3)
+		expect("client", testkit.LeadFilter{ClientID: &lb.Client.ID, DealerIDs: []int64{b.Dealer.ID}, Page: core.All}, []int64{lb.ID}, 1)
+		expect("client of another dealer", testkit.LeadFilter{ClientID: &lb.Client.ID, Page: core.All}, nil, 0)
 
-		expect("id asc", core.LeadFilter{Sort: []core.Sort{{Field: core.SortID}}, Page: core.All}, r(0, 1, 2, 3, 4, 5), 6)
-		expect("score desc", core.LeadFilter{Sort: []core.Sort{{Field: core.SortScore, Desc: true}}, Page: core.All}, r(5, 2, 4, 1, 3, 0), 6)
-		expect("stage then created", core.LeadFilter{Sort: []core.Sort{{Field: core.SortStage}, {Field: core.SortCreated, Desc: true}}, Page: core.All}, r(4, 0, 5, 1, 2, 3), 6)
-		expect("user nulls first", core.LeadFilter{Sort: []core.Sort{{Field: core.SortUser}}, Page: core.Page{Limit: 1}}, r(5), 6)
-		expect("user desc nulls last", core.LeadFilter{Sort: []core.Sort{{Field: core.SortUser, Desc: true}}, Page: core.All}, r(4, 3, 2, 1, 0, 5), 6)
-		expect("client name", core.LeadFilter{Sort: []core.Sort{{Field: core.SortClientName, Desc: true}}, Page: core.Page{Limit: 2}}, r(4, 5), 6)
-		for _, field := range core.LeadSortFields {
+		expect("id asc", testkit.LeadFilter{Sort: []core.Sort{{Field: "id"}}, Page: core.All}, r(0, 1, 2, 3, 4, 5), 6)
+		expect("score desc", testkit.LeadFilter{Sort: []core.Sort{{Field: "score", Desc: true}}, Page: core.All}, r(5, 2, 4, 1, 3, 0), 6)
+		expect("stage then created", testkit.LeadFilter{Sort: []core.Sort{{Field: "stage"}, {Field: "created_at", Desc: true}}, Page: core.All}, r(4, 0, 5, 1, 2, 3), 6)
+		expect("user nulls first", testkit.LeadFilter{Sort: []core.Sort{{Field: "user"}}, Page: core.Page{Limit: 1}}, r(5), 6)
+		expect("user desc nulls last", testkit.LeadFilter{Sort: []core.Sort{{Field: "user", Desc: true}}, Page: core.All}, r(4, 3, 2, 1, 0, 5), 6)
+		expect("client name", testkit.LeadFilter{Sort: []core.Sort{{Field: "client.name", Desc: true}}, Page: core.Page{Limit: 2}}, r(4, 5), 6)
+		for field, spec := range core.LeadSchema.Fields {
+			if !spec.Sort {
+				continue
+			}
 			for _, desc := range []bool{false, true} {
-				_, total := find(core.LeadFilter{Sort: []core.Sort{{Field: field, Desc: desc}}, Page: core.Page{Limit: 3}})
+				_, total := find(testkit.LeadFilter{Sort: []core.Sort{{Field: field, Desc: desc}}, Page: core.Page{Limit: 3}})
 				if total != 6 {
 					t.Fatalf("sort %s: total %d", field, total)
 				}
 			}
 		}
-		_, _, err := s.FindLeads(ctx, core.LeadFilter{DealerIDs: []int64{a.Dealer.ID}, Sort: []core.Sort{{Field: "mail_content"}}})
-		wantCode(t, err, core.Invalid, "unknown sort")
+		unsortable := core.Query{Sort: []core.Sort{{Field: "mail_content"}}}
+		wantCode(t, core.LeadSchema.Check(&unsortable), core.Invalid, "unknown sort")
 
 		// Pages hold whole leads.
-		leads, _, err := s.FindLeads(ctx, core.LeadFilter{DealerIDs: []int64{a.Dealer.ID}, Page: core.Page{Limit: 3}})
+		leads, _, err := testkit.FindLeads(ctx, s, testkit.LeadFilter{DealerIDs: []int64{a.Dealer.ID}, Page: core.Page{Limit: 3}})
 		check(t, err, "find")
 		for _, l := range leads {
 			one, err := s.Lead(ctx, l.ID)
@@ -638,17 +641,17 @@ func TestFindLeads(t *testing.T) {
 			same(t, "listed lead", l, one)
 		}
 
-		clients, total, err := s.FindClients(ctx, core.ClientFilter{DealerIDs: []int64{a.Dealer.ID}, PhoneContains: "+3461200000", Page: core.Page{Limit: 2}})
+		clients, total, err := s.FindClients(ctx, []int64{a.Dealer.ID}, testkit.List(core.ClientSchema, core.Page{Limit: 2}, core.Contains("phone", "+3461200000")))
 		check(t, err, "find clients")
 		if total != 6 || len(clients) != 2 {
 			t.Fatalf("clients by phone: %d %d", total, len(clients))
 		}
-		_, total, err = s.FindClients(ctx, core.ClientFilter{DealerIDs: []int64{a.Dealer.ID}, EmailContains: "LOPEZ", NameContains: "zo", Page: core.All})
+		_, total, err = s.FindClients(ctx, []int64{a.Dealer.ID}, testkit.List(core.ClientSchema, core.All, core.Contains("email", "LOPEZ"), core.Contains("name", "zo")))
 		check(t, err, "find clients")
 		if total != 1 {
 			t.Fatalf("clients by email and name: %d", total)
 		}
-		_, total, err = s.FindClients(ctx, core.ClientFilter{Search: "client", Page: core.All})
+		_, total, err = s.FindClients(ctx, nil, testkit.List(core.ClientSchema, core.All, core.Match("client")))
 		check(t, err, "find clients")
 		if total != 0 {
 			t.Fatalf("clients without dealers: %d", total)
@@ -686,12 +689,12 @@ func TestGroupCommitIsolation(t *testing.T) {
 			}
 			check(t, err, fmt.Sprintf("lead %d", i))
 		}
-		_, total, err := s.FindLeads(ctx, core.LeadFilter{DealerIDs: []int64{f.Dealer.ID}, Page: core.Page{Limit: 0}})
+		_, total, err := testkit.FindLeads(ctx, s, testkit.LeadFilter{DealerIDs: []int64{f.Dealer.ID}, Page: core.Page{Limit: 0}})
 		check(t, err, "count")
 		if total != n-1 {
 			t.Fatalf("leads: %d, want %d", total, n-1)
 		}
-		_, total, err = s.FindClients(ctx, core.ClientFilter{DealerIDs: []int64{f.Dealer.ID}, NameContains: "failing", Page: core.All})
+		_, total, err = s.FindClients(ctx, []int64{f.Dealer.ID}, testkit.List(core.ClientSchema, core.All, core.Contains("name", "failing")))
 		check(t, err, "clients")
 		if total != 0 {
 			t.Fatalf("the failed lead left its client")
@@ -743,4 +746,11 @@ func TestOpen(t *testing.T) {
 			t.Fatalf("%s opened", dsn)
 		}
 	}
+}
+
+// onlineAt sets q's instant so that a session seen at testkit.Now or later
+// counts as online.
+func onlineAt(q core.Query) core.Query {
+	q.At = testkit.Now.Add(core.OnlineWindow)
+	return q
 }

@@ -111,51 +111,6 @@ func (s *Store) usersByIDDB(ctx context.Context, ids []int64) ([]core.User, erro
 	return out, dbError(err, "users by id", "user", ids)
 }
 
-// findUsersDB reads from the database what FindUsers serves from the cache.
-// FindUsers lists the members of f.DealerIDs in id order. Search matches
-// the username, e-mail, first and last name; Online a session not ended
-// and started or seen at or after OnlineSince.
-func (s *Store) findUsersDB(ctx context.Context, f core.UserFilter) ([]core.User, int, error) {
-	dealers := uniq(f.DealerIDs)
-	if len(dealers) == 0 {
-		return nil, 0, nil
-	}
-	where := `WHERE id IN (SELECT user_id FROM memberships WHERE dealer_id IN ` + in(len(dealers)) + `)`
-	args := anys(dealers)
-	if f.IsActive != nil {
-		where += ` AND is_active = ?`
-		args = append(args, *f.IsActive)
-	}
-	if f.Online != nil {
-		cond := `EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = users.id AND s.ended_at IS NULL
-			AND COALESCE(s.last_seen, s.start_working) >= ?)`
-		if !*f.Online {
-			cond = "NOT " + cond
-		}
-		where += " AND " + cond
-		args = append(args, micros(f.OnlineSince))
-	}
-	if cond, a := likeAll(s.engine == Postgres, f.Search, "username", "email", "first_name", "last_name"); cond != "" {
-		where += " AND " + cond
-		args = append(args, a...)
-	}
-	var out []core.User
-	var total int
-	err := s.readTx(ctx, func(c conn) error {
-		var err error
-		if total, err = c.count(`SELECT count(*) FROM users `+where, args...); err != nil {
-			return err
-		}
-		limit, largs := c.page(f.Page)
-		out, err = loadUsers(c, where+` ORDER BY id`+limit, append(args, largs...)...)
-		return err
-	})
-	if err != nil {
-		return nil, 0, dbError(err, "find users", "user", "")
-	}
-	return out, total, nil
-}
-
 // loadUsers loads the users a WHERE/ORDER BY/LIMIT tail selects, with their
 // memberships and latest sessions.
 func loadUsers(c conn, tail string, args ...any) ([]core.User, error) {

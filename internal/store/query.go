@@ -1,0 +1,413 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"forecourt/internal/core"
+)
+
+// This file compiles core Queries to SQL, the same way on both engines:
+// each entity's table maps every field of its core.Schema to SQL
+// (TestTablesCoverSchemas), and a Cond becomes a WHERE condition with its
+// arguments. Nothing is evaluated in memory.
+
+// fieldSQL is how one field of a core.Schema reads in SQL.
+type fieldSQL struct {
+	// col is an expression on the entity's row or, with from, on the
+	// related rows: a condition on it holds when some related row holds
+	// it, EXISTS (SELECT 1 FROM <from> AND <condition>).
+	col  string
+	from string
+	// alts are more columns an equality or membership also compares with
+	// (a phone as given, then in E.164).
+	alts []string
+	// lowered: col holds lower-cased text; values are lower-cased too, so
+	// equality ignores case.
+	lowered bool
+	// fold: compare col lower-cased (as Go lower-cases, on both engines)
+	// with the lower-cased value, so that equality ignores case (e-mails).
+	fold bool
+	// text, when set, are lower-cased columns of the entity's row that
+	// OpContains looks the value up in (through conn.textFilter, the
+	// trigram index of leads on SQLite).
+	text []string
+	// order is the expression a sort or group uses, when it is not col.
+	order string
+	// at, for a boolean field computed at an instant (a user's online),
+	// returns the condition that it is true at that instant.
+	at func(at time.Time) (string, []any)
+}
+
+// tableSQL maps an entity's Schema onto its table.
+type tableSQL struct {
+	schema *core.Schema
+	table  string
+	fields map[string]fieldSQL
+	// search returns the condition that term (lower-cased) is found in the
+	// record, for OpMatch; terms are ANDed.
+	search func(c conn, term string) (string, []any)
+	// matchAll, when set, compiles a whole OpMatch at once (the leads'
+	// trigram index looks every term up in one query), and says whether
+	// it reads the trigram index.
+	matchAll func(c conn, terms []string) (string, []any, bool)
+}
+
+// compiled is a condition being built: SQL text and its arguments, and
+// whether it looks text up in the trigram index (conn.textFilter).
+type compiled struct {
+	sql     strings.Builder
+	args    []any
+	matched bool
+}
+
+// where returns the condition of cd on t's table, with its arguments, and
+// whether it reads the trigram index. The Cond must have passed
+// t.schema.Check (values are in canonical types).
+func (c conn) where(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool, error) {
+	var b compiled
+	if err := c.cond(&b, t, cd, at); err != nil {
+		return "", nil, false, err
+	}
+	return b.sql.String(), b.args, b.matched, nil
+}
+
+func (c conn) cond(b *compiled, t *tableSQL, cd core.Cond, at time.Time) error {
+	switch {
+	case cd.Op != "":
+		s, args, matched, err := c.leaf(t, cd, at)
+		if err != nil {
+			return err
+		}
+		b.sql.WriteString(s)
+		b.args = append(b.args, args...)
+		b.matched = b.matched || matched
+		return nil
+	case cd.Not != nil:
+		b.sql.WriteString("NOT (")
+		if err := c.cond(b, t, *cd.Not, at); err != nil {
+			return err
+		}
+		b.sql.WriteString(")")
+		return nil
+	}
+	parts, sep, empty := cd.And, " AND ", "1 = 1"
+	if cd.Or != nil {
+		parts, sep, empty = cd.Or, " OR ", "1 = 0"
+	}
+	if len(parts) == 0 {
+		b.sql.WriteString(empty)
+		return nil
+	}
+	b.sql.WriteString("(")
+	for i, p := range parts {
+		if i > 0 {
+			b.sql.WriteString(sep)
+		}
+		if err := c.cond(b, t, p, at); err != nil {
+			return err
+		}
+	}
+	b.sql.WriteString(")")
+	return nil
+}
+
+// leaf compiles one leaf condition, and says whether it reads the trigram
+// index.
+func (c conn) leaf(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool, error) {
+	if cd.Op == core.OpMatch {
+		s, _ := cd.Value.(string)
+		terms := core.SearchTerms(s)
+		if len(terms) == 0 {
+			return "1 = 1", nil, false, nil
+		}
+		if t.matchAll != nil {
+			q, args, matched := t.matchAll(c, terms)
+			return q, args, matched, nil
+		}
+		var parts []string
+		var args []any
+		for _, term := range terms {
+			q, a := t.search(c, term)
+			parts, args = append(parts, q), append(args, a...)
+		}
+		return "(" + strings.Join(parts, " AND ") + ")", args, false, nil
+	}
+	f, ok := t.fields[cd.Field]
+	spec := t.schema.Fields[cd.Field]
+	if !ok {
+		return "", nil, false, fmt.Errorf("store: %s field %q has no SQL", t.schema.Entity, cd.Field)
+	}
+	if f.at != nil {
+		q, args, err := c.computedLeaf(f, cd, at)
+		return q, args, false, err
+	}
+	if cd.Op == core.OpContains && f.text != nil {
+		s, _ := cd.Value.(string)
+		q := strings.ToLower(strings.TrimSpace(s))
+		if q == "" {
+			return "1 = 1", nil, false, nil
+		}
+		cond, args, matched := c.textFilter([]string{q}, false, f.text...)
+		return cond, args, matched, nil
+	}
+	// pos is a condition that holds for a row (the entity's, or a related
+	// one) holding the value; neg says the leaf holds where no row does.
+	pos, args, neg := c.positive(f, spec, cd)
+	if f.from == "" {
+		if neg {
+			// IS TRUE: a NULL comparison counts as not holding, so that
+			// ne and nin also hold where the field has no value.
+			return "NOT ((" + pos + ") IS TRUE)", args, false, nil
+		}
+		return pos, args, false, nil
+	}
+	exists := "EXISTS (SELECT 1 FROM " + f.from + " AND " + pos + ")"
+	if neg {
+		exists = "NOT " + exists
+	}
+	return exists, args, false, nil
+}
+
+// positive returns the condition on one row for cd, and whether the leaf
+// is its negation (ne, nin, exists false, eq null), so that a field of a
+// list holds when no element holds pos, and a nullable field when it has
+// no value.
+func (c conn) positive(f fieldSQL, spec core.FieldSpec, cd core.Cond) (cond string, args []any, neg bool) {
+	cols := append([]string{f.col}, f.alts...)
+	if f.fold {
+		for i, col := range cols {
+			cols[i] = lower(c.pg, col)
+		}
+	}
+	eqAny := func(vs []any) (string, []any) {
+		var parts []string
+		var out []any
+		for _, col := range cols {
+			if len(vs) == 1 {
+				parts = append(parts, col+" = ?")
+			} else {
+				parts = append(parts, col+" IN "+in(len(vs)))
+			}
+			for _, v := range vs {
+				out = append(out, sqlValue(f, v))
+			}
+		}
+		return "(" + strings.Join(parts, " OR ") + ")", out
+	}
+	switch cd.Op {
+	case core.OpEq, core.OpNe:
+		neg = cd.Op == core.OpNe
+		if cd.Value == nil {
+			return hasValue(f.col, spec), nil, !neg
+		}
+		cond, args = eqAny([]any{cd.Value})
+		return cond, args, neg
+	case core.OpIn, core.OpNin:
+		neg = cd.Op == core.OpNin
+		var vs []any
+		null := false
+		for _, v := range cd.Values {
+			if v == nil {
+				null = true
+			} else {
+				vs = append(vs, v)
+			}
+		}
+		var parts []string
+		if len(vs) > 0 {
+			q, a := eqAny(vs)
+			parts, args = append(parts, q), a
+		}
+		if null {
+			parts = append(parts, "NOT "+hasValue(f.col, spec))
+		}
+		if len(parts) == 0 {
+			return "1 = 0", nil, neg
+		}
+		return "(" + strings.Join(parts, " OR ") + ")", args, neg
+	case core.OpExists:
+		want, _ := cd.Value.(bool)
+		return hasValue(f.col, spec), nil, !want
+	case core.OpContains:
+		s, _ := cd.Value.(string)
+		var parts []string
+		for _, col := range append([]string{f.col}, f.alts...) {
+			if f.lowered {
+				parts, args = append(parts, c.contains(col)), append(args, strings.ToLower(s))
+			} else {
+				parts, args = append(parts, lower(c.pg, col)+` LIKE ? ESCAPE '\'`), append(args, like(s))
+			}
+		}
+		return "(" + strings.Join(parts, " OR ") + ")", args, false
+	}
+	op := map[core.Op]string{core.OpLt: " < ?", core.OpLte: " <= ?", core.OpGt: " > ?", core.OpGte: " >= ?"}[cd.Op]
+	return f.col + op, []any{sqlValue(f, cd.Value)}, false
+}
+
+// computedLeaf compiles a condition on a boolean computed at an instant.
+func (c conn) computedLeaf(f fieldSQL, cd core.Cond, at time.Time) (string, []any, error) {
+	expr, args := f.at(at)
+	var holds []bool // the values of the field the condition holds for
+	switch cd.Op {
+	case core.OpEq, core.OpNe, core.OpIn, core.OpNin:
+		vs := cd.Values
+		if cd.Op == core.OpEq || cd.Op == core.OpNe {
+			vs = []any{cd.Value}
+		}
+		for _, b := range []bool{true, false} {
+			in := slices.Contains(vs, any(b))
+			if in == (cd.Op == core.OpEq || cd.Op == core.OpIn) {
+				holds = append(holds, b)
+			}
+		}
+	case core.OpExists:
+		if b, _ := cd.Value.(bool); b {
+			holds = []bool{true, false}
+		}
+	default:
+		return "", nil, &core.Error{Code: core.Invalid, Message: "invalid operator", Fields: map[string]string{cd.Field: core.MsgInvalidOperator}}
+	}
+	switch len(holds) {
+	case 0:
+		return "1 = 0", nil, nil
+	case 2:
+		return "1 = 1", nil, nil
+	}
+	if !holds[0] {
+		expr = "NOT " + expr
+	}
+	return expr, args, nil
+}
+
+// hasValue is the condition that col has a value: not null and, for
+// text, not empty.
+func hasValue(col string, spec core.FieldSpec) string {
+	if spec.Type == core.TypeText || spec.Type == core.TypeEnum {
+		return "(" + col + " IS NOT NULL AND " + col + " <> '')"
+	}
+	return col + " IS NOT NULL"
+}
+
+// sqlValue turns a canonical query value into the argument f's column
+// compares with: times as unix microseconds, stages as their rank.
+func sqlValue(f fieldSQL, v any) any {
+	switch x := v.(type) {
+	case time.Time:
+		return micros(x)
+	case core.Stage:
+		return stageRank(x)
+	case string:
+		if f.lowered || f.fold {
+			return strings.ToLower(x)
+		}
+	}
+	return v
+}
+
+// orderBy returns the ORDER BY clause of sorts on t (the schema's default
+// when empty), ending with the id so that pages are stable; plus writes
+// the columns as "+col", which keeps SQLite from reading them in an
+// index's order. Both engines put NULL lowest.
+func (c conn) orderBy(t *tableSQL, sorts []core.Sort, plus bool) string {
+	if len(sorts) == 0 {
+		sorts = t.schema.DefaultSort
+	}
+	prefix := ""
+	if plus && !c.pg {
+		prefix = "+"
+	}
+	var parts []string
+	hasID := false
+	for _, s := range sorts {
+		f := t.fields[s.Field]
+		col := f.order
+		if col == "" {
+			col = f.col
+		}
+		dir := " ASC"
+		if s.Desc {
+			dir = " DESC"
+		}
+		if c.pg {
+			if s.Desc {
+				dir += " NULLS LAST"
+			} else {
+				dir += " NULLS FIRST"
+			}
+		}
+		parts = append(parts, prefix+col+dir)
+		if s.Field == "id" {
+			hasID = true
+			break
+		}
+	}
+	if !hasID {
+		dir := " ASC"
+		if len(sorts) > 0 && sorts[len(sorts)-1].Desc {
+			dir = " DESC"
+		}
+		parts = append(parts, prefix+"id"+dir)
+	}
+	return " ORDER BY " + strings.Join(parts, ", ")
+}
+
+// groupExpr returns the expression field groups by.
+func (t *tableSQL) groupExpr(field string) string {
+	f := t.fields[field]
+	if f.order != "" {
+		return f.order
+	}
+	return f.col
+}
+
+// relatedValue is the scalar subquery reading col of the one related row
+// from names (a to-one relation), for sorts and groups.
+func relatedValue(col, from string) string {
+	return "(SELECT " + col + " FROM " + from + ")"
+}
+
+// scanGroupValue scans a row of groupRows: the group's value, as the
+// field's type reads it (nil for no value), and its count.
+func scanGroupValue(r *sql.Rows, spec core.FieldSpec, count *int) (any, error) {
+	switch spec.Type {
+	case core.TypeInt, core.TypeStage:
+		var v sql.NullInt64
+		if err := r.Scan(&v, count); err != nil || !v.Valid {
+			return nil, err
+		}
+		if spec.Type == core.TypeStage {
+			if v.Int64 < 0 || int(v.Int64) >= len(core.Stages) {
+				return nil, fmt.Errorf("store: stage rank %d", v.Int64)
+			}
+			return core.Stages[v.Int64], nil
+		}
+		return v.Int64, nil
+	case core.TypeBool:
+		var v sql.NullBool
+		if err := r.Scan(&v, count); err != nil || !v.Valid {
+			return nil, err
+		}
+		return v.Bool, nil
+	case core.TypeFloat:
+		var v sql.NullFloat64
+		if err := r.Scan(&v, count); err != nil || !v.Valid {
+			return nil, err
+		}
+		return v.Float64, nil
+	case core.TypeTime:
+		var v sql.NullInt64
+		if err := r.Scan(&v, count); err != nil || !v.Valid {
+			return nil, err
+		}
+		return fromMicros(v.Int64), nil
+	}
+	var v sql.NullString
+	if err := r.Scan(&v, count); err != nil || !v.Valid {
+		return nil, err
+	}
+	return v.String, nil
+}

@@ -10,7 +10,7 @@ import (
 )
 
 // defaultCacheTTL is how long reference data read from the database is
-// served from memory. Rendering one SML lead needs the dealer with its
+// served from memory (WithCacheTTL). Rendering one SML lead needs the dealer with its
 // members and sources, the source's origin, the channels, fuels, province
 // and locality: read every time, they cost more than creating the lead.
 // This store's own writes invalidate what they change at once; changes made
@@ -160,13 +160,13 @@ func (c *refCache) usersChanged() {
 	}
 }
 
-// credTTL is how long a resolved credential is served from memory on
-// SQLite. Only a SQLite store remembers credentials (by hash): its file has
-// one server, so a logout or any change to users goes through this store
-// and drops them at once (credTTL bounds a change made otherwise, by hand
-// on the file). Over PostgreSQL another server may revoke a token, so
-// every request reads it.
-const credTTL = 2 * time.Second
+// defaultCredTTL is how long a resolved credential is served from memory
+// on SQLite (WithCredentialTTL). Only a SQLite store remembers credentials
+// (by hash): its file has one server, so a logout or any change to users
+// goes through this store and drops them at once (the TTL bounds a change
+// made otherwise, by hand on the file). Over PostgreSQL another server may
+// revoke a token, so every request reads it.
+const defaultCredTTL = 2 * time.Second
 
 // DealersByID returns the dealers with these ids, in id order; unknown ids
 // are left out.

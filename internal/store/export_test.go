@@ -28,24 +28,14 @@ func Migrations(engine string) fs.FS {
 	return sub
 }
 
-// SetDriveByMatches sets driveByMatches until the returned function
-// restores it.
-func SetDriveByMatches(n int) (restore func()) {
-	old := driveByMatches
-	driveByMatches = n
-	return func() { driveByMatches = old }
+// FindLeadsByIndex is FindLeads without the walk of many matches: its
+// pages come from the trigram index.
+func FindLeadsByIndex(ctx context.Context, s *Store, f core.LeadFilter) ([]core.Lead, int, error) {
+	return s.findLeads(ctx, f, false)
 }
 
-// SetWalkBudget sets the budget of walkMatches (0 turns it off) until the
-// returned function restores it.
-func SetWalkBudget(n int) (restore func()) {
-	old := walkBudget
-	walkBudget = n
-	return func() { walkBudget = old }
-}
-
-// WalkedPages is the number of pages walkMatches answered.
-func WalkedPages() int64 { return walkedPages.Load() }
+// WalkedPages is the number of pages walkMatches answered on s.
+func WalkedPages(s *Store) int64 { return s.walkedPages.Load() }
 
 // ExecWrite runs one statement through s's writer, as a write that may
 // change leads (the trigram index takes what waits first).

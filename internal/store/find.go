@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"forecourt/internal/core"
@@ -45,6 +44,12 @@ var nullableSort = map[string]bool{"user_id": true, "finished_at": true}
 // short, since the page then tells the total. The page is then loaded with a
 // constant number of queries (loadLeads).
 func (s *Store) FindLeads(ctx context.Context, f core.LeadFilter) ([]core.Lead, int, error) {
+	return s.findLeads(ctx, f, true)
+}
+
+// findLeads is FindLeads, with the walk of many matches (walkMatches)
+// allowed or not: tests compare its pages with the trigram index's.
+func (s *Store) findLeads(ctx context.Context, f core.LeadFilter, walk bool) ([]core.Lead, int, error) {
 	if len(f.DealerIDs) == 0 {
 		return nil, 0, nil
 	}
@@ -73,7 +78,7 @@ func (s *Store) FindLeads(ctx context.Context, f core.LeadFilter) ([]core.Lead, 
 				return err
 			}
 			counted = true
-			if total <= driveByMatches && !c.pg {
+			if total <= s.opt.manyMatches && !c.pg {
 				// Few matches: sort them rather than walk an index of the
 				// dealer's leads looking for them. "+col" keeps SQLite off
 				// every index but the rowid (where starts with dealer_id).
@@ -83,9 +88,9 @@ func (s *Store) FindLeads(ctx context.Context, f core.LeadFilter) ([]core.Lead, 
 		}
 		var ids []int64
 		walked := false
-		if counted && total > driveByMatches && f.Page.Limit > 0 && offset < total {
+		if walk && counted && total > s.opt.manyMatches && f.Page.Limit > 0 && offset < total {
 			var err error
-			if ids, walked, err = walkMatches(c, f, order, total); err != nil {
+			if ids, walked, err = s.walkMatches(c, f, order, total); err != nil {
 				return err
 			}
 		}
@@ -129,19 +134,16 @@ func (s *Store) FindLeads(ctx context.Context, f core.LeadFilter) ([]core.Lead, 
 	return out, total, nil
 }
 
-// driveByMatches is the number of matches of the trigram index up to which
-// FindLeads sorts the matching leads instead of walking the order's index:
-// past it matches are dense enough that the walk stops early. (A variable
-// so that tests reach past it with fewer leads.)
-var driveByMatches = 2000
+// defaultManyMatches is the number of matches of the trigram index up to
+// which FindLeads sorts the matching leads instead of walking the order's
+// index: past it matches are dense enough that the walk stops early
+// (WithManyMatches changes it, so that tests reach past it with fewer
+// leads).
+const defaultManyMatches = 2000
 
-// walkBudget bounds the leads walkMatches tests row by row for one page.
-// Tests set it to 0 to compare its pages with the trigram index's, and
-// read walkedPages to see that it was used.
-var (
-	walkBudget  = 4000
-	walkedPages atomic.Int64
-)
+// defaultWalkBudget bounds the leads walkMatches tests row by row for one
+// page (WithWalkBudget).
+const defaultWalkBudget = 4000
 
 // walkMatches gets the page of a filter with many matches (total, counted
 // by the trigram index) in the default order, newest first, without the
@@ -152,9 +154,9 @@ var (
 // this reads a few hundred entries. It reports false, and the caller
 // pages by the index, for several dealers, another order, a client filter,
 // a page too deep for the budget, or a walk that came out short.
-func walkMatches(c conn, f core.LeadFilter, order string, total int) ([]int64, bool, error) {
+func (s *Store) walkMatches(c conn, f core.LeadFilter, order string, total int) ([]int64, bool, error) {
 	dealers := uniq(f.DealerIDs)
-	if c.pg || len(dealers) != 1 || f.ClientID != nil || walkBudget <= 0 {
+	if c.pg || len(dealers) != 1 || f.ClientID != nil || s.opt.walkBudget <= 0 {
 		return nil, false, nil
 	}
 	if def, _ := leadOrder(false, nil, false); order != def {
@@ -167,7 +169,7 @@ func walkMatches(c conn, f core.LeadFilter, order string, total int) ([]int64, b
 	}
 	offset, limit := max(f.Page.Offset, 0), f.Page.Limit
 	budget := int64(offset+limit)*span*2/int64(total) + int64(limit)
-	if budget > int64(walkBudget) {
+	if budget > int64(s.opt.walkBudget) {
 		return nil, false, nil
 	}
 	query, args := walkQuery(c, f, order, budget)
@@ -178,7 +180,7 @@ func walkMatches(c conn, f core.LeadFilter, order string, total int) ([]int64, b
 	// A full page, or the last one with every match counted: the walk read
 	// all the matches up to it.
 	if len(ids) == limit || offset+len(ids) == total {
-		walkedPages.Add(1)
+		s.walkedPages.Add(1)
 		return ids, true, nil
 	}
 	return nil, false, nil

@@ -45,3 +45,15 @@ func ExecWrite(s *Store, query string, args ...any) error {
 		return err
 	})
 }
+
+// WriteThen runs one statement through s's write path under ctx, then
+// calls after, still inside the write, before it commits.
+func WriteThen(ctx context.Context, s *Store, after func(), query string, args ...any) error {
+	return s.write(ctx, func(c conn) error {
+		if _, err := c.exec(query, args...); err != nil {
+			return err
+		}
+		after()
+		return nil
+	})
+}

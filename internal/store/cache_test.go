@@ -2,10 +2,12 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"forecourt/internal/core"
+	"forecourt/internal/store"
 	"forecourt/internal/testkit"
 )
 
@@ -66,4 +68,88 @@ func TestReferenceCacheSeesOwnWrites(t *testing.T) {
 	if us, _, _ := s.FindUsers(ctx, members); len(us) != 1 || us[0].Session == nil {
 		t.Errorf("after StartSession: members = %+v", us)
 	}
+}
+
+// TestCacheKeepsNoReadFromBeforeAWrite: a cached read that reads the
+// database before a write and would cache what it read after the write
+// (the write lands in between, here from OnCacheLoad) does not put the old
+// value back: the next read sees the write.
+func TestCacheKeepsNoReadFromBeforeAWrite(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, s *store.Store) {
+		f := testkit.NewFixture(t, s, "a")
+		// race reads with read, which must find nothing cached, landing
+		// write between its database read and its caching, then reads
+		// again.
+		race := func(what string, read func() string, write func() error) {
+			t.Helper()
+			landed := false
+			store.OnCacheLoad(s, func() {
+				if !landed {
+					landed = true
+					check(t, write(), what+": write")
+				}
+			})
+			before := read()
+			store.OnCacheLoad(s, nil)
+			if !landed {
+				t.Fatalf("%s: the read did not read the database", what)
+			}
+			if after := read(); after == before {
+				t.Errorf("%s: after the write, still %q from the read that began before it", what, after)
+			}
+		}
+		// The fixture's writes left every cache empty, and each write
+		// below empties the next one's.
+		race("dealer", func() string {
+			ds, err := s.DealersByID(ctx, []int64{f.Dealer.ID})
+			check(t, err, "dealers")
+			return ds[0].Name
+		}, func() error {
+			d := f.Dealer
+			d.Name += " renamed"
+			return s.UpdateDealer(ctx, &d)
+		})
+		race("user", func() string {
+			us, err := s.UsersByID(ctx, []int64{f.User.ID})
+			check(t, err, "users")
+			return fmt.Sprint(len(us[0].Memberships))
+		}, func() error {
+			b := testkit.NewFixture(t, s, "b")
+			return s.AddMembership(ctx, &core.Membership{UserID: f.User.ID, DealerID: b.Dealer.ID})
+		})
+		race("members", func() string {
+			us, _, err := s.FindUsers(ctx, core.UserFilter{DealerIDs: []int64{f.Dealer.ID}, Page: core.All})
+			check(t, err, "members")
+			return fmt.Sprint(len(us))
+		}, func() error {
+			return s.CreateUser(ctx, &core.User{Username: "second", IsActive: true, CreatedAt: testkit.Now,
+				Memberships: []core.Membership{{DealerID: f.Dealer.ID}}})
+		})
+		race("sources", func() string {
+			srcs, _, err := s.FindSources(ctx, core.SourceFilter{DealerIDs: []int64{f.Dealer.ID}, Page: core.All})
+			check(t, err, "sources")
+			return fmt.Sprint(len(srcs))
+		}, func() error {
+			return s.CreateSource(ctx, &core.Source{DealerID: f.Dealer.ID, ChannelID: f.Channel.ID, OriginID: f.Origin.ID, Data: "second"})
+		})
+		race("channels", func() string {
+			chs, err := s.Channels(ctx)
+			check(t, err, "channels")
+			return fmt.Sprint(len(chs))
+		}, func() error { return s.CreateChannel(ctx, &core.Channel{Slug: "second", Name: "Second"}) })
+		race("gas types", func() string {
+			gs, err := s.GasTypes(ctx)
+			check(t, err, "gas types")
+			return fmt.Sprint(len(gs))
+		}, func() error { return s.CreateGasType(ctx, &core.GasType{Name: "second"}) })
+		if s.Engine() != store.SQLite {
+			return // only SQLite caches credentials
+		}
+		_, err := s.StartSession(ctx, f.User.ID, "hash-a", testkit.Now)
+		check(t, err, "start session")
+		race("credential", func() string {
+			_, err := s.Credential(ctx, "hash-a")
+			return fmt.Sprint(err)
+		}, func() error { return s.EndSession(ctx, "hash-a", testkit.Now) })
+	}, store.WithCacheTTL(time.Hour), store.WithCredentialTTL(time.Hour))
 }

@@ -57,3 +57,7 @@ func WriteThen(ctx context.Context, s *Store, after func(), query string, args .
 		return nil
 	})
 }
+
+// OnCacheLoad makes every cached read of s run fn after it has read the
+// database and before it caches what it read.
+func OnCacheLoad(s *Store, fn func()) { s.cacheLoaded = fn }

@@ -61,8 +61,11 @@ type Store struct {
 	ckpt          *checkpointer // SQLite: checkpoints beside the writer
 	opt           options       // fixed at Open
 	walkedPages   atomic.Int64  // pages walkMatches answered (tests)
-	closeOnce     sync.Once
-	closeErr      error
+	// cacheLoaded, when set (tests), runs after a cached read has read the
+	// database and before it caches what it read.
+	cacheLoaded func()
+	closeOnce   sync.Once
+	closeErr    error
 }
 
 // Open opens the database dsn names and applies the pending migrations.

@@ -298,21 +298,10 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *core.APIKey, keyHash string
 
 // Credential resolves the hash of a token or API key that is not revoked.
 func (s *Store) Credential(ctx context.Context, hash string) (core.Credential, error) {
-	creds := s.cache.creds
-	var gen uint64
-	if creds != nil {
-		// The generation before the read: a logout meanwhile keeps the
-		// credential read before it out of the cache.
-		gen = creds.generation()
-		if cred, ok := creds.get(hash); ok {
-			return cred, nil
-		}
+	if s.cache.creds == nil {
+		return s.credentialDB(ctx, hash)
 	}
-	cred, err := s.credentialDB(ctx, hash)
-	if err == nil && creds != nil {
-		creds.putIf(hash, cred, gen)
-	}
-	return cred, err
+	return cached(s.cache.creds, hash, func() (core.Credential, error) { return s.credentialDB(ctx, hash) }, s.cacheLoaded)
 }
 
 func (s *Store) credentialDB(ctx context.Context, hash string) (core.Credential, error) {

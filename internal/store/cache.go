@@ -22,10 +22,10 @@ const defaultCacheTTL = 5 * time.Second
 // between callers, who must treat them as read-only.
 //
 // A value read from the database goes in only if nothing was invalidated
-// since the read began (putIf): every invalidation counts a generation,
-// and a read takes the generation before it starts. Otherwise a read that
-// began before a write and ended after it would put back what the write
-// had just dropped.
+// since the read began (putIf): every invalidation, of one key or of all,
+// counts a generation, and a read takes the generation before it starts.
+// Otherwise a read that began before a write and ended after it would put
+// back what the write had just dropped.
 type ttlMap[K comparable, V any] struct {
 	mu  sync.RWMutex
 	ttl time.Duration
@@ -89,6 +89,20 @@ func (c *ttlMap[K, V]) clear() {
 	c.mu.Lock()
 	c.gen++
 	clear(c.m)
+	c.mu.Unlock()
+}
+
+// drop drops the entries whose key and value drop reports true for. It
+// counts as an invalidation even when none is cached: a read under way
+// may be about to cache one.
+func (c *ttlMap[K, V]) drop(match func(K, V) bool) {
+	c.mu.Lock()
+	c.gen++
+	for k, e := range c.m {
+		if match(k, e.v) {
+			delete(c.m, k)
+		}
+	}
 	c.mu.Unlock()
 }
 
@@ -184,6 +198,16 @@ func (c *refCache) usersChanged() {
 	if c.creds != nil {
 		c.creds.clear()
 	}
+}
+
+// sessionTouched drops what TouchSession makes stale: the cached user
+// userID, whose latest session it changes, and the cached member lists that
+// hold him. Credentials do not hold the session's last_seen and stay.
+func (c *refCache) sessionTouched(userID int64) {
+	c.users.drop(func(id int64, _ core.User) bool { return id == userID })
+	c.dealerUsers.drop(func(_ int64, us []core.User) bool {
+		return slices.ContainsFunc(us, func(u core.User) bool { return u.ID == userID })
+	})
 }
 
 // defaultCredTTL is how long a resolved credential is served from memory

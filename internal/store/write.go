@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -113,7 +114,7 @@ func (s *Store) writePostgres(ctx context.Context, fn func(conn) error) (err err
 	}
 	if err := tx.Commit(); err != nil {
 		var refused *pgconn.PgError
-		if errors.As(err, &refused) {
+		if errors.As(err, &refused) || errors.Is(err, pgx.ErrTxCommitRollback) {
 			return fmt.Errorf("store: commit: %w", err) // the server answered: rolled back
 		}
 		return fmt.Errorf("store: commit, outcome unknown: %w", err)

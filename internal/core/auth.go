@@ -28,7 +28,7 @@ func HashSecret(secret string) string {
 
 // HashPassword returns the bcrypt hash of a password.
 func HashPassword(password string) (string, error) {
-	if len(password) > 72 {
+	if len(password) > MaxPasswordLen {
 		return "", &Error{Code: Invalid, Message: "password too long", Fields: map[string]string{"password": MsgTooLong}}
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
@@ -40,30 +40,49 @@ func HashPassword(password string) (string, error) {
 var ErrBadCredentials = &Error{Code: Invalid, Message: "unable to log in with the provided credentials"}
 
 // Login checks a user's credentials, opens a session and returns its token.
-// After too many failures for one login from one client address it answers
-// Throttled without looking at the password (see loginBurst).
+// Past the limits of failed logins (see loginBurst) it answers Throttled
+// without looking at the password. A login that can match no account (see
+// boundedLogin) is refused at once, without bcrypt, and counts against the
+// client address alone.
 func (s *Service) Login(ctx context.Context, login, password string) (string, User, error) {
+	now := s.now()
+	addr := addrKey(ctx)
+	if err := s.logins.addr.take(addr, now); err != nil {
+		return "", User{}, err
+	}
+	if !boundedLogin(login, password) {
+		return "", User{}, ErrBadCredentials
+	}
 	key := loginKey(ctx, login)
-	if err := s.logins.take(key, s.now()); err != nil {
+	if err := s.logins.account.take(key, now); err != nil {
+		s.logins.addr.refund(addr) // refused before bcrypt: no failure
 		return "", User{}, err
 	}
 	token, u, err := s.login(ctx, login, password)
 	switch {
 	case err == nil:
-		s.logins.succeeded(key)
+		s.logins.account.forget(key)
+		s.logins.addr.refund(addr)
 	case err != ErrBadCredentials:
-		s.logins.refund(key)
+		s.logins.account.refund(key)
+		s.logins.addr.refund(addr)
 	}
 	return token, u, err
 }
 
-func (s *Service) login(ctx context.Context, login, password string) (string, User, error) {
+// boundedLogin reports whether login and password may match an account:
+// a login of 1 to MaxLoginLen characters of valid UTF-8 without NUL, a
+// password of 1 to MaxPasswordLen bytes. Lengths are checked before the
+// characters are counted or read.
+func boundedLogin(login, password string) bool {
 	login = strings.TrimSpace(login)
-	if login == "" || len(login) > 254 || strings.ContainsRune(login, 0) || !utf8.ValidString(login) {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return "", User{}, ErrBadCredentials
-	}
-	u, err := s.store.UserByLogin(ctx, login)
+	return login != "" && len(login) <= utf8.UTFMax*MaxLoginLen && utf8.RuneCountInString(login) <= MaxLoginLen &&
+		utf8.ValidString(login) && !strings.ContainsRune(login, 0) &&
+		password != "" && len(password) <= MaxPasswordLen
+}
+
+func (s *Service) login(ctx context.Context, login, password string) (string, User, error) {
+	u, err := s.store.UserByLogin(ctx, strings.TrimSpace(login))
 	if err != nil {
 		if ErrorCode(err) == NotFound {
 			_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))

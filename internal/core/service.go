@@ -57,7 +57,7 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 // NewService returns a Service over store.
 func NewService(store Store, opts ...Option) *Service {
 	s := &Service{store: store, now: time.Now, log: slog.Default(),
-		logins: loginLimiter{burst: loginBurst, every: loginRefill}}
+		logins: newLoginLimiter()}
 	for _, o := range opts {
 		o(s)
 	}

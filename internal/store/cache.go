@@ -10,26 +10,36 @@ import (
 )
 
 // defaultCacheTTL is how long reference data read from the database is
-// served from memory. Rendering one SML lead needs the dealer with its
-// members and sources, the source's origin, the channels, fuels, province
-// and locality: read every time, they cost more than creating the lead.
-// This store's own writes invalidate what they change at once; changes made
-// by another server over the same PostgreSQL database show within the TTL.
+// served from memory (WithCacheTTL). Rendering one SML lead needs the
+// dealer with its members and sources, the source's origin, the channels,
+// fuels, province and locality: read every time, they cost more than
+// creating the lead. This store's own writes invalidate what they change at
+// once; changes made by another server over the same PostgreSQL database
+// show within the TTL.
 const defaultCacheTTL = 5 * time.Second
 
 // ttlMap is a read-through cache of values by key. Cached values are shared
 // between callers, who must treat them as read-only.
+//
+// A value read from the database goes in only if nothing was invalidated
+// since the read began (putIf): every invalidation, of one key or of all,
+// counts a generation, and a read takes the generation before it starts.
+// Otherwise a read that began before a write and ended after it would put
+// back what the write had just dropped.
 type ttlMap[K comparable, V any] struct {
 	mu  sync.RWMutex
 	ttl time.Duration
 	m   map[K]ttlEntry[V]
-	gen uint64 // bumped by clear (see putIf)
+	gen uint64 // invalidations so far (see putIf)
 }
 
 type ttlEntry[V any] struct {
 	v  V
 	at time.Time
 }
+
+// maxTTLEntries bounds a ttlMap's memory; reference tables are far smaller.
+const maxTTLEntries = 100_000
 
 func newTTLMap[K comparable, V any](ttl time.Duration) *ttlMap[K, V] {
 	return &ttlMap[K, V]{ttl: ttl, m: map[K]ttlEntry[V]{}}
@@ -50,18 +60,31 @@ func (c *ttlMap[K, V]) get(k K) (V, bool) {
 	return e.v, true
 }
 
-func (c *ttlMap[K, V]) put(k K, v V) {
+// generation returns the count of invalidations, to give putIf.
+func (c *ttlMap[K, V]) generation() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}
+
+// putIf caches v under k unless the map was invalidated since gen, the
+// generation taken before v was read: v may then be stale.
+func (c *ttlMap[K, V]) putIf(k K, v V, gen uint64) {
 	if c.ttl <= 0 {
 		return
 	}
 	c.mu.Lock()
-	if len(c.m) > 100_000 { // bound memory; reference tables are far smaller
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if len(c.m) >= maxTTLEntries {
 		clear(c.m)
 	}
 	c.m[k] = ttlEntry[V]{v: v, at: time.Now()}
-	c.mu.Unlock()
 }
 
+// clear drops every entry.
 func (c *ttlMap[K, V]) clear() {
 	c.mu.Lock()
 	c.gen++
@@ -69,29 +92,43 @@ func (c *ttlMap[K, V]) clear() {
 	c.mu.Unlock()
 }
 
-// generation returns the count of clears, to give putIf.
-func (c *ttlMap[K, V]) generation() uint64 {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.gen
+// drop drops the entries whose key and value drop reports true for. It
+// counts as an invalidation even when none is cached: a read under way
+// may be about to cache one.
+func (c *ttlMap[K, V]) drop(match func(K, V) bool) {
+	c.mu.Lock()
+	c.gen++
+	for k, e := range c.m {
+		if match(k, e.v) {
+			delete(c.m, k)
+		}
+	}
+	c.mu.Unlock()
 }
 
-// putIf is put unless the map was cleared since gen: a value read from the
-// database before a change that cleared the map may be stale.
-func (c *ttlMap[K, V]) putIf(k K, v V, gen uint64) {
-	c.mu.RLock()
-	stale := gen != c.gen
-	c.mu.RUnlock()
-	if !stale {
-		c.put(k, v)
+// cached serves k from c, or reads it with load and caches it.
+func cached[K comparable, V any](c *ttlMap[K, V], k K, load func() (V, error), loaded func()) (V, error) {
+	gen := c.generation()
+	if v, ok := c.get(k); ok {
+		return v, nil
 	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	if loaded != nil {
+		loaded()
+	}
+	c.putIf(k, v, gen)
+	return v, nil
 }
 
 // byID serves ids from c and reads the rest with load, caching them.
 // Results come in id order, unknown ids left out, like the *ByIDDB methods.
 func byID[V any](ctx context.Context, c *ttlMap[int64, V], ids []int64, id func(V) int64,
-	load func(context.Context, []int64) ([]V, error)) ([]V, error) {
+	load func(context.Context, []int64) ([]V, error), loaded func()) ([]V, error) {
 	ids = uniq(ids)
+	gen := c.generation()
 	out := make([]V, 0, len(ids))
 	var missing []int64
 	for _, i := range ids {
@@ -106,8 +143,11 @@ func byID[V any](ctx context.Context, c *ttlMap[int64, V], ids []int64, id func(
 		if err != nil {
 			return nil, err
 		}
+		if loaded != nil {
+			loaded()
+		}
 		for _, v := range got {
-			c.put(id(v), v)
+			c.putIf(id(v), v, gen)
 		}
 		out = append(out, got...)
 	}
@@ -160,70 +200,66 @@ func (c *refCache) usersChanged() {
 	}
 }
 
-// credTTL is how long a resolved credential is served from memory on
-// SQLite. Only a SQLite store remembers credentials (by hash): its file has
-// one server, so a logout or any change to users goes through this store
-// and drops them at once (credTTL bounds a change made otherwise, by hand
-// on the file). Over PostgreSQL another server may revoke a token, so
-// every request reads it.
-const credTTL = 2 * time.Second
+// sessionTouched drops what TouchSession makes stale: the cached user
+// userID, whose latest session it changes, and the cached member lists that
+// hold him. Credentials do not hold the session's last_seen and stay.
+func (c *refCache) sessionTouched(userID int64) {
+	c.users.drop(func(id int64, _ core.User) bool { return id == userID })
+	c.dealerUsers.drop(func(_ int64, us []core.User) bool {
+		return slices.ContainsFunc(us, func(u core.User) bool { return u.ID == userID })
+	})
+}
+
+// defaultCredTTL is how long a resolved credential is served from memory
+// on SQLite (WithCredentialTTL). Only a SQLite store remembers credentials
+// (by hash): its file has one server, so a logout or any change to users
+// goes through this store and drops them at once (the TTL bounds a change
+// made otherwise, by hand on the file). Over PostgreSQL another server may
+// revoke a token, so every request reads it.
+const defaultCredTTL = 2 * time.Second
 
 // DealersByID returns the dealers with these ids, in id order; unknown ids
 // are left out.
 func (s *Store) DealersByID(ctx context.Context, ids []int64) ([]core.Dealer, error) {
-	return byID(ctx, s.cache.dealers, ids, func(d core.Dealer) int64 { return d.ID }, s.dealersByIDDB)
+	return byID(ctx, s.cache.dealers, ids, func(d core.Dealer) int64 { return d.ID }, s.dealersByIDDB, s.cacheLoaded)
 }
 
 // SourcesByID returns the sources with these ids in id order; unknown ids
 // are left out.
 func (s *Store) SourcesByID(ctx context.Context, ids []int64) ([]core.Source, error) {
-	return byID(ctx, s.cache.sources, ids, func(v core.Source) int64 { return v.ID }, s.sourcesByIDDB)
+	return byID(ctx, s.cache.sources, ids, func(v core.Source) int64 { return v.ID }, s.sourcesByIDDB, s.cacheLoaded)
 }
 
 // OriginsByID returns the origins with these ids in id order; unknown ids
 // are left out.
 func (s *Store) OriginsByID(ctx context.Context, ids []int64) ([]core.Origin, error) {
-	return byID(ctx, s.cache.origins, ids, func(v core.Origin) int64 { return v.ID }, s.originsByIDDB)
+	return byID(ctx, s.cache.origins, ids, func(v core.Origin) int64 { return v.ID }, s.originsByIDDB, s.cacheLoaded)
 }
 
 // ProvincesByID returns the provinces with these ids in id order; unknown
 // ids are left out.
 func (s *Store) ProvincesByID(ctx context.Context, ids []int64) ([]core.Province, error) {
-	return byID(ctx, s.cache.provinces, ids, func(v core.Province) int64 { return v.ID }, s.provincesByIDDB)
+	return byID(ctx, s.cache.provinces, ids, func(v core.Province) int64 { return v.ID }, s.provincesByIDDB, s.cacheLoaded)
 }
 
 // LocalitiesByID returns the localities with these ids in id order; unknown
 // ids are left out.
 func (s *Store) LocalitiesByID(ctx context.Context, ids []int64) ([]core.Locality, error) {
-	return byID(ctx, s.cache.localities, ids, func(v core.Locality) int64 { return v.ID }, s.localitiesByIDDB)
+	return byID(ctx, s.cache.localities, ids, func(v core.Locality) int64 { return v.ID }, s.localitiesByIDDB, s.cacheLoaded)
 }
 
 // UsersByID returns the users with these ids in id order; unknown ids are
 // left out.
 func (s *Store) UsersByID(ctx context.Context, ids []int64) ([]core.User, error) {
-	return byID(ctx, s.cache.users, ids, func(v core.User) int64 { return v.ID }, s.usersByIDDB)
+	return byID(ctx, s.cache.users, ids, func(v core.User) int64 { return v.ID }, s.usersByIDDB, s.cacheLoaded)
 }
 
 // Channels lists every channel in id order.
 func (s *Store) Channels(ctx context.Context) ([]core.Channel, error) {
-	if v, ok := s.cache.channels.get(struct{}{}); ok {
-		return v, nil
-	}
-	v, err := s.channelsDB(ctx)
-	if err == nil {
-		s.cache.channels.put(struct{}{}, v)
-	}
-	return v, err
+	return cached(s.cache.channels, struct{}{}, func() ([]core.Channel, error) { return s.channelsDB(ctx) }, s.cacheLoaded)
 }
 
 // GasTypes lists every gas type in id order.
 func (s *Store) GasTypes(ctx context.Context) ([]core.GasType, error) {
-	if v, ok := s.cache.gasTypes.get(struct{}{}); ok {
-		return v, nil
-	}
-	v, err := s.gasTypesDB(ctx)
-	if err == nil {
-		s.cache.gasTypes.put(struct{}{}, v)
-	}
-	return v, err
+	return cached(s.cache.gasTypes, struct{}{}, func() ([]core.GasType, error) { return s.gasTypesDB(ctx) }, s.cacheLoaded)
 }

@@ -40,24 +40,14 @@ func leadQuery(t testing.TB, where ...core.Cond) core.Query {
 // db, as the store applies them.
 func Migrator(engine string, db *sql.DB) (*goose.Provider, error) { return migrator(engine, db) }
 
-// SetDriveByMatches sets driveByMatches until the returned function
-// restores it.
-func SetDriveByMatches(n int) (restore func()) {
-	old := driveByMatches
-	driveByMatches = n
-	return func() { driveByMatches = old }
+// FindLeadsByIndex is FindLeads without the walk of many matches: its
+// pages come from the trigram index.
+func FindLeadsByIndex(ctx context.Context, s *Store, dealers []int64, q core.Query) ([]core.Lead, int, error) {
+	return s.findLeads(ctx, dealers, q, false)
 }
 
-// SetWalkBudget sets the budget of walkMatches (0 turns it off) until the
-// returned function restores it.
-func SetWalkBudget(n int) (restore func()) {
-	old := walkBudget
-	walkBudget = n
-	return func() { walkBudget = old }
-}
-
-// WalkedPages is the number of pages walkMatches answered.
-func WalkedPages() int64 { return walkedPages.Load() }
+// WalkedPages is the number of pages walkMatches answered on s.
+func WalkedPages(s *Store) int64 { return s.walkedPages.Load() }
 
 // ExecWrite runs one statement through s's writer, as a write that may
 // change leads (the trigram index takes what waits first).
@@ -67,3 +57,19 @@ func ExecWrite(s *Store, query string, args ...any) error {
 		return err
 	})
 }
+
+// WriteThen runs one statement through s's write path under ctx, then
+// calls after, still inside the write, before it commits.
+func WriteThen(ctx context.Context, s *Store, after func(), query string, args ...any) error {
+	return s.write(ctx, func(c conn) error {
+		if _, err := c.exec(query, args...); err != nil {
+			return err
+		}
+		after()
+		return nil
+	})
+}
+
+// OnCacheLoad makes every cached read of s run fn after it has read the
+// database and before it caches what it read.
+func OnCacheLoad(s *Store, fn func()) { s.cacheLoaded = fn }

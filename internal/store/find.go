@@ -27,6 +27,12 @@ import (
 // tells the total. The page is then loaded with a constant number of
 // queries (loadLeads).
 func (s *Store) FindLeads(ctx context.Context, dealers []int64, q core.Query) ([]core.Lead, int, error) {
+	return s.findLeads(ctx, dealers, q, true)
+}
+
+// findLeads is FindLeads, with the walk of many matches (walkMatches)
+// allowed or not: tests compare its pages with the trigram index's.
+func (s *Store) findLeads(ctx context.Context, dealers []int64, q core.Query, walk bool) ([]core.Lead, int, error) {
 	dealers = uniq(dealers)
 	if len(dealers) == 0 {
 		return nil, 0, nil
@@ -54,7 +60,7 @@ func (s *Store) FindLeads(ctx context.Context, dealers []int64, q core.Query) ([
 				return err
 			}
 			counted = true
-			if total <= driveByMatches && !c.pg {
+			if total <= s.opt.manyMatches && !c.pg {
 				// Few matches: sort them rather than walk an index of the
 				// dealer's leads looking for them. "+col" keeps SQLite off
 				// every index but the rowid (where starts with dealer_id).
@@ -64,8 +70,8 @@ func (s *Store) FindLeads(ctx context.Context, dealers []int64, q core.Query) ([
 		}
 		var ids []int64
 		walked := false
-		if counted && total > driveByMatches && q.Limit > 0 && offset < total {
-			if ids, walked, err = p.walk(c, q, order, total); err != nil {
+		if walk && counted && total > s.opt.manyMatches && q.Limit > 0 && offset < total {
+			if ids, walked, err = s.walkMatches(c, p, q, order, total); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"testing"
@@ -17,8 +18,7 @@ import (
 func TestWalkMatches(t *testing.T) {
 	// Many matches are more than 200 here (2,000 in production), so that
 	// 800 leads are enough, even under the race detector.
-	defer store.SetDriveByMatches(200)()
-	s := testkit.OpenSQLite(t)
+	s := testkit.OpenSQLiteWith(t, store.WithManyMatches(200))
 	a := testkit.NewFixture(t, s, "a")
 	b := testkit.NewFixture(t, s, "b")
 	check(t, store.SeedLeads(ctx, s, a.Dealer.ID, a.Source.ID, 300), "seed a")
@@ -45,10 +45,13 @@ func TestWalkMatches(t *testing.T) {
 
 	find := func(f testkit.LeadFilter, walk bool) ([]int64, int) {
 		t.Helper()
+		find := s.FindLeads
 		if !walk {
-			defer store.SetWalkBudget(0)()
+			find = func(ctx context.Context, dealers []int64, q core.Query) ([]core.Lead, int, error) {
+				return store.FindLeadsByIndex(ctx, s, dealers, q)
+			}
 		}
-		leads, total, err := testkit.FindLeads(ctx, s, f)
+		leads, total, err := find(ctx, f.DealerIDs, f.Query())
 		check(t, err, "find")
 		ids := make([]int64, len(leads))
 		for i, l := range leads {
@@ -56,7 +59,7 @@ func TestWalkMatches(t *testing.T) {
 		}
 		return ids, total
 	}
-	walked := store.WalkedPages()
+	walked := store.WalkedPages(s)
 	filters := []testkit.LeadFilter{
 		{Search: "seed"},
 		{Search: "example seed"},
@@ -81,7 +84,7 @@ func TestWalkMatches(t *testing.T) {
 			}
 		}
 	}
-	if n := store.WalkedPages() - walked; n < 10 {
+	if n := store.WalkedPages(s) - walked; n < 10 {
 		t.Fatalf("only %d pages walked: the test no longer exercises the walk", n)
 	}
 }

@@ -109,22 +109,17 @@ func (s *Store) FindSources(ctx context.Context, dealers []int64, q core.Query) 
 	if dealers = uniq(dealers); len(dealers) == 0 {
 		return nil, 0, nil
 	}
-	id, whole := wholeDealer(dealers, q)
-	if whole {
-		if v, ok := s.cache.dealerSources.get(id); ok {
-			return v, len(v), nil
-		}
-	}
-	gen := s.cache.dealerSources.generation()
 	scope, args := inScope("dealer_id", dealers)
-	v, n, err := findPage(s, ctx, &sourceTable, scope, args, q, func(c conn, tail string, args ...any) ([]core.Source, error) {
-		return queryAll(c, `SELECT id, dealer_id, channel_id, origin_id, data FROM sources `+tail, args, scanSource)
-	})
-	if err == nil && whole {
-		s.cache.dealerSources.putIf(id, v, gen)
-		n = len(v)
+	find := func() ([]core.Source, int, error) {
+		return findPage(s, ctx, &sourceTable, scope, args, q, func(c conn, tail string, args ...any) ([]core.Source, error) {
+			return queryAll(c, `SELECT id, dealer_id, channel_id, origin_id, data FROM sources `+tail, args, scanSource)
+		})
 	}
-	return v, n, err
+	if id, whole := wholeDealer(dealers, q); whole {
+		v, err := cached(s.cache.dealerSources, id, func() ([]core.Source, error) { v, _, err := find(); return v, err }, s.cacheLoaded)
+		return v, len(v), err
+	}
+	return find()
 }
 
 // FindUsers implements core.Store.FindUsers for the members of dealers; a
@@ -133,20 +128,15 @@ func (s *Store) FindUsers(ctx context.Context, dealers []int64, q core.Query) ([
 	if dealers = uniq(dealers); len(dealers) == 0 {
 		return nil, 0, nil
 	}
-	id, whole := wholeDealer(dealers, q)
-	if whole {
-		if v, ok := s.cache.dealerUsers.get(id); ok {
-			return v, len(v), nil
-		}
+	find := func() ([]core.User, int, error) {
+		return findPage(s, ctx, &userTable, `id IN (SELECT user_id FROM memberships WHERE dealer_id IN `+in(len(dealers))+`)`,
+			anys(dealers), q, loadUsers)
 	}
-	gen := s.cache.dealerUsers.generation()
-	v, n, err := findPage(s, ctx, &userTable, `id IN (SELECT user_id FROM memberships WHERE dealer_id IN `+in(len(dealers))+`)`,
-		anys(dealers), q, loadUsers)
-	if err == nil && whole {
-		s.cache.dealerUsers.putIf(id, v, gen)
-		n = len(v)
+	if id, whole := wholeDealer(dealers, q); whole {
+		v, err := cached(s.cache.dealerUsers, id, func() ([]core.User, error) { v, _, err := find(); return v, err }, s.cacheLoaded)
+		return v, len(v), err
 	}
-	return v, n, err
+	return find()
 }
 
 // FindProvinces implements core.Store.FindProvinces.

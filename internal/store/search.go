@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"forecourt/internal/core"
@@ -165,7 +164,7 @@ func (c conn) unindexedFilter(terms []string, byID bool, columns []string) (stri
 
 // rowTermFilters returns termFilter's condition for each of terms, to AND:
 // the terms tested on each row, as the leads not in leads_fts yet and the
-// walk of many matches (leadPlan.walk) test them.
+// walk of many matches (walkMatches) test them.
 func (c conn) rowTermFilters(terms []string, byID bool, columns []string) (conds []string, args []any) {
 	for _, q := range terms {
 		cond, a := c.termFilter(q, byID, columns)
@@ -255,21 +254,18 @@ func (p leadPlan) countByIndex(c conn) (string, []any, bool) {
 		in(len(p.dealers)) + ` AND ` + recent + `)`, args, true
 }
 
-// driveByMatches is the number of matches of the trigram index up to which
-// FindLeads sorts the matching leads instead of walking the order's index:
-// past it matches are dense enough that the walk stops early. (A variable
-// so that tests reach past it with fewer leads.)
-var driveByMatches = 2000
+// defaultManyMatches is the number of matches of the trigram index up to
+// which FindLeads sorts the matching leads instead of walking the order's
+// index: past it matches are dense enough that the walk stops early
+// (WithManyMatches changes it, so that tests reach past it with fewer
+// leads).
+const defaultManyMatches = 2000
 
-// walkBudget bounds the leads walk tests row by row for one page. Tests
-// set it to 0 to compare its pages with the trigram index's, and read
-// walkedPages to see that it was used.
-var (
-	walkBudget  = 4000
-	walkedPages atomic.Int64
-)
+// defaultWalkBudget bounds the leads walkMatches tests row by row for one
+// page (WithWalkBudget).
+const defaultWalkBudget = 4000
 
-// walk gets the page of a query with many matches (total, counted by the
+// walkMatches gets the page of a query with many matches (total, counted by the
 // trigram index) in the default order, newest first, without the trigram
 // index: the dealer's newest leads are read from the covering index
 // leads_dealer_created and tested row by row, as many as the density of
@@ -279,9 +275,9 @@ var (
 // by the index, for another shape, several dealers, another order, a
 // client filter, a page too deep for the budget, or a walk that came out
 // short.
-func (p leadPlan) walk(c conn, q core.Query, order string, total int) ([]int64, bool, error) {
+func (s *Store) walkMatches(c conn, p leadPlan, q core.Query, order string, total int) ([]int64, bool, error) {
 	sh := p.shape
-	if c.pg || sh == nil || len(p.dealers) != 1 || sh.client != nil || walkBudget <= 0 {
+	if c.pg || sh == nil || len(p.dealers) != 1 || sh.client != nil || s.opt.walkBudget <= 0 {
 		return nil, false, nil
 	}
 	if order != c.orderBy(&leadTable, nil, false) {
@@ -294,7 +290,7 @@ func (p leadPlan) walk(c conn, q core.Query, order string, total int) ([]int64, 
 	}
 	offset, limit := max(q.Offset, 0), q.Limit
 	budget := int64(offset+limit)*span*2/int64(total) + int64(limit)
-	if budget > int64(walkBudget) {
+	if budget > int64(s.opt.walkBudget) {
 		return nil, false, nil
 	}
 	query, args := p.walkQuery(c, order, budget, offset, limit)
@@ -305,7 +301,7 @@ func (p leadPlan) walk(c conn, q core.Query, order string, total int) ([]int64, 
 	// A full page, or the last one with every match counted: the walk read
 	// all the matches up to it.
 	if len(ids) == limit || offset+len(ids) == total {
-		walkedPages.Add(1)
+		s.walkedPages.Add(1)
 		return ids, true, nil
 	}
 	return nil, false, nil
@@ -325,7 +321,7 @@ func stageRanks(stages []core.Stage) []any {
 // max would scan the dealer's leads (TestExplainFindLeads).
 const dealerSpanQuery = `SELECT coalesce((SELECT max(id) FROM leads WHERE dealer_id = ?) - (SELECT min(id) FROM leads WHERE dealer_id = ?) + 1, 0)`
 
-// walkQuery is walk's page query: the dealer's first budget leads in order
+// walkQuery is walkMatches' page query: the dealer's first budget leads in order
 // from leads_dealer_created, of the shape's stages, and of those the ones
 // whose row matches every text term, the page of them.
 func (p leadPlan) walkQuery(c conn, order string, budget int64, offset, limit int) (string, []any) {

@@ -59,8 +59,13 @@ type Store struct {
 	writeRequests atomic.Int64
 	unindexed     int           // leads not in leads_fts yet; the writer's alone
 	ckpt          *checkpointer // SQLite: checkpoints beside the writer
-	closeOnce     sync.Once
-	closeErr      error
+	opt           options       // fixed at Open
+	walkedPages   atomic.Int64  // pages walkMatches answered (tests)
+	// cacheLoaded, when set (tests), runs after a cached read has read the
+	// database and before it caches what it read.
+	cacheLoaded func()
+	closeOnce   sync.Once
+	closeErr    error
 }
 
 // Open opens the database dsn names and applies the pending migrations.
@@ -76,21 +81,27 @@ type Store struct {
 //	sync=full     synchronous=FULL: every commit is fsynced before the
 //	              writers waiting on it are answered.
 //	readers=N     the size of the read pool (default 4).
-func Open(ctx context.Context, dsn string) (*Store, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return openPostgres(ctx, dsn)
+//
+// opts change the store's defaults (see Option).
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	o := defaultOptions()
+	for _, fn := range opts {
+		fn(&o)
 	}
-	return openSQLite(ctx, dsn)
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn, o)
+	}
+	return openSQLite(ctx, dsn, o)
 }
 
-func openPostgres(ctx context.Context, dsn string) (*Store, error) {
+func openPostgres(ctx context.Context, dsn string, o options) (*Store, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open postgres: %w", err)
 	}
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(16)
-	s := &Store{engine: Postgres, db: db, read: db, cache: newRefCache(defaultCacheTTL)}
+	s := &Store{engine: Postgres, db: db, read: db, cache: newRefCache(o.cacheTTL), opt: o}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open postgres: %w", err)
@@ -102,7 +113,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	return s, nil
 }
 
-func openSQLite(ctx context.Context, dsn string) (*Store, error) {
+func openSQLite(ctx context.Context, dsn string, o options) (*Store, error) {
 	path, rawQuery, _ := strings.Cut(dsn, "?")
 	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite:"), "file:")
 	if path == "" || strings.Contains(path, ":memory:") || strings.Contains(rawQuery, "mode=memory") {
@@ -160,8 +171,8 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 	read.SetConnMaxLifetime(0)
 	read.SetConnMaxIdleTime(0)
 
-	s := &Store{engine: SQLite, db: db, read: read, cache: newRefCache(defaultCacheTTL)}
-	s.cache.creds = newTTLMap[string, core.Credential](credTTL)
+	s := &Store{engine: SQLite, db: db, read: read, cache: newRefCache(o.cacheTTL), opt: o}
+	s.cache.creds = newTTLMap[string, core.Credential](o.credTTL)
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		read.Close()

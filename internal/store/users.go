@@ -227,17 +227,24 @@ func (s *Store) EndSession(ctx context.Context, tokenHash string, at time.Time) 
 	return dbError(err, "end session", "token", "")
 }
 
-// TouchSession records that session id was seen at at.
+// TouchSession records that session id was seen at at. Of the cached
+// users it drops only the session's user (see refCache.sessionTouched):
+// sessions are touched once a minute each, and clearing every user and
+// credential each time would make the caches miss all day.
 func (s *Store) TouchSession(ctx context.Context, sessionID int64, at time.Time) error {
-	defer s.cache.usersChanged()
+	var userID int64
 	err := s.writeWith(ctx, writeOpts{rerunnable: true}, func(c conn) error {
-		res, err := c.exec(`UPDATE sessions SET last_seen = ? WHERE id = ?`, micros(at), sessionID)
-		if err != nil {
-			return err
+		err := c.row(`UPDATE sessions SET last_seen = ? WHERE id = ? RETURNING user_id`, micros(at), sessionID).Scan(&userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("session", sessionID)
 		}
-		return affected(res, "session", sessionID)
+		return err
 	})
-	return dbError(err, "touch session", "session", sessionID)
+	if err != nil {
+		return dbError(err, "touch session", "session", sessionID)
+	}
+	s.cache.sessionTouched(userID)
+	return nil
 }
 
 // CreateAPIKey stores k with the hash of its secret and sets k.ID.
@@ -253,21 +260,10 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *core.APIKey, keyHash string
 
 // Credential resolves the hash of a token or API key that is not revoked.
 func (s *Store) Credential(ctx context.Context, hash string) (core.Credential, error) {
-	creds := s.cache.creds
-	var gen uint64
-	if creds != nil {
-		// The generation before the read: a logout meanwhile keeps the
-		// credential read before it out of the cache.
-		gen = creds.generation()
-		if cred, ok := creds.get(hash); ok {
-			return cred, nil
-		}
+	if s.cache.creds == nil {
+		return s.credentialDB(ctx, hash)
 	}
-	cred, err := s.credentialDB(ctx, hash)
-	if err == nil && creds != nil {
-		creds.putIf(hash, cred, gen)
-	}
-	return cred, err
+	return cached(s.cache.creds, hash, func() (core.Credential, error) { return s.credentialDB(ctx, hash) }, s.cacheLoaded)
 }
 
 func (s *Store) credentialDB(ctx context.Context, hash string) (core.Credential, error) {

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"runtime/debug"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // maxBatch is how many write requests the SQLite writer commits together at
@@ -36,7 +39,12 @@ type writeOpts struct {
 }
 
 // write runs fn in a write transaction and returns its error, or the error
-// of committing it.
+// of committing it. What it returns is what happened: nil when fn's
+// changes were committed, an error when nothing of them was (on
+// PostgreSQL, but for a connection lost during COMMIT: see writePostgres).
+// A caller whose ctx ends while its write is under way gets the write's
+// outcome, not ctx's error: reporting an error for a committed write would
+// make a client that retries it write it twice.
 //
 // On PostgreSQL it is a plain transaction on the pool. On SQLite the request
 // goes to the one writer goroutine, which commits up to maxBatch waiting
@@ -46,7 +54,9 @@ type writeOpts struct {
 // commit; each waiter is answered after COMMIT, and all of them get the
 // error if COMMIT fails. fn runs with a context that keeps ctx's values but
 // not its cancellation, because interrupting one statement could roll back
-// the whole batch; a request whose ctx is done before its turn is skipped.
+// the whole batch; a request whose ctx is done before its turn is skipped
+// and answered with ctx's error. Once the writer has taken a request, its
+// caller waits for that answer whatever becomes of ctx.
 // fn must not call the Store's write methods (it would wait for itself).
 func (s *Store) write(ctx context.Context, fn func(conn) error) error {
 	return s.writeWith(ctx, writeOpts{}, fn)
@@ -63,18 +73,31 @@ func (s *Store) writeWith(ctx context.Context, opts writeOpts, fn func(conn) err
 	case <-s.quit:
 		return errClosed
 	case <-ctx.Done():
-		return ctx.Err()
+		return ctx.Err() // not handed over: nothing written
 	}
-	select {
-	case err := <-r.done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	// The writer answers every request it took, after COMMIT or after
+	// skipping it; Close waits for the batch under way.
+	return <-r.done
 }
 
+// writePostgres runs fn in a transaction of the pool. The statements of fn
+// run under ctx, so a caller that goes away stops them and nothing is
+// written; COMMIT does not: cancelled while COMMIT is under way, pgx
+// would answer ctx's error whether or not the server committed. So ctx is
+// checked once fn is done, and COMMIT runs to its end. What remains is a
+// connection that breaks during COMMIT (the server or the network going
+// down at that moment): the error then says the outcome is unknown ("store:
+// commit, outcome unknown"), as any client of a remote database must.
 func (s *Store) writePostgres(ctx context.Context, fn func(conn) error) (err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	// The connection is waited for under ctx; the transaction runs on it
+	// under a context without ctx's cancellation, which database/sql would
+	// otherwise turn into a rollback racing the COMMIT.
+	sc, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer sc.Close()
+	tx, err := sc.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
@@ -86,8 +109,15 @@ func (s *Store) writePostgres(ctx context.Context, fn func(conn) error) (err err
 	if err := runSafely(fn, conn{ctx: ctx, q: tx, pg: true}); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+		var refused *pgconn.PgError
+		if errors.As(err, &refused) || errors.Is(err, pgx.ErrTxCommitRollback) {
+			return fmt.Errorf("store: commit: %w", err) // the server answered: rolled back
+		}
+		return fmt.Errorf("store: commit, outcome unknown: %w", err)
 	}
 	return nil
 }

@@ -25,24 +25,36 @@ const PostgresEnv = "FORECOURT_TEST_POSTGRES"
 
 // OpenStore opens an empty, migrated store for one test: on PostgreSQL when
 // $FORECOURT_TEST_POSTGRES is set, on a SQLite file in t.TempDir()
-// otherwise. It is closed (and its schema dropped) when the test ends.
-func OpenStore(t testing.TB) *store.Store {
+// otherwise. It is closed (and its schema dropped) when the test ends. opts
+// are given to store.Open.
+func OpenStore(t testing.TB, opts ...store.Option) *store.Store {
 	t.Helper()
 	if u := os.Getenv(PostgresEnv); u != "" {
-		return OpenPostgres(t, u)
+		return OpenPostgres(t, u, opts...)
 	}
-	return OpenSQLite(t)
+	return OpenSQLiteWith(t, opts...)
 }
 
 // OpenSQLite opens an empty store on a SQLite file in t.TempDir(). query,
 // if given, is appended to the dsn (e.g. "sync=full").
 func OpenSQLite(t testing.TB, query ...string) *store.Store {
 	t.Helper()
+	return openSQLite(t, query, nil)
+}
+
+// OpenSQLiteWith is OpenSQLite with options for store.Open.
+func OpenSQLiteWith(t testing.TB, opts ...store.Option) *store.Store {
+	t.Helper()
+	return openSQLite(t, nil, opts)
+}
+
+func openSQLite(t testing.TB, query []string, opts []store.Option) *store.Store {
+	t.Helper()
 	dsn := filepath.Join(t.TempDir(), "forecourt.db")
 	if len(query) > 0 {
 		dsn += "?" + strings.Join(query, "&")
 	}
-	s, err := store.Open(context.Background(), dsn)
+	s, err := store.Open(context.Background(), dsn, opts...)
 	if err != nil {
 		t.Fatalf("open sqlite store: %v", err)
 	}
@@ -51,10 +63,11 @@ func OpenSQLite(t testing.TB, query ...string) *store.Store {
 }
 
 // OpenPostgres opens an empty store in a new schema of the database at
-// baseURL; the schema is dropped when the test ends.
-func OpenPostgres(t testing.TB, baseURL string) *store.Store {
+// baseURL; the schema is dropped when the test ends. opts are given to
+// store.Open.
+func OpenPostgres(t testing.TB, baseURL string, opts ...store.Option) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), PostgresDSN(t, baseURL))
+	s, err := store.Open(context.Background(), PostgresDSN(t, baseURL), opts...)
 	if err != nil {
 		t.Fatalf("open postgres store: %v", err)
 	}
@@ -120,12 +133,13 @@ func sharedExtensions(ctx context.Context, db *sql.DB) (err error) {
 }
 
 // Engines runs fn as a subtest on a fresh SQLite store and, when
-// $FORECOURT_TEST_POSTGRES is set, on a fresh PostgreSQL store.
-func Engines(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+// $FORECOURT_TEST_POSTGRES is set, on a fresh PostgreSQL store. opts are
+// given to store.Open.
+func Engines(t *testing.T, fn func(t *testing.T, s *store.Store), opts ...store.Option) {
 	t.Helper()
-	t.Run(store.SQLite, func(t *testing.T) { fn(t, OpenSQLite(t)) })
+	t.Run(store.SQLite, func(t *testing.T) { fn(t, OpenSQLiteWith(t, opts...)) })
 	if u := os.Getenv(PostgresEnv); u != "" {
-		t.Run(store.Postgres, func(t *testing.T) { fn(t, OpenPostgres(t, u)) })
+		t.Run(store.Postgres, func(t *testing.T) { fn(t, OpenPostgres(t, u, opts...)) })
 	}
 }
 

@@ -218,4 +218,23 @@ type Store interface {
 	// DeliveryEvents lists the events consumers recorded on lead leadID,
 	// in the order they were recorded.
 	DeliveryEvents(ctx context.Context, leadID int64) ([]DeliveryEvent, error)
+
+	// EnqueueJob stores j, prepared by PrepareJob, and sets its ID.
+	EnqueueJob(ctx context.Context, j *Job) error
+	// HasDueJobs reports whether a job of one of kinds is due at at:
+	// queued with RunAt at or before it, or running with a lease that
+	// expired by then. It only reads.
+	HasDueJobs(ctx context.Context, kinds []string, at time.Time) (bool, error)
+	// ClaimJobs claims up to limit due jobs of kinds for owner, those whose
+	// lease expired first and then the queued ones by RunAt: each becomes
+	// running, leased to owner until at+lease, with one more attempt. A job
+	// is claimed by one runner at a time, also across servers.
+	ClaimJobs(ctx context.Context, kinds []string, owner string, at time.Time, lease time.Duration, limit int) ([]Job, error)
+	// FinishJob stores the outcome of owner's run attempt of job j: its
+	// State, Attempts, RunAt, LastError, Result, UpdatedAt and FinishedAt,
+	// and ends the lease. When owner no longer holds that run's lease it
+	// changes nothing and answers ErrLeaseLost.
+	FinishJob(ctx context.Context, j Job, owner string, attempt int) error
+	// Job returns job id.
+	Job(ctx context.Context, id int64) (Job, error)
 }

@@ -393,6 +393,9 @@ func TestMigration10DownAndUp(t *testing.T) {
 			if ids, err := pullIDs(svc, k, 10); err != nil || len(ids) != 1 {
 				t.Fatalf("pull: %v %v", ids, err)
 			}
+			if _, err := svc.EnqueueJob(ctx, core.Job{Kind: "test"}); err != nil {
+				t.Fatal(err)
+			}
 			s.Close()
 			migrateDown(t, engine, dsn, 9, func(db *sql.DB) {
 				for _, table := range []string{"delivery_consumers", "lead_deliveries", "delivery_events", "jobs"} {
@@ -407,6 +410,9 @@ func TestMigration10DownAndUp(t *testing.T) {
 			svc = core.NewService(s)
 			if ids, err := pullIDs(svc, k, 10); err != nil || !slices.Equal(ids, []int64{l.ID}) {
 				t.Fatalf("pull after migrating up: %v %v", ids, err)
+			}
+			if _, err := svc.EnqueueJob(ctx, core.Job{Kind: "test"}); err != nil {
+				t.Fatal(err)
 			}
 		})
 	}

@@ -1,0 +1,24 @@
+package store
+
+import (
+	"context"
+
+	"forecourt/internal/core"
+)
+
+// EnqueueWithCountry runs one write that creates country co and enqueues
+// j, prepared by core.PrepareJob, through enqueueJob, the hook other writes
+// enqueue their follow-up work with; it fails after both when fail is true.
+func EnqueueWithCountry(s *Store, co *core.Country, j *core.Job, fail error) error {
+	return s.write(context.Background(), func(c conn) error {
+		id, err := c.insertWithID("countries", co.ID, "code, name", co.Code, co.Name)
+		if err != nil {
+			return err
+		}
+		co.ID = id
+		if err := enqueueJob(c, j); err != nil {
+			return err
+		}
+		return fail
+	})
+}

@@ -258,7 +258,8 @@ func (r *Runner) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	slots := make(chan struct{}, r.concurrency)
-	freed := make(chan struct{}, r.concurrency)
+	// A job that finishes wakes the loop; one pending wake-up is enough.
+	freed := make(chan struct{}, 1)
 	tick := time.NewTicker(r.poll)
 	defer tick.Stop()
 	for {
@@ -274,7 +275,10 @@ func (r *Runner) Run(ctx context.Context) error {
 					defer wg.Done()
 					r.run(ctx, j)
 					<-slots
-					freed <- struct{}{}
+					select {
+					case freed <- struct{}{}:
+					default:
+					}
 				}()
 			}
 			if len(jobs) == free && ctx.Err() == nil {

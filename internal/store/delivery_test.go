@@ -417,3 +417,46 @@ func TestMigration10DownAndUp(t *testing.T) {
 		})
 	}
 }
+
+// TestConfirmPlanAfterRegistration: right after a consumer got thousands
+// of leads ready, PostgreSQL looks up the leads a confirmation names by
+// the primary key, instead of reading every row of the consumer (which it
+// did while the table's statistics dated from before the registration).
+func TestConfirmPlanAfterRegistration(t *testing.T) {
+	u := os.Getenv(testkit.PostgresEnv)
+	if u == "" {
+		t.Skip(testkit.PostgresEnv + " not set")
+	}
+	s := testkit.OpenPostgres(t, u)
+	f := testkit.NewFixture(t, s, "x")
+	if err := store.SeedLeads(ctx, s, f.Dealer.ID, f.Source.ID, 20_000); err != nil {
+		t.Fatal(err)
+	}
+	svc := core.NewService(s)
+	k := apiKey(t, svc, f.Dealer.ID)
+	ids, err := pullIDs(svc, k, 100)
+	if err != nil || len(ids) != 100 {
+		t.Fatalf("pull: %v %v", len(ids), err)
+	}
+	var consumer int64
+	if err := s.DB().QueryRow(`SELECT id FROM delivery_consumers`).Scan(&consumer); err != nil {
+		t.Fatal(err)
+	}
+	query, args := store.DeliveryStatesQuery(consumer, ids)
+	rows, err := s.DB().QueryContext(ctx, "EXPLAIN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, line)
+	}
+	if p := strings.Join(plan, "\n"); !strings.Contains(p, "lead_deliveries_pkey") {
+		t.Fatalf("the states of 100 leads are not read by the primary key:\n%s", p)
+	}
+}

@@ -22,3 +22,9 @@ func EnqueueWithCountry(s *Store, co *core.Country, j *core.Job, fail error) err
 		return fail
 	})
 }
+
+// DeliveryStatesQuery returns the query deliveryTx.States runs for the
+// leads ids of one consumer, bound for PostgreSQL, and its arguments.
+func DeliveryStatesQuery(consumer int64, ids []int64) (string, []any) {
+	return rebind(deliveryStatesQuery(1, len(ids))), append([]any{consumer}, anys(ids)...)
+}

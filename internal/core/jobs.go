@@ -218,9 +218,6 @@ func (r *Runner) Handle(kind string, h JobHandler) {
 	r.handlers[kind] = h
 }
 
-// Owner returns the name the Runner takes leases under.
-func (r *Runner) Owner() string { return r.owner }
-
 func (r *Runner) kinds() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()

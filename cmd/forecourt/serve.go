@@ -174,6 +174,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Stopped after the HTTP server drained, before the store closes
+	// (stopping twice is harmless).
+	stopJobs := startJobs(ctx, st, log)
+	defer stopJobs()
 	log.Info("listening", "addr", ln.Addr().String(), "db", redact(*dsn), "engine", st.Engine())
 
 	select {
@@ -187,6 +191,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	stopJobs()
 	log.Info("stopped")
 	return nil
 }

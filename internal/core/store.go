@@ -107,7 +107,9 @@ type Store interface {
 
 	// CreateLead stores l whole (client, vehicle, tasks, notes, tags) and
 	// the history entry h, in one transaction, and sets every id it assigns
-	// (l.ID, l.Client.ID, h.ID, …) on the values passed in.
+	// (l.ID, l.Client.ID, h.ID, …) on the values passed in. In the same
+	// transaction the lead becomes ready for every registered consumer of
+	// its dealer (see RegisterConsumer).
 	CreateLead(ctx context.Context, l *Lead, h *History) error
 	Lead(ctx context.Context, id int64) (Lead, error)
 	// FindLeads lists the leads of dealerIDs that q selects.
@@ -131,4 +133,43 @@ type Store interface {
 	// of entries; p is a page of that order.
 	LeadHistory(ctx context.Context, leadID int64, newestFirst bool, p Page) ([]History, int, error)
 	CreateCallControl(ctx context.Context, c *CallControl, h *History) error
+
+	// RegisterConsumer makes who a consumer of each of dealerIDs it is not
+	// one of yet and, in the same transaction, makes every open lead of
+	// that dealer ready for it. Registration and CreateLead are
+	// serialised per dealer, also across servers: a lead whose creation
+	// runs at the same time is made ready for the new consumer by one or
+	// the other, whatever the order of their commits.
+	RegisterConsumer(ctx context.Context, who Consumer, dealerIDs []int64, at time.Time) error
+	// Deliver runs fn in one write transaction on the delivery state of
+	// who's registered consumers of dealerIDs, at time at, serialised with
+	// every other Deliver for any of them, also across servers. If fn
+	// returns an error nothing is saved. fn must be quick and must not call
+	// the Store; it may run again if the transaction has to be retried.
+	Deliver(ctx context.Context, who Consumer, dealerIDs []int64, at time.Time, fn func(DeliveryTx) error) error
+	// LeadsByID returns the leads with these ids whole, in id order; ids
+	// of no lead are left out.
+	LeadsByID(ctx context.Context, ids []int64) ([]Lead, error)
+	// DeliveryEvents lists the events consumers recorded on lead leadID,
+	// in the order they were recorded.
+	DeliveryEvents(ctx context.Context, leadID int64) ([]DeliveryEvent, error)
+
+	// EnqueueJob stores j, prepared by PrepareJob, and sets its ID.
+	EnqueueJob(ctx context.Context, j *Job) error
+	// HasDueJobs reports whether a job of one of kinds is due at at:
+	// queued with RunAt at or before it, or running with a lease that
+	// expired by then. It only reads.
+	HasDueJobs(ctx context.Context, kinds []string, at time.Time) (bool, error)
+	// ClaimJobs claims up to limit due jobs of kinds for owner, those whose
+	// lease expired first and then the queued ones by RunAt: each becomes
+	// running, leased to owner until at+lease, with one more attempt. A job
+	// is claimed by one runner at a time, also across servers.
+	ClaimJobs(ctx context.Context, kinds []string, owner string, at time.Time, lease time.Duration, limit int) ([]Job, error)
+	// FinishJob stores the outcome of owner's run attempt of job j: its
+	// State, Attempts, RunAt, LastError, Result, UpdatedAt and FinishedAt,
+	// and ends the lease. When owner no longer holds that run's lease it
+	// changes nothing and answers ErrLeaseLost.
+	FinishJob(ctx context.Context, j Job, owner string, attempt int) error
+	// Job returns job id.
+	Job(ctx context.Context, id int64) (Job, error)
 }

@@ -113,6 +113,9 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 		}
 		l.ID = id
 		c.leadCreated(id)
+		if err := readyForConsumers(c, id, l.DealerID, l.CreatedAt); err != nil {
+			return err
+		}
 		for i := range l.Tasks {
 			if err := insertTask(c, id, &l.Tasks[i], l.CreatedBy); err != nil {
 				return err

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -36,7 +37,7 @@ func HashPassword(password string) (string, error) {
 }
 
 // ErrBadCredentials is returned by Login for any unknown user, wrong password
-// or inactive user, without saying which.
+// or inactive user, without saying which. Compare with errors.Is.
 var ErrBadCredentials = &Error{Code: Invalid, Message: "unable to log in with the provided credentials"}
 
 // Login checks a user's credentials, opens a session and returns its token.
@@ -51,7 +52,7 @@ func (s *Service) Login(ctx context.Context, login, password string) (string, Us
 	switch {
 	case err == nil:
 		s.logins.succeeded(key)
-	case err != ErrBadCredentials:
+	case !errors.Is(err, ErrBadCredentials):
 		s.logins.refund(key)
 	}
 	return token, u, err

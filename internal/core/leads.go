@@ -13,13 +13,6 @@ import (
 	"github.com/nyaruka/phonenumbers"
 )
 
-// Limits on free text, so that one request cannot bloat the database.
-const (
-	maxShortText = 255
-	maxLongText  = 10000
-	maxItems     = 200 // tasks, notes or tags on one lead or task
-)
-
 // CreateLead validates l, applies the lifecycle rules and stores it with its
 // first history entry. The lead belongs to the dealer of its source; its
 // assigned user defaults to the creator.
@@ -171,7 +164,7 @@ func (s *Service) CreateTask(ctx context.Context, leadID int64, t Task) (Task, e
 		for _, old := range l.Tasks {
 			known = append(known, old.ID)
 		}
-		if len(l.Tasks) >= maxItems {
+		if len(l.Tasks) >= MaxItems {
 			return &Error{Code: Invalid, Message: "too many tasks", Fields: map[string]string{"tasks": MsgOutOfRange}}
 		}
 		nt := t
@@ -293,10 +286,10 @@ func (s *Service) Click2Call(ctx context.Context, leadID int64) (CallControl, er
 		return CallControl{}, err
 	}
 	if l.Client == nil || strings.TrimSpace(l.Client.Phone) == "" {
-		return CallControl{}, &Error{Code: Invalid, Message: "the lead's client has no phone", Fields: map[string]string{"lead": "no_phone"}}
+		return CallControl{}, &Error{Code: Invalid, Message: "the lead's client has no phone", Fields: map[string]string{"lead": MsgNoPhone}}
 	}
 	if s.dialer == nil {
-		return CallControl{}, Errorf(Internal, "no telephony bridge configured")
+		return CallControl{}, ErrNoDialer
 	}
 	ds, err := s.store.DealersByID(ctx, []int64{l.DealerID})
 	if err != nil || len(ds) == 0 {
@@ -314,7 +307,8 @@ func (s *Service) Click2Call(ctx context.Context, leadID int64) (CallControl, er
 	}
 	callID, err := s.dialer.Dial(ctx, call)
 	if err != nil {
-		return CallControl{}, Errorf(Conflict, "the telephony bridge refused the call")
+		s.log.WarnContext(ctx, "click2call: the bridge refused the call", "lead", l.ID, "err", err)
+		return CallControl{}, ErrCallRefused
 	}
 	now := s.Now()
 	cc := CallControl{LeadID: l.ID, UserID: caller, CallControl: callID, From: call.DealerPhone, To: call.ClientPhone, CreatedAt: now}
@@ -352,9 +346,9 @@ func validateLead(l *Lead) FieldErrors {
 		if v.BrandModel == "" {
 			fe.Add("vehicle.brand_model", MsgRequired)
 		}
-		checkLen(fe, "vehicle.brand_model", v.BrandModel, maxShortText)
-		checkLen(fe, "vehicle.price", v.Price, maxShortText)
-		checkLen(fe, "vehicle.km", v.Km, maxShortText)
+		checkLen(fe, "vehicle.brand_model", v.BrandModel, MaxShortText)
+		checkLen(fe, "vehicle.price", v.Price, MaxShortText)
+		checkLen(fe, "vehicle.km", v.Km, MaxShortText)
 		checkYear(fe, "vehicle.year", v.Year)
 	}
 	if c := l.Client; c != nil {
@@ -364,9 +358,9 @@ func validateLead(l *Lead) FieldErrors {
 		if c.Name == "" {
 			fe.Add("client.name", MsgRequired)
 		}
-		checkLen(fe, "client.name", c.Name, maxShortText)
-		checkLen(fe, "client.phone", c.Phone, 40)
-		checkLen(fe, "client.email", c.Email, maxShortText)
+		checkLen(fe, "client.name", c.Name, MaxShortText)
+		checkLen(fe, "client.phone", c.Phone, MaxPhone)
+		checkLen(fe, "client.email", c.Email, MaxShortText)
 		if c.Email != "" {
 			if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
 				fe.Add("client.email", MsgInvalid)
@@ -382,9 +376,9 @@ func validateLead(l *Lead) FieldErrors {
 	if l.Score < 0 || l.Score > 4 {
 		fe.Add("score", MsgInvalidChoice)
 	}
-	checkLen(fe, "reason", l.Reason, maxShortText)
-	checkLen(fe, "mail_content", l.MailContent, maxLongText)
-	if len(l.Tasks) > maxItems {
+	checkLen(fe, "reason", l.Reason, MaxShortText)
+	checkLen(fe, "mail_content", l.MailContent, MaxLongText)
+	if len(l.Tasks) > MaxItems {
 		fe.Add("tasks", MsgOutOfRange)
 	}
 	for i := range l.Tasks {
@@ -408,8 +402,8 @@ func validateTask(fe FieldErrors, path string, t *Task) {
 	if !t.Media.Valid() {
 		fe.Add(path+".media", MsgInvalidChoice)
 	}
-	checkLen(fe, path+".subtype", t.Subtype, maxShortText)
-	checkLen(fe, path+".description", t.Description, maxLongText)
+	checkLen(fe, path+".subtype", t.Subtype, MaxShortText)
+	checkLen(fe, path+".description", t.Description, MaxLongText)
 	if t.Type == TaskAppraisal && t.Appraisal == nil {
 		fe.Add(path+".appraisal", MsgRequired)
 	}
@@ -418,10 +412,10 @@ func validateTask(fe FieldErrors, path string, t *Task) {
 		if a.BrandModel == "" {
 			fe.Add(path+".appraisal.brand_model", MsgRequired)
 		}
-		checkLen(fe, path+".appraisal.brand_model", a.BrandModel, maxShortText)
-		checkLen(fe, path+".appraisal.license_plate", a.LicensePlate, 20)
-		checkLen(fe, path+".appraisal.km", a.Km, maxShortText)
-		checkLen(fe, path+".appraisal.extras", a.Extras, maxLongText)
+		checkLen(fe, path+".appraisal.brand_model", a.BrandModel, MaxShortText)
+		checkLen(fe, path+".appraisal.license_plate", a.LicensePlate, MaxPlate)
+		checkLen(fe, path+".appraisal.km", a.Km, MaxShortText)
+		checkLen(fe, path+".appraisal.extras", a.Extras, MaxLongText)
 		checkYear(fe, path+".appraisal.year", a.Year)
 		if !a.Origin.Valid() {
 			fe.Add(path+".appraisal.origin", MsgInvalidChoice)
@@ -431,7 +425,7 @@ func validateTask(fe FieldErrors, path string, t *Task) {
 }
 
 func validateNotes(fe FieldErrors, path string, ns []Note) {
-	if len(ns) > maxItems {
+	if len(ns) > MaxItems {
 		fe.Add(path, MsgOutOfRange)
 	}
 	for i := range ns {
@@ -440,7 +434,7 @@ func validateNotes(fe FieldErrors, path string, ns []Note) {
 		if ns[i].Content == "" {
 			fe.Add(p, MsgRequired)
 		}
-		checkLen(fe, p, ns[i].Content, maxLongText)
+		checkLen(fe, p, ns[i].Content, MaxLongText)
 	}
 }
 
@@ -456,7 +450,7 @@ func checkLen(fe FieldErrors, path, s string, max int) {
 }
 
 func checkYear(fe FieldErrors, path string, y *int) {
-	if y != nil && (*y < 1900 || *y > 2100) {
+	if y != nil && (*y < MinYear || *y > MaxYear) {
 		fe.Add(path, MsgOutOfRange)
 	}
 }
@@ -541,7 +535,7 @@ func (s *Service) checkLeadRefs(ctx context.Context, p Principal, old, l *Lead, 
 			case len(ls) == 0:
 				fe.Add("client.locality", MsgNotExist)
 			case c.ProvinceID != nil && ls[0].ProvinceID != *c.ProvinceID:
-				fe.Add("client.locality", "not_in_province")
+				fe.Add("client.locality", MsgNotInProvince)
 			case c.ProvinceID == nil:
 				// a locality implies its province
 				pid := ls[0].ProvinceID

@@ -97,7 +97,7 @@ func TestSettleTaskDates(t *testing.T) {
 
 func TestValidateLead(t *testing.T) {
 	year := 1800
-	long := strings.Repeat("x", maxShortText+1)
+	long := strings.Repeat("x", MaxShortText+1)
 	tests := []struct {
 		name string
 		l    Lead
@@ -113,8 +113,8 @@ func TestValidateLead(t *testing.T) {
 		{"appraisal without brand model", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: "x"}, Tasks: []Task{{Type: TaskAppraisal, Appraisal: &Appraisal{Origin: "mars"}}}}, []string{"tasks.0.appraisal.brand_model", "tasks.0.appraisal.origin"}},
 		{"bad task enums", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: "x"}, Tasks: []Task{{}, {Type: "call", Media: "Fax"}}}, []string{"tasks.1.type", "tasks.1.media"}},
 		{"empty note", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: "x"}, Notes: []Note{{Content: "ok"}, {Content: " "}}, Tags: []Note{{}}}, []string{"notes.1.content", "tags.0.content"}},
-		{"accented text counts characters", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: strings.Repeat("ñ", maxShortText)}}, nil},
-		{"accented text over the limit", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: strings.Repeat("ñ", maxShortText+1)}}, []string{"vehicle.brand_model"}},
+		{"accented text counts characters", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: strings.Repeat("ñ", MaxShortText)}}, nil},
+		{"accented text over the limit", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: strings.Repeat("ñ", MaxShortText+1)}}, []string{"vehicle.brand_model"}},
 		{"NUL in text", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: "a\x00b"}, Notes: []Note{{Content: "x\x00"}}}, []string{"vehicle.brand_model", "notes.0.content"}},
 		{"too long and bad year", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: long, Year: &year}}, []string{"vehicle.brand_model", "vehicle.year"}},
 	}

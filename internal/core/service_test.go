@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"testing"
 	"time"
@@ -21,11 +22,16 @@ type env struct {
 	otherS core.Source
 }
 
-func newEnv(t *testing.T) env {
+// newEnv seeds the demo data through a Service with opts, by default one
+// with the log dialer.
+func newEnv(t *testing.T, opts ...core.Option) env {
 	t.Helper()
 	ctx := context.Background()
 	st := testkit.OpenStore(t)
-	svc := core.NewService(st, core.WithDialer(telephony.LogDialer{Log: slog.New(slog.DiscardHandler)}))
+	if len(opts) == 0 {
+		opts = []core.Option{core.WithDialer(telephony.LogDialer{Log: slog.New(slog.DiscardHandler)})}
+	}
+	svc := core.NewService(st, opts...)
 	f, err := demo.Seed(ctx, svc, demo.Options{Advisors: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -381,6 +387,45 @@ func TestClick2Call(t *testing.T) {
 	noPhone := e.lead(t, func(l *core.Lead) { l.Client = nil })
 	_, err = e.svc.Click2Call(e.admin, noPhone.ID)
 	wantCode(t, err, core.Invalid, "lead")
+	if e := err.(*core.Error); e.Fields["lead"] != core.MsgNoPhone {
+		t.Errorf("no phone = %v, want %s", e.Fields, core.MsgNoPhone)
+	}
+}
+
+// refusingDialer is a telephony bridge that refuses every call.
+type refusingDialer struct{}
+
+func (refusingDialer) Dial(context.Context, core.Call) (int64, error) {
+	return 0, errors.New("busy")
+}
+
+// TestClick2CallBridge checks the two failures of the bridge: a refused
+// call and a server without a bridge are errors an API can tell apart by
+// identity, and neither records anything.
+func TestClick2CallBridge(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		opts []core.Option
+		want error
+		code core.Code
+	}{
+		{"refused", []core.Option{core.WithDialer(refusingDialer{}), core.WithLogger(slog.New(slog.DiscardHandler))}, core.ErrCallRefused, core.Conflict},
+		{"no bridge", []core.Option{core.WithLogger(slog.New(slog.DiscardHandler))}, core.ErrNoDialer, core.Unavailable},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, tt.opts...)
+			l := e.lead(t, nil)
+			_, err := e.svc.Click2Call(e.admin, l.ID)
+			if !errors.Is(err, tt.want) || core.ErrorCode(err) != tt.code {
+				t.Fatalf("Click2Call = %v, want %v (%s)", err, tt.want, tt.code)
+			}
+			got, _ := e.svc.FindLead(e.admin, l.ID)
+			hs, n, _ := e.svc.LeadHistory(e.admin, l.ID, false, core.All)
+			if len(got.Tasks) != 0 || n != 1 {
+				t.Errorf("a failed call recorded %d tasks and %d history entries: %+v", len(got.Tasks), n, hs)
+			}
+		})
+	}
 }
 
 func TestAuth(t *testing.T) {

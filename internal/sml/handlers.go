@@ -10,6 +10,7 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -197,7 +198,10 @@ func (h *handler) writeError(w http.ResponseWriter, r *http.Request, e *apiError
 		w.WriteHeader(statusClientClosed)
 		return
 	}
-	if e.status >= 500 {
+	switch {
+	case e.status == http.StatusServiceUnavailable:
+		h.log.WarnContext(r.Context(), "sml: unavailable", "method", r.Method, "path", r.URL.Path, "err", e.cause)
+	case e.status >= 500:
 		h.log.ErrorContext(r.Context(), "sml: internal error", "method", r.Method, "path", r.URL.Path, "err", e.cause)
 	}
 	if e.status == http.StatusUnauthorized {
@@ -535,7 +539,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	token, u, err := h.svc.Login(r.Context(), b.Username.V, b.Password.V)
 	if err != nil {
-		if core.ErrorCode(err) == core.Invalid {
+		if errors.Is(err, core.ErrBadCredentials) {
 			// the document shows this one message as a plain string
 			return &apiError{status: http.StatusBadRequest, body: map[string]string{"non_field_errors": msgBadLogin}}
 		}

@@ -1,9 +1,12 @@
 package sml
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"reflect"
@@ -1132,3 +1135,40 @@ const docUserItem = `{"id":0,"first_name":"s","last_name":"s","phone":"s","membe
 "is_concessionaire_admin":true,"is_business_manager":true}],
 "is_admin":true,"is_concession_admin":true,"is_business_manager":true,"is_active":true,
 "session":{"id":0,"start_working":"s","last_seen":"s","online":true},"user_activation_date":"s","user_deactivation_date":"s"}`
+
+// refusingDialer is a telephony bridge that refuses every call.
+type refusingDialer struct{}
+
+func (refusingDialer) Dial(context.Context, core.Call) (int64, error) { return 0, errors.New("busy") }
+
+// TestClick2CallBridge checks SML's answers when the telephony bridge
+// refuses the call (409) and when the server has none (503 with
+// Retry-After, never a 500), and that neither records a task.
+func TestClick2CallBridge(t *testing.T) {
+	const target = "/api/netelip/call_control_lead/click2call/"
+	e := newEnv(t, 0, core.WithDialer(refusingDialer{}))
+	id := num(e.createLead(map[string]any{"vehicle": map[string]any{"brand_model": "x"}, "source": e.fx.SourceIDs["phone"],
+		"client": map[string]any{"name": "Ana", "phone": "666777888"}})["id"])
+	r := want(t, e.do(http.MethodPatch, target, map[string]any{"lead": id}), http.StatusConflict)
+	if !sameJSON(t, string(r.body), `{"detail":"La centralita rechazó la llamada."}`) {
+		t.Errorf("refused: %s", r)
+	}
+
+	e = newEnv(t, 0, core.WithDialer(nil))
+	id = num(e.createLead(map[string]any{"vehicle": map[string]any{"brand_model": "x"}, "source": e.fx.SourceIDs["phone"],
+		"client": map[string]any{"name": "Ana", "phone": "666777888"}})["id"])
+	req := httptest.NewRequest(http.MethodPatch, target, strings.NewReader(fmt.Sprintf(`{"lead": %d}`, id)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Token "+e.token)
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, req)
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "60" ||
+		!sameJSON(t, w.Body.String(), `{"detail":"La centralita no está disponible. Inténtelo de nuevo más tarde."}`) {
+		t.Errorf("no bridge: %d Retry-After %q %s", w.Code, w.Header().Get("Retry-After"), w.Body)
+	}
+	e.schema.check(t, "click2call", w.Code, w.Body.Bytes())
+	lead := want(t, e.do(http.MethodGet, fmt.Sprintf("/api/lead/%d/", id), nil), http.StatusOK).obj(t)
+	if tasks := path(lead, "request", "task").([]any); len(tasks) != 0 {
+		t.Errorf("a call not placed left tasks: %v", tasks)
+	}
+}

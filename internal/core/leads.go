@@ -58,7 +58,7 @@ func (s *Service) CreateLead(ctx context.Context, l Lead) (Lead, error) {
 		return Lead{}, err
 	}
 	settle(nil, &l, now)
-	h := History{At: now, UserID: p.UserRef(), Type: HistoryCreated, Reason: "lead created", Changes: diffLead(nil, &l)}
+	h := History{At: now, UserID: p.UserRef(), Type: HistoryCreated, Kind: KindLeadCreated, Changes: diffLead(nil, &l)}
 	if err := s.store.CreateLead(ctx, &l, &h); err != nil {
 		return Lead{}, err
 	}
@@ -77,21 +77,36 @@ func resetNotes(ns []Note, p Principal, now time.Time) {
 	}
 }
 
-// UpdateLead applies a patch to a lead of the principal's dealers.
+// UpdateLead applies a patch to a lead of the principal's dealers. Its
+// history entry's kind follows from the patch (see PatchKind).
 func (s *Service) UpdateLead(ctx context.Context, id int64, patch LeadPatch) (Lead, error) {
-	return s.updateLead(ctx, id, "lead updated", func(l *Lead, now time.Time, p Principal) error {
-		return applyLeadPatch(l, patch, now, p)
-	})
+	return s.patchLead(ctx, id, PatchKind(patch), patch)
+}
+
+// PatchKind is the kind of the history entry UpdateLead records for p: a
+// patch that ends the lead (stage end, or an outcome) finishes it; one that
+// sets only the assigned user assigns it; anything else updates it. The
+// SML API, which changes, assigns and finishes leads with the same PATCH,
+// relies on it.
+func PatchKind(p LeadPatch) HistoryKind {
+	switch {
+	case (p.Stage.Set && p.Stage.V == StageEnd) || (p.Outcome.Set && p.Outcome.V != OutcomeNone):
+		return KindLeadFinished
+	case p.UserID.Set && !p.SourceID.Set && p.Vehicle == nil && p.Client == nil && !p.ClearClient && p.Tasks == nil &&
+		p.Notes == nil && p.Tags == nil && !p.Stage.Set && !p.Outcome.Set && !p.Reason.Set && !p.Score.Set && !p.MailContent.Set:
+		return KindLeadAssigned
+	}
+	return KindLeadUpdated
 }
 
 // ChangeLeadStatus moves a lead to another stage.
 func (s *Service) ChangeLeadStatus(ctx context.Context, id int64, st Stage) (Lead, error) {
-	return s.UpdateLeadWith(ctx, id, "status changed", LeadPatch{Stage: Value(st)})
+	return s.patchLead(ctx, id, KindStageChanged, LeadPatch{Stage: Value(st)})
 }
 
 // AssignLead gives a lead to a user of its dealer.
 func (s *Service) AssignLead(ctx context.Context, id int64, userID int64) (Lead, error) {
-	return s.UpdateLeadWith(ctx, id, "lead assigned", LeadPatch{UserID: Value(&userID)})
+	return s.patchLead(ctx, id, KindLeadAssigned, LeadPatch{UserID: Value(&userID)})
 }
 
 // FinishLead ends a lead, with an optional outcome.
@@ -100,12 +115,12 @@ func (s *Service) FinishLead(ctx context.Context, id int64, o Outcome) (Lead, er
 	if o != OutcomeNone {
 		patch.Outcome = Value(o)
 	}
-	return s.UpdateLeadWith(ctx, id, "lead finished", patch)
+	return s.patchLead(ctx, id, KindLeadFinished, patch)
 }
 
-// UpdateLeadWith is UpdateLead recording reason in the lead's history.
-func (s *Service) UpdateLeadWith(ctx context.Context, id int64, reason string, patch LeadPatch) (Lead, error) {
-	return s.updateLead(ctx, id, reason, func(l *Lead, now time.Time, p Principal) error {
+// patchLead applies patch, recording kind in the lead's history.
+func (s *Service) patchLead(ctx context.Context, id int64, kind HistoryKind, patch LeadPatch) (Lead, error) {
+	return s.updateLead(ctx, id, kind, func(l *Lead, now time.Time, p Principal) error {
 		return applyLeadPatch(l, patch, now, p)
 	})
 }
@@ -114,7 +129,7 @@ func (s *Service) UpdateLeadWith(ctx context.Context, id int64, reason string, p
 // the result and check its references against the database outside the
 // write transaction, and once inside the store's transaction on the lead as
 // it is then, where only the checks that need no reads run again.
-func (s *Service) updateLead(ctx context.Context, id int64, reason string, change func(*Lead, time.Time, Principal) error) (Lead, error) {
+func (s *Service) updateLead(ctx context.Context, id int64, kind HistoryKind, change func(*Lead, time.Time, Principal) error) (Lead, error) {
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return Lead{}, err
@@ -152,14 +167,14 @@ func (s *Service) updateLead(ctx context.Context, id int64, reason string, chang
 		if len(changes) == 0 {
 			return nil, nil
 		}
-		return []History{{LeadID: l.ID, At: now, UserID: p.UserRef(), Type: HistoryChanged, Reason: reason, Changes: changes}}, nil
+		return []History{{LeadID: l.ID, At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: kind, Changes: changes}}, nil
 	})
 }
 
 // CreateTask adds a task to a lead and returns it.
 func (s *Service) CreateTask(ctx context.Context, leadID int64, t Task) (Task, error) {
 	var known []int64
-	l, err := s.updateLead(ctx, leadID, "task created", func(l *Lead, now time.Time, p Principal) error {
+	l, err := s.updateLead(ctx, leadID, KindTaskCreated, func(l *Lead, now time.Time, p Principal) error {
 		known = known[:0]
 		for _, old := range l.Tasks {
 			known = append(known, old.ID)
@@ -237,7 +252,7 @@ func (s *Service) UpdateTask(ctx context.Context, taskID int64, patch TaskPatch)
 		return Task{}, err
 	}
 	idx := -1
-	l, err := s.updateLead(ctx, lead.ID, "task updated", func(l *Lead, now time.Time, p Principal) error {
+	l, err := s.updateLead(ctx, lead.ID, KindTaskUpdated, func(l *Lead, now time.Time, p Principal) error {
 		idx = slices.IndexFunc(l.Tasks, func(t Task) bool { return t.ID == taskID })
 		if idx < 0 {
 			return errNotFound("task")
@@ -262,7 +277,7 @@ func (s *Service) DeleteTask(ctx context.Context, taskID int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.updateLead(ctx, lead.ID, "task deleted", func(l *Lead, now time.Time, p Principal) error {
+	_, err = s.updateLead(ctx, lead.ID, KindTaskDeleted, func(l *Lead, now time.Time, p Principal) error {
 		idx := slices.IndexFunc(l.Tasks, func(t Task) bool { return t.ID == taskID })
 		if idx < 0 {
 			return errNotFound("task")
@@ -312,12 +327,12 @@ func (s *Service) Click2Call(ctx context.Context, leadID int64) (CallControl, er
 	}
 	now := s.Now()
 	cc := CallControl{LeadID: l.ID, UserID: caller, CallControl: callID, From: call.DealerPhone, To: call.ClientPhone, CreatedAt: now}
-	h := History{LeadID: l.ID, At: now, UserID: p.UserRef(), Type: HistoryChanged, Reason: "call placed",
+	h := History{LeadID: l.ID, At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: KindCallPlaced,
 		Changes: []Change{{Field: "call", New: call.ClientPhone}}}
 	if err := s.store.CreateCallControl(ctx, &cc, &h); err != nil {
 		return CallControl{}, err
 	}
-	_, err = s.updateLead(ctx, l.ID, "task created", func(l *Lead, now time.Time, p Principal) error {
+	_, err = s.updateLead(ctx, l.ID, KindTaskCreated, func(l *Lead, now time.Time, p Principal) error {
 		l.Tasks = append(l.Tasks, Task{
 			LeadID: l.ID, Type: TaskOther, Subtype: "click2call", Description: "Click2Call " + call.ClientPhone,
 			Media: MediaPhone, PlannedAt: &now, Done: true, IsClick2Call: true, AuthorID: caller, CreatedAt: now,
@@ -830,8 +845,8 @@ func diffLead(old, l *Lead) []Change {
 	if o == nil {
 		o = &Lead{}
 	}
-	add("status", string(o.Stage), string(l.Stage))
-	add("result", string(o.Outcome), string(l.Outcome))
+	add("stage", string(o.Stage), string(l.Stage))
+	add("outcome", string(o.Outcome), string(l.Outcome))
 	add("reason", o.Reason, l.Reason)
 	add("score", itoaOrEmpty(o.Score), itoaOrEmpty(l.Score))
 	add("user", idString(o.UserID), idString(l.UserID))
@@ -888,7 +903,7 @@ func diffTasks(old, cur []Task) []Change {
 	for _, t := range old {
 		n, ok := kept[t.ID]
 		if !ok {
-			cs = append(cs, Change{Field: "tasks", Old: taskSummary(t)})
+			cs = append(cs, Change{Field: "tasks", Old: TaskSummary(t)})
 			continue
 		}
 		p := "tasks." + strconv.FormatInt(t.ID, 10) + "."
@@ -917,7 +932,7 @@ func diffTasks(old, cur []Task) []Change {
 	}
 	for _, t := range cur {
 		if t.ID == 0 {
-			cs = append(cs, Change{Field: "tasks", New: taskSummary(t)})
+			cs = append(cs, Change{Field: "tasks", New: TaskSummary(t)})
 		}
 	}
 	return cs
@@ -949,9 +964,13 @@ func diffNotes(field string, old, cur []Note) []Change {
 	return cs
 }
 
-// taskSummary describes a task in a history entry: type, media and what
-// the advisor wrote.
-func taskSummary(t Task) string {
+// TaskSummary describes a task added or removed in a history entry:
+// "<type> <media> [subtype] [description] [done]", words separated by one
+// space, with the core's values of type and media (which hold no space),
+// the subtype and description only when not empty, and "done" when the
+// task is done: "date phone Prueba de conducción Cita el sábado". An API
+// that words media differently finds the media as the second word.
+func TaskSummary(t Task) string {
 	parts := []string{string(t.Type), string(t.Media)}
 	for _, s := range []string{t.Subtype, t.Description} {
 		if s != "" {

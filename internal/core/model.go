@@ -177,7 +177,19 @@ type APIKey struct {
 	RevokedAt *time.Time
 }
 
-// Channel is how a client reached the dealer: phone, email, web, chat, WhatsApp…
+// The slugs of the well-known channels, as the demo seeds them. An API
+// whose documents name how a lead came in (a medium, a "medio") maps its
+// words onto these; an installation may add channels of its own.
+const (
+	ChannelPhone    = "phone"
+	ChannelEmail    = "email"
+	ChannelWeb      = "web"
+	ChannelChat     = "chat"
+	ChannelWhatsapp = "whatsapp"
+)
+
+// Channel is how a client reached the dealer: phone, email, web, chat,
+// WhatsApp… Slug identifies it (see ChannelPhone and the others).
 type Channel struct {
 	ID   int64
 	Slug string
@@ -399,15 +411,16 @@ func (t TaskType) Valid() bool {
 	return false
 }
 
-// Media is how a task is carried out.
+// Media is how a task is carried out. Each API renders its own words for
+// them (SML: "Phone", "E-mail", "SMS", "Whatsapp").
 type Media string
 
 // The media.
 const (
-	MediaPhone    Media = "Phone"
-	MediaEmail    Media = "E-mail"
-	MediaSMS      Media = "SMS"
-	MediaWhatsapp Media = "Whatsapp"
+	MediaPhone    Media = "phone"
+	MediaEmail    Media = "email"
+	MediaSMS      Media = "sms"
+	MediaWhatsapp Media = "whatsapp"
 )
 
 // MediaValues lists every media.
@@ -500,6 +513,27 @@ const (
 	HistoryDeleted HistoryType = "deleted"
 )
 
+// HistoryKind says what act a History entry records. The core chooses it
+// (never an API); each API words it in its own language.
+type HistoryKind string
+
+// The history kinds.
+const (
+	KindLeadCreated  HistoryKind = "lead_created"
+	KindLeadUpdated  HistoryKind = "lead_updated"
+	KindStageChanged HistoryKind = "stage_changed"
+	KindLeadAssigned HistoryKind = "lead_assigned"
+	KindLeadFinished HistoryKind = "lead_finished"
+	KindTaskCreated  HistoryKind = "task_created"
+	KindTaskUpdated  HistoryKind = "task_updated"
+	KindTaskDeleted  HistoryKind = "task_deleted"
+	KindCallPlaced   HistoryKind = "call_placed"
+)
+
+// HistoryKinds lists every history kind.
+var HistoryKinds = []HistoryKind{KindLeadCreated, KindLeadUpdated, KindStageChanged, KindLeadAssigned, KindLeadFinished,
+	KindTaskCreated, KindTaskUpdated, KindTaskDeleted, KindCallPlaced}
+
 // History is one append-only entry of a lead's history.
 type History struct {
 	ID      int64
@@ -507,11 +541,19 @@ type History struct {
 	At      time.Time
 	UserID  *int64
 	Type    HistoryType
-	Reason  string
+	Kind    HistoryKind
 	Changes []Change
 }
 
-// Change is one field's change within a History entry.
+// Change is one field's change within a History entry. Field is a core
+// name: stage, outcome, reason, score, user, source, vehicle.<field>,
+// client (the client's id; "new" for a client that replaced another),
+// client.<field>, notes, tags, mail_content, call (the number called),
+// tasks (a task added, in New, or removed, in Old, as its TaskSummary) and
+// tasks.<task id>.<field> (type, subtype, description, media, planned,
+// planned_tracking, done, tracked, appraisal.<field>, notes). Old and New
+// are core values (a stage, an outcome, a media, an id, RFC 3339 times);
+// empty when there was none.
 type Change struct {
 	Field string
 	Old   string

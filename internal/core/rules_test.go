@@ -1,6 +1,7 @@
 package core
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -140,7 +141,7 @@ func TestValidateTaskDefaults(t *testing.T) {
 		t.Fatalf("unexpected errors %v", fe)
 	}
 	if l.Tasks[0].Type != TaskOther || l.Tasks[0].Media != MediaPhone {
-		t.Errorf("defaults = %s/%s, want other/Phone", l.Tasks[0].Type, l.Tasks[0].Media)
+		t.Errorf("defaults = %s/%s, want other/phone", l.Tasks[0].Type, l.Tasks[0].Media)
 	}
 }
 
@@ -231,13 +232,66 @@ func TestDiffLead(t *testing.T) {
 	old := &Lead{Stage: StageNew, Score: 1, Vehicle: &Vehicle{BrandModel: "a"}}
 	l := &Lead{Stage: StageTracing, Score: 1, Vehicle: &Vehicle{BrandModel: "b"}}
 	got := diffLead(old, l)
-	want := map[string][2]string{"status": {"new", "tracing"}, "vehicle.brand_model": {"a", "b"}}
+	want := map[string][2]string{"stage": {"new", "tracing"}, "vehicle.brand_model": {"a", "b"}}
 	if len(got) != len(want) {
 		t.Fatalf("diff = %+v, want %v", got, want)
 	}
 	for _, c := range got {
 		if w, ok := want[c.Field]; !ok || w[0] != c.Old || w[1] != c.New {
 			t.Errorf("change %+v unexpected", c)
+		}
+	}
+}
+
+// TestDiffLeadNames checks the core names of the fields a history entry
+// records, and the summary of a task added or removed.
+func TestDiffLeadNames(t *testing.T) {
+	old := &Lead{Stage: StageNew, Vehicle: &Vehicle{ID: 1, BrandModel: "a"},
+		Tasks: []Task{{ID: 7, Type: TaskDate, Media: MediaEmail, Subtype: "Visita", Done: true}}}
+	l := &Lead{Stage: StageEnd, Outcome: OutcomeSale, Vehicle: &Vehicle{ID: 1, BrandModel: "a"},
+		Tasks: []Task{{Type: TaskOther, Media: MediaWhatsapp, Description: "Llamar"}}}
+	got := map[string][2]string{}
+	var tasks []string
+	for _, c := range diffLead(old, l) {
+		if c.Field == "tasks" {
+			tasks = append(tasks, c.Old+"|"+c.New)
+			continue
+		}
+		got[c.Field] = [2]string{c.Old, c.New}
+	}
+	want := map[string][2]string{"stage": {"new", "end"}, "outcome": {"", "sale"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("changes = %v, want %v", got, want)
+	}
+	if strings.Join(tasks, ",") != "date email Visita done|,|other whatsapp Llamar" {
+		t.Errorf("task summaries = %q", tasks)
+	}
+}
+
+// TestPatchKind checks the kind UpdateLead records for each shape of patch.
+func TestPatchKind(t *testing.T) {
+	uid := int64(3)
+	tests := []struct {
+		name string
+		p    LeadPatch
+		want HistoryKind
+	}{
+		{"user only", LeadPatch{UserID: Value(&uid)}, KindLeadAssigned},
+		{"unassign", LeadPatch{UserID: Value[*int64](nil)}, KindLeadAssigned},
+		{"stage end", LeadPatch{Stage: Value(StageEnd)}, KindLeadFinished},
+		{"outcome", LeadPatch{Outcome: Value(OutcomeSale)}, KindLeadFinished},
+		{"outcome cleared", LeadPatch{Outcome: Value(OutcomeNone)}, KindLeadUpdated},
+		{"end and user", LeadPatch{Stage: Value(StageEnd), UserID: Value(&uid)}, KindLeadFinished},
+		{"another stage", LeadPatch{Stage: Value(StageTracing)}, KindLeadUpdated},
+		{"user and score", LeadPatch{UserID: Value(&uid), Score: Value(2)}, KindLeadUpdated},
+		{"user and client cleared", LeadPatch{UserID: Value(&uid), ClearClient: true}, KindLeadUpdated},
+		{"user and notes", LeadPatch{UserID: Value(&uid), Notes: &[]NotePatch{}}, KindLeadUpdated},
+		{"user and reason", LeadPatch{UserID: Value(&uid), Reason: Value("x")}, KindLeadUpdated},
+		{"nothing", LeadPatch{}, KindLeadUpdated},
+	}
+	for _, tt := range tests {
+		if got := PatchKind(tt.p); got != tt.want {
+			t.Errorf("%s: PatchKind = %s, want %s", tt.name, got, tt.want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -254,12 +255,12 @@ func TestStatusLifecycleAndHistory(t *testing.T) {
 	if err != nil || n != 4 {
 		t.Fatalf("history = %d entries, %v; want 4", n, err)
 	}
-	if hs[1].Reason != "status changed" || hs[2].Reason != "lead finished" {
-		t.Errorf("reasons = %q, %q", hs[1].Reason, hs[2].Reason)
+	if hs[1].Kind != core.KindStageChanged || hs[2].Kind != core.KindLeadFinished {
+		t.Errorf("kinds = %q, %q", hs[1].Kind, hs[2].Kind)
 	}
 	found := false
 	for _, c := range hs[1].Changes {
-		if c.Field == "status" && c.Old == "new" && c.New == "tracing" {
+		if c.Field == "stage" && c.Old == "new" && c.New == "tracing" {
 			found = true
 		}
 	}
@@ -389,6 +390,47 @@ func TestClick2Call(t *testing.T) {
 	wantCode(t, err, core.Invalid, "lead")
 	if e := err.(*core.Error); e.Fields["lead"] != core.MsgNoPhone {
 		t.Errorf("no phone = %v, want %s", e.Fields, core.MsgNoPhone)
+	}
+}
+
+// TestHistoryKinds checks the kind each use case records: chosen by the
+// Service, never by its caller.
+func TestHistoryKinds(t *testing.T) {
+	e := newEnv(t)
+	l := e.lead(t, nil)
+	adv := e.f.AdvisorIDs[0]
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{Score: core.Value(2)}))
+	must(e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{UserID: core.Value(&adv)}))
+	must(e.svc.AssignLead(e.admin, l.ID, e.f.AdminID))
+	must(e.svc.ChangeLeadStatus(e.admin, l.ID, core.StageTracing))
+	must(e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{Outcome: core.Value(core.OutcomeSale)}))
+	must(e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{Stage: core.Value(core.StageNew)}))
+	must(e.svc.FinishLead(e.admin, l.ID, core.OutcomeNone))
+	task, err := e.svc.CreateTask(e.admin, l.ID, core.Task{Type: core.TaskDate, Media: core.MediaEmail})
+	must(task, err)
+	must(e.svc.UpdateTask(e.admin, task.ID, core.TaskPatch{Done: core.Value(true)}))
+	must(nil, e.svc.DeleteTask(e.admin, task.ID))
+	must(e.svc.Click2Call(e.admin, l.ID))
+	hs, _, err := e.svc.LeadHistory(e.admin, l.ID, false, core.All)
+	must(hs, err)
+	var got []core.HistoryKind
+	for _, h := range hs {
+		got = append(got, h.Kind)
+	}
+	want := []core.HistoryKind{core.KindLeadCreated, core.KindLeadUpdated, core.KindLeadAssigned, core.KindLeadAssigned,
+		core.KindStageChanged, core.KindLeadFinished, core.KindLeadUpdated, core.KindLeadFinished,
+		core.KindTaskCreated, core.KindTaskUpdated, core.KindTaskDeleted, core.KindCallPlaced, core.KindTaskCreated}
+	if !slices.Equal(got, want) {
+		t.Errorf("kinds = %q\nwant    %q", got, want)
+	}
+	if c := hs[8].Changes; len(c) != 1 || c[0].Field != "tasks" || c[0].New != "date email" {
+		t.Errorf("task created: %+v", c)
 	}
 }
 

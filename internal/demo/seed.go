@@ -159,8 +159,8 @@ func seedGeography(ctx context.Context, st core.Store, f *Fixture) error {
 func seedSources(ctx context.Context, st core.Store, f *Fixture) error {
 	channels := map[string]*core.Channel{}
 	for _, c := range []core.Channel{
-		{Slug: "phone", Name: "Teléfono"}, {Slug: "email", Name: "Email"}, {Slug: "web", Name: "Web"},
-		{Slug: "chat", Name: "Chat"}, {Slug: "whatsapp", Name: "WhatsApp"},
+		{Slug: core.ChannelPhone, Name: "Teléfono"}, {Slug: core.ChannelEmail, Name: "Email"}, {Slug: core.ChannelWeb, Name: "Web"},
+		{Slug: core.ChannelChat, Name: "Chat"}, {Slug: core.ChannelWhatsapp, Name: "WhatsApp"},
 	} {
 		c := c
 		if err := st.CreateChannel(ctx, &c); err != nil {

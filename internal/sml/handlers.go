@@ -674,7 +674,7 @@ func (h *handler) leadUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err := o.d.err(); err != nil {
 		return err
 	}
-	l, err := h.svc.UpdateLeadWith(r.Context(), id, patchReason(b), leadPatchToCore(b))
+	l, err := h.svc.UpdateLead(r.Context(), id, leadPatchToCore(b))
 	if err != nil {
 		return toAPIError(err, errContext{values: o.d.values})
 	}

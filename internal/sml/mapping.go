@@ -11,6 +11,47 @@ import (
 )
 
 // ---------------------------------------------------------------------------
+// SML's words for core values.
+
+// mediaWords are SML's words for core's task media ("Phone, E-mail, SMS,
+// Whatsapp (por defecto se establece Phone)").
+var mediaWords = map[core.Media]string{
+	core.MediaPhone:    "Phone",
+	core.MediaEmail:    "E-mail",
+	core.MediaSMS:      "SMS",
+	core.MediaWhatsapp: "Whatsapp",
+}
+
+// mediaChoices are the media a request may send, in core's order.
+var mediaChoices = func() []string {
+	out := make([]string, len(core.MediaValues))
+	for i, m := range core.MediaValues {
+		out[i] = mediaWords[m]
+	}
+	return out
+}()
+
+// mediaToCore maps SML's word for a media to core's; "" (none given) stays
+// "", for core's default. The decoder has refused any other word.
+func mediaToCore(w string) core.Media {
+	for m, sw := range mediaWords {
+		if sw == w {
+			return m
+		}
+	}
+	return core.Media(w)
+}
+
+// mediaWord renders a core media in SML's words; a value SML has no word
+// for is shown as it is.
+func mediaWord(m core.Media) string {
+	if w, ok := mediaWords[m]; ok {
+		return w
+	}
+	return string(m)
+}
+
+// ---------------------------------------------------------------------------
 // Requests to core.
 
 func strOf(o Opt[string]) string {
@@ -107,7 +148,7 @@ func taskToCore(b TaskRequest) core.Task {
 		Type:              core.TaskType(b.Type.V),
 		Subtype:           strOf(b.Subtype),
 		Description:       strOf(b.Description),
-		Media:             core.Media(b.Media.V),
+		Media:             mediaToCore(b.Media.V),
 		PlannedAt:         timeOf(b.PlanifiedRealizationDate),
 		PlannedTrackingAt: timeOf(b.PlanifiedTrackingDate),
 		Done:              b.RealizationDateCheck.V,
@@ -199,7 +240,7 @@ func taskPatchToCore(b TaskRequest) core.TaskPatch {
 		p.Type = core.Value(core.TaskType(b.Type.V))
 	}
 	if b.Media.Set {
-		p.Media = core.Value(core.Media(b.Media.V))
+		p.Media = core.Value(mediaToCore(b.Media.V))
 	}
 	switch {
 	case b.Appraisal.Null:
@@ -226,20 +267,6 @@ func notePatchesToCore(o Opt[[]NoteRequest]) *[]core.NotePatch {
 		ps = append(ps, core.NotePatch{ID: ptrOf(n.ID), Content: strField(n.Content)})
 	}
 	return &ps
-}
-
-// patchReason is the history reason a PATCH of a lead records: the
-// document's Asignar Lead ({"user": id}) and Finalizar Lead ({"status":
-// "end"}) are PATCHes of the same URL as Modificar Lead.
-func patchReason(b LeadRequest) string {
-	switch {
-	case (b.Status.Set && b.Status.V == string(core.StageEnd)) || (b.Result.Set && !b.Result.Null):
-		return "lead finished"
-	case b.User.Set && !b.Source.Set && !b.Vehicle.Set && !b.Client.Set && !b.Request.Set && !b.Note.Set &&
-		!b.Status.Set && !b.Result.Set && !b.Score.Set && !b.Tags.Set && !b.MailContent.Set:
-		return "lead assigned"
-	}
-	return "lead updated"
 }
 
 // ---------------------------------------------------------------------------
@@ -555,7 +582,7 @@ func (r renderer) vehicle(v *core.Vehicle) *Vehicle {
 func (r renderer) taskBase(t core.Task, loc *time.Location) TaskBase {
 	b := TaskBase{
 		ID: t.ID, Type: string(t.Type), Subtype: nullStr(t.Subtype), Description: nullStr(t.Description),
-		Media:                    string(t.Media),
+		Media:                    mediaWord(t.Media),
 		PlanifiedRealizationDate: djangoTimePtr(t.PlannedAt, loc),
 		PlanifiedTrackingDate:    djangoTimePtr(t.PlannedTrackingAt, loc),
 		RealizationDate:          djangoTimePtr(t.DoneAt, loc),
@@ -723,17 +750,17 @@ func (r renderer) lead(l core.Lead) LeadResponse {
 	return out
 }
 
-// historyReasons words core's history reasons in Spanish.
-var historyReasons = map[string]string{
-	"lead created":   "Lead creado",
-	"lead updated":   "Lead modificado",
-	"status changed": "Estado cambiado",
-	"lead assigned":  "Lead asignado",
-	"lead finished":  "Lead finalizado",
-	"task created":   "Tarea creada",
-	"task updated":   "Tarea modificada",
-	"task deleted":   "Tarea eliminada",
-	"call placed":    "Llamada realizada",
+// historyReasons words core's history kinds in Spanish.
+var historyReasons = map[core.HistoryKind]string{
+	core.KindLeadCreated:  "Lead creado",
+	core.KindLeadUpdated:  "Lead modificado",
+	core.KindStageChanged: "Estado cambiado",
+	core.KindLeadAssigned: "Lead asignado",
+	core.KindLeadFinished: "Lead finalizado",
+	core.KindTaskCreated:  "Tarea creada",
+	core.KindTaskUpdated:  "Tarea modificada",
+	core.KindTaskDeleted:  "Tarea eliminada",
+	core.KindCallPlaced:   "Llamada realizada",
 }
 
 var historyTypes = map[core.HistoryType]string{
@@ -780,21 +807,46 @@ func historyField(corePath string) string {
 	return strings.Join(segs, ".")
 }
 
-// historyReason renders history_change_reason: the reason in Spanish and
+// historyValue renders the value of a change of core field corePath in
+// SML's words: a task's media, alone or as the second word of a task
+// summary (core.TaskSummary).
+func historyValue(corePath, v string) string {
+	switch {
+	case corePath == "tasks":
+		typ, rest, ok := strings.Cut(v, " ")
+		if !ok {
+			return v
+		}
+		media, rest, more := strings.Cut(rest, " ")
+		v = typ + " " + mediaWord(core.Media(media))
+		if more {
+			v += " " + rest
+		}
+		return v
+	case strings.HasPrefix(corePath, "tasks.") && strings.HasSuffix(corePath, ".media") && strings.Count(corePath, ".") == 2:
+		if v == "" {
+			return v
+		}
+		return mediaWord(core.Media(v))
+	}
+	return v
+}
+
+// historyReason renders history_change_reason: the kind in Spanish and
 // what changed, "Estado cambiado: status new → tracing".
 func historyReason(h core.History) string {
-	s, ok := historyReasons[h.Reason]
+	s, ok := historyReasons[h.Kind]
 	if !ok {
-		s = h.Reason
+		s = string(h.Kind)
 	}
 	parts := make([]string, 0, len(h.Changes))
 	for _, c := range h.Changes {
 		field := historyField(c.Field)
 		if h.Type == core.HistoryCreated {
-			parts = append(parts, field+" "+changeValue(c.New))
+			parts = append(parts, field+" "+changeValue(historyValue(c.Field, c.New)))
 			continue
 		}
-		parts = append(parts, field+" "+changeValue(c.Old)+" → "+changeValue(c.New))
+		parts = append(parts, field+" "+changeValue(historyValue(c.Field, c.Old))+" → "+changeValue(historyValue(c.Field, c.New)))
 	}
 	if len(parts) > 0 {
 		s += ": " + strings.Join(parts, ", ")

@@ -106,21 +106,27 @@ func TestLeadPatchToCore(t *testing.T) {
 	}
 }
 
+// TestPatchReason checks the history kind each shape of PATCH /api/lead/{id}/
+// records: Modificar, Asignar and Finalizar Lead share the URL.
 func TestPatchReason(t *testing.T) {
 	tests := []struct {
 		in   LeadRequest
-		want string
+		want core.HistoryKind
 	}{
-		{LeadRequest{User: some[int64](1)}, "lead assigned"},
-		{LeadRequest{Status: some("end")}, "lead finished"},
-		{LeadRequest{Result: some("sale")}, "lead finished"},
-		{LeadRequest{Status: some("tracing")}, "lead updated"},
-		{LeadRequest{User: some[int64](1), Score: some(2)}, "lead updated"},
-		{LeadRequest{}, "lead updated"},
+		{LeadRequest{User: some[int64](1)}, core.KindLeadAssigned},
+		{LeadRequest{User: null[int64]()}, core.KindLeadAssigned},
+		{LeadRequest{Status: some("end")}, core.KindLeadFinished},
+		{LeadRequest{Result: some("sale")}, core.KindLeadFinished},
+		{LeadRequest{Result: null[string]()}, core.KindLeadUpdated},
+		{LeadRequest{Status: some("tracing")}, core.KindLeadUpdated},
+		{LeadRequest{User: some[int64](1), Score: some(2)}, core.KindLeadUpdated},
+		{LeadRequest{User: some[int64](1), Client: null[ClientRequest]()}, core.KindLeadUpdated},
+		{LeadRequest{User: some[int64](1), Note: some([]NoteRequest{})}, core.KindLeadUpdated},
+		{LeadRequest{}, core.KindLeadUpdated},
 	}
 	for _, tt := range tests {
-		if got := patchReason(tt.in); got != tt.want {
-			t.Errorf("patchReason(%+v) = %q, want %q", tt.in, got, tt.want)
+		if got := core.PatchKind(leadPatchToCore(tt.in)); got != tt.want {
+			t.Errorf("PatchKind(%+v) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -312,17 +318,25 @@ func TestHistoryReason(t *testing.T) {
 		h    core.History
 		want string
 	}{
-		{core.History{Type: core.HistoryChanged, Reason: "status changed", Changes: []core.Change{{Field: "status", Old: "new", New: "tracing"}}},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindStageChanged, Changes: []core.Change{{Field: "stage", Old: "new", New: "tracing"}}},
 			"Estado cambiado: status new → tracing"},
-		{core.History{Type: core.HistoryCreated, Reason: "lead created", Changes: []core.Change{{Field: "status", New: "new"}, {Field: "vehicle.brand_model", New: "SEAT"}}},
+		{core.History{Type: core.HistoryCreated, Kind: core.KindLeadCreated, Changes: []core.Change{{Field: "stage", New: "new"}, {Field: "vehicle.brand_model", New: "SEAT"}}},
 			"Lead creado: status new, vehicle.brand_model SEAT"},
-		{core.History{Type: core.HistoryChanged, Reason: "lead updated", Changes: []core.Change{{Field: "client.locality", Old: "", New: "5"}, {Field: "tasks", Old: "a", New: ""}}},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindLeadUpdated, Changes: []core.Change{{Field: "client.locality", Old: "", New: "5"}, {Field: "tasks", Old: "a", New: ""}}},
 			"Lead modificado: client.location (vacío) → 5, request.task a → (vacío)"},
-		{core.History{Type: core.HistoryChanged, Reason: "task deleted"}, "Tarea eliminada"},
-		{core.History{Type: core.HistoryChanged, Reason: "call placed", Changes: []core.Change{{Field: "call", New: "666"}}}, "Llamada realizada: click2call (vacío) → 666"},
-		{core.History{Type: core.HistoryChanged, Reason: "something new"}, "something new"},
-		{core.History{Type: core.HistoryChanged, Reason: "lead updated", Changes: []core.Change{{Field: "notes", New: long}}},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindTaskDeleted}, "Tarea eliminada"},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindCallPlaced, Changes: []core.Change{{Field: "call", New: "666"}}}, "Llamada realizada: click2call (vacío) → 666"},
+		{core.History{Type: core.HistoryChanged, Kind: "something new"}, "something new"},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindLeadUpdated, Changes: []core.Change{{Field: "notes", New: long}}},
 			"Lead modificado: note (vacío) → " + strings.Repeat("a", maxChangeValue-1) + "…"},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindLeadFinished, Changes: []core.Change{{Field: "stage", Old: "tracing", New: "end"}, {Field: "outcome", New: "sale"}}},
+			"Lead finalizado: status tracing → end, result (vacío) → sale"},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindTaskCreated, Changes: []core.Change{{Field: "tasks", New: "date email Visita al concesionario done"}, {Field: "tasks", Old: "other whatsapp"}}},
+			"Tarea creada: request.task (vacío) → date E-mail Visita al concesionario done, request.task other Whatsapp → (vacío)"},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindTaskUpdated, Changes: []core.Change{{Field: "tasks.12.media", Old: "phone", New: "sms"}, {Field: "tasks.12.description", Old: "phone", New: ""}}},
+			"Tarea modificada: request.task.12.media Phone → SMS, request.task.12.description phone → (vacío)"},
+		{core.History{Type: core.HistoryCreated, Kind: core.KindLeadCreated, Changes: []core.Change{{Field: "tasks", New: "date sms " + long}}},
+			"Lead creado: request.task date SMS " + strings.Repeat("a", maxChangeValue-10) + "…"},
 	}
 	for _, tt := range tests {
 		if got := historyReason(tt.h); got != tt.want {
@@ -330,7 +344,7 @@ func TestHistoryReason(t *testing.T) {
 		}
 	}
 	rd := renderer{refs: core.Refs{Users: map[int64]core.User{2: {ID: 2, Username: "adam"}}}, loc: madrid}
-	e := rd.history(core.History{At: time.Date(2019, 5, 9, 9, 1, 44, 520000000, time.UTC), UserID: i64(2), Type: core.HistoryCreated, Reason: "lead created"})
+	e := rd.history(core.History{At: time.Date(2019, 5, 9, 9, 1, 44, 520000000, time.UTC), UserID: i64(2), Type: core.HistoryCreated, Kind: core.KindLeadCreated})
 	if e.HistoryDate != "2019-05-09T11:01:44.520000+02:00" || e.HistoryUser == nil || *e.HistoryUser != "adam" || e.HistoryType != "+" {
 		t.Errorf("history = %+v", e)
 	}
@@ -359,7 +373,8 @@ func TestRenderUserListItem(t *testing.T) {
 
 func TestHistoryField(t *testing.T) {
 	for in, want := range map[string]string{
-		"status":                    "status",
+		"stage":                     "status",
+		"outcome":                   "result",
 		"client.locality":           "client.location",
 		"tasks":                     "request.task",
 		"tasks.12.done":             "request.task.12.realization_date_check",

@@ -45,6 +45,18 @@ func openAt(t *testing.T, dsn string) *store.Store {
 // it.
 func migrateDown(t *testing.T, engine, dsn string, version int64, then func(db *sql.DB)) int {
 	t.Helper()
+	var n int
+	migrateDownTo(t, engine, dsn, version, func(db *sql.DB) {
+		n = countRows(t, db, `SELECT count(*) FROM note_versions`)
+		then(db)
+	})
+	return n
+}
+
+// migrateDownTo moves the closed store's database at dsn down to version
+// and runs then on it, as the code of that version would see it.
+func migrateDownTo(t *testing.T, engine, dsn string, version int64, then func(db *sql.DB)) {
+	t.Helper()
 	driver, dialect := "sqlite", goose.DialectSQLite3
 	if engine == store.Postgres {
 		driver, dialect = "pgx", goose.DialectPostgres
@@ -61,9 +73,7 @@ func migrateDown(t *testing.T, engine, dsn string, version int64, then func(db *
 	if _, err := p.DownTo(context.Background(), version); err != nil {
 		t.Fatalf("migrate down to %d: %v", version, err)
 	}
-	n := countRows(t, db, `SELECT count(*) FROM note_versions`)
 	then(db)
-	return n
 }
 
 func countRows(t *testing.T, db *sql.DB, query string) int {

@@ -318,7 +318,7 @@ func TestLeadRoundTrip(t *testing.T) {
 	testkit.Engines(t, func(t *testing.T, s *store.Store) {
 		f := testkit.NewFixture(t, s, "a")
 		l := f.Lead(1)
-		h := core.History{At: testkit.Now, UserID: &f.User.ID, Type: core.HistoryCreated, Reason: "web form",
+		h := core.History{At: testkit.Now, UserID: &f.User.ID, Type: core.HistoryCreated, Kind: core.KindLeadCreated,
 			Changes: []core.Change{{Field: "stage", New: "new"}}}
 		check(t, s.CreateLead(ctx, &l, &h), "create lead")
 		switch {
@@ -348,7 +348,7 @@ func TestLeadRoundTrip(t *testing.T) {
 		}
 
 		cc := core.CallControl{LeadID: l.ID, UserID: &f.User.ID, CallControl: 77, From: "100", To: "612000001", CreatedAt: testkit.Now}
-		ch := core.History{At: testkit.Now, UserID: &f.User.ID, Type: core.HistoryChanged, Reason: "click to call"}
+		ch := core.History{At: testkit.Now, UserID: &f.User.ID, Type: core.HistoryChanged, Kind: core.KindCallPlaced}
 		check(t, s.CreateCallControl(ctx, &cc, &ch), "call control")
 		if cc.ID == 0 || ch.ID == 0 || ch.LeadID != l.ID {
 			t.Fatalf("call control ids: %+v %+v", cc, ch)

@@ -169,10 +169,10 @@ func (s *Service) CreateDealer(ctx context.Context, d Dealer) (Dealer, error) {
 		fe.Add("name", MsgRequired)
 	}
 	d.Country = strings.ToUpper(strings.TrimSpace(d.Country))
-	if d.Country == "" {
-		d.Country = "ES"
-	}
-	if len(d.Country) != 2 {
+	switch {
+	case d.Country == "":
+		fe.Add("country", MsgRequired)
+	case !ValidCountry(d.Country):
 		fe.Add("country", MsgInvalid)
 	}
 	if d.TimeZone == "" {

@@ -1,8 +1,12 @@
 package core
 
 import (
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/language"
 )
 
 // Dealer is a tenant: one dealership (SML "concessionaire").
@@ -10,7 +14,7 @@ type Dealer struct {
 	ID             int64
 	PublicID       string // UUIDv7, the identity rendered by UUID-based APIs
 	Name           string
-	Country        string // ISO 3166-1 alpha-2, e.g. "ES"
+	Country        string // ISO 3166-1 alpha-2, e.g. "ES": its clients' phones are read as of this country
 	TimeZone       string // IANA name used to render local times, e.g. "Europe/Madrid"
 	Address        string
 	Latitude       *float64
@@ -235,19 +239,32 @@ type GasType struct {
 	Name string
 }
 
-// Country is a country; its ID is the one SML uses (28 is Spain).
+// Country is a country, identified by its ISO 3166-1 alpha-2 code ("ES").
+// Each API renders its own identity for it (SML: a number, 28 for Spain).
 type Country struct {
-	ID   int64
-	Code string // ISO 3166-1 alpha-2
+	Code string
 	Name string
+}
+
+// ValidCountry reports whether code is the ISO 3166-1 alpha-2 code of a
+// country in use, in upper case, with a telephone numbering plan (its
+// clients' phones are read by it): "ES", not "es", "ESP", "EU", "UK" (GB),
+// "YU" (gone) or "ZZ".
+func ValidCountry(code string) bool {
+	if len(code) != 2 || strings.ToUpper(code) != code {
+		return false
+	}
+	r, err := language.ParseRegion(code)
+	return err == nil && r.IsCountry() && r.Canonicalize().String() == code && r.M49() != 0 &&
+		phonenumbers.GetCountryCodeForRegion(code) != 0
 }
 
 // Province is a first-level division of a country.
 type Province struct {
-	ID        int64
-	CountryID int64
-	Name      string
-	Active    bool
+	ID      int64
+	Country string // the country's ISO 3166-1 alpha-2 code
+	Name    string
+	Active  bool
 }
 
 // Locality is a town of a province.

@@ -304,10 +304,26 @@ func TestNormalisePhone(t *testing.T) {
 		{"3001234567", "CO", "+573001234567"},
 		{"not a phone", "ES", ""},
 		{"12", "ES", ""},
+		// without a region only a number with its country code is read
+		{"666777888", "", ""},
+		{"+34 666 77 78 88", "", "+34666777888"},
+		{"0034 666 77 78 88", "", ""},
 	}
 	for _, tt := range tests {
 		if got := NormalisePhone(tt.in, tt.region); got != tt.want {
 			t.Errorf("NormalisePhone(%q, %s) = %q, want %q", tt.in, tt.region, got, tt.want)
+		}
+	}
+}
+
+func TestValidCountry(t *testing.T) {
+	for code, want := range map[string]bool{
+		"ES": true, "EC": true, "CO": true, "GB": true, "PT": true,
+		"": false, "es": false, "Es": false, "ESP": false, "724": false, "E": false,
+		"EU": false, "ZZ": false, "UK": false, "YU": false, "UN": false, "QO": false,
+	} {
+		if got := ValidCountry(code); got != want {
+			t.Errorf("ValidCountry(%q) = %v, want %v", code, got, want)
 		}
 	}
 }

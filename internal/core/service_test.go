@@ -518,3 +518,24 @@ func TestAuth(t *testing.T) {
 		t.Errorf("key for a non-member = %v", err)
 	}
 }
+
+// TestCreateDealerCountry checks that a dealer needs a country, the one
+// his clients' phones are read as of: the core has no default.
+func TestCreateDealerCountry(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		country string
+		msg     string
+	}{{"", core.MsgRequired}, {"XX", core.MsgInvalid}, {"ESP", core.MsgInvalid}, {"EU", core.MsgInvalid}} {
+		_, err := e.svc.CreateDealer(ctx, core.Dealer{Name: "Motor", Country: tt.country})
+		wantCode(t, err, core.Invalid, "country")
+		if got := err.(*core.Error).Fields["country"]; got != tt.msg {
+			t.Errorf("country %q: %s, want %s", tt.country, got, tt.msg)
+		}
+	}
+	d, err := e.svc.CreateDealer(ctx, core.Dealer{Name: "Motor Quito", Country: " ec "})
+	if err != nil || d.Country != "EC" || d.TimeZone != "America/Guayaquil" {
+		t.Fatalf("CreateDealer = %+v, %v", d, err)
+	}
+}

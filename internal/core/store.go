@@ -87,9 +87,9 @@ type ClientFilter struct {
 
 // ProvinceFilter selects provinces.
 type ProvinceFilter struct {
-	CountryID *int64
-	Search    string
-	Page      Page
+	Country string // ISO 3166-1 alpha-2; all countries when empty
+	Search  string
+	Page    Page
 }
 
 // LocalityFilter selects localities.

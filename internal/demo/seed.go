@@ -19,7 +19,6 @@ const (
 	AdminUsername = "demo@example.com"
 	AdminPassword = "demo"
 	DealerName    = "Concesionario de Prueba"
-	SpainID       = 28 // SML's country id for Spain
 )
 
 // ErrNotEmpty is returned by Seed when the database already holds dealers.
@@ -132,11 +131,11 @@ func Seed(ctx context.Context, svc *core.Service, opt Options) (Fixture, error) 
 }
 
 func seedGeography(ctx context.Context, st core.Store, f *Fixture) error {
-	if err := st.CreateCountry(ctx, &core.Country{ID: SpainID, Code: "ES", Name: "España"}); err != nil {
+	if err := st.CreateCountry(ctx, &core.Country{Code: "ES", Name: "España"}); err != nil {
 		return err
 	}
 	for _, p := range SpainProvinces {
-		pr := core.Province{ID: int64(p.Code), CountryID: SpainID, Name: p.Name, Active: true}
+		pr := core.Province{ID: int64(p.Code), Country: "ES", Name: p.Name, Active: true}
 		if err := st.CreateProvince(ctx, &pr); err != nil {
 			return err
 		}

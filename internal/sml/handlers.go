@@ -989,7 +989,13 @@ func (h *handler) provinceList(w http.ResponseWriter, r *http.Request) error {
 	if err := qe.err(); err != nil {
 		return err
 	}
-	ps, count, err := h.svc.FindProvinces(r.Context(), core.ProvinceFilter{CountryID: country, Search: strings.TrimSpace(v.Get("search")), Page: pq.core()})
+	code, ok := countryCode(*country)
+	if !ok {
+		// no country has this id: nothing matches, as a filter of an
+		// unknown id matches nothing
+		return writePage(w, r, pq, 0, []Province{})
+	}
+	ps, count, err := h.svc.FindProvinces(r.Context(), core.ProvinceFilter{Country: code, Search: strings.TrimSpace(v.Get("search")), Page: pq.core()})
 	if err != nil {
 		return err
 	}

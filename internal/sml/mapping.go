@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
 	"forecourt/internal/core"
 )
 
@@ -49,6 +51,44 @@ func mediaWord(m core.Media) string {
 		return w
 	}
 	return string(m)
+}
+
+// smlSpain is SML's own id of Spain, the one the document's
+// "?country=28" uses.
+const smlSpain = 28
+
+// countryIDBase puts the ids of the other countries past SML's small ones:
+// a country's id is countryIDBase + its ISO 3166-1 numeric code.
+const countryIDBase = 1000
+
+// countryID renders core's country (an ISO 3166-1 alpha-2 code) as SML's
+// numeric id: 28 for Spain, 1000 + the ISO numeric code for any other
+// country (Portugal, 620, is 1620); 0 for a code that names no country.
+func countryID(code string) int64 {
+	if code == "ES" {
+		return smlSpain
+	}
+	r, err := language.ParseRegion(code)
+	if err != nil || len(code) != 2 || r.M49() == 0 {
+		return 0
+	}
+	return countryIDBase + int64(r.M49())
+}
+
+// countryCode is countryID's inverse; ok is false for an id that no country
+// has (Spain is only 28).
+func countryCode(id int64) (code string, ok bool) {
+	if id == smlSpain {
+		return "ES", true
+	}
+	if id <= countryIDBase || id > countryIDBase+999 {
+		return "", false
+	}
+	r, err := language.EncodeM49(int(id - countryIDBase))
+	if err != nil || !r.IsCountry() || r.String() == "ES" {
+		return "", false
+	}
+	return r.String(), true
 }
 
 // ---------------------------------------------------------------------------
@@ -564,7 +604,7 @@ func (r renderer) client(c *core.Client) *Client {
 }
 
 func province(p core.Province) Province {
-	return Province{ID: p.ID, Country: p.CountryID, Name: p.Name, Status: p.Active}
+	return Province{ID: p.ID, Country: countryID(p.Country), Name: p.Name, Status: p.Active}
 }
 
 func locality(l core.Locality) Locality {

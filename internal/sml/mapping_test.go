@@ -178,7 +178,7 @@ func testRefs() (core.Refs, core.Lead) {
 		Channels:   map[int64]core.Channel{1: {ID: 1, Slug: "phone", Name: "Teléfono"}},
 		Users:      map[int64]core.User{2: admin, 3: advisor},
 		GasTypes:   map[int64]core.GasType{1: {ID: 1, Name: "Gasolina"}},
-		Provinces:  map[int64]core.Province{28: {ID: 28, CountryID: 28, Name: "Madrid", Active: true}},
+		Provinces:  map[int64]core.Province{28: {ID: 28, Country: "ES", Name: "Madrid", Active: true}},
 		Localities: map[int64]core.Locality{5: {ID: 5, ProvinceID: 28, Name: "Madrid", Active: true}},
 	}
 	uid := int64(2)
@@ -389,5 +389,26 @@ func TestHistoryField(t *testing.T) {
 		if got := historyField(in); got != want {
 			t.Errorf("historyField(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestCountryID(t *testing.T) {
+	for code, id := range map[string]int64{"ES": 28, "PT": 1620, "GB": 1826, "EC": 1218, "FR": 1250} {
+		if got := countryID(code); got != id {
+			t.Errorf("countryID(%s) = %d, want %d", code, got, id)
+		}
+		if got, ok := countryCode(id); !ok || got != code {
+			t.Errorf("countryCode(%d) = %q %v, want %s", id, got, ok, code)
+		}
+	}
+	// Spain is only 28; SML's other small ids and numbers of no country
+	// name none.
+	for _, id := range []int64{1724, 1, 27, 29, 1000, 1999, 2620, -1, 1967} {
+		if got, ok := countryCode(id); ok {
+			t.Errorf("countryCode(%d) = %q", id, got)
+		}
+	}
+	if got := countryID(""); got != 0 {
+		t.Errorf("countryID(\"\") = %d", got)
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"forecourt/internal/core"
 )
@@ -183,21 +184,29 @@ func (s *Store) gasTypesDB(ctx context.Context) ([]core.GasType, error) {
 	return out, dbError(err, "gas types", "gas type", "")
 }
 
-// CreateCountry stores co and sets its id.
+// CreateCountry stores co; a code taken is a Conflict. Its surrogate id
+// stays in the store: the core knows a country by its code.
 func (s *Store) CreateCountry(ctx context.Context, co *core.Country) error {
 	err := s.write(ctx, func(c conn) error {
-		id, err := c.insertWithID("countries", co.ID, "code, name", co.Code, co.Name)
-		co.ID = id
+		_, err := c.insert(`INSERT INTO countries (code, name) VALUES (?, ?)`, co.Code, co.Name)
 		return err
 	})
 	return dbError(err, "create country", "country", co.Code)
 }
 
-// CreateProvince stores p and sets its id.
+// CreateProvince stores p, of the country with p.Country's code, and sets
+// its id; an unknown country is Invalid.
 func (s *Store) CreateProvince(ctx context.Context, p *core.Province) error {
 	defer s.cache.provinces.clear()
 	err := s.write(ctx, func(c conn) error {
-		id, err := c.insertWithID("provinces", p.ID, "country_id, name, active", p.CountryID, p.Name, p.Active)
+		var country int64
+		if err := c.row(`SELECT id FROM countries WHERE code = ?`, p.Country).Scan(&country); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return &core.Error{Code: core.Invalid, Message: "no such country", Fields: map[string]string{"country": core.MsgNotExist}}
+			}
+			return err
+		}
+		id, err := c.insertWithID("provinces", p.ID, "country_id, name, active", country, p.Name, p.Active)
 		p.ID = id
 		return err
 	})
@@ -215,8 +224,12 @@ func (s *Store) CreateLocality(ctx context.Context, l *core.Locality) error {
 	return dbError(err, "create locality", "locality", l.Name)
 }
 
+// provinceCols reads a province with its country's code; the query joins
+// countries c to provinces p.
+const provinceCols = `p.id, c.code, p.name, p.active`
+
 func scanProvince(r *sql.Rows, p *core.Province) error {
-	return r.Scan(&p.ID, &p.CountryID, &p.Name, &p.Active)
+	return r.Scan(&p.ID, &p.Country, &p.Name, &p.Active)
 }
 
 func scanLocality(r *sql.Rows, l *core.Locality) error {
@@ -231,7 +244,8 @@ func (s *Store) provincesByIDDB(ctx context.Context, ids []int64) ([]core.Provin
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	out, err := queryAll(s.reader(ctx), `SELECT id, country_id, name, active FROM provinces WHERE id IN `+in(len(ids))+` ORDER BY id`, anys(ids), scanProvince)
+	out, err := queryAll(s.reader(ctx), `SELECT `+provinceCols+` FROM provinces p JOIN countries c ON c.id = p.country_id
+		WHERE p.id IN `+in(len(ids))+` ORDER BY p.id`, anys(ids), scanProvince)
 	return out, dbError(err, "provinces by id", "province", ids)
 }
 
@@ -247,19 +261,20 @@ func (s *Store) localitiesByIDDB(ctx context.Context, ids []int64) ([]core.Local
 	return out, dbError(err, "localities by id", "locality", ids)
 }
 
-// FindProvinces lists provinces in name order, of one country if f says so.
+// FindProvinces lists provinces in name order, of one country if f says so
+// (by its code, resolved in the query).
 func (s *Store) FindProvinces(ctx context.Context, f core.ProvinceFilter) ([]core.Province, int, error) {
-	from := ` FROM provinces WHERE 1 = 1`
+	from := ` FROM provinces p JOIN countries c ON c.id = p.country_id WHERE 1 = 1`
 	var args []any
-	if f.CountryID != nil {
-		from += ` AND country_id = ?`
-		args = append(args, *f.CountryID)
+	if f.Country != "" {
+		from += ` AND p.country_id = (SELECT id FROM countries WHERE code = ?)`
+		args = append(args, f.Country)
 	}
-	if cond, a := likeAll(s.engine == Postgres, f.Search, "name"); cond != "" {
+	if cond, a := likeAll(s.engine == Postgres, f.Search, "p.name"); cond != "" {
 		from += " AND " + cond
 		args = append(args, a...)
 	}
-	return findList(s, ctx, "find provinces", `SELECT id, country_id, name, active`+from, from, ` ORDER BY name, id`, args, f.Page, scanProvince)
+	return findList(s, ctx, "find provinces", `SELECT `+provinceCols+from, from, ` ORDER BY p.name, p.id`, args, f.Page, scanProvince)
 }
 
 // FindLocalities lists localities in name order, of one province if f says

@@ -276,22 +276,34 @@ func TestReferenceData(t *testing.T) {
 			t.Fatalf("gas types: %+v", gas)
 		}
 
+		// A country is known by its code, one row per code.
+		portugal := core.Country{Code: "PT", Name: "Portugal"}
+		check(t, s.CreateCountry(ctx, &portugal), "country")
+		wantCode(t, s.CreateCountry(ctx, &core.Country{Code: "PT", Name: "Portugal again"}), core.Conflict, "country of a taken code")
+		wantCode(t, s.CreateProvince(ctx, &core.Province{Country: "FR", Name: "Gironde"}), core.Invalid, "province of an unknown country")
+		porto := core.Province{Country: "PT", Name: "Porto", Active: true}
+		check(t, s.CreateProvince(ctx, &porto), "province of PT")
+
 		// Reference data keeps the ids it is given; later rows get new ones.
-		spain := core.Country{ID: 28, Code: "ES", Name: "España"}
-		check(t, s.CreateCountry(ctx, &spain), "country 28")
-		after := core.Country{Code: "PT", Name: "Portugal"}
-		check(t, s.CreateCountry(ctx, &after), "country after 28")
-		if spain.ID != 28 || after.ID <= 28 {
-			t.Fatalf("country ids: %d %d", spain.ID, after.ID)
-		}
-		p := core.Province{ID: 1000, CountryID: 28, Name: "Sevilla", Active: true}
+		p := core.Province{ID: 1000, Country: "ES", Name: "Sevilla", Active: true}
 		check(t, s.CreateProvince(ctx, &p), "province")
 		l := core.Locality{ProvinceID: p.ID, Name: "Dos Hermanas", Active: true}
 		check(t, s.CreateLocality(ctx, &l), "locality")
+		if porto.ID == 0 || p.ID != 1000 {
+			t.Fatalf("province ids: %d %d", porto.ID, p.ID)
+		}
 
-		provinces, total, err := s.FindProvinces(ctx, core.ProvinceFilter{CountryID: ptr(int64(28)), Page: core.All})
+		provinces, total, err := s.FindProvinces(ctx, core.ProvinceFilter{Country: "PT", Page: core.All})
 		check(t, err, "find provinces")
-		same(t, "provinces of 28", provinces, []core.Province{p})
+		same(t, "provinces of PT", provinces, []core.Province{porto})
+		pbyID, err := s.ProvincesByID(ctx, []int64{p.ID, porto.ID})
+		check(t, err, "provinces by id")
+		same(t, "provinces by id", pbyID, []core.Province{porto, p})
+		_, total, err = s.FindProvinces(ctx, core.ProvinceFilter{Country: "FR", Page: core.All})
+		check(t, err, "find provinces")
+		if total != 0 {
+			t.Fatalf("provinces of a country not stored: %d", total)
+		}
 		_, total, err = s.FindProvinces(ctx, core.ProvinceFilter{Search: "madrid", Page: core.Page{Limit: 1}})
 		check(t, err, "search provinces")
 		if total != 2 {

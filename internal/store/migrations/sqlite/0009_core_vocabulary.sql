@@ -7,8 +7,8 @@
 -- stage and outcome, and the task media become core values ("Phone" →
 -- phone, "E-mail" → email, "SMS" → sms, "Whatsapp" → whatsapp): the value
 -- of a tasks.<id>.media change, and the second word of a task summary (a
--- "tasks" change: "<type> <media> [subtype] [description] [done]"). tasks.media
--- takes the core values too.
+-- "tasks" change: "<type> <media> [subtype] [description] [done]").
+-- tasks.media takes the core values too.
 --
 -- The field names are replaced as text: the store writes changes compact
 -- with encoding/json ({"field":"status","old":…}), and a quote inside a
@@ -49,7 +49,15 @@ WHERE instr(changes, '"field":"tasks') > 0;
 UPDATE tasks SET media = CASE media WHEN 'Phone' THEN 'phone' WHEN 'E-mail' THEN 'email' WHEN 'SMS' THEN 'sms' WHEN 'Whatsapp' THEN 'whatsapp' ELSE media END
 WHERE media IN ('Phone', 'E-mail', 'SMS', 'Whatsapp');
 
+-- Countries are known by their code: rows of one code become one (the
+-- first), and the code is unique.
+UPDATE provinces SET country_id = (SELECT min(c2.id) FROM countries c1 JOIN countries c2 ON c2.code = c1.code
+    WHERE c1.id = provinces.country_id);
+DELETE FROM countries WHERE id NOT IN (SELECT min(id) FROM countries GROUP BY code);
+CREATE UNIQUE INDEX countries_code ON countries (code);
+
 -- +goose Down
+DROP INDEX countries_code;
 UPDATE tasks SET media = CASE media WHEN 'phone' THEN 'Phone' WHEN 'email' THEN 'E-mail' WHEN 'sms' THEN 'SMS' WHEN 'whatsapp' THEN 'Whatsapp' ELSE media END
 WHERE media IN ('phone', 'email', 'sms', 'whatsapp');
 UPDATE lead_history SET changes = (

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -181,9 +182,16 @@ func (s *Service) CreateDealer(ctx context.Context, d Dealer) (Dealer, error) {
 	if _, err := time.LoadLocation(d.TimeZone); err != nil {
 		fe.Add("timezone", MsgInvalid)
 	}
+	for k, v := range d.Ext {
+		if !validExtKey(k) {
+			fe.Add("ext."+k, MsgInvalid)
+		}
+		checkLen(fe, "ext."+k, v, MaxLongText)
+	}
 	if err := fe.Err(); err != nil {
 		return Dealer{}, err
 	}
+	d.Ext = maps.Clone(d.Ext)
 	d.CreatedAt = s.Now()
 	d.Notes = slices.Clone(d.Notes)
 	for i := range d.Notes {
@@ -194,6 +202,21 @@ func (s *Service) CreateDealer(ctx context.Context, d Dealer) (Dealer, error) {
 		return Dealer{}, err
 	}
 	return d, nil
+}
+
+// validExtKey reports whether k names an API's extension field,
+// "<api>.<field>" in lower-case letters, digits and underscores.
+func validExtKey(k string) bool {
+	api, field, ok := strings.Cut(k, ".")
+	if !ok || api == "" || field == "" {
+		return false
+	}
+	for _, r := range api + field {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 func defaultTimeZone(country string) string {

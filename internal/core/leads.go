@@ -314,7 +314,7 @@ func (s *Service) Click2Call(ctx context.Context, leadID int64) (CallControl, er
 	if caller == nil {
 		caller = l.UserID
 	}
-	call := Call{LeadID: l.ID, DealerPhone: ds[0].Phone, MaskC2C: ds[0].MaskC2C, ClientPhone: l.Client.Phone}
+	call := Call{LeadID: l.ID, DealerPhone: ds[0].Phone, CallerID: ds[0].CallerID, ClientPhone: l.Client.Phone}
 	if caller != nil {
 		if u, err := s.store.UserByID(ctx, *caller); err == nil {
 			call.UserExtension = u.Click2CallID

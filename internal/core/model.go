@@ -11,27 +11,37 @@ import (
 
 // Dealer is a tenant: one dealership (SML "concessionaire").
 type Dealer struct {
-	ID             int64
-	PublicID       string // UUIDv7, the identity rendered by UUID-based APIs
-	Name           string
-	Country        string // ISO 3166-1 alpha-2, e.g. "ES": its clients' phones are read as of this country
-	TimeZone       string // IANA name used to render local times, e.g. "Europe/Madrid"
-	Address        string
-	Latitude       *float64
-	Longitude      *float64
-	Schedule       string
-	Web            string
-	WebCochesNet   string
-	DateNotes      string
-	AppraisalNotes string
-	FinancingNotes string
-	WarrantyNotes  string
-	ServiceNotes   string
-	MaskC2C        string // the masked number click-to-call shows to the client
-	Phone          string // the dealership's phone, bridged by click-to-call
-	Calendar       *WorkCalendar
-	Notes          []Note
-	CreatedAt      time.Time
+	ID        int64
+	PublicID  string // UUIDv7, the identity rendered by UUID-based APIs
+	Name      string
+	Country   string // ISO 3166-1 alpha-2, e.g. "ES": its clients' phones are read as of this country
+	TimeZone  string // IANA name used to render local times, e.g. "Europe/Madrid"
+	Address   string
+	Latitude  *float64
+	Longitude *float64
+	Schedule  string
+	Web       string
+	Guidance  Guidance
+	CallerID  string // the number a client sees when the dealer calls him through the telephony bridge
+	Phone     string // the dealership's phone, bridged by click-to-call
+	Calendar  *WorkCalendar
+	Notes     []Note
+	// Ext holds what only one API has, keyed "<api>.<field>" (e.g.
+	// "sml.web_coches_net"). The API's package owns its keys; the core
+	// stores them and never reads them.
+	Ext       map[string]string
+	CreatedAt time.Time
+}
+
+// Guidance is a dealer's instructions to his advisors on each topic of a
+// client's interest: how visits and test drives are booked, how trade-ins
+// are appraised, what financing, warranty and after-sales service offer.
+type Guidance struct {
+	Visit     string
+	Appraisal string
+	Financing string
+	Warranty  string
+	Service   string
 }
 
 // locations caches loaded time zones: time.LoadLocation parses the zone
@@ -96,9 +106,7 @@ type User struct {
 	MemberID      string
 	Click2CallID  string // the user's extension on the telephony bridge
 	PasswordHash  string
-	IsStaff       bool
-	IsSuperuser   bool
-	IsAdmin       bool
+	IsAdmin       bool // the installation's administrator
 	IsActive      bool
 	ActivatedAt   *time.Time
 	DeactivatedAt *time.Time

@@ -18,7 +18,7 @@ type Dialer interface {
 type Call struct {
 	LeadID        int64
 	DealerPhone   string
-	MaskC2C       string
+	CallerID      string // the number the client sees (Dealer.CallerID)
 	UserExtension string
 	ClientPhone   string
 }

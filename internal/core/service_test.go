@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -537,5 +538,28 @@ func TestCreateDealerCountry(t *testing.T) {
 	d, err := e.svc.CreateDealer(ctx, core.Dealer{Name: "Motor Quito", Country: " ec "})
 	if err != nil || d.Country != "EC" || d.TimeZone != "America/Guayaquil" {
 		t.Fatalf("CreateDealer = %+v, %v", d, err)
+	}
+}
+
+// TestCreateDealerExt checks the extension fields: keys "<api>.<field>",
+// values bounded, stored as given and never shared with the caller's map.
+func TestCreateDealerExt(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, key := range []string{"web", "sml.", ".web", "SML.web", "sml web.x"} {
+		_, err := e.svc.CreateDealer(ctx, core.Dealer{Name: "Motor", Country: "ES", Ext: map[string]string{key: "x"}})
+		wantCode(t, err, core.Invalid, "ext."+key)
+	}
+	_, err := e.svc.CreateDealer(ctx, core.Dealer{Name: "Motor", Country: "ES",
+		Ext: map[string]string{"sml.web_coches_net": strings.Repeat("x", core.MaxLongText+1)}})
+	wantCode(t, err, core.Invalid, "ext.sml.web_coches_net")
+	ext := map[string]string{"sml.web_coches_net": "https://www.coches.net/motor/"}
+	d, err := e.svc.CreateDealer(ctx, core.Dealer{Name: "Motor", Country: "ES", Ext: ext})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ext["sml.web_coches_net"] = "changed by the caller"
+	if d.Ext["sml.web_coches_net"] != "https://www.coches.net/motor/" {
+		t.Errorf("ext = %v", d.Ext)
 	}
 }

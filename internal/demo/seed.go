@@ -83,10 +83,12 @@ func Seed(ctx context.Context, svc *core.Service, opt Options) (Fixture, error) 
 		Name: DealerName, Country: "ES", TimeZone: "Europe/Madrid",
 		Address: "Calle de Serrano 100, 28006 Madrid", Latitude: &lat, Longitude: &lon,
 		Schedule: "L-V 9:00-20:00, S 10:00-14:00", Web: "https://concesionario-prueba.example.com",
-		WebCochesNet: "https://www.coches.net/concesionario/concesionario-de-prueba/",
-		DateNotes:    "Pruebas de conducción con cita previa.", AppraisalNotes: "Tasación gratuita en 24 h.",
-		FinancingNotes: "Financiación hasta 96 meses.", WarrantyNotes: "12 meses en vehículos de ocasión.",
-		ServiceNotes: "Taller propio multimarca.", MaskC2C: "34910052683", Phone: "674833617",
+		Guidance: core.Guidance{Visit: "Pruebas de conducción con cita previa.", Appraisal: "Tasación gratuita en 24 h.",
+			Financing: "Financiación hasta 96 meses.", Warranty: "12 meses en vehículos de ocasión.",
+			Service: "Taller propio multimarca."},
+		// the dealer's page on coches.net, a field only the SML API has
+		Ext:      map[string]string{"sml.web_coches_net": "https://www.coches.net/concesionario/concesionario-de-prueba/"},
+		CallerID: "34910052683", Phone: "674833617",
 		Calendar: cal, Notes: []core.Note{{Content: "Concesionario de demostración de forecourt."}},
 	})
 	if err != nil {
@@ -100,7 +102,7 @@ func Seed(ctx context.Context, svc *core.Service, opt Options) (Fixture, error) 
 
 	admin, err := svc.CreateUser(ctx, core.User{
 		Username: AdminUsername, Email: AdminUsername, FirstName: "Demo", LastName: "Administrador",
-		IsStaff: true, IsSuperuser: true, IsAdmin: true, IsActive: true, Phone: "600000001",
+		IsAdmin: true, IsActive: true, Phone: "600000001",
 		Memberships: []core.Membership{{DealerID: d.ID, IsAdmin: true}},
 	}, AdminPassword)
 	if err != nil {

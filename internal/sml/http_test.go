@@ -986,6 +986,15 @@ func TestLists(t *testing.T) {
 		if path(c, "results", 0, "work_calendar", "monday", "start_hour") != "09:00:00" || path(c, "results", 0, "notes_data", 0, "history") == nil {
 			t.Errorf("concessionaire = %.400v", c["results"])
 		}
+		// the demo dealer's guidance, caller id and SML extension field
+		for k, v := range map[string]string{"web_coches_net": "https://www.coches.net/concesionario/concesionario-de-prueba/",
+			"date_notes": "Pruebas de conducción con cita previa.", "appraisal_notes": "Tasación gratuita en 24 h.",
+			"financing_notes": "Financiación hasta 96 meses.", "warranty_notes": "12 meses en vehículos de ocasión.",
+			"service_notes": "Taller propio multimarca.", "mask_c2c": "34910052683", "concession_phone": "674833617"} {
+			if got := path(c, "results", 0, k); got != v {
+				t.Errorf("concessionaire %s = %v, want %q", k, got, v)
+			}
+		}
 		if got := page("/api/concessionaire/?search=Prueba"); num(got["count"]) != 1 {
 			t.Errorf("concessionaire search: %v", got["count"])
 		}
@@ -1054,6 +1063,16 @@ func TestLists(t *testing.T) {
 		u := page("/api/user/?page_size=all")
 		if num(u["count"]) != 4 {
 			t.Errorf("users %v", u["count"])
+		}
+		// the demo admin is the installation's administrator, the advisors
+		// are not: Django's three flags render that one
+		for _, it := range u["results"].([]any) {
+			admin := path(it, "username") == "demo@example.com"
+			for _, k := range []string{"is_staff", "is_superuser", "is_admin"} {
+				if path(it, k) != admin {
+					t.Errorf("%v: %s = %v, want %v", path(it, "username"), k, path(it, k), admin)
+				}
+			}
 		}
 		docUser := parseJSON(t, docUserItem)
 		if d := keyDiff(u["results"].([]any)[0], docUser, "", map[string]bool{".password": true, ".repeat_password": true}); len(d) > 0 {

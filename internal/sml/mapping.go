@@ -377,13 +377,20 @@ func (r renderer) url(u string) *string {
 	return nullStr(u)
 }
 
+// extWebCochesNet is the key of a dealer's web_coches_net (the dealer's page
+// on coches.net), which only SML has, in core.Dealer.Ext.
+const extWebCochesNet = "sml.web_coches_net"
+
+// dealerBase renders the fields every concessionaire starts with: the five
+// *_notes are core's Guidance, web_coches_net SML's extension field.
 func dealerBase(d core.Dealer) DealerBase {
+	g := d.Guidance
 	return DealerBase{
 		ID: d.ID, Name: d.Name, Address: nullStr(d.Address), Latitude: d.Latitude, Longitude: d.Longitude,
-		Schedule: nullStr(d.Schedule), Web: nullStr(d.Web), WebCochesNet: nullStr(d.WebCochesNet),
-		DateNotes: nullStr(d.DateNotes), AppraisalNotes: nullStr(d.AppraisalNotes),
-		FinancingNotes: nullStr(d.FinancingNotes), WarrantyNotes: nullStr(d.WarrantyNotes),
-		ServiceNotes: nullStr(d.ServiceNotes),
+		Schedule: nullStr(d.Schedule), Web: nullStr(d.Web), WebCochesNet: nullStr(d.Ext[extWebCochesNet]),
+		DateNotes: nullStr(g.Visit), AppraisalNotes: nullStr(g.Appraisal),
+		FinancingNotes: nullStr(g.Financing), WarrantyNotes: nullStr(g.Warranty),
+		ServiceNotes: nullStr(g.Service),
 	}
 }
 
@@ -397,7 +404,7 @@ func (r renderer) concessionaire(d core.Dealer) Concessionaire {
 		Sources:         []SourceWithOrigin{},
 		Notes:           noteIDs(d.Notes),
 		NotesData:       r.notes(d.Notes, loc),
-		MaskC2C:         nullStr(d.MaskC2C),
+		MaskC2C:         nullStr(d.CallerID),
 		ConcessionPhone: nullStr(d.Phone),
 	}
 	for _, s := range r.refs.DealerSources[d.ID] {
@@ -420,7 +427,7 @@ func (r renderer) leadConcessionaire(id int64) *LeadConcessionaire {
 		Sources:         []SourceShort{},
 		Notes:           noteIDs(d.Notes),
 		NotesData:       []DealerNote{},
-		MaskC2C:         nullStr(d.MaskC2C),
+		MaskC2C:         nullStr(d.CallerID),
 		ConcessionPhone: nullStr(d.Phone),
 	}
 	for _, s := range r.refs.DealerSources[d.ID] {
@@ -437,7 +444,7 @@ func (r renderer) concessionaireShort(id int64) *ConcessionaireShort {
 	if !ok {
 		return nil
 	}
-	return &ConcessionaireShort{DealerBase: dealerBase(d), MaskC2C: nullStr(d.MaskC2C), ConcessionPhone: nullStr(d.Phone)}
+	return &ConcessionaireShort{DealerBase: dealerBase(d), MaskC2C: nullStr(d.CallerID), ConcessionPhone: nullStr(d.Phone)}
 }
 
 func (r renderer) relatedUsers(dealerID int64) []RelatedUser {
@@ -644,6 +651,12 @@ func (r renderer) task(t core.Task, loc *time.Location) Task {
 	return Task{TaskBase: r.taskBase(t, loc), Author: t.AuthorID, AuthorData: r.author(t.AuthorID, loc)}
 }
 
+// userFlags renders Django's is_staff and is_superuser from core's one flag,
+// the installation's administrator (as is_admin).
+func userFlags(u core.User) UserFlags {
+	return UserFlags{IsStaff: u.IsAdmin, IsSuperuser: u.IsAdmin}
+}
+
 func userIdentity(u core.User) UserIdentity {
 	return UserIdentity{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Phone: nullStr(u.Phone),
 		MemberID: nullStr(u.MemberID), IDClick2Call: nullStr(u.Click2CallID), Username: u.Username, Email: nullStr(u.Email)}
@@ -665,7 +678,7 @@ func (r renderer) userData(id *int64, loc *time.Location) *UserData {
 		return nil
 	}
 	return &UserData{
-		UserIdentity: userIdentity(u), UserFlags: UserFlags{IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser},
+		UserIdentity: userIdentity(u), UserFlags: userFlags(u),
 		IsAdmin: u.IsAdmin, IsConcessionAdmin: u.IsDealerAdmin(), IsBusinessManager: u.IsBusinessManager(), IsActive: u.IsActive,
 		Session: r.session(u.Session, loc), UserActivationDate: djangoTimePtr(u.ActivatedAt, loc),
 		UserDeactivationDate: djangoTimePtr(u.DeactivatedAt, loc),
@@ -681,7 +694,7 @@ func (r renderer) author(id *int64, loc *time.Location) *Author {
 		return nil
 	}
 	return &Author{
-		UserIdentity: userIdentity(u), UserFlags: UserFlags{IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser},
+		UserIdentity: userIdentity(u), UserFlags: userFlags(u),
 		IsAdmin: u.IsAdmin, IsConcessionAdmin: u.IsDealerAdmin(), IsBusinessManager: u.IsBusinessManager(), IsActive: u.IsActive,
 		UserActivationDate: djangoTimePtr(u.ActivatedAt, loc), UserDeactivationDate: djangoTimePtr(u.DeactivatedAt, loc),
 	}
@@ -690,7 +703,7 @@ func (r renderer) author(id *int64, loc *time.Location) *Author {
 // userListItem renders one result of Buscar usuarios.
 func (r renderer) userListItem(u core.User) UserListItem {
 	it := UserListItem{
-		UserIdentity: userIdentity(u), UserFlags: UserFlags{IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser},
+		UserIdentity: userIdentity(u), UserFlags: userFlags(u),
 		RelatedConcessionaires: []RelatedConcessionaire{},
 		IsAdmin:                u.IsAdmin, IsConcessionAdmin: u.IsDealerAdmin(), IsBusinessManager: u.IsBusinessManager(), IsActive: u.IsActive,
 		Session: r.session(u.Session, r.loc), UserActivationDate: djangoTimePtr(u.ActivatedAt, r.loc),
@@ -739,7 +752,7 @@ func (r renderer) canAssign(l core.Lead) bool {
 	if !ok {
 		return false
 	}
-	if u.IsAdmin || u.IsSuperuser {
+	if u.IsAdmin {
 		return true
 	}
 	for _, m := range u.Memberships {

@@ -161,9 +161,11 @@ func testRefs() (core.Refs, core.Lead) {
 	for i := range 5 {
 		cal.Days[i] = core.WorkDay{ID: int64(10 + i), Start: "09:00", End: "20:00", Working: true}
 	}
-	dealer := core.Dealer{ID: 1, Name: "Concesionario de Prueba", TimeZone: "Europe/Madrid", Latitude: &lat, MaskC2C: "34910052683", Phone: "674833617",
+	dealer := core.Dealer{ID: 1, Name: "Concesionario de Prueba", TimeZone: "Europe/Madrid", Latitude: &lat, CallerID: "34910052683", Phone: "674833617",
+		Guidance: core.Guidance{Visit: "Con cita previa.", Service: "Taller propio."},
+		Ext:      map[string]string{"sml.web_coches_net": "https://www.coches.net/x/", "other.field": "x"},
 		Calendar: cal, Notes: []core.Note{{ID: 2692, Content: "string2", Modified: t0}}}
-	admin := core.User{ID: 2, Username: "adam", Email: "adam@example.com", FirstName: "Adam", LastName: "Mora", IsStaff: true, IsAdmin: true, IsActive: true,
+	admin := core.User{ID: 2, Username: "adam", Email: "adam@example.com", FirstName: "Adam", LastName: "Mora", IsAdmin: true, IsActive: true,
 		Memberships: []core.Membership{{ID: 1, UserID: 2, DealerID: 1, IsAdmin: true}},
 		Session:     &core.Session{ID: 12, StartWorking: t0, LastSeen: &seen}}
 	advisor := core.User{ID: 3, Username: "lucia", FirstName: "Lucía", IsActive: true, Memberships: []core.Membership{{ID: 2, UserID: 3, DealerID: 1}}}
@@ -223,6 +225,10 @@ func TestRenderLead(t *testing.T) {
 	if cd["address"] != nil || cd["latitude"] != 40.4 || cd["mask_c2c"] != "34910052683" || cd["concession_phone"] != "674833617" {
 		t.Errorf("concessionaire_data = %v", cd)
 	}
+	if cd["date_notes"] != "Con cita previa." || cd["service_notes"] != "Taller propio." || cd["appraisal_notes"] != nil ||
+		cd["financing_notes"] != nil || cd["warranty_notes"] != nil || cd["web_coches_net"] != "https://www.coches.net/x/" {
+		t.Errorf("concessionaire_data's guidance and extension = %v", cd)
+	}
 	wc := cd["work_calendar"].(map[string]any)
 	if wc["open_now"] != true || wc["monday"].(map[string]any)["start_hour"] != "09:00:00" || wc["sunday"].(map[string]any)["working_day"] != false {
 		t.Errorf("work_calendar = %v", wc)
@@ -237,6 +243,9 @@ func TestRenderLead(t *testing.T) {
 	ud := m["user_data"].(map[string]any)
 	if _, ok := ud["password"]; ok {
 		t.Error("user_data renders a password")
+	}
+	if ud["is_staff"] != true || ud["is_superuser"] != true || ud["is_admin"] != true {
+		t.Errorf("user_data of the installation's admin: is_staff %v is_superuser %v is_admin %v", ud["is_staff"], ud["is_superuser"], ud["is_admin"])
 	}
 	if ud["is_concession_admin"] != true || ud["phone"] != nil || ud["session"].(map[string]any)["start_working"] != "2019-05-09T11:21:49.758867+02:00" {
 		t.Errorf("user_data = %v", ud)

@@ -67,8 +67,10 @@ func TestDealers(t *testing.T) {
 			cal.Days[i] = core.WorkDay{Start: "09:00", End: "20:00", Working: true}
 		}
 		d := core.Dealer{Name: "Motor Sur", Country: "ES", TimeZone: "Europe/Madrid", Latitude: ptr(40.4), Longitude: ptr(-3.7),
-			Phone: "+34910000000", Calendar: cal, CreatedAt: testkit.Now,
-			Notes: []core.Note{{Content: "Closed in August", AuthorID: &author, Created: testkit.Now, Modified: testkit.Now}}}
+			Phone: "+34910000000", CallerID: "+34910000001", Calendar: cal, CreatedAt: testkit.Now,
+			Guidance: core.Guidance{Visit: "By appointment", Appraisal: "Free", Financing: "96 months", Warranty: "12 months", Service: "Own garage"},
+			Ext:      map[string]string{"sml.web_coches_net": "https://www.coches.net/motor-sur/", "walcu.note": `"quoted" \ ü`},
+			Notes:    []core.Note{{Content: "Closed in August", AuthorID: &author, Created: testkit.Now, Modified: testkit.Now}}}
 		check(t, s.CreateDealer(ctx, &d), "create")
 		if d.ID == 0 || d.PublicID == "" || d.Calendar.ID == 0 || d.Calendar.Days[6].ID == 0 || d.Notes[0].ID == 0 || len(d.Notes[0].History) != 1 {
 			t.Fatalf("ids not set: %+v", d)
@@ -81,7 +83,7 @@ func TestDealers(t *testing.T) {
 		same(t, "dealer", got[0], d)
 
 		// Update: fields, a calendar day, a note edited, one added, the calendar kept.
-		d.Name = "Motor Sur Madrid"
+		d.Name, d.Guidance.Visit, d.Ext = "Motor Sur Madrid", "", map[string]string{"sml.web_coches_net": "https://x.example/"}
 		d.Calendar.Days[5] = core.WorkDay{Start: "10:00", End: "14:00", Working: true}
 		later := testkit.Now.Add(time.Hour)
 		d.Notes[0].Content, d.Notes[0].Modified = "Closed in August and at Easter", later
@@ -94,8 +96,8 @@ func TestDealers(t *testing.T) {
 		}
 		same(t, "updated dealer", got[0], d)
 
-		// Drop a note and the calendar.
-		d.Notes, d.Calendar = d.Notes[1:], nil
+		// Drop a note, the calendar and the extension fields.
+		d.Notes, d.Calendar, d.Ext = d.Notes[1:], nil, nil
 		check(t, s.UpdateDealer(ctx, &d), "update")
 		got, err = s.DealersByID(ctx, []int64{d.ID})
 		check(t, err, "by id")

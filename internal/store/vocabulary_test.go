@@ -108,6 +108,30 @@ func (c smlClient) taskMedia(leadID int64) []string {
 	return out
 }
 
+// fields returns, for each result of the list at target, the values of
+// keys.
+func (c smlClient) fields(target string, keys ...string) []map[string]any {
+	c.t.Helper()
+	var page struct{ Results []map[string]any }
+	c.decode(c.do(http.MethodGet, target, nil, http.StatusOK), &page)
+	var out []map[string]any
+	for _, r := range page.Results {
+		m := map[string]any{}
+		for _, k := range keys {
+			m[k] = r[k]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// dealerKeys are the concessionaire fields 0009 moved.
+var dealerKeys = []string{"id", "name", "web_coches_net", "date_notes", "appraisal_notes", "financing_notes", "warranty_notes",
+	"service_notes", "mask_c2c", "concession_phone"}
+
+// userKeys are the user fields 0009 moved.
+var userKeys = []string{"id", "username", "is_staff", "is_superuser", "is_admin", "is_concession_admin", "is_business_manager"}
+
 // bound rewrites ? placeholders to $n for PostgreSQL.
 func bound(engine, q string) string {
 	if engine != store.Postgres {
@@ -189,6 +213,15 @@ func TestVocabularyThroughMigration9(t *testing.T) {
 			beforeMedia := c.taskMedia(lead.ID)
 			stored, _, err := s.LeadHistory(ctx, lead.ID, false, core.All)
 			check(t, err, "history")
+			dealersBefore := c.fields("/api/concessionaire/", dealerKeys...)
+			usersBefore := c.fields("/api/user/", userKeys...)
+			provincesBefore := c.fields("/api/provinces/?country=28&page_size=all", "id", "country", "name")
+			if d := dealersBefore[0]; d["web_coches_net"] == nil || d["date_notes"] == nil || d["service_notes"] == nil || d["mask_c2c"] == nil {
+				t.Fatalf("the demo dealer lacks what 0009 moves: %v", d)
+			}
+			if u := usersBefore[0]; u["username"] != demo.AdminUsername || u["is_staff"] != true || u["is_superuser"] != true || u["is_admin"] != true {
+				t.Fatalf("the demo admin: %v", u)
+			}
 			if want := []string{"SMS", "Whatsapp", "Phone"}; strings.Join(beforeMedia, ",") != strings.Join(want, ",") {
 				t.Fatalf("media = %q, want %q", beforeMedia, want)
 			}
@@ -232,6 +265,32 @@ func TestVocabularyThroughMigration9(t *testing.T) {
 						`{"field":"tasks.7.media","old":"Phone","new":"E-mail"},{"field":"notes","old":"","new":"date Phone \u003cb\u003e \\\"status\\\""},`+
 						`{"field":"mail_content","old":"","new":"\"field\":\"status\""}]`)
 				exec(t, db, engine, `UPDATE tasks SET media = 'E-mail' WHERE id = ?`, lead.Request.Task[1].ID)
+
+				// Dealers and users in their old columns.
+				var webCochesNet, dateNotes, serviceNotes, maskC2C string
+				if err := db.QueryRow(`SELECT web_coches_net, date_notes, service_notes, mask_c2c FROM dealers`).Scan(&webCochesNet, &dateNotes, &serviceNotes, &maskC2C); err != nil {
+					t.Fatal(err)
+				}
+				d := dealersBefore[0]
+				same(t, "dealer after down", []any{webCochesNet, dateNotes, serviceNotes, maskC2C}, []any{d["web_coches_net"], d["date_notes"], d["service_notes"], d["mask_c2c"]})
+				var staff, super bool
+				if err := db.QueryRow(bound(engine, `SELECT is_staff, is_superuser FROM users WHERE id = ?`), f.AdminID).Scan(&staff, &super); err != nil || !staff || !super {
+					t.Errorf("admin after down: is_staff %v is_superuser %v, %v", staff, super, err)
+				}
+				// A superuser who was not is_admin, as the code before
+				// could store him.
+				var root int64
+				if err := db.QueryRow(bound(engine, `INSERT INTO users (public_id, username, is_staff, is_superuser, is_admin, is_active, created_at)
+					VALUES ('legacy-root', 'root', FALSE, TRUE, FALSE, TRUE, ?) RETURNING id`), at).Scan(&root); err != nil {
+					t.Fatal(err)
+				}
+				exec(t, db, engine, `INSERT INTO memberships (user_id, dealer_id) VALUES (?, ?)`, root, f.DealerID)
+				// A second row of Spain, with a province.
+				var spain2 int64
+				if err := db.QueryRow(`INSERT INTO countries (code, name) VALUES ('ES', 'Spain') RETURNING id`).Scan(&spain2); err != nil {
+					t.Fatal(err)
+				}
+				exec(t, db, engine, `INSERT INTO provinces (id, country_id, name, active) VALUES (9999, ?, 'Ceuta y Melilla', TRUE)`, spain2)
 			})
 
 			// Up: the history reads as the code before 0009 showed it.
@@ -250,6 +309,29 @@ func TestVocabularyThroughMigration9(t *testing.T) {
 			if got := column(t, s.DB(), `SELECT media FROM tasks ORDER BY id`); strings.Join(got, ",") != "sms,email,phone" {
 				t.Errorf("tasks.media after up = %q", got)
 			}
+			same(t, "concessionaires after up", c.fields("/api/concessionaire/", dealerKeys...), dealersBefore)
+			root := map[string]any{"username": "root", "is_staff": true, "is_superuser": true, "is_admin": true,
+				"is_concession_admin": false, "is_business_manager": false}
+			usersAfter := c.fields("/api/user/", userKeys...)
+			if n := len(usersAfter); n > 0 {
+				root["id"] = usersAfter[n-1]["id"]
+			}
+			same(t, "users after up", usersAfter, append(usersBefore, root))
+			var provincesAfter []map[string]any
+			ceuta := 0
+			for _, p := range c.fields("/api/provinces/?country=28&page_size=all", "id", "country", "name") {
+				if p["id"] == 9999.0 {
+					same(t, "province of the second Spain", p, map[string]any{"id": 9999.0, "country": 28.0, "name": "Ceuta y Melilla"})
+					ceuta++
+					continue
+				}
+				provincesAfter = append(provincesAfter, p)
+			}
+			same(t, "provinces of Spain after up", provincesAfter, provincesBefore)
+			if ceuta != 1 {
+				t.Errorf("the second Spain's province is listed %d times", ceuta)
+			}
+
 			hs, _, err := s.LeadHistory(ctx, lead.ID, false, core.All)
 			check(t, err, "history")
 			same(t, "history of the new code after down and up", hs[:len(stored)], stored)

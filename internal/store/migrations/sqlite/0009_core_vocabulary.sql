@@ -56,7 +56,38 @@ UPDATE provinces SET country_id = (SELECT min(c2.id) FROM countries c1 JOIN coun
 DELETE FROM countries WHERE id NOT IN (SELECT min(id) FROM countries GROUP BY code);
 CREATE UNIQUE INDEX countries_code ON countries (code);
 
+-- Dealers: SML's mask_c2c is the caller id, its five *_notes the dealer's
+-- guidance to advisors, and web_coches_net, which only SML has, an
+-- extension field of SML's (ext, a JSON object keyed "<api>.<field>").
+ALTER TABLE dealers RENAME COLUMN mask_c2c TO caller_id;
+ALTER TABLE dealers RENAME COLUMN date_notes TO guidance_visit;
+ALTER TABLE dealers RENAME COLUMN appraisal_notes TO guidance_appraisal;
+ALTER TABLE dealers RENAME COLUMN financing_notes TO guidance_financing;
+ALTER TABLE dealers RENAME COLUMN warranty_notes TO guidance_warranty;
+ALTER TABLE dealers RENAME COLUMN service_notes TO guidance_service;
+ALTER TABLE dealers ADD COLUMN ext TEXT NOT NULL DEFAULT '{}';
+UPDATE dealers SET ext = json_object('sml.web_coches_net', web_coches_net) WHERE web_coches_net <> '';
+ALTER TABLE dealers DROP COLUMN web_coches_net;
+
+-- Users: is_staff and is_superuser were SML's (Django's); the core has one
+-- flag, is_admin, the installation's administrator. A superuser was one.
+UPDATE users SET is_admin = TRUE WHERE is_superuser;
+ALTER TABLE users DROP COLUMN is_staff;
+ALTER TABLE users DROP COLUMN is_superuser;
+
 -- +goose Down
+ALTER TABLE users ADD COLUMN is_staff BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE users ADD COLUMN is_superuser BOOLEAN NOT NULL DEFAULT FALSE;
+UPDATE users SET is_staff = is_admin, is_superuser = is_admin;
+ALTER TABLE dealers ADD COLUMN web_coches_net TEXT NOT NULL DEFAULT '';
+UPDATE dealers SET web_coches_net = coalesce(ext ->> '$."sml.web_coches_net"', '');
+ALTER TABLE dealers DROP COLUMN ext;
+ALTER TABLE dealers RENAME COLUMN guidance_service TO service_notes;
+ALTER TABLE dealers RENAME COLUMN guidance_warranty TO warranty_notes;
+ALTER TABLE dealers RENAME COLUMN guidance_financing TO financing_notes;
+ALTER TABLE dealers RENAME COLUMN guidance_appraisal TO appraisal_notes;
+ALTER TABLE dealers RENAME COLUMN guidance_visit TO date_notes;
+ALTER TABLE dealers RENAME COLUMN caller_id TO mask_c2c;
 DROP INDEX countries_code;
 UPDATE tasks SET media = CASE media WHEN 'phone' THEN 'Phone' WHEN 'email' THEN 'E-mail' WHEN 'sms' THEN 'SMS' WHEN 'whatsapp' THEN 'Whatsapp' ELSE media END
 WHERE media IN ('phone', 'email', 'sms', 'whatsapp');

@@ -22,6 +22,7 @@ type env struct {
 	other  context.Context // the admin of a second dealer
 	otherD core.Dealer
 	otherS core.Source
+	otherU int64 // the admin of the second dealer
 }
 
 // newEnv seeds the demo data through a Service with opts, by default one
@@ -52,7 +53,7 @@ func newEnv(t *testing.T, opts ...core.Option) env {
 		t.Fatal(err)
 	}
 	return env{
-		svc: svc, f: f, otherD: d2, otherS: src,
+		svc: svc, f: f, otherD: d2, otherS: src, otherU: u2.ID,
 		admin: core.WithPrincipal(ctx, core.Principal{UserID: f.AdminID, DealerIDs: []int64{f.DealerID}}),
 		other: core.WithPrincipal(ctx, core.Principal{UserID: u2.ID, DealerIDs: []int64{d2.ID}}),
 	}
@@ -562,4 +563,55 @@ func TestCreateDealerExt(t *testing.T) {
 	if d.Ext["sml.web_coches_net"] != "https://www.coches.net/motor/" {
 		t.Errorf("ext = %v", d.Ext)
 	}
+}
+
+// TestLookupsScoped checks that the lookups by id an API renders with answer
+// only what the principal may see: his dealers and their sources, users who
+// share a dealer with him, and himself.
+func TestLookupsScoped(t *testing.T) {
+	e := newEnv(t)
+	ids := func(vs any) []int64 {
+		var out []int64
+		switch vs := vs.(type) {
+		case []core.Dealer:
+			for _, v := range vs {
+				out = append(out, v.ID)
+			}
+		case []core.Source:
+			for _, v := range vs {
+				out = append(out, v.ID)
+			}
+		case []core.User:
+			for _, v := range vs {
+				out = append(out, v.ID)
+			}
+		}
+		return out
+	}
+	check := func(what string, got any, err error, want ...int64) {
+		t.Helper()
+		if err != nil || !slices.Equal(ids(got), want) {
+			t.Errorf("%s = %v, %v; want %v", what, ids(got), err, want)
+		}
+	}
+	otherUser := e.otherU
+	ds, err := e.svc.DealersByID(e.other, []int64{e.f.DealerID, e.otherD.ID, 9999})
+	check("other's dealers", ds, err, e.otherD.ID)
+	srcs, err := e.svc.SourcesByID(e.other, []int64{e.f.SourceIDs["phone"], e.otherS.ID})
+	check("other's sources", srcs, err, e.otherS.ID)
+	us, err := e.svc.UsersByID(e.other, []int64{e.f.AdminID, e.f.AdvisorIDs[0], otherUser})
+	check("users the other admin sees", us, err, otherUser)
+	us, err = e.svc.UsersByID(e.admin, []int64{otherUser, e.f.AdvisorIDs[0], e.f.AdminID})
+	check("users the demo admin sees", us, err, e.f.AdminID, e.f.AdvisorIDs[0])
+	key := core.WithPrincipal(context.Background(), core.Principal{APIKeyID: 1, DealerIDs: []int64{e.f.DealerID}})
+	us, err = e.svc.UsersByID(key, []int64{otherUser, e.f.AdvisorIDs[0]})
+	check("users an API key sees", us, err, e.f.AdvisorIDs[0])
+	members, err := e.svc.DealerMembers(e.admin, e.f.DealerID)
+	check("members", members, err, e.f.AdminID, e.f.AdvisorIDs[0])
+	_, err = e.svc.DealerMembers(e.admin, e.otherD.ID)
+	wantCode(t, err, core.NotFound, "")
+	_, err = e.svc.DealerSources(e.admin, e.otherD.ID)
+	wantCode(t, err, core.NotFound, "")
+	_, err = e.svc.DealersByID(context.Background(), []int64{e.f.DealerID})
+	wantCode(t, err, core.Unauthorized, "")
 }

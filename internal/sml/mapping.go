@@ -316,7 +316,7 @@ func notePatchesToCore(o Opt[[]NoteRequest]) *[]core.NotePatch {
 // seen by principal p at now. loc is the time zone of records that belong
 // to no dealer; base is the request's scheme and host, for absolute URLs.
 type renderer struct {
-	refs core.Refs
+	refs refSet
 	now  time.Time
 	p    core.Principal
 	loc  *time.Location
@@ -361,7 +361,7 @@ func nullStr(s string) *string {
 
 // dealerLoc is the time zone of dealer id's records.
 func (r renderer) dealerLoc(id int64) *time.Location {
-	if d, ok := r.refs.Dealers[id]; ok {
+	if d, ok := r.refs.dealers[id]; ok {
 		return d.Location()
 	}
 	if r.loc != nil {
@@ -407,7 +407,7 @@ func (r renderer) concessionaire(d core.Dealer) Concessionaire {
 		MaskC2C:         nullStr(d.CallerID),
 		ConcessionPhone: nullStr(d.Phone),
 	}
-	for _, s := range r.refs.DealerSources[d.ID] {
+	for _, s := range r.refs.dealerSources[d.ID] {
 		c.Sources = append(c.Sources, r.sourceWithOrigin(s))
 	}
 	return c
@@ -415,7 +415,7 @@ func (r renderer) concessionaire(d core.Dealer) Concessionaire {
 
 // leadConcessionaire renders a lead's concessionaire_data.
 func (r renderer) leadConcessionaire(id int64) *LeadConcessionaire {
-	d, ok := r.refs.Dealers[id]
+	d, ok := r.refs.dealers[id]
 	if !ok {
 		return nil
 	}
@@ -430,7 +430,7 @@ func (r renderer) leadConcessionaire(id int64) *LeadConcessionaire {
 		MaskC2C:         nullStr(d.CallerID),
 		ConcessionPhone: nullStr(d.Phone),
 	}
-	for _, s := range r.refs.DealerSources[d.ID] {
+	for _, s := range r.refs.dealerSources[d.ID] {
 		c.Sources = append(c.Sources, r.sourceShort(s))
 	}
 	for _, n := range d.Notes {
@@ -440,7 +440,7 @@ func (r renderer) leadConcessionaire(id int64) *LeadConcessionaire {
 }
 
 func (r renderer) concessionaireShort(id int64) *ConcessionaireShort {
-	d, ok := r.refs.Dealers[id]
+	d, ok := r.refs.dealers[id]
 	if !ok {
 		return nil
 	}
@@ -449,7 +449,7 @@ func (r renderer) concessionaireShort(id int64) *ConcessionaireShort {
 
 func (r renderer) relatedUsers(dealerID int64) []RelatedUser {
 	out := []RelatedUser{}
-	for _, u := range r.refs.DealerUsers[dealerID] {
+	for _, u := range r.refs.dealerUsers[dealerID] {
 		ru := RelatedUser{User: u.ID, UserData: RelatedUserData{
 			ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Username: u.Username,
 			Phone: nullStr(u.Phone), Email: nullStr(u.Email), Online: u.Session.Online(r.now),
@@ -491,7 +491,7 @@ func workCalendar(c *core.WorkCalendar, now time.Time) *WorkCalendar {
 }
 
 func (r renderer) channel(id int64) *Channel {
-	c, ok := r.refs.Channels[id]
+	c, ok := r.refs.channels[id]
 	if !ok {
 		return nil
 	}
@@ -499,7 +499,7 @@ func (r renderer) channel(id int64) *Channel {
 }
 
 func (r renderer) originShort(id int64) OriginShort {
-	o := r.refs.Origins[id]
+	o := r.refs.origins[id]
 	return OriginShort{ID: id, Name: o.Name, Icon: r.url(o.Icon)}
 }
 
@@ -520,7 +520,7 @@ func (r renderer) sourceShort(s core.Source) SourceShort {
 }
 
 func (r renderer) sourceWithOrigin(s core.Source) SourceWithOrigin {
-	ids, data := r.channels(r.refs.Origins[s.OriginID].ChannelIDs)
+	ids, data := r.channels(r.refs.origins[s.OriginID].ChannelIDs)
 	return SourceWithOrigin{ID: s.ID, Channel: s.ChannelID, ChannelData: r.channel(s.ChannelID), Data: nullStr(s.Data),
 		Origin: s.OriginID, OriginData: OriginChannels{OriginShort: r.originShort(s.OriginID), AvailableChannels: ids, AvailableChannelsData: data}}
 }
@@ -539,11 +539,11 @@ func (r renderer) sourceListItem(s core.Source) SourceListItem {
 
 // origin renders a lead's "origin": the origin of its source.
 func (r renderer) origin(sourceID int64) *Origin {
-	s, ok := r.refs.Sources[sourceID]
+	s, ok := r.refs.sources[sourceID]
 	if !ok {
 		return nil
 	}
-	o, ok := r.refs.Origins[s.OriginID]
+	o, ok := r.refs.origins[s.OriginID]
 	if !ok {
 		return nil
 	}
@@ -582,7 +582,7 @@ func (r renderer) gas(id *int64) *GasType {
 	if id == nil {
 		return nil
 	}
-	g, ok := r.refs.GasTypes[*id]
+	g, ok := r.refs.gasTypes[*id]
 	if !ok {
 		return nil
 	}
@@ -596,13 +596,13 @@ func (r renderer) client(c *core.Client) *Client {
 	}
 	out := &Client{ID: c.ID, Name: c.Name, Phone: nullStr(c.Phone), Email: nullStr(c.Email), Province: c.ProvinceID, Location: c.LocalityID}
 	if c.ProvinceID != nil {
-		if p, ok := r.refs.Provinces[*c.ProvinceID]; ok {
+		if p, ok := r.refs.provinces[*c.ProvinceID]; ok {
 			pr := province(p)
 			out.ProvinceData = &pr
 		}
 	}
 	if c.LocalityID != nil {
-		if l, ok := r.refs.Localities[*c.LocalityID]; ok {
+		if l, ok := r.refs.localities[*c.LocalityID]; ok {
 			lo := locality(l)
 			out.LocationData = &lo
 		}
@@ -673,7 +673,7 @@ func (r renderer) userData(id *int64, loc *time.Location) *UserData {
 	if id == nil {
 		return nil
 	}
-	u, ok := r.refs.Users[*id]
+	u, ok := r.refs.users[*id]
 	if !ok {
 		return nil
 	}
@@ -689,7 +689,7 @@ func (r renderer) author(id *int64, loc *time.Location) *Author {
 	if id == nil {
 		return nil
 	}
-	u, ok := r.refs.Users[*id]
+	u, ok := r.refs.users[*id]
 	if !ok {
 		return nil
 	}
@@ -741,9 +741,9 @@ func (r renderer) canAssign(l core.Lead) bool {
 	if l.UserID != nil && *l.UserID == r.p.UserID {
 		return true
 	}
-	u, ok := r.refs.Users[r.p.UserID]
+	u, ok := r.refs.users[r.p.UserID]
 	if !ok {
-		for _, du := range r.refs.DealerUsers[l.DealerID] {
+		for _, du := range r.refs.dealerUsers[l.DealerID] {
 			if du.ID == r.p.UserID {
 				u, ok = du, true
 			}
@@ -796,7 +796,7 @@ func (r renderer) lead(l core.Lead) LeadResponse {
 	for _, t := range l.Tasks {
 		out.Request.Task = append(out.Request.Task, r.task(t, loc))
 	}
-	if s, ok := r.refs.Sources[l.SourceID]; ok {
+	if s, ok := r.refs.sources[l.SourceID]; ok {
 		sd := r.sourceWithOrigin(s)
 		out.SourceData = &sd
 	}
@@ -911,7 +911,7 @@ func historyReason(h core.History) string {
 func (r renderer) history(h core.History) HistoryEntry {
 	e := HistoryEntry{HistoryDate: djangoTime(h.At, r.loc), HistoryChangeReason: historyReason(h), HistoryType: historyTypes[h.Type]}
 	if h.UserID != nil {
-		if u, ok := r.refs.Users[*h.UserID]; ok {
+		if u, ok := r.refs.users[*h.UserID]; ok {
 			e.HistoryUser = &u.Username
 		}
 	}

@@ -128,7 +128,9 @@ func (s *Service) patchLead(ctx context.Context, id int64, kind HistoryKind, pat
 // updateLead runs change twice: once on a copy read beforehand, to validate
 // the result and check its references against the database outside the
 // write transaction, and once inside the store's transaction on the lead as
-// it is then, where only the checks that need no reads run again.
+// it is then, where only the checks that need no reads run again. A change
+// of the assigned user is checked both times against the reassignment rule
+// (CanAssign), whatever path made it.
 func (s *Service) updateLead(ctx context.Context, id int64, kind HistoryKind, change func(*Lead, time.Time, Principal) error) (Lead, error) {
 	p, err := mustPrincipal(ctx)
 	if err != nil {
@@ -138,9 +140,16 @@ func (s *Service) updateLead(ctx context.Context, id int64, kind HistoryKind, ch
 	if err != nil {
 		return Lead{}, err
 	}
+	a, err := s.assignerOf(ctx, p)
+	if err != nil {
+		return Lead{}, err
+	}
 	now := s.Now()
 	draft := cloneLead(before)
 	if err := change(&draft, now, p); err != nil {
+		return Lead{}, err
+	}
+	if err := a.checkAssign(&before, &draft); err != nil {
 		return Lead{}, err
 	}
 	fe := validateLead(&draft)
@@ -156,6 +165,10 @@ func (s *Service) updateLead(ctx context.Context, id int64, kind HistoryKind, ch
 		}
 		old := cloneLead(*l)
 		if err := change(l, now, p); err != nil {
+			return nil, err
+		}
+		// again on the lead as it is now: its assignee may have changed
+		if err := a.checkAssign(&old, l); err != nil {
 			return nil, err
 		}
 		if err := validateLead(l).Err(); err != nil {

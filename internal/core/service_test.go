@@ -615,3 +615,100 @@ func TestLookupsScoped(t *testing.T) {
 	_, err = e.svc.DealersByID(context.Background(), []int64{e.f.DealerID})
 	wantCode(t, err, core.Unauthorized, "")
 }
+
+// TestCanAssign checks the reassignment rule and that every path that
+// changes a lead's assigned user enforces it.
+func TestCanAssign(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	member := func(name string, m core.Membership, admin bool) (int64, context.Context) {
+		t.Helper()
+		m.DealerID = e.f.DealerID
+		u, err := e.svc.CreateUser(ctx, core.User{Username: name, IsActive: true, IsAdmin: admin, Memberships: []core.Membership{m}}, "pw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.ID, core.WithPrincipal(ctx, core.Principal{UserID: u.ID, DealerIDs: []int64{e.f.DealerID}})
+	}
+	advisor, asAdvisor := member("advisor", core.Membership{}, false)
+	other, _ := member("other-advisor", core.Membership{}, false)
+	_, asManager := member("manager", core.Membership{IsBusinessManager: true}, false)
+	_, asDealerAdmin := member("dealer-admin", core.Membership{IsAdmin: true}, false)
+	_, asInstallationAdmin := member("root", core.Membership{}, true)
+	asKey := core.WithPrincipal(ctx, core.Principal{APIKeyID: 1, DealerIDs: []int64{e.f.DealerID}})
+	asUserKey := core.WithPrincipal(ctx, core.Principal{APIKeyID: 2, UserID: other, DealerIDs: []int64{e.f.DealerID}})
+
+	l := e.lead(t, nil) // assigned to the demo admin, its creator
+	for name, tt := range map[string]struct {
+		ctx  context.Context
+		want bool
+	}{
+		"advisor": {asAdvisor, false}, "business manager": {asManager, true}, "dealer admin": {asDealerAdmin, true},
+		"installation admin": {asInstallationAdmin, true}, "assignee": {e.admin, true}, "API key": {asKey, true},
+		"API key acting as an advisor": {asUserKey, true}, "another dealer's admin": {e.other, false}, "no principal": {ctx, false},
+	} {
+		if got := e.svc.CanAssign(tt.ctx, l); got != tt.want {
+			t.Errorf("%s: CanAssign = %v, want %v", name, got, tt.want)
+		}
+	}
+
+	// The advisor may not reassign it, by any path; nothing changes.
+	_, err := e.svc.UpdateLead(asAdvisor, l.ID, core.LeadPatch{UserID: core.Value(&advisor), Score: core.Value(4)})
+	if !errors.Is(err, core.ErrAssignForbidden) || core.ErrorCode(err) != core.Forbidden {
+		t.Fatalf("UpdateLead by an advisor = %v, want ErrAssignForbidden", err)
+	}
+	_, err = e.svc.UpdateLead(asAdvisor, l.ID, core.LeadPatch{UserID: core.Value[*int64](nil)})
+	wantCode(t, err, core.Forbidden, "")
+	_, err = e.svc.AssignLead(asAdvisor, l.ID, advisor)
+	wantCode(t, err, core.Forbidden, "")
+	got, _ := e.svc.FindLead(e.admin, l.ID)
+	if *got.UserID != e.f.AdminID || got.Score != 0 || got.Version != l.Version {
+		t.Fatalf("a refused reassignment changed the lead: user %d score %d version %d", *got.UserID, got.Score, got.Version)
+	}
+	// Naming the assignee he already has changes nothing and is allowed.
+	if _, err := e.svc.UpdateLead(asAdvisor, l.ID, core.LeadPatch{UserID: core.Value(&e.f.AdminID), Score: core.Value(2)}); err != nil {
+		t.Fatalf("an advisor's change that keeps the assignee: %v", err)
+	}
+
+	// Those the rule names may; the new assignee may then pass it on.
+	for name, c := range map[string]context.Context{"manager": asManager, "dealer admin": asDealerAdmin, "installation admin": asInstallationAdmin, "API key": asKey} {
+		if _, err := e.svc.AssignLead(c, l.ID, other); err != nil {
+			t.Fatalf("%s: AssignLead = %v", name, err)
+		}
+		if _, err := e.svc.UpdateLead(c, l.ID, core.LeadPatch{UserID: core.Value(&e.f.AdminID)}); err != nil {
+			t.Fatalf("%s: UpdateLead = %v", name, err)
+		}
+	}
+	if _, err := e.svc.AssignLead(e.admin, l.ID, advisor); err != nil {
+		t.Fatal(err)
+	}
+	if !e.svc.CanAssign(asAdvisor, mustFind(t, e, l.ID)) {
+		t.Error("the assignee cannot assign his lead")
+	}
+	if _, err := e.svc.UpdateLead(asAdvisor, l.ID, core.LeadPatch{UserID: core.Value(&other)}); err != nil {
+		t.Fatalf("the assignee passing his lead on: %v", err)
+	}
+	_, err = e.svc.AssignLead(asAdvisor, l.ID, advisor)
+	wantCode(t, err, core.Forbidden, "")
+
+	// An unassigned lead is not the advisor's to take; creating is free.
+	free := e.lead(t, func(l *core.Lead) {})
+	if _, err := e.svc.UpdateLead(e.admin, free.ID, core.LeadPatch{UserID: core.Value[*int64](nil)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.AssignLead(asAdvisor, free.ID, advisor)
+	wantCode(t, err, core.Forbidden, "")
+	created, err := e.svc.CreateLead(asAdvisor, core.Lead{SourceID: e.f.SourceIDs["phone"], Vehicle: &core.Vehicle{BrandModel: "x"}, UserID: &other})
+	if err != nil || *created.UserID != other {
+		t.Fatalf("an advisor creating a lead for another: %v", err)
+	}
+}
+
+func mustFind(t *testing.T, e env, id int64) core.Lead {
+	t.Helper()
+	l, err := e.svc.FindLead(e.admin, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}

@@ -576,6 +576,10 @@ func (h *handler) renderLeads(r *http.Request, leads []core.Lead) ([]LeadRespons
 		return nil, err
 	}
 	rd := h.renderer(r, refs)
+	rd.assignable = make(map[int64]bool, len(leads))
+	for _, l := range leads {
+		rd.assignable[l.ID] = h.svc.CanAssign(r.Context(), l)
+	}
 	for _, l := range leads {
 		out = append(out, rd.lead(l))
 	}

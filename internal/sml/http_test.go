@@ -1191,3 +1191,66 @@ func TestClick2CallBridge(t *testing.T) {
 		t.Errorf("a call not placed left tasks: %v", tasks)
 	}
 }
+
+// TestReassignment checks core's reassignment rule through SML: who sees
+// cur_user_can_assign false is answered 403 when he PATCHes "user", and
+// nothing changes; the assignee, an admin or business manager of the
+// concessionaire and an API key may reassign.
+func TestReassignment(t *testing.T) {
+	e := newEnv(t, 0)
+	ctx := context.Background()
+	manager, plain, other := e.fx.AdvisorIDs[0], e.fx.AdvisorIDs[1], e.fx.AdvisorIDs[2] // asesor1 is business manager
+	_, err := e.svc.CreateUser(ctx, core.User{Username: "jefa@example.com", IsActive: true,
+		Memberships: []core.Membership{{DealerID: e.fx.DealerID, IsAdmin: true}}}, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _, err := e.svc.CreateAPIKey(ctx, e.fx.DealerID, nil, "crm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[string]string{
+		"manager": e.login("asesor1@example.com", "demo"), "plain": e.login("asesor2@example.com", "demo"),
+		"dealer admin": e.login("jefa@example.com", "demo"), "API key": key,
+	}
+
+	id := num(e.createLead(e.minimalLead())["id"]) // the demo admin's
+	u := fmt.Sprintf("/api/lead/%d/", id)
+	before := want(t, e.req(tokens["plain"], http.MethodGet, u, nil), http.StatusOK)
+	if path(before.obj(t), "cur_user_can_assign") != false {
+		t.Fatalf("an advisor may assign another's lead: %s", before)
+	}
+	history := func() any {
+		return want(t, e.do(http.MethodGet, fmt.Sprintf("/api/lead_history/%d/get_history/", id), nil), http.StatusOK).obj(t)["count"]
+	}
+	count := history()
+	for _, body := range []map[string]any{{"user": plain}, {"user": nil}, {"user": other, "score": 4, "vehicle": map[string]any{"brand_model": "otro"}}} {
+		r := want(t, e.req(tokens["plain"], http.MethodPatch, u, body), http.StatusForbidden)
+		if !sameJSON(t, string(r.body), `{"detail":"Usted no tiene permiso para realizar esta acción."}`) {
+			t.Errorf("refused reassignment %v: %s", body, r)
+		}
+	}
+	if after := want(t, e.req(tokens["plain"], http.MethodGet, u, nil), http.StatusOK); string(after.body) != string(before.body) || history() != count {
+		t.Errorf("a refused reassignment changed the lead:\n%s\n%s", before.body, after.body)
+	}
+	// naming the assignee he has is no reassignment
+	want(t, e.req(tokens["plain"], http.MethodPatch, u, map[string]any{"user": e.fx.AdminID, "score": 2}), http.StatusOK)
+
+	// The concessionaire's admin, its business manager and an API key may;
+	// so may the assignee, who sees cur_user_can_assign true.
+	for _, step := range []struct {
+		who string
+		to  int64
+	}{{"dealer admin", other}, {"manager", plain}, {"plain", manager}, {"API key", other}} {
+		if step.who == "plain" {
+			if got := want(t, e.req(tokens["plain"], http.MethodGet, u, nil), http.StatusOK).obj(t); path(got, "cur_user_can_assign") != true {
+				t.Errorf("the assignee may not assign his lead")
+			}
+		}
+		got := want(t, e.req(tokens[step.who], http.MethodPatch, u, map[string]any{"user": step.to}), http.StatusOK).obj(t)
+		// having passed his lead on, the advisor may no longer
+		if num(got["user"]) != step.to || got["cur_user_can_assign"] != (step.who != "plain") {
+			t.Errorf("%s: user %v, cur_user_can_assign %v", step.who, got["user"], got["cur_user_can_assign"])
+		}
+	}
+}

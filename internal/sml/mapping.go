@@ -315,12 +315,15 @@ func notePatchesToCore(o Opt[[]NoteRequest]) *[]core.NotePatch {
 // renderer renders core records with the records they refer to (refs), as
 // seen by principal p at now. loc is the time zone of records that belong
 // to no dealer; base is the request's scheme and host, for absolute URLs.
+// assignable holds the leads (by id) whose assigned user p may change,
+// core's CanAssign, rendered as cur_user_can_assign.
 type renderer struct {
-	refs refSet
-	now  time.Time
-	p    core.Principal
-	loc  *time.Location
-	base string
+	refs       refSet
+	now        time.Time
+	p          core.Principal
+	loc        *time.Location
+	base       string
+	assignable map[int64]bool
 }
 
 // djangoTime renders t as DRF renders a DateTimeField: ISO 8601 in loc,
@@ -731,38 +734,6 @@ func nsa(l core.Lead, loc *time.Location) *string {
 	return &out
 }
 
-// canAssign is cur_user_can_assign: an API key acting for the dealer, a
-// platform admin, an admin or business manager of the lead's dealer, or the
-// lead's own assignee.
-func (r renderer) canAssign(l core.Lead) bool {
-	if r.p.UserID == 0 {
-		return r.p.APIKeyID != 0 && r.p.CanSee(l.DealerID)
-	}
-	if l.UserID != nil && *l.UserID == r.p.UserID {
-		return true
-	}
-	u, ok := r.refs.users[r.p.UserID]
-	if !ok {
-		for _, du := range r.refs.dealerUsers[l.DealerID] {
-			if du.ID == r.p.UserID {
-				u, ok = du, true
-			}
-		}
-	}
-	if !ok {
-		return false
-	}
-	if u.IsAdmin {
-		return true
-	}
-	for _, m := range u.Memberships {
-		if m.DealerID == l.DealerID && (m.IsAdmin || m.IsBusinessManager) {
-			return true
-		}
-	}
-	return false
-}
-
 // lead renders a lead.
 func (r renderer) lead(l core.Lead) LeadResponse {
 	loc := r.dealerLoc(l.DealerID)
@@ -786,7 +757,7 @@ func (r renderer) lead(l core.Lead) LeadResponse {
 		FirstTaskDate:      djangoTimePtr(l.FirstTaskAt, loc),
 		NSA:                nsa(l, loc),
 		Origin:             r.origin(l.SourceID),
-		CurUserCanAssign:   r.canAssign(l),
+		CurUserCanAssign:   r.assignable[l.ID],
 		Tags:               r.notes(l.Tags, loc),
 		Source:             l.SourceID,
 	}

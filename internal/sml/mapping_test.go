@@ -283,7 +283,7 @@ func TestRenderLead(t *testing.T) {
 
 func TestRenderLeadNulls(t *testing.T) {
 	refs, _ := testRefs()
-	rd := renderer{refs: refs, now: time.Now(), p: core.Principal{UserID: 2, DealerIDs: []int64{1}}}
+	rd := renderer{refs: refs, now: time.Now(), p: core.Principal{UserID: 2, DealerIDs: []int64{1}}, assignable: map[int64]bool{1: true}}
 	got := rd.lead(core.Lead{ID: 1, DealerID: 1, SourceID: 1, Stage: core.StageNew, Vehicle: &core.Vehicle{ID: 2, BrandModel: "x"}, CreatedAt: time.Now()})
 	if got.Client != nil || got.UserData != nil || got.NSA != nil || got.Score != nil || got.FirstTaskDate != nil || got.PendingTasks {
 		t.Errorf("lead = %+v", got)
@@ -293,31 +293,6 @@ func TestRenderLeadNulls(t *testing.T) {
 	}
 	if got.Vehicle.GasData != nil || got.Vehicle.Year != nil || got.Request.Task == nil {
 		t.Errorf("vehicle/request = %+v %+v", got.Vehicle, got.Request)
-	}
-}
-
-func TestCanAssign(t *testing.T) {
-	refs, lead := testRefs()
-	tests := []struct {
-		name string
-		p    core.Principal
-		want bool
-	}{
-		{"dealer admin", core.Principal{UserID: 2, DealerIDs: []int64{1}}, true},
-		{"advisor, another's lead", core.Principal{UserID: 3, DealerIDs: []int64{1}}, false},
-		{"API key of the dealer", core.Principal{APIKeyID: 1, DealerIDs: []int64{1}}, true},
-		{"unknown user", core.Principal{UserID: 99, DealerIDs: []int64{1}}, false},
-	}
-	for _, tt := range tests {
-		rd := renderer{refs: refs, p: tt.p}
-		if got := rd.canAssign(lead); got != tt.want {
-			t.Errorf("%s: canAssign = %v, want %v", tt.name, got, tt.want)
-		}
-	}
-	mine := lead
-	mine.UserID = i64(3)
-	if !(renderer{refs: refs, p: core.Principal{UserID: 3, DealerIDs: []int64{1}}}).canAssign(mine) {
-		t.Error("an advisor cannot assign his own lead")
 	}
 }
 

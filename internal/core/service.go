@@ -64,10 +64,6 @@ func NewService(store Store, opts ...Option) *Service {
 	return s
 }
 
-// Store returns the store under the Service, for operator commands and
-// health checks.
-func (s *Service) Store() Store { return s.store }
-
 // Now returns the current time as the Service records it: UTC, truncated to
 // the microsecond both databases keep.
 func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

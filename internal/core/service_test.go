@@ -43,8 +43,8 @@ func newEnv(t *testing.T, opts ...core.Option) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := core.Source{DealerID: d2.ID, ChannelID: 1, OriginID: 1, Data: "otro"}
-	if err := st.CreateSource(ctx, &src); err != nil {
+	src, err := svc.CreateSource(ctx, core.Source{DealerID: d2.ID, ChannelID: 1, OriginID: 1, Data: "otro"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	u2, err := svc.CreateUser(ctx, core.User{Username: "otro@example.com", IsActive: true,
@@ -711,4 +711,82 @@ func mustFind(t *testing.T, e env, id int64) core.Lead {
 		t.Fatal(err)
 	}
 	return l
+}
+
+// TestOperatorCommands checks the operator's commands for reference data,
+// memberships and the emptiness the demo loader asks about: they check what
+// they store, without a principal.
+func TestOperatorCommands(t *testing.T) {
+	ctx := context.Background()
+	svc := core.NewService(testkit.OpenStore(t), core.WithLogger(slog.New(slog.DiscardHandler)))
+	if empty, err := svc.IsEmpty(ctx); err != nil || !empty {
+		t.Fatalf("IsEmpty on a new database = %v, %v", empty, err)
+	}
+	field := func(err error, code core.Code, field string) {
+		t.Helper()
+		wantCode(t, err, code, field)
+	}
+	_, err := svc.CreateChannel(ctx, core.Channel{Slug: " "})
+	field(err, core.Invalid, "slug")
+	ch, err := svc.CreateChannel(ctx, core.Channel{Slug: core.ChannelPhone, Name: "Teléfono"})
+	if err != nil || ch.ID == 0 {
+		t.Fatalf("CreateChannel = %+v, %v", ch, err)
+	}
+	_, err = svc.CreateChannel(ctx, core.Channel{Slug: core.ChannelPhone})
+	field(err, core.Conflict, "")
+	_, err = svc.CreateOrigin(ctx, core.Origin{Name: "web", ChannelIDs: []int64{ch.ID, 999}})
+	field(err, core.Invalid, "channels")
+	o, err := svc.CreateOrigin(ctx, core.Origin{Name: "coches.net", ChannelIDs: []int64{ch.ID}})
+	if err != nil || o.ID == 0 {
+		t.Fatalf("CreateOrigin = %+v, %v", o, err)
+	}
+	d, err := svc.CreateDealer(ctx, core.Dealer{Name: "Motor", Country: "ES"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.CreateSource(ctx, core.Source{DealerID: 999, ChannelID: 999, OriginID: 999})
+	for _, f := range []string{"dealer", "channel", "origin"} {
+		field(err, core.Invalid, f)
+	}
+	if src, err := svc.CreateSource(ctx, core.Source{DealerID: d.ID, ChannelID: ch.ID, OriginID: o.ID}); err != nil || src.ID == 0 {
+		t.Fatalf("CreateSource = %+v, %v", src, err)
+	}
+	_, err = svc.CreateGasType(ctx, core.GasType{})
+	field(err, core.Invalid, "name")
+	_, err = svc.CreateCountry(ctx, core.Country{Code: "XX", Name: "Nowhere"})
+	field(err, core.Invalid, "code")
+	if c, err := svc.CreateCountry(ctx, core.Country{Code: "pt", Name: "Portugal"}); err != nil || c.Code != "PT" {
+		t.Fatalf("CreateCountry = %+v, %v", c, err)
+	}
+	_, err = svc.CreateProvince(ctx, core.Province{Country: "FR", Name: "Gironde"})
+	field(err, core.Invalid, "country")
+	p, err := svc.CreateProvince(ctx, core.Province{Country: "PT", Name: "Porto", Active: true})
+	if err != nil || p.ID == 0 {
+		t.Fatalf("CreateProvince = %+v, %v", p, err)
+	}
+	_, err = svc.CreateLocality(ctx, core.Locality{ProvinceID: 999, Name: "Gaia"})
+	field(err, core.Invalid, "province")
+	if l, err := svc.CreateLocality(ctx, core.Locality{ProvinceID: p.ID, Name: "Gaia", Active: true}); err != nil || l.ID == 0 {
+		t.Fatalf("CreateLocality = %+v, %v", l, err)
+	}
+
+	u, err := svc.CreateUser(ctx, core.User{Username: "ana", IsActive: true}, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.AddMembership(ctx, core.Membership{UserID: 999, DealerID: 999})
+	field(err, core.Invalid, "user")
+	field(err, core.Invalid, "dealer")
+	if m, err := svc.AddMembership(ctx, core.Membership{UserID: u.ID, DealerID: d.ID, IsBusinessManager: true}); err != nil || m.ID == 0 {
+		t.Fatalf("AddMembership = %+v, %v", m, err)
+	}
+	_, err = svc.AddMembership(ctx, core.Membership{UserID: u.ID, DealerID: d.ID})
+	field(err, core.Conflict, "")
+	us, err := svc.UsersOfDealers(ctx, []int64{d.ID, d.ID})
+	if err != nil || len(us) != 1 || us[0].ID != u.ID || !us[0].IsBusinessManager() {
+		t.Fatalf("UsersOfDealers = %+v, %v", us, err)
+	}
+	if empty, err := svc.IsEmpty(ctx); err != nil || empty {
+		t.Fatalf("IsEmpty with a dealer = %v, %v", empty, err)
+	}
 }

@@ -1113,7 +1113,7 @@ func TestLists(t *testing.T) {
 		}
 		// a user of both dealers sees both, and can narrow to either
 		ctx := t.Context()
-		if err := e.svc.Store().AddMembership(ctx, &core.Membership{UserID: e.fx.AdminID, DealerID: o.dealerID}); err != nil {
+		if _, err := e.svc.AddMembership(ctx, core.Membership{UserID: e.fx.AdminID, DealerID: o.dealerID}); err != nil {
 			t.Fatal(err)
 		}
 		tok := e.login(e.fx.AdminUsername, e.fx.AdminPassword)

@@ -1254,3 +1254,35 @@ func TestReassignment(t *testing.T) {
 		}
 	}
 }
+
+// TestCountries checks SML's numeric country ids over core's ISO codes:
+// Spain is 28, any other country 1000 + its ISO numeric code.
+func TestCountries(t *testing.T) {
+	e := newEnv(t, 0)
+	ctx := context.Background()
+	if _, err := e.svc.CreateCountry(ctx, core.Country{Code: "PT", Name: "Portugal"}); err != nil {
+		t.Fatal(err)
+	}
+	porto, err := e.svc.CreateProvince(ctx, core.Province{Country: "PT", Name: "Porto", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := want(t, e.do(http.MethodGet, "/api/provinces/?country=1620", nil), http.StatusOK).obj(t)
+	if num(got["count"]) != 1 || num(path(got, "results", 0, "id")) != porto.ID || num(path(got, "results", 0, "country")) != 1620 {
+		t.Errorf("provinces of 1620: %v", got)
+	}
+	spain := want(t, e.do(http.MethodGet, "/api/provinces/?country=28&page_size=all", nil), http.StatusOK).obj(t)
+	if num(spain["count"]) != 52 || num(path(spain, "results", 0, "country")) != 28 {
+		t.Errorf("provinces of 28: %v of country %v", spain["count"], path(spain, "results", 0, "country"))
+	}
+	for _, id := range []string{"1724", "620", "5", "0"} {
+		if got := want(t, e.do(http.MethodGet, "/api/provinces/?country="+id, nil), http.StatusOK).obj(t); num(got["count"]) != 0 {
+			t.Errorf("provinces of %s: %v", id, got["count"])
+		}
+	}
+	body := e.minimalLead()
+	body["client"] = map[string]any{"name": "Rui", "province": porto.ID}
+	if l := e.createLead(body); num(path(l, "client", "province_data", "country")) != 1620 {
+		t.Errorf("client's province_data = %v", path(l, "client", "province_data"))
+	}
+}

@@ -1,12 +1,13 @@
 -- The core's own vocabulary (docs/decisions.md, "The core's vocabulary"):
--- what was stored in SML's words is stored in the core's.
+-- what was stored in SML's words is stored in the core's. Down restores the
+-- old form.
 --
--- lead_history.reason becomes kind, a core.HistoryKind ("status changed"
--- becomes stage_changed, …). In lead_history.changes (a JSON array of
--- {"field","old","new"} objects) the fields status and result become
--- stage and outcome, and the task media become core values ("Phone" →
--- phone, "E-mail" → email, "SMS" → sms, "Whatsapp" → whatsapp): the value
--- of a tasks.<id>.media change, and the second word of a task summary (a
+-- History: lead_history.reason becomes kind, a core.HistoryKind ("status
+-- changed" becomes stage_changed, …). In lead_history.changes (a JSON array
+-- of {"field","old","new"} objects) the fields status and result become
+-- stage and outcome, and task media become core values ("Phone" → phone,
+-- "E-mail" → email, "SMS" → sms, "Whatsapp" → whatsapp): the value of a
+-- tasks.<id>.media change, and the second word of a task summary (a
 -- "tasks" change: "<type> <media> [subtype] [description] [done]").
 -- tasks.media takes the core values too.
 --
@@ -17,10 +18,23 @@
 -- values, where text replacement could hit a note that quotes them, so the
 -- entries with task changes are rebuilt with the engine's JSON functions,
 -- compact and with their keys in the same order.
+--
+-- Countries are known by their ISO code, unique from now on; dealers' and
+-- users' columns take the core's names (see each part below).
 
 -- +goose Up
 ALTER TABLE lead_history RENAME COLUMN reason TO kind;
-UPDATE lead_history SET kind = CASE kind WHEN 'lead created' THEN 'lead_created' WHEN 'lead updated' THEN 'lead_updated' WHEN 'status changed' THEN 'stage_changed' WHEN 'lead assigned' THEN 'lead_assigned' WHEN 'lead finished' THEN 'lead_finished' WHEN 'task created' THEN 'task_created' WHEN 'task updated' THEN 'task_updated' WHEN 'task deleted' THEN 'task_deleted' WHEN 'call placed' THEN 'call_placed' ELSE kind END;
+UPDATE lead_history SET kind = CASE kind
+    WHEN 'lead created' THEN 'lead_created'
+    WHEN 'lead updated' THEN 'lead_updated'
+    WHEN 'status changed' THEN 'stage_changed'
+    WHEN 'lead assigned' THEN 'lead_assigned'
+    WHEN 'lead finished' THEN 'lead_finished'
+    WHEN 'task created' THEN 'task_created'
+    WHEN 'task updated' THEN 'task_updated'
+    WHEN 'task deleted' THEN 'task_deleted'
+    WHEN 'call placed' THEN 'call_placed'
+    ELSE kind END;
 UPDATE lead_history SET changes = replace(replace(changes, '"field":"status"', '"field":"stage"'), '"field":"result"', '"field":"outcome"')
 WHERE instr(changes, '"field":"status"') > 0 OR instr(changes, '"field":"result"') > 0;
 UPDATE lead_history SET changes = (
@@ -116,5 +130,15 @@ UPDATE lead_history SET changes = (
 WHERE instr(changes, '"field":"tasks') > 0;
 UPDATE lead_history SET changes = replace(replace(changes, '"field":"stage"', '"field":"status"'), '"field":"outcome"', '"field":"result"')
 WHERE instr(changes, '"field":"stage"') > 0 OR instr(changes, '"field":"outcome"') > 0;
-UPDATE lead_history SET kind = CASE kind WHEN 'lead_created' THEN 'lead created' WHEN 'lead_updated' THEN 'lead updated' WHEN 'stage_changed' THEN 'status changed' WHEN 'lead_assigned' THEN 'lead assigned' WHEN 'lead_finished' THEN 'lead finished' WHEN 'task_created' THEN 'task created' WHEN 'task_updated' THEN 'task updated' WHEN 'task_deleted' THEN 'task deleted' WHEN 'call_placed' THEN 'call placed' ELSE kind END;
+UPDATE lead_history SET kind = CASE kind
+    WHEN 'lead_created' THEN 'lead created'
+    WHEN 'lead_updated' THEN 'lead updated'
+    WHEN 'stage_changed' THEN 'status changed'
+    WHEN 'lead_assigned' THEN 'lead assigned'
+    WHEN 'lead_finished' THEN 'lead finished'
+    WHEN 'task_created' THEN 'task created'
+    WHEN 'task_updated' THEN 'task updated'
+    WHEN 'task_deleted' THEN 'task deleted'
+    WHEN 'call_placed' THEN 'call placed'
+    ELSE kind END;
 ALTER TABLE lead_history RENAME COLUMN kind TO reason;

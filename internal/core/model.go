@@ -257,7 +257,7 @@ type Country struct {
 // ValidCountry reports whether code is the ISO 3166-1 alpha-2 code of a
 // country in use, in upper case, with a telephone numbering plan (its
 // clients' phones are read by it): "ES", not "es", "ESP", "EU", "UK" (GB),
-// "YU" (gone) or "ZZ".
+// "YU" (gone), "AC" (a phone region, no ISO country) or "ZZ".
 func ValidCountry(code string) bool {
 	if len(code) != 2 || strings.ToUpper(code) != code {
 		return false

@@ -321,6 +321,8 @@ func TestValidCountry(t *testing.T) {
 		"ES": true, "EC": true, "CO": true, "GB": true, "PT": true,
 		"": false, "es": false, "Es": false, "ESP": false, "724": false, "E": false,
 		"EU": false, "ZZ": false, "UK": false, "YU": false, "UN": false, "QO": false,
+		// phone regions that are no ISO 3166-1 country (Ascension, Tristan da Cunha)
+		"AC": false, "TA": false,
 	} {
 		if got := ValidCountry(code); got != want {
 			t.Errorf("ValidCountry(%q) = %v, want %v", code, got, want)

@@ -211,11 +211,18 @@ func TestOperatorCommands(t *testing.T) {
 	if _, err := runCmd(t, env, "dealer", "add", "--db", db, "--name", "Autos Bogotá", "--country", "CO"); err != nil {
 		t.Fatal(err)
 	}
+	// the command line's default country; the core has none
+	if _, err := runCmd(t, env, "dealer", "add", "--name", "Motor Sur"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCmd(t, env, "dealer", "add", "--name", "Nowhere Motors", "--country", "XX"); err == nil {
+		t.Error("dealer add accepted country XX")
+	}
 	out, err = runCmd(t, env, "dealer", "list")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "1\tMotor Quito\tEC\n2\tAutos Bogotá\tCO\n"; out != want {
+	if want := "1\tMotor Quito\tEC\n2\tAutos Bogotá\tCO\n3\tMotor Sur\tES\n"; out != want {
 		t.Errorf("dealer list = %q, want %q", out, want)
 	}
 

@@ -188,7 +188,7 @@ func userList(ctx context.Context, args []string, getenv func(string) string, st
 		if len(ids) == 0 {
 			return nil
 		}
-		us, _, err := svc.Store().FindUsers(ctx, ids, core.Query{Limit: -1})
+		us, err := svc.UsersOfDealers(ctx, ids)
 		if err != nil {
 			return err
 		}

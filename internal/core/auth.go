@@ -5,7 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"slices"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -36,7 +36,7 @@ func HashPassword(password string) (string, error) {
 }
 
 // ErrBadCredentials is returned by Login for any unknown user, wrong password
-// or inactive user, without saying which.
+// or inactive user, without saying which. Compare with errors.Is.
 var ErrBadCredentials = &Error{Code: Invalid, Message: "unable to log in with the provided credentials"}
 
 // Login checks a user's credentials, opens a session and returns its token.
@@ -63,7 +63,7 @@ func (s *Service) Login(ctx context.Context, login, password string) (string, Us
 	case err == nil:
 		s.logins.account.forget(key)
 		s.logins.addr.refund(addr)
-	case err != ErrBadCredentials:
+	case !errors.Is(err, ErrBadCredentials):
 		s.logins.account.refund(key)
 		s.logins.addr.refund(addr)
 	}
@@ -176,131 +176,4 @@ func (u User) hasDealer(id int64) bool {
 		}
 	}
 	return false
-}
-
-// CreateDealer stores a new dealer. It is an operator command: no principal
-// is needed.
-func (s *Service) CreateDealer(ctx context.Context, d Dealer) (Dealer, error) {
-	fe := FieldErrors{}
-	d.Name = strings.TrimSpace(d.Name)
-	if d.Name == "" {
-		fe.Add("name", MsgRequired)
-	}
-	d.Country = strings.ToUpper(strings.TrimSpace(d.Country))
-	if d.Country == "" {
-		d.Country = "ES"
-	}
-	if len(d.Country) != 2 {
-		fe.Add("country", MsgInvalid)
-	}
-	if d.TimeZone == "" {
-		d.TimeZone = defaultTimeZone(d.Country)
-	}
-	if _, err := time.LoadLocation(d.TimeZone); err != nil {
-		fe.Add("timezone", MsgInvalid)
-	}
-	if err := fe.Err(); err != nil {
-		return Dealer{}, err
-	}
-	d.CreatedAt = s.Now()
-	d.Notes = slices.Clone(d.Notes)
-	for i := range d.Notes {
-		d.Notes[i].ID, d.Notes[i].History = 0, nil
-		d.Notes[i].Created, d.Notes[i].Modified = d.CreatedAt, d.CreatedAt
-	}
-	if err := s.store.CreateDealer(ctx, &d); err != nil {
-		return Dealer{}, err
-	}
-	return d, nil
-}
-
-func defaultTimeZone(country string) string {
-	switch country {
-	case "ES":
-		return "Europe/Madrid"
-	case "EC":
-		return "America/Guayaquil"
-	case "CO":
-		return "America/Bogota"
-	}
-	return "UTC"
-}
-
-// AllDealers lists every dealer, for operators.
-func (s *Service) AllDealers(ctx context.Context) ([]Dealer, error) {
-	return s.store.AllDealers(ctx)
-}
-
-// CreateUser stores a new user with password and memberships. It is an
-// operator command: no principal is needed.
-func (s *Service) CreateUser(ctx context.Context, u User, password string) (User, error) {
-	fe := FieldErrors{}
-	u.Username = strings.TrimSpace(u.Username)
-	u.Email = strings.TrimSpace(u.Email)
-	if u.Username == "" {
-		u.Username = u.Email
-	}
-	if u.Username == "" {
-		fe.Add("username", MsgRequired)
-	}
-	if password == "" {
-		fe.Add("password", MsgRequired)
-	}
-	if len(u.Memberships) > 0 {
-		ids := make([]int64, 0, len(u.Memberships))
-		for _, m := range u.Memberships {
-			ids = append(ids, m.DealerID)
-		}
-		ds, err := s.store.DealersByID(ctx, uniq(ids))
-		if err != nil {
-			return User{}, err
-		}
-		if len(ds) != len(uniq(ids)) {
-			fe.Add("dealer", MsgNotExist)
-		}
-	}
-	if err := fe.Err(); err != nil {
-		return User{}, err
-	}
-	hash, err := HashPassword(password)
-	if err != nil {
-		return User{}, err
-	}
-	u.PasswordHash = hash
-	now := s.Now()
-	u.CreatedAt = now
-	if u.IsActive && u.ActivatedAt == nil {
-		u.ActivatedAt = &now
-	}
-	if err := s.store.CreateUser(ctx, &u); err != nil {
-		return User{}, err
-	}
-	return u, nil
-}
-
-// CreateAPIKey creates an API key for a dealer, optionally acting as a user
-// of that dealer, and returns the key; only its hash is stored.
-func (s *Service) CreateAPIKey(ctx context.Context, dealerID int64, userID *int64, name string) (string, APIKey, error) {
-	ds, err := s.store.DealersByID(ctx, []int64{dealerID})
-	if err != nil {
-		return "", APIKey{}, err
-	}
-	if len(ds) == 0 {
-		return "", APIKey{}, errNotFound("dealer")
-	}
-	if userID != nil {
-		u, err := s.store.UserByID(ctx, *userID)
-		if err != nil {
-			return "", APIKey{}, err
-		}
-		if !u.hasDealer(dealerID) {
-			return "", APIKey{}, &Error{Code: Invalid, Message: "the user is not a member of the dealer", Fields: map[string]string{"user": MsgNotExist}}
-		}
-	}
-	key := "fc_" + rand.Text()
-	k := APIKey{DealerID: dealerID, UserID: userID, Name: name, Prefix: key[:8], CreatedAt: s.Now()}
-	if err := s.store.CreateAPIKey(ctx, &k, HashSecret(key)); err != nil {
-		return "", APIKey{}, err
-	}
-	return key, k, nil
 }

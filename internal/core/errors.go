@@ -23,6 +23,9 @@ const (
 	Unauthorized Code = "unauthorized"
 	Forbidden    Code = "forbidden"
 	Internal     Code = "internal"
+	// Unavailable says that something the request needs is missing or
+	// down for now (the telephony bridge); the client may try again later.
+	Unavailable Code = "unavailable"
 )
 
 // Error is the one error type of the domain. Message is safe to show to a
@@ -108,7 +111,33 @@ const (
 	MsgNotExist      = "does_not_exist"
 	MsgInvalidChoice = "invalid_choice"
 	MsgInvalid       = "invalid"
-	MsgOutOfRange    = "out_of_range"
-	MsgTooLong       = "too_long"
+	MsgOutOfRange    = "out_of_range" // a number outside [MinYear, MaxYear], a list longer than MaxItems
+	MsgTooLong       = "too_long"     // longer than the field's limit (MaxShortText, MaxLongText, MaxPhone, MaxPlate)
 	MsgNullCharacter = "null_character"
+	MsgNotInProvince = "not_in_province" // a client's locality is not of the client's province
+	MsgNoPhone       = "no_phone"        // a call asked for a lead whose client has no phone
+)
+
+// The limits the core enforces on what it stores, exported so that an API
+// can word its messages ("no more than 255 characters") without copying
+// them. Lengths count characters, not bytes.
+const (
+	MaxShortText = 255   // names, models, prices, e-mails, subtypes…
+	MaxLongText  = 10000 // notes, descriptions, appraisal extras, mail content
+	MaxPhone     = 40    // a client's phone as given
+	MaxPlate     = 20    // an appraised vehicle's licence plate
+	MaxItems     = 200   // tasks, notes or tags on one lead or task
+	MinYear      = 1900  // the earliest year of a vehicle
+	MaxYear      = 2100  // the latest year of a vehicle
+)
+
+// Errors an API may need to tell apart from others of the same code. Compare
+// them with errors.Is, never by their message.
+var (
+	// ErrCallRefused is Click2Call's answer when the telephony bridge
+	// refuses or fails to place the call.
+	ErrCallRefused = &Error{Code: Conflict, Message: "the telephony bridge refused the call"}
+	// ErrNoDialer is Click2Call's answer when the server has no telephony
+	// bridge configured.
+	ErrNoDialer = &Error{Code: Unavailable, Message: "no telephony bridge configured"}
 )

@@ -13,13 +13,6 @@ import (
 	"github.com/nyaruka/phonenumbers"
 )
 
-// Limits on free text, so that one request cannot bloat the database.
-const (
-	maxShortText = 255
-	maxLongText  = 10000
-	maxItems     = 200 // tasks, notes or tags on one lead or task
-)
-
 // CreateLead validates l, applies the lifecycle rules and stores it with its
 // first history entry. The lead belongs to the dealer of its source; its
 // assigned user defaults to the creator.
@@ -65,7 +58,7 @@ func (s *Service) CreateLead(ctx context.Context, l Lead) (Lead, error) {
 		return Lead{}, err
 	}
 	settle(nil, &l, now)
-	h := History{At: now, UserID: p.UserRef(), Type: HistoryCreated, Reason: "lead created", Changes: diffLead(nil, &l)}
+	h := History{At: now, UserID: p.UserRef(), Type: HistoryCreated, Kind: KindLeadCreated, Changes: diffLead(nil, &l)}
 	if err := s.store.CreateLead(ctx, &l, &h); err != nil {
 		return Lead{}, err
 	}
@@ -84,21 +77,36 @@ func resetNotes(ns []Note, p Principal, now time.Time) {
 	}
 }
 
-// UpdateLead applies a patch to a lead of the principal's dealers.
+// UpdateLead applies a patch to a lead of the principal's dealers. Its
+// history entry's kind follows from the patch (see PatchKind).
 func (s *Service) UpdateLead(ctx context.Context, id int64, patch LeadPatch) (Lead, error) {
-	return s.updateLead(ctx, id, "lead updated", func(l *Lead, now time.Time, p Principal) error {
-		return applyLeadPatch(l, patch, now, p)
-	})
+	return s.patchLead(ctx, id, PatchKind(patch), patch)
+}
+
+// PatchKind is the kind of the history entry UpdateLead records for p: a
+// patch that ends the lead (stage end, or an outcome) finishes it; one that
+// sets only the assigned user assigns it; anything else updates it. The
+// SML API, which changes, assigns and finishes leads with the same PATCH,
+// relies on it.
+func PatchKind(p LeadPatch) HistoryKind {
+	switch {
+	case (p.Stage.Set && p.Stage.V == StageEnd) || (p.Outcome.Set && p.Outcome.V != OutcomeNone):
+		return KindLeadFinished
+	case p.UserID.Set && !p.SourceID.Set && p.Vehicle == nil && p.Client == nil && !p.ClearClient && p.Tasks == nil &&
+		p.Notes == nil && p.Tags == nil && !p.Stage.Set && !p.Outcome.Set && !p.Reason.Set && !p.Score.Set && !p.MailContent.Set:
+		return KindLeadAssigned
+	}
+	return KindLeadUpdated
 }
 
 // ChangeLeadStatus moves a lead to another stage.
 func (s *Service) ChangeLeadStatus(ctx context.Context, id int64, st Stage) (Lead, error) {
-	return s.UpdateLeadWith(ctx, id, "status changed", LeadPatch{Stage: Value(st)})
+	return s.patchLead(ctx, id, KindStageChanged, LeadPatch{Stage: Value(st)})
 }
 
 // AssignLead gives a lead to a user of its dealer.
 func (s *Service) AssignLead(ctx context.Context, id int64, userID int64) (Lead, error) {
-	return s.UpdateLeadWith(ctx, id, "lead assigned", LeadPatch{UserID: Value(&userID)})
+	return s.patchLead(ctx, id, KindLeadAssigned, LeadPatch{UserID: Value(&userID)})
 }
 
 // FinishLead ends a lead, with an optional outcome.
@@ -107,12 +115,12 @@ func (s *Service) FinishLead(ctx context.Context, id int64, o Outcome) (Lead, er
 	if o != OutcomeNone {
 		patch.Outcome = Value(o)
 	}
-	return s.UpdateLeadWith(ctx, id, "lead finished", patch)
+	return s.patchLead(ctx, id, KindLeadFinished, patch)
 }
 
-// UpdateLeadWith is UpdateLead recording reason in the lead's history.
-func (s *Service) UpdateLeadWith(ctx context.Context, id int64, reason string, patch LeadPatch) (Lead, error) {
-	return s.updateLead(ctx, id, reason, func(l *Lead, now time.Time, p Principal) error {
+// patchLead applies patch, recording kind in the lead's history.
+func (s *Service) patchLead(ctx context.Context, id int64, kind HistoryKind, patch LeadPatch) (Lead, error) {
+	return s.updateLead(ctx, id, kind, func(l *Lead, now time.Time, p Principal) error {
 		return applyLeadPatch(l, patch, now, p)
 	})
 }
@@ -120,8 +128,10 @@ func (s *Service) UpdateLeadWith(ctx context.Context, id int64, reason string, p
 // updateLead runs change twice: once on a copy read beforehand, to validate
 // the result and check its references against the database outside the
 // write transaction, and once inside the store's transaction on the lead as
-// it is then, where only the checks that need no reads run again.
-func (s *Service) updateLead(ctx context.Context, id int64, reason string, change func(*Lead, time.Time, Principal) error) (Lead, error) {
+// it is then, where only the checks that need no reads run again. A change
+// of the assigned user is checked both times against the reassignment rule
+// (CanAssign), whatever path made it.
+func (s *Service) updateLead(ctx context.Context, id int64, kind HistoryKind, change func(*Lead, time.Time, Principal) error) (Lead, error) {
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return Lead{}, err
@@ -130,9 +140,16 @@ func (s *Service) updateLead(ctx context.Context, id int64, reason string, chang
 	if err != nil {
 		return Lead{}, err
 	}
+	a, err := s.assignerOf(ctx, p)
+	if err != nil {
+		return Lead{}, err
+	}
 	now := s.Now()
 	draft := cloneLead(before)
 	if err := change(&draft, now, p); err != nil {
+		return Lead{}, err
+	}
+	if err := a.checkAssign(&before, &draft); err != nil {
 		return Lead{}, err
 	}
 	fe := validateLead(&draft)
@@ -150,6 +167,10 @@ func (s *Service) updateLead(ctx context.Context, id int64, reason string, chang
 		if err := change(l, now, p); err != nil {
 			return nil, err
 		}
+		// again on the lead as it is now: its assignee may have changed
+		if err := a.checkAssign(&old, l); err != nil {
+			return nil, err
+		}
 		if err := validateLead(l).Err(); err != nil {
 			return nil, err
 		}
@@ -159,19 +180,19 @@ func (s *Service) updateLead(ctx context.Context, id int64, reason string, chang
 		if len(changes) == 0 {
 			return nil, nil
 		}
-		return []History{{LeadID: l.ID, At: now, UserID: p.UserRef(), Type: HistoryChanged, Reason: reason, Changes: changes}}, nil
+		return []History{{LeadID: l.ID, At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: kind, Changes: changes}}, nil
 	})
 }
 
 // CreateTask adds a task to a lead and returns it.
 func (s *Service) CreateTask(ctx context.Context, leadID int64, t Task) (Task, error) {
 	var known []int64
-	l, err := s.updateLead(ctx, leadID, "task created", func(l *Lead, now time.Time, p Principal) error {
+	l, err := s.updateLead(ctx, leadID, KindTaskCreated, func(l *Lead, now time.Time, p Principal) error {
 		known = known[:0]
 		for _, old := range l.Tasks {
 			known = append(known, old.ID)
 		}
-		if len(l.Tasks) >= maxItems {
+		if len(l.Tasks) >= MaxItems {
 			return &Error{Code: Invalid, Message: "too many tasks", Fields: map[string]string{"tasks": MsgOutOfRange}}
 		}
 		nt := t
@@ -244,7 +265,7 @@ func (s *Service) UpdateTask(ctx context.Context, taskID int64, patch TaskPatch)
 		return Task{}, err
 	}
 	idx := -1
-	l, err := s.updateLead(ctx, lead.ID, "task updated", func(l *Lead, now time.Time, p Principal) error {
+	l, err := s.updateLead(ctx, lead.ID, KindTaskUpdated, func(l *Lead, now time.Time, p Principal) error {
 		idx = slices.IndexFunc(l.Tasks, func(t Task) bool { return t.ID == taskID })
 		if idx < 0 {
 			return errNotFound("task")
@@ -269,7 +290,7 @@ func (s *Service) DeleteTask(ctx context.Context, taskID int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.updateLead(ctx, lead.ID, "task deleted", func(l *Lead, now time.Time, p Principal) error {
+	_, err = s.updateLead(ctx, lead.ID, KindTaskDeleted, func(l *Lead, now time.Time, p Principal) error {
 		idx := slices.IndexFunc(l.Tasks, func(t Task) bool { return t.ID == taskID })
 		if idx < 0 {
 			return errNotFound("task")
@@ -293,10 +314,10 @@ func (s *Service) Click2Call(ctx context.Context, leadID int64) (CallControl, er
 		return CallControl{}, err
 	}
 	if l.Client == nil || strings.TrimSpace(l.Client.Phone) == "" {
-		return CallControl{}, &Error{Code: Invalid, Message: "the lead's client has no phone", Fields: map[string]string{"lead": "no_phone"}}
+		return CallControl{}, &Error{Code: Invalid, Message: "the lead's client has no phone", Fields: map[string]string{"lead": MsgNoPhone}}
 	}
 	if s.dialer == nil {
-		return CallControl{}, Errorf(Internal, "no telephony bridge configured")
+		return CallControl{}, ErrNoDialer
 	}
 	ds, err := s.store.DealersByID(ctx, []int64{l.DealerID})
 	if err != nil || len(ds) == 0 {
@@ -306,7 +327,7 @@ func (s *Service) Click2Call(ctx context.Context, leadID int64) (CallControl, er
 	if caller == nil {
 		caller = l.UserID
 	}
-	call := Call{LeadID: l.ID, DealerPhone: ds[0].Phone, MaskC2C: ds[0].MaskC2C, ClientPhone: l.Client.Phone}
+	call := Call{LeadID: l.ID, DealerPhone: ds[0].Phone, CallerID: ds[0].CallerID, ClientPhone: l.Client.Phone}
 	if caller != nil {
 		if u, err := s.store.UserByID(ctx, *caller); err == nil {
 			call.UserExtension = u.Click2CallID
@@ -314,16 +335,17 @@ func (s *Service) Click2Call(ctx context.Context, leadID int64) (CallControl, er
 	}
 	callID, err := s.dialer.Dial(ctx, call)
 	if err != nil {
-		return CallControl{}, Errorf(Conflict, "the telephony bridge refused the call")
+		s.log.WarnContext(ctx, "click2call: the bridge refused the call", "lead", l.ID, "err", err)
+		return CallControl{}, ErrCallRefused
 	}
 	now := s.Now()
 	cc := CallControl{LeadID: l.ID, UserID: caller, CallControl: callID, From: call.DealerPhone, To: call.ClientPhone, CreatedAt: now}
-	h := History{LeadID: l.ID, At: now, UserID: p.UserRef(), Type: HistoryChanged, Reason: "call placed",
+	h := History{LeadID: l.ID, At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: KindCallPlaced,
 		Changes: []Change{{Field: "call", New: call.ClientPhone}}}
 	if err := s.store.CreateCallControl(ctx, &cc, &h); err != nil {
 		return CallControl{}, err
 	}
-	_, err = s.updateLead(ctx, l.ID, "task created", func(l *Lead, now time.Time, p Principal) error {
+	_, err = s.updateLead(ctx, l.ID, KindTaskCreated, func(l *Lead, now time.Time, p Principal) error {
 		l.Tasks = append(l.Tasks, Task{
 			LeadID: l.ID, Type: TaskOther, Subtype: "click2call", Description: "Click2Call " + call.ClientPhone,
 			Media: MediaPhone, PlannedAt: &now, Done: true, IsClick2Call: true, AuthorID: caller, CreatedAt: now,
@@ -352,9 +374,9 @@ func validateLead(l *Lead) FieldErrors {
 		if v.BrandModel == "" {
 			fe.Add("vehicle.brand_model", MsgRequired)
 		}
-		checkLen(fe, "vehicle.brand_model", v.BrandModel, maxShortText)
-		checkLen(fe, "vehicle.price", v.Price, maxShortText)
-		checkLen(fe, "vehicle.km", v.Km, maxShortText)
+		checkLen(fe, "vehicle.brand_model", v.BrandModel, MaxShortText)
+		checkLen(fe, "vehicle.price", v.Price, MaxShortText)
+		checkLen(fe, "vehicle.km", v.Km, MaxShortText)
 		checkYear(fe, "vehicle.year", v.Year)
 	}
 	if c := l.Client; c != nil {
@@ -364,9 +386,9 @@ func validateLead(l *Lead) FieldErrors {
 		if c.Name == "" {
 			fe.Add("client.name", MsgRequired)
 		}
-		checkLen(fe, "client.name", c.Name, maxShortText)
-		checkLen(fe, "client.phone", c.Phone, 40)
-		checkLen(fe, "client.email", c.Email, maxShortText)
+		checkLen(fe, "client.name", c.Name, MaxShortText)
+		checkLen(fe, "client.phone", c.Phone, MaxPhone)
+		checkLen(fe, "client.email", c.Email, MaxShortText)
 		if c.Email != "" {
 			if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
 				fe.Add("client.email", MsgInvalid)
@@ -382,9 +404,9 @@ func validateLead(l *Lead) FieldErrors {
 	if l.Score < 0 || l.Score > 4 {
 		fe.Add("score", MsgInvalidChoice)
 	}
-	checkLen(fe, "reason", l.Reason, maxShortText)
-	checkLen(fe, "mail_content", l.MailContent, maxLongText)
-	if len(l.Tasks) > maxItems {
+	checkLen(fe, "reason", l.Reason, MaxShortText)
+	checkLen(fe, "mail_content", l.MailContent, MaxLongText)
+	if len(l.Tasks) > MaxItems {
 		fe.Add("tasks", MsgOutOfRange)
 	}
 	for i := range l.Tasks {
@@ -408,8 +430,8 @@ func validateTask(fe FieldErrors, path string, t *Task) {
 	if !t.Media.Valid() {
 		fe.Add(path+".media", MsgInvalidChoice)
 	}
-	checkLen(fe, path+".subtype", t.Subtype, maxShortText)
-	checkLen(fe, path+".description", t.Description, maxLongText)
+	checkLen(fe, path+".subtype", t.Subtype, MaxShortText)
+	checkLen(fe, path+".description", t.Description, MaxLongText)
 	if t.Type == TaskAppraisal && t.Appraisal == nil {
 		fe.Add(path+".appraisal", MsgRequired)
 	}
@@ -418,10 +440,10 @@ func validateTask(fe FieldErrors, path string, t *Task) {
 		if a.BrandModel == "" {
 			fe.Add(path+".appraisal.brand_model", MsgRequired)
 		}
-		checkLen(fe, path+".appraisal.brand_model", a.BrandModel, maxShortText)
-		checkLen(fe, path+".appraisal.license_plate", a.LicensePlate, 20)
-		checkLen(fe, path+".appraisal.km", a.Km, maxShortText)
-		checkLen(fe, path+".appraisal.extras", a.Extras, maxLongText)
+		checkLen(fe, path+".appraisal.brand_model", a.BrandModel, MaxShortText)
+		checkLen(fe, path+".appraisal.license_plate", a.LicensePlate, MaxPlate)
+		checkLen(fe, path+".appraisal.km", a.Km, MaxShortText)
+		checkLen(fe, path+".appraisal.extras", a.Extras, MaxLongText)
 		if a.Year == nil || *a.Year != 0 { // 0: unknown, as SML's templates send it
 			checkYear(fe, path+".appraisal.year", a.Year)
 		}
@@ -433,7 +455,7 @@ func validateTask(fe FieldErrors, path string, t *Task) {
 }
 
 func validateNotes(fe FieldErrors, path string, ns []Note) {
-	if len(ns) > maxItems {
+	if len(ns) > MaxItems {
 		fe.Add(path, MsgOutOfRange)
 	}
 	for i := range ns {
@@ -442,7 +464,7 @@ func validateNotes(fe FieldErrors, path string, ns []Note) {
 		if ns[i].Content == "" {
 			fe.Add(p, MsgRequired)
 		}
-		checkLen(fe, p, ns[i].Content, maxLongText)
+		checkLen(fe, p, ns[i].Content, MaxLongText)
 	}
 }
 
@@ -458,7 +480,7 @@ func checkLen(fe FieldErrors, path, s string, max int) {
 }
 
 func checkYear(fe FieldErrors, path string, y *int) {
-	if y != nil && (*y < 1900 || *y > 2100) {
+	if y != nil && (*y < MinYear || *y > MaxYear) {
 		fe.Add(path, MsgOutOfRange)
 	}
 }
@@ -543,7 +565,7 @@ func (s *Service) checkLeadRefs(ctx context.Context, p Principal, old, l *Lead, 
 			case len(ls) == 0:
 				fe.Add("client.locality", MsgNotExist)
 			case c.ProvinceID != nil && ls[0].ProvinceID != *c.ProvinceID:
-				fe.Add("client.locality", "not_in_province")
+				fe.Add("client.locality", MsgNotInProvince)
 			case c.ProvinceID == nil:
 				// a locality implies its province
 				pid := ls[0].ProvinceID
@@ -578,14 +600,16 @@ func sameID(a, b *int64) bool {
 }
 
 // normalisePhone returns phone in E.164, read as a number of the dealer's
-// country when it has no country code; empty when it is not a number.
+// country when it has no country code; empty when it is not a number. With
+// no dealer (or one without a country) only a number with its country code
+// is read.
 func (s *Service) normalisePhone(ctx context.Context, phone string, dealerID int64) string {
 	if strings.TrimSpace(phone) == "" {
 		return ""
 	}
-	region := "ES"
+	region := ""
 	if dealerID != 0 {
-		if ds, err := s.store.DealersByID(ctx, []int64{dealerID}); err == nil && len(ds) == 1 && ds[0].Country != "" {
+		if ds, err := s.store.DealersByID(ctx, []int64{dealerID}); err == nil && len(ds) == 1 {
 			region = ds[0].Country
 		}
 	}
@@ -594,8 +618,12 @@ func (s *Service) normalisePhone(ctx context.Context, phone string, dealerID int
 
 // NormalisePhone returns phone in E.164, read as a number of region (ISO
 // 3166-1 alpha-2) when it has no country code; empty when it is not a valid
-// number.
+// number. With region empty, only a number written with its country code
+// ("+34 666…") is read.
 func NormalisePhone(phone, region string) string {
+	if region == "" {
+		region = "ZZ" // phonenumbers' unknown region: a country code is needed
+	}
 	n, err := phonenumbers.Parse(phone, region)
 	if err != nil || !phonenumbers.IsPossibleNumber(n) {
 		return ""
@@ -838,8 +866,8 @@ func diffLead(old, l *Lead) []Change {
 	if o == nil {
 		o = &Lead{}
 	}
-	add("status", string(o.Stage), string(l.Stage))
-	add("result", string(o.Outcome), string(l.Outcome))
+	add("stage", string(o.Stage), string(l.Stage))
+	add("outcome", string(o.Outcome), string(l.Outcome))
 	add("reason", o.Reason, l.Reason)
 	add("score", itoaOrEmpty(o.Score), itoaOrEmpty(l.Score))
 	add("user", idString(o.UserID), idString(l.UserID))
@@ -896,7 +924,7 @@ func diffTasks(old, cur []Task) []Change {
 	for _, t := range old {
 		n, ok := kept[t.ID]
 		if !ok {
-			cs = append(cs, Change{Field: "tasks", Old: taskSummary(t)})
+			cs = append(cs, Change{Field: "tasks", Old: TaskSummary(t)})
 			continue
 		}
 		p := "tasks." + strconv.FormatInt(t.ID, 10) + "."
@@ -925,7 +953,7 @@ func diffTasks(old, cur []Task) []Change {
 	}
 	for _, t := range cur {
 		if t.ID == 0 {
-			cs = append(cs, Change{Field: "tasks", New: taskSummary(t)})
+			cs = append(cs, Change{Field: "tasks", New: TaskSummary(t)})
 		}
 	}
 	return cs
@@ -957,9 +985,13 @@ func diffNotes(field string, old, cur []Note) []Change {
 	return cs
 }
 
-// taskSummary describes a task in a history entry: type, media and what
-// the advisor wrote.
-func taskSummary(t Task) string {
+// TaskSummary describes a task added or removed in a history entry:
+// "<type> <media> [subtype] [description] [done]", words separated by one
+// space, with the core's values of type and media (which hold no space),
+// the subtype and description only when not empty, and "done" when the
+// task is done: "date phone Prueba de conducción Cita el sábado". An API
+// that words media differently finds the media as the second word.
+func TaskSummary(t Task) string {
 	parts := []string{string(t.Type), string(t.Media)}
 	for _, s := range []string{t.Subtype, t.Description} {
 		if s != "" {

@@ -1,33 +1,47 @@
 package core
 
 import (
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/language"
 )
 
 // Dealer is a tenant: one dealership (SML "concessionaire").
 type Dealer struct {
-	ID             int64
-	PublicID       string // UUIDv7, the identity rendered by UUID-based APIs
-	Name           string
-	Country        string // ISO 3166-1 alpha-2, e.g. "ES"
-	TimeZone       string // IANA name used to render local times, e.g. "Europe/Madrid"
-	Address        string
-	Latitude       *float64
-	Longitude      *float64
-	Schedule       string
-	Web            string
-	WebCochesNet   string
-	DateNotes      string
-	AppraisalNotes string
-	FinancingNotes string
-	WarrantyNotes  string
-	ServiceNotes   string
-	MaskC2C        string // the masked number click-to-call shows to the client
-	Phone          string // the dealership's phone, bridged by click-to-call
-	Calendar       *WorkCalendar
-	Notes          []Note
-	CreatedAt      time.Time
+	ID        int64
+	PublicID  string // UUIDv7, the identity rendered by UUID-based APIs
+	Name      string
+	Country   string // ISO 3166-1 alpha-2, e.g. "ES": its clients' phones are read as of this country
+	TimeZone  string // IANA name used to render local times, e.g. "Europe/Madrid"
+	Address   string
+	Latitude  *float64
+	Longitude *float64
+	Schedule  string
+	Web       string
+	Guidance  Guidance
+	CallerID  string // the number a client sees when the dealer calls him through the telephony bridge
+	Phone     string // the dealership's phone, bridged by click-to-call
+	Calendar  *WorkCalendar
+	Notes     []Note
+	// Ext holds what only one API has, keyed "<api>.<field>" (e.g.
+	// "sml.web_coches_net"). The API's package owns its keys; the core
+	// stores them and never reads them.
+	Ext       map[string]string
+	CreatedAt time.Time
+}
+
+// Guidance is a dealer's instructions to his advisors on each topic of a
+// client's interest: how visits and test drives are booked, how trade-ins
+// are appraised, what financing, warranty and after-sales service offer.
+type Guidance struct {
+	Visit     string
+	Appraisal string
+	Financing string
+	Warranty  string
+	Service   string
 }
 
 // locations caches loaded time zones: time.LoadLocation parses the zone
@@ -92,9 +106,7 @@ type User struct {
 	MemberID      string
 	Click2CallID  string // the user's extension on the telephony bridge
 	PasswordHash  string
-	IsStaff       bool
-	IsSuperuser   bool
-	IsAdmin       bool
+	IsAdmin       bool // the installation's administrator
 	IsActive      bool
 	ActivatedAt   *time.Time
 	DeactivatedAt *time.Time
@@ -177,7 +189,19 @@ type APIKey struct {
 	RevokedAt *time.Time
 }
 
-// Channel is how a client reached the dealer: phone, email, web, chat, WhatsApp…
+// The slugs of the well-known channels, as the demo seeds them. An API
+// whose documents name how a lead came in (a medium, a "medio") maps its
+// words onto these; an installation may add channels of its own.
+const (
+	ChannelPhone    = "phone"
+	ChannelEmail    = "email"
+	ChannelWeb      = "web"
+	ChannelChat     = "chat"
+	ChannelWhatsapp = "whatsapp"
+)
+
+// Channel is how a client reached the dealer: phone, email, web, chat,
+// WhatsApp… Slug identifies it (see ChannelPhone and the others).
 type Channel struct {
 	ID   int64
 	Slug string
@@ -223,19 +247,32 @@ type GasType struct {
 	Name string
 }
 
-// Country is a country; its ID is the one SML uses (28 is Spain).
+// Country is a country, identified by its ISO 3166-1 alpha-2 code ("ES").
+// Each API renders its own identity for it (SML: a number, 28 for Spain).
 type Country struct {
-	ID   int64
-	Code string // ISO 3166-1 alpha-2
+	Code string
 	Name string
+}
+
+// ValidCountry reports whether code is the ISO 3166-1 alpha-2 code of a
+// country in use, in upper case, with a telephone numbering plan (its
+// clients' phones are read by it): "ES", not "es", "ESP", "EU", "UK" (GB),
+// "YU" (gone), "AC" (a phone region, no ISO country) or "ZZ".
+func ValidCountry(code string) bool {
+	if len(code) != 2 || strings.ToUpper(code) != code {
+		return false
+	}
+	r, err := language.ParseRegion(code)
+	return err == nil && r.IsCountry() && r.Canonicalize().String() == code && r.M49() != 0 &&
+		phonenumbers.GetCountryCodeForRegion(code) != 0
 }
 
 // Province is a first-level division of a country.
 type Province struct {
-	ID        int64
-	CountryID int64
-	Name      string
-	Active    bool
+	ID      int64
+	Country string // the country's ISO 3166-1 alpha-2 code
+	Name    string
+	Active  bool
 }
 
 // Locality is a town of a province.
@@ -399,15 +436,16 @@ func (t TaskType) Valid() bool {
 	return false
 }
 
-// Media is how a task is carried out.
+// Media is how a task is carried out. Each API renders its own words for
+// them (SML: "Phone", "E-mail", "SMS", "Whatsapp").
 type Media string
 
 // The media.
 const (
-	MediaPhone    Media = "Phone"
-	MediaEmail    Media = "E-mail"
-	MediaSMS      Media = "SMS"
-	MediaWhatsapp Media = "Whatsapp"
+	MediaPhone    Media = "phone"
+	MediaEmail    Media = "email"
+	MediaSMS      Media = "sms"
+	MediaWhatsapp Media = "whatsapp"
 )
 
 // MediaValues lists every media.
@@ -500,6 +538,27 @@ const (
 	HistoryDeleted HistoryType = "deleted"
 )
 
+// HistoryKind says what act a History entry records. The core chooses it
+// (never an API); each API words it in its own language.
+type HistoryKind string
+
+// The history kinds.
+const (
+	KindLeadCreated  HistoryKind = "lead_created"
+	KindLeadUpdated  HistoryKind = "lead_updated"
+	KindStageChanged HistoryKind = "stage_changed"
+	KindLeadAssigned HistoryKind = "lead_assigned"
+	KindLeadFinished HistoryKind = "lead_finished"
+	KindTaskCreated  HistoryKind = "task_created"
+	KindTaskUpdated  HistoryKind = "task_updated"
+	KindTaskDeleted  HistoryKind = "task_deleted"
+	KindCallPlaced   HistoryKind = "call_placed"
+)
+
+// HistoryKinds lists every history kind.
+var HistoryKinds = []HistoryKind{KindLeadCreated, KindLeadUpdated, KindStageChanged, KindLeadAssigned, KindLeadFinished,
+	KindTaskCreated, KindTaskUpdated, KindTaskDeleted, KindCallPlaced}
+
 // History is one append-only entry of a lead's history.
 type History struct {
 	ID      int64
@@ -507,11 +566,19 @@ type History struct {
 	At      time.Time
 	UserID  *int64
 	Type    HistoryType
-	Reason  string
+	Kind    HistoryKind
 	Changes []Change
 }
 
-// Change is one field's change within a History entry.
+// Change is one field's change within a History entry. Field is a core
+// name: stage, outcome, reason, score, user, source, vehicle.<field>,
+// client (the client's id; "new" for a client that replaced another),
+// client.<field>, notes, tags, mail_content, call (the number called),
+// tasks (a task added, in New, or removed, in Old, as its TaskSummary) and
+// tasks.<task id>.<field> (type, subtype, description, media, planned,
+// planned_tracking, done, tracked, appraisal.<field>, notes). Old and New
+// are core values (a stage, an outcome, a media, an id, RFC 3339 times);
+// empty when there was none.
 type Change struct {
 	Field string
 	Old   string

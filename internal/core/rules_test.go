@@ -1,6 +1,7 @@
 package core
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -97,7 +98,7 @@ func TestSettleTaskDates(t *testing.T) {
 
 func TestValidateLead(t *testing.T) {
 	year := 1800
-	long := strings.Repeat("x", maxShortText+1)
+	long := strings.Repeat("x", MaxShortText+1)
 	tests := []struct {
 		name string
 		l    Lead
@@ -113,8 +114,8 @@ func TestValidateLead(t *testing.T) {
 		{"appraisal without brand model", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: "x"}, Tasks: []Task{{Type: TaskAppraisal, Appraisal: &Appraisal{Origin: "mars"}}}}, []string{"tasks.0.appraisal.brand_model", "tasks.0.appraisal.origin"}},
 		{"bad task enums", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: "x"}, Tasks: []Task{{}, {Type: "call", Media: "Fax"}}}, []string{"tasks.1.type", "tasks.1.media"}},
 		{"empty note", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: "x"}, Notes: []Note{{Content: "ok"}, {Content: " "}}, Tags: []Note{{}}}, []string{"notes.1.content", "tags.0.content"}},
-		{"accented text counts characters", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: strings.Repeat("ñ", maxShortText)}}, nil},
-		{"accented text over the limit", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: strings.Repeat("ñ", maxShortText+1)}}, []string{"vehicle.brand_model"}},
+		{"accented text counts characters", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: strings.Repeat("ñ", MaxShortText)}}, nil},
+		{"accented text over the limit", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: strings.Repeat("ñ", MaxShortText+1)}}, []string{"vehicle.brand_model"}},
 		{"NUL in text", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: "a\x00b"}, Notes: []Note{{Content: "x\x00"}}}, []string{"vehicle.brand_model", "notes.0.content"}},
 		{"too long and bad year", Lead{SourceID: 1, Stage: StageNew, Vehicle: &Vehicle{BrandModel: long, Year: &year}}, []string{"vehicle.brand_model", "vehicle.year"}},
 	}
@@ -140,7 +141,7 @@ func TestValidateTaskDefaults(t *testing.T) {
 		t.Fatalf("unexpected errors %v", fe)
 	}
 	if l.Tasks[0].Type != TaskOther || l.Tasks[0].Media != MediaPhone {
-		t.Errorf("defaults = %s/%s, want other/Phone", l.Tasks[0].Type, l.Tasks[0].Media)
+		t.Errorf("defaults = %s/%s, want other/phone", l.Tasks[0].Type, l.Tasks[0].Media)
 	}
 }
 
@@ -231,13 +232,66 @@ func TestDiffLead(t *testing.T) {
 	old := &Lead{Stage: StageNew, Score: 1, Vehicle: &Vehicle{BrandModel: "a"}}
 	l := &Lead{Stage: StageTracing, Score: 1, Vehicle: &Vehicle{BrandModel: "b"}}
 	got := diffLead(old, l)
-	want := map[string][2]string{"status": {"new", "tracing"}, "vehicle.brand_model": {"a", "b"}}
+	want := map[string][2]string{"stage": {"new", "tracing"}, "vehicle.brand_model": {"a", "b"}}
 	if len(got) != len(want) {
 		t.Fatalf("diff = %+v, want %v", got, want)
 	}
 	for _, c := range got {
 		if w, ok := want[c.Field]; !ok || w[0] != c.Old || w[1] != c.New {
 			t.Errorf("change %+v unexpected", c)
+		}
+	}
+}
+
+// TestDiffLeadNames checks the core names of the fields a history entry
+// records, and the summary of a task added or removed.
+func TestDiffLeadNames(t *testing.T) {
+	old := &Lead{Stage: StageNew, Vehicle: &Vehicle{ID: 1, BrandModel: "a"},
+		Tasks: []Task{{ID: 7, Type: TaskDate, Media: MediaEmail, Subtype: "Visita", Done: true}}}
+	l := &Lead{Stage: StageEnd, Outcome: OutcomeSale, Vehicle: &Vehicle{ID: 1, BrandModel: "a"},
+		Tasks: []Task{{Type: TaskOther, Media: MediaWhatsapp, Description: "Llamar"}}}
+	got := map[string][2]string{}
+	var tasks []string
+	for _, c := range diffLead(old, l) {
+		if c.Field == "tasks" {
+			tasks = append(tasks, c.Old+"|"+c.New)
+			continue
+		}
+		got[c.Field] = [2]string{c.Old, c.New}
+	}
+	want := map[string][2]string{"stage": {"new", "end"}, "outcome": {"", "sale"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("changes = %v, want %v", got, want)
+	}
+	if strings.Join(tasks, ",") != "date email Visita done|,|other whatsapp Llamar" {
+		t.Errorf("task summaries = %q", tasks)
+	}
+}
+
+// TestPatchKind checks the kind UpdateLead records for each shape of patch.
+func TestPatchKind(t *testing.T) {
+	uid := int64(3)
+	tests := []struct {
+		name string
+		p    LeadPatch
+		want HistoryKind
+	}{
+		{"user only", LeadPatch{UserID: Value(&uid)}, KindLeadAssigned},
+		{"unassign", LeadPatch{UserID: Value[*int64](nil)}, KindLeadAssigned},
+		{"stage end", LeadPatch{Stage: Value(StageEnd)}, KindLeadFinished},
+		{"outcome", LeadPatch{Outcome: Value(OutcomeSale)}, KindLeadFinished},
+		{"outcome cleared", LeadPatch{Outcome: Value(OutcomeNone)}, KindLeadUpdated},
+		{"end and user", LeadPatch{Stage: Value(StageEnd), UserID: Value(&uid)}, KindLeadFinished},
+		{"another stage", LeadPatch{Stage: Value(StageTracing)}, KindLeadUpdated},
+		{"user and score", LeadPatch{UserID: Value(&uid), Score: Value(2)}, KindLeadUpdated},
+		{"user and client cleared", LeadPatch{UserID: Value(&uid), ClearClient: true}, KindLeadUpdated},
+		{"user and notes", LeadPatch{UserID: Value(&uid), Notes: &[]NotePatch{}}, KindLeadUpdated},
+		{"user and reason", LeadPatch{UserID: Value(&uid), Reason: Value("x")}, KindLeadUpdated},
+		{"nothing", LeadPatch{}, KindLeadUpdated},
+	}
+	for _, tt := range tests {
+		if got := PatchKind(tt.p); got != tt.want {
+			t.Errorf("%s: PatchKind = %s, want %s", tt.name, got, tt.want)
 		}
 	}
 }
@@ -250,10 +304,28 @@ func TestNormalisePhone(t *testing.T) {
 		{"3001234567", "CO", "+573001234567"},
 		{"not a phone", "ES", ""},
 		{"12", "ES", ""},
+		// without a region only a number with its country code is read
+		{"666777888", "", ""},
+		{"+34 666 77 78 88", "", "+34666777888"},
+		{"0034 666 77 78 88", "", ""},
 	}
 	for _, tt := range tests {
 		if got := NormalisePhone(tt.in, tt.region); got != tt.want {
 			t.Errorf("NormalisePhone(%q, %s) = %q, want %q", tt.in, tt.region, got, tt.want)
+		}
+	}
+}
+
+func TestValidCountry(t *testing.T) {
+	for code, want := range map[string]bool{
+		"ES": true, "EC": true, "CO": true, "GB": true, "PT": true,
+		"": false, "es": false, "Es": false, "ESP": false, "724": false, "E": false,
+		"EU": false, "ZZ": false, "UK": false, "YU": false, "UN": false, "QO": false,
+		// phone regions that are no ISO 3166-1 country (Ascension, Tristan da Cunha)
+		"AC": false, "TA": false,
+	} {
+		if got := ValidCountry(code); got != want {
+			t.Errorf("ValidCountry(%q) = %v, want %v", code, got, want)
 		}
 	}
 }

@@ -18,7 +18,7 @@ type Dialer interface {
 type Call struct {
 	LeadID        int64
 	DealerPhone   string
-	MaskC2C       string
+	CallerID      string // the number the client sees (Dealer.CallerID)
 	UserExtension string
 	ClientPhone   string
 }
@@ -63,10 +63,6 @@ func NewService(store Store, opts ...Option) *Service {
 	}
 	return s
 }
-
-// Store returns the store under the Service, for operator commands and
-// health checks.
-func (s *Service) Store() Store { return s.store }
 
 // Now returns the current time as the Service records it: UTC, truncated to
 // the microsecond both databases keep.
@@ -121,193 +117,10 @@ func (s *Service) LeadHistory(ctx context.Context, leadID int64, newestFirst boo
 	return s.store.LeadHistory(ctx, leadID, newestFirst, page)
 }
 
-// RefsQuery names the records an API needs to render a set of leads.
-type RefsQuery struct {
-	DealerIDs   []int64
-	SourceIDs   []int64
-	UserIDs     []int64
-	GasIDs      []int64
-	ProvinceIDs []int64
-	LocalityIDs []int64
-	// DealerDetails also loads each dealer's members and sources.
-	DealerDetails bool
-}
-
-// Refs holds the records a RefsQuery asked for, by id.
-type Refs struct {
-	Dealers       map[int64]Dealer
-	DealerUsers   map[int64][]User   // members by dealer, with DealerDetails
-	DealerSources map[int64][]Source // sources by dealer, with DealerDetails
-	Sources       map[int64]Source
-	Origins       map[int64]Origin
-	Channels      map[int64]Channel
-	Users         map[int64]User
-	GasTypes      map[int64]GasType
-	Provinces     map[int64]Province
-	Localities    map[int64]Locality
-}
-
-// Refs loads the records an API needs to render leads, clients, users and
-// sources in full. Dealers the principal cannot see are left out.
-func (s *Service) Refs(ctx context.Context, q RefsQuery) (Refs, error) {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
-		return Refs{}, err
-	}
-	r := Refs{
-		Dealers: map[int64]Dealer{}, DealerUsers: map[int64][]User{}, DealerSources: map[int64][]Source{},
-		Sources: map[int64]Source{}, Origins: map[int64]Origin{}, Channels: map[int64]Channel{},
-		Users: map[int64]User{}, GasTypes: map[int64]GasType{}, Provinces: map[int64]Province{}, Localities: map[int64]Locality{},
-	}
-	dealerIDs := visible(p, uniq(q.DealerIDs))
-	if len(q.DealerIDs) > 0 && len(dealerIDs) > 0 {
-		ds, err := s.store.DealersByID(ctx, dealerIDs)
-		if err != nil {
-			return Refs{}, err
-		}
-		for _, d := range ds {
-			r.Dealers[d.ID] = d
-		}
-	}
-	sourceIDs := uniq(q.SourceIDs)
-	userIDs := uniq(q.UserIDs)
-	if q.DealerDetails {
-		for _, id := range dealerIDs {
-			us, _, err := s.store.FindUsers(ctx, []int64{id}, Query{Limit: -1})
-			if err != nil {
-				return Refs{}, err
-			}
-			r.DealerUsers[id] = us
-			for _, u := range us {
-				r.Users[u.ID] = u
-			}
-			srcs, _, err := s.store.FindSources(ctx, []int64{id}, Query{Limit: -1})
-			if err != nil {
-				return Refs{}, err
-			}
-			r.DealerSources[id] = srcs
-			for _, src := range srcs {
-				r.Sources[src.ID] = src
-			}
-		}
-	}
-	if ids := missing(sourceIDs, r.Sources); len(ids) > 0 {
-		srcs, err := s.store.SourcesByID(ctx, ids)
-		if err != nil {
-			return Refs{}, err
-		}
-		for _, src := range srcs {
-			r.Sources[src.ID] = src
-		}
-	}
-	var originIDs []int64
-	for _, src := range r.Sources {
-		originIDs = append(originIDs, src.OriginID)
-	}
-	if originIDs = uniq(originIDs); len(originIDs) > 0 {
-		os, err := s.store.OriginsByID(ctx, originIDs)
-		if err != nil {
-			return Refs{}, err
-		}
-		for _, o := range os {
-			r.Origins[o.ID] = o
-		}
-	}
-	if len(r.Sources) > 0 || len(r.Origins) > 0 {
-		cs, err := s.store.Channels(ctx)
-		if err != nil {
-			return Refs{}, err
-		}
-		for _, c := range cs {
-			r.Channels[c.ID] = c
-		}
-	}
-	if ids := missing(userIDs, r.Users); len(ids) > 0 {
-		us, err := s.store.UsersByID(ctx, ids)
-		if err != nil {
-			return Refs{}, err
-		}
-		for _, u := range us {
-			r.Users[u.ID] = u
-		}
-	}
-	if len(q.GasIDs) > 0 {
-		gs, err := s.store.GasTypes(ctx)
-		if err != nil {
-			return Refs{}, err
-		}
-		for _, g := range gs {
-			r.GasTypes[g.ID] = g
-		}
-	}
-	if ids := uniq(q.ProvinceIDs); len(ids) > 0 {
-		ps, err := s.store.ProvincesByID(ctx, ids)
-		if err != nil {
-			return Refs{}, err
-		}
-		for _, pr := range ps {
-			r.Provinces[pr.ID] = pr
-		}
-	}
-	if ids := uniq(q.LocalityIDs); len(ids) > 0 {
-		ls, err := s.store.LocalitiesByID(ctx, ids)
-		if err != nil {
-			return Refs{}, err
-		}
-		for _, lo := range ls {
-			r.Localities[lo.ID] = lo
-		}
-	}
-	return r, nil
-}
-
-// RefsOfLeads returns the RefsQuery that renders ls in full.
-func RefsOfLeads(ls []Lead) RefsQuery {
-	var q RefsQuery
-	for _, l := range ls {
-		q.DealerIDs = append(q.DealerIDs, l.DealerID)
-		q.SourceIDs = append(q.SourceIDs, l.SourceID)
-		if l.UserID != nil {
-			q.UserIDs = append(q.UserIDs, *l.UserID)
-		}
-		if l.Vehicle != nil && l.Vehicle.GasID != nil {
-			q.GasIDs = append(q.GasIDs, *l.Vehicle.GasID)
-		}
-		if c := l.Client; c != nil {
-			if c.ProvinceID != nil {
-				q.ProvinceIDs = append(q.ProvinceIDs, *c.ProvinceID)
-			}
-			if c.LocalityID != nil {
-				q.LocalityIDs = append(q.LocalityIDs, *c.LocalityID)
-			}
-		}
-		for _, t := range l.Tasks {
-			if t.AuthorID != nil {
-				q.UserIDs = append(q.UserIDs, *t.AuthorID)
-			}
-			if t.Appraisal != nil && t.Appraisal.GasID != nil {
-				q.GasIDs = append(q.GasIDs, *t.Appraisal.GasID)
-			}
-		}
-	}
-	q.DealerDetails = true
-	return q
-}
-
 func uniq(ids []int64) []int64 {
 	out := make([]int64, 0, len(ids))
 	for _, id := range ids {
 		if !slices.Contains(out, id) {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-func missing[T any](ids []int64, have map[int64]T) []int64 {
-	var out []int64
-	for _, id := range ids {
-		if _, ok := have[id]; !ok {
 			out = append(out, id)
 		}
 	}

@@ -2,7 +2,10 @@ package core_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,13 +22,19 @@ type env struct {
 	other  context.Context // the admin of a second dealer
 	otherD core.Dealer
 	otherS core.Source
+	otherU int64 // the admin of the second dealer
 }
 
-func newEnv(t *testing.T) env {
+// newEnv seeds the demo data through a Service with opts, by default one
+// with the log dialer.
+func newEnv(t *testing.T, opts ...core.Option) env {
 	t.Helper()
 	ctx := context.Background()
 	st := testkit.OpenStore(t)
-	svc := core.NewService(st, core.WithDialer(telephony.LogDialer{Log: slog.New(slog.DiscardHandler)}))
+	if len(opts) == 0 {
+		opts = []core.Option{core.WithDialer(telephony.LogDialer{Log: slog.New(slog.DiscardHandler)})}
+	}
+	svc := core.NewService(st, opts...)
 	f, err := demo.Seed(ctx, svc, demo.Options{Advisors: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -34,8 +43,8 @@ func newEnv(t *testing.T) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := core.Source{DealerID: d2.ID, ChannelID: 1, OriginID: 1, Data: "otro"}
-	if err := st.CreateSource(ctx, &src); err != nil {
+	src, err := svc.CreateSource(ctx, core.Source{DealerID: d2.ID, ChannelID: 1, OriginID: 1, Data: "otro"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	u2, err := svc.CreateUser(ctx, core.User{Username: "otro@example.com", IsActive: true,
@@ -44,7 +53,7 @@ func newEnv(t *testing.T) env {
 		t.Fatal(err)
 	}
 	return env{
-		svc: svc, f: f, otherD: d2, otherS: src,
+		svc: svc, f: f, otherD: d2, otherS: src, otherU: u2.ID,
 		admin: core.WithPrincipal(ctx, core.Principal{UserID: f.AdminID, DealerIDs: []int64{f.DealerID}}),
 		other: core.WithPrincipal(ctx, core.Principal{UserID: u2.ID, DealerIDs: []int64{d2.ID}}),
 	}
@@ -248,12 +257,12 @@ func TestStatusLifecycleAndHistory(t *testing.T) {
 	if err != nil || n != 4 {
 		t.Fatalf("history = %d entries, %v; want 4", n, err)
 	}
-	if hs[1].Reason != "status changed" || hs[2].Reason != "lead finished" {
-		t.Errorf("reasons = %q, %q", hs[1].Reason, hs[2].Reason)
+	if hs[1].Kind != core.KindStageChanged || hs[2].Kind != core.KindLeadFinished {
+		t.Errorf("kinds = %q, %q", hs[1].Kind, hs[2].Kind)
 	}
 	found := false
 	for _, c := range hs[1].Changes {
-		if c.Field == "status" && c.Old == "new" && c.New == "tracing" {
+		if c.Field == "stage" && c.Old == "new" && c.New == "tracing" {
 			found = true
 		}
 	}
@@ -381,6 +390,86 @@ func TestClick2Call(t *testing.T) {
 	noPhone := e.lead(t, func(l *core.Lead) { l.Client = nil })
 	_, err = e.svc.Click2Call(e.admin, noPhone.ID)
 	wantCode(t, err, core.Invalid, "lead")
+	if e := err.(*core.Error); e.Fields["lead"] != core.MsgNoPhone {
+		t.Errorf("no phone = %v, want %s", e.Fields, core.MsgNoPhone)
+	}
+}
+
+// TestHistoryKinds checks the kind each use case records: chosen by the
+// Service, never by its caller.
+func TestHistoryKinds(t *testing.T) {
+	e := newEnv(t)
+	l := e.lead(t, nil)
+	adv := e.f.AdvisorIDs[0]
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{Score: core.Value(2)}))
+	must(e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{UserID: core.Value(&adv)}))
+	must(e.svc.AssignLead(e.admin, l.ID, e.f.AdminID))
+	must(e.svc.ChangeLeadStatus(e.admin, l.ID, core.StageTracing))
+	must(e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{Outcome: core.Value(core.OutcomeSale)}))
+	must(e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{Stage: core.Value(core.StageNew)}))
+	must(e.svc.FinishLead(e.admin, l.ID, core.OutcomeNone))
+	task, err := e.svc.CreateTask(e.admin, l.ID, core.Task{Type: core.TaskDate, Media: core.MediaEmail})
+	must(task, err)
+	must(e.svc.UpdateTask(e.admin, task.ID, core.TaskPatch{Done: core.Value(true)}))
+	must(nil, e.svc.DeleteTask(e.admin, task.ID))
+	must(e.svc.Click2Call(e.admin, l.ID))
+	hs, _, err := e.svc.LeadHistory(e.admin, l.ID, false, core.All)
+	must(hs, err)
+	var got []core.HistoryKind
+	for _, h := range hs {
+		got = append(got, h.Kind)
+	}
+	want := []core.HistoryKind{core.KindLeadCreated, core.KindLeadUpdated, core.KindLeadAssigned, core.KindLeadAssigned,
+		core.KindStageChanged, core.KindLeadFinished, core.KindLeadUpdated, core.KindLeadFinished,
+		core.KindTaskCreated, core.KindTaskUpdated, core.KindTaskDeleted, core.KindCallPlaced, core.KindTaskCreated}
+	if !slices.Equal(got, want) {
+		t.Errorf("kinds = %q\nwant    %q", got, want)
+	}
+	if c := hs[8].Changes; len(c) != 1 || c[0].Field != "tasks" || c[0].New != "date email" {
+		t.Errorf("task created: %+v", c)
+	}
+}
+
+// refusingDialer is a telephony bridge that refuses every call.
+type refusingDialer struct{}
+
+func (refusingDialer) Dial(context.Context, core.Call) (int64, error) {
+	return 0, errors.New("busy")
+}
+
+// TestClick2CallBridge checks the two failures of the bridge: a refused
+// call and a server without a bridge are errors an API can tell apart by
+// identity, and neither records anything.
+func TestClick2CallBridge(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		opts []core.Option
+		want error
+		code core.Code
+	}{
+		{"refused", []core.Option{core.WithDialer(refusingDialer{}), core.WithLogger(slog.New(slog.DiscardHandler))}, core.ErrCallRefused, core.Conflict},
+		{"no bridge", []core.Option{core.WithLogger(slog.New(slog.DiscardHandler))}, core.ErrNoDialer, core.Unavailable},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, tt.opts...)
+			l := e.lead(t, nil)
+			_, err := e.svc.Click2Call(e.admin, l.ID)
+			if !errors.Is(err, tt.want) || core.ErrorCode(err) != tt.code {
+				t.Fatalf("Click2Call = %v, want %v (%s)", err, tt.want, tt.code)
+			}
+			got, _ := e.svc.FindLead(e.admin, l.ID)
+			hs, n, _ := e.svc.LeadHistory(e.admin, l.ID, false, core.All)
+			if len(got.Tasks) != 0 || n != 1 {
+				t.Errorf("a failed call recorded %d tasks and %d history entries: %+v", len(got.Tasks), n, hs)
+			}
+		})
+	}
 }
 
 func TestAuth(t *testing.T) {
@@ -429,5 +518,275 @@ func TestAuth(t *testing.T) {
 	}
 	if _, _, err := e.svc.CreateAPIKey(ctx, e.otherD.ID, &e.f.AdminID, "x"); core.ErrorCode(err) != core.Invalid {
 		t.Errorf("key for a non-member = %v", err)
+	}
+}
+
+// TestCreateDealerCountry checks that a dealer needs a country, the one
+// his clients' phones are read as of: the core has no default.
+func TestCreateDealerCountry(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		country string
+		msg     string
+	}{{"", core.MsgRequired}, {"XX", core.MsgInvalid}, {"ESP", core.MsgInvalid}, {"EU", core.MsgInvalid}} {
+		_, err := e.svc.CreateDealer(ctx, core.Dealer{Name: "Motor", Country: tt.country})
+		wantCode(t, err, core.Invalid, "country")
+		if got := err.(*core.Error).Fields["country"]; got != tt.msg {
+			t.Errorf("country %q: %s, want %s", tt.country, got, tt.msg)
+		}
+	}
+	d, err := e.svc.CreateDealer(ctx, core.Dealer{Name: "Motor Quito", Country: " ec "})
+	if err != nil || d.Country != "EC" || d.TimeZone != "America/Guayaquil" {
+		t.Fatalf("CreateDealer = %+v, %v", d, err)
+	}
+}
+
+// TestCreateDealerExt checks the extension fields: keys "<api>.<field>",
+// values bounded, stored as given and never shared with the caller's map.
+func TestCreateDealerExt(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, key := range []string{"web", "sml.", ".web", "SML.web", "sml web.x"} {
+		_, err := e.svc.CreateDealer(ctx, core.Dealer{Name: "Motor", Country: "ES", Ext: map[string]string{key: "x"}})
+		wantCode(t, err, core.Invalid, "ext."+key)
+	}
+	_, err := e.svc.CreateDealer(ctx, core.Dealer{Name: "Motor", Country: "ES",
+		Ext: map[string]string{"sml.web_coches_net": strings.Repeat("x", core.MaxLongText+1)}})
+	wantCode(t, err, core.Invalid, "ext.sml.web_coches_net")
+	ext := map[string]string{"sml.web_coches_net": "https://www.coches.net/motor/"}
+	d, err := e.svc.CreateDealer(ctx, core.Dealer{Name: "Motor", Country: "ES", Ext: ext})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ext["sml.web_coches_net"] = "changed by the caller"
+	if d.Ext["sml.web_coches_net"] != "https://www.coches.net/motor/" {
+		t.Errorf("ext = %v", d.Ext)
+	}
+}
+
+// TestLookupsScoped checks that the lookups by id an API renders with answer
+// only what the principal may see: his dealers and their sources, users who
+// share a dealer with him, and himself.
+func TestLookupsScoped(t *testing.T) {
+	e := newEnv(t)
+	ids := func(vs any) []int64 {
+		var out []int64
+		switch vs := vs.(type) {
+		case []core.Dealer:
+			for _, v := range vs {
+				out = append(out, v.ID)
+			}
+		case []core.Source:
+			for _, v := range vs {
+				out = append(out, v.ID)
+			}
+		case []core.User:
+			for _, v := range vs {
+				out = append(out, v.ID)
+			}
+		}
+		return out
+	}
+	check := func(what string, got any, err error, want ...int64) {
+		t.Helper()
+		if err != nil || !slices.Equal(ids(got), want) {
+			t.Errorf("%s = %v, %v; want %v", what, ids(got), err, want)
+		}
+	}
+	otherUser := e.otherU
+	ds, err := e.svc.DealersByID(e.other, []int64{e.f.DealerID, e.otherD.ID, 9999})
+	check("other's dealers", ds, err, e.otherD.ID)
+	srcs, err := e.svc.SourcesByID(e.other, []int64{e.f.SourceIDs["phone"], e.otherS.ID})
+	check("other's sources", srcs, err, e.otherS.ID)
+	us, err := e.svc.UsersByID(e.other, []int64{e.f.AdminID, e.f.AdvisorIDs[0], otherUser})
+	check("users the other admin sees", us, err, otherUser)
+	us, err = e.svc.UsersByID(e.admin, []int64{otherUser, e.f.AdvisorIDs[0], e.f.AdminID})
+	check("users the demo admin sees", us, err, e.f.AdminID, e.f.AdvisorIDs[0])
+	key := core.WithPrincipal(context.Background(), core.Principal{APIKeyID: 1, DealerIDs: []int64{e.f.DealerID}})
+	us, err = e.svc.UsersByID(key, []int64{otherUser, e.f.AdvisorIDs[0]})
+	check("users an API key sees", us, err, e.f.AdvisorIDs[0])
+	members, err := e.svc.DealerMembers(e.admin, e.f.DealerID)
+	check("members", members, err, e.f.AdminID, e.f.AdvisorIDs[0])
+	_, err = e.svc.DealerMembers(e.admin, e.otherD.ID)
+	wantCode(t, err, core.NotFound, "")
+	_, err = e.svc.DealerSources(e.admin, e.otherD.ID)
+	wantCode(t, err, core.NotFound, "")
+	_, err = e.svc.DealersByID(context.Background(), []int64{e.f.DealerID})
+	wantCode(t, err, core.Unauthorized, "")
+}
+
+// TestCanAssign checks the reassignment rule and that every path that
+// changes a lead's assigned user enforces it.
+func TestCanAssign(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	member := func(name string, m core.Membership, admin bool) (int64, context.Context) {
+		t.Helper()
+		m.DealerID = e.f.DealerID
+		u, err := e.svc.CreateUser(ctx, core.User{Username: name, IsActive: true, IsAdmin: admin, Memberships: []core.Membership{m}}, "pw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.ID, core.WithPrincipal(ctx, core.Principal{UserID: u.ID, DealerIDs: []int64{e.f.DealerID}})
+	}
+	advisor, asAdvisor := member("advisor", core.Membership{}, false)
+	other, _ := member("other-advisor", core.Membership{}, false)
+	_, asManager := member("manager", core.Membership{IsBusinessManager: true}, false)
+	_, asDealerAdmin := member("dealer-admin", core.Membership{IsAdmin: true}, false)
+	_, asInstallationAdmin := member("root", core.Membership{}, true)
+	asKey := core.WithPrincipal(ctx, core.Principal{APIKeyID: 1, DealerIDs: []int64{e.f.DealerID}})
+	asUserKey := core.WithPrincipal(ctx, core.Principal{APIKeyID: 2, UserID: other, DealerIDs: []int64{e.f.DealerID}})
+
+	l := e.lead(t, nil) // assigned to the demo admin, its creator
+	for name, tt := range map[string]struct {
+		ctx  context.Context
+		want bool
+	}{
+		"advisor": {asAdvisor, false}, "business manager": {asManager, true}, "dealer admin": {asDealerAdmin, true},
+		"installation admin": {asInstallationAdmin, true}, "assignee": {e.admin, true}, "API key": {asKey, true},
+		"API key acting as an advisor": {asUserKey, true}, "another dealer's admin": {e.other, false}, "no principal": {ctx, false},
+	} {
+		if got := e.svc.CanAssign(tt.ctx, l); got != tt.want {
+			t.Errorf("%s: CanAssign = %v, want %v", name, got, tt.want)
+		}
+	}
+
+	// The advisor may not reassign it, by any path; nothing changes.
+	_, err := e.svc.UpdateLead(asAdvisor, l.ID, core.LeadPatch{UserID: core.Value(&advisor), Score: core.Value(4)})
+	if !errors.Is(err, core.ErrAssignForbidden) || core.ErrorCode(err) != core.Forbidden {
+		t.Fatalf("UpdateLead by an advisor = %v, want ErrAssignForbidden", err)
+	}
+	_, err = e.svc.UpdateLead(asAdvisor, l.ID, core.LeadPatch{UserID: core.Value[*int64](nil)})
+	wantCode(t, err, core.Forbidden, "")
+	_, err = e.svc.AssignLead(asAdvisor, l.ID, advisor)
+	wantCode(t, err, core.Forbidden, "")
+	got, _ := e.svc.FindLead(e.admin, l.ID)
+	if *got.UserID != e.f.AdminID || got.Score != 0 || got.Version != l.Version {
+		t.Fatalf("a refused reassignment changed the lead: user %d score %d version %d", *got.UserID, got.Score, got.Version)
+	}
+	// Naming the assignee he already has changes nothing and is allowed.
+	if _, err := e.svc.UpdateLead(asAdvisor, l.ID, core.LeadPatch{UserID: core.Value(&e.f.AdminID), Score: core.Value(2)}); err != nil {
+		t.Fatalf("an advisor's change that keeps the assignee: %v", err)
+	}
+
+	// Those the rule names may; the new assignee may then pass it on.
+	for name, c := range map[string]context.Context{"manager": asManager, "dealer admin": asDealerAdmin, "installation admin": asInstallationAdmin, "API key": asKey} {
+		if _, err := e.svc.AssignLead(c, l.ID, other); err != nil {
+			t.Fatalf("%s: AssignLead = %v", name, err)
+		}
+		if _, err := e.svc.UpdateLead(c, l.ID, core.LeadPatch{UserID: core.Value(&e.f.AdminID)}); err != nil {
+			t.Fatalf("%s: UpdateLead = %v", name, err)
+		}
+	}
+	if _, err := e.svc.AssignLead(e.admin, l.ID, advisor); err != nil {
+		t.Fatal(err)
+	}
+	if !e.svc.CanAssign(asAdvisor, mustFind(t, e, l.ID)) {
+		t.Error("the assignee cannot assign his lead")
+	}
+	if _, err := e.svc.UpdateLead(asAdvisor, l.ID, core.LeadPatch{UserID: core.Value(&other)}); err != nil {
+		t.Fatalf("the assignee passing his lead on: %v", err)
+	}
+	_, err = e.svc.AssignLead(asAdvisor, l.ID, advisor)
+	wantCode(t, err, core.Forbidden, "")
+
+	// An unassigned lead is not the advisor's to take; creating is free.
+	free := e.lead(t, func(l *core.Lead) {})
+	if _, err := e.svc.UpdateLead(e.admin, free.ID, core.LeadPatch{UserID: core.Value[*int64](nil)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.AssignLead(asAdvisor, free.ID, advisor)
+	wantCode(t, err, core.Forbidden, "")
+	created, err := e.svc.CreateLead(asAdvisor, core.Lead{SourceID: e.f.SourceIDs["phone"], Vehicle: &core.Vehicle{BrandModel: "x"}, UserID: &other})
+	if err != nil || *created.UserID != other {
+		t.Fatalf("an advisor creating a lead for another: %v", err)
+	}
+}
+
+func mustFind(t *testing.T, e env, id int64) core.Lead {
+	t.Helper()
+	l, err := e.svc.FindLead(e.admin, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// TestOperatorCommands checks the operator's commands for reference data,
+// memberships and the emptiness the demo loader asks about: they check what
+// they store, without a principal.
+func TestOperatorCommands(t *testing.T) {
+	ctx := context.Background()
+	svc := core.NewService(testkit.OpenStore(t), core.WithLogger(slog.New(slog.DiscardHandler)))
+	if empty, err := svc.IsEmpty(ctx); err != nil || !empty {
+		t.Fatalf("IsEmpty on a new database = %v, %v", empty, err)
+	}
+	field := func(err error, code core.Code, field string) {
+		t.Helper()
+		wantCode(t, err, code, field)
+	}
+	_, err := svc.CreateChannel(ctx, core.Channel{Slug: " "})
+	field(err, core.Invalid, "slug")
+	ch, err := svc.CreateChannel(ctx, core.Channel{Slug: core.ChannelPhone, Name: "Teléfono"})
+	if err != nil || ch.ID == 0 {
+		t.Fatalf("CreateChannel = %+v, %v", ch, err)
+	}
+	_, err = svc.CreateChannel(ctx, core.Channel{Slug: core.ChannelPhone})
+	field(err, core.Conflict, "")
+	_, err = svc.CreateOrigin(ctx, core.Origin{Name: "web", ChannelIDs: []int64{ch.ID, 999}})
+	field(err, core.Invalid, "channels")
+	o, err := svc.CreateOrigin(ctx, core.Origin{Name: "coches.net", ChannelIDs: []int64{ch.ID}})
+	if err != nil || o.ID == 0 {
+		t.Fatalf("CreateOrigin = %+v, %v", o, err)
+	}
+	d, err := svc.CreateDealer(ctx, core.Dealer{Name: "Motor", Country: "ES"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.CreateSource(ctx, core.Source{DealerID: 999, ChannelID: 999, OriginID: 999})
+	for _, f := range []string{"dealer", "channel", "origin"} {
+		field(err, core.Invalid, f)
+	}
+	if src, err := svc.CreateSource(ctx, core.Source{DealerID: d.ID, ChannelID: ch.ID, OriginID: o.ID}); err != nil || src.ID == 0 {
+		t.Fatalf("CreateSource = %+v, %v", src, err)
+	}
+	_, err = svc.CreateGasType(ctx, core.GasType{})
+	field(err, core.Invalid, "name")
+	_, err = svc.CreateCountry(ctx, core.Country{Code: "XX", Name: "Nowhere"})
+	field(err, core.Invalid, "code")
+	if c, err := svc.CreateCountry(ctx, core.Country{Code: "pt", Name: "Portugal"}); err != nil || c.Code != "PT" {
+		t.Fatalf("CreateCountry = %+v, %v", c, err)
+	}
+	_, err = svc.CreateProvince(ctx, core.Province{Country: "FR", Name: "Gironde"})
+	field(err, core.Invalid, "country")
+	p, err := svc.CreateProvince(ctx, core.Province{Country: "PT", Name: "Porto", Active: true})
+	if err != nil || p.ID == 0 {
+		t.Fatalf("CreateProvince = %+v, %v", p, err)
+	}
+	_, err = svc.CreateLocality(ctx, core.Locality{ProvinceID: 999, Name: "Gaia"})
+	field(err, core.Invalid, "province")
+	if l, err := svc.CreateLocality(ctx, core.Locality{ProvinceID: p.ID, Name: "Gaia", Active: true}); err != nil || l.ID == 0 {
+		t.Fatalf("CreateLocality = %+v, %v", l, err)
+	}
+
+	u, err := svc.CreateUser(ctx, core.User{Username: "ana", IsActive: true}, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.AddMembership(ctx, core.Membership{UserID: 999, DealerID: 999})
+	field(err, core.Invalid, "user")
+	field(err, core.Invalid, "dealer")
+	if m, err := svc.AddMembership(ctx, core.Membership{UserID: u.ID, DealerID: d.ID, IsBusinessManager: true}); err != nil || m.ID == 0 {
+		t.Fatalf("AddMembership = %+v, %v", m, err)
+	}
+	_, err = svc.AddMembership(ctx, core.Membership{UserID: u.ID, DealerID: d.ID})
+	field(err, core.Conflict, "")
+	us, err := svc.UsersOfDealers(ctx, []int64{d.ID, d.ID})
+	if err != nil || len(us) != 1 || us[0].ID != u.ID || !us[0].IsBusinessManager() {
+		t.Fatalf("UsersOfDealers = %+v, %v", us, err)
+	}
+	if empty, err := svc.IsEmpty(ctx); err != nil || empty {
+		t.Fatalf("IsEmpty with a dealer = %v, %v", empty, err)
 	}
 }

@@ -19,7 +19,6 @@ const (
 	AdminUsername = "demo@example.com"
 	AdminPassword = "demo"
 	DealerName    = "Concesionario de Prueba"
-	SpainID       = 28 // SML's country id for Spain
 )
 
 // ErrNotEmpty is returned by Seed when the database already holds dealers.
@@ -49,12 +48,11 @@ type Fixture struct {
 
 // Seed loads the demo data into an empty database through svc.
 func Seed(ctx context.Context, svc *core.Service, opt Options) (Fixture, error) {
-	st := svc.Store()
-	ds, err := st.AllDealers(ctx)
+	empty, err := svc.IsEmpty(ctx)
 	if err != nil {
 		return Fixture{}, err
 	}
-	if len(ds) > 0 {
+	if !empty {
 		return Fixture{}, ErrNotEmpty
 	}
 	if opt.Advisors == 0 {
@@ -62,12 +60,12 @@ func Seed(ctx context.Context, svc *core.Service, opt Options) (Fixture, error) 
 	}
 	f := Fixture{AdminUsername: AdminUsername, AdminPassword: AdminPassword, SourceIDs: map[string]int64{},
 		ProvinceIDs: map[int]int64{}, LocalityIDs: map[string]int64{}}
-	if err := seedGeography(ctx, st, &f); err != nil {
+	if err := seedGeography(ctx, svc, &f); err != nil {
 		return Fixture{}, fmt.Errorf("demo geography: %w", err)
 	}
 	for _, name := range []string{"Gasolina", "Diésel", "Híbrido", "Híbrido enchufable", "Eléctrico", "GLP", "GNC"} {
-		g := core.GasType{Name: name}
-		if err := st.CreateGasType(ctx, &g); err != nil {
+		g, err := svc.CreateGasType(ctx, core.GasType{Name: name})
+		if err != nil {
 			return Fixture{}, err
 		}
 		f.GasIDs = append(f.GasIDs, g.ID)
@@ -84,10 +82,12 @@ func Seed(ctx context.Context, svc *core.Service, opt Options) (Fixture, error) 
 		Name: DealerName, Country: "ES", TimeZone: "Europe/Madrid",
 		Address: "Calle de Serrano 100, 28006 Madrid", Latitude: &lat, Longitude: &lon,
 		Schedule: "L-V 9:00-20:00, S 10:00-14:00", Web: "https://concesionario-prueba.example.com",
-		WebCochesNet: "https://www.coches.net/concesionario/concesionario-de-prueba/",
-		DateNotes:    "Pruebas de conducción con cita previa.", AppraisalNotes: "Tasación gratuita en 24 h.",
-		FinancingNotes: "Financiación hasta 96 meses.", WarrantyNotes: "12 meses en vehículos de ocasión.",
-		ServiceNotes: "Taller propio multimarca.", MaskC2C: "34910052683", Phone: "674833617",
+		Guidance: core.Guidance{Visit: "Pruebas de conducción con cita previa.", Appraisal: "Tasación gratuita en 24 h.",
+			Financing: "Financiación hasta 96 meses.", Warranty: "12 meses en vehículos de ocasión.",
+			Service: "Taller propio multimarca."},
+		// the dealer's page on coches.net, a field only the SML API has
+		Ext:      map[string]string{"sml.web_coches_net": "https://www.coches.net/concesionario/concesionario-de-prueba/"},
+		CallerID: "34910052683", Phone: "674833617",
 		Calendar: cal, Notes: []core.Note{{Content: "Concesionario de demostración de forecourt."}},
 	})
 	if err != nil {
@@ -95,13 +95,13 @@ func Seed(ctx context.Context, svc *core.Service, opt Options) (Fixture, error) 
 	}
 	f.DealerID = d.ID
 
-	if err := seedSources(ctx, st, &f); err != nil {
+	if err := seedSources(ctx, svc, &f); err != nil {
 		return Fixture{}, fmt.Errorf("demo sources: %w", err)
 	}
 
 	admin, err := svc.CreateUser(ctx, core.User{
 		Username: AdminUsername, Email: AdminUsername, FirstName: "Demo", LastName: "Administrador",
-		IsStaff: true, IsSuperuser: true, IsAdmin: true, IsActive: true, Phone: "600000001",
+		IsAdmin: true, IsActive: true, Phone: "600000001",
 		Memberships: []core.Membership{{DealerID: d.ID, IsAdmin: true}},
 	}, AdminPassword)
 	if err != nil {
@@ -131,19 +131,19 @@ func Seed(ctx context.Context, svc *core.Service, opt Options) (Fixture, error) 
 	return f, nil
 }
 
-func seedGeography(ctx context.Context, st core.Store, f *Fixture) error {
-	if err := st.CreateCountry(ctx, &core.Country{ID: SpainID, Code: "ES", Name: "España"}); err != nil {
+func seedGeography(ctx context.Context, svc *core.Service, f *Fixture) error {
+	if _, err := svc.CreateCountry(ctx, core.Country{Code: "ES", Name: "España"}); err != nil {
 		return err
 	}
 	for _, p := range SpainProvinces {
-		pr := core.Province{ID: int64(p.Code), CountryID: SpainID, Name: p.Name, Active: true}
-		if err := st.CreateProvince(ctx, &pr); err != nil {
+		pr, err := svc.CreateProvince(ctx, core.Province{ID: int64(p.Code), Country: "ES", Name: p.Name, Active: true})
+		if err != nil {
 			return err
 		}
 		f.ProvinceIDs[p.Code] = pr.ID
 		for i, name := range p.Localities {
-			lo := core.Locality{ProvinceID: pr.ID, Name: name, Active: true}
-			if err := st.CreateLocality(ctx, &lo); err != nil {
+			lo, err := svc.CreateLocality(ctx, core.Locality{ProvinceID: pr.ID, Name: name, Active: true})
+			if err != nil {
 				return err
 			}
 			if i == 0 {
@@ -156,17 +156,17 @@ func seedGeography(ctx context.Context, st core.Store, f *Fixture) error {
 	return nil
 }
 
-func seedSources(ctx context.Context, st core.Store, f *Fixture) error {
-	channels := map[string]*core.Channel{}
+func seedSources(ctx context.Context, svc *core.Service, f *Fixture) error {
+	channels := map[string]core.Channel{}
 	for _, c := range []core.Channel{
-		{Slug: "phone", Name: "Teléfono"}, {Slug: "email", Name: "Email"}, {Slug: "web", Name: "Web"},
-		{Slug: "chat", Name: "Chat"}, {Slug: "whatsapp", Name: "WhatsApp"},
+		{Slug: core.ChannelPhone, Name: "Teléfono"}, {Slug: core.ChannelEmail, Name: "Email"}, {Slug: core.ChannelWeb, Name: "Web"},
+		{Slug: core.ChannelChat, Name: "Chat"}, {Slug: core.ChannelWhatsapp, Name: "WhatsApp"},
 	} {
-		c := c
-		if err := st.CreateChannel(ctx, &c); err != nil {
+		c, err := svc.CreateChannel(ctx, c)
+		if err != nil {
 			return err
 		}
-		channels[c.Slug] = &c
+		channels[c.Slug] = c
 	}
 	web := core.Origin{Name: "Web del concesionario", Icon: "/static/origins/web.svg",
 		ChannelIDs: []int64{channels["web"].ID, channels["chat"].ID, channels["email"].ID}}
@@ -176,9 +176,11 @@ func seedSources(ctx context.Context, st core.Store, f *Fixture) error {
 		ChannelIDs: []int64{channels["phone"].ID, channels["email"].ID, channels["whatsapp"].ID}}
 	showroom := core.Origin{Name: "Exposición", Icon: "/static/origins/showroom.svg", ChannelIDs: []int64{channels["phone"].ID}}
 	for _, o := range []*core.Origin{&web, &cochesNet, &showroom} {
-		if err := st.CreateOrigin(ctx, o); err != nil {
+		created, err := svc.CreateOrigin(ctx, *o)
+		if err != nil {
 			return err
 		}
+		*o = created
 	}
 	for _, s := range []struct {
 		slug   string
@@ -191,8 +193,8 @@ func seedSources(ctx context.Context, st core.Store, f *Fixture) error {
 		{"chat", &web, "Chat de la web"},
 		{"whatsapp", &cochesNet, "+34 600 000 000"},
 	} {
-		src := core.Source{DealerID: f.DealerID, ChannelID: channels[s.slug].ID, OriginID: s.origin.ID, Data: s.data}
-		if err := st.CreateSource(ctx, &src); err != nil {
+		src, err := svc.CreateSource(ctx, core.Source{DealerID: f.DealerID, ChannelID: channels[s.slug].ID, OriginID: s.origin.ID, Data: s.data})
+		if err != nil {
 			return err
 		}
 		f.SourceIDs[s.slug] = src.ID
@@ -221,7 +223,7 @@ var (
 // lifecycle rules and history apply to them as to any lead.
 func seedLeads(ctx context.Context, svc *core.Service, f *Fixture, n int) error {
 	r := rand.New(rand.NewPCG(2026, 11))
-	slugs := []string{"phone", "email", "web", "chat", "whatsapp"}
+	slugs := []string{core.ChannelPhone, core.ChannelEmail, core.ChannelWeb, core.ChannelChat, core.ChannelWhatsapp}
 	capitals := make([]Province, 0, len(SpainProvinces))
 	capitals = append(capitals, SpainProvinces...)
 	users := append([]int64{f.AdminID}, f.AdvisorIDs...)

@@ -615,7 +615,6 @@ var (
 	stageChoices     = toStrings(core.Stages)
 	outcomeChoices   = toStrings(core.Outcomes)
 	taskTypeChoices  = toStrings(core.TaskTypes)
-	mediaChoices     = toStrings(core.MediaValues)
 	appraisalOrigins = []string{string(core.OriginNational), string(core.OriginForeign)}
 	scoreChoices     = []string{"1", "2", "3", "4"}
 )

@@ -130,6 +130,8 @@ func TestDecodeLeadErrors(t *testing.T) {
 			`{"request":{"task":[{},{"type":["\"x\" no es una elección válida."]}]}}`},
 		{"task media unknown", `{"request":{"task":[{"media":"Fax"}]}}`, true,
 			`{"request":{"task":[{"media":["\"Fax\" no es una elección válida."]}]}}`},
+		{"task media in core's words", `{"request":{"task":[{"media":"phone"}]}}`, true,
+			`{"request":{"task":[{"media":["\"phone\" no es una elección válida."]}]}}`},
 		{"task date malformed", `{"request":{"task":[{"planified_realization_date":"mañana"}]}}`, true,
 			`{"request":{"task":[{"planified_realization_date":["Fecha/hora con formato erróneo. Use uno de los siguientes formatos en su lugar: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."]}]}}`},
 		{"task date a number", `{"request":{"task":[{"planified_tracking_date":20190509}]}}`, true,

@@ -199,8 +199,8 @@ func (e *env) otherDealer() other {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	src := core.Source{DealerID: d.ID, ChannelID: 1, OriginID: 1, Data: "910000000"}
-	if err := e.svc.Store().CreateSource(ctx, &src); err != nil {
+	src, err := e.svc.CreateSource(ctx, core.Source{DealerID: d.ID, ChannelID: 1, OriginID: 1, Data: "910000000"})
+	if err != nil {
 		e.t.Fatal(err)
 	}
 	u, err := e.svc.CreateUser(ctx, core.User{Username: "otro@example.com", Email: "otro@example.com", IsActive: true,

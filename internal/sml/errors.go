@@ -40,6 +40,8 @@ const (
 	msgBodyTooLarge   = "El cuerpo de la petición supera el tamaño máximo de 1 MiB."
 	msgConflict       = "La petición entra en conflicto con el estado actual del recurso."
 	msgBridgeRefused  = "La centralita rechazó la llamada."
+	msgNoBridge       = "La centralita no está disponible. Inténtelo de nuevo más tarde."
+	msgUnavailable    = "Servicio no disponible temporalmente. Inténtelo de nuevo más tarde."
 	msgInvalidRequest = "Datos inválidos."
 	msgThrottled      = "Solicitud fue regulada (throttled)."
 )
@@ -94,29 +96,23 @@ func msgMaxValue(n int) string {
 	return fmt.Sprintf("Asegúrese de que este valor es menor o igual a %d.", n)
 }
 
-// The limits core enforces (internal/core/leads.go), repeated here only to
-// word the messages: core decides, these numbers only fill in "{n}".
-const (
-	coreMaxShortText = 255
-	coreMaxLongText  = 10000
-	coreMaxPhone     = 40
-	coreMaxPlate     = 20
-	coreMaxItems     = 200
-	coreMinYear      = 1900
-	coreMaxYear      = 2100
-)
+// unavailableRetry is the Retry-After of a 503 whose core error names no
+// wait of its own: what is missing (a telephony bridge) comes back only
+// when an operator acts.
+const unavailableRetry = 60 * time.Second
 
-// maxLen returns the length limit core applies to the field named last.
+// maxLen returns the length limit core applies to the field named last; it
+// only fills in the "{n}" of the message: core decides.
 func maxLen(last string) int {
 	switch last {
 	case "phone":
-		return coreMaxPhone
+		return core.MaxPhone
 	case "license_plate":
-		return coreMaxPlate
+		return core.MaxPlate
 	case "description", "extras", "content", "mail_content":
-		return coreMaxLongText
+		return core.MaxLongText
 	}
-	return coreMaxShortText
+	return core.MaxShortText
 }
 
 // errTree is a DRF error body being built: a node holds either messages
@@ -273,7 +269,11 @@ func toAPIError(err error, c errContext) *apiError {
 	switch ce.Code {
 	case core.Invalid:
 		if len(ce.Fields) == 0 {
-			return &apiError{status: http.StatusBadRequest, body: map[string][]string{"non_field_errors": {translateMessage(ce.Message, msgInvalidRequest)}}}
+			msg := msgInvalidRequest
+			if errors.Is(err, core.ErrBadCredentials) {
+				msg = msgBadLogin
+			}
+			return &apiError{status: http.StatusBadRequest, body: map[string][]string{"non_field_errors": {msg}}}
 		}
 		t := &errTree{}
 		for _, k := range sortedKeys(ce.Fields) {
@@ -291,7 +291,20 @@ func toAPIError(err error, c errContext) *apiError {
 	case core.Forbidden:
 		return detailError(http.StatusForbidden, msgForbidden)
 	case core.Conflict:
-		return detailError(http.StatusConflict, translateMessage(ce.Message, msgConflict))
+		if errors.Is(err, core.ErrCallRefused) {
+			return detailError(http.StatusConflict, msgBridgeRefused)
+		}
+		return detailError(http.StatusConflict, msgConflict)
+	case core.Unavailable:
+		msg := msgUnavailable
+		if errors.Is(err, core.ErrNoDialer) {
+			msg = msgNoBridge
+		}
+		wait := ce.RetryAfter
+		if wait <= 0 {
+			wait = unavailableRetry
+		}
+		return &apiError{status: http.StatusServiceUnavailable, body: Detail{Detail: msg}, retryAfter: int(wait / time.Second), cause: err}
 	case core.Throttled:
 		return throttled(ce.RetryAfter)
 	default:
@@ -366,12 +379,12 @@ func fieldMessage(msg string, path []string, value string) string {
 	case core.MsgOutOfRange:
 		switch {
 		case isList:
-			return msgTooMany(coreMaxItems)
+			return msgTooMany(core.MaxItems)
 		case last == "year":
-			if y, err := strconv.Atoi(value); err == nil && y < coreMinYear {
-				return msgMinValue(coreMinYear)
+			if y, err := strconv.Atoi(value); err == nil && y < core.MinYear {
+				return msgMinValue(core.MinYear)
 			}
-			return msgMaxValue(coreMaxYear)
+			return msgMaxValue(core.MaxYear)
 		}
 		return msgInvalid
 	case core.MsgTooLong:
@@ -390,22 +403,10 @@ func fieldMessage(msg string, path []string, value string) string {
 		return msgInvalid
 	case core.MsgNullCharacter:
 		return msgNullChar
-	case "not_in_province":
+	case core.MsgNotInProvince:
 		return msgNotInProvince
-	case "no_phone":
+	case core.MsgNoPhone:
 		return msgNoPhone
 	}
-	return translateMessage(msg, msgInvalid)
-}
-
-// translateMessage words core's non-field messages in Spanish; unknown ones
-// get fallback rather than core's English.
-func translateMessage(msg, fallback string) string {
-	switch msg {
-	case core.ErrBadCredentials.Message:
-		return msgBadLogin
-	case "the telephony bridge refused the call":
-		return msgBridgeRefused
-	}
-	return fallback
+	return msgInvalid
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"forecourt/internal/core"
 )
 
 // FuzzDecodeLead feeds arbitrary bodies to the decoder of Crear and
@@ -37,9 +39,8 @@ func FuzzDecodeLead(f *testing.F) {
 			checkAPIError(t, err)
 			return
 		}
-		_ = patchReason(b)
 		if partial {
-			_ = leadPatchToCore(b)
+			_ = core.PatchKind(leadPatchToCore(b))
 			return
 		}
 		l := leadToCore(b)

@@ -10,6 +10,7 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -201,7 +202,10 @@ func (h *handler) writeError(w http.ResponseWriter, r *http.Request, e *apiError
 		w.WriteHeader(statusClientClosed)
 		return
 	}
-	if e.status >= 500 {
+	switch {
+	case e.status == http.StatusServiceUnavailable:
+		h.log.WarnContext(r.Context(), "sml: unavailable", "method", r.Method, "path", r.URL.Path, "err", e.cause)
+	case e.status >= 500:
 		h.log.ErrorContext(r.Context(), "sml: internal error", "method", r.Method, "path", r.URL.Path, "err", e.cause)
 	}
 	if e.status == http.StatusUnauthorized {
@@ -279,13 +283,13 @@ func (h *handler) zone(ctx context.Context) func() *time.Location {
 			if !ok || len(p.DealerIDs) == 0 {
 				return
 			}
-			refs, err := h.svc.Refs(ctx, core.RefsQuery{DealerIDs: p.DealerIDs[:1]})
+			ds, err := h.svc.DealersByID(ctx, p.DealerIDs[:1])
 			if err != nil {
 				h.log.WarnContext(ctx, "sml: dealer time zone", "err", err)
 				return
 			}
-			if d, ok := refs.Dealers[p.DealerIDs[0]]; ok {
-				loc = d.Location()
+			if len(ds) == 1 {
+				loc = ds[0].Location()
 			}
 		})
 		return loc
@@ -302,11 +306,11 @@ func firstDealer(p core.Principal) []int64 {
 }
 
 // renderer returns the renderer of a response to r.
-func (h *handler) renderer(r *http.Request, refs core.Refs) renderer {
+func (h *handler) renderer(r *http.Request, refs refSet) renderer {
 	p, _ := core.PrincipalFrom(r.Context())
 	loc := time.UTC
 	if len(p.DealerIDs) > 0 {
-		if d, ok := refs.Dealers[p.DealerIDs[0]]; ok {
+		if d, ok := refs.dealers[p.DealerIDs[0]]; ok {
 			loc = d.Location()
 		}
 	}
@@ -578,7 +582,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	token, u, err := h.svc.Login(r.Context(), b.Username.V, b.Password.V)
 	if err != nil {
-		if core.ErrorCode(err) == core.Invalid {
+		if errors.Is(err, core.ErrBadCredentials) {
 			// the document shows this one message as a plain string
 			return &apiError{status: http.StatusBadRequest, body: map[string]string{"non_field_errors": msgBadLogin}}
 		}
@@ -610,11 +614,15 @@ func (h *handler) renderLeads(r *http.Request, leads []core.Lead) ([]LeadRespons
 	if len(leads) == 0 {
 		return out, nil
 	}
-	refs, err := h.svc.Refs(r.Context(), core.RefsOfLeads(leads))
+	refs, err := loadRefs(r.Context(), h.svc, refsOfLeads(leads))
 	if err != nil {
 		return nil, err
 	}
 	rd := h.renderer(r, refs)
+	rd.assignable = make(map[int64]bool, len(leads))
+	for _, l := range leads {
+		rd.assignable[l.ID] = h.svc.CanAssign(r.Context(), l)
+	}
 	for _, l := range leads {
 		out = append(out, rd.lead(l))
 	}
@@ -712,7 +720,7 @@ func (h *handler) leadUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err := o.d.err(); err != nil {
 		return err
 	}
-	l, err := h.svc.UpdateLeadWith(r.Context(), id, patchReason(b), leadPatchToCore(b))
+	l, err := h.svc.UpdateLead(r.Context(), id, leadPatchToCore(b))
 	if err != nil {
 		return toAPIError(err, errContext{values: o.d.values})
 	}
@@ -757,13 +765,13 @@ func (h *handler) leadHistory(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p, _ := core.PrincipalFrom(r.Context())
-	q := core.RefsQuery{DealerIDs: firstDealer(p)}
+	q := refsQuery{dealerIDs: firstDealer(p)}
 	for _, e := range hs {
 		if e.UserID != nil {
-			q.UserIDs = append(q.UserIDs, *e.UserID)
+			q.userIDs = append(q.userIDs, *e.UserID)
 		}
 	}
-	refs, err := h.svc.Refs(r.Context(), q)
+	refs, err := loadRefs(r.Context(), h.svc, q)
 	if err != nil {
 		return err
 	}
@@ -780,11 +788,11 @@ func (h *handler) leadHistory(w http.ResponseWriter, r *http.Request) error {
 
 // taskRefs loads what rendering task t needs.
 func (h *handler) taskRefs(r *http.Request, t core.Task, dealerIDs []int64) (renderer, error) {
-	q := core.RefsQuery{DealerIDs: dealerIDs}
+	q := refsQuery{dealerIDs: dealerIDs}
 	if t.Appraisal != nil && t.Appraisal.GasID != nil {
-		q.GasIDs = []int64{*t.Appraisal.GasID}
+		q.gasIDs = []int64{*t.Appraisal.GasID}
 	}
-	refs, err := h.svc.Refs(r.Context(), q)
+	refs, err := loadRefs(r.Context(), h.svc, q)
 	if err != nil {
 		return renderer{}, err
 	}
@@ -908,11 +916,11 @@ func (h *handler) concessionaireList(w http.ResponseWriter, r *http.Request) err
 	}
 	out := make([]Concessionaire, 0, len(ds))
 	if len(ds) > 0 {
-		q := core.RefsQuery{DealerDetails: true}
+		q := refsQuery{dealerDetails: true}
 		for _, d := range ds {
-			q.DealerIDs = append(q.DealerIDs, d.ID)
+			q.dealerIDs = append(q.dealerIDs, d.ID)
 		}
-		refs, err := h.svc.Refs(r.Context(), q)
+		refs, err := loadRefs(r.Context(), h.svc, q)
 		if err != nil {
 			return err
 		}
@@ -937,12 +945,12 @@ func (h *handler) sourceList(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]SourceListItem, 0, len(ss))
 	if len(ss) > 0 {
-		var q core.RefsQuery
+		var q refsQuery
 		for _, s := range ss {
-			q.DealerIDs = append(q.DealerIDs, s.DealerID)
-			q.SourceIDs = append(q.SourceIDs, s.ID)
+			q.dealerIDs = append(q.dealerIDs, s.DealerID)
+			q.sourceIDs = append(q.sourceIDs, s.ID)
 		}
-		refs, err := h.svc.Refs(r.Context(), q)
+		refs, err := loadRefs(r.Context(), h.svc, q)
 		if err != nil {
 			return err
 		}
@@ -990,16 +998,16 @@ func (h *handler) clientList(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]Client, 0, len(cs))
 	if len(cs) > 0 {
-		var q core.RefsQuery
+		var q refsQuery
 		for _, c := range cs {
 			if c.ProvinceID != nil {
-				q.ProvinceIDs = append(q.ProvinceIDs, *c.ProvinceID)
+				q.provinceIDs = append(q.provinceIDs, *c.ProvinceID)
 			}
 			if c.LocalityID != nil {
-				q.LocalityIDs = append(q.LocalityIDs, *c.LocalityID)
+				q.localityIDs = append(q.localityIDs, *c.LocalityID)
 			}
 		}
-		refs, err := h.svc.Refs(r.Context(), q)
+		refs, err := loadRefs(r.Context(), h.svc, q)
 		if err != nil {
 			return err
 		}
@@ -1026,7 +1034,13 @@ func (h *handler) provinceList(w http.ResponseWriter, r *http.Request) error {
 	if err := qe.err(); err != nil {
 		return err
 	}
-	ps, count, err := h.svc.FindProvinces(r.Context(), pq.query(core.And(core.Eq("country", countryCode(*country)), search(v))))
+	code, ok := countryCode(*country)
+	if !ok {
+		// no country has this id: nothing matches, as a filter of an
+		// unknown id matches nothing
+		return writePage(w, r, pq, 0, []Province{})
+	}
+	ps, count, err := h.svc.FindProvinces(r.Context(), pq.query(core.And(core.Eq("country", code), search(v))))
 	if err != nil {
 		return err
 	}
@@ -1084,15 +1098,15 @@ func (h *handler) userList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p, _ := core.PrincipalFrom(r.Context())
-	q := core.RefsQuery{DealerIDs: firstDealer(p)}
+	q := refsQuery{dealerIDs: firstDealer(p)}
 	for i := range us {
 		// memberships of dealers the principal cannot see are not shown
 		us[i].Memberships = slices.DeleteFunc(us[i].Memberships, func(m core.Membership) bool { return !p.CanSee(m.DealerID) })
 		for _, m := range us[i].Memberships {
-			q.DealerIDs = append(q.DealerIDs, m.DealerID)
+			q.dealerIDs = append(q.dealerIDs, m.DealerID)
 		}
 	}
-	refs, err := h.svc.Refs(r.Context(), q)
+	refs, err := loadRefs(r.Context(), h.svc, q)
 	if err != nil {
 		return err
 	}
@@ -1102,13 +1116,4 @@ func (h *handler) userList(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, rd.userListItem(u))
 	}
 	return writePage(w, r, pq, count, out)
-}
-
-// countryCode is the ISO 3166-1 code of SML's country id (28 is Spain);
-// "" for an id SML does not know, which no country has.
-func countryCode(id int64) string {
-	if id == 28 {
-		return "ES"
-	}
-	return ""
 }

@@ -1,9 +1,12 @@
 package sml
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"reflect"
@@ -983,6 +986,15 @@ func TestLists(t *testing.T) {
 		if path(c, "results", 0, "work_calendar", "monday", "start_hour") != "09:00:00" || path(c, "results", 0, "notes_data", 0, "history") == nil {
 			t.Errorf("concessionaire = %.400v", c["results"])
 		}
+		// the demo dealer's guidance, caller id and SML extension field
+		for k, v := range map[string]string{"web_coches_net": "https://www.coches.net/concesionario/concesionario-de-prueba/",
+			"date_notes": "Pruebas de conducción con cita previa.", "appraisal_notes": "Tasación gratuita en 24 h.",
+			"financing_notes": "Financiación hasta 96 meses.", "warranty_notes": "12 meses en vehículos de ocasión.",
+			"service_notes": "Taller propio multimarca.", "mask_c2c": "34910052683", "concession_phone": "674833617"} {
+			if got := path(c, "results", 0, k); got != v {
+				t.Errorf("concessionaire %s = %v, want %q", k, got, v)
+			}
+		}
 		if got := page("/api/concessionaire/?search=Prueba"); num(got["count"]) != 1 {
 			t.Errorf("concessionaire search: %v", got["count"])
 		}
@@ -1052,6 +1064,16 @@ func TestLists(t *testing.T) {
 		if num(u["count"]) != 4 {
 			t.Errorf("users %v", u["count"])
 		}
+		// the demo admin is the installation's administrator, the advisors
+		// are not: Django's three flags render that one
+		for _, it := range u["results"].([]any) {
+			admin := path(it, "username") == "demo@example.com"
+			for _, k := range []string{"is_staff", "is_superuser", "is_admin"} {
+				if path(it, k) != admin {
+					t.Errorf("%v: %s = %v, want %v", path(it, "username"), k, path(it, k), admin)
+				}
+			}
+		}
 		docUser := parseJSON(t, docUserItem)
 		if d := keyDiff(u["results"].([]any)[0], docUser, "", map[string]bool{".password": true, ".repeat_password": true}); len(d) > 0 {
 			t.Errorf("user keys: %v", d)
@@ -1091,7 +1113,7 @@ func TestLists(t *testing.T) {
 		}
 		// a user of both dealers sees both, and can narrow to either
 		ctx := t.Context()
-		if err := e.svc.Store().AddMembership(ctx, &core.Membership{UserID: e.fx.AdminID, DealerID: o.dealerID}); err != nil {
+		if _, err := e.svc.AddMembership(ctx, core.Membership{UserID: e.fx.AdminID, DealerID: o.dealerID}); err != nil {
 			t.Fatal(err)
 		}
 		tok := e.login(e.fx.AdminUsername, e.fx.AdminPassword)
@@ -1132,3 +1154,135 @@ const docUserItem = `{"id":0,"first_name":"s","last_name":"s","phone":"s","membe
 "is_concessionaire_admin":true,"is_business_manager":true}],
 "is_admin":true,"is_concession_admin":true,"is_business_manager":true,"is_active":true,
 "session":{"id":0,"start_working":"s","last_seen":"s","online":true},"user_activation_date":"s","user_deactivation_date":"s"}`
+
+// refusingDialer is a telephony bridge that refuses every call.
+type refusingDialer struct{}
+
+func (refusingDialer) Dial(context.Context, core.Call) (int64, error) { return 0, errors.New("busy") }
+
+// TestClick2CallBridge checks SML's answers when the telephony bridge
+// refuses the call (409) and when the server has none (503 with
+// Retry-After, never a 500), and that neither records a task.
+func TestClick2CallBridge(t *testing.T) {
+	const target = "/api/netelip/call_control_lead/click2call/"
+	e := newEnv(t, 0, core.WithDialer(refusingDialer{}))
+	id := num(e.createLead(map[string]any{"vehicle": map[string]any{"brand_model": "x"}, "source": e.fx.SourceIDs["phone"],
+		"client": map[string]any{"name": "Ana", "phone": "666777888"}})["id"])
+	r := want(t, e.do(http.MethodPatch, target, map[string]any{"lead": id}), http.StatusConflict)
+	if !sameJSON(t, string(r.body), `{"detail":"La centralita rechazó la llamada."}`) {
+		t.Errorf("refused: %s", r)
+	}
+
+	e = newEnv(t, 0, core.WithDialer(nil))
+	id = num(e.createLead(map[string]any{"vehicle": map[string]any{"brand_model": "x"}, "source": e.fx.SourceIDs["phone"],
+		"client": map[string]any{"name": "Ana", "phone": "666777888"}})["id"])
+	req := httptest.NewRequest(http.MethodPatch, target, strings.NewReader(fmt.Sprintf(`{"lead": %d}`, id)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Token "+e.token)
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, req)
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "60" ||
+		!sameJSON(t, w.Body.String(), `{"detail":"La centralita no está disponible. Inténtelo de nuevo más tarde."}`) {
+		t.Errorf("no bridge: %d Retry-After %q %s", w.Code, w.Header().Get("Retry-After"), w.Body)
+	}
+	e.schema.check(t, "click2call", w.Code, w.Body.Bytes())
+	lead := want(t, e.do(http.MethodGet, fmt.Sprintf("/api/lead/%d/", id), nil), http.StatusOK).obj(t)
+	if tasks := path(lead, "request", "task").([]any); len(tasks) != 0 {
+		t.Errorf("a call not placed left tasks: %v", tasks)
+	}
+}
+
+// TestReassignment checks core's reassignment rule through SML: who sees
+// cur_user_can_assign false is answered 403 when he PATCHes "user", and
+// nothing changes; the assignee, an admin or business manager of the
+// concessionaire and an API key may reassign.
+func TestReassignment(t *testing.T) {
+	e := newEnv(t, 0)
+	ctx := context.Background()
+	manager, plain, other := e.fx.AdvisorIDs[0], e.fx.AdvisorIDs[1], e.fx.AdvisorIDs[2] // asesor1 is business manager
+	_, err := e.svc.CreateUser(ctx, core.User{Username: "jefa@example.com", IsActive: true,
+		Memberships: []core.Membership{{DealerID: e.fx.DealerID, IsAdmin: true}}}, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _, err := e.svc.CreateAPIKey(ctx, e.fx.DealerID, nil, "crm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[string]string{
+		"manager": e.login("asesor1@example.com", "demo"), "plain": e.login("asesor2@example.com", "demo"),
+		"dealer admin": e.login("jefa@example.com", "demo"), "API key": key,
+	}
+
+	id := num(e.createLead(e.minimalLead())["id"]) // the demo admin's
+	u := fmt.Sprintf("/api/lead/%d/", id)
+	before := want(t, e.req(tokens["plain"], http.MethodGet, u, nil), http.StatusOK)
+	if path(before.obj(t), "cur_user_can_assign") != false {
+		t.Fatalf("an advisor may assign another's lead: %s", before)
+	}
+	history := func() any {
+		return want(t, e.do(http.MethodGet, fmt.Sprintf("/api/lead_history/%d/get_history/", id), nil), http.StatusOK).obj(t)["count"]
+	}
+	count := history()
+	for _, body := range []map[string]any{{"user": plain}, {"user": nil}, {"user": other, "score": 4, "vehicle": map[string]any{"brand_model": "otro"}}} {
+		r := want(t, e.req(tokens["plain"], http.MethodPatch, u, body), http.StatusForbidden)
+		if !sameJSON(t, string(r.body), `{"detail":"Usted no tiene permiso para realizar esta acción."}`) {
+			t.Errorf("refused reassignment %v: %s", body, r)
+		}
+	}
+	if after := want(t, e.req(tokens["plain"], http.MethodGet, u, nil), http.StatusOK); string(after.body) != string(before.body) || history() != count {
+		t.Errorf("a refused reassignment changed the lead:\n%s\n%s", before.body, after.body)
+	}
+	// naming the assignee he has is no reassignment
+	want(t, e.req(tokens["plain"], http.MethodPatch, u, map[string]any{"user": e.fx.AdminID, "score": 2}), http.StatusOK)
+
+	// The concessionaire's admin, its business manager and an API key may;
+	// so may the assignee, who sees cur_user_can_assign true.
+	for _, step := range []struct {
+		who string
+		to  int64
+	}{{"dealer admin", other}, {"manager", plain}, {"plain", manager}, {"API key", other}} {
+		if step.who == "plain" {
+			if got := want(t, e.req(tokens["plain"], http.MethodGet, u, nil), http.StatusOK).obj(t); path(got, "cur_user_can_assign") != true {
+				t.Errorf("the assignee may not assign his lead")
+			}
+		}
+		got := want(t, e.req(tokens[step.who], http.MethodPatch, u, map[string]any{"user": step.to}), http.StatusOK).obj(t)
+		// having passed his lead on, the advisor may no longer
+		if num(got["user"]) != step.to || got["cur_user_can_assign"] != (step.who != "plain") {
+			t.Errorf("%s: user %v, cur_user_can_assign %v", step.who, got["user"], got["cur_user_can_assign"])
+		}
+	}
+}
+
+// TestCountries checks SML's numeric country ids over core's ISO codes:
+// Spain is 28, any other country 1000 + its ISO numeric code.
+func TestCountries(t *testing.T) {
+	e := newEnv(t, 0)
+	ctx := context.Background()
+	if _, err := e.svc.CreateCountry(ctx, core.Country{Code: "PT", Name: "Portugal"}); err != nil {
+		t.Fatal(err)
+	}
+	porto, err := e.svc.CreateProvince(ctx, core.Province{Country: "PT", Name: "Porto", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := want(t, e.do(http.MethodGet, "/api/provinces/?country=1620", nil), http.StatusOK).obj(t)
+	if num(got["count"]) != 1 || num(path(got, "results", 0, "id")) != porto.ID || num(path(got, "results", 0, "country")) != 1620 {
+		t.Errorf("provinces of 1620: %v", got)
+	}
+	spain := want(t, e.do(http.MethodGet, "/api/provinces/?country=28&page_size=all", nil), http.StatusOK).obj(t)
+	if num(spain["count"]) != 52 || num(path(spain, "results", 0, "country")) != 28 {
+		t.Errorf("provinces of 28: %v of country %v", spain["count"], path(spain, "results", 0, "country"))
+	}
+	for _, id := range []string{"1724", "620", "5", "0"} {
+		if got := want(t, e.do(http.MethodGet, "/api/provinces/?country="+id, nil), http.StatusOK).obj(t); num(got["count"]) != 0 {
+			t.Errorf("provinces of %s: %v", id, got["count"])
+		}
+	}
+	body := e.minimalLead()
+	body["client"] = map[string]any{"name": "Rui", "province": porto.ID}
+	if l := e.createLead(body); num(path(l, "client", "province_data", "country")) != 1620 {
+		t.Errorf("client's province_data = %v", path(l, "client", "province_data"))
+	}
+}

@@ -7,8 +7,89 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
 	"forecourt/internal/core"
 )
+
+// ---------------------------------------------------------------------------
+// SML's words for core values.
+
+// mediaWords are SML's words for core's task media ("Phone, E-mail, SMS,
+// Whatsapp (por defecto se establece Phone)").
+var mediaWords = map[core.Media]string{
+	core.MediaPhone:    "Phone",
+	core.MediaEmail:    "E-mail",
+	core.MediaSMS:      "SMS",
+	core.MediaWhatsapp: "Whatsapp",
+}
+
+// mediaChoices are the media a request may send, in core's order.
+var mediaChoices = func() []string {
+	out := make([]string, len(core.MediaValues))
+	for i, m := range core.MediaValues {
+		out[i] = mediaWords[m]
+	}
+	return out
+}()
+
+// mediaToCore maps SML's word for a media to core's; "" (none given) stays
+// "", for core's default. The decoder has refused any other word.
+func mediaToCore(w string) core.Media {
+	for m, sw := range mediaWords {
+		if sw == w {
+			return m
+		}
+	}
+	return core.Media(w)
+}
+
+// mediaWord renders a core media in SML's words; a value SML has no word
+// for is shown as it is.
+func mediaWord(m core.Media) string {
+	if w, ok := mediaWords[m]; ok {
+		return w
+	}
+	return string(m)
+}
+
+// smlSpain is SML's own id of Spain, the one the document's
+// "?country=28" uses.
+const smlSpain = 28
+
+// countryIDBase puts the ids of the other countries past SML's small ones:
+// a country's id is countryIDBase + its ISO 3166-1 numeric code.
+const countryIDBase = 1000
+
+// countryID renders core's country (an ISO 3166-1 alpha-2 code) as SML's
+// numeric id: 28 for Spain, 1000 + the ISO numeric code for any other
+// country (Portugal, 620, is 1620); 0 for a code that names no country.
+func countryID(code string) int64 {
+	if code == "ES" {
+		return smlSpain
+	}
+	r, err := language.ParseRegion(code)
+	if err != nil || len(code) != 2 || r.M49() == 0 {
+		return 0
+	}
+	return countryIDBase + int64(r.M49())
+}
+
+// countryCode is countryID's inverse; ok is false for an id that no country
+// has (Spain is only 28).
+func countryCode(id int64) (code string, ok bool) {
+	if id == smlSpain {
+		return "ES", true
+	}
+	if id <= countryIDBase || id > countryIDBase+999 {
+		return "", false
+	}
+	r, err := language.EncodeM49(int(id - countryIDBase))
+	if err != nil || !r.IsCountry() || r.String() == "ES" {
+		return "", false
+	}
+	return r.String(), true
+}
 
 // ---------------------------------------------------------------------------
 // Requests to core.
@@ -107,7 +188,7 @@ func taskToCore(b TaskRequest) core.Task {
 		Type:              core.TaskType(b.Type.V),
 		Subtype:           strOf(b.Subtype),
 		Description:       strOf(b.Description),
-		Media:             core.Media(b.Media.V),
+		Media:             mediaToCore(b.Media.V),
 		PlannedAt:         timeOf(b.PlanifiedRealizationDate),
 		PlannedTrackingAt: timeOf(b.PlanifiedTrackingDate),
 		Done:              b.RealizationDateCheck.V,
@@ -199,7 +280,7 @@ func taskPatchToCore(b TaskRequest) core.TaskPatch {
 		p.Type = core.Value(core.TaskType(b.Type.V))
 	}
 	if b.Media.Set {
-		p.Media = core.Value(core.Media(b.Media.V))
+		p.Media = core.Value(mediaToCore(b.Media.V))
 	}
 	switch {
 	case b.Appraisal.Null:
@@ -228,32 +309,21 @@ func notePatchesToCore(o Opt[[]NoteRequest]) *[]core.NotePatch {
 	return &ps
 }
 
-// patchReason is the history reason a PATCH of a lead records: the
-// document's Asignar Lead ({"user": id}) and Finalizar Lead ({"status":
-// "end"}) are PATCHes of the same URL as Modificar Lead.
-func patchReason(b LeadRequest) string {
-	switch {
-	case (b.Status.Set && b.Status.V == string(core.StageEnd)) || (b.Result.Set && !b.Result.Null):
-		return "lead finished"
-	case b.User.Set && !b.Source.Set && !b.Vehicle.Set && !b.Client.Set && !b.Request.Set && !b.Note.Set &&
-		!b.Status.Set && !b.Result.Set && !b.Score.Set && !b.Tags.Set && !b.MailContent.Set:
-		return "lead assigned"
-	}
-	return "lead updated"
-}
-
 // ---------------------------------------------------------------------------
 // Core to responses.
 
 // renderer renders core records with the records they refer to (refs), as
 // seen by principal p at now. loc is the time zone of records that belong
 // to no dealer; base is the request's scheme and host, for absolute URLs.
+// assignable holds the leads (by id) whose assigned user p may change,
+// core's CanAssign, rendered as cur_user_can_assign.
 type renderer struct {
-	refs core.Refs
-	now  time.Time
-	p    core.Principal
-	loc  *time.Location
-	base string
+	refs       refSet
+	now        time.Time
+	p          core.Principal
+	loc        *time.Location
+	base       string
+	assignable map[int64]bool
 }
 
 // djangoTime renders t as DRF renders a DateTimeField: ISO 8601 in loc,
@@ -294,7 +364,7 @@ func nullStr(s string) *string {
 
 // dealerLoc is the time zone of dealer id's records.
 func (r renderer) dealerLoc(id int64) *time.Location {
-	if d, ok := r.refs.Dealers[id]; ok {
+	if d, ok := r.refs.dealers[id]; ok {
 		return d.Location()
 	}
 	if r.loc != nil {
@@ -310,13 +380,20 @@ func (r renderer) url(u string) *string {
 	return nullStr(u)
 }
 
+// extWebCochesNet is the key of a dealer's web_coches_net (the dealer's page
+// on coches.net), which only SML has, in core.Dealer.Ext.
+const extWebCochesNet = "sml.web_coches_net"
+
+// dealerBase renders the fields every concessionaire starts with: the five
+// *_notes are core's Guidance, web_coches_net SML's extension field.
 func dealerBase(d core.Dealer) DealerBase {
+	g := d.Guidance
 	return DealerBase{
 		ID: d.ID, Name: d.Name, Address: nullStr(d.Address), Latitude: d.Latitude, Longitude: d.Longitude,
-		Schedule: nullStr(d.Schedule), Web: nullStr(d.Web), WebCochesNet: nullStr(d.WebCochesNet),
-		DateNotes: nullStr(d.DateNotes), AppraisalNotes: nullStr(d.AppraisalNotes),
-		FinancingNotes: nullStr(d.FinancingNotes), WarrantyNotes: nullStr(d.WarrantyNotes),
-		ServiceNotes: nullStr(d.ServiceNotes),
+		Schedule: nullStr(d.Schedule), Web: nullStr(d.Web), WebCochesNet: nullStr(d.Ext[extWebCochesNet]),
+		DateNotes: nullStr(g.Visit), AppraisalNotes: nullStr(g.Appraisal),
+		FinancingNotes: nullStr(g.Financing), WarrantyNotes: nullStr(g.Warranty),
+		ServiceNotes: nullStr(g.Service),
 	}
 }
 
@@ -330,10 +407,10 @@ func (r renderer) concessionaire(d core.Dealer) Concessionaire {
 		Sources:         []SourceWithOrigin{},
 		Notes:           noteIDs(d.Notes),
 		NotesData:       r.notes(d.Notes, loc),
-		MaskC2C:         nullStr(d.MaskC2C),
+		MaskC2C:         nullStr(d.CallerID),
 		ConcessionPhone: nullStr(d.Phone),
 	}
-	for _, s := range r.refs.DealerSources[d.ID] {
+	for _, s := range r.refs.dealerSources[d.ID] {
 		c.Sources = append(c.Sources, r.sourceWithOrigin(s))
 	}
 	return c
@@ -341,7 +418,7 @@ func (r renderer) concessionaire(d core.Dealer) Concessionaire {
 
 // leadConcessionaire renders a lead's concessionaire_data.
 func (r renderer) leadConcessionaire(id int64) *LeadConcessionaire {
-	d, ok := r.refs.Dealers[id]
+	d, ok := r.refs.dealers[id]
 	if !ok {
 		return nil
 	}
@@ -353,10 +430,10 @@ func (r renderer) leadConcessionaire(id int64) *LeadConcessionaire {
 		Sources:         []SourceShort{},
 		Notes:           noteIDs(d.Notes),
 		NotesData:       []DealerNote{},
-		MaskC2C:         nullStr(d.MaskC2C),
+		MaskC2C:         nullStr(d.CallerID),
 		ConcessionPhone: nullStr(d.Phone),
 	}
-	for _, s := range r.refs.DealerSources[d.ID] {
+	for _, s := range r.refs.dealerSources[d.ID] {
 		c.Sources = append(c.Sources, r.sourceShort(s))
 	}
 	for _, n := range d.Notes {
@@ -366,16 +443,16 @@ func (r renderer) leadConcessionaire(id int64) *LeadConcessionaire {
 }
 
 func (r renderer) concessionaireShort(id int64) *ConcessionaireShort {
-	d, ok := r.refs.Dealers[id]
+	d, ok := r.refs.dealers[id]
 	if !ok {
 		return nil
 	}
-	return &ConcessionaireShort{DealerBase: dealerBase(d), MaskC2C: nullStr(d.MaskC2C), ConcessionPhone: nullStr(d.Phone)}
+	return &ConcessionaireShort{DealerBase: dealerBase(d), MaskC2C: nullStr(d.CallerID), ConcessionPhone: nullStr(d.Phone)}
 }
 
 func (r renderer) relatedUsers(dealerID int64) []RelatedUser {
 	out := []RelatedUser{}
-	for _, u := range r.refs.DealerUsers[dealerID] {
+	for _, u := range r.refs.dealerUsers[dealerID] {
 		ru := RelatedUser{User: u.ID, UserData: RelatedUserData{
 			ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Username: u.Username,
 			Phone: nullStr(u.Phone), Email: nullStr(u.Email), Online: u.Session.Online(r.now),
@@ -417,7 +494,7 @@ func workCalendar(c *core.WorkCalendar, now time.Time) *WorkCalendar {
 }
 
 func (r renderer) channel(id int64) *Channel {
-	c, ok := r.refs.Channels[id]
+	c, ok := r.refs.channels[id]
 	if !ok {
 		return nil
 	}
@@ -425,7 +502,7 @@ func (r renderer) channel(id int64) *Channel {
 }
 
 func (r renderer) originShort(id int64) OriginShort {
-	o := r.refs.Origins[id]
+	o := r.refs.origins[id]
 	return OriginShort{ID: id, Name: o.Name, Icon: r.url(o.Icon)}
 }
 
@@ -446,7 +523,7 @@ func (r renderer) sourceShort(s core.Source) SourceShort {
 }
 
 func (r renderer) sourceWithOrigin(s core.Source) SourceWithOrigin {
-	ids, data := r.channels(r.refs.Origins[s.OriginID].ChannelIDs)
+	ids, data := r.channels(r.refs.origins[s.OriginID].ChannelIDs)
 	return SourceWithOrigin{ID: s.ID, Channel: s.ChannelID, ChannelData: r.channel(s.ChannelID), Data: nullStr(s.Data),
 		Origin: s.OriginID, OriginData: OriginChannels{OriginShort: r.originShort(s.OriginID), AvailableChannels: ids, AvailableChannelsData: data}}
 }
@@ -465,11 +542,11 @@ func (r renderer) sourceListItem(s core.Source) SourceListItem {
 
 // origin renders a lead's "origin": the origin of its source.
 func (r renderer) origin(sourceID int64) *Origin {
-	s, ok := r.refs.Sources[sourceID]
+	s, ok := r.refs.sources[sourceID]
 	if !ok {
 		return nil
 	}
-	o, ok := r.refs.Origins[s.OriginID]
+	o, ok := r.refs.origins[s.OriginID]
 	if !ok {
 		return nil
 	}
@@ -508,7 +585,7 @@ func (r renderer) gas(id *int64) *GasType {
 	if id == nil {
 		return nil
 	}
-	g, ok := r.refs.GasTypes[*id]
+	g, ok := r.refs.gasTypes[*id]
 	if !ok {
 		return nil
 	}
@@ -522,13 +599,13 @@ func (r renderer) client(c *core.Client) *Client {
 	}
 	out := &Client{ID: c.ID, Name: c.Name, Phone: nullStr(c.Phone), Email: nullStr(c.Email), Province: c.ProvinceID, Location: c.LocalityID}
 	if c.ProvinceID != nil {
-		if p, ok := r.refs.Provinces[*c.ProvinceID]; ok {
+		if p, ok := r.refs.provinces[*c.ProvinceID]; ok {
 			pr := province(p)
 			out.ProvinceData = &pr
 		}
 	}
 	if c.LocalityID != nil {
-		if l, ok := r.refs.Localities[*c.LocalityID]; ok {
+		if l, ok := r.refs.localities[*c.LocalityID]; ok {
 			lo := locality(l)
 			out.LocationData = &lo
 		}
@@ -537,7 +614,7 @@ func (r renderer) client(c *core.Client) *Client {
 }
 
 func province(p core.Province) Province {
-	return Province{ID: p.ID, Country: p.CountryID, Name: p.Name, Status: p.Active}
+	return Province{ID: p.ID, Country: countryID(p.Country), Name: p.Name, Status: p.Active}
 }
 
 func locality(l core.Locality) Locality {
@@ -555,7 +632,7 @@ func (r renderer) vehicle(v *core.Vehicle) *Vehicle {
 func (r renderer) taskBase(t core.Task, loc *time.Location) TaskBase {
 	b := TaskBase{
 		ID: t.ID, Type: string(t.Type), Subtype: nullStr(t.Subtype), Description: nullStr(t.Description),
-		Media:                    string(t.Media),
+		Media:                    mediaWord(t.Media),
 		PlanifiedRealizationDate: djangoTimePtr(t.PlannedAt, loc),
 		PlanifiedTrackingDate:    djangoTimePtr(t.PlannedTrackingAt, loc),
 		RealizationDate:          djangoTimePtr(t.DoneAt, loc),
@@ -577,6 +654,12 @@ func (r renderer) task(t core.Task, loc *time.Location) Task {
 	return Task{TaskBase: r.taskBase(t, loc), Author: t.AuthorID, AuthorData: r.author(t.AuthorID, loc)}
 }
 
+// userFlags renders Django's is_staff and is_superuser from core's one flag,
+// the installation's administrator (as is_admin).
+func userFlags(u core.User) UserFlags {
+	return UserFlags{IsStaff: u.IsAdmin, IsSuperuser: u.IsAdmin}
+}
+
 func userIdentity(u core.User) UserIdentity {
 	return UserIdentity{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Phone: nullStr(u.Phone),
 		MemberID: nullStr(u.MemberID), IDClick2Call: nullStr(u.Click2CallID), Username: u.Username, Email: nullStr(u.Email)}
@@ -593,12 +676,12 @@ func (r renderer) userData(id *int64, loc *time.Location) *UserData {
 	if id == nil {
 		return nil
 	}
-	u, ok := r.refs.Users[*id]
+	u, ok := r.refs.users[*id]
 	if !ok {
 		return nil
 	}
 	return &UserData{
-		UserIdentity: userIdentity(u), UserFlags: UserFlags{IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser},
+		UserIdentity: userIdentity(u), UserFlags: userFlags(u),
 		IsAdmin: u.IsAdmin, IsConcessionAdmin: u.IsDealerAdmin(), IsBusinessManager: u.IsBusinessManager(), IsActive: u.IsActive,
 		Session: r.session(u.Session, loc), UserActivationDate: djangoTimePtr(u.ActivatedAt, loc),
 		UserDeactivationDate: djangoTimePtr(u.DeactivatedAt, loc),
@@ -609,12 +692,12 @@ func (r renderer) author(id *int64, loc *time.Location) *Author {
 	if id == nil {
 		return nil
 	}
-	u, ok := r.refs.Users[*id]
+	u, ok := r.refs.users[*id]
 	if !ok {
 		return nil
 	}
 	return &Author{
-		UserIdentity: userIdentity(u), UserFlags: UserFlags{IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser},
+		UserIdentity: userIdentity(u), UserFlags: userFlags(u),
 		IsAdmin: u.IsAdmin, IsConcessionAdmin: u.IsDealerAdmin(), IsBusinessManager: u.IsBusinessManager(), IsActive: u.IsActive,
 		UserActivationDate: djangoTimePtr(u.ActivatedAt, loc), UserDeactivationDate: djangoTimePtr(u.DeactivatedAt, loc),
 	}
@@ -623,7 +706,7 @@ func (r renderer) author(id *int64, loc *time.Location) *Author {
 // userListItem renders one result of Buscar usuarios.
 func (r renderer) userListItem(u core.User) UserListItem {
 	it := UserListItem{
-		UserIdentity: userIdentity(u), UserFlags: UserFlags{IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser},
+		UserIdentity: userIdentity(u), UserFlags: userFlags(u),
 		RelatedConcessionaires: []RelatedConcessionaire{},
 		IsAdmin:                u.IsAdmin, IsConcessionAdmin: u.IsDealerAdmin(), IsBusinessManager: u.IsBusinessManager(), IsActive: u.IsActive,
 		Session: r.session(u.Session, r.loc), UserActivationDate: djangoTimePtr(u.ActivatedAt, r.loc),
@@ -651,38 +734,6 @@ func nsa(l core.Lead, loc *time.Location) *string {
 	return &out
 }
 
-// canAssign is cur_user_can_assign: an API key acting for the dealer, a
-// platform admin, an admin or business manager of the lead's dealer, or the
-// lead's own assignee.
-func (r renderer) canAssign(l core.Lead) bool {
-	if r.p.UserID == 0 {
-		return r.p.APIKeyID != 0 && r.p.CanSee(l.DealerID)
-	}
-	if l.UserID != nil && *l.UserID == r.p.UserID {
-		return true
-	}
-	u, ok := r.refs.Users[r.p.UserID]
-	if !ok {
-		for _, du := range r.refs.DealerUsers[l.DealerID] {
-			if du.ID == r.p.UserID {
-				u, ok = du, true
-			}
-		}
-	}
-	if !ok {
-		return false
-	}
-	if u.IsAdmin || u.IsSuperuser {
-		return true
-	}
-	for _, m := range u.Memberships {
-		if m.DealerID == l.DealerID && (m.IsAdmin || m.IsBusinessManager) {
-			return true
-		}
-	}
-	return false
-}
-
 // lead renders a lead.
 func (r renderer) lead(l core.Lead) LeadResponse {
 	loc := r.dealerLoc(l.DealerID)
@@ -706,7 +757,7 @@ func (r renderer) lead(l core.Lead) LeadResponse {
 		FirstTaskDate:      djangoTimePtr(l.FirstTaskAt, loc),
 		NSA:                nsa(l, loc),
 		Origin:             r.origin(l.SourceID),
-		CurUserCanAssign:   r.canAssign(l),
+		CurUserCanAssign:   r.assignable[l.ID],
 		Tags:               r.notes(l.Tags, loc),
 		Source:             l.SourceID,
 	}
@@ -716,24 +767,24 @@ func (r renderer) lead(l core.Lead) LeadResponse {
 	for _, t := range l.Tasks {
 		out.Request.Task = append(out.Request.Task, r.task(t, loc))
 	}
-	if s, ok := r.refs.Sources[l.SourceID]; ok {
+	if s, ok := r.refs.sources[l.SourceID]; ok {
 		sd := r.sourceWithOrigin(s)
 		out.SourceData = &sd
 	}
 	return out
 }
 
-// historyReasons words core's history reasons in Spanish.
-var historyReasons = map[string]string{
-	"lead created":   "Lead creado",
-	"lead updated":   "Lead modificado",
-	"status changed": "Estado cambiado",
-	"lead assigned":  "Lead asignado",
-	"lead finished":  "Lead finalizado",
-	"task created":   "Tarea creada",
-	"task updated":   "Tarea modificada",
-	"task deleted":   "Tarea eliminada",
-	"call placed":    "Llamada realizada",
+// historyReasons words core's history kinds in Spanish.
+var historyReasons = map[core.HistoryKind]string{
+	core.KindLeadCreated:  "Lead creado",
+	core.KindLeadUpdated:  "Lead modificado",
+	core.KindStageChanged: "Estado cambiado",
+	core.KindLeadAssigned: "Lead asignado",
+	core.KindLeadFinished: "Lead finalizado",
+	core.KindTaskCreated:  "Tarea creada",
+	core.KindTaskUpdated:  "Tarea modificada",
+	core.KindTaskDeleted:  "Tarea eliminada",
+	core.KindCallPlaced:   "Llamada realizada",
 }
 
 var historyTypes = map[core.HistoryType]string{
@@ -780,21 +831,46 @@ func historyField(corePath string) string {
 	return strings.Join(segs, ".")
 }
 
-// historyReason renders history_change_reason: the reason in Spanish and
+// historyValue renders the value of a change of core field corePath in
+// SML's words: a task's media, alone or as the second word of a task
+// summary (core.TaskSummary).
+func historyValue(corePath, v string) string {
+	switch {
+	case corePath == "tasks":
+		typ, rest, ok := strings.Cut(v, " ")
+		if !ok {
+			return v
+		}
+		media, rest, more := strings.Cut(rest, " ")
+		v = typ + " " + mediaWord(core.Media(media))
+		if more {
+			v += " " + rest
+		}
+		return v
+	case strings.HasPrefix(corePath, "tasks.") && strings.HasSuffix(corePath, ".media") && strings.Count(corePath, ".") == 2:
+		if v == "" {
+			return v
+		}
+		return mediaWord(core.Media(v))
+	}
+	return v
+}
+
+// historyReason renders history_change_reason: the kind in Spanish and
 // what changed, "Estado cambiado: status new → tracing".
 func historyReason(h core.History) string {
-	s, ok := historyReasons[h.Reason]
+	s, ok := historyReasons[h.Kind]
 	if !ok {
-		s = h.Reason
+		s = string(h.Kind)
 	}
 	parts := make([]string, 0, len(h.Changes))
 	for _, c := range h.Changes {
 		field := historyField(c.Field)
 		if h.Type == core.HistoryCreated {
-			parts = append(parts, field+" "+changeValue(c.New))
+			parts = append(parts, field+" "+changeValue(historyValue(c.Field, c.New)))
 			continue
 		}
-		parts = append(parts, field+" "+changeValue(c.Old)+" → "+changeValue(c.New))
+		parts = append(parts, field+" "+changeValue(historyValue(c.Field, c.Old))+" → "+changeValue(historyValue(c.Field, c.New)))
 	}
 	if len(parts) > 0 {
 		s += ": " + strings.Join(parts, ", ")
@@ -806,7 +882,7 @@ func historyReason(h core.History) string {
 func (r renderer) history(h core.History) HistoryEntry {
 	e := HistoryEntry{HistoryDate: djangoTime(h.At, r.loc), HistoryChangeReason: historyReason(h), HistoryType: historyTypes[h.Type]}
 	if h.UserID != nil {
-		if u, ok := r.refs.Users[*h.UserID]; ok {
+		if u, ok := r.refs.users[*h.UserID]; ok {
 			e.HistoryUser = &u.Username
 		}
 	}

@@ -106,21 +106,27 @@ func TestLeadPatchToCore(t *testing.T) {
 	}
 }
 
+// TestPatchReason checks the history kind each shape of PATCH /api/lead/{id}/
+// records: Modificar, Asignar and Finalizar Lead share the URL.
 func TestPatchReason(t *testing.T) {
 	tests := []struct {
 		in   LeadRequest
-		want string
+		want core.HistoryKind
 	}{
-		{LeadRequest{User: some[int64](1)}, "lead assigned"},
-		{LeadRequest{Status: some("end")}, "lead finished"},
-		{LeadRequest{Result: some("sale")}, "lead finished"},
-		{LeadRequest{Status: some("tracing")}, "lead updated"},
-		{LeadRequest{User: some[int64](1), Score: some(2)}, "lead updated"},
-		{LeadRequest{}, "lead updated"},
+		{LeadRequest{User: some[int64](1)}, core.KindLeadAssigned},
+		{LeadRequest{User: null[int64]()}, core.KindLeadAssigned},
+		{LeadRequest{Status: some("end")}, core.KindLeadFinished},
+		{LeadRequest{Result: some("sale")}, core.KindLeadFinished},
+		{LeadRequest{Result: null[string]()}, core.KindLeadUpdated},
+		{LeadRequest{Status: some("tracing")}, core.KindLeadUpdated},
+		{LeadRequest{User: some[int64](1), Score: some(2)}, core.KindLeadUpdated},
+		{LeadRequest{User: some[int64](1), Client: null[ClientRequest]()}, core.KindLeadUpdated},
+		{LeadRequest{User: some[int64](1), Note: some([]NoteRequest{})}, core.KindLeadUpdated},
+		{LeadRequest{}, core.KindLeadUpdated},
 	}
 	for _, tt := range tests {
-		if got := patchReason(tt.in); got != tt.want {
-			t.Errorf("patchReason(%+v) = %q, want %q", tt.in, got, tt.want)
+		if got := core.PatchKind(leadPatchToCore(tt.in)); got != tt.want {
+			t.Errorf("PatchKind(%+v) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -147,7 +153,7 @@ func TestDjangoTime(t *testing.T) {
 
 // testRefs is a small world: one dealer, its admin and an advisor, a
 // source on an origin, a fuel, Madrid.
-func testRefs() (core.Refs, core.Lead) {
+func testRefs() (refSet, core.Lead) {
 	t0 := time.Date(2019, 5, 9, 9, 21, 49, 758867000, time.UTC)
 	lat := 40.4
 	seen := t0.Add(33 * time.Minute)
@@ -155,25 +161,27 @@ func testRefs() (core.Refs, core.Lead) {
 	for i := range 5 {
 		cal.Days[i] = core.WorkDay{ID: int64(10 + i), Start: "09:00", End: "20:00", Working: true}
 	}
-	dealer := core.Dealer{ID: 1, Name: "Concesionario de Prueba", TimeZone: "Europe/Madrid", Latitude: &lat, MaskC2C: "34910052683", Phone: "674833617",
+	dealer := core.Dealer{ID: 1, Name: "Concesionario de Prueba", TimeZone: "Europe/Madrid", Latitude: &lat, CallerID: "34910052683", Phone: "674833617",
+		Guidance: core.Guidance{Visit: "Con cita previa.", Service: "Taller propio."},
+		Ext:      map[string]string{"sml.web_coches_net": "https://www.coches.net/x/", "other.field": "x"},
 		Calendar: cal, Notes: []core.Note{{ID: 2692, Content: "string2", Modified: t0}}}
-	admin := core.User{ID: 2, Username: "adam", Email: "adam@example.com", FirstName: "Adam", LastName: "Mora", IsStaff: true, IsAdmin: true, IsActive: true,
+	admin := core.User{ID: 2, Username: "adam", Email: "adam@example.com", FirstName: "Adam", LastName: "Mora", IsAdmin: true, IsActive: true,
 		Memberships: []core.Membership{{ID: 1, UserID: 2, DealerID: 1, IsAdmin: true}},
 		Session:     &core.Session{ID: 12, StartWorking: t0, LastSeen: &seen}}
 	advisor := core.User{ID: 3, Username: "lucia", FirstName: "Lucía", IsActive: true, Memberships: []core.Membership{{ID: 2, UserID: 3, DealerID: 1}}}
 	src := core.Source{ID: 1, DealerID: 1, ChannelID: 1, OriginID: 2, Data: "666666666"}
-	refs := core.Refs{
-		Dealers:       map[int64]core.Dealer{1: dealer},
-		DealerUsers:   map[int64][]core.User{1: {admin, advisor}},
-		DealerSources: map[int64][]core.Source{1: {src}},
-		Sources:       map[int64]core.Source{1: src},
-		Origins: map[int64]core.Origin{2: {ID: 2, Name: "coches.net", Icon: "/media/icon.png",
+	refs := refSet{
+		dealers:       map[int64]core.Dealer{1: dealer},
+		dealerUsers:   map[int64][]core.User{1: {admin, advisor}},
+		dealerSources: map[int64][]core.Source{1: {src}},
+		sources:       map[int64]core.Source{1: src},
+		origins: map[int64]core.Origin{2: {ID: 2, Name: "coches.net", Icon: "/media/icon.png",
 			Phones: []core.OriginPhone{{ID: 1, Number: "666666666"}}, Emails: []core.OriginEmail{{ID: 1, Email: "leads@example.com"}}, ChannelIDs: []int64{1}}},
-		Channels:   map[int64]core.Channel{1: {ID: 1, Slug: "phone", Name: "Teléfono"}},
-		Users:      map[int64]core.User{2: admin, 3: advisor},
-		GasTypes:   map[int64]core.GasType{1: {ID: 1, Name: "Gasolina"}},
-		Provinces:  map[int64]core.Province{28: {ID: 28, CountryID: 28, Name: "Madrid", Active: true}},
-		Localities: map[int64]core.Locality{5: {ID: 5, ProvinceID: 28, Name: "Madrid", Active: true}},
+		channels:   map[int64]core.Channel{1: {ID: 1, Slug: "phone", Name: "Teléfono"}},
+		users:      map[int64]core.User{2: admin, 3: advisor},
+		gasTypes:   map[int64]core.GasType{1: {ID: 1, Name: "Gasolina"}},
+		provinces:  map[int64]core.Province{28: {ID: 28, Country: "ES", Name: "Madrid", Active: true}},
+		localities: map[int64]core.Locality{5: {ID: 5, ProvinceID: 28, Name: "Madrid", Active: true}},
 	}
 	uid := int64(2)
 	gas := int64(1)
@@ -217,6 +225,10 @@ func TestRenderLead(t *testing.T) {
 	if cd["address"] != nil || cd["latitude"] != 40.4 || cd["mask_c2c"] != "34910052683" || cd["concession_phone"] != "674833617" {
 		t.Errorf("concessionaire_data = %v", cd)
 	}
+	if cd["date_notes"] != "Con cita previa." || cd["service_notes"] != "Taller propio." || cd["appraisal_notes"] != nil ||
+		cd["financing_notes"] != nil || cd["warranty_notes"] != nil || cd["web_coches_net"] != "https://www.coches.net/x/" {
+		t.Errorf("concessionaire_data's guidance and extension = %v", cd)
+	}
 	wc := cd["work_calendar"].(map[string]any)
 	if wc["open_now"] != true || wc["monday"].(map[string]any)["start_hour"] != "09:00:00" || wc["sunday"].(map[string]any)["working_day"] != false {
 		t.Errorf("work_calendar = %v", wc)
@@ -231,6 +243,9 @@ func TestRenderLead(t *testing.T) {
 	ud := m["user_data"].(map[string]any)
 	if _, ok := ud["password"]; ok {
 		t.Error("user_data renders a password")
+	}
+	if ud["is_staff"] != true || ud["is_superuser"] != true || ud["is_admin"] != true {
+		t.Errorf("user_data of the installation's admin: is_staff %v is_superuser %v is_admin %v", ud["is_staff"], ud["is_superuser"], ud["is_admin"])
 	}
 	if ud["is_concession_admin"] != true || ud["phone"] != nil || ud["session"].(map[string]any)["start_working"] != "2019-05-09T11:21:49.758867+02:00" {
 		t.Errorf("user_data = %v", ud)
@@ -268,7 +283,7 @@ func TestRenderLead(t *testing.T) {
 
 func TestRenderLeadNulls(t *testing.T) {
 	refs, _ := testRefs()
-	rd := renderer{refs: refs, now: time.Now(), p: core.Principal{UserID: 2, DealerIDs: []int64{1}}}
+	rd := renderer{refs: refs, now: time.Now(), p: core.Principal{UserID: 2, DealerIDs: []int64{1}}, assignable: map[int64]bool{1: true}}
 	got := rd.lead(core.Lead{ID: 1, DealerID: 1, SourceID: 1, Stage: core.StageNew, Vehicle: &core.Vehicle{ID: 2, BrandModel: "x"}, CreatedAt: time.Now()})
 	if got.Client != nil || got.UserData != nil || got.NSA != nil || got.Score != nil || got.FirstTaskDate != nil || got.PendingTasks {
 		t.Errorf("lead = %+v", got)
@@ -281,56 +296,39 @@ func TestRenderLeadNulls(t *testing.T) {
 	}
 }
 
-func TestCanAssign(t *testing.T) {
-	refs, lead := testRefs()
-	tests := []struct {
-		name string
-		p    core.Principal
-		want bool
-	}{
-		{"dealer admin", core.Principal{UserID: 2, DealerIDs: []int64{1}}, true},
-		{"advisor, another's lead", core.Principal{UserID: 3, DealerIDs: []int64{1}}, false},
-		{"API key of the dealer", core.Principal{APIKeyID: 1, DealerIDs: []int64{1}}, true},
-		{"unknown user", core.Principal{UserID: 99, DealerIDs: []int64{1}}, false},
-	}
-	for _, tt := range tests {
-		rd := renderer{refs: refs, p: tt.p}
-		if got := rd.canAssign(lead); got != tt.want {
-			t.Errorf("%s: canAssign = %v, want %v", tt.name, got, tt.want)
-		}
-	}
-	mine := lead
-	mine.UserID = i64(3)
-	if !(renderer{refs: refs, p: core.Principal{UserID: 3, DealerIDs: []int64{1}}}).canAssign(mine) {
-		t.Error("an advisor cannot assign his own lead")
-	}
-}
-
 func TestHistoryReason(t *testing.T) {
 	long := strings.Repeat("a", 200)
 	tests := []struct {
 		h    core.History
 		want string
 	}{
-		{core.History{Type: core.HistoryChanged, Reason: "status changed", Changes: []core.Change{{Field: "status", Old: "new", New: "tracing"}}},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindStageChanged, Changes: []core.Change{{Field: "stage", Old: "new", New: "tracing"}}},
 			"Estado cambiado: status new → tracing"},
-		{core.History{Type: core.HistoryCreated, Reason: "lead created", Changes: []core.Change{{Field: "status", New: "new"}, {Field: "vehicle.brand_model", New: "SEAT"}}},
+		{core.History{Type: core.HistoryCreated, Kind: core.KindLeadCreated, Changes: []core.Change{{Field: "stage", New: "new"}, {Field: "vehicle.brand_model", New: "SEAT"}}},
 			"Lead creado: status new, vehicle.brand_model SEAT"},
-		{core.History{Type: core.HistoryChanged, Reason: "lead updated", Changes: []core.Change{{Field: "client.locality", Old: "", New: "5"}, {Field: "tasks", Old: "a", New: ""}}},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindLeadUpdated, Changes: []core.Change{{Field: "client.locality", Old: "", New: "5"}, {Field: "tasks", Old: "a", New: ""}}},
 			"Lead modificado: client.location (vacío) → 5, request.task a → (vacío)"},
-		{core.History{Type: core.HistoryChanged, Reason: "task deleted"}, "Tarea eliminada"},
-		{core.History{Type: core.HistoryChanged, Reason: "call placed", Changes: []core.Change{{Field: "call", New: "666"}}}, "Llamada realizada: click2call (vacío) → 666"},
-		{core.History{Type: core.HistoryChanged, Reason: "something new"}, "something new"},
-		{core.History{Type: core.HistoryChanged, Reason: "lead updated", Changes: []core.Change{{Field: "notes", New: long}}},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindTaskDeleted}, "Tarea eliminada"},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindCallPlaced, Changes: []core.Change{{Field: "call", New: "666"}}}, "Llamada realizada: click2call (vacío) → 666"},
+		{core.History{Type: core.HistoryChanged, Kind: "something new"}, "something new"},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindLeadUpdated, Changes: []core.Change{{Field: "notes", New: long}}},
 			"Lead modificado: note (vacío) → " + strings.Repeat("a", maxChangeValue-1) + "…"},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindLeadFinished, Changes: []core.Change{{Field: "stage", Old: "tracing", New: "end"}, {Field: "outcome", New: "sale"}}},
+			"Lead finalizado: status tracing → end, result (vacío) → sale"},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindTaskCreated, Changes: []core.Change{{Field: "tasks", New: "date email Visita al concesionario done"}, {Field: "tasks", Old: "other whatsapp"}}},
+			"Tarea creada: request.task (vacío) → date E-mail Visita al concesionario done, request.task other Whatsapp → (vacío)"},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindTaskUpdated, Changes: []core.Change{{Field: "tasks.12.media", Old: "phone", New: "sms"}, {Field: "tasks.12.description", Old: "phone", New: ""}}},
+			"Tarea modificada: request.task.12.media Phone → SMS, request.task.12.description phone → (vacío)"},
+		{core.History{Type: core.HistoryCreated, Kind: core.KindLeadCreated, Changes: []core.Change{{Field: "tasks", New: "date sms " + long}}},
+			"Lead creado: request.task date SMS " + strings.Repeat("a", maxChangeValue-10) + "…"},
 	}
 	for _, tt := range tests {
 		if got := historyReason(tt.h); got != tt.want {
 			t.Errorf("historyReason(%+v) =\n %q\nwant %q", tt.h, got, tt.want)
 		}
 	}
-	rd := renderer{refs: core.Refs{Users: map[int64]core.User{2: {ID: 2, Username: "adam"}}}, loc: madrid}
-	e := rd.history(core.History{At: time.Date(2019, 5, 9, 9, 1, 44, 520000000, time.UTC), UserID: i64(2), Type: core.HistoryCreated, Reason: "lead created"})
+	rd := renderer{refs: refSet{users: map[int64]core.User{2: {ID: 2, Username: "adam"}}}, loc: madrid}
+	e := rd.history(core.History{At: time.Date(2019, 5, 9, 9, 1, 44, 520000000, time.UTC), UserID: i64(2), Type: core.HistoryCreated, Kind: core.KindLeadCreated})
 	if e.HistoryDate != "2019-05-09T11:01:44.520000+02:00" || e.HistoryUser == nil || *e.HistoryUser != "adam" || e.HistoryType != "+" {
 		t.Errorf("history = %+v", e)
 	}
@@ -342,7 +340,7 @@ func TestHistoryReason(t *testing.T) {
 func TestRenderUserListItem(t *testing.T) {
 	refs, _ := testRefs()
 	rd := renderer{refs: refs, now: time.Now(), loc: madrid}
-	u := refs.Users[2]
+	u := refs.users[2]
 	got := rd.userListItem(u)
 	b, _ := json.Marshal(got)
 	s := string(b)
@@ -359,7 +357,8 @@ func TestRenderUserListItem(t *testing.T) {
 
 func TestHistoryField(t *testing.T) {
 	for in, want := range map[string]string{
-		"status":                    "status",
+		"stage":                     "status",
+		"outcome":                   "result",
 		"client.locality":           "client.location",
 		"tasks":                     "request.task",
 		"tasks.12.done":             "request.task.12.realization_date_check",
@@ -374,5 +373,26 @@ func TestHistoryField(t *testing.T) {
 		if got := historyField(in); got != want {
 			t.Errorf("historyField(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestCountryID(t *testing.T) {
+	for code, id := range map[string]int64{"ES": 28, "PT": 1620, "GB": 1826, "EC": 1218, "FR": 1250} {
+		if got := countryID(code); got != id {
+			t.Errorf("countryID(%s) = %d, want %d", code, got, id)
+		}
+		if got, ok := countryCode(id); !ok || got != code {
+			t.Errorf("countryCode(%d) = %q %v, want %s", id, got, ok, code)
+		}
+	}
+	// Spain is only 28; SML's other small ids and numbers of no country
+	// name none.
+	for _, id := range []int64{1724, 1, 27, 29, 1000, 1999, 2620, -1, 1967} {
+		if got, ok := countryCode(id); ok {
+			t.Errorf("countryCode(%d) = %q", id, got)
+		}
+	}
+	if got := countryID(""); got != 0 {
+		t.Errorf("countryID(\"\") = %d", got)
 	}
 }

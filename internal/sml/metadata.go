@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"forecourt/internal/core"
 )
 
 // What OPTIONS answers, as DRF's SimpleMetadata does: the view's name and
@@ -176,28 +178,28 @@ var displayNames = map[string]string{
 }
 
 // noteFields are a note's or a tag's.
-func noteFields() []metaField { return []metaField{metaString("content", true, coreMaxLongText)} }
+func noteFields() []metaField { return []metaField{metaString("content", true, core.MaxLongText)} }
 
 // taskFields are a task's, as Crear Lead's request.task items and Crear
 // Solicitudes/Tareas take them.
 func taskFields() []metaField {
 	return []metaField{
 		metaChoices("type", taskTypeChoices, ""),
-		metaString("subtype", false, coreMaxShortText),
-		metaString("description", false, coreMaxLongText),
+		metaString("subtype", false, core.MaxShortText),
+		metaString("description", false, core.MaxLongText),
 		metaChoices("media", mediaChoices, "Phone si no se indica."),
 		metaTyped("planified_realization_date", "datetime"),
 		metaTyped("planified_tracking_date", "datetime"),
 		metaTyped("realization_date_check", "boolean"),
 		metaTyped("tracking_date_check", "boolean"),
-		metaList("note", coreMaxItems, noteFields()...),
+		metaList("note", core.MaxItems, noteFields()...),
 		metaNested("appraisal", false, `Obligatorio si type es "appraisal".`,
-			metaString("brand_model", true, coreMaxShortText),
-			metaString("license_plate", false, coreMaxPlate),
-			metaString("km", false, coreMaxShortText),
-			metaYear("year", 0, coreMaxYear, "0 (desconocido) o un año de 1900 a 2100."),
+			metaString("brand_model", true, core.MaxShortText),
+			metaString("license_plate", false, core.MaxPlate),
+			metaString("km", false, core.MaxShortText),
+			metaYear("year", 0, core.MaxYear, "0 (desconocido) o un año de 1900 a 2100."),
 			metaPK("gas", false),
-			metaString("extras", false, coreMaxLongText),
+			metaString("extras", false, core.MaxLongText),
 			metaChoices("origin", appraisalOrigins, ""),
 		),
 	}
@@ -209,28 +211,28 @@ var (
 	leadFields = metaFields{
 		metaPK("source", true),
 		metaNested("vehicle", true, "",
-			metaString("brand_model", true, coreMaxShortText),
-			metaString("price", false, coreMaxShortText),
-			metaString("km", false, coreMaxShortText),
-			metaYear("year", coreMinYear, coreMaxYear, ""),
+			metaString("brand_model", true, core.MaxShortText),
+			metaString("price", false, core.MaxShortText),
+			metaString("km", false, core.MaxShortText),
+			metaYear("year", core.MinYear, core.MaxYear, ""),
 			metaPK("gas", false),
 			metaTyped("sold", "boolean"),
 		),
 		metaNested("client", false, "",
-			metaString("name", true, coreMaxShortText),
-			metaString("phone", false, coreMaxPhone),
-			metaField{"email", fieldInfo{Type: "email", Label: "Email", MaxLength: metaInt(coreMaxShortText)}},
+			metaString("name", true, core.MaxShortText),
+			metaString("phone", false, core.MaxPhone),
+			metaField{"email", fieldInfo{Type: "email", Label: "Email", MaxLength: metaInt(core.MaxShortText)}},
 			metaPK("province", false),
 			metaPK("location", false),
 		),
-		metaNested("request", false, "", metaList("task", coreMaxItems, taskFields()...)),
-		metaList("note", coreMaxItems, noteFields()...),
+		metaNested("request", false, "", metaList("task", core.MaxItems, taskFields()...)),
+		metaList("note", core.MaxItems, noteFields()...),
 		metaPK("user", false),
 		metaChoices("status", stageChoices, "new si no se indica."),
 		metaChoices("result", outcomeChoices, "Dar un resultado finaliza el lead."),
 		metaChoices("score", scoreChoices, "También un entero de 1 a 4; null lo borra."),
-		metaList("tags", coreMaxItems, noteFields()...),
-		metaString("mail_content", false, coreMaxLongText),
+		metaList("tags", core.MaxItems, noteFields()...),
+		metaString("mail_content", false, core.MaxLongText),
 	}
 
 	taskCreateFields = append(metaFields{metaPK("lead", true)}, taskFields()...)

@@ -3,19 +3,48 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 
 	"forecourt/internal/core"
 )
 
-const dealerCols = `id, public_id, name, country, time_zone, address, latitude, longitude, schedule, web, web_coches_net,
-	date_notes, appraisal_notes, financing_notes, warranty_notes, service_notes, mask_c2c, phone, created_at`
+const dealerCols = `id, public_id, name, country, time_zone, address, latitude, longitude, schedule, web,
+	guidance_visit, guidance_appraisal, guidance_financing, guidance_warranty, guidance_service, caller_id, phone, ext, created_at`
 
-const dealerWriteCols = `name, country, time_zone, address, latitude, longitude, schedule, web, web_coches_net,
-	date_notes, appraisal_notes, financing_notes, warranty_notes, service_notes, mask_c2c, phone`
+const dealerWriteCols = `name, country, time_zone, address, latitude, longitude, schedule, web,
+	guidance_visit, guidance_appraisal, guidance_financing, guidance_warranty, guidance_service, caller_id, phone, ext`
 
-func dealerArgs(d *core.Dealer) []any {
-	return []any{d.Name, d.Country, d.TimeZone, d.Address, ptrArg(d.Latitude), ptrArg(d.Longitude), d.Schedule, d.Web, d.WebCochesNet,
-		d.DateNotes, d.AppraisalNotes, d.FinancingNotes, d.WarrantyNotes, d.ServiceNotes, d.MaskC2C, d.Phone}
+func dealerArgs(d *core.Dealer) ([]any, error) {
+	ext, err := encodeExt(d.Ext)
+	if err != nil {
+		return nil, err
+	}
+	g := d.Guidance
+	return []any{d.Name, d.Country, d.TimeZone, d.Address, ptrArg(d.Latitude), ptrArg(d.Longitude), d.Schedule, d.Web,
+		g.Visit, g.Appraisal, g.Financing, g.Warranty, g.Service, d.CallerID, d.Phone, ext}, nil
+}
+
+// encodeExt encodes a dealer's extension fields for dealers.ext, a JSON
+// object of strings ("{}" when there is none).
+func encodeExt(ext map[string]string) (string, error) {
+	if len(ext) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(ext)
+	return string(b), err
+}
+
+// decodeExt is encodeExt's inverse; an empty object is nil.
+func decodeExt(s string) (map[string]string, error) {
+	var ext map[string]string
+	if err := json.Unmarshal([]byte(s), &ext); err != nil {
+		return nil, fmt.Errorf("dealers.ext: %w", err)
+	}
+	if len(ext) == 0 {
+		return nil, nil
+	}
+	return ext, nil
 }
 
 // CreateDealer stores d with its calendar and notes and sets their ids. A
@@ -25,8 +54,12 @@ func (s *Store) CreateDealer(ctx context.Context, d *core.Dealer) error {
 	if d.PublicID == "" {
 		d.PublicID = newPublicID()
 	}
-	err := s.write(ctx, func(c conn) error {
-		args := append([]any{d.PublicID, micros(d.CreatedAt)}, dealerArgs(d)...)
+	args, err := dealerArgs(d)
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, func(c conn) error {
+		args := append([]any{d.PublicID, micros(d.CreatedAt)}, args...)
 		id, err := c.insertWithID("dealers", d.ID, "public_id, created_at, "+dealerWriteCols, args...)
 		if err != nil {
 			return err
@@ -52,10 +85,14 @@ func (s *Store) CreateDealer(ctx context.Context, d *core.Dealer) error {
 // given.
 func (s *Store) UpdateDealer(ctx context.Context, d *core.Dealer) error {
 	defer s.cache.dealers.clear()
-	err := s.write(ctx, func(c conn) error {
+	args, err := dealerArgs(d)
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, func(c conn) error {
 		res, err := c.exec(`UPDATE dealers SET name = ?, country = ?, time_zone = ?, address = ?, latitude = ?, longitude = ?,
-			schedule = ?, web = ?, web_coches_net = ?, date_notes = ?, appraisal_notes = ?, financing_notes = ?,
-			warranty_notes = ?, service_notes = ?, mask_c2c = ?, phone = ? WHERE id = ?`, append(dealerArgs(d), d.ID)...)
+			schedule = ?, web = ?, guidance_visit = ?, guidance_appraisal = ?, guidance_financing = ?,
+			guidance_warranty = ?, guidance_service = ?, caller_id = ?, phone = ?, ext = ? WHERE id = ?`, append(args, d.ID)...)
 		if err != nil {
 			return err
 		}
@@ -177,9 +214,13 @@ func loadDealers(c conn, tail string, args ...any) ([]core.Dealer, error) {
 		var d core.Dealer
 		var lat, lng sql.NullFloat64
 		var created int64
+		var ext string
+		g := &d.Guidance
 		if err := rows.Scan(&d.ID, &d.PublicID, &d.Name, &d.Country, &d.TimeZone, &d.Address, &lat, &lng, &d.Schedule, &d.Web,
-			&d.WebCochesNet, &d.DateNotes, &d.AppraisalNotes, &d.FinancingNotes, &d.WarrantyNotes, &d.ServiceNotes,
-			&d.MaskC2C, &d.Phone, &created); err != nil {
+			&g.Visit, &g.Appraisal, &g.Financing, &g.Warranty, &g.Service, &d.CallerID, &d.Phone, &ext, &created); err != nil {
+			return nil, err
+		}
+		if d.Ext, err = decodeExt(ext); err != nil {
 			return nil, err
 		}
 		d.Latitude, d.Longitude = floatPtr(lat), floatPtr(lng)

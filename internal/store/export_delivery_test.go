@@ -11,11 +11,9 @@ import (
 // enqueue their follow-up work with; it fails after both when fail is true.
 func EnqueueWithCountry(s *Store, co *core.Country, j *core.Job, fail error) error {
 	return s.write(context.Background(), func(c conn) error {
-		id, err := c.insertWithID("countries", co.ID, "code, name", co.Code, co.Name)
-		if err != nil {
+		if _, err := c.insert(`INSERT INTO countries (code, name) VALUES (?, ?)`, co.Code, co.Name); err != nil {
 			return err
 		}
-		co.ID = id
 		if err := enqueueJob(c, j); err != nil {
 			return err
 		}

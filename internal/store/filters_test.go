@@ -22,7 +22,7 @@ func TestFiltersFoldUnicode(t *testing.T) {
 		u := core.User{Username: "émile", FirstName: "Émile", LastName: "Ólafsson", IsActive: true, CreatedAt: testkit.Now,
 			Memberships: []core.Membership{{DealerID: f.Dealer.ID}}}
 		check(t, s.CreateUser(ctx, &u), "create user")
-		p := core.Province{CountryID: f.Country.ID, Name: "Ávila", Active: true}
+		p := core.Province{Country: f.Country.Code, Name: "Ávila", Active: true}
 		check(t, s.CreateProvince(ctx, &p), "create province")
 		loc := core.Locality{ProvinceID: p.ID, Name: "Éjica", Active: true}
 		check(t, s.CreateLocality(ctx, &loc), "create locality")

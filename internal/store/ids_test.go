@@ -100,14 +100,14 @@ func TestLeadHistoryOrder(t *testing.T) {
 	testkit.Engines(t, func(t *testing.T, s *store.Store) {
 		f := testkit.NewFixture(t, s, "a")
 		l := f.Lead(1)
-		h := core.History{At: testkit.Now, Type: core.HistoryCreated, Reason: "created"}
+		h := core.History{At: testkit.Now, Type: core.HistoryCreated, Kind: "created"}
 		check(t, s.CreateLead(ctx, &l, &h), "create")
 		for i := 1; i <= 4; i++ {
 			_, err := s.UpdateLead(ctx, l.ID, nil, func(x *core.Lead) ([]core.History, error) {
 				x.Score = i
 				// Two entries at the same instant: the id decides.
 				at := testkit.Now.Add(time.Duration(i/2) * time.Minute)
-				return []core.History{{At: at, Type: core.HistoryChanged, Reason: "score " + itoa(int64(i))}}, nil
+				return []core.History{{At: at, Type: core.HistoryChanged, Kind: core.HistoryKind("score " + itoa(int64(i)))}}, nil
 			})
 			check(t, err, "update")
 		}
@@ -117,7 +117,7 @@ func TestLeadHistoryOrder(t *testing.T) {
 			check(t, err, "history")
 			var out []string
 			for _, h := range hs {
-				out = append(out, h.Reason)
+				out = append(out, string(h.Kind))
 			}
 			return out, total
 		}

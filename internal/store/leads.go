@@ -239,7 +239,9 @@ func sameVehicle(a, b *core.Vehicle) bool {
 		equalPtr(a.GasID, b.GasID) && a.Sold == b.Sold
 }
 
-// historyChange is how a core.Change is stored in lead_history.changes.
+// historyChange is how a core.Change is stored in lead_history.changes:
+// encoding/json writes it compact, keys in this order (migration 0009
+// relies on it).
 type historyChange struct {
 	Field string `json:"field"`
 	Old   string `json:"old"`
@@ -267,8 +269,8 @@ func historyChanges(h *core.History) (string, error) {
 // insertHistoryChanges inserts h with its changes encoded as js, and sets
 // h.ID.
 func insertHistoryChanges(c conn, h *core.History, js string) (err error) {
-	h.ID, err = c.insert(`INSERT INTO lead_history (lead_id, at, user_id, type, reason, changes) VALUES (?, ?, ?, ?, ?, ?)`,
-		h.LeadID, micros(h.At), ptrArg(h.UserID), string(h.Type), h.Reason, js)
+	h.ID, err = c.insert(`INSERT INTO lead_history (lead_id, at, user_id, type, kind, changes) VALUES (?, ?, ?, ?, ?, ?)`,
+		h.LeadID, micros(h.At), ptrArg(h.UserID), string(h.Type), string(h.Kind), js)
 	return err
 }
 
@@ -566,7 +568,7 @@ func (s *Store) LeadHistory(ctx context.Context, leadID int64, newestFirst bool,
 			return err
 		}
 		limit, largs := c.page(p)
-		out, err = queryAll(c, `SELECT id, lead_id, at, user_id, type, reason, changes FROM lead_history WHERE lead_id = ?`+order+limit,
+		out, err = queryAll(c, `SELECT id, lead_id, at, user_id, type, kind, changes FROM lead_history WHERE lead_id = ?`+order+limit,
 			append([]any{leadID}, largs...), scanHistory)
 		return err
 	})
@@ -579,11 +581,11 @@ func (s *Store) LeadHistory(ctx context.Context, leadID int64, newestFirst bool,
 func scanHistory(r *sql.Rows, h *core.History) error {
 	var at int64
 	var user sql.NullInt64
-	var typ, changes string
-	if err := r.Scan(&h.ID, &h.LeadID, &at, &user, &typ, &h.Reason, &changes); err != nil {
+	var typ, kind, changes string
+	if err := r.Scan(&h.ID, &h.LeadID, &at, &user, &typ, &kind, &changes); err != nil {
 		return err
 	}
-	h.At, h.UserID, h.Type = fromMicros(at), int64Ptr(user), core.HistoryType(typ)
+	h.At, h.UserID, h.Type, h.Kind = fromMicros(at), int64Ptr(user), core.HistoryType(typ), core.HistoryKind(kind)
 	var chs []historyChange
 	if err := json.Unmarshal([]byte(changes), &chs); err != nil {
 		return fmt.Errorf("history %d: changes: %w", h.ID, err)

@@ -43,25 +43,21 @@ func openAt(t *testing.T, dsn string) *store.Store {
 // it.
 func migrateDown(t *testing.T, engine, dsn string, version int64, then func(db *sql.DB)) int {
 	t.Helper()
-	driver := "sqlite"
-	if engine == store.Postgres {
-		driver = "pgx"
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	p, err := store.Migrator(engine, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.DownTo(context.Background(), version); err != nil {
-		t.Fatalf("migrate down to %d: %v", version, err)
-	}
-	n := countRows(t, db, `SELECT count(*) FROM note_versions`)
-	then(db)
+	var n int
+	migrateDownTo(t, engine, dsn, version, func(db *sql.DB) {
+		n = countRows(t, db, `SELECT count(*) FROM note_versions`)
+		then(db)
+	})
 	return n
+}
+
+// migrateDownTo moves the closed store's database at dsn down to version
+// and runs then on it, as the code of that version would see it.
+func migrateDownTo(t *testing.T, engine, dsn string, version int64, then func(db *sql.DB)) {
+	t.Helper()
+	db := migrateTo(t, engine, dsn, version)
+	defer db.Close()
+	then(db)
 }
 
 func countRows(t *testing.T, db *sql.DB, query string) int {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"forecourt/internal/core"
 )
@@ -165,21 +166,29 @@ func (s *Store) gasTypesDB(ctx context.Context) ([]core.GasType, error) {
 	return out, dbError(err, "gas types", "gas type", "")
 }
 
-// CreateCountry stores co and sets its id.
+// CreateCountry stores co; a code taken is a Conflict. Its surrogate id
+// stays in the store: the core knows a country by its code.
 func (s *Store) CreateCountry(ctx context.Context, co *core.Country) error {
 	err := s.write(ctx, func(c conn) error {
-		id, err := c.insertWithID("countries", co.ID, "code, name", co.Code, co.Name)
-		co.ID = id
+		_, err := c.insert(`INSERT INTO countries (code, name) VALUES (?, ?)`, co.Code, co.Name)
 		return err
 	})
 	return dbError(err, "create country", "country", co.Code)
 }
 
-// CreateProvince stores p and sets its id.
+// CreateProvince stores p, of the country with p.Country's code, and sets
+// its id; an unknown country is Invalid.
 func (s *Store) CreateProvince(ctx context.Context, p *core.Province) error {
 	defer s.cache.provinces.clear()
 	err := s.write(ctx, func(c conn) error {
-		id, err := c.insertWithID("provinces", p.ID, "country_id, name, active", p.CountryID, p.Name, p.Active)
+		var country int64
+		if err := c.row(`SELECT id FROM countries WHERE code = ?`, p.Country).Scan(&country); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return &core.Error{Code: core.Invalid, Message: "no such country", Fields: map[string]string{"country": core.MsgNotExist}}
+			}
+			return err
+		}
+		id, err := c.insertWithID("provinces", p.ID, "country_id, name, active", country, p.Name, p.Active)
 		p.ID = id
 		return err
 	})
@@ -197,11 +206,12 @@ func (s *Store) CreateLocality(ctx context.Context, l *core.Locality) error {
 	return dbError(err, "create locality", "locality", l.Name)
 }
 
-// provinceCols are the columns scanProvince reads.
-const provinceCols = `id, country_id, name, active`
+// provinceCols reads a province of the table provinces (unaliased) with
+// its country's code.
+const provinceCols = `id, (SELECT code FROM countries WHERE countries.id = provinces.country_id), name, active`
 
 func scanProvince(r *sql.Rows, p *core.Province) error {
-	return r.Scan(&p.ID, &p.CountryID, &p.Name, &p.Active)
+	return r.Scan(&p.ID, &p.Country, &p.Name, &p.Active)
 }
 
 func scanLocality(r *sql.Rows, l *core.Locality) error {

@@ -67,8 +67,10 @@ func TestDealers(t *testing.T) {
 			cal.Days[i] = core.WorkDay{Start: "09:00", End: "20:00", Working: true}
 		}
 		d := core.Dealer{Name: "Motor Sur", Country: "ES", TimeZone: "Europe/Madrid", Latitude: ptr(40.4), Longitude: ptr(-3.7),
-			Phone: "+34910000000", Calendar: cal, CreatedAt: testkit.Now,
-			Notes: []core.Note{{Content: "Closed in August", AuthorID: &author, Created: testkit.Now, Modified: testkit.Now}}}
+			Phone: "+34910000000", CallerID: "+34910000001", Calendar: cal, CreatedAt: testkit.Now,
+			Guidance: core.Guidance{Visit: "By appointment", Appraisal: "Free", Financing: "96 months", Warranty: "12 months", Service: "Own garage"},
+			Ext:      map[string]string{"sml.web_coches_net": "https://www.coches.net/motor-sur/", "walcu.note": `"quoted" \ ü`},
+			Notes:    []core.Note{{Content: "Closed in August", AuthorID: &author, Created: testkit.Now, Modified: testkit.Now}}}
 		check(t, s.CreateDealer(ctx, &d), "create")
 		if d.ID == 0 || d.PublicID == "" || d.Calendar.ID == 0 || d.Calendar.Days[6].ID == 0 || d.Notes[0].ID == 0 || len(d.Notes[0].History) != 1 {
 			t.Fatalf("ids not set: %+v", d)
@@ -81,7 +83,7 @@ func TestDealers(t *testing.T) {
 		same(t, "dealer", got[0], d)
 
 		// Update: fields, a calendar day, a note edited, one added, the calendar kept.
-		d.Name = "Motor Sur Madrid"
+		d.Name, d.Guidance.Visit, d.Ext = "Motor Sur Madrid", "", map[string]string{"sml.web_coches_net": "https://x.example/"}
 		d.Calendar.Days[5] = core.WorkDay{Start: "10:00", End: "14:00", Working: true}
 		later := testkit.Now.Add(time.Hour)
 		d.Notes[0].Content, d.Notes[0].Modified = "Closed in August and at Easter", later
@@ -94,8 +96,8 @@ func TestDealers(t *testing.T) {
 		}
 		same(t, "updated dealer", got[0], d)
 
-		// Drop a note and the calendar.
-		d.Notes, d.Calendar = d.Notes[1:], nil
+		// Drop a note, the calendar and the extension fields.
+		d.Notes, d.Calendar, d.Ext = d.Notes[1:], nil, nil
 		check(t, s.UpdateDealer(ctx, &d), "update")
 		got, err = s.DealersByID(ctx, []int64{d.ID})
 		check(t, err, "by id")
@@ -276,22 +278,34 @@ func TestReferenceData(t *testing.T) {
 			t.Fatalf("gas types: %+v", gas)
 		}
 
+		// A country is known by its code, one row per code.
+		portugal := core.Country{Code: "PT", Name: "Portugal"}
+		check(t, s.CreateCountry(ctx, &portugal), "country")
+		wantCode(t, s.CreateCountry(ctx, &core.Country{Code: "PT", Name: "Portugal again"}), core.Conflict, "country of a taken code")
+		wantCode(t, s.CreateProvince(ctx, &core.Province{Country: "FR", Name: "Gironde"}), core.Invalid, "province of an unknown country")
+		porto := core.Province{Country: "PT", Name: "Porto", Active: true}
+		check(t, s.CreateProvince(ctx, &porto), "province of PT")
+
 		// Reference data keeps the ids it is given; later rows get new ones.
-		spain := core.Country{ID: 28, Code: "AD", Name: "Andorra"} // the fixtures hold Spain
-		check(t, s.CreateCountry(ctx, &spain), "country 28")
-		after := core.Country{Code: "PT", Name: "Portugal"}
-		check(t, s.CreateCountry(ctx, &after), "country after 28")
-		if spain.ID != 28 || after.ID <= 28 {
-			t.Fatalf("country ids: %d %d", spain.ID, after.ID)
-		}
-		p := core.Province{ID: 1000, CountryID: 28, Name: "Sevilla", Active: true}
+		p := core.Province{ID: 1000, Country: "ES", Name: "Sevilla", Active: true}
 		check(t, s.CreateProvince(ctx, &p), "province")
 		l := core.Locality{ProvinceID: p.ID, Name: "Dos Hermanas", Active: true}
 		check(t, s.CreateLocality(ctx, &l), "locality")
+		if porto.ID == 0 || p.ID != 1000 {
+			t.Fatalf("province ids: %d %d", porto.ID, p.ID)
+		}
 
-		provinces, total, err := s.FindProvinces(ctx, testkit.List(core.ProvinceSchema, core.All, core.Eq("country", "AD")))
+		provinces, total, err := s.FindProvinces(ctx, testkit.List(core.ProvinceSchema, core.All, core.Eq("country", "PT")))
 		check(t, err, "find provinces")
-		same(t, "provinces of 28", provinces, []core.Province{p})
+		same(t, "provinces of PT", provinces, []core.Province{porto})
+		pbyID, err := s.ProvincesByID(ctx, []int64{p.ID, porto.ID})
+		check(t, err, "provinces by id")
+		same(t, "provinces by id", pbyID, []core.Province{porto, p})
+		_, total, err = s.FindProvinces(ctx, testkit.List(core.ProvinceSchema, core.All, core.Eq("country", "FR")))
+		check(t, err, "find provinces")
+		if total != 0 {
+			t.Fatalf("provinces of a country not stored: %d", total)
+		}
 		_, total, err = s.FindProvinces(ctx, testkit.List(core.ProvinceSchema, core.Page{Limit: 1}, core.Match("madrid")))
 		check(t, err, "search provinces")
 		if total != 2 {
@@ -318,7 +332,7 @@ func TestLeadRoundTrip(t *testing.T) {
 	testkit.Engines(t, func(t *testing.T, s *store.Store) {
 		f := testkit.NewFixture(t, s, "a")
 		l := f.Lead(1)
-		h := core.History{At: testkit.Now, UserID: &f.User.ID, Type: core.HistoryCreated, Reason: "web form",
+		h := core.History{At: testkit.Now, UserID: &f.User.ID, Type: core.HistoryCreated, Kind: core.KindLeadCreated,
 			Changes: []core.Change{{Field: "stage", New: "new"}}}
 		check(t, s.CreateLead(ctx, &l, &h), "create lead")
 		switch {
@@ -348,7 +362,7 @@ func TestLeadRoundTrip(t *testing.T) {
 		}
 
 		cc := core.CallControl{LeadID: l.ID, UserID: &f.User.ID, CallControl: 77, From: "100", To: "612000001", CreatedAt: testkit.Now}
-		ch := core.History{At: testkit.Now, UserID: &f.User.ID, Type: core.HistoryChanged, Reason: "click to call"}
+		ch := core.History{At: testkit.Now, UserID: &f.User.ID, Type: core.HistoryChanged, Kind: core.KindCallPlaced}
 		check(t, s.CreateCallControl(ctx, &cc, &ch), "call control")
 		if cc.ID == 0 || ch.ID == 0 || ch.LeadID != l.ID {
 			t.Fatalf("call control ids: %+v %+v", cc, ch)

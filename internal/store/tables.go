@@ -135,7 +135,7 @@ var dealerTable = tableSQL{
 }
 
 // dealerSearchColumns are the texts of a dealer that OpMatch looks at.
-var dealerSearchColumns = []string{"name", "address", "web", "phone", "mask_c2c"}
+var dealerSearchColumns = []string{"name", "address", "web", "phone", "caller_id"}
 
 // sourceTable maps core.SourceSchema onto sources.
 var sourceTable = tableSQL{

@@ -11,7 +11,7 @@ import (
 )
 
 const userCols = `id, public_id, username, email, first_name, last_name, phone, member_id, click2call_id, password_hash,
-	is_staff, is_superuser, is_admin, is_active, activated_at, deactivated_at, created_at`
+	is_admin, is_active, activated_at, deactivated_at, created_at`
 
 // CreateUser stores u with its memberships and sets their ids. A non-zero
 // u.ID is kept; an empty PublicID gets a UUIDv7. A username taken, case
@@ -23,9 +23,9 @@ func (s *Store) CreateUser(ctx context.Context, u *core.User) error {
 	}
 	err := s.write(ctx, func(c conn) error {
 		id, err := c.insertWithID("users", u.ID, `public_id, username, email, first_name, last_name, phone, member_id, click2call_id,
-			password_hash, is_staff, is_superuser, is_admin, is_active, activated_at, deactivated_at, created_at`,
+			password_hash, is_admin, is_active, activated_at, deactivated_at, created_at`,
 			u.PublicID, u.Username, u.Email, u.FirstName, u.LastName, u.Phone, u.MemberID, u.Click2CallID,
-			u.PasswordHash, u.IsStaff, u.IsSuperuser, u.IsAdmin, u.IsActive, microsPtr(u.ActivatedAt), microsPtr(u.DeactivatedAt), micros(u.CreatedAt))
+			u.PasswordHash, u.IsAdmin, u.IsActive, microsPtr(u.ActivatedAt), microsPtr(u.DeactivatedAt), micros(u.CreatedAt))
 		if err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func loadUsers(c conn, tail string, args ...any) ([]core.User, error) {
 		var activated, deactivated sql.NullInt64
 		var created int64
 		if err := rows.Scan(&u.ID, &u.PublicID, &u.Username, &u.Email, &u.FirstName, &u.LastName, &u.Phone, &u.MemberID,
-			&u.Click2CallID, &u.PasswordHash, &u.IsStaff, &u.IsSuperuser, &u.IsAdmin, &u.IsActive, &activated, &deactivated, &created); err != nil {
+			&u.Click2CallID, &u.PasswordHash, &u.IsAdmin, &u.IsActive, &activated, &deactivated, &created); err != nil {
 			return nil, err
 		}
 		u.ActivatedAt, u.DeactivatedAt = timePtr(activated), timePtr(deactivated)

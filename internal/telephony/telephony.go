@@ -34,6 +34,6 @@ func (d LogDialer) Dial(ctx context.Context, c core.Call) (int64, error) {
 		log = slog.Default()
 	}
 	log.InfoContext(ctx, "click2call", "call_control", id, "lead", c.LeadID,
-		"dealer_phone", c.DealerPhone, "mask_c2c", c.MaskC2C, "extension", c.UserExtension, "client_phone", c.ClientPhone)
+		"dealer_phone", c.DealerPhone, "caller_id", c.CallerID, "extension", c.UserExtension, "client_phone", c.ClientPhone)
 	return id, nil
 }

@@ -1,0 +1,371 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Operator commands: what an installation's operator (the command line,
+// the demo loader) does, with no principal. They check what they are given
+// and go through the Service like any use case; nothing reaches the store
+// around it.
+
+// CreateDealer stores a new dealer. It is an operator command: no principal
+// is needed.
+func (s *Service) CreateDealer(ctx context.Context, d Dealer) (Dealer, error) {
+	fe := FieldErrors{}
+	d.Name = strings.TrimSpace(d.Name)
+	if d.Name == "" {
+		fe.Add("name", MsgRequired)
+	}
+	d.Country = strings.ToUpper(strings.TrimSpace(d.Country))
+	switch {
+	case d.Country == "":
+		fe.Add("country", MsgRequired)
+	case !ValidCountry(d.Country):
+		fe.Add("country", MsgInvalid)
+	}
+	if d.TimeZone == "" {
+		d.TimeZone = defaultTimeZone(d.Country)
+	}
+	if _, err := time.LoadLocation(d.TimeZone); err != nil {
+		fe.Add("timezone", MsgInvalid)
+	}
+	for k, v := range d.Ext {
+		if !validExtKey(k) {
+			fe.Add("ext."+k, MsgInvalid)
+		}
+		checkLen(fe, "ext."+k, v, MaxLongText)
+	}
+	if err := fe.Err(); err != nil {
+		return Dealer{}, err
+	}
+	d.Ext = maps.Clone(d.Ext)
+	d.CreatedAt = s.Now()
+	d.Notes = slices.Clone(d.Notes)
+	for i := range d.Notes {
+		d.Notes[i].ID, d.Notes[i].History = 0, nil
+		d.Notes[i].Created, d.Notes[i].Modified = d.CreatedAt, d.CreatedAt
+	}
+	if err := s.store.CreateDealer(ctx, &d); err != nil {
+		return Dealer{}, err
+	}
+	return d, nil
+}
+
+// validExtKey reports whether k names an API's extension field,
+// "<api>.<field>" in lower-case letters, digits and underscores.
+func validExtKey(k string) bool {
+	api, field, ok := strings.Cut(k, ".")
+	if !ok || api == "" || field == "" {
+		return false
+	}
+	for _, r := range api + field {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func defaultTimeZone(country string) string {
+	switch country {
+	case "ES":
+		return "Europe/Madrid"
+	case "EC":
+		return "America/Guayaquil"
+	case "CO":
+		return "America/Bogota"
+	}
+	return "UTC"
+}
+
+// AllDealers lists every dealer, for operators.
+func (s *Service) AllDealers(ctx context.Context) ([]Dealer, error) {
+	return s.store.AllDealers(ctx)
+}
+
+// CreateUser stores a new user with password and memberships. It is an
+// operator command: no principal is needed.
+func (s *Service) CreateUser(ctx context.Context, u User, password string) (User, error) {
+	fe := FieldErrors{}
+	u.Username = strings.TrimSpace(u.Username)
+	u.Email = strings.TrimSpace(u.Email)
+	if u.Username == "" {
+		u.Username = u.Email
+	}
+	if u.Username == "" {
+		fe.Add("username", MsgRequired)
+	}
+	if password == "" {
+		fe.Add("password", MsgRequired)
+	}
+	if len(u.Memberships) > 0 {
+		ids := make([]int64, 0, len(u.Memberships))
+		for _, m := range u.Memberships {
+			ids = append(ids, m.DealerID)
+		}
+		ds, err := s.store.DealersByID(ctx, uniq(ids))
+		if err != nil {
+			return User{}, err
+		}
+		if len(ds) != len(uniq(ids)) {
+			fe.Add("dealer", MsgNotExist)
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return User{}, err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return User{}, err
+	}
+	u.PasswordHash = hash
+	now := s.Now()
+	u.CreatedAt = now
+	if u.IsActive && u.ActivatedAt == nil {
+		u.ActivatedAt = &now
+	}
+	if err := s.store.CreateUser(ctx, &u); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// CreateAPIKey creates an API key for a dealer, optionally acting as a user
+// of that dealer, and returns the key; only its hash is stored.
+func (s *Service) CreateAPIKey(ctx context.Context, dealerID int64, userID *int64, name string) (string, APIKey, error) {
+	ds, err := s.store.DealersByID(ctx, []int64{dealerID})
+	if err != nil {
+		return "", APIKey{}, err
+	}
+	if len(ds) == 0 {
+		return "", APIKey{}, errNotFound("dealer")
+	}
+	if userID != nil {
+		u, err := s.store.UserByID(ctx, *userID)
+		if err != nil {
+			return "", APIKey{}, err
+		}
+		if !u.hasDealer(dealerID) {
+			return "", APIKey{}, &Error{Code: Invalid, Message: "the user is not a member of the dealer", Fields: map[string]string{"user": MsgNotExist}}
+		}
+	}
+	key := "fc_" + rand.Text()
+	k := APIKey{DealerID: dealerID, UserID: userID, Name: name, Prefix: key[:8], CreatedAt: s.Now()}
+	if err := s.store.CreateAPIKey(ctx, &k, HashSecret(key)); err != nil {
+		return "", APIKey{}, err
+	}
+	return key, k, nil
+}
+
+// AddMembership makes user m.UserID a member of dealer m.DealerID with m's
+// roles; both must exist, and a user already member of the dealer is a
+// Conflict.
+func (s *Service) AddMembership(ctx context.Context, m Membership) (Membership, error) {
+	fe := FieldErrors{}
+	if ds, err := s.store.DealersByID(ctx, []int64{m.DealerID}); err != nil {
+		return Membership{}, err
+	} else if len(ds) == 0 {
+		fe.Add("dealer", MsgNotExist)
+	}
+	if us, err := s.store.UsersByID(ctx, []int64{m.UserID}); err != nil {
+		return Membership{}, err
+	} else if len(us) == 0 {
+		fe.Add("user", MsgNotExist)
+	}
+	if err := fe.Err(); err != nil {
+		return Membership{}, err
+	}
+	m.ID = 0
+	if err := s.store.AddMembership(ctx, &m); err != nil {
+		return Membership{}, err
+	}
+	return m, nil
+}
+
+// UsersOfDealers lists the members of these dealers, each once, in id
+// order.
+func (s *Service) UsersOfDealers(ctx context.Context, dealerIDs []int64) ([]User, error) {
+	if len(dealerIDs) == 0 {
+		return nil, nil
+	}
+	us, _, err := s.store.FindUsers(ctx, uniq(dealerIDs), Query{Limit: -1})
+	return us, err
+}
+
+// IsEmpty reports whether the installation holds no dealer yet (and so no
+// data of a dealer): the demo loads only into an empty one.
+func (s *Service) IsEmpty(ctx context.Context) (bool, error) {
+	ds, err := s.store.AllDealers(ctx)
+	return len(ds) == 0, err
+}
+
+// Reference data: how clients reach dealers (channels, origins, sources),
+// fuels and geography. Each Create keeps a non-zero ID it is given (data
+// imported from another system keeps its ids) and returns the stored
+// record.
+
+// CreateChannel stores a channel; its slug is required and unique (a slug
+// taken is a Conflict). See ChannelPhone and the other well-known slugs.
+func (s *Service) CreateChannel(ctx context.Context, c Channel) (Channel, error) {
+	fe := FieldErrors{}
+	c.Slug = strings.TrimSpace(c.Slug)
+	requiredText(fe, "slug", c.Slug, MaxShortText)
+	checkLen(fe, "name", c.Name, MaxShortText)
+	if err := fe.Err(); err != nil {
+		return Channel{}, err
+	}
+	if err := s.store.CreateChannel(ctx, &c); err != nil {
+		return Channel{}, err
+	}
+	return c, nil
+}
+
+// CreateOrigin stores an origin with its phones, e-mails and the channels
+// it offers, which must exist.
+func (s *Service) CreateOrigin(ctx context.Context, o Origin) (Origin, error) {
+	fe := FieldErrors{}
+	o.Name = strings.TrimSpace(o.Name)
+	requiredText(fe, "name", o.Name, MaxShortText)
+	checkLen(fe, "icon", o.Icon, MaxShortText)
+	if len(o.ChannelIDs) > 0 {
+		cs, err := s.store.Channels(ctx)
+		if err != nil {
+			return Origin{}, err
+		}
+		for _, id := range o.ChannelIDs {
+			if !slices.ContainsFunc(cs, func(c Channel) bool { return c.ID == id }) {
+				fe.Add("channels", MsgNotExist)
+			}
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return Origin{}, err
+	}
+	o.Phones, o.Emails, o.ChannelIDs = slices.Clone(o.Phones), slices.Clone(o.Emails), uniq(o.ChannelIDs)
+	if err := s.store.CreateOrigin(ctx, &o); err != nil {
+		return Origin{}, err
+	}
+	return o, nil
+}
+
+// CreateSource stores a source: a channel on an origin for a dealer, all
+// three existing.
+func (s *Service) CreateSource(ctx context.Context, src Source) (Source, error) {
+	fe := FieldErrors{}
+	checkLen(fe, "data", src.Data, MaxShortText)
+	ds, err := s.store.DealersByID(ctx, []int64{src.DealerID})
+	if err != nil {
+		return Source{}, err
+	}
+	if len(ds) == 0 {
+		fe.Add("dealer", MsgNotExist)
+	}
+	cs, err := s.store.Channels(ctx)
+	if err != nil {
+		return Source{}, err
+	}
+	if !slices.ContainsFunc(cs, func(c Channel) bool { return c.ID == src.ChannelID }) {
+		fe.Add("channel", MsgNotExist)
+	}
+	os, err := s.store.OriginsByID(ctx, []int64{src.OriginID})
+	if err != nil {
+		return Source{}, err
+	}
+	if len(os) == 0 {
+		fe.Add("origin", MsgNotExist)
+	}
+	if err := fe.Err(); err != nil {
+		return Source{}, err
+	}
+	if err := s.store.CreateSource(ctx, &src); err != nil {
+		return Source{}, err
+	}
+	return src, nil
+}
+
+// CreateGasType stores a fuel.
+func (s *Service) CreateGasType(ctx context.Context, g GasType) (GasType, error) {
+	fe := FieldErrors{}
+	g.Name = strings.TrimSpace(g.Name)
+	requiredText(fe, "name", g.Name, MaxShortText)
+	if err := fe.Err(); err != nil {
+		return GasType{}, err
+	}
+	if err := s.store.CreateGasType(ctx, &g); err != nil {
+		return GasType{}, err
+	}
+	return g, nil
+}
+
+// CreateCountry stores a country, known by its ISO 3166-1 alpha-2 code
+// (see ValidCountry); a code taken is a Conflict.
+func (s *Service) CreateCountry(ctx context.Context, c Country) (Country, error) {
+	fe := FieldErrors{}
+	c.Code = strings.ToUpper(strings.TrimSpace(c.Code))
+	c.Name = strings.TrimSpace(c.Name)
+	if !ValidCountry(c.Code) {
+		fe.Add("code", MsgInvalid)
+	}
+	requiredText(fe, "name", c.Name, MaxShortText)
+	if err := fe.Err(); err != nil {
+		return Country{}, err
+	}
+	if err := s.store.CreateCountry(ctx, &c); err != nil {
+		return Country{}, err
+	}
+	return c, nil
+}
+
+// CreateProvince stores a province of a stored country (by code).
+func (s *Service) CreateProvince(ctx context.Context, p Province) (Province, error) {
+	fe := FieldErrors{}
+	p.Name = strings.TrimSpace(p.Name)
+	p.Country = strings.ToUpper(strings.TrimSpace(p.Country))
+	requiredText(fe, "name", p.Name, MaxShortText)
+	if p.Country == "" {
+		fe.Add("country", MsgRequired)
+	}
+	if err := fe.Err(); err != nil {
+		return Province{}, err
+	}
+	if err := s.store.CreateProvince(ctx, &p); err != nil {
+		return Province{}, err
+	}
+	return p, nil
+}
+
+// CreateLocality stores a locality of a stored province.
+func (s *Service) CreateLocality(ctx context.Context, l Locality) (Locality, error) {
+	fe := FieldErrors{}
+	l.Name = strings.TrimSpace(l.Name)
+	requiredText(fe, "name", l.Name, MaxShortText)
+	ps, err := s.store.ProvincesByID(ctx, []int64{l.ProvinceID})
+	if err != nil {
+		return Locality{}, err
+	}
+	if len(ps) == 0 {
+		fe.Add("province", MsgNotExist)
+	}
+	if err := fe.Err(); err != nil {
+		return Locality{}, err
+	}
+	if err := s.store.CreateLocality(ctx, &l); err != nil {
+		return Locality{}, err
+	}
+	return l, nil
+}
+
+// requiredText checks that v, a required text, is given and within max.
+func requiredText(fe FieldErrors, path, v string, max int) {
+	if v == "" {
+		fe.Add(path, MsgRequired)
+		return
+	}
+	checkLen(fe, path, v, max)
+}

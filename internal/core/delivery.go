@@ -184,7 +184,7 @@ func (s *Service) ConfirmLeads(ctx context.Context, ids []int64) (ConfirmResult,
 	if err != nil {
 		return ConfirmResult{}, err
 	}
-	ids = uniq(ids)
+	ids = DistinctIDs(ids)
 	if len(ids) > MaxDeliveryIDs {
 		return ConfirmResult{}, &Error{Code: Invalid, Message: "too many leads in one confirmation", Fields: map[string]string{"leads": MsgOutOfRange}}
 	}
@@ -253,7 +253,7 @@ func (s *Service) RecordDeliveryEvents(ctx context.Context, evs []DeliveryEvent)
 	for i, e := range evs {
 		ids[i] = e.LeadID
 	}
-	ids = uniq(ids)
+	ids = DistinctIDs(ids)
 	err = s.store.Deliver(ctx, who, p.DealerIDs, s.Now(), func(tx DeliveryTx) error {
 		res = EventResult{}
 		states, err := tx.States(ids)

@@ -18,7 +18,7 @@ func (s *Service) DealersByID(ctx context.Context, ids []int64) ([]Dealer, error
 	if err != nil {
 		return nil, err
 	}
-	ids = visible(p, uniq(ids))
+	ids = visible(p, DistinctIDs(ids))
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -63,7 +63,7 @@ func (s *Service) SourcesByID(ctx context.Context, ids []int64) ([]Source, error
 	if err != nil {
 		return nil, err
 	}
-	if ids = uniq(ids); len(ids) == 0 {
+	if ids = DistinctIDs(ids); len(ids) == 0 {
 		return nil, nil
 	}
 	srcs, err := s.store.SourcesByID(ctx, ids)
@@ -80,7 +80,7 @@ func (s *Service) UsersByID(ctx context.Context, ids []int64) ([]User, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ids = uniq(ids); len(ids) == 0 {
+	if ids = DistinctIDs(ids); len(ids) == 0 {
 		return nil, nil
 	}
 	us, err := s.store.UsersByID(ctx, ids)
@@ -98,7 +98,7 @@ func (s *Service) OriginsByID(ctx context.Context, ids []int64) ([]Origin, error
 	if _, err := mustPrincipal(ctx); err != nil {
 		return nil, err
 	}
-	if ids = uniq(ids); len(ids) == 0 {
+	if ids = DistinctIDs(ids); len(ids) == 0 {
 		return nil, nil
 	}
 	return s.store.OriginsByID(ctx, ids)
@@ -117,7 +117,7 @@ func (s *Service) ProvincesByID(ctx context.Context, ids []int64) ([]Province, e
 	if _, err := mustPrincipal(ctx); err != nil {
 		return nil, err
 	}
-	if ids = uniq(ids); len(ids) == 0 {
+	if ids = DistinctIDs(ids); len(ids) == 0 {
 		return nil, nil
 	}
 	return s.store.ProvincesByID(ctx, ids)
@@ -128,7 +128,7 @@ func (s *Service) LocalitiesByID(ctx context.Context, ids []int64) ([]Locality, 
 	if _, err := mustPrincipal(ctx); err != nil {
 		return nil, err
 	}
-	if ids = uniq(ids); len(ids) == 0 {
+	if ids = DistinctIDs(ids); len(ids) == 0 {
 		return nil, nil
 	}
 	return s.store.LocalitiesByID(ctx, ids)

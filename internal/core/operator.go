@@ -109,11 +109,11 @@ func (s *Service) CreateUser(ctx context.Context, u User, password string) (User
 		for _, m := range u.Memberships {
 			ids = append(ids, m.DealerID)
 		}
-		ds, err := s.store.DealersByID(ctx, uniq(ids))
+		ds, err := s.store.DealersByID(ctx, DistinctIDs(ids))
 		if err != nil {
 			return User{}, err
 		}
-		if len(ds) != len(uniq(ids)) {
+		if len(ds) != len(DistinctIDs(ids)) {
 			fe.Add("dealer", MsgNotExist)
 		}
 	}
@@ -194,7 +194,7 @@ func (s *Service) UsersOfDealers(ctx context.Context, dealerIDs []int64) ([]User
 	if len(dealerIDs) == 0 {
 		return nil, nil
 	}
-	us, _, err := s.store.FindUsers(ctx, uniq(dealerIDs), Query{Limit: -1})
+	us, _, err := s.store.FindUsers(ctx, DistinctIDs(dealerIDs), Query{Limit: -1})
 	return us, err
 }
 
@@ -247,7 +247,7 @@ func (s *Service) CreateOrigin(ctx context.Context, o Origin) (Origin, error) {
 	if err := fe.Err(); err != nil {
 		return Origin{}, err
 	}
-	o.Phones, o.Emails, o.ChannelIDs = slices.Clone(o.Phones), slices.Clone(o.Emails), uniq(o.ChannelIDs)
+	o.Phones, o.Emails, o.ChannelIDs = slices.Clone(o.Phones), slices.Clone(o.Emails), DistinctIDs(o.ChannelIDs)
 	if err := s.store.CreateOrigin(ctx, &o); err != nil {
 		return Origin{}, err
 	}

@@ -1,6 +1,10 @@
 package core
 
-import "time"
+import (
+	"slices"
+	"strconv"
+	"time"
+)
 
 // Field is one field of a patch: Set says whether the caller gave it at all,
 // V is the value given (a nil pointer for an explicit null).
@@ -93,4 +97,151 @@ type AppraisalPatch struct {
 type NotePatch struct {
 	ID      *int64
 	Content Field[string]
+}
+
+// applyLeadPatch applies p to l. It reports nested ids that are not l's.
+func applyLeadPatch(l *Lead, p LeadPatch, now time.Time, pr Principal) error {
+	fe := FieldErrors{}
+	p.SourceID.applyTo(&l.SourceID)
+	p.UserID.applyTo(&l.UserID)
+	p.Stage.applyTo(&l.Stage)
+	p.Outcome.applyTo(&l.Outcome)
+	p.Reason.applyTo(&l.Reason)
+	p.Score.applyTo(&l.Score)
+	p.MailContent.applyTo(&l.MailContent)
+	if vp := p.Vehicle; vp != nil {
+		switch {
+		case vp.ID == nil:
+			l.Vehicle = &Vehicle{}
+		case l.Vehicle == nil || l.Vehicle.ID != *vp.ID:
+			fe.Add("vehicle.id", MsgNotExist)
+		}
+		if l.Vehicle != nil {
+			v := l.Vehicle
+			vp.BrandModel.applyTo(&v.BrandModel)
+			vp.Price.applyTo(&v.Price)
+			vp.Km.applyTo(&v.Km)
+			vp.Year.applyTo(&v.Year)
+			vp.GasID.applyTo(&v.GasID)
+			vp.Sold.applyTo(&v.Sold)
+		}
+	}
+	if p.ClearClient {
+		l.Client = nil
+	}
+	if cp := p.Client; cp != nil {
+		switch {
+		case cp.ID == nil:
+			l.Client = &Client{DealerID: l.DealerID}
+		case l.Client == nil || l.Client.ID != *cp.ID:
+			fe.Add("client.id", MsgNotExist)
+		}
+		if c := l.Client; c != nil {
+			cp.Name.applyTo(&c.Name)
+			cp.Phone.applyTo(&c.Phone)
+			cp.Email.applyTo(&c.Email)
+			cp.ProvinceID.applyTo(&c.ProvinceID)
+			cp.LocalityID.applyTo(&c.LocalityID)
+		}
+	}
+	if p.Tasks != nil {
+		tasks := make([]Task, 0, len(*p.Tasks))
+		for i, tp := range *p.Tasks {
+			path := "tasks." + strconv.Itoa(i)
+			var t Task
+			if tp.ID != nil {
+				idx := slices.IndexFunc(l.Tasks, func(t Task) bool { return t.ID == *tp.ID })
+				if idx < 0 {
+					fe.Add(path+".id", MsgNotExist)
+					continue
+				}
+				t = l.Tasks[idx]
+			} else {
+				t = Task{LeadID: l.ID, AuthorID: pr.UserRef(), CreatedAt: now}
+			}
+			if err := applyTaskPatch(&t, tp, path, now, pr); err != nil {
+				mergeFields(fe, err)
+			}
+			tasks = append(tasks, t)
+		}
+		l.Tasks = tasks
+	}
+	if p.Notes != nil {
+		l.Notes = applyNotePatches(fe, "notes", l.Notes, *p.Notes, now, pr)
+	}
+	if p.Tags != nil {
+		l.Tags = applyNotePatches(fe, "tags", l.Tags, *p.Tags, now, pr)
+	}
+	return fe.Err()
+}
+
+func applyTaskPatch(t *Task, p TaskPatch, path string, now time.Time, pr Principal) error {
+	fe := FieldErrors{}
+	prefix := path
+	if prefix != "" {
+		prefix += "."
+	}
+	p.Type.applyTo(&t.Type)
+	p.Subtype.applyTo(&t.Subtype)
+	p.Description.applyTo(&t.Description)
+	p.Media.applyTo(&t.Media)
+	p.PlannedAt.applyTo(&t.PlannedAt)
+	p.PlannedTrackingAt.applyTo(&t.PlannedTrackingAt)
+	p.Done.applyTo(&t.Done)
+	p.Tracked.applyTo(&t.Tracked)
+	if p.ClearAppraisal {
+		t.Appraisal = nil
+	}
+	if ap := p.Appraisal; ap != nil {
+		switch {
+		case ap.ID == nil:
+			t.Appraisal = &Appraisal{}
+		case t.Appraisal == nil || t.Appraisal.ID != *ap.ID:
+			fe.Add(prefix+"appraisal.id", MsgNotExist)
+		}
+		if a := t.Appraisal; a != nil {
+			ap.BrandModel.applyTo(&a.BrandModel)
+			ap.LicensePlate.applyTo(&a.LicensePlate)
+			ap.Km.applyTo(&a.Km)
+			ap.Year.applyTo(&a.Year)
+			ap.GasID.applyTo(&a.GasID)
+			ap.Extras.applyTo(&a.Extras)
+			ap.Origin.applyTo(&a.Origin)
+		}
+	}
+	if p.Notes != nil {
+		t.Notes = applyNotePatches(fe, prefix+"notes", t.Notes, *p.Notes, now, pr)
+	}
+	return fe.Err()
+}
+
+func applyNotePatches(fe FieldErrors, path string, have []Note, ps []NotePatch, now time.Time, pr Principal) []Note {
+	out := make([]Note, 0, len(ps))
+	for i, np := range ps {
+		var n Note
+		if np.ID != nil {
+			idx := slices.IndexFunc(have, func(n Note) bool { return n.ID == *np.ID })
+			if idx < 0 {
+				fe.Add(path+"."+strconv.Itoa(i)+".id", MsgNotExist)
+				continue
+			}
+			n = have[idx]
+			if np.Content.Set && np.Content.V != n.Content {
+				n.Modified = now
+			}
+		} else {
+			n = Note{AuthorID: pr.UserRef(), Created: now, Modified: now}
+		}
+		np.Content.applyTo(&n.Content)
+		out = append(out, n)
+	}
+	return out
+}
+
+func mergeFields(fe FieldErrors, err error) {
+	if e, ok := err.(*Error); ok {
+		for k, v := range e.Fields {
+			fe.Add(k, v)
+		}
+	}
 }

@@ -117,10 +117,14 @@ func (s *Service) LeadHistory(ctx context.Context, leadID int64, newestFirst boo
 	return s.store.LeadHistory(ctx, leadID, newestFirst, page)
 }
 
-func uniq(ids []int64) []int64 {
+// DistinctIDs returns ids without repeats, in the order they first
+// appear.
+func DistinctIDs(ids []int64) []int64 {
+	seen := make(map[int64]bool, len(ids))
 	out := make([]int64, 0, len(ids))
 	for _, id := range ids {
-		if !slices.Contains(out, id) {
+		if !seen[id] {
+			seen[id] = true
 			out = append(out, id)
 		}
 	}

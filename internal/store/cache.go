@@ -127,7 +127,7 @@ func cached[K comparable, V any](c *ttlMap[K, V], k K, load func() (V, error), l
 // Results come in id order, unknown ids left out, like the *ByIDDB methods.
 func byID[V any](ctx context.Context, c *ttlMap[int64, V], ids []int64, id func(V) int64,
 	load func(context.Context, []int64) ([]V, error), loaded func()) ([]V, error) {
-	ids = uniq(ids)
+	ids = core.DistinctIDs(ids)
 	gen := c.generation()
 	out := make([]V, 0, len(ids))
 	var missing []int64
@@ -221,37 +221,49 @@ const defaultCredTTL = 2 * time.Second
 // DealersByID returns the dealers with these ids, in id order; unknown ids
 // are left out.
 func (s *Store) DealersByID(ctx context.Context, ids []int64) ([]core.Dealer, error) {
-	return byID(ctx, s.cache.dealers, ids, func(d core.Dealer) int64 { return d.ID }, s.dealersByIDDB, s.cacheLoaded)
+	return byID(ctx, s.cache.dealers, ids, func(d core.Dealer) int64 { return d.ID }, func(ctx context.Context, ids []int64) ([]core.Dealer, error) {
+		return rowsByID(s, ctx, "dealer", ids, loadDealers)
+	}, s.cacheLoaded)
 }
 
 // SourcesByID returns the sources with these ids in id order; unknown ids
 // are left out.
 func (s *Store) SourcesByID(ctx context.Context, ids []int64) ([]core.Source, error) {
-	return byID(ctx, s.cache.sources, ids, func(v core.Source) int64 { return v.ID }, s.sourcesByIDDB, s.cacheLoaded)
+	return byID(ctx, s.cache.sources, ids, func(v core.Source) int64 { return v.ID }, func(ctx context.Context, ids []int64) ([]core.Source, error) {
+		return rowsByID(s, ctx, "source", ids, loadSources)
+	}, s.cacheLoaded)
 }
 
 // OriginsByID returns the origins with these ids in id order; unknown ids
 // are left out.
 func (s *Store) OriginsByID(ctx context.Context, ids []int64) ([]core.Origin, error) {
-	return byID(ctx, s.cache.origins, ids, func(v core.Origin) int64 { return v.ID }, s.originsByIDDB, s.cacheLoaded)
+	return byID(ctx, s.cache.origins, ids, func(v core.Origin) int64 { return v.ID }, func(ctx context.Context, ids []int64) ([]core.Origin, error) {
+		return rowsByID(s, ctx, "origin", ids, loadOrigins)
+	}, s.cacheLoaded)
 }
 
 // ProvincesByID returns the provinces with these ids in id order; unknown
 // ids are left out.
 func (s *Store) ProvincesByID(ctx context.Context, ids []int64) ([]core.Province, error) {
-	return byID(ctx, s.cache.provinces, ids, func(v core.Province) int64 { return v.ID }, s.provincesByIDDB, s.cacheLoaded)
+	return byID(ctx, s.cache.provinces, ids, func(v core.Province) int64 { return v.ID }, func(ctx context.Context, ids []int64) ([]core.Province, error) {
+		return rowsByID(s, ctx, "province", ids, loadProvinces)
+	}, s.cacheLoaded)
 }
 
 // LocalitiesByID returns the localities with these ids in id order; unknown
 // ids are left out.
 func (s *Store) LocalitiesByID(ctx context.Context, ids []int64) ([]core.Locality, error) {
-	return byID(ctx, s.cache.localities, ids, func(v core.Locality) int64 { return v.ID }, s.localitiesByIDDB, s.cacheLoaded)
+	return byID(ctx, s.cache.localities, ids, func(v core.Locality) int64 { return v.ID }, func(ctx context.Context, ids []int64) ([]core.Locality, error) {
+		return rowsByID(s, ctx, "locality", ids, loadLocalities)
+	}, s.cacheLoaded)
 }
 
 // UsersByID returns the users with these ids in id order; unknown ids are
 // left out.
 func (s *Store) UsersByID(ctx context.Context, ids []int64) ([]core.User, error) {
-	return byID(ctx, s.cache.users, ids, func(v core.User) int64 { return v.ID }, s.usersByIDDB, s.cacheLoaded)
+	return byID(ctx, s.cache.users, ids, func(v core.User) int64 { return v.ID }, func(ctx context.Context, ids []int64) ([]core.User, error) {
+		return rowsByID(s, ctx, "user", ids, loadUsers)
+	}, s.cacheLoaded)
 }
 
 // Channels lists every channel in id order.

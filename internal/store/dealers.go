@@ -173,23 +173,6 @@ func saveCalendar(c conn, dealerID int64, cal *core.WorkCalendar) error {
 	return nil
 }
 
-// dealersByIDDB reads from the database what DealersByID serves from the cache.
-// DealersByID returns the dealers with these ids, in id order; unknown ids
-// are left out.
-func (s *Store) dealersByIDDB(ctx context.Context, ids []int64) ([]core.Dealer, error) {
-	ids = uniq(ids)
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var out []core.Dealer
-	err := s.readTx(ctx, func(c conn) error {
-		var err error
-		out, err = loadDealers(c, `WHERE id IN `+in(len(ids))+` ORDER BY id`, anys(ids)...)
-		return err
-	})
-	return out, dbError(err, "dealers by id", "dealer", ids)
-}
-
 // AllDealers lists every dealer in id order.
 func (s *Store) AllDealers(ctx context.Context) ([]core.Dealer, error) {
 	var out []core.Dealer

@@ -52,7 +52,7 @@ func (s *Store) RegisterConsumer(ctx context.Context, who core.Consumer, dealerI
 	if (who.APIKeyID == 0) == (who.UserID == 0) {
 		return core.Errorf(core.Invalid, "a consumer is an API key or a user")
 	}
-	dealerIDs = uniq(dealerIDs)
+	dealerIDs = core.DistinctIDs(dealerIDs)
 	if len(dealerIDs) == 0 {
 		return nil
 	}
@@ -137,7 +137,7 @@ func (s *Store) Deliver(ctx context.Context, who core.Consumer, dealerIDs []int6
 	if (who.APIKeyID == 0) == (who.UserID == 0) {
 		return core.Errorf(core.Invalid, "a consumer is an API key or a user")
 	}
-	dealerIDs = uniq(dealerIDs)
+	dealerIDs = core.DistinctIDs(dealerIDs)
 	cond, arg := consumerCond(who)
 	err := s.writeWith(ctx, writeOpts{appendOnly: true, rerunnable: true}, func(c conn) error {
 		var consumers []int64
@@ -193,7 +193,7 @@ func (t *deliveryTx) States(leadIDs []int64) (map[int64]core.DeliveryState, erro
 	if len(t.consumers) == 0 {
 		return out, nil
 	}
-	for chunk := range slices.Chunk(uniq(leadIDs), deliveryChunk) {
+	for chunk := range slices.Chunk(core.DistinctIDs(leadIDs), deliveryChunk) {
 		err := eachRow(t.c, deliveryStatesQuery(len(t.consumers), len(chunk)),
 			append(anys(t.consumers), anys(chunk)...), func(r *sql.Rows) error {
 				var id int64
@@ -233,7 +233,7 @@ func (t *deliveryTx) Move(leadIDs []int64, from, to core.DeliveryState) ([]int64
 		return nil, nil
 	}
 	var moved []int64
-	for chunk := range slices.Chunk(uniq(leadIDs), deliveryChunk) {
+	for chunk := range slices.Chunk(core.DistinctIDs(leadIDs), deliveryChunk) {
 		ids, err := queryIDs(t.c, `UPDATE lead_deliveries SET state = ?, `+column+` = ?
 			WHERE consumer_id IN `+in(len(t.consumers))+` AND lead_id IN `+in(len(chunk))+` AND state = ? RETURNING lead_id`,
 			append(append([]any{string(to), micros(t.at)}, anys(t.consumers)...), append(anys(chunk), string(from))...))
@@ -288,7 +288,7 @@ func (s *Store) LeadsByID(ctx context.Context, ids []int64) ([]core.Lead, error)
 	var out []core.Lead
 	err := s.readTx(ctx, func(c conn) error {
 		out = nil
-		for chunk := range slices.Chunk(uniq(ids), deliveryChunk) {
+		for chunk := range slices.Chunk(core.DistinctIDs(ids), deliveryChunk) {
 			ls, err := loadLeads(c, chunk, wholeLead)
 			if err != nil {
 				return err

@@ -4,8 +4,9 @@ import (
 	"context"
 	"database/sql"
 
-	"github.com/pressly/goose/v3"
 	"testing"
+
+	"github.com/pressly/goose/v3"
 
 	"forecourt/internal/core"
 )

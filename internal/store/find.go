@@ -33,7 +33,7 @@ func (s *Store) FindLeads(ctx context.Context, dealers []int64, q core.Query) ([
 // findLeads is FindLeads, with the walk of many matches (walkMatches)
 // allowed or not: tests compare its pages with the trigram index's.
 func (s *Store) findLeads(ctx context.Context, dealers []int64, q core.Query, walk bool) ([]core.Lead, int, error) {
-	dealers = uniq(dealers)
+	dealers = core.DistinctIDs(dealers)
 	if len(dealers) == 0 {
 		return nil, 0, nil
 	}
@@ -117,7 +117,7 @@ func (s *Store) findLeads(ctx context.Context, dealers []int64, q core.Query, wa
 // dealers that q selects per value of q.GroupBy, most first, at most
 // core.MaxGroups.
 func (s *Store) GroupLeads(ctx context.Context, dealers []int64, q core.Query) ([]core.Group, error) {
-	dealers = uniq(dealers)
+	dealers = core.DistinctIDs(dealers)
 	if len(dealers) == 0 {
 		return nil, nil
 	}

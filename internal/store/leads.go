@@ -316,7 +316,7 @@ func (s *Store) UpdateLead(ctx context.Context, id int64, actor *int64, fn func(
 			return notFound("lead", id)
 		}
 		old := loaded[0]
-		cur := cloneLead(old)
+		cur := old.Clone()
 		hs, err := fn(&cur)
 		if err != nil {
 			return err
@@ -487,59 +487,6 @@ func saveTasks(c conn, old, cur *core.Lead, actor *int64) error {
 		}
 	}
 	return nil
-}
-
-// cloneLead copies l deeply, so that changing the copy leaves l as loaded.
-func cloneLead(l core.Lead) core.Lead {
-	out := l
-	if l.Client != nil {
-		cl := *l.Client
-		cl.ProvinceID, cl.LocalityID = clonePtr(cl.ProvinceID), clonePtr(cl.LocalityID)
-		out.Client = &cl
-	}
-	if l.Vehicle != nil {
-		v := *l.Vehicle
-		v.Year, v.GasID = clonePtr(v.Year), clonePtr(v.GasID)
-		out.Vehicle = &v
-	}
-	out.Tags = cloneNotes(l.Tags)
-	out.Notes = cloneNotes(l.Notes)
-	out.Tasks = nil
-	for _, t := range l.Tasks {
-		t.PlannedAt, t.PlannedTrackingAt = clonePtr(t.PlannedAt), clonePtr(t.PlannedTrackingAt)
-		t.DoneAt, t.TrackedAt, t.AuthorID = clonePtr(t.DoneAt), clonePtr(t.TrackedAt), clonePtr(t.AuthorID)
-		t.Notes = cloneNotes(t.Notes)
-		if t.Appraisal != nil {
-			a := *t.Appraisal
-			a.Year, a.GasID = clonePtr(a.Year), clonePtr(a.GasID)
-			t.Appraisal = &a
-		}
-		out.Tasks = append(out.Tasks, t)
-	}
-	out.UserID, out.CreatedBy = clonePtr(l.UserID), clonePtr(l.CreatedBy)
-	out.FinishedAt, out.FirstTaskAt = clonePtr(l.FinishedAt), clonePtr(l.FirstTaskAt)
-	return out
-}
-
-func cloneNotes(ns []core.Note) []core.Note {
-	if ns == nil {
-		return nil
-	}
-	out := make([]core.Note, len(ns))
-	for i, n := range ns {
-		n.AuthorID = clonePtr(n.AuthorID)
-		n.History = slices.Clone(n.History)
-		out[i] = n
-	}
-	return out
-}
-
-func clonePtr[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
 }
 
 // LeadIDOfTask returns the lead task taskID belongs to.

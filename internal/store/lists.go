@@ -75,7 +75,7 @@ func inScope(column string, ids []int64) (string, []any) {
 
 // FindClients implements core.Store.FindClients for the clients of dealers.
 func (s *Store) FindClients(ctx context.Context, dealers []int64, q core.Query) ([]core.Client, int, error) {
-	if dealers = uniq(dealers); len(dealers) == 0 {
+	if dealers = core.DistinctIDs(dealers); len(dealers) == 0 {
 		return nil, 0, nil
 	}
 	scope, args := inScope("dealer_id", dealers)
@@ -86,7 +86,7 @@ func (s *Store) FindClients(ctx context.Context, dealers []int64, q core.Query) 
 
 // FindDealers implements core.Store.FindDealers among the dealers ids.
 func (s *Store) FindDealers(ctx context.Context, ids []int64, q core.Query) ([]core.Dealer, int, error) {
-	if ids = uniq(ids); len(ids) == 0 {
+	if ids = core.DistinctIDs(ids); len(ids) == 0 {
 		return nil, 0, nil
 	}
 	scope, args := inScope("id", ids)
@@ -106,15 +106,11 @@ func wholeDealer(dealers []int64, q core.Query) (int64, bool) {
 // FindSources implements core.Store.FindSources for the sources of
 // dealers; a whole dealer's comes from the cache.
 func (s *Store) FindSources(ctx context.Context, dealers []int64, q core.Query) ([]core.Source, int, error) {
-	if dealers = uniq(dealers); len(dealers) == 0 {
+	if dealers = core.DistinctIDs(dealers); len(dealers) == 0 {
 		return nil, 0, nil
 	}
 	scope, args := inScope("dealer_id", dealers)
-	find := func() ([]core.Source, int, error) {
-		return findPage(s, ctx, &sourceTable, scope, args, q, func(c conn, tail string, args ...any) ([]core.Source, error) {
-			return queryAll(c, `SELECT id, dealer_id, channel_id, origin_id, data FROM sources `+tail, args, scanSource)
-		})
-	}
+	find := func() ([]core.Source, int, error) { return findPage(s, ctx, &sourceTable, scope, args, q, loadSources) }
 	if id, whole := wholeDealer(dealers, q); whole {
 		v, err := cached(s.cache.dealerSources, id, func() ([]core.Source, error) { v, _, err := find(); return v, err }, s.cacheLoaded)
 		return v, len(v), err
@@ -125,7 +121,7 @@ func (s *Store) FindSources(ctx context.Context, dealers []int64, q core.Query) 
 // FindUsers implements core.Store.FindUsers for the members of dealers; a
 // whole dealer's come from the cache.
 func (s *Store) FindUsers(ctx context.Context, dealers []int64, q core.Query) ([]core.User, int, error) {
-	if dealers = uniq(dealers); len(dealers) == 0 {
+	if dealers = core.DistinctIDs(dealers); len(dealers) == 0 {
 		return nil, 0, nil
 	}
 	find := func() ([]core.User, int, error) {
@@ -141,14 +137,10 @@ func (s *Store) FindUsers(ctx context.Context, dealers []int64, q core.Query) ([
 
 // FindProvinces implements core.Store.FindProvinces.
 func (s *Store) FindProvinces(ctx context.Context, q core.Query) ([]core.Province, int, error) {
-	return findPage(s, ctx, &provinceTable, "1 = 1", nil, q, func(c conn, tail string, args ...any) ([]core.Province, error) {
-		return queryAll(c, `SELECT `+provinceCols+` FROM provinces `+tail, args, scanProvince)
-	})
+	return findPage(s, ctx, &provinceTable, "1 = 1", nil, q, loadProvinces)
 }
 
 // FindLocalities implements core.Store.FindLocalities.
 func (s *Store) FindLocalities(ctx context.Context, q core.Query) ([]core.Locality, int, error) {
-	return findPage(s, ctx, &localityTable, "1 = 1", nil, q, func(c conn, tail string, args ...any) ([]core.Locality, error) {
-		return queryAll(c, `SELECT id, province_id, name, active FROM localities `+tail, args, scanLocality)
-	})
+	return findPage(s, ctx, &localityTable, "1 = 1", nil, q, loadLocalities)
 }

@@ -62,60 +62,6 @@ func (s *Store) CreateOrigin(ctx context.Context, o *core.Origin) error {
 	return dbError(err, "create origin", "origin", o.Name)
 }
 
-// originsByIDDB reads from the database what OriginsByID serves from the cache.
-// OriginsByID returns the origins with these ids in id order; unknown ids
-// are left out.
-func (s *Store) originsByIDDB(ctx context.Context, ids []int64) ([]core.Origin, error) {
-	ids = uniq(ids)
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var out []core.Origin
-	err := s.readTx(ctx, func(c conn) error {
-		var err error
-		out, err = queryAll(c, `SELECT id, name, icon FROM origins WHERE id IN `+in(len(ids))+` ORDER BY id`, anys(ids),
-			func(r *sql.Rows, o *core.Origin) error { return r.Scan(&o.ID, &o.Name, &o.Icon) })
-		if err != nil || len(out) == 0 {
-			return err
-		}
-		at := make(map[int64]*core.Origin, len(out))
-		for i := range out {
-			at[out[i].ID] = &out[i]
-		}
-		if err := eachRow(c, `SELECT origin_id, id, number FROM origin_phones WHERE origin_id IN `+in(len(ids))+` ORDER BY id`, anys(ids), func(r *sql.Rows) error {
-			var oid int64
-			var p core.OriginPhone
-			if err := r.Scan(&oid, &p.ID, &p.Number); err != nil {
-				return err
-			}
-			at[oid].Phones = append(at[oid].Phones, p)
-			return nil
-		}); err != nil {
-			return err
-		}
-		if err := eachRow(c, `SELECT origin_id, id, email FROM origin_emails WHERE origin_id IN `+in(len(ids))+` ORDER BY id`, anys(ids), func(r *sql.Rows) error {
-			var oid int64
-			var e core.OriginEmail
-			if err := r.Scan(&oid, &e.ID, &e.Email); err != nil {
-				return err
-			}
-			at[oid].Emails = append(at[oid].Emails, e)
-			return nil
-		}); err != nil {
-			return err
-		}
-		return eachRow(c, `SELECT origin_id, channel_id FROM origin_channels WHERE origin_id IN `+in(len(ids))+` ORDER BY origin_id, channel_id`, anys(ids), func(r *sql.Rows) error {
-			var oid, ch int64
-			if err := r.Scan(&oid, &ch); err != nil {
-				return err
-			}
-			at[oid].ChannelIDs = append(at[oid].ChannelIDs, ch)
-			return nil
-		})
-	})
-	return out, dbError(err, "origins by id", "origin", ids)
-}
-
 // CreateSource stores src and sets its id.
 func (s *Store) CreateSource(ctx context.Context, src *core.Source) error {
 	defer s.cache.sources.clear()
@@ -128,22 +74,8 @@ func (s *Store) CreateSource(ctx context.Context, src *core.Source) error {
 	return dbError(err, "create source", "source", src.Data)
 }
 
-const sourceCols = `s.id, s.dealer_id, s.channel_id, s.origin_id, s.data`
-
 func scanSource(r *sql.Rows, src *core.Source) error {
 	return r.Scan(&src.ID, &src.DealerID, &src.ChannelID, &src.OriginID, &src.Data)
-}
-
-// sourcesByIDDB reads from the database what SourcesByID serves from the cache.
-// SourcesByID returns the sources with these ids in id order; unknown ids
-// are left out.
-func (s *Store) sourcesByIDDB(ctx context.Context, ids []int64) ([]core.Source, error) {
-	ids = uniq(ids)
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	out, err := queryAll(s.reader(ctx), `SELECT `+sourceCols+` FROM sources s WHERE s.id IN `+in(len(ids))+` ORDER BY s.id`, anys(ids), scanSource)
-	return out, dbError(err, "sources by id", "source", ids)
 }
 
 // CreateGasType stores g and sets its id.
@@ -218,30 +150,6 @@ func scanLocality(r *sql.Rows, l *core.Locality) error {
 	return r.Scan(&l.ID, &l.ProvinceID, &l.Name, &l.Active)
 }
 
-// provincesByIDDB reads from the database what ProvincesByID serves from the cache.
-// ProvincesByID returns the provinces with these ids in id order; unknown
-// ids are left out.
-func (s *Store) provincesByIDDB(ctx context.Context, ids []int64) ([]core.Province, error) {
-	ids = uniq(ids)
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	out, err := queryAll(s.reader(ctx), `SELECT `+provinceCols+` FROM provinces WHERE id IN `+in(len(ids))+` ORDER BY id`, anys(ids), scanProvince)
-	return out, dbError(err, "provinces by id", "province", ids)
-}
-
-// localitiesByIDDB reads from the database what LocalitiesByID serves from the cache.
-// LocalitiesByID returns the localities with these ids in id order; unknown
-// ids are left out.
-func (s *Store) localitiesByIDDB(ctx context.Context, ids []int64) ([]core.Locality, error) {
-	ids = uniq(ids)
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	out, err := queryAll(s.reader(ctx), `SELECT id, province_id, name, active FROM localities WHERE id IN `+in(len(ids))+` ORDER BY id`, anys(ids), scanLocality)
-	return out, dbError(err, "localities by id", "locality", ids)
-}
-
 // queryAll scans every row of a query into a slice.
 func queryAll[T any](c conn, query string, args []any, scan func(*sql.Rows, *T) error) ([]T, error) {
 	var out []T
@@ -274,4 +182,84 @@ func eachRow(c conn, query string, args []any, fn func(*sql.Rows) error) error {
 		}
 	}
 	return rows.Err()
+}
+
+// loadOrigins loads the origins a WHERE/ORDER BY/LIMIT tail selects, with
+// their phones, e-mails and channels.
+func loadOrigins(c conn, tail string, args ...any) ([]core.Origin, error) {
+	out, err := queryAll(c, `SELECT id, name, icon FROM origins `+tail, args,
+		func(r *sql.Rows, o *core.Origin) error { return r.Scan(&o.ID, &o.Name, &o.Icon) })
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	ids := make([]int64, len(out))
+	at := make(map[int64]*core.Origin, len(out))
+	for i := range out {
+		ids[i] = out[i].ID
+		at[out[i].ID] = &out[i]
+	}
+	if err := eachRow(c, `SELECT origin_id, id, number FROM origin_phones WHERE origin_id IN `+in(len(ids))+` ORDER BY id`, anys(ids), func(r *sql.Rows) error {
+		var oid int64
+		var p core.OriginPhone
+		if err := r.Scan(&oid, &p.ID, &p.Number); err != nil {
+			return err
+		}
+		at[oid].Phones = append(at[oid].Phones, p)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := eachRow(c, `SELECT origin_id, id, email FROM origin_emails WHERE origin_id IN `+in(len(ids))+` ORDER BY id`, anys(ids), func(r *sql.Rows) error {
+		var oid int64
+		var e core.OriginEmail
+		if err := r.Scan(&oid, &e.ID, &e.Email); err != nil {
+			return err
+		}
+		at[oid].Emails = append(at[oid].Emails, e)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	err = eachRow(c, `SELECT origin_id, channel_id FROM origin_channels WHERE origin_id IN `+in(len(ids))+` ORDER BY origin_id, channel_id`, anys(ids), func(r *sql.Rows) error {
+		var oid, ch int64
+		if err := r.Scan(&oid, &ch); err != nil {
+			return err
+		}
+		at[oid].ChannelIDs = append(at[oid].ChannelIDs, ch)
+		return nil
+	})
+	return out, err
+}
+
+// loadSources loads the sources a WHERE/ORDER BY/LIMIT tail selects.
+func loadSources(c conn, tail string, args ...any) ([]core.Source, error) {
+	return queryAll(c, `SELECT id, dealer_id, channel_id, origin_id, data FROM sources `+tail, args, scanSource)
+}
+
+// loadProvinces loads the provinces a WHERE/ORDER BY/LIMIT tail selects.
+func loadProvinces(c conn, tail string, args ...any) ([]core.Province, error) {
+	return queryAll(c, `SELECT `+provinceCols+` FROM provinces `+tail, args, scanProvince)
+}
+
+// loadLocalities loads the localities a WHERE/ORDER BY/LIMIT tail selects.
+func loadLocalities(c conn, tail string, args ...any) ([]core.Locality, error) {
+	return queryAll(c, `SELECT id, province_id, name, active FROM localities `+tail, args, scanLocality)
+}
+
+// rowsByID loads the rows of what with these ids, in id order, unknown
+// ids left out, on one snapshot: load reads the rows a WHERE/ORDER BY tail
+// selects. This is what the store's by-id lookups read when their cache
+// misses.
+func rowsByID[T any](s *Store, ctx context.Context, what string, ids []int64, load func(c conn, tail string, args ...any) ([]T, error)) ([]T, error) {
+	ids = core.DistinctIDs(ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var out []T
+	err := s.readTx(ctx, func(c conn) error {
+		var err error
+		out, err = load(c, `WHERE id IN `+in(len(ids))+` ORDER BY id`, anys(ids)...)
+		return err
+	})
+	return out, dbError(err, what+"s by id", what, ids)
 }

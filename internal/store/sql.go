@@ -342,19 +342,6 @@ func anys[T any](vs []T) []any {
 	return out
 }
 
-// uniq returns ids without duplicates, in their first order.
-func uniq(ids []int64) []int64 {
-	seen := make(map[int64]bool, len(ids))
-	out := make([]int64, 0, len(ids))
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 // page returns the LIMIT/OFFSET clause of p.
 func (c conn) page(p core.Page) (string, []any) {
 	switch {

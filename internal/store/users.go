@@ -94,23 +94,6 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (core.User, error
 	return out[0], nil
 }
 
-// usersByIDDB reads from the database what UsersByID serves from the cache.
-// UsersByID returns the users with these ids in id order; unknown ids are
-// left out.
-func (s *Store) usersByIDDB(ctx context.Context, ids []int64) ([]core.User, error) {
-	ids = uniq(ids)
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var out []core.User
-	err := s.readTx(ctx, func(c conn) error {
-		var err error
-		out, err = loadUsers(c, `WHERE id IN `+in(len(ids))+` ORDER BY id`, anys(ids)...)
-		return err
-	})
-	return out, dbError(err, "users by id", "user", ids)
-}
-
 // loadUsers loads the users a WHERE/ORDER BY/LIMIT tail selects, with their
 // memberships and latest sessions.
 func loadUsers(c conn, tail string, args ...any) ([]core.User, error) {

@@ -1,0 +1,135 @@
+package core
+
+import (
+	"net/mail"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// validateLead checks what needs no database: required fields, enumerations,
+// ranges and lengths. Paths are core paths ("vehicle.brand_model",
+// "tasks.0.appraisal").
+func validateLead(l *Lead) FieldErrors {
+	fe := FieldErrors{}
+	if l.SourceID == 0 {
+		fe.Add("source", MsgRequired)
+	}
+	if l.Vehicle == nil {
+		fe.Add("vehicle", MsgRequired)
+	} else {
+		v := l.Vehicle
+		v.BrandModel = strings.TrimSpace(v.BrandModel)
+		if v.BrandModel == "" {
+			fe.Add("vehicle.brand_model", MsgRequired)
+		}
+		checkLen(fe, "vehicle.brand_model", v.BrandModel, MaxShortText)
+		checkLen(fe, "vehicle.price", v.Price, MaxShortText)
+		checkLen(fe, "vehicle.km", v.Km, MaxShortText)
+		checkYear(fe, "vehicle.year", v.Year)
+	}
+	if c := l.Client; c != nil {
+		c.Name = strings.TrimSpace(c.Name)
+		c.Email = strings.TrimSpace(c.Email)
+		c.Phone = strings.TrimSpace(c.Phone)
+		if c.Name == "" {
+			fe.Add("client.name", MsgRequired)
+		}
+		checkLen(fe, "client.name", c.Name, MaxShortText)
+		checkLen(fe, "client.phone", c.Phone, MaxPhone)
+		checkLen(fe, "client.email", c.Email, MaxShortText)
+		if c.Email != "" {
+			if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
+				fe.Add("client.email", MsgInvalid)
+			}
+		}
+	}
+	if !l.Stage.Valid() {
+		fe.Add("stage", MsgInvalidChoice)
+	}
+	if !l.Outcome.Valid() {
+		fe.Add("outcome", MsgInvalidChoice)
+	}
+	if l.Score < 0 || l.Score > 4 {
+		fe.Add("score", MsgInvalidChoice)
+	}
+	checkLen(fe, "reason", l.Reason, MaxShortText)
+	checkLen(fe, "mail_content", l.MailContent, MaxLongText)
+	if len(l.Tasks) > MaxItems {
+		fe.Add("tasks", MsgOutOfRange)
+	}
+	for i := range l.Tasks {
+		validateTask(fe, "tasks."+strconv.Itoa(i), &l.Tasks[i])
+	}
+	validateNotes(fe, "notes", l.Notes)
+	validateNotes(fe, "tags", l.Tags)
+	return fe
+}
+
+func validateTask(fe FieldErrors, path string, t *Task) {
+	if t.Type == "" {
+		t.Type = TaskOther
+	}
+	if t.Media == "" {
+		t.Media = MediaPhone
+	}
+	if !t.Type.Valid() {
+		fe.Add(path+".type", MsgInvalidChoice)
+	}
+	if !t.Media.Valid() {
+		fe.Add(path+".media", MsgInvalidChoice)
+	}
+	checkLen(fe, path+".subtype", t.Subtype, MaxShortText)
+	checkLen(fe, path+".description", t.Description, MaxLongText)
+	if t.Type == TaskAppraisal && t.Appraisal == nil {
+		fe.Add(path+".appraisal", MsgRequired)
+	}
+	if a := t.Appraisal; a != nil {
+		a.BrandModel = strings.TrimSpace(a.BrandModel)
+		if a.BrandModel == "" {
+			fe.Add(path+".appraisal.brand_model", MsgRequired)
+		}
+		checkLen(fe, path+".appraisal.brand_model", a.BrandModel, MaxShortText)
+		checkLen(fe, path+".appraisal.license_plate", a.LicensePlate, MaxPlate)
+		checkLen(fe, path+".appraisal.km", a.Km, MaxShortText)
+		checkLen(fe, path+".appraisal.extras", a.Extras, MaxLongText)
+		if a.Year == nil || *a.Year != 0 { // 0: unknown, as SML's templates send it
+			checkYear(fe, path+".appraisal.year", a.Year)
+		}
+		if !a.Origin.Valid() {
+			fe.Add(path+".appraisal.origin", MsgInvalidChoice)
+		}
+	}
+	validateNotes(fe, path+".notes", t.Notes)
+}
+
+func validateNotes(fe FieldErrors, path string, ns []Note) {
+	if len(ns) > MaxItems {
+		fe.Add(path, MsgOutOfRange)
+	}
+	for i := range ns {
+		ns[i].Content = strings.TrimSpace(ns[i].Content)
+		p := path + "." + strconv.Itoa(i) + ".content"
+		if ns[i].Content == "" {
+			fe.Add(p, MsgRequired)
+		}
+		checkLen(fe, p, ns[i].Content, MaxLongText)
+	}
+}
+
+// checkLen checks that s holds at most max characters (not bytes: Spanish
+// text is mostly two-byte letters) and no NUL, which no database stores.
+func checkLen(fe FieldErrors, path, s string, max int) {
+	switch {
+	case strings.ContainsRune(s, 0):
+		fe.Add(path, MsgNullCharacter)
+	case utf8.RuneCountInString(s) > max:
+		fe.Add(path, MsgTooLong)
+	}
+}
+
+func checkYear(fe FieldErrors, path string, y *int) {
+	if y != nil && (*y < MinYear || *y > MaxYear) {
+		fe.Add(path, MsgOutOfRange)
+	}
+}

@@ -1,6 +1,7 @@
 package sml
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -47,4 +48,33 @@ func credentials(header string) (secret string, given bool) {
 		return "", true
 	}
 	return fields[1], true
+}
+
+// login serves Login: POST /api/auth/login/.
+func (h *handler) login(w http.ResponseWriter, r *http.Request) error {
+	o, err := h.body(w, r, false)
+	if err != nil {
+		return err
+	}
+	b := decodeLogin(o)
+	if err := o.d.err(); err != nil {
+		return err
+	}
+	token, u, err := h.svc.Login(r.Context(), b.Username.V, b.Password.V)
+	if err != nil {
+		if errors.Is(err, core.ErrBadCredentials) {
+			// the document shows this one message as a plain string
+			return &apiError{status: http.StatusBadRequest, body: map[string]string{"non_field_errors": msgBadLogin}}
+		}
+		return err
+	}
+	return writeJSON(w, http.StatusOK, LoginResponse{Username: u.Username, Password: "********", Token: token})
+}
+
+// logout serves Logout: POST /api/auth/logout/; the token stops working.
+func (h *handler) logout(w http.ResponseWriter, r *http.Request) error {
+	if err := h.svc.Logout(r.Context()); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, Detail{Detail: msgLoggedOut})
 }

@@ -48,26 +48,6 @@ func findPage[T any](s *Store, ctx context.Context, t *tableSQL, scope string, s
 	return out, total, nil
 }
 
-// groupPage counts the rows of t's table within scope that q selects, per
-// value of q.GroupBy.
-func groupPage(s *Store, ctx context.Context, t *tableSQL, scope string, scopeArgs []any, q core.Query) ([]core.Group, error) {
-	var out []core.Group
-	err := s.readTx(ctx, func(c conn) error {
-		where, args := scope, slices.Clip(scopeArgs)
-		if !q.Where.IsZero() {
-			cond, a, _, err := c.where(t, q.Where, q.At)
-			if err != nil {
-				return err
-			}
-			where, args = where+" AND "+cond, append(args, a...)
-		}
-		var err error
-		out, err = groupRows(c, t, q.GroupBy, t.table+` WHERE `+where, args)
-		return err
-	})
-	return out, dbError(err, "group "+t.schema.Entity+"s", t.schema.Entity, "")
-}
-
 // inScope is the condition "column IN (ids)" and its arguments.
 func inScope(column string, ids []int64) (string, []any) {
 	return column + " IN " + in(len(ids)), anys(ids)

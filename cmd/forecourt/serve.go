@@ -46,13 +46,31 @@ func envBool(getenv func(string) string, key string) bool {
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n == 0 {
+			fmt.Fprintf(fs.Output(), "usage: forecourt %s\n", name)
+			return
+		}
+		fmt.Fprintf(fs.Output(), "usage: forecourt %s [flags]\n\nflags:\n", name)
+		fs.PrintDefaults()
+	}
 	return fs
 }
 
+// errHelp is what a command returns when it was asked for its help (-h,
+// --help): the flags were printed, and the command did nothing else. run
+// answers it with success.
+var errHelp = errors.New("help requested")
+
+// parse parses a command's flags. After -h or --help it returns errHelp,
+// which every command returns at once, so that asking for help never does
+// anything else (before, `serve --help` went on to start a server).
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil
+			return errHelp
 		}
 		return usageError{err.Error()}
 	}

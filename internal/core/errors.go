@@ -23,6 +23,9 @@ const (
 	Unauthorized Code = "unauthorized"
 	Forbidden    Code = "forbidden"
 	Internal     Code = "internal"
+	// Unavailable: the server cannot answer now (its database is down,
+	// overloaded or too slow); the client may retry after RetryAfter.
+	Unavailable Code = "unavailable"
 )
 
 // Error is the one error type of the domain. Message is safe to show to a
@@ -32,7 +35,7 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  map[string]string
-	// RetryAfter is how long a Throttled client should wait.
+	// RetryAfter is how long a Throttled or Unavailable client should wait.
 	RetryAfter time.Duration
 }
 

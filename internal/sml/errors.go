@@ -42,6 +42,7 @@ const (
 	msgBridgeRefused  = "La centralita rechazó la llamada."
 	msgInvalidRequest = "Datos inválidos."
 	msgThrottled      = "Solicitud fue regulada (throttled)."
+	msgUnavailable    = "Servicio no disponible temporalmente. Inténtelo de nuevo más tarde."
 )
 
 // throttled is DRF's answer to a throttled request: 429, its detail in
@@ -54,6 +55,18 @@ func throttled(wait time.Duration) *apiError {
 	}
 	return &apiError{status: http.StatusTooManyRequests, retryAfter: secs,
 		body: Detail{Detail: fmt.Sprintf("%s Se espera que esté disponible en %d %s.", msgThrottled, secs, unit)}}
+}
+
+// unavailable answers a request the server cannot serve now (its database
+// is down or overloaded): 503 with DRF's {"detail": …} and Retry-After, in
+// whole seconds rounded up (5 when core gave no wait). It is not logged:
+// the store logs the outage once.
+func unavailable(wait time.Duration) *apiError {
+	secs := int((wait + time.Second - 1) / time.Second)
+	if secs <= 0 {
+		secs = 5
+	}
+	return &apiError{status: http.StatusServiceUnavailable, retryAfter: secs, body: Detail{Detail: msgUnavailable}}
 }
 
 func msgChoice(v string) string { return fmt.Sprintf("\"%s\" no es una elección válida.", v) }
@@ -218,7 +231,7 @@ type apiError struct {
 	status     int
 	body       any
 	cause      error // logged, never shown, for 500s
-	retryAfter int   // seconds, for 429s (the Retry-After header)
+	retryAfter int   // seconds, for 429s and 503s (the Retry-After header)
 }
 
 func (e *apiError) Error() string {
@@ -294,6 +307,8 @@ func toAPIError(err error, c errContext) *apiError {
 		return detailError(http.StatusConflict, translateMessage(ce.Message, msgConflict))
 	case core.Throttled:
 		return throttled(ce.RetryAfter)
+	case core.Unavailable:
+		return unavailable(ce.RetryAfter)
 	default:
 		return &apiError{status: http.StatusInternalServerError, body: Detail{Detail: msgInternal}, cause: err}
 	}

@@ -201,7 +201,9 @@ func (h *handler) writeError(w http.ResponseWriter, r *http.Request, e *apiError
 		w.WriteHeader(statusClientClosed)
 		return
 	}
-	if e.status >= 500 {
+	if e.status >= 500 && e.status != http.StatusServiceUnavailable {
+		// A 503 is logged where its cause is: the store logs a database's
+		// outage once, not for every request it refuses.
 		h.log.ErrorContext(r.Context(), "sml: internal error", "method", r.Method, "path", r.URL.Path, "err", e.cause)
 	}
 	if e.status == http.StatusUnauthorized {

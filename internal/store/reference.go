@@ -25,8 +25,12 @@ func (s *Store) CreateChannel(ctx context.Context, ch *core.Channel) error {
 // channelsDB reads from the database what Channels serves from the cache.
 // Channels lists every channel in id order.
 func (s *Store) channelsDB(ctx context.Context) ([]core.Channel, error) {
-	out, err := queryAll(s.reader(ctx), `SELECT id, slug, name FROM channels ORDER BY id`, nil, func(r *sql.Rows, ch *core.Channel) error {
-		return r.Scan(&ch.ID, &ch.Slug, &ch.Name)
+	var out []core.Channel
+	err := s.readDirect(ctx, func(c conn) (err error) {
+		out, err = queryAll(c, `SELECT id, slug, name FROM channels ORDER BY id`, nil, func(r *sql.Rows, ch *core.Channel) error {
+			return r.Scan(&ch.ID, &ch.Slug, &ch.Name)
+		})
+		return err
 	})
 	return out, dbError(err, "channels", "channel", "")
 }
@@ -141,7 +145,11 @@ func (s *Store) sourcesByIDDB(ctx context.Context, ids []int64) ([]core.Source, 
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	out, err := queryAll(s.reader(ctx), `SELECT `+sourceCols+` FROM sources s WHERE s.id IN `+in(len(ids))+` ORDER BY s.id`, anys(ids), scanSource)
+	var out []core.Source
+	err := s.readDirect(ctx, func(c conn) (err error) {
+		out, err = queryAll(c, `SELECT `+sourceCols+` FROM sources s WHERE s.id IN `+in(len(ids))+` ORDER BY s.id`, anys(ids), scanSource)
+		return err
+	})
 	return out, dbError(err, "sources by id", "source", ids)
 }
 
@@ -159,8 +167,12 @@ func (s *Store) CreateGasType(ctx context.Context, g *core.GasType) error {
 // gasTypesDB reads from the database what GasTypes serves from the cache.
 // GasTypes lists every gas type in id order.
 func (s *Store) gasTypesDB(ctx context.Context) ([]core.GasType, error) {
-	out, err := queryAll(s.reader(ctx), `SELECT id, name FROM gas_types ORDER BY id`, nil, func(r *sql.Rows, g *core.GasType) error {
-		return r.Scan(&g.ID, &g.Name)
+	var out []core.GasType
+	err := s.readDirect(ctx, func(c conn) (err error) {
+		out, err = queryAll(c, `SELECT id, name FROM gas_types ORDER BY id`, nil, func(r *sql.Rows, g *core.GasType) error {
+			return r.Scan(&g.ID, &g.Name)
+		})
+		return err
 	})
 	return out, dbError(err, "gas types", "gas type", "")
 }
@@ -216,7 +228,11 @@ func (s *Store) provincesByIDDB(ctx context.Context, ids []int64) ([]core.Provin
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	out, err := queryAll(s.reader(ctx), `SELECT `+provinceCols+` FROM provinces WHERE id IN `+in(len(ids))+` ORDER BY id`, anys(ids), scanProvince)
+	var out []core.Province
+	err := s.readDirect(ctx, func(c conn) (err error) {
+		out, err = queryAll(c, `SELECT `+provinceCols+` FROM provinces WHERE id IN `+in(len(ids))+` ORDER BY id`, anys(ids), scanProvince)
+		return err
+	})
 	return out, dbError(err, "provinces by id", "province", ids)
 }
 
@@ -228,7 +244,11 @@ func (s *Store) localitiesByIDDB(ctx context.Context, ids []int64) ([]core.Local
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	out, err := queryAll(s.reader(ctx), `SELECT id, province_id, name, active FROM localities WHERE id IN `+in(len(ids))+` ORDER BY id`, anys(ids), scanLocality)
+	var out []core.Locality
+	err := s.readDirect(ctx, func(c conn) (err error) {
+		out, err = queryAll(c, `SELECT id, province_id, name, active FROM localities WHERE id IN `+in(len(ids))+` ORDER BY id`, anys(ids), scanLocality)
+		return err
+	})
 	return out, dbError(err, "localities by id", "locality", ids)
 }
 

@@ -99,6 +99,11 @@ func TestSQLiteBusy(t *testing.T) {
 	s, err := store.Open(ctx, path, store.WithTimeout(200*time.Millisecond))
 	check(t, err, "open")
 	defer s.Close()
+	var busy int
+	check(t, s.DB().QueryRow(`PRAGMA busy_timeout`).Scan(&busy), "busy_timeout")
+	if busy != 200 {
+		t.Errorf("busy_timeout = %d ms, want 200", busy)
+	}
 	other, err := openRaw(t, store.SQLite, path).Conn(ctx)
 	check(t, err, "other connection")
 	defer other.Close()

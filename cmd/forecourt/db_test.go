@@ -420,6 +420,11 @@ func TestRoleConnectionLimit(t *testing.T) {
 	// The role may connect no more, and its connections end.
 	exec("ALTER ROLE " + role + " CONNECTION LIMIT 0")
 	exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'")
+	for n := 1; n > 0; time.Sleep(20 * time.Millisecond) { // the backends end as they get the signal
+		if err := admin.QueryRow("SELECT count(*) FROM pg_stat_activity WHERE usename = '" + role + "'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+	}
 	refused := false
 	for i := 0; i < 30 && !refused; i++ {
 		code, retry, body := get(t, base+"/api/lead/?page_size=1", token)
@@ -433,7 +438,13 @@ func TestRoleConnectionLimit(t *testing.T) {
 		t.Error("never answered the role's connection limit")
 	}
 	exec("ALTER ROLE " + role + " CONNECTION LIMIT -1")
-	if code, _, body := get(t, base+"/api/lead/?page_size=1", token); code != 200 {
-		t.Errorf("after the limit was lifted: %d %s", code, body)
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		code, _, body := get(t, base+"/api/lead/?page_size=1", token)
+		if code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the limit was lifted: %d %s", code, body)
+		}
 	}
 }

@@ -1,7 +1,7 @@
 // Command forecourt is the lead-management server for car dealers and its
 // operator commands.
 //
-//	forecourt serve --addr HOST:PORT --db PATH_OR_URL [--demo]
+//	forecourt serve --addr HOST:PORT --db PATH_OR_URL [--demo] [--db-max-conns N] [--db-max-idle-time D] [--db-timeout D]
 //	forecourt migrate --db PATH_OR_URL
 //	forecourt dealer list --db …
 //	forecourt dealer add --db … --name NAME [--country ES] [--timezone Europe/Madrid]
@@ -10,7 +10,9 @@
 //	forecourt apikey create --db … --dealer ID [--user ID] [--name NAME]
 //
 // Every flag can also come from the environment: FORECOURT_ADDR, FORECOURT_DB,
-// FORECOURT_DEMO, FORECOURT_LOG_FORMAT, FORECOURT_LOG_LEVEL, FORECOURT_PASSWORD.
+// FORECOURT_DEMO, FORECOURT_LOG_FORMAT, FORECOURT_LOG_LEVEL,
+// FORECOURT_DB_MAX_CONNS, FORECOURT_DB_MAX_IDLE_TIME, FORECOURT_DB_TIMEOUT,
+// FORECOURT_PASSWORD. 'forecourt <command> -h' prints a command's flags.
 package main
 
 import (

@@ -159,8 +159,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	maxConns := fs.Int("db-max-conns", defConns, "PostgreSQL: connections to open at most `N` (env FORECOURT_DB_MAX_CONNS)")
-	maxIdle := fs.Duration("db-max-idle-time", defIdle, "PostgreSQL: close a connection idle this `long`; 0 keeps them (env FORECOURT_DB_MAX_IDLE_TIME)")
-	timeout := fs.Duration("db-timeout", defTimeout, "the longest one database operation may `take`: the wait for a connection and its statements\n"+
+	maxIdle := fs.Duration("db-max-idle-time", defIdle, "PostgreSQL: close a connection idle for `DURATION`; 0 keeps them (env FORECOURT_DB_MAX_IDLE_TIME)")
+	timeout := fs.Duration("db-timeout", defTimeout, "the longest one database operation may take, a `DURATION`: the wait for a connection and its statements\n"+
 		"(PostgreSQL statement_timeout too), or SQLite's wait for another process's lock; past it a request answers 503;\n0 for no limit (env FORECOURT_DB_TIMEOUT)")
 	if err := parse(fs, args); err != nil {
 		return err

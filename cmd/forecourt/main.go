@@ -1,7 +1,7 @@
 // Command forecourt is the lead-management server for car dealers and its
 // operator commands.
 //
-//	forecourt serve --addr HOST:PORT --db PATH_OR_URL [--demo]
+//	forecourt serve --addr HOST:PORT --db PATH_OR_URL [--demo] [--db-max-conns N] [--db-max-idle-time D] [--db-timeout D]
 //	forecourt migrate --db PATH_OR_URL
 //	forecourt dealer list --db …
 //	forecourt dealer add --db … --name NAME [--country ES] [--timezone Europe/Madrid]
@@ -10,15 +10,19 @@
 //	forecourt apikey create --db … --dealer ID [--user ID] [--name NAME]
 //
 // Every flag can also come from the environment: FORECOURT_ADDR, FORECOURT_DB,
-// FORECOURT_DEMO, FORECOURT_LOG_FORMAT, FORECOURT_LOG_LEVEL, FORECOURT_PASSWORD.
+// FORECOURT_DEMO, FORECOURT_LOG_FORMAT, FORECOURT_LOG_LEVEL,
+// FORECOURT_DB_MAX_CONNS, FORECOURT_DB_MAX_IDLE_TIME, FORECOURT_DB_TIMEOUT,
+// FORECOURT_PASSWORD. 'forecourt <command> -h' prints a command's flags.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // dealers' time zones work on machines without zoneinfo
 )
@@ -55,17 +59,47 @@ commands:
   user list      list users, one a line: id, username, dealers
   apikey create  create an API key for a dealer and print it alone
   version        print the version
+  help [command] print this, or a command's flags (as 'forecourt <command> -h')
 
 Run 'forecourt <command> -h' for a command's flags.`
+
+// groups are the commands that only name a group of subcommands, with the
+// subcommands each has.
+var groups = map[string][]string{
+	"dealer": {"list", "add"},
+	"user":   {"add", "list"},
+	"apikey": {"create"},
+}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
+}
 
 // run is the whole program: args without the program name, the environment
 // through getenv, and its standard streams.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, getenv, stdin, stdout, stderr)
+	if errors.Is(err, errHelp) {
+		return nil // the help was printed, and nothing else done
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return usageError{"no command given"}
 	}
 	cmd, rest := args[0], args[1:]
+	if cmd == "help" && len(rest) > 0 {
+		// "forecourt help dealer add" is "forecourt dealer add -h"
+		return dispatch(ctx, append(rest, "-h"), getenv, stdin, stdout, stderr)
+	}
 	sub := ""
 	if len(rest) > 0 && len(rest[0]) > 0 && rest[0][0] != '-' {
 		sub = rest[0]
@@ -86,10 +120,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case cmd == "apikey" && sub == "create":
 		return apikeyCreate(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "version":
+		fs := newFlags("version", stderr)
+		if err := parse(fs, rest); err != nil {
+			return err
+		}
 		fmt.Fprintln(stdout, version())
 		return nil
-	case cmd == "help" || cmd == "-h" || cmd == "--help":
+	case isHelp(cmd):
 		fmt.Fprintln(stdout, usage)
+		return nil
+	case groups[cmd] != nil && len(rest) > 0 && isHelp(rest[0]):
+		// "forecourt dealer -h": the group's subcommands
+		fmt.Fprintf(stdout, "usage: forecourt %s <%s> [flags]\n\nRun 'forecourt %s <subcommand> -h' for a subcommand's flags.\n",
+			cmd, strings.Join(groups[cmd], "|"), cmd)
 		return nil
 	}
 	fmt.Fprintln(stderr, usage)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -35,20 +36,65 @@ func runCmd(t *testing.T, env map[string]string, args ...string) (string, error)
 // function that cancels it and waits for a clean exit.
 func startServer(t *testing.T, args ...string) (string, func() error) {
 	t.Helper()
+	base, stop, _ := startServerLogged(t, args...)
+	return base, stop
+}
+
+// serverLog holds the lines a server logged.
+type serverLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *serverLog) add(line string) {
+	l.mu.Lock()
+	l.lines = append(l.lines, line)
+	l.mu.Unlock()
+}
+
+// Lines returns the lines logged so far.
+func (l *serverLog) Lines() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.lines...)
+}
+
+// startServerLogged is startServer that also keeps what the server logs.
+func startServerLogged(t *testing.T, args ...string) (string, func() error, *serverLog) {
+	t.Helper()
+	base, stop, logs, err := launchServer(nil, args...)
+	if err != nil {
+		t.Fatalf("server exited before listening: %v", err)
+	}
+	t.Cleanup(func() { _ = stop() })
+	return base, stop, logs
+}
+
+// errStarted is what launchServer's caller gets from a server that was
+// expected to refuse to start and started.
+var errStarted = errors.New("the server started")
+
+// launchServer runs `serve` on port 0 with the environment env and waits
+// until it listens, returning its base URL, a stop function that cancels
+// it and waits for a clean exit, and its log; or until it exits, returning
+// its error. It does not fail the test, so it may run in goroutines.
+func launchServer(env map[string]string, args ...string) (string, func() error, *serverLog, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, strings.NewReader(""), io.Discard, pw)
+		err := run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, pw)
 		pw.Close()
 		done <- err
 	}()
+	logs := &serverLog{}
 	addrRe := regexp.MustCompile(`msg=listening addr=(\S+)`)
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		sent := false
 		for sc.Scan() {
+			logs.add(sc.Text())
 			if m := addrRe.FindStringSubmatch(sc.Text()); m != nil && !sent {
 				addr <- m[1]
 				sent = true
@@ -62,7 +108,7 @@ func startServer(t *testing.T, args ...string) (string, func() error) {
 	case a, ok := <-addr:
 		if !ok {
 			cancel()
-			t.Fatalf("server exited before listening: %v", <-done)
+			return "", nil, logs, <-done
 		}
 		var once sync.Once
 		var stopErr error
@@ -77,13 +123,22 @@ func startServer(t *testing.T, args ...string) (string, func() error) {
 			})
 			return stopErr
 		}
-		t.Cleanup(func() { _ = stop() })
-		return "http://" + a, stop
+		return "http://" + a, stop, logs, nil
 	case <-time.After(60 * time.Second):
 		cancel()
-		t.Fatal("server did not start")
+		return "", nil, logs, errors.New("server did not start")
 	}
-	return "", nil
+}
+
+// serveOnce runs `serve`, expecting it to refuse to start, and returns its
+// error; a server that starts instead is stopped, and errStarted returned.
+func serveOnce(env map[string]string, args ...string) error {
+	_, stop, _, err := launchServer(env, args...)
+	if err == nil {
+		_ = stop()
+		return errStarted
+	}
+	return err
 }
 
 func do(t *testing.T, method, url, token string, body any) (int, map[string]any) {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -43,16 +44,62 @@ func envBool(getenv func(string) string, key string) bool {
 	return b
 }
 
+// envInt returns the environment's integer for key, or def; a value that
+// is not one is a usage error.
+func envInt(getenv func(string) string, key string, def int) (int, error) {
+	v := getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, usageError{fmt.Sprintf("%s=%q: not a number", key, v)}
+	}
+	return n, nil
+}
+
+// envDuration returns the environment's duration for key (as "30s",
+// "5m"), or def; a value that is not one is a usage error.
+func envDuration(getenv func(string) string, key string, def time.Duration) (time.Duration, error) {
+	v := getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, usageError{fmt.Sprintf("%s=%q: not a duration (e.g. 10s, 5m)", key, v)}
+	}
+	return d, nil
+}
+
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n == 0 {
+			fmt.Fprintf(fs.Output(), "usage: forecourt %s\n", name)
+			return
+		}
+		fmt.Fprintf(fs.Output(), "usage: forecourt %s [flags]\n\nflags:\n", name)
+		fs.PrintDefaults()
+	}
 	return fs
 }
 
+// errHelp is what a command returns when it was asked for its help (-h,
+// --help): the flags were printed, and the command did nothing else. run
+// answers it with success.
+var errHelp = errors.New("help requested")
+
+// parse parses a command's flags. After -h or --help it returns errHelp,
+// which every command returns at once, so that asking for help never does
+// anything else (before, `serve --help` went on to start a server).
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil
+			return errHelp
 		}
 		return usageError{err.Error()}
 	}
@@ -99,8 +146,27 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	logFormat := fs.String("log-format", envOr(getenv, "FORECOURT_LOG_FORMAT", "text"), "log format: text or json (env FORECOURT_LOG_FORMAT)")
 	debugAddr := fs.String("debug-addr", getenv("FORECOURT_DEBUG_ADDR"), "serve pprof on this `HOST:PORT` (env FORECOURT_DEBUG_ADDR; off when empty)")
 	logLevel := fs.String("log-level", envOr(getenv, "FORECOURT_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env FORECOURT_LOG_LEVEL)")
+	defConns, err := envInt(getenv, "FORECOURT_DB_MAX_CONNS", store.DefaultMaxConns)
+	if err != nil {
+		return err
+	}
+	defIdle, err := envDuration(getenv, "FORECOURT_DB_MAX_IDLE_TIME", store.DefaultMaxIdleTime)
+	if err != nil {
+		return err
+	}
+	defTimeout, err := envDuration(getenv, "FORECOURT_DB_TIMEOUT", store.DefaultTimeout)
+	if err != nil {
+		return err
+	}
+	maxConns := fs.Int("db-max-conns", defConns, "PostgreSQL: connections to open at most `N` (env FORECOURT_DB_MAX_CONNS)")
+	maxIdle := fs.Duration("db-max-idle-time", defIdle, "PostgreSQL: close a connection idle for `DURATION`; 0 keeps them (env FORECOURT_DB_MAX_IDLE_TIME)")
+	timeout := fs.Duration("db-timeout", defTimeout, "the longest one database operation may take, a `DURATION`: the wait for a connection and its statements\n"+
+		"(PostgreSQL statement_timeout too), or SQLite's wait for another process's lock; past it a request answers 503;\n0 for no limit (env FORECOURT_DB_TIMEOUT)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *maxConns < 1 || *maxIdle < 0 || *timeout < 0 {
+		return usageError{"--db-max-conns must be positive, --db-max-idle-time and --db-timeout not negative"}
 	}
 	log, err := newLogger(getenv, stderr, *logFormat, *logLevel)
 	if err != nil {
@@ -113,7 +179,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		// collector's CPU from ~7 % to ~2 % under load. GOGC overrides it.
 		debug.SetGCPercent(400)
 	}
-	st, err := store.Open(ctx, *dsn)
+	if warn := plaintextRisk(*dsn, getenv); warn != "" {
+		log.Warn(warn, "db", redact(*dsn))
+	}
+	st, err := store.Open(ctx, *dsn, store.AsServer(), store.WithLogger(log),
+		store.WithMaxConns(*maxConns), store.WithMaxIdleTime(*maxIdle), store.WithTimeout(*timeout))
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
@@ -136,7 +206,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	)
 
 	if *withDemo {
-		f, err := demo.Seed(ctx, svc, demo.Options{Leads: 50})
+		// Under a lock of the database: of servers started together on an
+		// empty database, one loads the demo and the others find it loaded.
+		var f demo.Fixture
+		err := st.Exclusively(ctx, func() (err error) {
+			f, err = demo.Seed(ctx, svc, demo.Options{Leads: 50})
+			return err
+		})
 		switch {
 		case errors.Is(err, demo.ErrNotEmpty):
 			log.Info("demo data not loaded: the database already holds data")
@@ -180,10 +256,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer stopJobs()
 	log.Info("listening", "addr", ln.Addr().String(), "db", redact(*dsn), "engine", st.Engine())
 
+	var failed error
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	case <-st.Done():
+		// Another forecourt changed the schema: serve nothing more on it.
+		failed = fmt.Errorf("database: %w", st.Err())
+		log.Error("stopping: the database can no longer be served", "err", st.Err())
 	}
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -193,7 +274,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	stopJobs()
 	log.Info("stopped")
-	return nil
+	return failed
 }
 
 // debugMux serves net/http/pprof, on its own listener so that it is never
@@ -208,17 +289,92 @@ func debugMux() *http.ServeMux {
 	return mux
 }
 
-// redact hides the password of a database URL in logs.
+// secretParams are the query parameters of a database URL that hold a
+// secret (libpq's and pgx's names, compared lower-cased).
+var secretParams = []string{"password", "sslpassword", "pass", "pwd", "secret", "token", "key"}
+
+// redact hides every secret of a database URL, for logs: the password of
+// its user information and the value of any query parameter whose name
+// holds a secret's (password, sslpassword…). A URL it cannot parse is
+// hidden after its scheme, since where its secrets lie cannot be told.
 func redact(dsn string) string {
-	if i := strings.Index(dsn, "://"); i >= 0 {
-		if at := strings.LastIndex(dsn, "@"); at > i {
-			cred := dsn[i+3 : at]
-			if c := strings.Index(cred, ":"); c >= 0 {
-				return dsn[:i+3] + cred[:c] + ":***" + dsn[at:]
+	i := strings.Index(dsn, "://")
+	if i < 0 {
+		return dsn // a SQLite path
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn[:i+3] + "***"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "***")
+	}
+	if u.RawQuery != "" {
+		parts := strings.Split(u.RawQuery, "&")
+		for j, p := range parts {
+			k, _, ok := strings.Cut(p, "=")
+			name, err := url.QueryUnescape(k)
+			if err != nil {
+				name = k
+			}
+			name = strings.ToLower(name)
+			for _, s := range secretParams {
+				if strings.Contains(name, s) {
+					if ok {
+						parts[j] = k + "=***"
+					}
+					break
+				}
 			}
 		}
+		u.RawQuery = strings.Join(parts, "&")
 	}
-	return dsn
+	out := u.String()
+	// url.URL escapes the asterisks of a redacted password
+	return strings.Replace(out, ":%2A%2A%2A@", ":***@", 1)
+}
+
+// plaintextRisk returns a warning when a PostgreSQL URL lets the
+// connection go unencrypted or unauthenticated to a host that is not this
+// machine: pgx's default sslmode, prefer, falls back to plaintext, and no
+// mode below verify-full checks whose certificate it is.
+func plaintextRisk(dsn string, getenv func(string) string) string {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return ""
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return ""
+	}
+	mode := u.Query().Get("sslmode")
+	if mode == "" {
+		mode = getenv("PGSSLMODE")
+	}
+	if mode == "verify-full" {
+		return ""
+	}
+	hosts := u.Query().Get("host")
+	if hosts == "" {
+		hosts = u.Hostname()
+	}
+	remote := false
+	for _, h := range strings.Split(hosts, ",") {
+		h = strings.TrimSpace(h)
+		if hp, _, err := net.SplitHostPort(h); err == nil {
+			h = hp
+		}
+		ip := net.ParseIP(h)
+		if h != "" && !strings.HasPrefix(h, "/") && h != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			remote = true
+		}
+	}
+	if !remote {
+		return ""
+	}
+	if mode == "" {
+		mode = "prefer (the default)"
+	}
+	return "database connection: sslmode=" + mode + " may fall back to plaintext or accept any certificate; use sslmode=verify-full"
 }
 
 // registerWriterMetrics exports the counters of the SQLite write path: the

@@ -23,8 +23,9 @@ const (
 	Unauthorized Code = "unauthorized"
 	Forbidden    Code = "forbidden"
 	Internal     Code = "internal"
-	// Unavailable says that something the request needs is missing or
-	// down for now (the telephony bridge); the client may try again later.
+	// Unavailable: something the request needs cannot answer now (the
+	// database is down, overloaded or too slow; the telephony bridge is
+	// missing); the client may retry after RetryAfter.
 	Unavailable Code = "unavailable"
 )
 
@@ -35,7 +36,7 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  map[string]string
-	// RetryAfter is how long a Throttled client should wait.
+	// RetryAfter is how long a Throttled or Unavailable client should wait.
 	RetryAfter time.Duration
 }
 

@@ -158,7 +158,12 @@ func observe(next http.Handler, m *metrics, log *slog.Logger) http.Handler {
 			m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
 			m.latency.WithLabelValues(route, strconv.Itoa(status)).Observe(d.Seconds())
 			level := slog.LevelInfo
-			if status >= 500 {
+			switch {
+			case status == http.StatusServiceUnavailable:
+				// The database's outage is logged by the store, once, not
+				// by each request it refuses.
+				level = slog.LevelWarn
+			case status >= 500:
 				level = slog.LevelError
 			}
 			log.LogAttrs(ctx, level, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),

@@ -58,6 +58,18 @@ func throttled(wait time.Duration) *apiError {
 		body: Detail{Detail: fmt.Sprintf("%s Se espera que esté disponible en %d %s.", msgThrottled, secs, unit)}}
 }
 
+// unavailable answers a request the server cannot serve now (its database
+// is down or overloaded): 503 with DRF's {"detail": …} and Retry-After, in
+// whole seconds rounded up (5 when core gave no wait). It is not logged:
+// the store logs the outage once.
+func unavailable(wait time.Duration) *apiError {
+	secs := int((wait + time.Second - 1) / time.Second)
+	if secs <= 0 {
+		secs = 5
+	}
+	return &apiError{status: http.StatusServiceUnavailable, retryAfter: secs, body: Detail{Detail: msgUnavailable}}
+}
+
 func msgChoice(v string) string { return fmt.Sprintf("\"%s\" no es una elección válida.", v) }
 
 func msgFilterChoice(v string) string {
@@ -96,9 +108,8 @@ func msgMaxValue(n int) string {
 	return fmt.Sprintf("Asegúrese de que este valor es menor o igual a %d.", n)
 }
 
-// unavailableRetry is the Retry-After of a 503 whose core error names no
-// wait of its own: what is missing (a telephony bridge) comes back only
-// when an operator acts.
+// unavailableRetry is the least Retry-After of a 503 for a missing
+// telephony bridge: it comes back only when an operator acts.
 const unavailableRetry = 60 * time.Second
 
 // maxLen returns the length limit core applies to the field named last; it
@@ -214,7 +225,7 @@ type apiError struct {
 	status     int
 	body       any
 	cause      error // logged, never shown, for 500s
-	retryAfter int   // seconds, for 429s (the Retry-After header)
+	retryAfter int   // seconds, for 429s and 503s (the Retry-After header)
 }
 
 func (e *apiError) Error() string {
@@ -296,15 +307,12 @@ func toAPIError(err error, c errContext) *apiError {
 		}
 		return detailError(http.StatusConflict, msgConflict)
 	case core.Unavailable:
-		msg := msgUnavailable
 		if errors.Is(err, core.ErrNoDialer) {
-			msg = msgNoBridge
+			e := unavailable(max(ce.RetryAfter, unavailableRetry))
+			e.body = Detail{Detail: msgNoBridge}
+			return e
 		}
-		wait := ce.RetryAfter
-		if wait <= 0 {
-			wait = unavailableRetry
-		}
-		return &apiError{status: http.StatusServiceUnavailable, body: Detail{Detail: msg}, retryAfter: int(wait / time.Second), cause: err}
+		return unavailable(ce.RetryAfter)
 	case core.Throttled:
 		return throttled(ce.RetryAfter)
 	default:

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"forecourt/internal/core"
 )
@@ -110,6 +111,26 @@ func TestToAPIError(t *testing.T) {
 				t.Errorf("internal error leaked: %s", b)
 			}
 		})
+	}
+}
+
+// TestUnavailable: a database that cannot answer is DRF's 503 with
+// Retry-After, in whole seconds rounded up, and nothing to log.
+func TestUnavailable(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want int
+	}{
+		{&core.Error{Code: core.Unavailable, Message: "database unavailable", RetryAfter: 1500 * time.Millisecond}, 2},
+		{fmt.Errorf("store: x: %w", &core.Error{Code: core.Unavailable, RetryAfter: 5 * time.Second}), 5},
+		{core.Errorf(core.Unavailable, "no wait given"), 5},
+	} {
+		ae := toAPIError(tt.err, errContext{})
+		b, _ := json.Marshal(ae.body)
+		if ae.status != http.StatusServiceUnavailable || ae.retryAfter != tt.want || ae.cause != nil ||
+			!sameJSON(t, string(b), `{"detail":"Servicio no disponible temporalmente. Inténtelo de nuevo más tarde."}`) {
+			t.Errorf("%v = %d, Retry-After %d, cause %v, %s; want 503, Retry-After %d", tt.err, ae.status, ae.retryAfter, ae.cause, b, tt.want)
+		}
 	}
 }
 

@@ -198,10 +198,9 @@ func (h *handler) writeError(w http.ResponseWriter, r *http.Request, e *apiError
 		w.WriteHeader(statusClientClosed)
 		return
 	}
-	switch {
-	case e.status == http.StatusServiceUnavailable:
-		h.log.WarnContext(r.Context(), "sml: unavailable", "method", r.Method, "path", r.URL.Path, "err", e.cause)
-	case e.status >= 500:
+	if e.status >= 500 && e.status != http.StatusServiceUnavailable {
+		// A 503 is logged where its cause is (the store logs a database's
+		// outage once), not for every request it refuses.
 		h.log.ErrorContext(r.Context(), "sml: internal error", "method", r.Method, "path", r.URL.Path, "err", e.cause)
 	}
 	if e.status == http.StatusUnauthorized {

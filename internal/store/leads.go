@@ -492,7 +492,9 @@ func saveTasks(c conn, old, cur *core.Lead, actor *int64) error {
 // LeadIDOfTask returns the lead task taskID belongs to.
 func (s *Store) LeadIDOfTask(ctx context.Context, taskID int64) (int64, error) {
 	var id int64
-	err := s.reader(ctx).row(`SELECT lead_id FROM tasks WHERE id = ?`, taskID).Scan(&id)
+	err := s.readDirect(ctx, func(c conn) error {
+		return c.row(`SELECT lead_id FROM tasks WHERE id = ?`, taskID).Scan(&id)
+	})
 	return id, dbError(err, "lead of task", "task", taskID)
 }
 

@@ -26,15 +26,17 @@ func (s *Store) ResolvePublicID(ctx context.Context, kind core.RecordKind, publi
 	}
 	var id int64
 	var dealers []int64
-	err := eachRow(s.reader(ctx), query, []any{publicID}, func(r *sql.Rows) error {
-		var dealer *int64
-		if err := r.Scan(&id, &dealer); err != nil {
-			return err
-		}
-		if dealer != nil {
-			dealers = append(dealers, *dealer)
-		}
-		return nil
+	err := s.readDirect(ctx, func(c conn) error {
+		return eachRow(c, query, []any{publicID}, func(r *sql.Rows) error {
+			var dealer *int64
+			if err := r.Scan(&id, &dealer); err != nil {
+				return err
+			}
+			if dealer != nil {
+				dealers = append(dealers, *dealer)
+			}
+			return nil
+		})
 	})
 	if err == nil && id == 0 {
 		err = notFound(string(kind), publicID)

@@ -26,8 +26,12 @@ func (s *Store) CreateChannel(ctx context.Context, ch *core.Channel) error {
 // channelsDB reads from the database what Channels serves from the cache.
 // Channels lists every channel in id order.
 func (s *Store) channelsDB(ctx context.Context) ([]core.Channel, error) {
-	out, err := queryAll(s.reader(ctx), `SELECT id, slug, name FROM channels ORDER BY id`, nil, func(r *sql.Rows, ch *core.Channel) error {
-		return r.Scan(&ch.ID, &ch.Slug, &ch.Name)
+	var out []core.Channel
+	err := s.readDirect(ctx, func(c conn) (err error) {
+		out, err = queryAll(c, `SELECT id, slug, name FROM channels ORDER BY id`, nil, func(r *sql.Rows, ch *core.Channel) error {
+			return r.Scan(&ch.ID, &ch.Slug, &ch.Name)
+		})
+		return err
 	})
 	return out, dbError(err, "channels", "channel", "")
 }
@@ -92,8 +96,12 @@ func (s *Store) CreateGasType(ctx context.Context, g *core.GasType) error {
 // gasTypesDB reads from the database what GasTypes serves from the cache.
 // GasTypes lists every gas type in id order.
 func (s *Store) gasTypesDB(ctx context.Context) ([]core.GasType, error) {
-	out, err := queryAll(s.reader(ctx), `SELECT id, name FROM gas_types ORDER BY id`, nil, func(r *sql.Rows, g *core.GasType) error {
-		return r.Scan(&g.ID, &g.Name)
+	var out []core.GasType
+	err := s.readDirect(ctx, func(c conn) (err error) {
+		out, err = queryAll(c, `SELECT id, name FROM gas_types ORDER BY id`, nil, func(r *sql.Rows, g *core.GasType) error {
+			return r.Scan(&g.ID, &g.Name)
+		})
+		return err
 	})
 	return out, dbError(err, "gas types", "gas type", "")
 }

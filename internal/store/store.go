@@ -15,15 +15,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
 	"github.com/pressly/goose/v3"
-	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"forecourt/internal/core"
@@ -66,6 +67,15 @@ type Store struct {
 	cacheLoaded func()
 	closeOnce   sync.Once
 	closeErr    error
+
+	known  []int64         // the migrations this store knows, see schema.go
+	pgcfg  *pgx.ConnConfig // PostgreSQL: the pool's connections' configuration
+	flock  *fileLock       // SQLite: a server's lock of its file, see filelock.go
+	health *health         // the database's availability, see health.go
+	// failed is closed when the store can serve no longer (failErr).
+	failed   chan struct{}
+	failOnce sync.Once
+	failErr  error
 }
 
 // Open opens the database dsn names and applies the pending migrations.
@@ -83,6 +93,11 @@ type Store struct {
 //	readers=N     the size of the read pool (default 4).
 //
 // opts change the store's defaults (see Option).
+//
+// Open applies the migrations the database lacks, unless another process
+// of an older version uses it, and refuses a database migrated by a newer
+// forecourt (a *SchemaError; see schema.go). A server's store (AsServer)
+// on SQLite holds the file alone (see filelock.go).
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	o := defaultOptions()
 	for _, fn := range opts {
@@ -94,21 +109,34 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	return openSQLite(ctx, dsn, o)
 }
 
+func newStore(engine string, o options) *Store {
+	return &Store{engine: engine, cache: newRefCache(o.cacheTTL), opt: o, health: newHealth(o.log), failed: make(chan struct{})}
+}
+
 func openPostgres(ctx context.Context, dsn string, o options) (*Store, error) {
-	db, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open postgres: %w", err)
 	}
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(16)
-	s := &Store{engine: Postgres, db: db, read: db, cache: newRefCache(o.cacheTTL), opt: o}
+	if _, ok := cfg.RuntimeParams["application_name"]; !ok {
+		cfg.RuntimeParams["application_name"] = "forecourt"
+	}
+	s := newStore(Postgres, o)
+	if s.known, err = migratePostgres(ctx, cfg); err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	s.pgcfg = cfg.Copy()
+	if _, ok := s.pgcfg.RuntimeParams["statement_timeout"]; !ok && o.timeout > 0 {
+		s.pgcfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(o.timeout.Milliseconds(), 10)
+	}
+	db := stdlib.OpenDB(*s.pgcfg, stdlib.OptionAfterConnect(s.afterConnect))
+	db.SetMaxOpenConns(o.maxConns)
+	db.SetMaxIdleConns(o.maxConns)
+	db.SetConnMaxIdleTime(o.maxIdleTime)
+	s.db, s.read = db, db
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open postgres: %w", err)
-	}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
 	}
 	return s, nil
 }
@@ -139,13 +167,41 @@ func openSQLite(ctx context.Context, dsn string, o options) (*Store, error) {
 		}
 	}
 
+	// One server per file; any other store migrates only when no server
+	// runs (see filelock.go).
+	var lk *fileLock
+	alone := true
+	if o.server {
+		lk, err = lockAsServer(ctx, path)
+	} else {
+		lk, err = lockBeside(path)
+		alone = lk != nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	defer func() {
+		if !o.server {
+			lk.release() // after migrating: the operator's store runs beside a server
+		}
+	}()
+
 	// The path goes without "file:" so modernc does not read it as a URI.
-	common := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"
+	// busy_timeout bounds how long a write waits for another process's
+	// lock (WithTimeout); 0 would not wait at all.
+	busy := o.timeout.Milliseconds()
+	if o.timeout <= 0 {
+		busy = math.MaxInt32
+	}
+	common := "_pragma=busy_timeout(" + strconv.FormatInt(busy, 10) + ")&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"
 	// temp_store(MEMORY) keeps the savepoints' sub-journals off the disk.
 	// The WAL is checkpointed by a connection of its own (checkpoint.go);
 	// the writer's wal_autocheckpoint is only a backstop.
 	db, err := sql.Open("sqlite", path+"?"+common+"&_pragma=synchronous("+sync+")&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint("+strconv.Itoa(walBackstop)+")&_txlock=immediate")
 	if err != nil {
+		if o.server {
+			lk.release()
+		}
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
 	db.SetMaxOpenConns(1)
@@ -156,6 +212,9 @@ func openSQLite(ctx context.Context, dsn string, o options) (*Store, error) {
 	// any reader opens it.
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
+		if o.server {
+			lk.release()
+		}
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
 	// Each reader keeps up to 32 MB of pages (SQLite's default is 2 MB):
@@ -164,6 +223,9 @@ func openSQLite(ctx context.Context, dsn string, o options) (*Store, error) {
 	read, err := sql.Open("sqlite", path+"?"+common+"&_pragma=query_only(1)&_pragma=cache_size(-32000)")
 	if err != nil {
 		db.Close()
+		if o.server {
+			lk.release()
+		}
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
 	read.SetMaxOpenConns(readers)
@@ -171,16 +233,22 @@ func openSQLite(ctx context.Context, dsn string, o options) (*Store, error) {
 	read.SetConnMaxLifetime(0)
 	read.SetConnMaxIdleTime(0)
 
-	s := &Store{engine: SQLite, db: db, read: read, cache: newRefCache(o.cacheTTL), opt: o}
+	s := newStore(SQLite, o)
+	s.db, s.read = db, read
+	if o.server {
+		s.flock = lk // released by Close
+	}
 	s.cache.creds = newTTLMap[string, core.Credential](o.credTTL)
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrateSQLite(ctx, alone); err != nil {
 		db.Close()
 		read.Close()
-		return nil, err
+		s.flock.release()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
 	if err := s.startWriter(ctx); err != nil {
 		db.Close()
 		read.Close()
+		s.flock.release()
 		return nil, err
 	}
 	// Checkpoints sync the database file as the writer's own would.
@@ -191,26 +259,6 @@ func openSQLite(ctx context.Context, dsn string, o options) (*Store, error) {
 	// pgx caches its prepared statements itself; SQLite's driver does not
 	s.rstmts = newReadStmts(read)
 	return s, nil
-}
-
-func (s *Store) migrate(ctx context.Context) error {
-	var opts []goose.ProviderOption
-	if s.engine == Postgres {
-		// Two servers starting together must not both migrate.
-		locker, err := lock.NewPostgresSessionLocker()
-		if err != nil {
-			return fmt.Errorf("store: migrate: %w", err)
-		}
-		opts = append(opts, goose.WithSessionLocker(locker))
-	}
-	p, err := migrator(s.engine, s.db, opts...)
-	if err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
-	return nil
 }
 
 // migrator returns the goose provider of engine's migrations, SQL and Go,
@@ -257,11 +305,15 @@ func (s *Store) Stats() sql.DBStats {
 	return st
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers. A health check that pings
+// regularly also makes the store log an outage that no request meets, and
+// its end.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.read.PingContext(ctx); err != nil {
+		s.health.failed(err)
 		return fmt.Errorf("store: ping: %w", err)
 	}
+	s.health.ok()
 	return nil
 }
 
@@ -284,7 +336,7 @@ func (s *Store) Close() error {
 		if s.read != s.db {
 			err = errors.Join(err, s.read.Close())
 		}
-		s.closeErr = err
+		s.closeErr = errors.Join(err, s.flock.release())
 	})
 	return s.closeErr
 }

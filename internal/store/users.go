@@ -250,25 +250,30 @@ func (s *Store) Credential(ctx context.Context, hash string) (core.Credential, e
 }
 
 func (s *Store) credentialDB(ctx context.Context, hash string) (core.Credential, error) {
-	c := s.reader(ctx)
 	var cred core.Credential
-	err := c.row(`SELECT user_id, session_id FROM tokens WHERE hash = ? AND revoked_at IS NULL`, hash).Scan(&cred.UserID, &cred.SessionID)
-	if err == nil {
-		cred.Kind = core.CredentialToken
-		return cred, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return core.Credential{}, dbError(err, "credential", "credential", "")
-	}
-	var user sql.NullInt64
-	err = c.row(`SELECT id, dealer_id, user_id FROM api_keys WHERE hash = ? AND revoked_at IS NULL`, hash).Scan(&cred.APIKeyID, &cred.DealerID, &user)
-	if errors.Is(err, sql.ErrNoRows) {
-		return core.Credential{}, &core.Error{Code: core.NotFound, Message: "credential not found"}
-	}
+	err := s.readDirect(ctx, func(c conn) error {
+		err := c.row(`SELECT user_id, session_id FROM tokens WHERE hash = ? AND revoked_at IS NULL`, hash).Scan(&cred.UserID, &cred.SessionID)
+		if err == nil {
+			cred.Kind = core.CredentialToken
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var user sql.NullInt64
+		err = c.row(`SELECT id, dealer_id, user_id FROM api_keys WHERE hash = ? AND revoked_at IS NULL`, hash).Scan(&cred.APIKeyID, &cred.DealerID, &user)
+		if errors.Is(err, sql.ErrNoRows) {
+			return &core.Error{Code: core.NotFound, Message: "credential not found"}
+		}
+		if err != nil {
+			return err
+		}
+		cred.Kind = core.CredentialAPIKey
+		cred.UserID = user.Int64
+		return nil
+	})
 	if err != nil {
 		return core.Credential{}, dbError(err, "credential", "credential", "")
 	}
-	cred.Kind = core.CredentialAPIKey
-	cred.UserID = user.Int64
 	return cred, nil
 }

@@ -78,7 +78,7 @@ func (s *Store) writeWith(ctx context.Context, opts writeOpts, fn func(conn) err
 	}
 	// The writer answers every request it took, after COMMIT or after
 	// skipping it; Close waits for the batch under way.
-	return <-r.done
+	return s.checked(ctx, <-r.done)
 }
 
 // writePostgres runs fn in a transaction of the pool. The statements of fn
@@ -89,24 +89,36 @@ func (s *Store) writeWith(ctx context.Context, opts writeOpts, fn func(conn) err
 // connection that breaks during COMMIT (the server or the network going
 // down at that moment): the error then says the outcome is unknown ("store:
 // commit, outcome unknown"), as any client of a remote database must.
+//
+// The store's timeout (WithTimeout) bounds the wait for a connection and
+// fn's statements, and COMMIT as much again, so that a database that
+// hangs answers Unavailable in time, or an unknown outcome from COMMIT.
 func (s *Store) writePostgres(ctx context.Context, fn func(conn) error) (err error) {
+	opCtx, cancel := s.deadline(ctx)
+	defer cancel()
 	// The connection is waited for under ctx; the transaction runs on it
 	// under a context without ctx's cancellation, which database/sql would
 	// otherwise turn into a rollback racing the COMMIT.
+	txCtx := context.WithoutCancel(ctx)
+	if s.opt.timeout > 0 {
+		var cancelTx context.CancelFunc
+		txCtx, cancelTx = context.WithTimeout(txCtx, 2*s.opt.timeout)
+		defer cancelTx()
+	}
 	var sc *sql.Conn
 	var tx *sql.Tx
 	// A pooled connection may have been closed since its last use (pgx
 	// closes one whose statement was cancelled): take another.
 	for attempt := 0; ; attempt++ {
-		if sc, err = s.db.Conn(ctx); err != nil {
-			return fmt.Errorf("store: begin: %w", err)
+		if sc, err = s.db.Conn(opCtx); err != nil {
+			return s.checked(ctx, fmt.Errorf("store: begin: %w", err))
 		}
-		if tx, err = sc.BeginTx(context.WithoutCancel(ctx), nil); err == nil {
+		if tx, err = sc.BeginTx(txCtx, nil); err == nil {
 			break
 		}
 		sc.Close()
 		if !errors.Is(err, driver.ErrBadConn) || attempt == 2 {
-			return fmt.Errorf("store: begin: %w", err)
+			return s.checked(ctx, fmt.Errorf("store: begin: %w", err))
 		}
 	}
 	defer sc.Close()
@@ -115,13 +127,13 @@ func (s *Store) writePostgres(ctx context.Context, fn func(conn) error) (err err
 			tx.Rollback()
 		}
 	}()
-	if err := runSafely(fn, conn{ctx: ctx, q: tx, pg: true}); err != nil {
+	if err := runSafely(fn, conn{ctx: opCtx, q: tx, pg: true}); err != nil {
 		if cerr := ctx.Err(); cerr != nil && errors.Is(err, driver.ErrBadConn) {
 			// the cancellation broke the statement's connection: nothing
 			// was committed
 			return cerr
 		}
-		return err
+		return s.checked(ctx, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -131,8 +143,9 @@ func (s *Store) writePostgres(ctx context.Context, fn func(conn) error) (err err
 		if errors.As(err, &refused) || errors.Is(err, pgx.ErrTxCommitRollback) {
 			return fmt.Errorf("store: commit: %w", err) // the server answered: rolled back
 		}
-		return fmt.Errorf("store: commit, outcome unknown: %w", err)
+		return fmt.Errorf("store: commit, %w: %w", errOutcomeUnknown, err)
 	}
+	s.health.ok()
 	return nil
 }
 
@@ -365,12 +378,22 @@ func runSafely(fn func(conn) error, c conn) (err error) {
 
 // readTx runs fn on one read-only snapshot: a transaction of the read pool.
 func (s *Store) readTx(ctx context.Context, fn func(conn) error) error {
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: s.engine == Postgres})
+	opCtx, cancel := s.deadline(ctx)
+	defer cancel()
+	tx, err := s.read.BeginTx(opCtx, &sql.TxOptions{ReadOnly: s.engine == Postgres})
 	if err != nil {
-		return fmt.Errorf("store: begin read: %w", err)
+		return s.checked(ctx, fmt.Errorf("store: begin read: %w", err))
 	}
 	defer tx.Rollback()
-	return fn(conn{ctx: ctx, q: tx, pg: s.engine == Postgres, tx: tx, rstmts: s.rstmts})
+	return s.checked(ctx, fn(conn{ctx: opCtx, q: tx, pg: s.engine == Postgres, tx: tx, rstmts: s.rstmts}))
+}
+
+// readDirect runs fn's reads on the read pool, each statement on its own
+// (no transaction, no snapshot shared between them).
+func (s *Store) readDirect(ctx context.Context, fn func(conn) error) error {
+	opCtx, cancel := s.deadline(ctx)
+	defer cancel()
+	return s.checked(ctx, fn(s.reader(opCtx)))
 }
 
 // indexLeads adds the leads that are not in the trigram index leads_fts

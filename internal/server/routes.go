@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"forecourt/internal/leadbank"
 	"forecourt/internal/sml"
 )
 
@@ -32,6 +33,7 @@ type API struct {
 func apis(cfg Config) []API {
 	return []API{
 		{Name: "sml", Handler: sml.NewHandler(cfg.Service, sml.WithLogger(cfg.Logger)), Routes: routesOf(sml.Routes())},
+		{Name: "leadbank", Handler: leadbank.NewHandler(cfg.Service, leadbank.WithLogger(cfg.Logger)), Routes: routesOf(leadbank.Routes())},
 	}
 }
 

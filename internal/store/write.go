@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -92,21 +93,34 @@ func (s *Store) writePostgres(ctx context.Context, fn func(conn) error) (err err
 	// The connection is waited for under ctx; the transaction runs on it
 	// under a context without ctx's cancellation, which database/sql would
 	// otherwise turn into a rollback racing the COMMIT.
-	sc, err := s.db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+	var sc *sql.Conn
+	var tx *sql.Tx
+	// A pooled connection may have been closed since its last use (pgx
+	// closes one whose statement was cancelled): take another.
+	for attempt := 0; ; attempt++ {
+		if sc, err = s.db.Conn(ctx); err != nil {
+			return fmt.Errorf("store: begin: %w", err)
+		}
+		if tx, err = sc.BeginTx(context.WithoutCancel(ctx), nil); err == nil {
+			break
+		}
+		sc.Close()
+		if !errors.Is(err, driver.ErrBadConn) || attempt == 2 {
+			return fmt.Errorf("store: begin: %w", err)
+		}
 	}
 	defer sc.Close()
-	tx, err := sc.BeginTx(context.WithoutCancel(ctx), nil)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
 	defer func() {
 		if err != nil {
 			tx.Rollback()
 		}
 	}()
 	if err := runSafely(fn, conn{ctx: ctx, q: tx, pg: true}); err != nil {
+		if cerr := ctx.Err(); cerr != nil && errors.Is(err, driver.ErrBadConn) {
+			// the cancellation broke the statement's connection: nothing
+			// was committed
+			return cerr
+		}
 		return err
 	}
 	if err := ctx.Err(); err != nil {

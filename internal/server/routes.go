@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"forecourt/internal/leadbank"
+	"forecourt/internal/leancore"
 	"forecourt/internal/sml"
 )
 
@@ -34,6 +35,7 @@ func apis(cfg Config) []API {
 	return []API{
 		{Name: "sml", Handler: sml.NewHandler(cfg.Service, sml.WithLogger(cfg.Logger)), Routes: routesOf(sml.Routes())},
 		{Name: "leadbank", Handler: leadbank.NewHandler(cfg.Service, leadbank.WithLogger(cfg.Logger)), Routes: routesOf(leadbank.Routes())},
+		{Name: "leancore", Handler: leancore.NewHandler(cfg.Service, leancore.WithLogger(cfg.Logger)), Routes: routesOf(leancore.Routes())},
 	}
 }
 

@@ -239,7 +239,7 @@ func (h *handler) pull(w http.ResponseWriter, r *http.Request) error {
 	case 1:
 		out.Message = "1 lead handed out; confirm it with ValidateGetLeads."
 	default:
-		out.Message = fmt.Sprintf("%d leads handed out; confirm them with ValidateGetLeads.", len(ls))
+		out.Message = count(len(ls), "lead") + " handed out; confirm them with ValidateGetLeads."
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -303,7 +303,7 @@ func (h *handler) validate(w http.ResponseWriter, r *http.Request) error {
 	if len(res.NotHanded)+len(res.Unknown) > 0 {
 		out.Status = StatusPartial
 	}
-	out.Message = summary(fmt.Sprintf("%d leads confirmed", len(res.Received)),
+	out.Message = summary(count(len(res.Received), "lead")+" confirmed",
 		idsPart("already confirmed", res.AlreadyReceived), idsPart("never handed to you, nothing done", res.NotHanded),
 		idsPart("unknown, nothing done", res.Unknown))
 	writeJSON(w, http.StatusOK, out)
@@ -388,7 +388,7 @@ func (h *handler) acks(w http.ResponseWriter, r *http.Request) error {
 	if len(res.NotHanded)+len(res.Unknown) > 0 {
 		out.Status = StatusPartial
 	}
-	out.Message = summary(fmt.Sprintf("%d events recorded", len(res.Recorded)),
+	out.Message = summary(count(len(res.Recorded), "event")+" recorded",
 		idsPart("never handed to you, nothing recorded", res.NotHanded), idsPart("unknown, nothing recorded", res.Unknown))
 	writeJSON(w, http.StatusOK, out)
 	return nil

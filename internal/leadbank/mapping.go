@@ -268,3 +268,11 @@ func idsPart(what string, ids []int64) string {
 	}
 	return fmt.Sprintf("%s: %s", what, strings.Join(s, ", "))
 }
+
+// count words n things: "1 lead", "2 leads".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.Itoa(n) + " " + thing + "s"
+}

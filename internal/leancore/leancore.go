@@ -181,10 +181,10 @@ func queryOf(r *http.Request) (url.Values, error) {
 	return v, nil
 }
 
-// find returns the lead of phone: the phone as given and in E.164, read
-// as a number of each of the principal's dealers' countries.
+// find returns the lead of phone: in E.164, read as a number of each of
+// the principal's dealers' countries, or as given when it is none.
 func (h *handler) find(ctx context.Context, p core.Principal, phone string) (core.Lead, bool, error) {
-	candidates := []any{strings.TrimSpace(phone)}
+	var candidates []any
 	ds, err := h.svc.DealersByID(ctx, p.DealerIDs)
 	if err != nil {
 		return core.Lead{}, false, err
@@ -193,6 +193,11 @@ func (h *handler) find(ctx context.Context, p core.Principal, phone string) (cor
 		if e164 := core.NormalisePhone(phone, d.Country); e164 != "" && !slices.Contains(candidates, any(e164)) {
 			candidates = append(candidates, e164)
 		}
+	}
+	if candidates == nil {
+		// no phone of any of the dealers' countries: the phone as given,
+		// which only a client with that same text has
+		candidates = []any{strings.TrimSpace(phone)}
 	}
 	has := core.Cond{Op: core.OpIn, Field: "client.phone", Values: candidates}
 	newest := []core.Sort{{Field: "created_at", Desc: true}}

@@ -5,6 +5,13 @@
 //	fcload -mode create -n 100000 -c 16      # the complex-lead example, varied clients
 //	fcload -mode phone -n 2000 -c 4          # GET /api/lead/?client__phone__icontains=<6 digits>
 //	fcload -mode search -n 2000 -c 4         # GET /api/lead/?search=<surname or digits>
+//	fcload -mode pull -ids confirmed.txt     # the lead bank: pull and confirm until the duration ends
+//	fcload -mode pull -drain -ids f.txt      # … or until nothing is left to pull
+//
+// With -mode create, -ids names a file each acknowledged lead's id is
+// appended to; with -mode pull, a file each confirmation's leads are
+// appended to, "C <id>" confirmed now, "A <id>" confirmed before (a
+// confirmation retried after its answer was lost).
 //
 // It only talks to the URL given (loopback by default), stops after -n
 // requests or -duration, whichever comes first.
@@ -49,13 +56,27 @@ func run(args []string, stdout io.Writer) error {
 	source := fs.Int("source", 1, "source id for created leads")
 	province := fs.Int("province", 28, "province id for created leads' clients")
 	seed := fs.Uint64("seed", 1, "random seed")
+	idsPath := fs.String("ids", "", "append the ids of acknowledged leads (create) or confirmed leads (pull) to this file")
+	drain := fs.Bool("drain", false, "pull: stop when nothing is left to pull")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var ids *idLog
+	if *idsPath != "" {
+		f, err := os.OpenFile(*idsPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		ids = &idLog{f: f}
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conc * 2, MaxConnsPerHost: *conc * 2}, Timeout: 30 * time.Second}
 	token, err := login(client, *base, *user, *pass)
 	if err != nil {
 		return err
+	}
+	if *mode == "pull" {
+		return pull(client, *base, token, *dur, *drain, ids, stdout)
 	}
 	location, err := firstLocality(client, *base, token, *province)
 	if err != nil {
@@ -96,6 +117,12 @@ func run(args []string, stdout io.Writer) error {
 				lat[w] = append(lat[w], time.Since(t0))
 				if resp.StatusCode < 300 {
 					ok.Add(1)
+					if ids != nil {
+						var created struct{ ID int64 }
+						if json.Unmarshal(body, &created) == nil && created.ID != 0 {
+							ids.add("", created.ID)
+						}
+					}
 				} else {
 					firstErr.CompareAndSwap(nil, fmt.Errorf("%s: %d %s", req.URL, resp.StatusCode, truncate(body)))
 					failures.Add(1)
@@ -212,4 +239,94 @@ func build(mode, base, token string, r *rand.Rand, source, province, location in
 	}
 	req.Header.Set("Authorization", "Token "+token)
 	return req, nil
+}
+
+// idLog appends ids to a file, one a line, from several goroutines.
+type idLog struct {
+	mu sync.Mutex
+	f  *os.File
+}
+
+func (l *idLog) add(tag string, id int64) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if tag != "" {
+		fmt.Fprintf(l.f, "%s %d\n", tag, id)
+	} else {
+		fmt.Fprintf(l.f, "%d\n", id)
+	}
+}
+
+// pull drives the lead bank as one consumer: pull up to 100 leads, confirm
+// them, again, until dur ends (or, with drain, until a pull hands out
+// nothing). A call that fails (the server is down) is retried, the
+// confirmation of the same batch included, so that a batch whose
+// confirmation was lost is confirmed again (its leads then come back as
+// already confirmed).
+func pull(c *http.Client, base, token string, dur time.Duration, drain bool, ids *idLog, stdout io.Writer) error {
+	deadline := time.Now().Add(dur)
+	post := func(path string, body any, out any) error {
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequest("POST", base+path, bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := c.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s: status %d", path, resp.StatusCode)
+		}
+		return json.NewDecoder(resp.Body).Decode(out)
+	}
+	retry := func(f func() error) error {
+		for {
+			err := f()
+			if err == nil {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return err
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	var pulled, confirmed, again int
+	for time.Now().Before(deadline) {
+		var p struct{ Leads []struct{ IDLeadBank int64 } }
+		if err := retry(func() error { return post("/api/leads", 100, &p) }); err != nil {
+			break
+		}
+		if len(p.Leads) == 0 {
+			if drain {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		batch := make([]int64, len(p.Leads))
+		for i, l := range p.Leads {
+			batch[i] = l.IDLeadBank
+		}
+		pulled += len(batch)
+		var v struct {
+			Results struct{ Confirmed, AlreadyConfirmed []int64 }
+		}
+		if err := retry(func() error { return post("/api/leads/ValidateGetLeads", batch, &v) }); err != nil {
+			break
+		}
+		for _, id := range v.Results.Confirmed {
+			ids.add("C", id)
+		}
+		for _, id := range v.Results.AlreadyConfirmed {
+			ids.add("A", id)
+		}
+		confirmed, again = confirmed+len(v.Results.Confirmed), again+len(v.Results.AlreadyConfirmed)
+	}
+	fmt.Fprintf(stdout, "mode=pull pulled=%d confirmed=%d already-confirmed=%d\n", pulled, confirmed, again)
+	return nil
 }

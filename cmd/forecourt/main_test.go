@@ -208,7 +208,7 @@ func TestServeDemoEndToEnd(t *testing.T) {
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, want := range []string{
-		"forecourt_leads_created_total 51",
+		"forecourt_leads_created_total 52", // the demo's 50 and Colombia's 1, and this test's
 		`forecourt_http_requests_total{code="201",route="POST /api/lead/"} 1`,
 		"forecourt_http_request_duration_seconds_bucket",
 		`go_sql_max_open_connections{db_name="forecourt"}`,

@@ -112,6 +112,9 @@ type DeliveryTx interface {
 	// AddEvents stores events on leads of the consumers and sets their ID
 	// and RecordedAt.
 	AddEvents(evs []DeliveryEvent) error
+	// AddHistory appends entries to the histories of leads of the
+	// consumers and sets their IDs.
+	AddHistory(hs []History) error
 }
 
 // PullLeads hands the principal its dealers' leads: the leads in progress
@@ -254,7 +257,8 @@ func (s *Service) RecordDeliveryEvents(ctx context.Context, evs []DeliveryEvent)
 		ids[i] = e.LeadID
 	}
 	ids = DistinctIDs(ids)
-	err = s.store.Deliver(ctx, who, p.DealerIDs, s.Now(), func(tx DeliveryTx) error {
+	now := s.Now()
+	err = s.store.Deliver(ctx, who, p.DealerIDs, now, func(tx DeliveryTx) error {
 		res = EventResult{}
 		states, err := tx.States(ids)
 		if err != nil {
@@ -276,10 +280,20 @@ func (s *Service) RecordDeliveryEvents(ctx context.Context, evs []DeliveryEvent)
 				res.Recorded = append(res.Recorded, e)
 			}
 		}
-		// The lead bank (issue 9) also records each of these events in
-		// its lead's history, here, in this same transaction, with a
-		// history kind of its own.
-		return tx.AddEvents(res.Recorded)
+		if err := tx.AddEvents(res.Recorded); err != nil {
+			return err
+		}
+		// Each event is in its lead's history too, where every API shows it.
+		hs := make([]History, 0, len(res.Recorded))
+		for _, e := range res.Recorded {
+			changes := []Change{{Field: "delivery.event", New: e.Code}}
+			if e.Reason != "" {
+				changes = append(changes, Change{Field: "delivery.reason", New: e.Reason})
+			}
+			hs = append(hs, History{LeadID: e.LeadID, At: now, UserID: p.UserRef(), Type: HistoryChanged,
+				Kind: KindDeliveryEvent, Changes: changes})
+		}
+		return tx.AddHistory(hs)
 	})
 	if err != nil {
 		return EventResult{}, err

@@ -553,11 +553,15 @@ const (
 	KindTaskUpdated  HistoryKind = "task_updated"
 	KindTaskDeleted  HistoryKind = "task_deleted"
 	KindCallPlaced   HistoryKind = "call_placed"
+	// KindDeliveryEvent records a consumer's event on a lead it was handed
+	// (RecordDeliveryEvents): Changes hold "delivery.event" and
+	// "delivery.reason" with the consumer's codes as New.
+	KindDeliveryEvent HistoryKind = "delivery_event"
 )
 
 // HistoryKinds lists every history kind.
 var HistoryKinds = []HistoryKind{KindLeadCreated, KindLeadUpdated, KindStageChanged, KindLeadAssigned, KindLeadFinished,
-	KindTaskCreated, KindTaskUpdated, KindTaskDeleted, KindCallPlaced}
+	KindTaskCreated, KindTaskUpdated, KindTaskDeleted, KindCallPlaced, KindDeliveryEvent}
 
 // History is one append-only entry of a lead's history.
 type History struct {

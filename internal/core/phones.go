@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -26,15 +27,34 @@ func (s *Service) normalisePhone(ctx context.Context, phone string, dealerID int
 
 // NormalisePhone returns phone in E.164, read as a number of region (ISO
 // 3166-1 alpha-2) when it has no country code; empty when it is not a valid
-// number. With region empty, only a number written with its country code
-// ("+34 666…") is read.
+// number (one that may be assigned: a possible length is not enough, so
+// that what is no phone never matches another client's). With region empty, only a number written with its country code
+// ("+34 666…") is read. A number written with the region's country code
+// but no "+" or international prefix ("573136434030" in Colombia) is read
+// with it, when it is not a valid number of the region as it stands.
 func NormalisePhone(phone, region string) string {
 	if region == "" {
 		region = "ZZ" // phonenumbers' unknown region: a country code is needed
 	}
 	n, err := phonenumbers.Parse(phone, region)
-	if err != nil || !phonenumbers.IsPossibleNumber(n) {
-		return ""
+	if err == nil && phonenumbers.IsValidNumber(n) {
+		return phonenumbers.Format(n, phonenumbers.E164)
 	}
-	return phonenumbers.Format(n, phonenumbers.E164)
+	if cc := phonenumbers.GetCountryCodeForRegion(region); cc != 0 {
+		digits := strings.Map(func(r rune) rune {
+			switch {
+			case r >= '0' && r <= '9':
+				return r
+			case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')':
+				return -1
+			}
+			return 'x'
+		}, strings.TrimSpace(phone))
+		if !strings.Contains(digits, "x") && strings.HasPrefix(digits, strconv.Itoa(cc)) {
+			if m, err := phonenumbers.Parse("+"+digits, region); err == nil && phonenumbers.IsValidNumber(m) {
+				return phonenumbers.Format(m, phonenumbers.E164)
+			}
+		}
+	}
+	return ""
 }

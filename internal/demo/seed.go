@@ -19,6 +19,13 @@ const (
 	AdminUsername = "demo@example.com"
 	AdminPassword = "demo"
 	DealerName    = "Concesionario de Prueba"
+
+	// The second demo dealer, in Colombia, for LeanCore's lookup.
+	CODealerName    = "Autos Demo Bogotá"
+	COAdminUsername = "demo.co@example.com"
+	// COLeadPhone is the mobile number of its lead, as LeanCore's document
+	// writes it in its example.
+	COLeadPhone = "573136434030"
 )
 
 // ErrNotEmpty is returned by Seed when the database already holds dealers.
@@ -44,6 +51,12 @@ type Fixture struct {
 	ProvinceIDs   map[int]int64
 	LocalityIDs   map[string]int64 // capital name → id
 	LeadIDs       []int64
+
+	CODealerID int64 // the dealer in Colombia
+	COAdminID  int64 // its admin, COAdminUsername with AdminPassword
+	COLeadID   int64 // its lead, of a client with the phone COLeadPhone
+
+	channels, origins map[string]int64 // by slug; web, coches.net, showroom
 }
 
 // Seed loads the demo data into an empty database through svc.
@@ -59,7 +72,7 @@ func Seed(ctx context.Context, svc *core.Service, opt Options) (Fixture, error) 
 		opt.Advisors = 3
 	}
 	f := Fixture{AdminUsername: AdminUsername, AdminPassword: AdminPassword, SourceIDs: map[string]int64{},
-		ProvinceIDs: map[int]int64{}, LocalityIDs: map[string]int64{}}
+		ProvinceIDs: map[int]int64{}, LocalityIDs: map[string]int64{}, channels: map[string]int64{}, origins: map[string]int64{}}
 	if err := seedGeography(ctx, svc, &f); err != nil {
 		return Fixture{}, fmt.Errorf("demo geography: %w", err)
 	}
@@ -128,7 +141,50 @@ func Seed(ctx context.Context, svc *core.Service, opt Options) (Fixture, error) 
 	if err := seedLeads(actx, svc, &f, opt.Leads); err != nil {
 		return Fixture{}, fmt.Errorf("demo leads: %w", err)
 	}
+	if err := seedColombia(ctx, svc, &f); err != nil {
+		return Fixture{}, fmt.Errorf("demo dealer in Colombia: %w", err)
+	}
 	return f, nil
+}
+
+// seedColombia creates the dealer in Colombia with its admin, a source and
+// the lead LeanCore's document looks up by its mobile number.
+func seedColombia(ctx context.Context, svc *core.Service, f *Fixture) error {
+	if _, err := svc.CreateCountry(ctx, core.Country{Code: "CO", Name: "Colombia"}); err != nil {
+		return err
+	}
+	d, err := svc.CreateDealer(ctx, core.Dealer{Name: CODealerName, Country: "CO", TimeZone: "America/Bogota",
+		Address: "Carrera 7 # 71-21, Bogotá", Web: "https://autos-demo-bogota.example.com", Phone: "6017430000"})
+	if err != nil {
+		return err
+	}
+	f.CODealerID = d.ID
+	admin, err := svc.CreateUser(ctx, core.User{
+		Username: COAdminUsername, Email: COAdminUsername, FirstName: "Demo", LastName: "Bogotá", IsActive: true,
+		Memberships: []core.Membership{{DealerID: d.ID, IsAdmin: true}},
+	}, AdminPassword)
+	if err != nil {
+		return err
+	}
+	f.COAdminID = admin.ID
+	src, err := svc.CreateSource(ctx, core.Source{DealerID: d.ID, ChannelID: f.channels[core.ChannelWhatsapp],
+		OriginID: f.origins["web"], Data: "+57 601 743 0000"})
+	if err != nil {
+		return err
+	}
+	actx := core.WithPrincipal(ctx, core.Principal{UserID: admin.ID, Username: admin.Username, DealerIDs: []int64{d.ID}})
+	l, err := svc.CreateLead(actx, core.Lead{
+		SourceID: src.ID,
+		Client:   &core.Client{Name: "Juan Pérez Gómez", Phone: "+57 313 643 4030", Email: "juan.perez@example.com"},
+		Vehicle:  &core.Vehicle{BrandModel: "Renault Duster 1.3 TCe Intens", Price: "98900000", Km: "0"},
+		Notes:    []core.Note{{Content: "Escribió por WhatsApp: quiere cotizar con financiación."}},
+		Score:    3,
+	})
+	if err != nil {
+		return err
+	}
+	f.COLeadID = l.ID
+	return nil
 }
 
 func seedGeography(ctx context.Context, svc *core.Service, f *Fixture) error {
@@ -167,6 +223,7 @@ func seedSources(ctx context.Context, svc *core.Service, f *Fixture) error {
 			return err
 		}
 		channels[c.Slug] = c
+		f.channels[c.Slug] = c.ID
 	}
 	web := core.Origin{Name: "Web del concesionario", Icon: "/static/origins/web.svg",
 		ChannelIDs: []int64{channels["web"].ID, channels["chat"].ID, channels["email"].ID}}
@@ -175,12 +232,16 @@ func seedSources(ctx context.Context, svc *core.Service, f *Fixture) error {
 		Emails:     []core.OriginEmail{{Email: "leads@concesionario-prueba.example.com"}},
 		ChannelIDs: []int64{channels["phone"].ID, channels["email"].ID, channels["whatsapp"].ID}}
 	showroom := core.Origin{Name: "Exposición", Icon: "/static/origins/showroom.svg", ChannelIDs: []int64{channels["phone"].ID}}
-	for _, o := range []*core.Origin{&web, &cochesNet, &showroom} {
-		created, err := svc.CreateOrigin(ctx, *o)
+	for _, o := range []struct {
+		name   string
+		origin *core.Origin
+	}{{"web", &web}, {"coches.net", &cochesNet}, {"showroom", &showroom}} {
+		created, err := svc.CreateOrigin(ctx, *o.origin)
 		if err != nil {
 			return err
 		}
-		*o = created
+		*o.origin = created
+		f.origins[o.name] = created.ID
 	}
 	for _, s := range []struct {
 		slug   string

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 
+	"forecourt/internal/leadbank"
+	"forecourt/internal/leancore"
 	"forecourt/internal/sml"
 )
 
@@ -32,6 +34,8 @@ type API struct {
 func apis(cfg Config) []API {
 	return []API{
 		{Name: "sml", Handler: sml.NewHandler(cfg.Service, sml.WithLogger(cfg.Logger)), Routes: routesOf(sml.Routes())},
+		{Name: "leadbank", Handler: leadbank.NewHandler(cfg.Service, leadbank.WithLogger(cfg.Logger)), Routes: routesOf(leadbank.Routes())},
+		{Name: "leancore", Handler: leancore.NewHandler(cfg.Service, leancore.WithLogger(cfg.Logger)), Routes: routesOf(leancore.Routes())},
 	}
 }
 

@@ -785,6 +785,9 @@ var historyReasons = map[core.HistoryKind]string{
 	core.KindTaskUpdated:  "Tarea modificada",
 	core.KindTaskDeleted:  "Tarea eliminada",
 	core.KindCallPlaced:   "Llamada realizada",
+	// a consumer's event on a lead it was handed (the lead bank's
+	// SendAcknos): "Evento de entrega: delivery.event 2, delivery.reason 1"
+	core.KindDeliveryEvent: "Evento de entrega",
 }
 
 var historyTypes = map[core.HistoryType]string{
@@ -866,7 +869,8 @@ func historyReason(h core.History) string {
 	parts := make([]string, 0, len(h.Changes))
 	for _, c := range h.Changes {
 		field := historyField(c.Field)
-		if h.Type == core.HistoryCreated {
+		if h.Type == core.HistoryCreated || h.Kind == core.KindDeliveryEvent {
+			// what was created, or recorded, has no old value
 			parts = append(parts, field+" "+changeValue(historyValue(c.Field, c.New)))
 			continue
 		}

@@ -92,6 +92,9 @@ func BenchmarkFindLeads(b *testing.B) {
 			// The query model's generic path: two conditions and a sort.
 			{name: "query-stage-score-sort-updated", where: core.And(core.In("stage", core.StageNew, core.StageTracing),
 				core.Cond{Op: core.OpGte, Field: "score", Value: 3}), sort: []core.Sort{{Field: "updated_at", Desc: true}}},
+			// LeanCore's lookup: one client's phone, as given or in E.164.
+			{name: "query-phone-eq", where: core.In("client.phone", probe[0].Client.Phone, probe[0].Client.PhoneE164),
+				sort: []core.Sort{{Field: "created_at", Desc: true}}},
 			{name: "query-nested-vehicle-stage", where: core.And(core.Contains("vehicle.brand_model", "golf"), core.Eq("stage", core.StageNew)),
 				sort: []core.Sort{{Field: "created_at", Desc: true}}},
 		} {

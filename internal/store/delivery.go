@@ -323,3 +323,13 @@ func (s *Store) DeliveryEvents(ctx context.Context, leadID int64) ([]core.Delive
 	}
 	return out, nil
 }
+
+// AddHistory implements core.DeliveryTx.AddHistory.
+func (t *deliveryTx) AddHistory(hs []core.History) error {
+	for i := range hs {
+		if err := insertHistory(t.c, &hs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -178,3 +178,43 @@ func seedDealer(t testing.TB, s *Store) (dealerID, sourceID int64) {
 	}
 	return d.ID, src.ID
 }
+
+// TestPlannerStatistics: with the statistics the writer keeps (optimize),
+// a lead list filtered by stage and score in the order of updated_at walks
+// that order's index instead of sorting the score's matches.
+func TestPlannerStatistics(t *testing.T) {
+	s := openTestSQLite(t)
+	ctx := context.Background()
+	dealerID, sourceID := seedDealer(t, s)
+	if err := SeedLeads(ctx, s, dealerID, sourceID, 20000); err != nil {
+		t.Fatal(err)
+	}
+	q := leadQuery(t, core.In("stage", core.StageNew, core.StageTracing), core.Cond{Op: core.OpGte, Field: "score", Value: 3})
+	q.Sort = []core.Sort{{Field: "updated_at", Desc: true}}
+	plan := func() string {
+		c := s.reader(ctx)
+		p, err := planLeads(c, []int64{dealerID}, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := s.read.Query("EXPLAIN QUERY PLAN SELECT id FROM leads WHERE "+p.where+c.orderBy(&leadTable, q.Sort, false)+" LIMIT 20", p.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, detail)
+		}
+		return strings.Join(out, "; ")
+	}
+	s.optimize() // as the writer does every optimizeEvery (the pool of one connection waits for it)
+	if p := plan(); !strings.Contains(p, "leads_dealer_updated") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("with statistics the page does not walk leads_dealer_updated: %s", p)
+	}
+}

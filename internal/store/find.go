@@ -196,7 +196,7 @@ func planLeads(c conn, dealers []int64, q core.Query) (leadPlan, error) {
 			return p, err
 		}
 	}
-	t := leadTable
+	t := leadTable.withClients(dealers)
 	t.matchAll = func(c conn, terms []string) (string, []any, bool) { return c.leadMatch(dealers, terms, refs) }
 	cond, args, matched, err := c.where(&t, q.Where, q.At)
 	if err != nil {

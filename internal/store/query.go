@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -22,9 +23,18 @@ type fieldSQL struct {
 	// it, EXISTS (SELECT 1 FROM <from> AND <condition>).
 	col  string
 	from string
-	// alts are more columns an equality or membership also compares with
-	// (a phone as given, then in E.164).
-	alts []string
+	// e164, for a phone, is the column holding it in E.164: equality and
+	// membership compare a value written in E.164 ("+34612345678") with
+	// it and any other value with col (the phone as given), so that both
+	// are index lookups; a substring is looked up in both.
+	e164 string
+	// key, for a field of a record the entity refers to (from), is the
+	// entity's column holding that record's id: a condition then reads
+	// the related records that hold it, "key IN (SELECT id FROM <from>
+	// AND …)", rather than testing each row (see leadTable.withClients).
+	key string
+	// fromArgs are the arguments of the placeholders in from.
+	fromArgs []any
 	// lowered: col holds lower-cased text; values are lower-cased too, so
 	// equality ignores case.
 	lowered bool
@@ -165,11 +175,20 @@ func (c conn) leaf(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool
 		}
 		return pos, args, false, nil
 	}
+	if f.key != "" {
+		sub := f.key + " IN (SELECT id FROM " + f.from + " AND " + pos + ")"
+		args = append(slices.Clip(f.fromArgs), args...)
+		if neg {
+			// no related record, or one that does not hold it
+			return "(" + f.key + " IS NULL OR NOT " + sub + ")", args, false, nil
+		}
+		return sub, args, false, nil
+	}
 	exists := "EXISTS (SELECT 1 FROM " + f.from + " AND " + pos + ")"
 	if neg {
 		exists = "NOT " + exists
 	}
-	return exists, args, false, nil
+	return exists, append(slices.Clip(f.fromArgs), args...), false, nil
 }
 
 // positive returns the condition on one row for cd, and whether the leaf
@@ -177,24 +196,32 @@ func (c conn) leaf(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool
 // list holds when no element holds pos, and a nullable field when it has
 // no value.
 func (c conn) positive(f fieldSQL, spec core.FieldSpec, cd core.Cond) (cond string, args []any, neg bool) {
-	cols := append([]string{f.col}, f.alts...)
+	col := f.col
 	if f.fold {
-		for i, col := range cols {
-			cols[i] = lower(c.pg, col)
-		}
+		col = lower(c.pg, col)
 	}
 	eqAny := func(vs []any) (string, []any) {
+		byCol := map[string][]any{}
+		var cols []string
+		for _, v := range vs {
+			at := col
+			if s, ok := v.(string); ok && f.e164 != "" && e164.MatchString(s) {
+				at = f.e164
+			}
+			if byCol[at] == nil {
+				cols = append(cols, at)
+			}
+			byCol[at] = append(byCol[at], sqlValue(f, v))
+		}
 		var parts []string
 		var out []any
-		for _, col := range cols {
-			if len(vs) == 1 {
-				parts = append(parts, col+" = ?")
+		for _, at := range cols {
+			if vs := byCol[at]; len(vs) == 1 {
+				parts = append(parts, at+" = ?")
 			} else {
-				parts = append(parts, col+" IN "+in(len(vs)))
+				parts = append(parts, at+" IN "+in(len(vs)))
 			}
-			for _, v := range vs {
-				out = append(out, sqlValue(f, v))
-			}
+			out = append(out, byCol[at]...)
 		}
 		return "(" + strings.Join(parts, " OR ") + ")", out
 	}
@@ -235,7 +262,11 @@ func (c conn) positive(f fieldSQL, spec core.FieldSpec, cd core.Cond) (cond stri
 	case core.OpContains:
 		s, _ := cd.Value.(string)
 		var parts []string
-		for _, col := range append([]string{f.col}, f.alts...) {
+		cols := []string{f.col}
+		if f.e164 != "" {
+			cols = append(cols, f.e164)
+		}
+		for _, col := range cols {
 			if f.lowered {
 				parts, args = append(parts, c.contains(col)), append(args, strings.ToLower(s))
 			} else {
@@ -282,6 +313,9 @@ func (c conn) computedLeaf(f fieldSQL, cd core.Cond, at time.Time) (string, []an
 	}
 	return expr, args, nil
 }
+
+// e164 matches a phone number written in E.164.
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{5,14}$`)
 
 // hasValue is the condition that col has a value: not null and, for
 // text, not empty.

@@ -245,6 +245,13 @@ func openSQLite(ctx context.Context, dsn string, o options) (*Store, error) {
 		s.flock.release()
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
+	// The planner's statistics of the tables that lack them, or changed
+	// enough (see optimizeEvery); before the writer takes the connection.
+	if _, err := db.ExecContext(ctx, `PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002`); err != nil {
+		db.Close()
+		read.Close()
+		return nil, fmt.Errorf("store: open sqlite: optimize: %w", err)
+	}
 	if err := s.startWriter(ctx); err != nil {
 		db.Close()
 		read.Close()

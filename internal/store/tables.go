@@ -46,7 +46,7 @@ var leadTable = tableSQL{
 		"client":                        {col: "client_id"},
 		"client.public_id":              {col: "c.public_id", from: leadClient},
 		"client.name":                   {col: "c.name", from: leadClient, text: []string{"client_name"}, order: "client_name"},
-		"client.phone":                  {col: "c.phone", alts: []string{"c.phone_e164"}, from: leadClient, text: []string{"client_phone"}},
+		"client.phone":                  {col: "c.phone", e164: "c.phone_e164", from: leadClient, text: []string{"client_phone"}},
 		"client.email":                  {col: "client_email", lowered: true, text: []string{"client_email"}},
 		"client.province":               {col: "c.province_id", from: leadClient, order: relatedValue("c.province_id", leadClient)},
 		"client.locality":               {col: "c.locality_id", from: leadClient, order: relatedValue("c.locality_id", leadClient)},
@@ -67,6 +67,23 @@ var leadTable = tableSQL{
 	},
 }
 
+// withClients returns t, the leads' table, with its conditions on the
+// client read through the clients of dealers: "client_id IN (SELECT id
+// FROM clients c WHERE c.dealer_id IN (…) AND …)", which the indexes on
+// clients serve (a phone, an e-mail), instead of a test of each lead's
+// client (an EXISTS per lead, which reads every lead of the dealer).
+func (t tableSQL) withClients(dealers []int64) tableSQL {
+	fields := make(map[string]fieldSQL, len(t.fields))
+	for name, f := range t.fields {
+		if f.from == leadClient {
+			f.from, f.fromArgs, f.key = "clients c WHERE c.dealer_id IN "+in(len(dealers)), anys(dealers), "client_id"
+		}
+		fields[name] = f
+	}
+	t.fields = fields
+	return t
+}
+
 // clientTable maps core.ClientSchema onto clients.
 var clientTable = tableSQL{
 	schema: &core.ClientSchema,
@@ -76,7 +93,7 @@ var clientTable = tableSQL{
 		"public_id":  {col: "public_id"},
 		"dealer":     {col: "dealer_id"},
 		"name":       {col: "name"},
-		"phone":      {col: "phone", alts: []string{"phone_e164"}},
+		"phone":      {col: "phone", e164: "phone_e164"},
 		"email":      {col: "email", fold: true},
 		"province":   {col: "province_id"},
 		"locality":   {col: "locality_id"},

@@ -188,6 +188,8 @@ func (s *Store) writer() {
 	batch := make([]*writeRequest, 0, maxBatch)
 	idle := time.NewTimer(indexIdle)
 	idle.Stop()
+	optimize := time.NewTicker(optimizeEvery)
+	defer optimize.Stop()
 	for {
 		batch = batch[:0]
 		if s.unindexed > 0 {
@@ -201,6 +203,9 @@ func (s *Store) writer() {
 			return
 		case <-idle.C:
 			s.indexNow()
+			continue
+		case <-optimize.C:
+			s.optimize()
 			continue
 		case r := <-s.writes:
 			idle.Stop()
@@ -346,6 +351,23 @@ func (s *Store) runBatch(batch []*writeRequest, savepoints bool) (retry bool) {
 	s.unindexed = unindexed
 	answer()
 	return false
+}
+
+// optimizeEvery is how often the SQLite writer refreshes the planner's
+// statistics (PRAGMA optimize, which analyses only the tables that changed
+// enough since): without them SQLite picked, for a lead list filtered by
+// stage and score in the order of updated_at, the index of the score and a
+// sort of 40,000 leads (856 ms at 100,000 leads) over the walk of the
+// updated_at index (8 ms).
+const optimizeEvery = 5 * time.Minute
+
+// optimize refreshes the planner's statistics of the tables that need it,
+// reading at most analysisLimit rows of each index, so that it holds the
+// writer for a few milliseconds. A failure leaves it for the next time.
+func (s *Store) optimize() {
+	if _, err := s.db.Exec(`PRAGMA analysis_limit = 1000`); err == nil {
+		_, _ = s.db.Exec(`PRAGMA optimize`)
+	}
 }
 
 // indexNow indexes the leads not in leads_fts in a transaction of its own.

@@ -1,0 +1,350 @@
+// Package leancore serves LeanCore's lead lookup (GET /lead?phone=…, a
+// Bearer token) over core.Service: the caller's dealer's lead for a mobile
+// number, in LeanCore's shape. See docs/leancore.md.
+package leancore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"forecourt/internal/core"
+)
+
+// Route is one route of the API: a method and a net/http.ServeMux pattern.
+type Route struct {
+	Method  string
+	Pattern string
+	Name    string
+}
+
+var routes = []Route{{http.MethodGet, "/lead", "lead-by-phone"}}
+
+// Routes returns every route the handler serves.
+func Routes() []Route { return slices.Clone(routes) }
+
+// Lead is the document's answer, field for field ("Respuesta esperada").
+type Lead struct {
+	ID             string         `json:"id"`
+	Image          string         `json:"image"`
+	Name           string         `json:"name"`
+	Lastname       string         `json:"lastname"`
+	BusinessName   string         `json:"business_name"`
+	Quota          float64        `json:"quota"`
+	Status         string         `json:"status"`
+	Phone          string         `json:"phone"`
+	Email          string         `json:"email"`
+	NIT            string         `json:"nit"`
+	Address        string         `json:"address"`
+	History        []HistoryEntry `json:"history"`
+	Score          float64        `json:"score"`
+	PaymentData    map[string]any `json:"payment_data"`
+	APNToken       string         `json:"apn_token"`
+	Ecosystem      string         `json:"ecosystem"`
+	BusinessEntity string         `json:"business_entity"`
+	AdditionalData AdditionalData `json:"additional_data"`
+}
+
+// HistoryEntry is one entry of a lead's history: the document shows the
+// list, not its elements; these are the core's history, neutrally named.
+type HistoryEntry struct {
+	Date    string   `json:"date"`
+	Kind    string   `json:"kind"`
+	User    *string  `json:"user"`
+	Changes []Change `json:"changes"`
+}
+
+// Change is one field's change of a history entry.
+type Change struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+// AdditionalData holds what else forecourt knows of the lead.
+type AdditionalData struct {
+	LeadID       int64    `json:"lead_id"`
+	Created      string   `json:"created"`
+	Updated      string   `json:"updated"`
+	Outcome      string   `json:"outcome"`
+	Vehicle      string   `json:"vehicle"`
+	Source       string   `json:"source"`
+	Channel      string   `json:"channel"`
+	AssignedUser string   `json:"assigned_user"`
+	Notes        []string `json:"notes"`
+	Tags         []string `json:"tags"`
+}
+
+// errorBody is every answer that is not a lead.
+type errorBody struct {
+	Message string `json:"message"`
+}
+
+// Option configures NewHandler.
+type Option func(*handler)
+
+// WithLogger sets the logger internal errors are logged to.
+func WithLogger(l *slog.Logger) Option {
+	return func(h *handler) {
+		if l != nil {
+			h.log = l
+		}
+	}
+}
+
+type handler struct {
+	svc *core.Service
+	log *slog.Logger
+}
+
+// NewHandler returns LeanCore's lookup over svc.
+func NewHandler(svc *core.Service, opts ...Option) http.Handler {
+	h := &handler{svc: svc, log: slog.Default()}
+	for _, o := range opts {
+		o(h)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /lead", h.lookup)
+	mux.HandleFunc("/lead", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Message: "Método " + r.Method + " no permitido."})
+	})
+	return mux
+}
+
+// maxPhone bounds the phone parameter.
+const maxPhone = 40
+
+// lookup serves GET /lead?phone=…: the newest open lead of the caller's
+// dealers whose client has that phone, or else the newest ended one.
+func (h *handler) lookup(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	scheme, secret, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+		h.fail(w, r, &core.Error{Code: core.Unauthorized})
+		return
+	}
+	p, err := h.svc.Authenticate(ctx, strings.TrimSpace(secret))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ctx = core.WithPrincipal(ctx, p)
+	q, err := queryOf(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody{Message: err.Error()})
+		return
+	}
+	phone := q.Get("phone")
+	l, ok, err := h.find(ctx, p, phone)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !ok {
+		writeJSON(w, http.StatusNotFound, errorBody{Message: "Lead no encontrado."})
+		return
+	}
+	out, err := h.render(ctx, l)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// queryOf reads the query string strictly: a malformed escape, a repeated
+// or missing phone, or one that is too long or holds a NUL is an error.
+func queryOf(r *http.Request) (url.Values, error) {
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, errors.New("La consulta no es válida.")
+	}
+	phones := v["phone"]
+	switch {
+	case len(phones) == 0 || strings.TrimSpace(phones[0]) == "":
+		return nil, errors.New("El parámetro phone es obligatorio.")
+	case len(phones) > 1:
+		return nil, errors.New("El parámetro phone solo puede aparecer una vez.")
+	case len(phones[0]) > maxPhone || strings.ContainsRune(phones[0], 0):
+		return nil, errors.New("El parámetro phone no es un número de teléfono.")
+	}
+	return v, nil
+}
+
+// find returns the lead of phone: in E.164, read as a number of each of
+// the principal's dealers' countries, or as given when it is none.
+func (h *handler) find(ctx context.Context, p core.Principal, phone string) (core.Lead, bool, error) {
+	var candidates []any
+	ds, err := h.svc.DealersByID(ctx, p.DealerIDs)
+	if err != nil {
+		return core.Lead{}, false, err
+	}
+	for _, d := range ds {
+		if e164 := core.NormalisePhone(phone, d.Country); e164 != "" && !slices.Contains(candidates, any(e164)) {
+			candidates = append(candidates, e164)
+		}
+	}
+	if candidates == nil {
+		// no phone of any of the dealers' countries: the phone as given,
+		// which only a client with that same text has
+		candidates = []any{strings.TrimSpace(phone)}
+	}
+	has := core.Cond{Op: core.OpIn, Field: "client.phone", Values: candidates}
+	newest := []core.Sort{{Field: "created_at", Desc: true}}
+	for _, where := range []core.Cond{core.And(has, core.Cond{Op: core.OpNe, Field: "stage", Value: core.StageEnd}), has} {
+		ls, _, err := h.svc.FindLeads(ctx, core.Query{Where: where, Sort: newest, Limit: 1})
+		if err != nil {
+			return core.Lead{}, false, err
+		}
+		if len(ls) == 1 {
+			return ls[0], true, nil
+		}
+	}
+	return core.Lead{}, false, nil
+}
+
+// render renders l with the records it refers to.
+func (h *handler) render(ctx context.Context, l core.Lead) (Lead, error) {
+	ds, err := h.svc.DealersByID(ctx, []int64{l.DealerID})
+	if err != nil || len(ds) == 0 {
+		return Lead{}, fmt.Errorf("dealer of lead %d: %v", l.ID, err)
+	}
+	d := ds[0]
+	loc := d.Location()
+	hs, _, err := h.svc.LeadHistory(ctx, l.ID, false, core.Page{Limit: maxHistory})
+	if err != nil {
+		return Lead{}, err
+	}
+	var userIDs []int64
+	if l.UserID != nil {
+		userIDs = append(userIDs, *l.UserID)
+	}
+	for _, e := range hs {
+		if e.UserID != nil {
+			userIDs = append(userIDs, *e.UserID)
+		}
+	}
+	us, err := h.svc.UsersByID(ctx, userIDs)
+	if err != nil {
+		return Lead{}, err
+	}
+	users := map[int64]core.User{}
+	for _, u := range us {
+		users[u.ID] = u
+	}
+	out := Lead{
+		ID: l.PublicID, Status: string(l.Stage), Score: float64(l.Score), History: []HistoryEntry{},
+		PaymentData: map[string]any{}, Ecosystem: d.PublicID, BusinessEntity: d.Name,
+		AdditionalData: AdditionalData{LeadID: l.ID, Created: l.CreatedAt.In(loc).Format(time.RFC3339), Updated: l.UpdatedAt.In(loc).Format(time.RFC3339),
+			Outcome: string(l.Outcome), Notes: []string{}, Tags: []string{}},
+	}
+	if c := l.Client; c != nil {
+		out.Name, out.Lastname = splitName(c.Name)
+		out.Phone = strings.TrimPrefix(c.PhoneE164, "+")
+		if out.Phone == "" {
+			out.Phone = c.Phone
+		}
+		out.Email = c.Email
+	}
+	if v := l.Vehicle; v != nil {
+		out.AdditionalData.Vehicle = v.BrandModel
+	}
+	if srcs, err := h.svc.SourcesByID(ctx, []int64{l.SourceID}); err == nil && len(srcs) == 1 {
+		out.AdditionalData.Source = srcs[0].Data
+		if os, err := h.svc.OriginsByID(ctx, []int64{srcs[0].OriginID}); err == nil && len(os) == 1 {
+			out.AdditionalData.Source = os[0].Name
+		}
+		if chs, err := h.svc.Channels(ctx); err == nil {
+			for _, ch := range chs {
+				if ch.ID == srcs[0].ChannelID {
+					out.AdditionalData.Channel = ch.Slug
+				}
+			}
+		}
+	}
+	if l.UserID != nil {
+		if u, ok := users[*l.UserID]; ok {
+			out.AdditionalData.AssignedUser = u.Username
+		}
+	}
+	for _, n := range l.Notes {
+		out.AdditionalData.Notes = append(out.AdditionalData.Notes, n.Content)
+	}
+	for _, n := range l.Tags {
+		out.AdditionalData.Tags = append(out.AdditionalData.Tags, n.Content)
+	}
+	for _, e := range hs {
+		he := HistoryEntry{Date: e.At.In(loc).Format(time.RFC3339), Kind: string(e.Kind), Changes: []Change{}}
+		if e.UserID != nil {
+			if u, ok := users[*e.UserID]; ok {
+				he.User = &u.Username
+			}
+		}
+		for _, c := range e.Changes {
+			he.Changes = append(he.Changes, Change(c))
+		}
+		out.History = append(out.History, he)
+	}
+	return out, nil
+}
+
+// maxHistory bounds the history entries one answer carries: the oldest
+// ones, in order.
+const maxHistory = 200
+
+// splitName splits a client's name into the first word and the rest, as
+// LeanCore's name and lastname: "María José García" is "María", "José
+// García".
+func splitName(full string) (name, lastname string) {
+	full = strings.Join(strings.Fields(full), " ")
+	name, lastname, _ = strings.Cut(full, " ")
+	return name, lastname
+}
+
+// fail answers err: 401 for a missing or bad credential, 503 while the
+// database is unavailable, 500 for anything else.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ce *core.Error
+	errors.As(err, &ce)
+	switch {
+	case ce != nil && ce.Code == core.Unauthorized:
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		writeJSON(w, http.StatusUnauthorized, errorBody{Message: "No autorizado."})
+	case ce != nil && ce.Code == core.Unavailable:
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(ce.RetryAfter/time.Second))))
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Message: "Servicio no disponible; inténtelo de nuevo."})
+	case ce != nil && ce.Code == core.Invalid:
+		writeJSON(w, http.StatusBadRequest, errorBody{Message: ce.Message})
+	case r.Context().Err() != nil:
+		w.WriteHeader(499)
+	default:
+		h.log.ErrorContext(r.Context(), "leancore: internal error", "err", err)
+		writeJSON(w, http.StatusInternalServerError, errorBody{Message: "Error interno del servidor."})
+	}
+}
+
+// writeJSON encodes v, then writes the header and the body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}

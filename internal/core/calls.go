@@ -51,7 +51,7 @@ func (s *Service) Click2Call(ctx context.Context, leadID int64) (CallControl, er
 	if err := s.store.CreateCallControl(ctx, &cc, &h); err != nil {
 		return CallControl{}, err
 	}
-	_, err = s.updateLead(ctx, l.ID, KindTaskCreated, func(l *Lead, now time.Time, p Principal) error {
+	_, err = s.updateLead(ctx, l.ID, KindTaskCreated, 0, func(l *Lead, now time.Time, p Principal) error {
 		l.Tasks = append(l.Tasks, Task{
 			LeadID: l.ID, Type: TaskOther, Subtype: "click2call", Description: "Click2Call " + call.ClientPhone,
 			Media: MediaPhone, PlannedAt: &now, Done: true, IsClick2Call: true, AuthorID: caller, CreatedAt: now,

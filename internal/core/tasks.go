@@ -12,7 +12,7 @@ import (
 // CreateTask adds a task to a lead and returns it.
 func (s *Service) CreateTask(ctx context.Context, leadID int64, t Task) (Task, error) {
 	var known []int64
-	l, err := s.updateLead(ctx, leadID, KindTaskCreated, func(l *Lead, now time.Time, p Principal) error {
+	l, err := s.updateLead(ctx, leadID, KindTaskCreated, 0, func(l *Lead, now time.Time, p Principal) error {
 		known = known[:0]
 		for _, old := range l.Tasks {
 			known = append(known, old.ID)
@@ -90,7 +90,7 @@ func (s *Service) UpdateTask(ctx context.Context, taskID int64, patch TaskPatch)
 		return Task{}, err
 	}
 	idx := -1
-	l, err := s.updateLead(ctx, lead.ID, KindTaskUpdated, func(l *Lead, now time.Time, p Principal) error {
+	l, err := s.updateLead(ctx, lead.ID, KindTaskUpdated, 0, func(l *Lead, now time.Time, p Principal) error {
 		idx = slices.IndexFunc(l.Tasks, func(t Task) bool { return t.ID == taskID })
 		if idx < 0 {
 			return errNotFound("task")
@@ -115,7 +115,7 @@ func (s *Service) DeleteTask(ctx context.Context, taskID int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.updateLead(ctx, lead.ID, KindTaskDeleted, func(l *Lead, now time.Time, p Principal) error {
+	_, err = s.updateLead(ctx, lead.ID, KindTaskDeleted, 0, func(l *Lead, now time.Time, p Principal) error {
 		idx := slices.IndexFunc(l.Tasks, func(t Task) bool { return t.ID == taskID })
 		if idx < 0 {
 			return errNotFound("task")

@@ -135,7 +135,7 @@ func saveNotesAuthored(c conn, owner noteOwner, old, cur []core.Note) error {
 			kept[n.ID] = true
 			prev = []core.Note{o}
 		}
-		if err := saveNotes(c, owner, kindNote, prev, cur[i:i+1], n.AuthorID); err != nil {
+		if _, err := saveNotes(c, owner, kindNote, prev, cur[i:i+1], n.AuthorID); err != nil {
 			return err
 		}
 	}
@@ -145,7 +145,8 @@ func saveNotesAuthored(c conn, owner noteOwner, old, cur []core.Note) error {
 			gone = append(gone, o)
 		}
 	}
-	return saveNotes(c, owner, kindNote, gone, nil, nil)
+	_, err := saveNotes(c, owner, kindNote, gone, nil, nil)
+	return err
 }
 
 // saveCalendar replaces the calendar of dealer id by cal (none when nil) and

@@ -216,6 +216,9 @@ func TestDealerIsolation(t *testing.T) {
 	if _, err := e.svc.UpdateTask(e.other, taskID, core.TaskPatch{Done: core.Value(true)}); core.ErrorCode(err) != core.NotFound {
 		t.Errorf("UpdateTask by another dealer = %v", err)
 	}
+	if _, err := e.svc.FindTask(e.other, taskID); core.ErrorCode(err) != core.NotFound {
+		t.Errorf("FindTask by another dealer = %v", err)
+	}
 	if err := e.svc.DeleteTask(e.other, taskID); core.ErrorCode(err) != core.NotFound {
 		t.Errorf("DeleteTask by another dealer = %v", err)
 	}
@@ -380,7 +383,7 @@ func TestTasks(t *testing.T) {
 	if err := e.svc.DeleteTask(e.admin, task.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.svc.FindTask(e.admin, task.ID); core.ErrorCode(err) != core.NotFound {
+	if _, err := e.svc.FindTask(e.admin, task.ID); core.ErrorCode(err) != core.NotFound {
 		t.Errorf("deleted task found: %v", err)
 	}
 	got, _ = e.svc.FindLead(e.admin, l.ID)

@@ -21,31 +21,60 @@ func stageRank(st core.Stage) int {
 // model, the tags, the notes, and its tasks' descriptions and appraised
 // plates, one a line.
 func leadSearchText(l *core.Lead) string {
-	var b strings.Builder
-	line := func(s string) {
-		if s = strings.TrimSpace(s); s != "" {
-			if b.Len() > 0 {
-				b.WriteByte('\n')
-			}
-			b.WriteString(strings.ToLower(s))
-		}
-	}
+	var b searchLines
 	if l.Vehicle != nil {
-		line(l.Vehicle.BrandModel)
+		b.add(l.Vehicle.BrandModel)
 	}
 	for _, n := range l.Tags {
-		line(n.Content)
+		b.add(n.Content)
 	}
 	for _, n := range l.Notes {
-		line(n.Content)
+		b.add(n.Content)
 	}
 	for _, t := range l.Tasks {
-		line(t.Description)
+		b.add(t.Description)
 		if t.Appraisal != nil {
-			line(t.Appraisal.LicensePlate)
+			b.add(t.Appraisal.LicensePlate)
 		}
 	}
 	return b.String()
+}
+
+// searchLines builds a lead's search_text: each text trimmed and
+// lower-cased, one a line, the empty ones left out.
+type searchLines struct{ b strings.Builder }
+
+func (sl *searchLines) add(s string) {
+	if s = strings.TrimSpace(s); s != "" {
+		if sl.b.Len() > 0 {
+			sl.b.WriteByte('\n')
+		}
+		sl.b.WriteString(strings.ToLower(s))
+	}
+}
+
+func (sl *searchLines) String() string { return sl.b.String() }
+
+// storedSearchText returns leadSearchText of lead id as stored, reading
+// its texts alone, in leadSearchText's order, with one query: a change of
+// one note or task keeps search_text right without loading the lead.
+func storedSearchText(c conn, id int64) (string, error) {
+	var b searchLines
+	err := eachRow(c, `SELECT 0, 0, v.brand_model, '' FROM leads l JOIN vehicles v ON v.id = l.vehicle_id WHERE l.id = ?
+		UNION ALL SELECT CASE WHEN kind = 'tag' THEN 1 ELSE 2 END, id, content, '' FROM notes WHERE lead_id = ? AND task_id IS NULL
+		UNION ALL SELECT 3, t.id, t.description, coalesce(a.license_plate, '') FROM tasks t LEFT JOIN appraisals a ON a.task_id = t.id
+			WHERE t.lead_id = ?
+		ORDER BY 1, 2`, []any{id, id, id}, func(r *sql.Rows) error {
+		var part, item int64
+		var text, plate string
+		if err := r.Scan(&part, &item, &text, &plate); err != nil {
+			return err
+		}
+		b.add(text)
+		b.add(plate)
+		return nil
+	})
+	return b.String(), err
 }
 
 // CreateLead stores l whole and the history entry h (when not nil) in one
@@ -566,13 +595,6 @@ func saveTask(c conn, o, t *core.Task, actor *int64) (bool, error) {
 	return true, updateTask(c, t)
 }
 
-// LeadIDOfTask returns the lead task taskID belongs to.
-func (s *Store) LeadIDOfTask(ctx context.Context, taskID int64) (int64, error) {
-	var id int64
-	err := s.reader(ctx).row(`SELECT lead_id FROM tasks WHERE id = ?`, taskID).Scan(&id)
-	return id, dbError(err, "lead of task", "task", taskID)
-}
-
 // LeadHistory implements core.Store.LeadHistory. Both orders read the index
 // lead_history_lead (lead_id, at, id), newest first backwards.
 func (s *Store) LeadHistory(ctx context.Context, leadID int64, newestFirst bool, p core.Page) ([]core.History, int, error) {
@@ -758,16 +780,17 @@ const taskCols = `t.id, t.public_id, t.lead_id, t.type, t.subtype, t.description
 		t.done, t.done_at, t.tracked, t.tracked_at, t.is_click2call, t.author_id, t.created_at, t.version,
 		a.id, a.brand_model, a.license_plate, a.km, a.year, a.gas_id, a.extras, a.origin`
 
-// scanTask scans a task and its appraisal (taskCols).
-func scanTask(r interface{ Scan(...any) error }, t *core.Task) error {
+// scanTask scans a task and its appraisal (taskCols), and into extra the
+// columns the query selects after them.
+func scanTask(r interface{ Scan(...any) error }, t *core.Task, extra ...any) error {
 	var typ, media string
 	var planned, plannedTracking, doneAt, trackedAt, author sql.NullInt64
 	var created int64
 	var aID, aYear, aGas sql.NullInt64
 	var aBrand, aPlate, aKm, aExtras, aOrigin sql.NullString
-	if err := r.Scan(&t.ID, &t.PublicID, &t.LeadID, &typ, &t.Subtype, &t.Description, &media, &planned, &plannedTracking,
+	if err := r.Scan(append([]any{&t.ID, &t.PublicID, &t.LeadID, &typ, &t.Subtype, &t.Description, &media, &planned, &plannedTracking,
 		&t.Done, &doneAt, &t.Tracked, &trackedAt, &t.IsClick2Call, &author, &created, &t.Version,
-		&aID, &aBrand, &aPlate, &aKm, &aYear, &aGas, &aExtras, &aOrigin); err != nil {
+		&aID, &aBrand, &aPlate, &aKm, &aYear, &aGas, &aExtras, &aOrigin}, extra...)...); err != nil {
 		return err
 	}
 	t.Type, t.Media = core.TaskType(typ), core.Media(media)

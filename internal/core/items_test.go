@@ -262,3 +262,338 @@ func TestConcurrentTaskWriters(t *testing.T) {
 		}
 	}, opts...)
 }
+
+// TestNotesOneByOne: notes and tags of a lead, and notes of its tasks,
+// created, read, changed and deleted on their own: with their versions
+// (of content, as SML's history of a note shows, and of the record), the
+// lead's (and a task's note's task's) version, the lead's history and
+// what a lead search finds.
+func TestNotesOneByOne(t *testing.T) {
+	engines(t, func(t *testing.T, e env) {
+		l := e.lead(t, func(l *core.Lead) { l.Tasks = []core.Task{{Type: core.TaskOther}} })
+		task := l.Tasks[0]
+		find := func(term string) int {
+			t.Helper()
+			_, n, err := e.svc.FindLeads(e.admin, core.Query{Where: core.Match(term), Limit: -1, Total: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		note, err := e.svc.CreateNote(e.admin, core.Note{LeadID: l.ID, Content: "  Quiere financiación  "})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if note.ID == 0 || note.Version != 1 || note.Content != "Quiere financiación" || note.LeadID != l.ID || note.DealerID != e.f.DealerID ||
+			note.Tag || note.TaskID != 0 || note.AuthorID == nil || len(note.History) != 1 || note.History[0].Content != note.Content {
+			t.Fatalf("created note: %+v", note)
+		}
+		got := mustFind(t, e, l.ID)
+		if got.Version != 2 || len(got.Notes) != 1 || got.Notes[0].ID != note.ID {
+			t.Fatalf("lead after a note: v%d %+v", got.Version, got.Notes)
+		}
+		if h, _ := lastHistory(t, e, l.ID); h.Kind != core.KindLeadUpdated || !slices.Equal(h.Changes, []core.Change{{Field: "notes", New: "Quiere financiación"}}) {
+			t.Fatalf("history of a note: %+v", h)
+		}
+		if find("financiación") != 1 {
+			t.Fatal("the note does not find its lead")
+		}
+		if found, err := e.svc.FindNote(e.admin, note.ID); err != nil || found.Content != note.Content || found.Version != 1 || found.LeadID != l.ID {
+			t.Fatalf("found note: %+v, %v", found, err)
+		}
+
+		tag, err := e.svc.CreateNote(e.admin, core.Note{LeadID: l.ID, Tag: true, Content: "VIP"})
+		if err != nil || !tag.Tag {
+			t.Fatalf("tag: %+v, %v", tag, err)
+		}
+		if h, _ := lastHistory(t, e, l.ID); !slices.Equal(h.Changes, []core.Change{{Field: "tags", New: "VIP"}}) {
+			t.Fatalf("history of a tag: %+v", h)
+		}
+		tnote, err := e.svc.CreateNote(e.admin, core.Note{LeadID: l.ID, TaskID: task.ID, Content: "traer la documentación"})
+		if err != nil || tnote.TaskID != task.ID {
+			t.Fatalf("task note: %+v, %v", tnote, err)
+		}
+		if h, _ := lastHistory(t, e, l.ID); h.Kind != core.KindTaskUpdated ||
+			!slices.Equal(h.Changes, []core.Change{{Field: "tasks." + strconv.FormatInt(task.ID, 10) + ".notes", New: "traer la documentación"}}) {
+			t.Fatalf("history of a task's note: %+v", h)
+		}
+		if ft, _ := e.svc.FindTask(e.admin, task.ID); ft.Version != 2 || len(ft.Notes) != 1 {
+			t.Fatalf("task after a note: v%d %d notes", ft.Version, len(ft.Notes))
+		}
+		if find("documentación") != 0 {
+			t.Fatal("a task's note is found, as no search of a lead finds it")
+		}
+		_, err = e.svc.CreateNote(e.admin, core.Note{LeadID: l.ID, TaskID: task.ID, Tag: true, Content: "x"})
+		wantCode(t, err, core.Invalid, "tag")
+		_, err = e.svc.CreateNote(e.admin, core.Note{LeadID: l.ID, Content: " "})
+		if ce, ok := err.(*core.Error); !ok || ce.Fields["content"] != core.MsgRequired {
+			t.Fatalf("empty note: %v", err)
+		}
+		other := e.lead(t, func(l *core.Lead) { l.Tasks = []core.Task{{Type: core.TaskOther}} })
+		_, err = e.svc.CreateNote(e.admin, core.Note{LeadID: l.ID, TaskID: other.Tasks[0].ID, Content: "x"})
+		wantCode(t, err, core.NotFound, "")
+
+		// its content changes: a new version by the principal
+		v := mustFind(t, e, l.ID).Version
+		upd, err := e.svc.UpdateNote(e.admin, note.ID, core.NotePatch{Version: 1, Content: core.Value("Quiere leasing")})
+		if err != nil || upd.Version != 2 || len(upd.History) != 2 || upd.History[0].Content != "Quiere financiación" ||
+			upd.History[1].Content != "Quiere leasing" || *upd.History[1].UserID != e.f.AdminID {
+			t.Fatalf("updated note: %+v, %v", upd, err)
+		}
+		if got := mustFind(t, e, l.ID); got.Version != v+1 || got.Notes[0].Content != "Quiere leasing" || len(got.Notes[0].History) != 2 {
+			t.Fatalf("lead after a note's change: v%d %+v", got.Version, got.Notes)
+		}
+		h, entries := lastHistory(t, e, l.ID)
+		if !slices.Equal(h.Changes, []core.Change{{Field: "notes", Old: "Quiere financiación", New: "Quiere leasing"}}) {
+			t.Fatalf("history of a note's change: %+v", h)
+		}
+		if find("financiación") != 0 || find("leasing") != 1 {
+			t.Fatal("the search does not follow the note's change")
+		}
+		_, err = e.svc.UpdateNote(e.admin, note.ID, core.NotePatch{Version: 1, Content: core.Value("otra")})
+		wantStale(t, err, "version")
+		if same, err := e.svc.UpdateNote(e.admin, note.ID, core.NotePatch{Content: core.Value("Quiere leasing")}); err != nil || same.Version != 2 {
+			t.Fatalf("a patch that changes nothing: v%d, %v", same.Version, err)
+		}
+		if _, n := lastHistory(t, e, l.ID); n != entries || mustFind(t, e, l.ID).Version != v+1 {
+			t.Fatal("a patch that changes nothing wrote")
+		}
+		tv, _ := e.svc.FindTask(e.admin, task.ID)
+		if _, err := e.svc.UpdateNote(e.admin, tnote.ID, core.NotePatch{Content: core.Value("documentación traída")}); err != nil {
+			t.Fatal(err)
+		}
+		if ft, _ := e.svc.FindTask(e.admin, task.ID); ft.Version != tv.Version+1 || ft.Notes[0].Content != "documentación traída" {
+			t.Fatalf("task after its note's change: v%d %+v", ft.Version, ft.Notes)
+		}
+
+		if err := e.svc.DeleteNote(e.admin, tag.ID); err != nil {
+			t.Fatal(err)
+		}
+		if h, _ := lastHistory(t, e, l.ID); !slices.Equal(h.Changes, []core.Change{{Field: "tags", Old: "VIP"}}) {
+			t.Fatalf("history of a tag's deletion: %+v", h)
+		}
+		if find("vip") != 0 {
+			t.Fatal("a deleted tag still finds its lead")
+		}
+		if _, err := e.svc.FindNote(e.admin, tag.ID); core.ErrorCode(err) != core.NotFound {
+			t.Fatalf("deleted tag: %v", err)
+		}
+		if err := e.svc.DeleteNote(e.admin, tnote.ID); err != nil {
+			t.Fatal(err)
+		}
+		if ft, _ := e.svc.FindTask(e.admin, task.ID); len(ft.Notes) != 0 || ft.Version != tv.Version+2 {
+			t.Fatalf("task after its note's deletion: v%d %+v", ft.Version, ft.Notes)
+		}
+
+		// another dealer's notes, and a dealer's own notes, are not found
+		for name, err := range map[string]error{
+			"find": func() error { _, err := e.svc.FindNote(e.other, note.ID); return err }(),
+			"update": func() error {
+				_, err := e.svc.UpdateNote(e.other, note.ID, core.NotePatch{Content: core.Value("x")})
+				return err
+			}(),
+			"delete": e.svc.DeleteNote(e.other, note.ID),
+			"create": func() error { _, err := e.svc.CreateNote(e.other, core.Note{LeadID: l.ID, Content: "x"}); return err }(),
+		} {
+			if core.ErrorCode(err) != core.NotFound {
+				t.Fatalf("%s another dealer's note: %v", name, err)
+			}
+		}
+		d, err := e.svc.CreateDealer(e.admin, core.Dealer{Name: "Con notas", Country: "ES", Notes: []core.Note{{Content: "del concesionario"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.FindNote(e.admin, d.Notes[0].ID); core.ErrorCode(err) != core.NotFound {
+			t.Fatalf("a dealer's note: %v", err)
+		}
+		if got, _ := e.svc.FindNote(e.admin, note.ID); got.Content != "Quiere leasing" {
+			t.Fatalf("another dealer changed the note: %q", got.Content)
+		}
+	})
+}
+
+// TestNoteRoom: a lead holds at most MaxItems notes, and as many tags.
+func TestNoteRoom(t *testing.T) {
+	engines(t, func(t *testing.T, e env) {
+		full := make([]core.Note, core.MaxItems)
+		for i := range full {
+			full[i].Content = "n"
+		}
+		l := e.lead(t, func(l *core.Lead) { l.Notes = full })
+		_, err := e.svc.CreateNote(e.admin, core.Note{LeadID: l.ID, Content: "una más"})
+		if ce, ok := err.(*core.Error); !ok || ce.Code != core.Invalid || ce.Fields["notes"] != core.MsgOutOfRange {
+			t.Fatalf("note past the bound: %v", err)
+		}
+		if _, err := e.svc.CreateNote(e.admin, core.Note{LeadID: l.ID, Tag: true, Content: "etiqueta"}); err != nil {
+			t.Fatalf("a tag beside MaxItems notes: %v", err)
+		}
+	})
+}
+
+// TestNoteHistoryAsNested: a note's or tag's creation, change and
+// deletion on its own record what the same change through UpdateLead
+// (or, for a task's note, UpdateTask) records, on twin leads, and keep
+// the same versions of its content.
+func TestNoteHistoryAsNested(t *testing.T) {
+	engines(t, func(t *testing.T, e env) {
+		withTask := func(l *core.Lead) { l.Tasks = []core.Task{{Type: core.TaskOther}} }
+		one, nested := e.lead(t, withTask), e.lead(t, withTask)
+		compare := func(what string, kind core.HistoryKind) {
+			t.Helper()
+			a, _ := lastHistory(t, e, one.ID)
+			b, _ := lastHistory(t, e, nested.ID)
+			if a.Kind != kind || b.Kind != kind || !slices.Equal(canonical(a.Changes), canonical(b.Changes)) || len(a.Changes) == 0 {
+				t.Fatalf("%s: one by one %s %+v\nnested %s %+v", what, a.Kind, a.Changes, b.Kind, b.Changes)
+			}
+			la, lb := mustFind(t, e, one.ID), mustFind(t, e, nested.ID)
+			contents := func(l core.Lead) (out [][]string) {
+				for _, ns := range [][]core.Note{l.Notes, l.Tags, l.Tasks[0].Notes} {
+					for _, n := range ns {
+						var vs []string
+						for _, v := range n.History {
+							vs = append(vs, v.Content)
+						}
+						out = append(out, vs)
+					}
+				}
+				return out
+			}
+			if la.Version != lb.Version || !slices.EqualFunc(contents(la), contents(lb), slices.Equal) {
+				t.Fatalf("%s: leads differ: v%d/v%d, versions of notes %q / %q", what, la.Version, lb.Version, contents(la), contents(lb))
+			}
+		}
+		list := func(ns []core.Note, content ...string) *[]core.NotePatch {
+			var out []core.NotePatch
+			for i, n := range ns {
+				out = append(out, core.NotePatch{ID: &n.ID, Content: core.Value(content[i])})
+			}
+			for _, c := range content[len(ns):] {
+				out = append(out, core.NotePatch{Content: core.Value(c)})
+			}
+			return &out
+		}
+		must := func(_ any, err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, kind := range []string{"note", "tag", "task note"} {
+			var n core.Note
+			var err error
+			switch kind {
+			case "note":
+				n, err = e.svc.CreateNote(e.admin, core.Note{LeadID: one.ID, Content: "hola"})
+				must(e.svc.UpdateLead(e.admin, nested.ID, core.LeadPatch{Notes: list(nil, "hola")}))
+			case "tag":
+				n, err = e.svc.CreateNote(e.admin, core.Note{LeadID: one.ID, Tag: true, Content: "hola"})
+				must(e.svc.UpdateLead(e.admin, nested.ID, core.LeadPatch{Tags: list(nil, "hola")}))
+			case "task note":
+				n, err = e.svc.CreateNote(e.admin, core.Note{LeadID: one.ID, TaskID: one.Tasks[0].ID, Content: "hola"})
+				must(e.svc.UpdateTask(e.admin, nested.Tasks[0].ID, core.TaskPatch{Notes: list(nil, "hola")}))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := core.KindLeadUpdated
+			if kind == "task note" {
+				want = core.KindTaskUpdated
+			}
+			compare(kind+" created", want)
+
+			must(e.svc.UpdateNote(e.admin, n.ID, core.NotePatch{Content: core.Value("adiós")}))
+			l := mustFind(t, e, nested.ID)
+			switch kind {
+			case "note":
+				must(e.svc.UpdateLead(e.admin, nested.ID, core.LeadPatch{Notes: list(l.Notes, "adiós")}))
+			case "tag":
+				must(e.svc.UpdateLead(e.admin, nested.ID, core.LeadPatch{Tags: list(l.Tags, "adiós")}))
+			case "task note":
+				must(e.svc.UpdateTask(e.admin, nested.Tasks[0].ID, core.TaskPatch{Notes: list(l.Tasks[0].Notes, "adiós")}))
+			}
+			compare(kind+" changed", want)
+
+			must(nil, e.svc.DeleteNote(e.admin, n.ID))
+			switch kind {
+			case "note":
+				must(e.svc.UpdateLead(e.admin, nested.ID, core.LeadPatch{Notes: list(nil)}))
+			case "tag":
+				must(e.svc.UpdateLead(e.admin, nested.ID, core.LeadPatch{Tags: list(nil)}))
+			case "task note":
+				must(e.svc.UpdateTask(e.admin, nested.Tasks[0].ID, core.TaskPatch{Notes: list(nil)}))
+			}
+			compare(kind+" deleted", want)
+		}
+	})
+}
+
+// TestListReplaceKeepsOthersNotes: the case of issue 7. One API reads a
+// lead and later sends its list of notes, which replaces the lead's;
+// meanwhile another API added a note. Sent with the version it read, the
+// list is refused as stale and the other's note stays; sent without one,
+// the list replaces the lead's, as a list sent does.
+func TestListReplaceKeepsOthersNotes(t *testing.T) {
+	engines(t, func(t *testing.T, e env) {
+		l := e.lead(t, func(l *core.Lead) { l.Notes = []core.Note{{Content: "primera"}} })
+		read := mustFind(t, e, l.ID)
+		theirs, err := e.svc.CreateNote(e.admin, core.Note{LeadID: l.ID, Content: "de la otra API"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine := []core.NotePatch{{ID: &read.Notes[0].ID, Content: core.Value("primera, corregida")}}
+		_, err = e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{Version: read.Version, Notes: &mine})
+		wantStale(t, err, "version")
+		got := mustFind(t, e, l.ID)
+		if len(got.Notes) != 2 || got.Notes[1].ID != theirs.ID || got.Notes[0].Content != "primera" {
+			t.Fatalf("notes after a stale list: %+v", got.Notes)
+		}
+		// read again, the list keeps what it should
+		mine = append(mine, core.NotePatch{ID: &theirs.ID})
+		if got, err = e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{Version: got.Version, Notes: &mine}); err != nil || len(got.Notes) != 2 {
+			t.Fatalf("the list with the current version: %+v, %v", got.Notes, err)
+		}
+		// without a version, a list sent is the new list
+		if got, err = e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{Notes: &mine}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.CreateNote(e.admin, core.Note{LeadID: l.ID, Content: "otra más"}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err = e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{Notes: &mine}); err != nil || len(got.Notes) != 2 {
+			t.Fatalf("a list without a version: %+v, %v", got.Notes, err)
+		}
+	})
+}
+
+// TestConcurrentNoteWriters: two writers who read the same version of a
+// note change it at once; one gets ErrStaleVersion, the note ends as the
+// other wrote it, with one version more.
+func TestConcurrentNoteWriters(t *testing.T) {
+	r, opts := racing()
+	engines(t, func(t *testing.T, e env) {
+		l := e.lead(t, func(l *core.Lead) { l.Notes = []core.Note{{Content: "primera"}} })
+		n := l.Notes[0]
+		update := func(content string) func() error {
+			return func() error {
+				_, err := e.svc.UpdateNote(e.admin, n.ID, core.NotePatch{Version: n.Version, Content: core.Value(content)})
+				return err
+			}
+		}
+		errA, errB := race(r, update("a"), update("b"))
+		winner := "a"
+		switch {
+		case errA == nil && errB != nil:
+			wantStale(t, errB, "version")
+		case errB == nil && errA != nil:
+			wantStale(t, errA, "version")
+			winner = "b"
+		default:
+			t.Fatalf("both writers of version %d: %v, %v; want one stale", n.Version, errA, errB)
+		}
+		got, err := e.svc.FindNote(e.admin, n.ID)
+		if err != nil || got.Content != winner || got.Version != n.Version+1 || len(got.History) != 2 {
+			t.Fatalf("note after the race: %+v, %v; want %q v%d", got, err, winner, n.Version+1)
+		}
+	}, opts...)
+}

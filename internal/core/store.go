@@ -136,6 +136,10 @@ type Store interface {
 	// Task returns task id with its appraisal and notes, its LeadID and
 	// DealerID set.
 	Task(ctx context.Context, id int64) (Task, error)
+	// Note returns note id (of a dealer, a lead or a task) with its
+	// history, where it is set (its DealerID: its lead's, for a lead's or
+	// a task's).
+	Note(ctx context.Context, id int64) (Note, error)
 	// LeadHistory lists the history of lead leadID by time and then id,
 	// oldest first, or newest first when newestFirst, and the total number
 	// of entries; p is a page of that order.
@@ -206,6 +210,25 @@ type LeadTx interface {
 	SaveTask(old, t *Task, actor *int64) (bool, error)
 	// DeleteTask deletes the lead's task id with its appraisal and notes.
 	DeleteTask(id int64) error
+	// CountNotes returns how many notes the lead's task taskID has, or
+	// with taskID 0 the lead itself, or its tags with tag.
+	CountNotes(taskID int64, tag bool) (int, error)
+	// Note returns the lead's note or tag id, or its task's note, with
+	// its history.
+	Note(id int64) (Note, error)
+	// AddNote stores n on the lead, among its tags with n.Tag, or on its
+	// task n.TaskID, with its first version by its author or else by
+	// actor, and sets its id, history, version and place. A task's note
+	// gives the task its next version.
+	AddNote(n *Note, actor *int64) error
+	// SaveNote writes n, stored as old (as Note returned it): a new
+	// content is a new version by actor, and any change gives the note
+	// (and a task's note its task) the next version. It sets n's history
+	// and version and reports whether anything changed.
+	SaveNote(old, n *Note, actor *int64) (bool, error)
+	// DeleteNote deletes the lead's note or tag id, or its task's note
+	// (which gives the task its next version), with its versions.
+	DeleteNote(id int64) error
 	// SaveLead saves l's UpdatedAt and FirstTaskAt with the lead's next
 	// version, which it sets on l; with texts, also what a lead search
 	// finds of the lead's texts (its notes, tags, tasks' descriptions and

@@ -110,13 +110,17 @@ func validateNotes(fe FieldErrors, path string, ns []Note) {
 		fe.Add(path, MsgOutOfRange)
 	}
 	for i := range ns {
-		ns[i].Content = strings.TrimSpace(ns[i].Content)
-		p := path + "." + strconv.Itoa(i) + ".content"
-		if ns[i].Content == "" {
-			fe.Add(p, MsgRequired)
-		}
-		checkLen(fe, p, ns[i].Content, MaxLongText)
+		validateNote(fe, path+"."+strconv.Itoa(i)+".", &ns[i])
 	}
+}
+
+// validateNote checks n's content, at prefix+"content"; it trims it.
+func validateNote(fe FieldErrors, prefix string, n *Note) {
+	n.Content = strings.TrimSpace(n.Content)
+	if n.Content == "" {
+		fe.Add(prefix+"content", MsgRequired)
+	}
+	checkLen(fe, prefix+"content", n.Content, MaxLongText)
 }
 
 // checkLen checks that s holds at most max characters (not bytes: Spanish

@@ -80,6 +80,91 @@ func (t *leadTx) DeleteTask(id int64) error {
 	return affected(res, "task", id)
 }
 
+// CountNotes implements core.LeadTx.CountNotes.
+func (t *leadTx) CountNotes(taskID int64, tag bool) (int, error) {
+	if taskID != 0 {
+		return t.c.count(`SELECT count(*) FROM notes WHERE task_id = ? AND lead_id = ?`, taskID, t.lead.ID)
+	}
+	return t.c.count(`SELECT count(*) FROM notes WHERE lead_id = ? AND task_id IS NULL AND kind = ?`, t.lead.ID, noteKind(tag))
+}
+
+func noteKind(tag bool) string {
+	if tag {
+		return kindTag
+	}
+	return kindNote
+}
+
+// Note implements core.LeadTx.Note.
+func (t *leadTx) Note(id int64) (core.Note, error) {
+	n, err := loadNote(t.c, id)
+	if err != nil {
+		return core.Note{}, err
+	}
+	if n.LeadID != t.lead.ID {
+		return core.Note{}, notFound("note", id)
+	}
+	n.DealerID = t.lead.DealerID
+	return n, nil
+}
+
+// AddNote implements core.LeadTx.AddNote.
+func (t *leadTx) AddNote(n *core.Note, actor *int64) error {
+	if n.TaskID != 0 && n.Tag {
+		return core.Errorf(core.Invalid, "a task has no tags")
+	}
+	if err := t.taskChanged(n.TaskID); err != nil {
+		return err
+	}
+	if err := insertNote(t.c, noteOwner{leadID: t.lead.ID, taskID: n.TaskID}, noteKind(n.Tag), n, actor); err != nil {
+		return err
+	}
+	n.DealerID = t.lead.DealerID
+	return nil
+}
+
+// taskChanged gives the lead's task taskID, when not 0, its next version:
+// one of its notes changed. NotFound when the lead has no such task.
+func (t *leadTx) taskChanged(taskID int64) error {
+	if taskID == 0 {
+		return nil
+	}
+	res, err := t.c.exec(`UPDATE tasks SET version = version + 1 WHERE id = ? AND lead_id = ?`, taskID, t.lead.ID)
+	if err != nil {
+		return err
+	}
+	return affected(res, "task", taskID)
+}
+
+// SaveNote implements core.LeadTx.SaveNote.
+func (t *leadTx) SaveNote(old, n *core.Note, actor *int64) (bool, error) {
+	if old.ID != n.ID || old.LeadID != t.lead.ID {
+		return false, core.Errorf(core.Invalid, "note %d does not belong to lead %d", n.ID, t.lead.ID)
+	}
+	n.DealerID, n.LeadID, n.TaskID, n.Tag = t.lead.DealerID, old.LeadID, old.TaskID, old.Tag
+	changed, err := saveNote(t.c, old, n, actor)
+	if err != nil || !changed {
+		return changed, err
+	}
+	return true, t.taskChanged(n.TaskID)
+}
+
+// DeleteNote implements core.LeadTx.DeleteNote. Its versions go by ON
+// DELETE CASCADE.
+func (t *leadTx) DeleteNote(id int64) error {
+	var taskID sql.NullInt64
+	if err := t.c.row(`SELECT task_id FROM notes WHERE id = ? AND lead_id = ?`, id, t.lead.ID).Scan(&taskID); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("note", id)
+		}
+		return err
+	}
+	if _, err := t.c.exec(`DELETE FROM notes WHERE id = ?`, id); err != nil {
+		return err
+	}
+	return t.taskChanged(taskID.Int64)
+}
+
 // SaveLead implements core.LeadTx.SaveLead.
 func (t *leadTx) SaveLead(l *core.Lead, texts bool) error {
 	if l.ID != t.lead.ID {
@@ -152,4 +237,33 @@ func placeTask(t *core.Task, dealerID int64) {
 		n := &t.Notes[i]
 		n.DealerID, n.LeadID, n.TaskID, n.Tag = dealerID, t.LeadID, t.ID, false
 	}
+}
+
+// Note implements core.Store.Note.
+func (s *Store) Note(ctx context.Context, id int64) (core.Note, error) {
+	var out core.Note
+	err := s.readTx(ctx, func(c conn) error {
+		var err error
+		if out, err = loadNote(c, id); err != nil || out.LeadID == 0 {
+			return err
+		}
+		return c.row(`SELECT dealer_id FROM leads WHERE id = ?`, out.LeadID).Scan(&out.DealerID)
+	})
+	if err != nil {
+		return core.Note{}, dbError(err, "note", "note", id)
+	}
+	return out, nil
+}
+
+// loadNote loads note id with its history and place (but a lead's note's
+// dealer).
+func loadNote(c conn, id int64) (core.Note, error) {
+	rows, err := loadNotes(c, "id", []int64{id})
+	if err != nil {
+		return core.Note{}, err
+	}
+	if len(rows) == 0 {
+		return core.Note{}, notFound("note", id)
+	}
+	return rows[0].note, nil
 }

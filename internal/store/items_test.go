@@ -247,3 +247,118 @@ func TestEditLeadLocksTheLead(t *testing.T) {
 		}
 	})
 }
+
+// TestEditLeadNotes: EditLead's LeadTx reads and writes one note, tag or
+// task's note at a time: a new content is a new version of it (as
+// UpdateLead keeps them), any change its next version and its task's,
+// and the lead's search_text stays what leadSearchText makes of the whole
+// lead.
+func TestEditLeadNotes(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, s *store.Store) {
+		f := testkit.NewFixture(t, s, "a")
+		actor := ptr(f.User.ID)
+		l, other := f.Lead(1), f.Lead(2)
+		check(t, s.CreateLead(ctx, &l, nil), "create")
+		check(t, s.CreateLead(ctx, &other, nil), "create")
+		later := testkit.Now.Add(time.Hour)
+		saveLead := func(tx core.LeadTx) error { head := tx.Lead(); return tx.SaveLead(&head, true) }
+
+		var note, tag, tnote core.Note
+		edit(t, s, l.ID, func(tx core.LeadTx) error {
+			if n, err := tx.CountNotes(0, false); err != nil || n != 1 {
+				return fmt.Errorf("lead notes: %d, %v", n, err)
+			}
+			if n, err := tx.CountNotes(l.Tasks[0].ID, false); err != nil || n != 1 {
+				return fmt.Errorf("task notes: %d, %v", n, err)
+			}
+			note = core.Note{Content: "Wants leasing", Created: later, Modified: later}
+			tag = core.Note{Content: "Fleet", Tag: true, Created: later, Modified: later}
+			tnote = core.Note{Content: "Second visit", TaskID: l.Tasks[0].ID, Created: later, Modified: later}
+			for _, n := range []*core.Note{&note, &tag, &tnote} {
+				if err := tx.AddNote(n, actor); err != nil {
+					return err
+				}
+			}
+			if err := tx.AddNote(&core.Note{Content: "x", TaskID: other.Tasks[0].ID}, actor); core.ErrorCode(err) != core.NotFound {
+				return fmt.Errorf("a note on another lead's task: %v", err)
+			}
+			return saveLead(tx)
+		})
+		got, err := s.Lead(ctx, l.ID)
+		check(t, err, "lead")
+		same(t, "added note", got.Notes[1], note)
+		same(t, "added tag", got.Tags[1], tag)
+		same(t, "added task note", got.Tasks[0].Notes[1], tnote)
+		if got.Tasks[0].Version != 2 || note.Version != 1 || note.DealerID != f.Dealer.ID || note.LeadID != l.ID {
+			t.Fatalf("after adding notes: task v%d, note %+v", got.Tasks[0].Version, note)
+		}
+		wantSearchText(t, s, l.ID, "notes added")
+		stored, err := s.Note(ctx, tnote.ID)
+		check(t, err, "note")
+		same(t, "stored task note", stored, tnote)
+
+		edit(t, s, l.ID, func(tx core.LeadTx) error {
+			for _, n := range []*core.Note{&note, &tnote} {
+				old, err := tx.Note(n.ID)
+				if err != nil {
+					return err
+				}
+				cur := old
+				cur.Content, cur.Modified = old.Content+", edited", later.Add(time.Minute)
+				if changed, err := tx.SaveNote(&old, &cur, actor); err != nil || !changed {
+					return fmt.Errorf("save note: %v, %v", changed, err)
+				}
+				*n = cur
+			}
+			if _, err := tx.Note(other.Notes[0].ID); core.ErrorCode(err) != core.NotFound {
+				return fmt.Errorf("another lead's note: %v", err)
+			}
+			return saveLead(tx)
+		})
+		if note.Version != 2 || len(note.History) != 2 || note.History[1].Content != "Wants leasing, edited" || *note.History[1].UserID != *actor {
+			t.Fatalf("edited note: %+v", note)
+		}
+		for _, n := range []core.Note{note, tnote} {
+			stored, err := s.Note(ctx, n.ID)
+			check(t, err, "note")
+			same(t, "stored edited note", stored, n)
+		}
+		if task, _ := s.Task(ctx, l.Tasks[0].ID); task.Version != 3 {
+			t.Fatalf("task after its note's edit: v%d", task.Version)
+		}
+		wantSearchText(t, s, l.ID, "a note edited")
+
+		edit(t, s, l.ID, func(tx core.LeadTx) error {
+			for _, id := range []int64{tag.ID, tnote.ID} {
+				if err := tx.DeleteNote(id); err != nil {
+					return err
+				}
+			}
+			if err := tx.DeleteNote(other.Tags[0].ID); core.ErrorCode(err) != core.NotFound {
+				return fmt.Errorf("deleting another lead's tag: %v", err)
+			}
+			return saveLead(tx)
+		})
+		got, err = s.Lead(ctx, l.ID)
+		check(t, err, "lead")
+		if len(got.Tags) != 1 || len(got.Tasks[0].Notes) != 1 || got.Tasks[0].Version != 4 {
+			t.Fatalf("after deleting notes: %d tags, %d task notes, task v%d", len(got.Tags), len(got.Tasks[0].Notes), got.Tasks[0].Version)
+		}
+		wantSearchText(t, s, l.ID, "notes deleted")
+		if _, err := s.Note(ctx, tag.ID); core.ErrorCode(err) != core.NotFound {
+			t.Fatalf("deleted tag: %v", err)
+		}
+		if o, err := s.Lead(ctx, other.ID); err != nil || len(o.Tags) != 1 || len(o.Notes) != 1 {
+			t.Fatalf("the other lead's notes: %v", err)
+		}
+
+		// A dealer's note is read with its dealer.
+		d := core.Dealer{Name: "With notes", Country: "ES", CreatedAt: testkit.Now, Notes: []core.Note{{Content: "Closed in August", Created: testkit.Now, Modified: testkit.Now}}}
+		check(t, s.CreateDealer(ctx, &d), "dealer")
+		dn, err := s.Note(ctx, d.Notes[0].ID)
+		check(t, err, "dealer's note")
+		if dn.DealerID != d.ID || dn.LeadID != 0 || dn.Content != "Closed in August" {
+			t.Fatalf("dealer's note: %+v", dn)
+		}
+	})
+}

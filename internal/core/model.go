@@ -573,11 +573,16 @@ const (
 	KindTaskUpdated  HistoryKind = "task_updated"
 	KindTaskDeleted  HistoryKind = "task_deleted"
 	KindCallPlaced   HistoryKind = "call_placed"
+
+	KindAppointmentCreated HistoryKind = "appointment_created"
+	KindAppointmentUpdated HistoryKind = "appointment_updated"
+	KindAppointmentDeleted HistoryKind = "appointment_deleted"
 )
 
 // HistoryKinds lists every history kind.
 var HistoryKinds = []HistoryKind{KindLeadCreated, KindLeadUpdated, KindStageChanged, KindLeadAssigned, KindLeadFinished,
-	KindTaskCreated, KindTaskUpdated, KindTaskDeleted, KindCallPlaced}
+	KindTaskCreated, KindTaskUpdated, KindTaskDeleted, KindCallPlaced,
+	KindAppointmentCreated, KindAppointmentUpdated, KindAppointmentDeleted}
 
 // History is one append-only entry of a lead's history.
 type History struct {
@@ -596,7 +601,10 @@ type History struct {
 // client.<field>, notes, tags, mail_content, call (the number called),
 // tasks (a task added, in New, or removed, in Old, as its TaskSummary) and
 // tasks.<task id>.<field> (type, subtype, description, media, planned,
-// planned_tracking, done, tracked, appraisal.<field>, notes). Old and New
+// planned_tracking, done, tracked, appraisal.<field>, notes), appointments
+// (an appointment made, in New, or deleted, in Old, as its
+// AppointmentSummary) and appointments.<id>.<field> (type, status, remote,
+// title, place, comments, start, end, user, ext.<key>). Old and New
 // are core values (a stage, an outcome, a media, an id, RFC 3339 times);
 // empty when there was none.
 type Change struct {

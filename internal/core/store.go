@@ -136,6 +136,13 @@ type Store interface {
 	// Task returns task id with its appraisal and notes, its LeadID and
 	// DealerID set.
 	Task(ctx context.Context, id int64) (Task, error)
+	// Appointment returns appointment id.
+	Appointment(ctx context.Context, id int64) (Appointment, error)
+	// FindAppointments lists the appointments of dealerIDs that q selects.
+	FindAppointments(ctx context.Context, dealerIDs []int64, q Query) ([]Appointment, int, error)
+	// GroupAppointments counts the appointments of dealerIDs that q
+	// selects per value of q.GroupBy, most first.
+	GroupAppointments(ctx context.Context, dealerIDs []int64, q Query) ([]Group, error)
 	// Note returns note id (of a dealer, a lead or a task) with its
 	// history, where it is set (its DealerID: its lead's, for a lead's or
 	// a task's).
@@ -229,6 +236,16 @@ type LeadTx interface {
 	// DeleteNote deletes the lead's note or tag id, or its task's note
 	// (which gives the task its next version), with its versions.
 	DeleteNote(id int64) error
+	// Appointment returns the lead's appointment id.
+	Appointment(id int64) (Appointment, error)
+	// AddAppointment stores a, an appointment of the lead, and sets its
+	// ID, Version (1) and, when empty, its PublicID.
+	AddAppointment(a *Appointment) error
+	// SaveAppointment saves the lead's appointment a, whose Version is the
+	// one Appointment read, with its next version, which it sets on a.
+	SaveAppointment(a *Appointment) error
+	// DeleteAppointment deletes the lead's appointment id.
+	DeleteAppointment(id int64) error
 	// SaveLead saves l's UpdatedAt and FirstTaskAt with the lead's next
 	// version, which it sets on l; with texts, also what a lead search
 	// finds of the lead's texts (its notes, tags, tasks' descriptions and

@@ -25,8 +25,9 @@ func dealerArgs(d *core.Dealer) ([]any, error) {
 		g.Visit, g.Appraisal, g.Financing, g.Warranty, g.Service, d.CallerID, d.Phone, ext}, nil
 }
 
-// encodeExt encodes a dealer's extension fields for dealers.ext, a JSON
-// object of strings ("{}" when there is none).
+// encodeExt encodes a record's extension fields for its ext column (of
+// dealers or appointments), a JSON object of strings ("{}" when there is
+// none).
 func encodeExt(ext map[string]string) (string, error) {
 	if len(ext) == 0 {
 		return "{}", nil
@@ -39,7 +40,7 @@ func encodeExt(ext map[string]string) (string, error) {
 func decodeExt(s string) (map[string]string, error) {
 	var ext map[string]string
 	if err := json.Unmarshal([]byte(s), &ext); err != nil {
-		return nil, fmt.Errorf("dealers.ext: %w", err)
+		return nil, fmt.Errorf("ext: %w", err)
 	}
 	if len(ext) == 0 {
 		return nil, nil

@@ -150,3 +150,64 @@ func TestClientLockedWithItsLead(t *testing.T) {
 		}
 	})
 }
+
+// TestThroughMigration11: migration 0011 (the versions of tasks, notes
+// and clients, and the appointments table) goes down and up on both
+// engines: down drops them and leaves the leads as they were; up starts
+// every version at 1 and appointments empty, ready for use.
+func TestThroughMigration11(t *testing.T) {
+	for engine, dsn := range engineDSNs(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := openAt(t, dsn)
+			f := testkit.NewFixture(t, s, "a")
+			l := f.Lead(1)
+			check(t, s.CreateLead(ctx, &l, nil), "create")
+			_, err := s.UpdateLead(ctx, l.ID, nil, func(x *core.Lead) ([]core.History, error) {
+				x.Tasks[0].Done, x.Notes[0].Content, x.Client.Name = true, "Called again", "Renamed"
+				return nil, nil
+			})
+			check(t, err, "update")
+			addAppointment := func(s *store.Store) core.Appointment {
+				t.Helper()
+				a := core.Appointment{DealerID: f.Dealer.ID, LeadID: l.ID, Type: core.AppointmentVisit, Status: core.AppointmentPlanned,
+					StartAt: testkit.Now, CreatedAt: testkit.Now, UpdatedAt: testkit.Now}
+				edit(t, s, l.ID, func(tx core.LeadTx) error { return tx.AddAppointment(&a) })
+				return a
+			}
+			addAppointment(s)
+			before, err := s.Lead(ctx, l.ID)
+			check(t, err, "load")
+			if before.Tasks[0].Version != 2 || before.Notes[0].Version != 2 || before.Client.Version != 2 {
+				t.Fatalf("versions before migrating: %+v", before)
+			}
+			check(t, s.Close(), "close")
+
+			db := migrateTo(t, engine, dsn, 10)
+			for _, q := range []string{`SELECT version FROM tasks`, `SELECT version FROM notes`, `SELECT version FROM clients`, `SELECT count(*) FROM appointments`} {
+				if rows, err := db.Query(q); err == nil {
+					rows.Close()
+					t.Errorf("after migrating down, %s still runs", q)
+				}
+			}
+			if n := countRows(t, db, `SELECT count(*) FROM leads`); n != 1 {
+				t.Fatalf("leads after migrating down: %d", n)
+			}
+			db.Close()
+
+			s = openAt(t, dsn) // and up again
+			defer s.Close()
+			got, err := s.Lead(ctx, l.ID)
+			check(t, err, "reload")
+			same(t, "lead after migrating down and up", got, versionsFromOne(before))
+			as, n, err := s.FindAppointments(ctx, []int64{f.Dealer.ID}, testkit.List(core.AppointmentSchema, core.All))
+			check(t, err, "appointments")
+			if n != 0 || len(as) != 0 {
+				t.Fatalf("appointments after migrating down and up: %d", n)
+			}
+			a := addAppointment(s)
+			if a.ID == 0 || a.Version != 1 {
+				t.Fatalf("an appointment after migrating up: %+v", a)
+			}
+		})
+	}
+}

@@ -73,13 +73,14 @@ func TestTasksOneByOne(t *testing.T) {
 			t.Fatalf("history of the update: %+v", h)
 		}
 
-		// nothing to change: nothing written
+		// nothing to change: the task keeps its version, no history; the
+		// lead counts the write, as UpdateLead does
 		same, err := e.svc.UpdateTask(e.admin, task.ID, core.TaskPatch{Done: core.Value(true), Media: core.Value(core.MediaEmail)})
 		if err != nil || same.Version != 2 {
 			t.Fatalf("a patch that changes nothing: v%d, %v", same.Version, err)
 		}
-		if got := mustFind(t, e, l.ID); got.Version != 3 {
-			t.Fatalf("a patch that changes nothing changed the lead's version to %d", got.Version)
+		if got := mustFind(t, e, l.ID); got.Version != 4 {
+			t.Fatalf("a patch that changes nothing: lead v%d, want 4", got.Version)
 		}
 		if _, n := lastHistory(t, e, l.ID); n != entries {
 			t.Fatalf("a patch that changes nothing recorded history")
@@ -106,7 +107,7 @@ func TestTasksOneByOne(t *testing.T) {
 			t.Fatal(err)
 		}
 		got = mustFind(t, e, l.ID)
-		if len(got.Tasks) != 0 || got.Version != 4 || got.FirstTaskAt == nil || !got.FirstTaskAt.Equal(first) {
+		if len(got.Tasks) != 0 || got.Version != 5 || got.FirstTaskAt == nil || !got.FirstTaskAt.Equal(first) {
 			t.Fatalf("lead after the task was deleted: %d tasks v%d first %v", len(got.Tasks), got.Version, got.FirstTaskAt)
 		}
 		if h, _ := lastHistory(t, e, l.ID); h.Kind != core.KindTaskDeleted ||
@@ -356,8 +357,8 @@ func TestNotesOneByOne(t *testing.T) {
 		if same, err := e.svc.UpdateNote(e.admin, note.ID, core.NotePatch{Content: core.Value("Quiere leasing")}); err != nil || same.Version != 2 {
 			t.Fatalf("a patch that changes nothing: v%d, %v", same.Version, err)
 		}
-		if _, n := lastHistory(t, e, l.ID); n != entries || mustFind(t, e, l.ID).Version != v+1 {
-			t.Fatal("a patch that changes nothing wrote")
+		if _, n := lastHistory(t, e, l.ID); n != entries || mustFind(t, e, l.ID).Version != v+2 {
+			t.Fatal("a patch that changes nothing recorded history, or its write did not count on the lead")
 		}
 		tv, _ := e.svc.FindTask(e.admin, task.ID)
 		if _, err := e.svc.UpdateNote(e.admin, tnote.ID, core.NotePatch{Content: core.Value("documentación traída")}); err != nil {

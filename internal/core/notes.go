@@ -113,7 +113,9 @@ func (s *Service) FindNote(ctx context.Context, id int64) (Note, error) {
 
 // UpdateNote changes a note's (or tag's) content; its former content
 // stays among its versions. A patch with a Version the note no longer has
-// fails with ErrStaleVersion; one that changes nothing writes nothing.
+// fails with ErrStaleVersion; one that changes nothing leaves the note's
+// version and records no history, and the lead, as for every write
+// through it, is updated with its next version.
 func (s *Service) UpdateNote(ctx context.Context, id int64, patch NotePatch) (Note, error) {
 	p, err := mustPrincipal(ctx)
 	if err != nil {
@@ -148,11 +150,11 @@ func (s *Service) UpdateNote(ctx context.Context, id int64, patch NotePatch) (No
 			return err
 		}
 		changes := diffNotes(noteField(n), []Note{old}, []Note{n})
-		changed, err := tx.SaveNote(&old, &n, p.UserRef())
-		out = n
-		if err != nil || !changed {
+		if _, err := tx.SaveNote(&old, &n, p.UserRef()); err != nil {
 			return err
 		}
+		out = n
+		// The lead counts every write through it, as UpdateLead does.
 		settleNoteOf(&l, n, now)
 		if err := tx.SaveLead(&l, n.TaskID == 0 && n.Content != old.Content); err != nil {
 			return err

@@ -125,7 +125,8 @@ func (s *Service) FindTask(ctx context.Context, taskID int64) (Task, error) {
 
 // UpdateTask applies a patch to one task. A patch with a Version the task
 // no longer has fails with ErrStaleVersion. A patch that changes nothing
-// writes nothing: neither the task nor its lead gets a new version.
+// leaves the task's version and records no history; the lead, as for
+// every write through it, is updated with its next version.
 func (s *Service) UpdateTask(ctx context.Context, taskID int64, patch TaskPatch) (Task, error) {
 	p, err := mustPrincipal(ctx)
 	if err != nil {
@@ -176,17 +177,18 @@ func (s *Service) UpdateTask(ctx context.Context, taskID int64, patch TaskPatch)
 		settleTask(&t, now)
 		changes := diffTask(old, t) // before SaveTask gives new notes their ids
 		changed, err := tx.SaveTask(&old, &t, p.UserRef())
-		if err != nil || !changed {
-			out = t
+		if err != nil {
 			return err
 		}
+		// The lead counts every write through it, a change or not, as
+		// UpdateLead does (SML's lists ordered by update time show it).
 		settleTaskOf(&l, now, true)
-		if err := tx.SaveLead(&l, !sameSearchText(old, t)); err != nil {
+		if err := tx.SaveLead(&l, changed && !sameSearchText(old, t)); err != nil {
 			return err
 		}
 		out = t
 		if len(changes) == 0 {
-			return nil // a change history does not show (less than a second of a time)
+			return nil // nothing changed, or nothing history shows (less than a second of a time)
 		}
 		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: KindTaskUpdated, Changes: changes})
 	})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // Click2Call connects the dealer's phone with the lead's client through the
@@ -51,12 +50,20 @@ func (s *Service) Click2Call(ctx context.Context, leadID int64) (CallControl, er
 	if err := s.store.CreateCallControl(ctx, &cc, &h); err != nil {
 		return CallControl{}, err
 	}
-	_, err = s.updateLead(ctx, l.ID, KindTaskCreated, func(l *Lead, now time.Time, p Principal) error {
-		l.Tasks = append(l.Tasks, Task{
-			LeadID: l.ID, Type: TaskOther, Subtype: "click2call", Description: "Click2Call " + call.ClientPhone,
-			Media: MediaPhone, PlannedAt: &now, Done: true, IsClick2Call: true, AuthorID: caller, CreatedAt: now,
-		})
-		return nil
+	// The call is a done phone task of the lead, created as CreateTask
+	// creates one.
+	now = s.Now()
+	err = s.store.EditLead(ctx, l.ID, func(tx LeadTx) error {
+		l := tx.Lead()
+		if !p.CanSee(l.DealerID) {
+			return errNotFound("lead")
+		}
+		if err := checkTaskRoom(tx); err != nil {
+			return err
+		}
+		t := Task{Type: TaskOther, Subtype: "click2call", Description: "Click2Call " + call.ClientPhone,
+			Media: MediaPhone, PlannedAt: &now, Done: true, IsClick2Call: true, AuthorID: caller, CreatedAt: now}
+		return addTask(tx, &l, &t, p, now)
 	})
 	if err != nil {
 		return CallControl{}, err

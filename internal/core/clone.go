@@ -22,20 +22,26 @@ func (l Lead) Clone() Lead {
 	if l.Tasks != nil {
 		out.Tasks = make([]Task, len(l.Tasks))
 		for i, t := range l.Tasks {
-			t.PlannedAt, t.PlannedTrackingAt = clonePtr(t.PlannedAt), clonePtr(t.PlannedTrackingAt)
-			t.DoneAt, t.TrackedAt, t.AuthorID = clonePtr(t.DoneAt), clonePtr(t.TrackedAt), clonePtr(t.AuthorID)
-			t.Notes = cloneNotes(t.Notes)
-			if t.Appraisal != nil {
-				a := *t.Appraisal
-				a.Year, a.GasID = clonePtr(a.Year), clonePtr(a.GasID)
-				t.Appraisal = &a
-			}
-			out.Tasks[i] = t
+			out.Tasks[i] = t.Clone()
 		}
 	}
 	out.UserID, out.CreatedBy = clonePtr(l.UserID), clonePtr(l.CreatedBy)
 	out.FinishedAt, out.FirstTaskAt = clonePtr(l.FinishedAt), clonePtr(l.FirstTaskAt)
 	return out
+}
+
+// Clone returns a deep copy of t: changing the copy, its appraisal, notes
+// or any field behind a pointer, leaves t as it was.
+func (t Task) Clone() Task {
+	t.PlannedAt, t.PlannedTrackingAt = clonePtr(t.PlannedAt), clonePtr(t.PlannedTrackingAt)
+	t.DoneAt, t.TrackedAt, t.AuthorID = clonePtr(t.DoneAt), clonePtr(t.TrackedAt), clonePtr(t.AuthorID)
+	t.Notes = cloneNotes(t.Notes)
+	if t.Appraisal != nil {
+		a := *t.Appraisal
+		a.Year, a.GasID = clonePtr(a.Year), clonePtr(a.GasID)
+		t.Appraisal = &a
+	}
+	return t
 }
 
 func cloneNotes(ns []Note) []Note {

@@ -93,7 +93,7 @@ func TestPullAtLeastOnce(t *testing.T) {
 			open = append(open, e.create(t, e.f))
 		}
 		ended := e.create(t, e.f)
-		if _, err := e.svc.ChangeLeadStatus(e.admin, ended, core.StageEnd); err != nil {
+		if _, err := e.svc.ChangeLeadStatus(e.admin, ended, core.StageEnd, 0); err != nil {
 			t.Fatal(err)
 		}
 		k := e.key(t, e.f)
@@ -115,7 +115,7 @@ func TestPullAtLeastOnce(t *testing.T) {
 		wantIDs(t, "received again", res.AlreadyReceived, open[1:2])
 
 		// a lead ended after it became ready is still delivered
-		if _, err := e.svc.ChangeLeadStatus(e.admin, open[4], core.StageEnd); err != nil {
+		if _, err := e.svc.ChangeLeadStatus(e.admin, open[4], core.StageEnd, 0); err != nil {
 			t.Fatal(err)
 		}
 		next := []int64{open[3], open[4], later}

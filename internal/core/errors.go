@@ -38,6 +38,17 @@ type Error struct {
 	Fields  map[string]string
 	// RetryAfter is how long a Throttled or Unavailable client should wait.
 	RetryAfter time.Duration
+	// of is the sentinel error this one is an instance of (see Is): the
+	// same error about another field.
+	of *Error
+}
+
+// Is reports whether e is target or an instance of the sentinel target
+// (ErrStaleVersion naming a nested element's version, for example), so
+// that errors.Is recognises it.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t != nil && (e == t || e.of == t)
 }
 
 func (e *Error) Error() string {
@@ -117,6 +128,7 @@ const (
 	MsgNullCharacter = "null_character"
 	MsgNotInProvince = "not_in_province" // a client's locality is not of the client's province
 	MsgNoPhone       = "no_phone"        // a call asked for a lead whose client has no phone
+	MsgStaleVersion  = "stale_version"   // the version given is not the record's any more (see ErrStaleVersion)
 )
 
 // The limits the core enforces on what it stores, exported so that an API
@@ -141,4 +153,29 @@ var (
 	// ErrNoDialer is Click2Call's answer when the server has no telephony
 	// bridge configured.
 	ErrNoDialer = &Error{Code: Unavailable, Message: "no telephony bridge configured"}
+	// ErrStaleVersion answers a change that carried the version of the
+	// record it read (a lead, task, note, client or appointment) when the
+	// record has changed since: nothing is changed. Its field is
+	// "version"; for an element nested in a lead patch it is the element's
+	// ("notes.2.version"), still recognised by errors.Is.
+	ErrStaleVersion = &Error{Code: Conflict, Message: "the record has changed since it was read",
+		Fields: map[string]string{"version": MsgStaleVersion}}
 )
+
+// staleAt returns ErrStaleVersion, or its instance naming the version of
+// the element at path ("tasks.0"; "" for the record itself).
+func staleAt(path string) error {
+	if path == "" {
+		return ErrStaleVersion
+	}
+	return &Error{Code: Conflict, Message: ErrStaleVersion.Message, Fields: map[string]string{path + ".version": MsgStaleVersion}, of: ErrStaleVersion}
+}
+
+// checkVersion answers the stale-version error of the element at path
+// when want (the version the caller read; 0: none given) is not have.
+func checkVersion(path string, want, have int) error {
+	if want != 0 && want != have {
+		return staleAt(path)
+	}
+	return nil
+}

@@ -79,29 +79,7 @@ func diffTasks(old, cur []Task) []Change {
 			cs = append(cs, Change{Field: "tasks", Old: TaskSummary(t)})
 			continue
 		}
-		p := "tasks." + strconv.FormatInt(t.ID, 10) + "."
-		add := func(field, a, b string) {
-			if a != b {
-				cs = append(cs, Change{Field: p + field, Old: a, New: b})
-			}
-		}
-		add("type", string(t.Type), string(n.Type))
-		add("subtype", t.Subtype, n.Subtype)
-		add("description", t.Description, n.Description)
-		add("media", string(t.Media), string(n.Media))
-		add("planned", timeString(t.PlannedAt), timeString(n.PlannedAt))
-		add("planned_tracking", timeString(t.PlannedTrackingAt), timeString(n.PlannedTrackingAt))
-		add("done", strconv.FormatBool(t.Done), strconv.FormatBool(n.Done))
-		add("tracked", strconv.FormatBool(t.Tracked), strconv.FormatBool(n.Tracked))
-		oa, na := appraisalOrZero(t.Appraisal), appraisalOrZero(n.Appraisal)
-		add("appraisal.brand_model", oa.BrandModel, na.BrandModel)
-		add("appraisal.license_plate", oa.LicensePlate, na.LicensePlate)
-		add("appraisal.km", oa.Km, na.Km)
-		add("appraisal.year", intPtrString(oa.Year), intPtrString(na.Year))
-		add("appraisal.gas", idString(oa.GasID), idString(na.GasID))
-		add("appraisal.extras", oa.Extras, na.Extras)
-		add("appraisal.origin", string(oa.Origin), string(na.Origin))
-		cs = append(cs, diffNotes(p+"notes", t.Notes, n.Notes)...)
+		cs = append(cs, diffTask(t, n)...)
 	}
 	for _, t := range cur {
 		if t.ID == 0 {
@@ -109,6 +87,35 @@ func diffTasks(old, cur []Task) []Change {
 		}
 	}
 	return cs
+}
+
+// diffTask lists the fields changed from t to n, one task
+// ("tasks.<id>.<field>", its notes under "tasks.<id>.notes").
+func diffTask(t, n Task) []Change {
+	var cs []Change
+	p := "tasks." + strconv.FormatInt(t.ID, 10) + "."
+	add := func(field, a, b string) {
+		if a != b {
+			cs = append(cs, Change{Field: p + field, Old: a, New: b})
+		}
+	}
+	add("type", string(t.Type), string(n.Type))
+	add("subtype", t.Subtype, n.Subtype)
+	add("description", t.Description, n.Description)
+	add("media", string(t.Media), string(n.Media))
+	add("planned", timeString(t.PlannedAt), timeString(n.PlannedAt))
+	add("planned_tracking", timeString(t.PlannedTrackingAt), timeString(n.PlannedTrackingAt))
+	add("done", strconv.FormatBool(t.Done), strconv.FormatBool(n.Done))
+	add("tracked", strconv.FormatBool(t.Tracked), strconv.FormatBool(n.Tracked))
+	oa, na := appraisalOrZero(t.Appraisal), appraisalOrZero(n.Appraisal)
+	add("appraisal.brand_model", oa.BrandModel, na.BrandModel)
+	add("appraisal.license_plate", oa.LicensePlate, na.LicensePlate)
+	add("appraisal.km", oa.Km, na.Km)
+	add("appraisal.year", intPtrString(oa.Year), intPtrString(na.Year))
+	add("appraisal.gas", idString(oa.GasID), idString(na.GasID))
+	add("appraisal.extras", oa.Extras, na.Extras)
+	add("appraisal.origin", string(oa.Origin), string(na.Origin))
+	return append(cs, diffNotes(p+"notes", t.Notes, n.Notes)...)
 }
 
 // diffNotes lists notes added, removed and edited under field.

@@ -70,7 +70,8 @@ func resetNotes(ns []Note, p Principal, now time.Time) {
 }
 
 // UpdateLead applies a patch to a lead of the principal's dealers. Its
-// history entry's kind follows from the patch (see PatchKind).
+// history entry's kind follows from the patch (see PatchKind). A patch
+// with a Version the lead no longer has fails with ErrStaleVersion.
 func (s *Service) UpdateLead(ctx context.Context, id int64, patch LeadPatch) (Lead, error) {
 	return s.patchLead(ctx, id, PatchKind(patch), patch)
 }
@@ -91,19 +92,22 @@ func PatchKind(p LeadPatch) HistoryKind {
 	return KindLeadUpdated
 }
 
-// ChangeLeadStatus moves a lead to another stage.
-func (s *Service) ChangeLeadStatus(ctx context.Context, id int64, st Stage) (Lead, error) {
-	return s.patchLead(ctx, id, KindStageChanged, LeadPatch{Stage: Value(st)})
+// ChangeLeadStatus moves a lead to another stage. version is the lead's
+// version the caller read (0: none given; see ErrStaleVersion).
+func (s *Service) ChangeLeadStatus(ctx context.Context, id int64, st Stage, version int) (Lead, error) {
+	return s.patchLead(ctx, id, KindStageChanged, LeadPatch{Version: version, Stage: Value(st)})
 }
 
-// AssignLead gives a lead to a user of its dealer.
-func (s *Service) AssignLead(ctx context.Context, id int64, userID int64) (Lead, error) {
-	return s.patchLead(ctx, id, KindLeadAssigned, LeadPatch{UserID: Value(&userID)})
+// AssignLead gives a lead to a user of its dealer. version is the lead's
+// version the caller read (0: none given; see ErrStaleVersion).
+func (s *Service) AssignLead(ctx context.Context, id int64, userID int64, version int) (Lead, error) {
+	return s.patchLead(ctx, id, KindLeadAssigned, LeadPatch{Version: version, UserID: Value(&userID)})
 }
 
-// FinishLead ends a lead, with an optional outcome.
-func (s *Service) FinishLead(ctx context.Context, id int64, o Outcome) (Lead, error) {
-	patch := LeadPatch{Stage: Value(StageEnd)}
+// FinishLead ends a lead, with an optional outcome. version is the lead's
+// version the caller read (0: none given; see ErrStaleVersion).
+func (s *Service) FinishLead(ctx context.Context, id int64, o Outcome, version int) (Lead, error) {
+	patch := LeadPatch{Version: version, Stage: Value(StageEnd)}
 	if o != OutcomeNone {
 		patch.Outcome = Value(o)
 	}
@@ -112,7 +116,7 @@ func (s *Service) FinishLead(ctx context.Context, id int64, o Outcome) (Lead, er
 
 // patchLead applies patch, recording kind in the lead's history.
 func (s *Service) patchLead(ctx context.Context, id int64, kind HistoryKind, patch LeadPatch) (Lead, error) {
-	return s.updateLead(ctx, id, kind, func(l *Lead, now time.Time, p Principal) error {
+	return s.updateLead(ctx, id, kind, patch.Version, func(l *Lead, now time.Time, p Principal) error {
 		return applyLeadPatch(l, patch, now, p)
 	})
 }
@@ -122,14 +126,20 @@ func (s *Service) patchLead(ctx context.Context, id int64, kind HistoryKind, pat
 // write transaction, and once inside the store's transaction on the lead as
 // it is then, where only the checks that need no reads run again. A change
 // of the assigned user is checked both times against the reassignment rule
-// (CanAssign), whatever path made it.
-func (s *Service) updateLead(ctx context.Context, id int64, kind HistoryKind, change func(*Lead, time.Time, Principal) error) (Lead, error) {
+// (CanAssign), whatever path made it, and so is version (the lead's version
+// the caller read; 0: none given), the second time against the lead's row
+// as the transaction holds it, so that of two writers who read the same
+// version one gets ErrStaleVersion.
+func (s *Service) updateLead(ctx context.Context, id int64, kind HistoryKind, version int, change func(*Lead, time.Time, Principal) error) (Lead, error) {
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return Lead{}, err
 	}
 	before, err := s.FindLead(ctx, id)
 	if err != nil {
+		return Lead{}, err
+	}
+	if err := checkVersion("", version, before.Version); err != nil {
 		return Lead{}, err
 	}
 	a, err := s.assignerOf(ctx, p)
@@ -154,6 +164,9 @@ func (s *Service) updateLead(ctx context.Context, id int64, kind HistoryKind, ch
 	return s.store.UpdateLead(ctx, id, p.UserRef(), func(l *Lead) ([]History, error) {
 		if !p.CanSee(l.DealerID) {
 			return nil, errNotFound("lead")
+		}
+		if err := checkVersion("", version, l.Version); err != nil {
+			return nil, err
 		}
 		old := l.Clone()
 		if err := change(l, now, p); err != nil {

@@ -34,21 +34,38 @@ func settle(old, l *Lead, now time.Time) {
 		}
 	}
 	for i := range l.Tasks {
-		t := &l.Tasks[i]
-		switch {
-		case t.Done && t.DoneAt == nil:
-			t.DoneAt = &now
-		case !t.Done:
-			t.DoneAt = nil
-		}
-		switch {
-		case t.Tracked && t.TrackedAt == nil:
-			t.TrackedAt = &now
-		case !t.Tracked:
-			t.TrackedAt = nil
-		}
+		settleTask(&l.Tasks[i], now)
 	}
 	if l.FirstTaskAt == nil && len(l.Tasks) > 0 {
+		l.FirstTaskAt = &now
+	}
+}
+
+// settleTask applies the lifecycle rules of one task: marked done or
+// tracked, it records when; unmarked, it loses it.
+func settleTask(t *Task, now time.Time) {
+	switch {
+	case t.Done && t.DoneAt == nil:
+		t.DoneAt = &now
+	case !t.Done:
+		t.DoneAt = nil
+	}
+	switch {
+	case t.Tracked && t.TrackedAt == nil:
+		t.TrackedAt = &now
+	case !t.Tracked:
+		t.TrackedAt = nil
+	}
+}
+
+// settleTaskOf applies the lifecycle rules a change of one task of l
+// brings to l (the lead's own row, as LeadTx.Lead gives it): the lead is
+// updated now, and a lead that never had a task records its
+// first-response time. A deleted task (taskKept false) leaves the
+// first-response time as it was: it happened.
+func settleTaskOf(l *Lead, now time.Time, taskKept bool) {
+	l.UpdatedAt = now
+	if taskKept && l.FirstTaskAt == nil {
 		l.FirstTaskAt = &now
 	}
 }

@@ -296,6 +296,9 @@ type Client struct {
 	LocalityID *int64
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	// Version is 1 when the client is created and grows by one with every
+	// change of the client, through any of its leads.
+	Version int
 }
 
 // Vehicle is the vehicle a lead is about.
@@ -385,7 +388,10 @@ type Lead struct {
 	UpdatedAt   time.Time
 	FinishedAt  *time.Time // when it entered StageEnd; nil while open
 	FirstTaskAt *time.Time // when its first task was planned; see NSA
-	Version     int        // incremented by every change
+	// Version is 1 when the lead is created and grows by one with every
+	// write through the lead: of its own fields, its client, vehicle,
+	// tasks (their appraisals and notes included), notes and tags.
+	Version int
 }
 
 // PendingTasks reports whether any task of the lead is not done yet.
@@ -466,6 +472,7 @@ type Task struct {
 	ID                int64
 	PublicID          string
 	LeadID            int64
+	DealerID          int64 // its lead's dealer, set by the store
 	Type              TaskType
 	Subtype           string
 	Description       string
@@ -481,6 +488,9 @@ type Task struct {
 	IsClick2Call      bool
 	AuthorID          *int64
 	CreatedAt         time.Time
+	// Version is 1 when the task is created and grows by one with every
+	// change of the task, its appraisal or its notes.
+	Version int
 }
 
 // AppraisalOrigin says where an appraised vehicle was first registered.
@@ -518,6 +528,16 @@ type Note struct {
 	Created  time.Time
 	Modified time.Time
 	History  []NoteVersion
+	// Where it is, set by the store: a dealer's note has DealerID alone; a
+	// lead's note or tag (Tag) its LeadID and its lead's DealerID; a
+	// task's note also its TaskID.
+	DealerID int64
+	LeadID   int64
+	TaskID   int64
+	Tag      bool
+	// Version is 1 when the note is created and grows by one with every
+	// change of the note.
+	Version int
 }
 
 // NoteVersion is one recorded version of a note's content.
@@ -557,11 +577,16 @@ const (
 	// (RecordDeliveryEvents): Changes hold "delivery.event" and
 	// "delivery.reason" with the consumer's codes as New.
 	KindDeliveryEvent HistoryKind = "delivery_event"
+
+	KindAppointmentCreated HistoryKind = "appointment_created"
+	KindAppointmentUpdated HistoryKind = "appointment_updated"
+	KindAppointmentDeleted HistoryKind = "appointment_deleted"
 )
 
 // HistoryKinds lists every history kind.
 var HistoryKinds = []HistoryKind{KindLeadCreated, KindLeadUpdated, KindStageChanged, KindLeadAssigned, KindLeadFinished,
-	KindTaskCreated, KindTaskUpdated, KindTaskDeleted, KindCallPlaced, KindDeliveryEvent}
+	KindTaskCreated, KindTaskUpdated, KindTaskDeleted, KindCallPlaced, KindDeliveryEvent,
+	KindAppointmentCreated, KindAppointmentUpdated, KindAppointmentDeleted}
 
 // History is one append-only entry of a lead's history.
 type History struct {
@@ -580,7 +605,10 @@ type History struct {
 // client.<field>, notes, tags, mail_content, call (the number called),
 // tasks (a task added, in New, or removed, in Old, as its TaskSummary) and
 // tasks.<task id>.<field> (type, subtype, description, media, planned,
-// planned_tracking, done, tracked, appraisal.<field>, notes). Old and New
+// planned_tracking, done, tracked, appraisal.<field>, notes), appointments
+// (an appointment made, in New, or deleted, in Old, as its
+// AppointmentSummary) and appointments.<id>.<field> (type, status, remote,
+// title, place, comments, start, end, user, ext.<key>). Old and New
 // are core values (a stage, an outcome, a media, an id, RFC 3339 times);
 // empty when there was none.
 type Change struct {

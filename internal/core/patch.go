@@ -27,7 +27,14 @@ func (f Field[T]) applyTo(dst *T) {
 // its ID is updated field by field; given without an ID it replaces the old
 // one whole; a list given replaces the old list, keeping (and updating) the
 // elements named by ID and deleting the rest.
+//
+// Version, and the Version of a nested patch naming its element by ID, is
+// the version the caller read (0: none given): when the lead (or that
+// element) has another now, the patch fails with ErrStaleVersion and
+// changes nothing. A list sent with the lead's version never deletes an
+// element someone added since the caller read the lead.
 type LeadPatch struct {
+	Version  int
 	SourceID Field[int64]
 	Vehicle  *VehiclePatch
 	Client   *ClientPatch
@@ -58,6 +65,7 @@ type VehiclePatch struct {
 // ClientPatch changes a lead's client; see LeadPatch.
 type ClientPatch struct {
 	ID         *int64
+	Version    int // the client's version the caller read; 0: none given
 	Name       Field[string]
 	Phone      Field[string]
 	Email      Field[string]
@@ -68,6 +76,7 @@ type ClientPatch struct {
 // TaskPatch changes a task; see LeadPatch.
 type TaskPatch struct {
 	ID                *int64
+	Version           int // the task's version the caller read; 0: none given
 	Type              Field[TaskType]
 	Subtype           Field[string]
 	Description       Field[string]
@@ -96,6 +105,7 @@ type AppraisalPatch struct {
 // NotePatch changes a note or tag; see LeadPatch.
 type NotePatch struct {
 	ID      *int64
+	Version int // the note's version the caller read; 0: none given
 	Content Field[string]
 }
 
@@ -135,6 +145,10 @@ func applyLeadPatch(l *Lead, p LeadPatch, now time.Time, pr Principal) error {
 			l.Client = &Client{DealerID: l.DealerID}
 		case l.Client == nil || l.Client.ID != *cp.ID:
 			fe.Add("client.id", MsgNotExist)
+		default:
+			if err := checkVersion("client", cp.Version, l.Client.Version); err != nil {
+				return err
+			}
 		}
 		if c := l.Client; c != nil {
 			cp.Name.applyTo(&c.Name)
@@ -156,21 +170,32 @@ func applyLeadPatch(l *Lead, p LeadPatch, now time.Time, pr Principal) error {
 					continue
 				}
 				t = l.Tasks[idx]
+				if err := checkVersion(path, tp.Version, t.Version); err != nil {
+					return err
+				}
 			} else {
 				t = Task{LeadID: l.ID, AuthorID: pr.UserRef(), CreatedAt: now}
 			}
 			if err := applyTaskPatch(&t, tp, path, now, pr); err != nil {
+				if ErrorCode(err) != Invalid {
+					return err // a stale version of one of its notes
+				}
 				mergeFields(fe, err)
 			}
 			tasks = append(tasks, t)
 		}
 		l.Tasks = tasks
 	}
+	var err error
 	if p.Notes != nil {
-		l.Notes = applyNotePatches(fe, "notes", l.Notes, *p.Notes, now, pr)
+		if l.Notes, err = applyNotePatches(fe, "notes", l.Notes, *p.Notes, now, pr); err != nil {
+			return err
+		}
 	}
 	if p.Tags != nil {
-		l.Tags = applyNotePatches(fe, "tags", l.Tags, *p.Tags, now, pr)
+		if l.Tags, err = applyNotePatches(fe, "tags", l.Tags, *p.Tags, now, pr); err != nil {
+			return err
+		}
 	}
 	return fe.Err()
 }
@@ -210,12 +235,17 @@ func applyTaskPatch(t *Task, p TaskPatch, path string, now time.Time, pr Princip
 		}
 	}
 	if p.Notes != nil {
-		t.Notes = applyNotePatches(fe, prefix+"notes", t.Notes, *p.Notes, now, pr)
+		var err error
+		if t.Notes, err = applyNotePatches(fe, prefix+"notes", t.Notes, *p.Notes, now, pr); err != nil {
+			return err
+		}
 	}
 	return fe.Err()
 }
 
-func applyNotePatches(fe FieldErrors, path string, have []Note, ps []NotePatch, now time.Time, pr Principal) []Note {
+// applyNotePatches returns the list of notes ps makes of have, recording
+// unknown ids in fe; an error when a note's version is stale.
+func applyNotePatches(fe FieldErrors, path string, have []Note, ps []NotePatch, now time.Time, pr Principal) ([]Note, error) {
 	out := make([]Note, 0, len(ps))
 	for i, np := range ps {
 		var n Note
@@ -226,16 +256,26 @@ func applyNotePatches(fe FieldErrors, path string, have []Note, ps []NotePatch, 
 				continue
 			}
 			n = have[idx]
-			if np.Content.Set && np.Content.V != n.Content {
-				n.Modified = now
+			if err := checkVersion(path+"."+strconv.Itoa(i), np.Version, n.Version); err != nil {
+				return nil, err
 			}
+			applyNotePatch(&n, np, now)
 		} else {
 			n = Note{AuthorID: pr.UserRef(), Created: now, Modified: now}
+			np.Content.applyTo(&n.Content)
 		}
-		np.Content.applyTo(&n.Content)
 		out = append(out, n)
 	}
-	return out
+	return out, nil
+}
+
+// applyNotePatch changes the content of the existing note n as p says; a
+// new content is modified now.
+func applyNotePatch(n *Note, p NotePatch, now time.Time) {
+	if p.Content.Set && p.Content.V != n.Content {
+		n.Modified = now
+	}
+	p.Content.applyTo(&n.Content)
 }
 
 func mergeFields(fe FieldErrors, err error) {

@@ -13,6 +13,8 @@ const (
 	RecordClient RecordKind = "client"
 	RecordLead   RecordKind = "lead"
 	RecordTask   RecordKind = "task"
+
+	RecordAppointment RecordKind = "appointment"
 )
 
 // maxPublicID bounds the public ids looked up: a UUID has 36 characters.

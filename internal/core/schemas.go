@@ -155,3 +155,32 @@ var LocalitySchema = Schema{
 	Search:      "the name",
 	DefaultSort: []Sort{{Field: "name"}},
 }
+
+// AppointmentSchema is the registry of an appointment's fields. Its sorts
+// are served by indexes on the dealer and start, update time or id, and
+// on the dealer, user and start (a user's agenda).
+var AppointmentSchema = Schema{
+	Entity: "appointment",
+	Fields: map[string]FieldSpec{
+		"id":         {Type: TypeInt, Sort: true},
+		"public_id":  {Type: TypeText},
+		"dealer":     {Type: TypeInt, Group: true},
+		"lead":       {Type: TypeInt},
+		"client":     {Type: TypeInt},
+		"user":       {Type: TypeInt, Group: true},
+		"created_by": {Type: TypeInt, Group: true},
+		"type":       {Type: TypeEnum, Values: enumValues(AppointmentTypes), Group: true},
+		"status":     {Type: TypeEnum, Values: enumValues(AppointmentStatuses), Group: true},
+		"remote":     {Type: TypeBool, Group: true},
+		"title":      {Type: TypeText},
+		"place":      {Type: TypeText},
+		"comments":   {Type: TypeText},
+		"start_at":   {Type: TypeTime, Sort: true},
+		"end_at":     {Type: TypeTime},
+		"created_at": {Type: TypeTime},
+		"updated_at": {Type: TypeTime, Sort: true},
+		"version":    {Type: TypeInt},
+	},
+	Search:      "the title, the place and the comments",
+	DefaultSort: []Sort{{Field: "start_at"}},
+}

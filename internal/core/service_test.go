@@ -11,6 +11,7 @@ import (
 
 	"forecourt/internal/core"
 	"forecourt/internal/demo"
+	"forecourt/internal/store"
 	"forecourt/internal/telephony"
 	"forecourt/internal/testkit"
 )
@@ -29,8 +30,20 @@ type env struct {
 // with the log dialer.
 func newEnv(t *testing.T, opts ...core.Option) env {
 	t.Helper()
+	return newEnvOn(t, testkit.OpenStore(t), opts...)
+}
+
+// engines runs fn as a subtest on an env over a SQLite store and, when
+// $FORECOURT_TEST_POSTGRES is set, over a PostgreSQL one (testkit.Engines).
+func engines(t *testing.T, fn func(t *testing.T, e env), opts ...core.Option) {
+	t.Helper()
+	testkit.Engines(t, func(t *testing.T, st *store.Store) { fn(t, newEnvOn(t, st, opts...)) })
+}
+
+// newEnvOn is newEnv over st.
+func newEnvOn(t *testing.T, st core.Store, opts ...core.Option) env {
+	t.Helper()
 	ctx := context.Background()
-	st := testkit.OpenStore(t)
 	if len(opts) == 0 {
 		opts = []core.Option{core.WithDialer(telephony.LogDialer{Log: slog.New(slog.DiscardHandler)})}
 	}
@@ -197,11 +210,14 @@ func TestDealerIsolation(t *testing.T) {
 	if _, err := e.svc.UpdateLead(e.other, l.ID, core.LeadPatch{Score: core.Value(4)}); core.ErrorCode(err) != core.NotFound {
 		t.Errorf("UpdateLead by another dealer = %v", err)
 	}
-	if _, err := e.svc.ChangeLeadStatus(e.other, l.ID, core.StageEnd); core.ErrorCode(err) != core.NotFound {
+	if _, err := e.svc.ChangeLeadStatus(e.other, l.ID, core.StageEnd, 0); core.ErrorCode(err) != core.NotFound {
 		t.Errorf("ChangeLeadStatus by another dealer = %v", err)
 	}
 	if _, err := e.svc.UpdateTask(e.other, taskID, core.TaskPatch{Done: core.Value(true)}); core.ErrorCode(err) != core.NotFound {
 		t.Errorf("UpdateTask by another dealer = %v", err)
+	}
+	if _, err := e.svc.FindTask(e.other, taskID); core.ErrorCode(err) != core.NotFound {
+		t.Errorf("FindTask by another dealer = %v", err)
 	}
 	if err := e.svc.DeleteTask(e.other, taskID); core.ErrorCode(err) != core.NotFound {
 		t.Errorf("DeleteTask by another dealer = %v", err)
@@ -234,23 +250,23 @@ func TestDealerIsolation(t *testing.T) {
 func TestStatusLifecycleAndHistory(t *testing.T) {
 	e := newEnv(t)
 	l := e.lead(t, nil)
-	got, err := e.svc.ChangeLeadStatus(e.admin, l.ID, core.StageTracing)
+	got, err := e.svc.ChangeLeadStatus(e.admin, l.ID, core.StageTracing, 0)
 	if err != nil || got.Stage != core.StageTracing || got.FinishedAt != nil {
 		t.Fatalf("tracing = %+v, %v", got.Stage, err)
 	}
-	got, err = e.svc.FinishLead(e.admin, l.ID, core.OutcomeSale)
+	got, err = e.svc.FinishLead(e.admin, l.ID, core.OutcomeSale, 0)
 	if err != nil || got.Stage != core.StageEnd || got.Outcome != core.OutcomeSale || got.FinishedAt == nil {
 		t.Fatalf("finish = %s/%s/%v, %v", got.Stage, got.Outcome, got.FinishedAt, err)
 	}
-	got, err = e.svc.ChangeLeadStatus(e.admin, l.ID, core.StageCommercialManagement)
+	got, err = e.svc.ChangeLeadStatus(e.admin, l.ID, core.StageCommercialManagement, 0)
 	if err != nil || got.Outcome != core.OutcomeNone || got.FinishedAt != nil {
 		t.Fatalf("reopen = %s/%s/%v, %v", got.Stage, got.Outcome, got.FinishedAt, err)
 	}
 	// a no-op records nothing
-	if _, err := e.svc.ChangeLeadStatus(e.admin, l.ID, core.StageCommercialManagement); err != nil {
+	if _, err := e.svc.ChangeLeadStatus(e.admin, l.ID, core.StageCommercialManagement, 0); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.svc.ChangeLeadStatus(e.admin, l.ID, "closed")
+	_, err = e.svc.ChangeLeadStatus(e.admin, l.ID, "closed", 0)
 	wantCode(t, err, core.Invalid, "stage")
 
 	hs, n, err := e.svc.LeadHistory(e.admin, l.ID, false, core.All)
@@ -275,11 +291,11 @@ func TestAssignLead(t *testing.T) {
 	e := newEnv(t)
 	l := e.lead(t, nil)
 	adv := e.f.AdvisorIDs[0]
-	got, err := e.svc.AssignLead(e.admin, l.ID, adv)
+	got, err := e.svc.AssignLead(e.admin, l.ID, adv, 0)
 	if err != nil || got.UserID == nil || *got.UserID != adv {
 		t.Fatalf("assign = %v, %v", got.UserID, err)
 	}
-	_, err = e.svc.AssignLead(e.admin, l.ID, 999999)
+	_, err = e.svc.AssignLead(e.admin, l.ID, 999999, 0)
 	wantCode(t, err, core.Invalid, "user")
 }
 
@@ -367,7 +383,7 @@ func TestTasks(t *testing.T) {
 	if err := e.svc.DeleteTask(e.admin, task.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.svc.FindTask(e.admin, task.ID); core.ErrorCode(err) != core.NotFound {
+	if _, err := e.svc.FindTask(e.admin, task.ID); core.ErrorCode(err) != core.NotFound {
 		t.Errorf("deleted task found: %v", err)
 	}
 	got, _ = e.svc.FindLead(e.admin, l.ID)
@@ -409,11 +425,11 @@ func TestHistoryKinds(t *testing.T) {
 	}
 	must(e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{Score: core.Value(2)}))
 	must(e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{UserID: core.Value(&adv)}))
-	must(e.svc.AssignLead(e.admin, l.ID, e.f.AdminID))
-	must(e.svc.ChangeLeadStatus(e.admin, l.ID, core.StageTracing))
+	must(e.svc.AssignLead(e.admin, l.ID, e.f.AdminID, 0))
+	must(e.svc.ChangeLeadStatus(e.admin, l.ID, core.StageTracing, 0))
 	must(e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{Outcome: core.Value(core.OutcomeSale)}))
 	must(e.svc.UpdateLead(e.admin, l.ID, core.LeadPatch{Stage: core.Value(core.StageNew)}))
-	must(e.svc.FinishLead(e.admin, l.ID, core.OutcomeNone))
+	must(e.svc.FinishLead(e.admin, l.ID, core.OutcomeNone, 0))
 	task, err := e.svc.CreateTask(e.admin, l.ID, core.Task{Type: core.TaskDate, Media: core.MediaEmail})
 	must(task, err)
 	must(e.svc.UpdateTask(e.admin, task.ID, core.TaskPatch{Done: core.Value(true)}))
@@ -659,7 +675,7 @@ func TestCanAssign(t *testing.T) {
 	}
 	_, err = e.svc.UpdateLead(asAdvisor, l.ID, core.LeadPatch{UserID: core.Value[*int64](nil)})
 	wantCode(t, err, core.Forbidden, "")
-	_, err = e.svc.AssignLead(asAdvisor, l.ID, advisor)
+	_, err = e.svc.AssignLead(asAdvisor, l.ID, advisor, 0)
 	wantCode(t, err, core.Forbidden, "")
 	got, _ := e.svc.FindLead(e.admin, l.ID)
 	if *got.UserID != e.f.AdminID || got.Score != 0 || got.Version != l.Version {
@@ -672,14 +688,14 @@ func TestCanAssign(t *testing.T) {
 
 	// Those the rule names may; the new assignee may then pass it on.
 	for name, c := range map[string]context.Context{"manager": asManager, "dealer admin": asDealerAdmin, "installation admin": asInstallationAdmin, "API key": asKey} {
-		if _, err := e.svc.AssignLead(c, l.ID, other); err != nil {
+		if _, err := e.svc.AssignLead(c, l.ID, other, 0); err != nil {
 			t.Fatalf("%s: AssignLead = %v", name, err)
 		}
 		if _, err := e.svc.UpdateLead(c, l.ID, core.LeadPatch{UserID: core.Value(&e.f.AdminID)}); err != nil {
 			t.Fatalf("%s: UpdateLead = %v", name, err)
 		}
 	}
-	if _, err := e.svc.AssignLead(e.admin, l.ID, advisor); err != nil {
+	if _, err := e.svc.AssignLead(e.admin, l.ID, advisor, 0); err != nil {
 		t.Fatal(err)
 	}
 	if !e.svc.CanAssign(asAdvisor, mustFind(t, e, l.ID)) {
@@ -688,7 +704,7 @@ func TestCanAssign(t *testing.T) {
 	if _, err := e.svc.UpdateLead(asAdvisor, l.ID, core.LeadPatch{UserID: core.Value(&other)}); err != nil {
 		t.Fatalf("the assignee passing his lead on: %v", err)
 	}
-	_, err = e.svc.AssignLead(asAdvisor, l.ID, advisor)
+	_, err = e.svc.AssignLead(asAdvisor, l.ID, advisor, 0)
 	wantCode(t, err, core.Forbidden, "")
 
 	// An unassigned lead is not the advisor's to take; creating is free.
@@ -696,7 +712,7 @@ func TestCanAssign(t *testing.T) {
 	if _, err := e.svc.UpdateLead(e.admin, free.ID, core.LeadPatch{UserID: core.Value[*int64](nil)}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.svc.AssignLead(asAdvisor, free.ID, advisor)
+	_, err = e.svc.AssignLead(asAdvisor, free.ID, advisor, 0)
 	wantCode(t, err, core.Forbidden, "")
 	created, err := e.svc.CreateLead(asAdvisor, core.Lead{SourceID: e.f.SourceIDs["phone"], Vehicle: &core.Vehicle{BrandModel: "x"}, UserID: &other})
 	if err != nil || *created.UserID != other {

@@ -126,8 +126,27 @@ type Store interface {
 	// actor. Version is incremented. If fn returns an error nothing is
 	// saved. The saved lead, with the ids assigned, is returned.
 	UpdateLead(ctx context.Context, id int64, actor *int64, fn func(*Lead) ([]History, error)) (Lead, error)
-	// LeadIDOfTask returns the lead a task belongs to.
-	LeadIDOfTask(ctx context.Context, taskID int64) (int64, error)
+	// EditLead runs fn in one write transaction on lead leadID, whose row
+	// it locks (and no other: not its client's), with the lead as it is
+	// then, without loading it whole: fn reads and writes its tasks and
+	// notes one by one through the LeadTx. NotFound when there is no such
+	// lead. If fn returns an error nothing is saved. fn must be quick and
+	// must not call the Store.
+	EditLead(ctx context.Context, leadID int64, fn func(LeadTx) error) error
+	// Task returns task id with its appraisal and notes, its LeadID and
+	// DealerID set.
+	Task(ctx context.Context, id int64) (Task, error)
+	// Appointment returns appointment id.
+	Appointment(ctx context.Context, id int64) (Appointment, error)
+	// FindAppointments lists the appointments of dealerIDs that q selects.
+	FindAppointments(ctx context.Context, dealerIDs []int64, q Query) ([]Appointment, int, error)
+	// GroupAppointments counts the appointments of dealerIDs that q
+	// selects per value of q.GroupBy, most first.
+	GroupAppointments(ctx context.Context, dealerIDs []int64, q Query) ([]Group, error)
+	// Note returns note id (of a dealer, a lead or a task) with its
+	// history, where it is set (its DealerID: its lead's, for a lead's or
+	// a task's).
+	Note(ctx context.Context, id int64) (Note, error)
 	// LeadHistory lists the history of lead leadID by time and then id,
 	// oldest first, or newest first when newestFirst, and the total number
 	// of entries; p is a page of that order.
@@ -172,4 +191,67 @@ type Store interface {
 	FinishJob(ctx context.Context, j Job, owner string, attempt int) error
 	// Job returns job id.
 	Job(ctx context.Context, id int64) (Job, error)
+}
+
+// LeadTx is one lead inside one write transaction of Store.EditLead, its
+// row locked: nothing else changes the lead, its tasks or its notes until
+// the transaction ends. Items of other leads are never read or changed:
+// an id that is not the lead's is NotFound.
+type LeadTx interface {
+	// Lead returns the lead as the transaction found it: its own fields,
+	// its client and vehicle, without tasks, notes or tags.
+	Lead() Lead
+	// CountTasks returns how many tasks the lead has.
+	CountTasks() (int, error)
+	// Task returns the lead's task id with its appraisal and notes.
+	Task(id int64) (Task, error)
+	// AddTask stores t on the lead with its appraisal and notes (their
+	// first versions by their authors, or else by actor), and sets their
+	// ids, versions and places.
+	AddTask(t *Task, actor *int64) error
+	// SaveTask writes what differs from old (as Task returned it) in t,
+	// its appraisal and its notes (a note's new content is a new version
+	// by actor); any change gives the task its next version. It sets the
+	// ids, histories and versions on t and reports whether anything
+	// changed.
+	SaveTask(old, t *Task, actor *int64) (bool, error)
+	// DeleteTask deletes the lead's task id with its appraisal and notes.
+	DeleteTask(id int64) error
+	// CountNotes returns how many notes the lead's task taskID has, or
+	// with taskID 0 the lead itself, or its tags with tag.
+	CountNotes(taskID int64, tag bool) (int, error)
+	// Note returns the lead's note or tag id, or its task's note, with
+	// its history.
+	Note(id int64) (Note, error)
+	// AddNote stores n on the lead, among its tags with n.Tag, or on its
+	// task n.TaskID, with its first version by its author or else by
+	// actor, and sets its id, history, version and place. A task's note
+	// gives the task its next version.
+	AddNote(n *Note, actor *int64) error
+	// SaveNote writes n, stored as old (as Note returned it): a new
+	// content is a new version by actor, and any change gives the note
+	// (and a task's note its task) the next version. It sets n's history
+	// and version and reports whether anything changed.
+	SaveNote(old, n *Note, actor *int64) (bool, error)
+	// DeleteNote deletes the lead's note or tag id, or its task's note
+	// (which gives the task its next version), with its versions.
+	DeleteNote(id int64) error
+	// Appointment returns the lead's appointment id.
+	Appointment(id int64) (Appointment, error)
+	// AddAppointment stores a, an appointment of the lead, and sets its
+	// ID, Version (1) and, when empty, its PublicID.
+	AddAppointment(a *Appointment) error
+	// SaveAppointment saves the lead's appointment a, whose Version is the
+	// one Appointment read, with its next version, which it sets on a.
+	SaveAppointment(a *Appointment) error
+	// DeleteAppointment deletes the lead's appointment id.
+	DeleteAppointment(id int64) error
+	// SaveLead saves l's UpdatedAt and FirstTaskAt with the lead's next
+	// version, which it sets on l; with texts, also what a lead search
+	// finds of the lead's texts (its notes, tags, tasks' descriptions and
+	// appraised plates), as they are now in the transaction.
+	SaveLead(l *Lead, texts bool) error
+	// AddHistory appends h to the lead's history and sets h.ID and
+	// h.LeadID.
+	AddHistory(h *History) error
 }

@@ -59,14 +59,16 @@ func validateLead(l *Lead) FieldErrors {
 		fe.Add("tasks", MsgOutOfRange)
 	}
 	for i := range l.Tasks {
-		validateTask(fe, "tasks."+strconv.Itoa(i), &l.Tasks[i])
+		validateTask(fe, "tasks."+strconv.Itoa(i)+".", &l.Tasks[i])
 	}
 	validateNotes(fe, "notes", l.Notes)
 	validateNotes(fe, "tags", l.Tags)
 	return fe
 }
 
-func validateTask(fe FieldErrors, path string, t *Task) {
+// validateTask checks t as validateLead does, with paths starting with
+// prefix ("tasks.0." in a lead, "" for a lone task).
+func validateTask(fe FieldErrors, prefix string, t *Task) {
 	if t.Type == "" {
 		t.Type = TaskOther
 	}
@@ -74,33 +76,33 @@ func validateTask(fe FieldErrors, path string, t *Task) {
 		t.Media = MediaPhone
 	}
 	if !t.Type.Valid() {
-		fe.Add(path+".type", MsgInvalidChoice)
+		fe.Add(prefix+"type", MsgInvalidChoice)
 	}
 	if !t.Media.Valid() {
-		fe.Add(path+".media", MsgInvalidChoice)
+		fe.Add(prefix+"media", MsgInvalidChoice)
 	}
-	checkLen(fe, path+".subtype", t.Subtype, MaxShortText)
-	checkLen(fe, path+".description", t.Description, MaxLongText)
+	checkLen(fe, prefix+"subtype", t.Subtype, MaxShortText)
+	checkLen(fe, prefix+"description", t.Description, MaxLongText)
 	if t.Type == TaskAppraisal && t.Appraisal == nil {
-		fe.Add(path+".appraisal", MsgRequired)
+		fe.Add(prefix+"appraisal", MsgRequired)
 	}
 	if a := t.Appraisal; a != nil {
 		a.BrandModel = strings.TrimSpace(a.BrandModel)
 		if a.BrandModel == "" {
-			fe.Add(path+".appraisal.brand_model", MsgRequired)
+			fe.Add(prefix+"appraisal.brand_model", MsgRequired)
 		}
-		checkLen(fe, path+".appraisal.brand_model", a.BrandModel, MaxShortText)
-		checkLen(fe, path+".appraisal.license_plate", a.LicensePlate, MaxPlate)
-		checkLen(fe, path+".appraisal.km", a.Km, MaxShortText)
-		checkLen(fe, path+".appraisal.extras", a.Extras, MaxLongText)
+		checkLen(fe, prefix+"appraisal.brand_model", a.BrandModel, MaxShortText)
+		checkLen(fe, prefix+"appraisal.license_plate", a.LicensePlate, MaxPlate)
+		checkLen(fe, prefix+"appraisal.km", a.Km, MaxShortText)
+		checkLen(fe, prefix+"appraisal.extras", a.Extras, MaxLongText)
 		if a.Year == nil || *a.Year != 0 { // 0: unknown, as SML's templates send it
-			checkYear(fe, path+".appraisal.year", a.Year)
+			checkYear(fe, prefix+"appraisal.year", a.Year)
 		}
 		if !a.Origin.Valid() {
-			fe.Add(path+".appraisal.origin", MsgInvalidChoice)
+			fe.Add(prefix+"appraisal.origin", MsgInvalidChoice)
 		}
 	}
-	validateNotes(fe, path+".notes", t.Notes)
+	validateNotes(fe, prefix+"notes", t.Notes)
 }
 
 func validateNotes(fe FieldErrors, path string, ns []Note) {
@@ -108,13 +110,17 @@ func validateNotes(fe FieldErrors, path string, ns []Note) {
 		fe.Add(path, MsgOutOfRange)
 	}
 	for i := range ns {
-		ns[i].Content = strings.TrimSpace(ns[i].Content)
-		p := path + "." + strconv.Itoa(i) + ".content"
-		if ns[i].Content == "" {
-			fe.Add(p, MsgRequired)
-		}
-		checkLen(fe, p, ns[i].Content, MaxLongText)
+		validateNote(fe, path+"."+strconv.Itoa(i)+".", &ns[i])
 	}
+}
+
+// validateNote checks n's content, at prefix+"content"; it trims it.
+func validateNote(fe FieldErrors, prefix string, n *Note) {
+	n.Content = strings.TrimSpace(n.Content)
+	if n.Content == "" {
+		fe.Add(prefix+"content", MsgRequired)
+	}
+	checkLen(fe, prefix+"content", n.Content, MaxLongText)
 }
 
 // checkLen checks that s holds at most max characters (not bytes: Spanish

@@ -344,11 +344,11 @@ func seedLeads(ctx context.Context, svc *core.Service, f *Fixture, n int) error 
 		switch {
 		case created.Stage == core.StageEnd:
 		case i%5 == 1:
-			_, err = svc.ChangeLeadStatus(ctx, created.ID, core.StageCommercialManagement)
+			_, err = svc.ChangeLeadStatus(ctx, created.ID, core.StageCommercialManagement, 0)
 		case i%5 == 2:
-			_, err = svc.ChangeLeadStatus(ctx, created.ID, core.StageTracing)
+			_, err = svc.ChangeLeadStatus(ctx, created.ID, core.StageTracing, 0)
 		case i%5 == 3:
-			_, err = svc.FinishLead(ctx, created.ID, []core.Outcome{core.OutcomeSale, core.OutcomeNoSale, core.OutcomeUnreachable}[r.IntN(3)])
+			_, err = svc.FinishLead(ctx, created.ID, []core.Outcome{core.OutcomeSale, core.OutcomeNoSale, core.OutcomeUnreachable}[r.IntN(3)], 0)
 		}
 		if err != nil {
 			return fmt.Errorf("lead %d: %w", i, err)

@@ -129,7 +129,7 @@ func TestNewestOpenLead(t *testing.T) {
 		return l
 	}
 	second, third := mk(), mk()
-	if _, err := e.svc.FinishLead(ctx, third.ID, core.OutcomeNoSale); err != nil {
+	if _, err := e.svc.FinishLead(ctx, third.ID, core.OutcomeNoSale, 0); err != nil {
 		t.Fatal(err)
 	}
 	find := func() string {
@@ -140,7 +140,7 @@ func TestNewestOpenLead(t *testing.T) {
 		t.Fatalf("newest open: %s, want %s", got, second.PublicID)
 	}
 	for _, l := range []core.Lead{first, second} {
-		if _, err := e.svc.FinishLead(ctx, l.ID, core.OutcomeNoSale); err != nil {
+		if _, err := e.svc.FinishLead(ctx, l.ID, core.OutcomeNoSale, 0); err != nil {
 			t.Fatal(err)
 		}
 	}

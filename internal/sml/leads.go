@@ -126,7 +126,7 @@ func (h *handler) leadChangeStatus(w http.ResponseWriter, r *http.Request) error
 	if err := o.d.err(); err != nil {
 		return err
 	}
-	l, err := h.svc.ChangeLeadStatus(r.Context(), id, core.Stage(b.Status.V))
+	l, err := h.svc.ChangeLeadStatus(r.Context(), id, core.Stage(b.Status.V), 0)
 	if err != nil {
 		return toAPIError(err, errContext{values: o.d.values})
 	}

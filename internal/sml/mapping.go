@@ -788,6 +788,32 @@ var historyReasons = map[core.HistoryKind]string{
 	// a consumer's event on a lead it was handed (the lead bank's
 	// SendAcknos): "Evento de entrega: delivery.event 2, delivery.reason 1"
 	core.KindDeliveryEvent: "Evento de entrega",
+
+	core.KindAppointmentCreated: "Cita creada",
+	core.KindAppointmentUpdated: "Cita modificada",
+	core.KindAppointmentDeleted: "Cita eliminada",
+}
+
+// appointmentWords words the core's appointment types and statuses in
+// Spanish, for history texts (SML has no appointments of its own).
+var appointmentWords = map[string]string{
+	string(core.AppointmentVisit):     "visita",
+	string(core.AppointmentTestDrive): "prueba de conducción",
+	string(core.AppointmentDelivery):  "entrega",
+	string(core.AppointmentAppraisal): "tasación",
+	string(core.AppointmentWorkshop):  "taller",
+	string(core.AppointmentPlanned):   "planificada",
+	string(core.AppointmentDone):      "realizada",
+	string(core.AppointmentCancelled): "cancelada",
+	string(core.AppointmentNoShow):    "no presentado",
+}
+
+// appointmentWord is w in Spanish, or w when it has no word.
+func appointmentWord(w string) string {
+	if s, ok := appointmentWords[w]; ok {
+		return s
+	}
+	return w
 }
 
 var historyTypes = map[core.HistoryType]string{
@@ -825,6 +851,9 @@ func historyField(corePath string) string {
 	if corePath == "call" {
 		return "click2call"
 	}
+	if rest, ok := strings.CutPrefix(corePath, "appointments"); ok && (rest == "" || rest[0] == '.') {
+		return "cita" + rest
+	}
 	segs := smlPath(corePath, false)
 	if n := len(segs); n >= 4 && segs[0] == "request" && segs[1] == "task" {
 		if name, ok := taskFieldNames[segs[n-1]]; ok {
@@ -855,6 +884,21 @@ func historyValue(corePath, v string) string {
 			return v
 		}
 		return mediaWord(core.Media(v))
+	case corePath == "appointments":
+		// a summary: "<type> <status> <start> [title]"
+		typ, rest, _ := strings.Cut(v, " ")
+		status, rest, more := strings.Cut(rest, " ")
+		if v == "" {
+			return v
+		}
+		v = appointmentWord(typ) + " " + appointmentWord(status)
+		if more {
+			v += " " + rest
+		}
+		return v
+	case strings.HasPrefix(corePath, "appointments.") && (strings.HasSuffix(corePath, ".type") || strings.HasSuffix(corePath, ".status")) &&
+		strings.Count(corePath, ".") == 2:
+		return appointmentWord(v)
 	}
 	return v
 }

@@ -321,6 +321,13 @@ func TestHistoryReason(t *testing.T) {
 			"Tarea modificada: request.task.12.media Phone → SMS, request.task.12.description phone → (vacío)"},
 		{core.History{Type: core.HistoryCreated, Kind: core.KindLeadCreated, Changes: []core.Change{{Field: "tasks", New: "date sms " + long}}},
 			"Lead creado: request.task date SMS " + strings.Repeat("a", maxChangeValue-10) + "…"},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindAppointmentCreated, Changes: []core.Change{{Field: "appointments", New: "test_drive planned 2026-12-01T10:00:00Z Prueba del León"}}},
+			"Cita creada: cita (vacío) → prueba de conducción planificada 2026-12-01T10:00:00Z Prueba del León"},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindAppointmentUpdated, Changes: []core.Change{{Field: "appointments.7.status", Old: "planned", New: "no_show"},
+			{Field: "appointments.7.start", Old: "2026-12-01T10:00:00Z", New: "2026-12-02T10:00:00Z"}}},
+			"Cita modificada: cita.7.status planificada → no presentado, cita.7.start 2026-12-01T10:00:00Z → 2026-12-02T10:00:00Z"},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindAppointmentDeleted, Changes: []core.Change{{Field: "appointments", Old: "workshop done 2026-12-01T10:00:00Z"}}},
+			"Cita eliminada: cita taller realizada 2026-12-01T10:00:00Z → (vacío)"},
 	}
 	for _, tt := range tests {
 		if got := historyReason(tt.h); got != tt.want {
@@ -334,6 +341,16 @@ func TestHistoryReason(t *testing.T) {
 	}
 	if e := rd.history(core.History{Type: core.HistoryDeleted}); e.HistoryUser != nil || e.HistoryType != "-" {
 		t.Errorf("history = %+v", e)
+	}
+}
+
+// TestHistoryReasonsCoverKinds: every kind of the core's history has its
+// words in SML's history texts.
+func TestHistoryReasonsCoverKinds(t *testing.T) {
+	for _, k := range core.HistoryKinds {
+		if _, ok := historyReasons[k]; !ok {
+			t.Errorf("history kind %q has no Spanish words", k)
+		}
 	}
 }
 
@@ -369,6 +386,8 @@ func TestHistoryField(t *testing.T) {
 		"tasks.12.notes":            "request.task.12.note",
 		"notes":                     "note",
 		"call":                      "click2call",
+		"appointments":              "cita",
+		"appointments.7.start":      "cita.7.start",
 	} {
 		if got := historyField(in); got != want {
 			t.Errorf("historyField(%q) = %q, want %q", in, got, want)

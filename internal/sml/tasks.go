@@ -53,15 +53,15 @@ func (h *handler) taskDetail(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, l, err := h.svc.FindTask(r.Context(), id)
+	t, err := h.svc.FindTask(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	rd, err := h.taskRefs(r, t, []int64{l.DealerID})
+	rd, err := h.taskRefs(r, t, []int64{t.DealerID})
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, TaskCreated{TaskBase: rd.taskBase(t, rd.loc), Lead: l.ID})
+	return writeJSON(w, http.StatusOK, TaskCreated{TaskBase: rd.taskBase(t, rd.loc), Lead: t.LeadID})
 }
 
 // taskUpdate serves Modificar Solicitudes/Tareas: PATCH /api/task/{id}/.

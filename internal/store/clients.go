@@ -8,12 +8,12 @@ import (
 	"forecourt/internal/core"
 )
 
-const clientCols = `id, public_id, dealer_id, name, phone, phone_e164, email, province_id, locality_id, created_at, updated_at`
+const clientCols = `id, public_id, dealer_id, name, phone, phone_e164, email, province_id, locality_id, created_at, updated_at, version`
 
 func scanClient(r interface{ Scan(...any) error }, cl *core.Client) error {
 	var province, locality sql.NullInt64
 	var created, updated int64
-	if err := r.Scan(&cl.ID, &cl.PublicID, &cl.DealerID, &cl.Name, &cl.Phone, &cl.PhoneE164, &cl.Email, &province, &locality, &created, &updated); err != nil {
+	if err := r.Scan(&cl.ID, &cl.PublicID, &cl.DealerID, &cl.Name, &cl.Phone, &cl.PhoneE164, &cl.Email, &province, &locality, &created, &updated, &cl.Version); err != nil {
 		return err
 	}
 	cl.ProvinceID, cl.LocalityID = int64Ptr(province), int64Ptr(locality)
@@ -21,9 +21,10 @@ func scanClient(r interface{ Scan(...any) error }, cl *core.Client) error {
 	return nil
 }
 
-// insertClient stores cl for dealerID and sets its id.
+// insertClient stores cl for dealerID and sets its id and version (1, the
+// column's default).
 func insertClient(c conn, dealerID int64, cl *core.Client) error {
-	cl.DealerID = dealerID
+	cl.DealerID, cl.Version = dealerID, 1
 	if cl.PublicID == "" {
 		cl.PublicID = newPublicID()
 	}
@@ -44,12 +45,15 @@ func existingClient(c conn, dealerID, id int64) (core.Client, error) {
 	return cl, err
 }
 
-// updateClient saves cl (its dealer and public id are kept) and refreshes
-// the copies of its name, phone and e-mail on its leads.
+// updateClient saves cl (its dealer and public id are kept) with the next
+// version, and refreshes the copies of its name, phone and e-mail on its
+// leads. cl.Version is the version loaded in this transaction, with the
+// client's row locked.
 func updateClient(c conn, cl *core.Client) error {
+	cl.Version++
 	if _, err := c.exec(`UPDATE clients SET name = ?, phone = ?, phone_e164 = ?, email = ?, province_id = ?, locality_id = ?,
-		created_at = ?, updated_at = ? WHERE id = ?`,
-		cl.Name, cl.Phone, cl.PhoneE164, cl.Email, ptrArg(cl.ProvinceID), ptrArg(cl.LocalityID), micros(cl.CreatedAt), micros(cl.UpdatedAt), cl.ID); err != nil {
+		created_at = ?, updated_at = ?, version = ? WHERE id = ?`,
+		cl.Name, cl.Phone, cl.PhoneE164, cl.Email, ptrArg(cl.ProvinceID), ptrArg(cl.LocalityID), micros(cl.CreatedAt), micros(cl.UpdatedAt), cl.Version, cl.ID); err != nil {
 		return err
 	}
 	name, phone, email := clientSearch(cl)

@@ -25,8 +25,9 @@ func dealerArgs(d *core.Dealer) ([]any, error) {
 		g.Visit, g.Appraisal, g.Financing, g.Warranty, g.Service, d.CallerID, d.Phone, ext}, nil
 }
 
-// encodeExt encodes a dealer's extension fields for dealers.ext, a JSON
-// object of strings ("{}" when there is none).
+// encodeExt encodes a record's extension fields for its ext column (of
+// dealers or appointments), a JSON object of strings ("{}" when there is
+// none).
 func encodeExt(ext map[string]string) (string, error) {
 	if len(ext) == 0 {
 		return "{}", nil
@@ -39,7 +40,7 @@ func encodeExt(ext map[string]string) (string, error) {
 func decodeExt(s string) (map[string]string, error) {
 	var ext map[string]string
 	if err := json.Unmarshal([]byte(s), &ext); err != nil {
-		return nil, fmt.Errorf("dealers.ext: %w", err)
+		return nil, fmt.Errorf("ext: %w", err)
 	}
 	if len(ext) == 0 {
 		return nil, nil
@@ -135,7 +136,7 @@ func saveNotesAuthored(c conn, owner noteOwner, old, cur []core.Note) error {
 			kept[n.ID] = true
 			prev = []core.Note{o}
 		}
-		if err := saveNotes(c, owner, kindNote, prev, cur[i:i+1], n.AuthorID); err != nil {
+		if _, err := saveNotes(c, owner, kindNote, prev, cur[i:i+1], n.AuthorID); err != nil {
 			return err
 		}
 	}
@@ -145,7 +146,8 @@ func saveNotesAuthored(c conn, owner noteOwner, old, cur []core.Note) error {
 			gone = append(gone, o)
 		}
 	}
-	return saveNotes(c, owner, kindNote, gone, nil, nil)
+	_, err := saveNotes(c, owner, kindNote, gone, nil, nil)
+	return err
 }
 
 // saveCalendar replaces the calendar of dealer id by cal (none when nil) and

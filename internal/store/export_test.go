@@ -74,3 +74,19 @@ func WriteThen(ctx context.Context, s *Store, after func(), query string, args .
 // OnCacheLoad makes every cached read of s run fn after it has read the
 // database and before it caches what it read.
 func OnCacheLoad(s *Store, fn func()) { s.cacheLoaded = fn }
+
+// SearchTexts returns lead id's search_text as stored and as
+// leadSearchText makes it of the lead loaded whole.
+func SearchTexts(s *Store, id int64) (stored, whole string, err error) {
+	err = s.readTx(context.Background(), func(c conn) error {
+		if err := c.row(`SELECT search_text FROM leads WHERE id = ?`, id).Scan(&stored); err != nil {
+			return err
+		}
+		ls, err := loadLeads(c, []int64{id}, wholeLead)
+		if err == nil && len(ls) == 1 {
+			whole = leadSearchText(&ls[0])
+		}
+		return err
+	})
+	return stored, whole, err
+}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -281,5 +282,83 @@ func TestTTLMapPutIf(t *testing.T) {
 	m.putIf("k", 2, m.generation())
 	if v, ok := m.get("k"); !ok || v != 2 {
 		t.Fatalf("get = %d, %v; want 2", v, ok)
+	}
+}
+
+// TestTablesCoverSchemas: every field of each entity's core.Schema has
+// its SQL in the entity's table mapping and nothing else does; an entity
+// whose schema has a text search has its SQL.
+func TestTablesCoverSchemas(t *testing.T) {
+	schemas := []*core.Schema{&core.LeadSchema, &core.ClientSchema, &core.UserSchema, &core.DealerSchema, &core.SourceSchema,
+		&core.ProvinceSchema, &core.LocalitySchema, &core.AppointmentSchema}
+	mapped := map[*core.Schema]bool{}
+	for _, tb := range tables {
+		mapped[tb.schema] = true
+		for name := range tb.schema.Fields {
+			if _, ok := tb.fields[name]; !ok {
+				t.Errorf("%s: field %q has no SQL", tb.schema.Entity, name)
+			}
+		}
+		for name := range tb.fields {
+			if _, ok := tb.schema.Fields[name]; !ok {
+				t.Errorf("%s: SQL for %q, which is no field of the schema", tb.schema.Entity, name)
+			}
+		}
+		if (tb.schema.Search != "") != (tb.search != nil || tb == &leadTable) {
+			t.Errorf("%s: the schema's search and the table's disagree", tb.schema.Entity)
+		}
+	}
+	for _, sc := range schemas {
+		if !mapped[sc] {
+			t.Errorf("schema %s has no table", sc.Entity)
+		}
+	}
+}
+
+// TestExplainAppointments: the appointment lists the APIs ask for (a
+// dealer's agenda by start, changes since a time, a user's agenda, a
+// lead's appointments, by id) read an index in their order on SQLite,
+// without sorting.
+func TestExplainAppointments(t *testing.T) {
+	s := openTestSQLite(t)
+	c := s.reader(context.Background())
+	for name, q := range map[string]core.Query{
+		"agenda":      {Sort: []core.Sort{{Field: "start_at"}}},
+		"changes":     {Where: core.Cond{Op: core.OpGt, Field: "updated_at", Value: "2026-01-01"}, Sort: []core.Sort{{Field: "updated_at"}}},
+		"user agenda": {Where: core.Eq("user", 3), Sort: []core.Sort{{Field: "start_at", Desc: true}}},
+		"lead":        {Where: core.Eq("lead", 3)},
+		"by id":       {Sort: []core.Sort{{Field: "id"}}},
+	} {
+		q.Limit = 20
+		if err := core.AppointmentSchema.Check(&q); err != nil {
+			t.Fatal(err)
+		}
+		where, args := "dealer_id IN (?)", []any{int64(1)}
+		if !q.Where.IsZero() {
+			cond, a, _, err := c.where(&appointmentTable, q.Where, q.At)
+			if err != nil {
+				t.Fatal(err)
+			}
+			where, args = where+" AND "+cond, append(args, a...)
+		}
+		rows, err := s.read.Query("EXPLAIN QUERY PLAN SELECT id FROM appointments WHERE "+where+c.orderBy(&appointmentTable, q.Sort, false)+" LIMIT 20", args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		joined := fmt.Sprint(plan)
+		t.Logf("%s: %s", name, joined)
+		if !strings.Contains(joined, "USING") || strings.Contains(joined, "TEMP B-TREE") || strings.Contains(joined, "SCAN appointments") {
+			t.Errorf("%s: plan %s", name, joined)
+		}
 	}
 }

@@ -21,31 +21,60 @@ func stageRank(st core.Stage) int {
 // model, the tags, the notes, and its tasks' descriptions and appraised
 // plates, one a line.
 func leadSearchText(l *core.Lead) string {
-	var b strings.Builder
-	line := func(s string) {
-		if s = strings.TrimSpace(s); s != "" {
-			if b.Len() > 0 {
-				b.WriteByte('\n')
-			}
-			b.WriteString(strings.ToLower(s))
-		}
-	}
+	var b searchLines
 	if l.Vehicle != nil {
-		line(l.Vehicle.BrandModel)
+		b.add(l.Vehicle.BrandModel)
 	}
 	for _, n := range l.Tags {
-		line(n.Content)
+		b.add(n.Content)
 	}
 	for _, n := range l.Notes {
-		line(n.Content)
+		b.add(n.Content)
 	}
 	for _, t := range l.Tasks {
-		line(t.Description)
+		b.add(t.Description)
 		if t.Appraisal != nil {
-			line(t.Appraisal.LicensePlate)
+			b.add(t.Appraisal.LicensePlate)
 		}
 	}
 	return b.String()
+}
+
+// searchLines builds a lead's search_text: each text trimmed and
+// lower-cased, one a line, the empty ones left out.
+type searchLines struct{ b strings.Builder }
+
+func (sl *searchLines) add(s string) {
+	if s = strings.TrimSpace(s); s != "" {
+		if sl.b.Len() > 0 {
+			sl.b.WriteByte('\n')
+		}
+		sl.b.WriteString(strings.ToLower(s))
+	}
+}
+
+func (sl *searchLines) String() string { return sl.b.String() }
+
+// storedSearchText returns leadSearchText of lead id as stored, reading
+// its texts alone, in leadSearchText's order, with one query: a change of
+// one note or task keeps search_text right without loading the lead.
+func storedSearchText(c conn, id int64) (string, error) {
+	var b searchLines
+	err := eachRow(c, `SELECT 0, 0, v.brand_model, '' FROM leads l JOIN vehicles v ON v.id = l.vehicle_id WHERE l.id = ?
+		UNION ALL SELECT CASE WHEN kind = 'tag' THEN 1 ELSE 2 END, id, content, '' FROM notes WHERE lead_id = ? AND task_id IS NULL
+		UNION ALL SELECT 3, t.id, t.description, coalesce(a.license_plate, '') FROM tasks t LEFT JOIN appraisals a ON a.task_id = t.id
+			WHERE t.lead_id = ?
+		ORDER BY 1, 2`, []any{id, id, id}, func(r *sql.Rows) error {
+		var part, item int64
+		var text, plate string
+		if err := r.Scan(&part, &item, &text, &plate); err != nil {
+			return err
+		}
+		b.add(text)
+		b.add(plate)
+		return nil
+	})
+	return b.String(), err
 }
 
 // CreateLead stores l whole and the history entry h (when not nil) in one
@@ -131,6 +160,7 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 				return err
 			}
 		}
+		placeItems(l)
 		if h != nil {
 			h.LeadID = id
 			return insertHistoryChanges(c, h, changes)
@@ -138,6 +168,23 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 		return nil
 	})
 	return dbError(err, "create lead", "lead", l.PublicID)
+}
+
+// placeItems sets on the tasks and notes of l where they are: their lead
+// and its dealer.
+func placeItems(l *core.Lead) {
+	place := func(ns []core.Note, taskID int64, tag bool) {
+		for i := range ns {
+			ns[i].DealerID, ns[i].LeadID, ns[i].TaskID, ns[i].Tag = l.DealerID, l.ID, taskID, tag
+		}
+	}
+	for i := range l.Tasks {
+		t := &l.Tasks[i]
+		t.LeadID, t.DealerID = l.ID, l.DealerID
+		place(t.Notes, t.ID, false)
+	}
+	place(l.Notes, 0, false)
+	place(l.Tags, 0, true)
 }
 
 func clientID(cl *core.Client) any {
@@ -167,12 +214,13 @@ func updateVehicle(c conn, v *core.Vehicle) error {
 	return err
 }
 
-// insertTask stores t on lead leadID with its appraisal and notes.
+// insertTask stores t on lead leadID with its appraisal and notes, and
+// sets their ids and versions (1, the columns' default).
 func insertTask(c conn, leadID int64, t *core.Task, actor *int64) error {
 	if t.PublicID == "" {
 		t.PublicID = newPublicID()
 	}
-	t.LeadID = leadID
+	t.LeadID, t.Version = leadID, 1
 	id, err := c.insert(`INSERT INTO tasks (public_id, lead_id, type, subtype, description, media, planned_at, planned_tracking_at,
 		done, done_at, tracked, tracked_at, is_click2call, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.PublicID, leadID, string(t.Type), t.Subtype, t.Description, string(t.Media), microsPtr(t.PlannedAt), microsPtr(t.PlannedTrackingAt),
@@ -196,9 +244,9 @@ func insertTask(c conn, leadID int64, t *core.Task, actor *int64) error {
 
 func updateTask(c conn, t *core.Task) error {
 	_, err := c.exec(`UPDATE tasks SET type = ?, subtype = ?, description = ?, media = ?, planned_at = ?, planned_tracking_at = ?,
-		done = ?, done_at = ?, tracked = ?, tracked_at = ?, is_click2call = ?, author_id = ?, created_at = ? WHERE id = ?`,
+		done = ?, done_at = ?, tracked = ?, tracked_at = ?, is_click2call = ?, author_id = ?, created_at = ?, version = ? WHERE id = ?`,
 		string(t.Type), t.Subtype, t.Description, string(t.Media), microsPtr(t.PlannedAt), microsPtr(t.PlannedTrackingAt),
-		t.Done, microsPtr(t.DoneAt), t.Tracked, microsPtr(t.TrackedAt), t.IsClick2Call, ptrArg(t.AuthorID), micros(t.CreatedAt), t.ID)
+		t.Done, microsPtr(t.DoneAt), t.Tracked, microsPtr(t.TrackedAt), t.IsClick2Call, ptrArg(t.AuthorID), micros(t.CreatedAt), t.Version, t.ID)
 	return err
 }
 
@@ -302,11 +350,8 @@ func (s *Store) Lead(ctx context.Context, id int64) (core.Lead, error) {
 func (s *Store) UpdateLead(ctx context.Context, id int64, actor *int64, fn func(*core.Lead) ([]core.History, error)) (core.Lead, error) {
 	var out core.Lead
 	err := s.write(ctx, func(c conn) error {
-		if c.pg {
-			var locked int64
-			if err := c.row(`SELECT id FROM leads WHERE id = ? FOR UPDATE`, id).Scan(&locked); err != nil {
-				return err
-			}
+		if err := lockLead(c, id, true); err != nil {
+			return err
 		}
 		loaded, err := loadLeads(c, []int64{id}, wholeLead)
 		if err != nil {
@@ -339,6 +384,47 @@ func (s *Store) UpdateLead(ctx context.Context, id int64, actor *int64, fn func(
 	return out, nil
 }
 
+// lockLead locks lead id's row for this write transaction and, with
+// client, its client's row, so that what the transaction loads of them is
+// what it changes: their versions included. On SQLite the writer runs one
+// write transaction at a time. On PostgreSQL the lead is locked FOR UPDATE
+// and the client FOR NO KEY UPDATE (its leads may still be created
+// meanwhile), the client first: a change of the client also writes the
+// copies of its name on its other leads, which another UpdateLead of one
+// of them holds, and that one, waiting for the client before its lead,
+// holds none of them yet. NotFound when there is no such lead.
+func lockLead(c conn, id int64, client bool) error {
+	if !c.pg {
+		return nil
+	}
+	var before, after sql.NullInt64
+	if client {
+		if err := c.row(`SELECT client_id FROM leads WHERE id = ?`, id).Scan(&before); err != nil {
+			return err
+		}
+		if err := lockClient(c, before); err != nil {
+			return err
+		}
+	}
+	if err := c.row(`SELECT client_id FROM leads WHERE id = ? FOR UPDATE`, id).Scan(&after); err != nil {
+		return err
+	}
+	if client && after != before {
+		// The lead's client changed in between; with the lead locked it
+		// cannot change any more.
+		return lockClient(c, after)
+	}
+	return nil
+}
+
+func lockClient(c conn, id sql.NullInt64) error {
+	if !id.Valid {
+		return nil
+	}
+	var locked int64
+	return c.row(`SELECT id FROM clients WHERE id = ? FOR NO KEY UPDATE`, id.Int64).Scan(&locked)
+}
+
 // saveLead writes the differences from old to cur and sets the assigned ids
 // on cur.
 func saveLead(c conn, old, cur *core.Lead, actor *int64) error {
@@ -354,7 +440,7 @@ func saveLead(c conn, old, cur *core.Lead, actor *int64) error {
 			return err
 		}
 	case old.Client != nil && cur.Client.ID == old.Client.ID:
-		cur.Client.DealerID, cur.Client.PublicID = old.Client.DealerID, old.Client.PublicID
+		cur.Client.DealerID, cur.Client.PublicID, cur.Client.Version = old.Client.DealerID, old.Client.PublicID, old.Client.Version
 		if !sameClient(old.Client, cur.Client) {
 			if err := updateClient(c, cur.Client); err != nil {
 				return err
@@ -414,10 +500,14 @@ func saveLead(c conn, old, cur *core.Lead, actor *int64) error {
 	if err := saveTasks(c, old, cur, actor); err != nil {
 		return err
 	}
-	if err := saveNotes(c, noteOwner{leadID: cur.ID}, kindNote, old.Notes, cur.Notes, actor); err != nil {
+	if _, err := saveNotes(c, noteOwner{leadID: cur.ID}, kindNote, old.Notes, cur.Notes, actor); err != nil {
 		return err
 	}
-	return saveNotes(c, noteOwner{leadID: cur.ID}, kindTag, old.Tags, cur.Tags, actor)
+	if _, err := saveNotes(c, noteOwner{leadID: cur.ID}, kindTag, old.Tags, cur.Tags, actor); err != nil {
+		return err
+	}
+	placeItems(cur)
+	return nil
 }
 
 func saveTasks(c conn, old, cur *core.Lead, actor *int64) error {
@@ -439,38 +529,7 @@ func saveTasks(c conn, old, cur *core.Lead, actor *int64) error {
 			return core.Errorf(core.Invalid, "task %d does not belong to lead %d", t.ID, cur.ID)
 		}
 		kept[t.ID] = true
-		t.LeadID, t.PublicID = cur.ID, o.PublicID
-		if !sameTaskRow(o, t) {
-			if err := updateTask(c, t); err != nil {
-				return err
-			}
-		}
-		switch {
-		case t.Appraisal == nil:
-			if o.Appraisal != nil {
-				if _, err := c.exec(`DELETE FROM appraisals WHERE id = ?`, o.Appraisal.ID); err != nil {
-					return err
-				}
-			}
-		case t.Appraisal.ID == 0:
-			if o.Appraisal != nil {
-				if _, err := c.exec(`DELETE FROM appraisals WHERE id = ?`, o.Appraisal.ID); err != nil {
-					return err
-				}
-			}
-			if err := insertAppraisal(c, t.ID, t.Appraisal); err != nil {
-				return err
-			}
-		case o.Appraisal != nil && t.Appraisal.ID == o.Appraisal.ID:
-			if !sameAppraisal(o.Appraisal, t.Appraisal) {
-				if err := updateAppraisal(c, t.Appraisal); err != nil {
-					return err
-				}
-			}
-		default:
-			return core.Errorf(core.Invalid, "appraisal %d does not belong to task %d", t.Appraisal.ID, t.ID)
-		}
-		if err := saveNotes(c, noteOwner{leadID: cur.ID, taskID: t.ID}, kindNote, o.Notes, t.Notes, actor); err != nil {
+		if _, err := saveTask(c, o, t, actor); err != nil {
 			return err
 		}
 	}
@@ -489,13 +548,51 @@ func saveTasks(c conn, old, cur *core.Lead, actor *int64) error {
 	return nil
 }
 
-// LeadIDOfTask returns the lead task taskID belongs to.
-func (s *Store) LeadIDOfTask(ctx context.Context, taskID int64) (int64, error) {
-	var id int64
-	err := s.readDirect(ctx, func(c conn) error {
-		return c.row(`SELECT lead_id FROM tasks WHERE id = ?`, taskID).Scan(&id)
-	})
-	return id, dbError(err, "lead of task", "task", taskID)
+// saveTask writes task t, stored as o, and its appraisal and notes: what
+// differs. A change of any of them gives the task the next version. It
+// sets the ids assigned, the notes' histories and the versions on t, and
+// reports whether anything changed.
+func saveTask(c conn, o, t *core.Task, actor *int64) (bool, error) {
+	t.LeadID, t.PublicID, t.Version = o.LeadID, o.PublicID, o.Version
+	changed := false
+	switch {
+	case t.Appraisal == nil:
+		if o.Appraisal != nil {
+			if _, err := c.exec(`DELETE FROM appraisals WHERE id = ?`, o.Appraisal.ID); err != nil {
+				return false, err
+			}
+			changed = true
+		}
+	case t.Appraisal.ID == 0:
+		if o.Appraisal != nil {
+			if _, err := c.exec(`DELETE FROM appraisals WHERE id = ?`, o.Appraisal.ID); err != nil {
+				return false, err
+			}
+		}
+		if err := insertAppraisal(c, t.ID, t.Appraisal); err != nil {
+			return false, err
+		}
+		changed = true
+	case o.Appraisal != nil && t.Appraisal.ID == o.Appraisal.ID:
+		if !sameAppraisal(o.Appraisal, t.Appraisal) {
+			if err := updateAppraisal(c, t.Appraisal); err != nil {
+				return false, err
+			}
+			changed = true
+		}
+	default:
+		return false, core.Errorf(core.Invalid, "appraisal %d does not belong to task %d", t.Appraisal.ID, t.ID)
+	}
+	notes, err := saveNotes(c, noteOwner{leadID: t.LeadID, taskID: t.ID}, kindNote, o.Notes, t.Notes, actor)
+	if err != nil {
+		return false, err
+	}
+	changed = changed || notes
+	if !changed && sameTaskRow(o, t) {
+		return false, nil
+	}
+	t.Version++
+	return true, updateTask(c, t)
 }
 
 // LeadHistory implements core.Store.LeadHistory. Both orders read the index
@@ -575,7 +672,7 @@ func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 	}
 	rows, err := c.query(`SELECT l.id, l.public_id, l.dealer_id, l.source_id, l.stage, l.outcome, l.reason, l.score, l.user_id,
 		l.created_by, l.mail_content, l.created_at, l.updated_at, l.finished_at, l.first_task_at, l.version,
-		c.id, c.public_id, c.dealer_id, c.name, c.phone, c.phone_e164, c.email, c.province_id, c.locality_id, c.created_at, c.updated_at,
+		c.id, c.public_id, c.dealer_id, c.name, c.phone, c.phone_e164, c.email, c.province_id, c.locality_id, c.created_at, c.updated_at, c.version,
 		v.id, v.brand_model, v.price, v.km, v.year, v.gas_id, v.sold
 		FROM leads l LEFT JOIN clients c ON c.id = l.client_id LEFT JOIN vehicles v ON v.id = l.vehicle_id
 		WHERE l.id IN `+in(len(ids))+` ORDER BY l.id`, anys(ids)...)
@@ -589,14 +686,14 @@ func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 		var stage, outcome string
 		var user, createdBy, finished, firstTask sql.NullInt64
 		var created, updated int64
-		var cID, cDealer, cProvince, cLocality, cCreated, cUpdated sql.NullInt64
+		var cID, cDealer, cProvince, cLocality, cCreated, cUpdated, cVersion sql.NullInt64
 		var cPublic, cName, cPhone, cE164, cEmail sql.NullString
 		var vID, vYear, vGas sql.NullInt64
 		var vBrand, vPrice, vKm sql.NullString
 		var vSold sql.NullBool
 		if err := rows.Scan(&l.ID, &l.PublicID, &l.DealerID, &l.SourceID, &stage, &outcome, &l.Reason, &l.Score, &user,
 			&createdBy, &l.MailContent, &created, &updated, &finished, &firstTask, &l.Version,
-			&cID, &cPublic, &cDealer, &cName, &cPhone, &cE164, &cEmail, &cProvince, &cLocality, &cCreated, &cUpdated,
+			&cID, &cPublic, &cDealer, &cName, &cPhone, &cE164, &cEmail, &cProvince, &cLocality, &cCreated, &cUpdated, &cVersion,
 			&vID, &vBrand, &vPrice, &vKm, &vYear, &vGas, &vSold); err != nil {
 			return nil, err
 		}
@@ -607,7 +704,8 @@ func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 		if cID.Valid {
 			l.Client = &core.Client{ID: cID.Int64, PublicID: cPublic.String, DealerID: cDealer.Int64, Name: cName.String,
 				Phone: cPhone.String, PhoneE164: cE164.String, Email: cEmail.String, ProvinceID: int64Ptr(cProvince),
-				LocalityID: int64Ptr(cLocality), CreatedAt: fromMicros(cCreated.Int64), UpdatedAt: fromMicros(cUpdated.Int64)}
+				LocalityID: int64Ptr(cLocality), CreatedAt: fromMicros(cCreated.Int64), UpdatedAt: fromMicros(cUpdated.Int64),
+				Version: int(cVersion.Int64)}
 		}
 		if vID.Valid {
 			l.Vehicle = &core.Vehicle{ID: vID.Int64, BrandModel: vBrand.String, Price: vPrice.String, Km: vKm.String,
@@ -632,31 +730,14 @@ func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 	if !parts.tasks && !parts.notes {
 		return out, nil
 	}
-	err = eachRow(c, `SELECT t.id, t.public_id, t.lead_id, t.type, t.subtype, t.description, t.media, t.planned_at, t.planned_tracking_at,
-		t.done, t.done_at, t.tracked, t.tracked_at, t.is_click2call, t.author_id, t.created_at,
-		a.id, a.brand_model, a.license_plate, a.km, a.year, a.gas_id, a.extras, a.origin
-		FROM tasks t LEFT JOIN appraisals a ON a.task_id = t.id
+	err = eachRow(c, `SELECT `+taskCols+` FROM tasks t LEFT JOIN appraisals a ON a.task_id = t.id
 		WHERE t.lead_id IN `+in(len(ids))+` ORDER BY t.id`, anys(ids), func(r *sql.Rows) error {
 		var t core.Task
-		var typ, media string
-		var planned, plannedTracking, doneAt, trackedAt, author sql.NullInt64
-		var created int64
-		var aID, aYear, aGas sql.NullInt64
-		var aBrand, aPlate, aKm, aExtras, aOrigin sql.NullString
-		if err := r.Scan(&t.ID, &t.PublicID, &t.LeadID, &typ, &t.Subtype, &t.Description, &media, &planned, &plannedTracking,
-			&t.Done, &doneAt, &t.Tracked, &trackedAt, &t.IsClick2Call, &author, &created,
-			&aID, &aBrand, &aPlate, &aKm, &aYear, &aGas, &aExtras, &aOrigin); err != nil {
+		if err := scanTask(r, &t); err != nil {
 			return err
 		}
-		t.Type, t.Media = core.TaskType(typ), core.Media(media)
-		t.PlannedAt, t.PlannedTrackingAt = timePtr(planned), timePtr(plannedTracking)
-		t.DoneAt, t.TrackedAt, t.AuthorID = timePtr(doneAt), timePtr(trackedAt), int64Ptr(author)
-		t.CreatedAt = fromMicros(created)
-		if aID.Valid {
-			t.Appraisal = &core.Appraisal{ID: aID.Int64, BrandModel: aBrand.String, LicensePlate: aPlate.String, Km: aKm.String,
-				Year: intPtr(aYear), GasID: int64Ptr(aGas), Extras: aExtras.String, Origin: core.AppraisalOrigin(aOrigin.String)}
-		}
 		l := at[t.LeadID]
+		t.DealerID = l.DealerID
 		l.Tasks = append(l.Tasks, t)
 		return nil
 	})
@@ -678,6 +759,7 @@ func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 		return nil, err
 	}
 	for _, n := range notes {
+		n.note.DealerID = at[n.owner.leadID].DealerID
 		switch {
 		case n.owner.taskID != 0:
 			if t := tasks[n.owner.taskID]; t != nil {
@@ -690,4 +772,34 @@ func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 		}
 	}
 	return out, nil
+}
+
+// taskCols are the columns scanTask reads, of tasks t LEFT JOIN appraisals
+// a.
+const taskCols = `t.id, t.public_id, t.lead_id, t.type, t.subtype, t.description, t.media, t.planned_at, t.planned_tracking_at,
+		t.done, t.done_at, t.tracked, t.tracked_at, t.is_click2call, t.author_id, t.created_at, t.version,
+		a.id, a.brand_model, a.license_plate, a.km, a.year, a.gas_id, a.extras, a.origin`
+
+// scanTask scans a task and its appraisal (taskCols), and into extra the
+// columns the query selects after them.
+func scanTask(r interface{ Scan(...any) error }, t *core.Task, extra ...any) error {
+	var typ, media string
+	var planned, plannedTracking, doneAt, trackedAt, author sql.NullInt64
+	var created int64
+	var aID, aYear, aGas sql.NullInt64
+	var aBrand, aPlate, aKm, aExtras, aOrigin sql.NullString
+	if err := r.Scan(append([]any{&t.ID, &t.PublicID, &t.LeadID, &typ, &t.Subtype, &t.Description, &media, &planned, &plannedTracking,
+		&t.Done, &doneAt, &t.Tracked, &trackedAt, &t.IsClick2Call, &author, &created, &t.Version,
+		&aID, &aBrand, &aPlate, &aKm, &aYear, &aGas, &aExtras, &aOrigin}, extra...)...); err != nil {
+		return err
+	}
+	t.Type, t.Media = core.TaskType(typ), core.Media(media)
+	t.PlannedAt, t.PlannedTrackingAt = timePtr(planned), timePtr(plannedTracking)
+	t.DoneAt, t.TrackedAt, t.AuthorID = timePtr(doneAt), timePtr(trackedAt), int64Ptr(author)
+	t.CreatedAt = fromMicros(created)
+	if aID.Valid {
+		t.Appraisal = &core.Appraisal{ID: aID.Int64, BrandModel: aBrand.String, LicensePlate: aPlate.String, Km: aKm.String,
+			Year: intPtr(aYear), GasID: int64Ptr(aGas), Extras: aExtras.String, Origin: core.AppraisalOrigin(aOrigin.String)}
+	}
+	return nil
 }

@@ -20,13 +20,9 @@ func findPage[T any](s *Store, ctx context.Context, t *tableSQL, scope string, s
 	var out []T
 	total := -1
 	err := s.readTx(ctx, func(c conn) error {
-		where, args := scope, slices.Clip(scopeArgs)
-		if !q.Where.IsZero() {
-			cond, a, _, err := c.where(t, q.Where, q.At)
-			if err != nil {
-				return err
-			}
-			where, args = where+" AND "+cond, append(args, a...)
+		where, args, err := c.scoped(t, scope, scopeArgs, q)
+		if err != nil {
+			return err
 		}
 		if q.Total {
 			var err error
@@ -38,7 +34,6 @@ func findPage[T any](s *Store, ctx context.Context, t *tableSQL, scope string, s
 			return nil
 		}
 		limit, largs := c.page(core.Page{Offset: q.Offset, Limit: q.Limit})
-		var err error
 		out, err = load(c, `WHERE `+where+c.orderBy(t, q.Sort, false)+limit, append(args, largs...)...)
 		return err
 	})
@@ -46,6 +41,35 @@ func findPage[T any](s *Store, ctx context.Context, t *tableSQL, scope string, s
 		return nil, 0, dbError(err, "find "+t.schema.Entity+"s", t.schema.Entity, "")
 	}
 	return out, total, nil
+}
+
+// scoped returns the WHERE condition of q on t's table within scope, and
+// its arguments.
+func (c conn) scoped(t *tableSQL, scope string, scopeArgs []any, q core.Query) (string, []any, error) {
+	where, args := scope, slices.Clip(scopeArgs)
+	if !q.Where.IsZero() {
+		cond, a, _, err := c.where(t, q.Where, q.At)
+		if err != nil {
+			return "", nil, err
+		}
+		where, args = where+" AND "+cond, append(args, a...)
+	}
+	return where, args, nil
+}
+
+// groupPage counts the rows of t's table within scope that q selects, per
+// value of q.GroupBy.
+func groupPage(s *Store, ctx context.Context, t *tableSQL, scope string, scopeArgs []any, q core.Query) ([]core.Group, error) {
+	var out []core.Group
+	err := s.readTx(ctx, func(c conn) error {
+		where, args, err := c.scoped(t, scope, scopeArgs, q)
+		if err != nil {
+			return err
+		}
+		out, err = groupRows(c, t, q.GroupBy, t.table+` WHERE `+where, args)
+		return err
+	})
+	return out, dbError(err, "group "+t.schema.Entity+"s", t.schema.Entity, "")
 }
 
 // inScope is the condition "column IN (ids)" and its arguments.

@@ -69,6 +69,28 @@ func countRows(t *testing.T, db *sql.DB, query string) int {
 	return n
 }
 
+// versionsFromOne returns l with the versions of its client, tasks and
+// notes at 1, as migrating down past 0011 (which drops them) and up again
+// leaves them.
+func versionsFromOne(l core.Lead) core.Lead {
+	l = l.Clone()
+	if l.Client != nil {
+		l.Client.Version = 1
+	}
+	for _, ns := range [][]core.Note{l.Notes, l.Tags} {
+		for i := range ns {
+			ns[i].Version = 1
+		}
+	}
+	for i := range l.Tasks {
+		l.Tasks[i].Version = 1
+		for j := range l.Tasks[i].Notes {
+			l.Tasks[i].Notes[j].Version = 1
+		}
+	}
+	return l
+}
+
 // allNotes returns every note of l: its notes, tags and its tasks' notes.
 func allNotes(l core.Lead) []core.Note {
 	ns := append(append([]core.Note{}, l.Notes...), l.Tags...)
@@ -142,7 +164,7 @@ func TestNoteVersionsThroughMigration8(t *testing.T) {
 			defer s.Close()
 			got, err := s.Lead(ctx, edited.ID)
 			check(t, err, "reload")
-			same(t, "lead after migrating down and up", got, before[edited.ID])
+			same(t, "lead after migrating down and up", got, versionsFromOne(before[edited.ID]))
 			got, err = s.Lead(ctx, plain.ID)
 			check(t, err, "reload")
 			if h := got.Notes[0].History; len(h) != 2 || h[0].Content != "Called twice" || h[1].Content != "Called twice, no answer" || got.Notes[0].Content != h[1].Content {

@@ -28,8 +28,9 @@ func nullID(id int64) any {
 }
 
 // insertNote stores n under owner with its first version, by n's author or
-// else by actor, and sets n.ID and n.History. The first version lives in
-// the note's row (migration 0008) and its id is the note's.
+// else by actor, and sets n.ID, n.History, n.Version (1, the column's
+// default) and where n is. The first version lives in the note's row
+// (migration 0008) and its id is the note's.
 func insertNote(c conn, owner noteOwner, kind string, n *core.Note, actor *int64) error {
 	by := n.AuthorID
 	if by == nil {
@@ -46,9 +47,16 @@ func insertNote(c conn, owner noteOwner, kind string, n *core.Note, actor *int64
 	if err != nil {
 		return err
 	}
-	n.ID = id
+	n.ID, n.Version = id, 1
 	n.History = []core.NoteVersion{{ID: id, Modified: at, UserID: by, Content: n.Content}}
+	owner.place(n, kind)
 	return nil
+}
+
+// place sets where n is: its owner's ids (a lead's note gets its lead's
+// dealer from placeItems) and whether it is a tag.
+func (o noteOwner) place(n *core.Note, kind string) {
+	n.DealerID, n.LeadID, n.TaskID, n.Tag = o.dealerID, o.leadID, o.taskID, kind == kindTag
 }
 
 // insertNoteVersion stores a version after a note's first. Its id comes
@@ -72,10 +80,10 @@ func insertNoteVersion(c conn, noteID int64, v core.NoteVersion) (int64, error) 
 }
 
 // saveNotes brings the notes of one kind under owner from old to cur: a note
-// with ID 0 is inserted, a known one updated (a new content adds a version
-// by actor), one missing from cur deleted. It sets the assigned ids and the
-// histories on cur.
-func saveNotes(c conn, owner noteOwner, kind string, old, cur []core.Note, actor *int64) error {
+// with ID 0 is inserted, a known one updated (see saveNote), one missing
+// from cur deleted. It sets the assigned ids, histories and versions on cur
+// and reports whether anything changed.
+func saveNotes(c conn, owner noteOwner, kind string, old, cur []core.Note, actor *int64) (changed bool, err error) {
 	known := make(map[int64]*core.Note, len(old))
 	for i := range old {
 		known[old[i].ID] = &old[i]
@@ -85,37 +93,22 @@ func saveNotes(c conn, owner noteOwner, kind string, old, cur []core.Note, actor
 		n := &cur[i]
 		if n.ID == 0 {
 			if err := insertNote(c, owner, kind, n, actor); err != nil {
-				return err
+				return false, err
 			}
+			changed = true
 			continue
 		}
 		o, ok := known[n.ID]
 		if !ok || kept[n.ID] {
-			return core.Errorf(core.Invalid, "%s %d does not belong here", kind, n.ID)
+			return false, core.Errorf(core.Invalid, "%s %d does not belong here", kind, n.ID)
 		}
 		kept[n.ID] = true
-		history := slices.Clone(o.History)
-		if n.Content != o.Content {
-			if !n.Modified.After(o.Modified) {
-				n.Modified = time.Now().UTC().Truncate(time.Microsecond)
-			}
-			v := core.NoteVersion{Modified: n.Modified, UserID: actor, Content: n.Content}
-			var err error
-			if v.ID, err = insertNoteVersion(c, n.ID, v); err != nil {
-				return err
-			}
-			history = append(history, v)
+		owner.place(n, kind)
+		ch, err := saveNote(c, o, n, actor)
+		if err != nil {
+			return false, err
 		}
-		n.History = history
-		if n.Content != o.Content || !n.Modified.Equal(o.Modified) || !n.Created.Equal(o.Created) || !equalPtr(n.AuthorID, o.AuthorID) {
-			// The first change keeps the first version's text, which until
-			// then was the note's content.
-			if _, err := c.exec(`UPDATE notes SET first_content = coalesce(first_content, content),
-				content = ?, author_id = ?, created_at = ?, modified_at = ? WHERE id = ?`,
-				n.Content, ptrArg(n.AuthorID), micros(n.Created), micros(n.Modified), n.ID); err != nil {
-				return err
-			}
-		}
+		changed = changed || ch
 	}
 	var gone []int64
 	for _, o := range old {
@@ -125,10 +118,42 @@ func saveNotes(c conn, owner noteOwner, kind string, old, cur []core.Note, actor
 	}
 	if len(gone) > 0 {
 		if _, err := c.exec(`DELETE FROM notes WHERE id IN `+in(len(gone)), anys(gone)...); err != nil {
-			return err
+			return false, err
 		}
+		changed = true
 	}
-	return nil
+	return changed, nil
+}
+
+// saveNote writes note n, stored as o: a new content adds a version by
+// actor (stamped now when n.Modified is not after o's), and any change of
+// the row gives it the next version. It sets n.History and n.Version and
+// reports whether the note changed.
+func saveNote(c conn, o, n *core.Note, actor *int64) (bool, error) {
+	history := slices.Clone(o.History)
+	n.Version = o.Version
+	if n.Content != o.Content {
+		if !n.Modified.After(o.Modified) {
+			n.Modified = time.Now().UTC().Truncate(time.Microsecond)
+		}
+		v := core.NoteVersion{Modified: n.Modified, UserID: actor, Content: n.Content}
+		var err error
+		if v.ID, err = insertNoteVersion(c, n.ID, v); err != nil {
+			return false, err
+		}
+		history = append(history, v)
+	}
+	n.History = history
+	if n.Content == o.Content && n.Modified.Equal(o.Modified) && n.Created.Equal(o.Created) && equalPtr(n.AuthorID, o.AuthorID) {
+		return false, nil
+	}
+	n.Version++
+	// The first change keeps the first version's text, which until then
+	// was the note's content.
+	_, err := c.exec(`UPDATE notes SET first_content = coalesce(first_content, content),
+		content = ?, author_id = ?, created_at = ?, modified_at = ?, version = ? WHERE id = ?`,
+		n.Content, ptrArg(n.AuthorID), micros(n.Created), micros(n.Modified), n.Version, n.ID)
+	return true, err
 }
 
 // noteRow is a loaded note with its owner.
@@ -146,7 +171,7 @@ func loadNotes(c conn, column string, ids []int64) ([]noteRow, error) {
 		return nil, nil
 	}
 	rows, err := c.query(`SELECT id, dealer_id, lead_id, task_id, kind, content, author_id, created_at, modified_at,
-			first_version_id, first_at, first_user_id, first_content
+			first_version_id, first_at, first_user_id, first_content, version
 		FROM notes WHERE `+column+` IN `+in(len(ids))+` ORDER BY id`, anys(ids)...)
 	if err != nil {
 		return nil, err
@@ -161,10 +186,11 @@ func loadNotes(c conn, column string, ids []int64) ([]noteRow, error) {
 		var firstContent sql.NullString
 		var created, modified int64
 		if err := rows.Scan(&r.note.ID, &dealerID, &leadID, &taskID, &r.kind, &r.note.Content, &author, &created, &modified,
-			&firstID, &firstAt, &firstUser, &firstContent); err != nil {
+			&firstID, &firstAt, &firstUser, &firstContent, &r.note.Version); err != nil {
 			return nil, err
 		}
 		r.owner = noteOwner{dealerID: dealerID.Int64, leadID: leadID.Int64, taskID: taskID.Int64}
+		r.owner.place(&r.note, r.kind)
 		r.note.AuthorID = int64Ptr(author)
 		r.note.Created = fromMicros(created)
 		r.note.Modified = fromMicros(modified)

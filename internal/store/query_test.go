@@ -40,6 +40,12 @@ func TestQueryEveryField(t *testing.T) {
 		f := testkit.NewFixture(t, s, "a")
 		l := f.Lead(1)
 		check(t, s.CreateLead(ctx, &l, nil), "create lead")
+		edit(t, s, l.ID, func(tx core.LeadTx) error {
+			end := testkit.Now.Add(time.Hour)
+			return tx.AddAppointment(&core.Appointment{DealerID: f.Dealer.ID, LeadID: l.ID, ClientID: &l.Client.ID, UserID: &f.User.ID,
+				Type: core.AppointmentVisit, Status: core.AppointmentPlanned, Title: "x", StartAt: testkit.Now, EndAt: &end,
+				CreatedAt: testkit.Now, UpdatedAt: testkit.Now})
+		})
 		dealers := []int64{f.Dealer.ID}
 		finds := map[string]func(core.Query) error{
 			"lead": func(q core.Query) error {
@@ -56,8 +62,17 @@ func TestQueryEveryField(t *testing.T) {
 			"source":   func(q core.Query) error { _, _, err := s.FindSources(ctx, dealers, q); return err },
 			"province": func(q core.Query) error { _, _, err := s.FindProvinces(ctx, q); return err },
 			"locality": func(q core.Query) error { _, _, err := s.FindLocalities(ctx, q); return err },
+			"appointment": func(q core.Query) error {
+				if q.GroupBy != "" {
+					_, err := s.GroupAppointments(ctx, dealers, q)
+					return err
+				}
+				_, _, err := s.FindAppointments(ctx, dealers, q)
+				return err
+			},
 		}
-		for _, sc := range []core.Schema{core.LeadSchema, core.ClientSchema, core.UserSchema, core.DealerSchema, core.SourceSchema, core.ProvinceSchema, core.LocalitySchema} {
+		for _, sc := range []core.Schema{core.LeadSchema, core.ClientSchema, core.UserSchema, core.DealerSchema, core.SourceSchema, core.ProvinceSchema,
+			core.LocalitySchema, core.AppointmentSchema} {
 			find := finds[sc.Entity]
 			run := func(what string, q core.Query) {
 				t.Helper()
@@ -83,7 +98,7 @@ func TestQueryEveryField(t *testing.T) {
 					run(name+" sort", core.Query{Sort: []core.Sort{{Field: name, Desc: true}}})
 				}
 				if spec.Group {
-					if sc.Entity != "lead" {
+					if sc.Entity != "lead" && sc.Entity != "appointment" {
 						continue
 					}
 					run(name+" group", core.Query{GroupBy: name})

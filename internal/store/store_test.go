@@ -355,10 +355,11 @@ func TestLeadRoundTrip(t *testing.T) {
 		}
 		same(t, "history", hist, []core.History{h})
 
-		leadID, err := s.LeadIDOfTask(ctx, l.Tasks[0].ID)
-		check(t, err, "lead of task")
-		if leadID != l.ID {
-			t.Fatalf("lead of task: %d", leadID)
+		task, err := s.Task(ctx, l.Tasks[0].ID)
+		check(t, err, "task")
+		same(t, "task", task, l.Tasks[0])
+		if task.LeadID != l.ID || task.DealerID != f.Dealer.ID {
+			t.Fatalf("lead of task: %d", task.LeadID)
 		}
 
 		cc := core.CallControl{LeadID: l.ID, UserID: &f.User.ID, CallControl: 77, From: "100", To: "612000001", CreatedAt: testkit.Now}
@@ -403,8 +404,9 @@ func TestNotFound(t *testing.T) {
 		wantCode(t, err, core.NotFound, "lead")
 		_, err = s.UpdateLead(ctx, 42, nil, func(*core.Lead) ([]core.History, error) { return nil, nil })
 		wantCode(t, err, core.NotFound, "update lead")
-		_, err = s.LeadIDOfTask(ctx, 42)
-		wantCode(t, err, core.NotFound, "lead of task")
+		_, err = s.Task(ctx, 42)
+		wantCode(t, err, core.NotFound, "task")
+		wantCode(t, s.EditLead(ctx, 42, func(core.LeadTx) error { return nil }), core.NotFound, "edit lead")
 		_, _, err = s.LeadHistory(ctx, 42, false, core.All)
 		wantCode(t, err, core.NotFound, "lead history")
 		_, err = s.UserByID(ctx, 42)

@@ -203,8 +203,35 @@ var localityTable = tableSQL{
 
 func nameSearch(c conn, term string) (string, []any) { return likeAny(c.pg, term, "name") }
 
+// appointmentTable maps core.AppointmentSchema onto appointments.
+var appointmentTable = tableSQL{
+	schema: &core.AppointmentSchema,
+	table:  "appointments",
+	fields: map[string]fieldSQL{
+		"id":         {col: "id"},
+		"public_id":  {col: "public_id"},
+		"dealer":     {col: "dealer_id"},
+		"lead":       {col: "lead_id"},
+		"client":     {col: "client_id"},
+		"user":       {col: "user_id"},
+		"created_by": {col: "created_by"},
+		"type":       {col: "type"},
+		"status":     {col: "status"},
+		"remote":     {col: "remote"},
+		"title":      {col: "title"},
+		"place":      {col: "place"},
+		"comments":   {col: "comments"},
+		"start_at":   {col: "start_at"},
+		"end_at":     {col: "end_at"},
+		"created_at": {col: "created_at"},
+		"updated_at": {col: "updated_at"},
+		"version":    {col: "version"},
+	},
+	search: func(c conn, term string) (string, []any) { return likeAny(c.pg, term, "title", "place", "comments") },
+}
+
 // tables lists every table mapping, for TestTablesCoverSchemas.
-var tables = []*tableSQL{&leadTable, &clientTable, &userTable, &dealerTable, &sourceTable, &provinceTable, &localityTable}
+var tables = []*tableSQL{&leadTable, &clientTable, &userTable, &dealerTable, &sourceTable, &provinceTable, &localityTable, &appointmentTable}
 
 // leadTermRefs are the records whose names a search term of a lead list
 // finds: the lead then matches through them (its source, assigned user, the

@@ -3,11 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strings"
 
 	"github.com/pressly/goose/v3"
-
-	"forecourt/internal/core"
 )
 
 // goMigrations are the migrations written in Go, numbered among the SQL
@@ -18,19 +15,22 @@ import (
 //	      appraised plates (leadSearchText); Down restores the vehicle and
 //	      tags alone. On SQLite the trigram index follows by its triggers.
 func goMigrations(pg bool) []*goose.Migration {
-	rewrite := func(text func(*core.Lead) string) *goose.GoFunc {
+	rewrite := func(v2 bool) *goose.GoFunc {
 		return &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-			return rewriteSearchText(conn{ctx: ctx, q: tx, pg: pg}, text)
+			return rewriteSearchText(conn{ctx: ctx, q: tx, pg: pg}, v2)
 		}}
 	}
 	return []*goose.Migration{
-		goose.NewGoMigration(12, rewrite(leadSearchText), rewrite(leadSearchTextV1)),
+		goose.NewGoMigration(12, rewrite(true), rewrite(false)),
 	}
 }
 
-// rewriteSearchText sets every lead's search_text to text of the lead, a
-// batch of leads at a time.
-func rewriteSearchText(c conn, text func(*core.Lead) string) error {
+// rewriteSearchText sets every lead's search_text as migration 0012 left it
+// (v2) or as it was before (the vehicle's make and model and the tags), a
+// batch of leads at a time. It reads the tables as they were at 0012, with
+// its own query, never the store's current code: a later migration may add
+// columns this one must not read.
+func rewriteSearchText(c conn, v2 bool) error {
 	const batch = 500
 	var after int64
 	for {
@@ -38,29 +38,30 @@ func rewriteSearchText(c conn, text func(*core.Lead) string) error {
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		leads, err := loadLeads(c, ids, wholeLead)
-		if err != nil {
-			return err
-		}
-		for i := range leads {
-			if _, err := c.exec(`UPDATE leads SET search_text = ? WHERE id = ?`, text(&leads[i]), leads[i].ID); err != nil {
+		for _, id := range ids {
+			var b searchLines
+			err := eachRow(c, `SELECT 0, 0, v.brand_model, '' FROM leads l JOIN vehicles v ON v.id = l.vehicle_id WHERE l.id = ?
+				UNION ALL SELECT CASE WHEN kind = 'tag' THEN 1 ELSE 2 END, id, content, '' FROM notes
+					WHERE lead_id = ? AND task_id IS NULL AND (kind = 'tag' OR ?)
+				UNION ALL SELECT 3, t.id, t.description, coalesce(a.license_plate, '') FROM tasks t LEFT JOIN appraisals a ON a.task_id = t.id
+					WHERE t.lead_id = ? AND ?
+				ORDER BY 1, 2`, []any{id, id, v2, id, v2}, func(r *sql.Rows) error {
+				var part, item int64
+				var text, plate string
+				if err := r.Scan(&part, &item, &text, &plate); err != nil {
+					return err
+				}
+				b.add(text)
+				b.add(plate)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if _, err := c.exec(`UPDATE leads SET search_text = ? WHERE id = ?`, b.String(), id); err != nil {
 				return err
 			}
 		}
 		after = ids[len(ids)-1]
 	}
-}
-
-// leadSearchTextV1 is search_text before migration 0012: the vehicle's
-// make and model and the tags, lower-cased.
-func leadSearchTextV1(l *core.Lead) string {
-	var b strings.Builder
-	if l.Vehicle != nil {
-		b.WriteString(strings.ToLower(l.Vehicle.BrandModel))
-	}
-	for _, t := range l.Tags {
-		b.WriteByte('\n')
-		b.WriteString(strings.ToLower(t.Content))
-	}
-	return b.String()
 }

@@ -19,9 +19,12 @@ func TestHelpOnlyPrintsHelp(t *testing.T) {
 	t.Chdir(dir)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	commands := [][]string{
-		{"serve"}, {"migrate"}, {"dealer", "list"}, {"dealer", "add"}, {"user", "add"},
-		{"user", "list"}, {"apikey", "create"}, {"version"}, {"dealer"}, {"user"}, {"apikey"},
+	commands := [][]string{{"serve"}, {"migrate"}, {"version"}}
+	for group, subs := range groups {
+		commands = append(commands, []string{group})
+		for _, sub := range subs {
+			commands = append(commands, []string{group, sub})
+		}
 	}
 	for _, cmd := range commands {
 		name := strings.Join(cmd, " ")

@@ -8,6 +8,7 @@
 //	forecourt user add --db … --username U --password P [--dealer ID] [--admin] …
 //	forecourt user list --db … [--dealer ID]
 //	forecourt apikey create --db … --dealer ID [--user ID] [--name NAME]
+//	forecourt client merge --db … --dealer ID KEEP DROP
 //
 // Every flag can also come from the environment: FORECOURT_ADDR, FORECOURT_DB,
 // FORECOURT_DEMO, FORECOURT_LOG_FORMAT, FORECOURT_LOG_LEVEL,
@@ -58,6 +59,7 @@ commands:
   user add       create a user and print its id
   user list      list users, one a line: id, username, dealers
   apikey create  create an API key for a dealer and print it alone
+  client merge   merge two clients of a dealer (one person) into one
   version        print the version
   help [command] print this, or a command's flags (as 'forecourt <command> -h')
 
@@ -69,6 +71,7 @@ var groups = map[string][]string{
 	"dealer": {"list", "add"},
 	"user":   {"add", "list"},
 	"apikey": {"create"},
+	"client": {"merge"},
 }
 
 // isHelp reports whether arg asks for help.
@@ -119,6 +122,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return userList(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "apikey" && sub == "create":
 		return apikeyCreate(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "client" && sub == "merge":
+		return clientMerge(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "version":
 		fs := newFlags("version", stderr)
 		if err := parse(fs, rest); err != nil {

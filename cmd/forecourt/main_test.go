@@ -18,6 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"forecourt/internal/core"
+	"forecourt/internal/demo"
+	"forecourt/internal/store"
 	"forecourt/internal/testkit"
 )
 
@@ -367,5 +370,64 @@ func TestScaleOutOnPostgres(t *testing.T) {
 	}
 	if err := stopB(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestClientMerge: the operator merges two clients of one person: the
+// dropped client's leads become the kept one's, which takes the values it
+// lacked, and a client of another dealer is refused.
+func TestClientMerge(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "merge.db")
+	env := map[string]string{"FORECOURT_DB": db}
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := core.NewService(st)
+	f, err := demo.Seed(ctx, svc, demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actx := core.WithPrincipal(ctx, core.Principal{UserID: f.AdminID, DealerIDs: []int64{f.DealerID}})
+	mk := func(c core.Client) core.Lead {
+		l, err := svc.CreateLead(actx, core.Lead{SourceID: f.SourceIDs["web"], Vehicle: &core.Vehicle{BrandModel: "Kia Niro"}, Client: &c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	keep := mk(core.Client{Name: "Marta Ruiz", Phone: "+34 611 22 33 44"})
+	drop := mk(core.Client{Name: "M. Ruiz", Email: "marta@example.com"})
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	id := func(v int64) string { return strconv.FormatInt(v, 10) }
+	out, err := runCmd(t, env, "client", "merge", "--dealer", id(f.DealerID), id(keep.Client.ID), id(drop.Client.ID))
+	if want := id(keep.Client.ID) + "\tMarta Ruiz\t+34 611 22 33 44\tmarta@example.com\n"; err != nil || out != want {
+		t.Fatalf("client merge = %q, %v; want %q", out, err, want)
+	}
+	for _, bad := range [][]string{
+		{"client", "merge", "--dealer", id(f.DealerID), id(keep.Client.ID)},
+		{"client", "merge", id(keep.Client.ID), id(drop.Client.ID)},
+		{"client", "merge", "--dealer", id(f.DealerID), id(keep.Client.ID), "x"},
+		{"client", "merge", "--dealer", id(f.DealerID), id(keep.Client.ID), id(drop.Client.ID)},       // gone
+		{"client", "merge", id(keep.Client.ID), id(keep.Client.ID + 1), "--dealer", id(f.CODealerID)}, // another dealer's
+	} {
+		if out, err := runCmd(t, env, bad...); err == nil {
+			t.Errorf("%v = %q: want an error", bad, out)
+		}
+	}
+
+	st, err = store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc = core.NewService(st)
+	l, err := svc.FindLead(actx, drop.ID)
+	if err != nil || l.Client.ID != keep.Client.ID || l.Client.Email != "marta@example.com" {
+		t.Errorf("the dropped client's lead: %+v, %v", l.Client, err)
 	}
 }

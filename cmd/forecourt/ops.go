@@ -227,3 +227,40 @@ func apikeyCreate(ctx context.Context, args []string, getenv func(string) string
 		return nil
 	})
 }
+
+func clientMerge(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("client merge", stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: forecourt client merge --dealer ID [flags] KEEP DROP\n\n"+
+			"Merges client DROP into client KEEP, both of the dealer: DROP's leads become KEEP's,\n"+
+			"KEEP's empty fields take DROP's values, DROP is deleted, and the leads' histories say so.\n"+
+			"Prints the kept client: id, name, phone, e-mail.\n\n")
+		fs.PrintDefaults()
+	}
+	dsn := dbFlag(fs, getenv)
+	dealer := fs.Int64("dealer", 0, "dealer `ID` both clients belong to (required)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if *dealer <= 0 {
+		return usageError{"client merge: --dealer is required"}
+	}
+	if len(pos) != 2 {
+		return usageError{"client merge: give the client to keep and the client to drop: KEEP DROP"}
+	}
+	var ids [2]int64
+	for i, a := range pos {
+		if ids[i], err = strconv.ParseInt(a, 10, 64); err != nil || ids[i] <= 0 {
+			return usageError{fmt.Sprintf("client merge: bad client id %q", a)}
+		}
+	}
+	return withService(ctx, *dsn, func(svc *core.Service) error {
+		c, err := svc.MergeClients(ctx, *dealer, ids[0], ids[1])
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "%d\t%s\t%s\t%s\n", c.ID, c.Name, c.Phone, c.Email)
+		return nil
+	})
+}

@@ -26,6 +26,7 @@ func (s *Service) CreateLead(ctx context.Context, l Lead) (Lead, error) {
 	l.FinishedAt, l.FirstTaskAt = nil, nil
 	if l.Client != nil {
 		l.Client.ID = 0
+		l.Client.CreatedAt, l.Client.UpdatedAt = now, now
 	}
 	if l.Vehicle != nil {
 		l.Vehicle.ID = 0
@@ -172,6 +173,7 @@ func (s *Service) updateLead(ctx context.Context, id int64, kind HistoryKind, ve
 		if err := change(l, now, p); err != nil {
 			return nil, err
 		}
+		carryDerived(&draft, l)
 		// again on the lead as it is now: its assignee may have changed
 		if err := a.checkAssign(&old, l); err != nil {
 			return nil, err

@@ -294,8 +294,14 @@ type Client struct {
 	Email      string
 	ProvinceID *int64
 	LocalityID *int64
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// GovID is the person's or business's government id (a DNI or NIE,
+	// a cédula, a passport, a RUC or NIT…), kept normalised
+	// (NormaliseGovID): one of the keys a client is matched by.
+	GovID        string
+	BusinessName string // the business's name, for a client that is one
+	Address      string // the postal address, as given
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 	// Version is 1 when the client is created and grows by one with every
 	// change of the client, through any of its leads.
 	Version int
@@ -578,6 +584,14 @@ const (
 	// "delivery.reason" with the consumer's codes as New.
 	KindDeliveryEvent HistoryKind = "delivery_event"
 
+	// KindClientMatched records that a lead's new client was the dealer's
+	// stored client (MatchClient): Changes hold "client" (its id),
+	// "client.matched_by" and the offered values that differed.
+	KindClientMatched HistoryKind = "client_matched"
+	// KindClientMerged records that an operator merged the lead's client
+	// with another (MergeClients): "client" old → new.
+	KindClientMerged HistoryKind = "client_merged"
+
 	KindAppointmentCreated HistoryKind = "appointment_created"
 	KindAppointmentUpdated HistoryKind = "appointment_updated"
 	KindAppointmentDeleted HistoryKind = "appointment_deleted"
@@ -585,7 +599,7 @@ const (
 
 // HistoryKinds lists every history kind.
 var HistoryKinds = []HistoryKind{KindLeadCreated, KindLeadUpdated, KindStageChanged, KindLeadAssigned, KindLeadFinished,
-	KindTaskCreated, KindTaskUpdated, KindTaskDeleted, KindCallPlaced, KindDeliveryEvent,
+	KindTaskCreated, KindTaskUpdated, KindTaskDeleted, KindCallPlaced, KindDeliveryEvent, KindClientMatched, KindClientMerged,
 	KindAppointmentCreated, KindAppointmentUpdated, KindAppointmentDeleted}
 
 // History is one append-only entry of a lead's history.

@@ -71,6 +71,10 @@ type ClientPatch struct {
 	Email      Field[string]
 	ProvinceID Field[*int64]
 	LocalityID Field[*int64]
+	// GovID, BusinessName and Address are fields no SML client has.
+	GovID        Field[string]
+	BusinessName Field[string]
+	Address      Field[string]
 }
 
 // TaskPatch changes a task; see LeadPatch.
@@ -151,11 +155,21 @@ func applyLeadPatch(l *Lead, p LeadPatch, now time.Time, pr Principal) error {
 			}
 		}
 		if c := l.Client; c != nil {
+			was := *c
 			cp.Name.applyTo(&c.Name)
 			cp.Phone.applyTo(&c.Phone)
 			cp.Email.applyTo(&c.Email)
 			cp.ProvinceID.applyTo(&c.ProvinceID)
 			cp.LocalityID.applyTo(&c.LocalityID)
+			cp.GovID.applyTo(&c.GovID)
+			cp.BusinessName.applyTo(&c.BusinessName)
+			cp.Address.applyTo(&c.Address)
+			if c.ID == 0 {
+				c.CreatedAt = now
+			}
+			if c.ID == 0 || !sameClientFields(&was, c) {
+				c.UpdatedAt = now
+			}
 		}
 	}
 	if p.Tasks != nil {

@@ -101,6 +101,24 @@ func (s *Service) checkLeadRefs(ctx context.Context, p Principal, old, l *Lead, 
 	return nil
 }
 
+// carryDerived copies to l, the lead as the change made it inside the write,
+// what checkLeadRefs derived on draft, the same change made beforehand: the
+// client's normalised phone and the province its locality implies, when the
+// values they come from are the same.
+func carryDerived(draft, l *Lead) {
+	c, d := l.Client, draft.Client
+	if c == nil || d == nil {
+		return
+	}
+	if c.Phone == d.Phone {
+		c.PhoneE164 = d.PhoneE164
+	}
+	if c.ProvinceID == nil && d.ProvinceID != nil && sameID(c.LocalityID, d.LocalityID) {
+		pid := *d.ProvinceID
+		c.ProvinceID = &pid
+	}
+}
+
 func oldAppraisal(old *Lead, taskID int64) *Appraisal {
 	if old == nil || taskID == 0 {
 		return nil

@@ -104,6 +104,13 @@ type Store interface {
 	FindLocalities(ctx context.Context, q Query) ([]Locality, int, error)
 
 	FindClients(ctx context.Context, dealerIDs []int64, q Query) ([]Client, int, error)
+	// MergeClients merges client drop into client keep, both of dealerID,
+	// in one transaction: merge gives keep's new values and the changes
+	// each lead's history records; drop's leads and appointments become
+	// keep's, the leads' copies of the client are refreshed, drop is
+	// deleted, and every lead of both gets a KindClientMerged entry at at.
+	// A client of another dealer, or none, is NotFound.
+	MergeClients(ctx context.Context, dealerID, keep, drop int64, merge func(keep, drop Client) (Client, []Change), at time.Time) (Client, error)
 
 	// CreateLead stores l whole (client, vehicle, tasks, notes, tags) and
 	// the history entry h, in one transaction, and sets every id it assigns

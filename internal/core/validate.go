@@ -38,6 +38,12 @@ func validateLead(l *Lead) FieldErrors {
 		checkLen(fe, "client.name", c.Name, MaxShortText)
 		checkLen(fe, "client.phone", c.Phone, MaxPhone)
 		checkLen(fe, "client.email", c.Email, MaxShortText)
+		c.GovID = NormaliseGovID(c.GovID)
+		checkLen(fe, "client.gov_id", c.GovID, MaxGovID)
+		c.BusinessName = strings.TrimSpace(c.BusinessName)
+		checkLen(fe, "client.business_name", c.BusinessName, MaxShortText)
+		c.Address = strings.TrimSpace(c.Address)
+		checkLen(fe, "client.address", c.Address, MaxShortText)
 		if c.Email != "" {
 			if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
 				fe.Add("client.email", MsgInvalid)

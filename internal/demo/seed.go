@@ -175,10 +175,11 @@ func seedColombia(ctx context.Context, svc *core.Service, f *Fixture) error {
 	actx := core.WithPrincipal(ctx, core.Principal{UserID: admin.ID, Username: admin.Username, DealerIDs: []int64{d.ID}})
 	l, err := svc.CreateLead(actx, core.Lead{
 		SourceID: src.ID,
-		Client:   &core.Client{Name: "Juan Pérez Gómez", Phone: "+57 313 643 4030", Email: "juan.perez@example.com"},
-		Vehicle:  &core.Vehicle{BrandModel: "Renault Duster 1.3 TCe Intens", Price: "98900000", Km: "0"},
-		Notes:    []core.Note{{Content: "Escribió por WhatsApp: quiere cotizar con financiación."}},
-		Score:    3,
+		Client: &core.Client{Name: "Juan Pérez Gómez", Phone: "+57 313 643 4030", Email: "juan.perez@example.com",
+			GovID: "1.020.304.050", Address: "Calle 93 # 11-26, Bogotá"},
+		Vehicle: &core.Vehicle{BrandModel: "Renault Duster 1.3 TCe Intens", Price: "98900000", Km: "0"},
+		Notes:   []core.Note{{Content: "Escribió por WhatsApp: quiere cotizar con financiación."}},
+		Score:   3,
 	})
 	if err != nil {
 		return err

@@ -263,6 +263,32 @@ func TestAnswerShape(t *testing.T) {
 	}
 }
 
+// TestClientIdentityRows: a client's government id, business name and
+// address travel as Contents rows of the client.
+func TestClientIdentityRows(t *testing.T) {
+	e := newEnv(t, 0)
+	key, _, err := e.svc.CreateAPIKey(context.Background(), e.fx.CODealerID, nil, "bank")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.pull(key, 0)
+	if len(r.Leads) != 1 {
+		t.Fatalf("the Colombian demo dealer's leads: %+v", r)
+	}
+	got := map[string]leadbank.Content{}
+	for _, c := range r.Leads[0].Contents {
+		got[c.Key] = c
+	}
+	for k, v := range map[string]string{"ClientGovID": "1020304050", "ClientAddress": "Calle 93 # 11-26, Bogotá"} {
+		if got[k].Value != v || got[k].Type != leadbank.TypeClient {
+			t.Errorf("%s = %+v, want %q", k, got[k], v)
+		}
+	}
+	if _, ok := got["ClientBusinessName"]; ok {
+		t.Error("an empty business name has a row")
+	}
+}
+
 // keys says how the keys of got differ from doc's, recursively ("" when
 // they do not).
 func keys(got, doc any) string {

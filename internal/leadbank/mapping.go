@@ -204,6 +204,9 @@ func (r refs) contents(l core.Lead) []Content {
 		add(TypeClient, "ClientPhone", c.Phone)
 		add(TypeClient, "ClientPhoneE164", c.PhoneE164)
 		add(TypeClient, "ClientEmail", c.Email)
+		add(TypeClient, "ClientGovID", c.GovID)
+		add(TypeClient, "ClientBusinessName", c.BusinessName)
+		add(TypeClient, "ClientAddress", c.Address)
 		if c.ProvinceID != nil {
 			add(TypeClient, "ClientProvince", r.provinces[*c.ProvinceID].Name)
 		}

@@ -255,6 +255,7 @@ func (h *handler) render(ctx context.Context, l core.Lead) (Lead, error) {
 			out.Phone = c.Phone
 		}
 		out.Email = c.Email
+		out.NIT, out.BusinessName, out.Address = c.GovID, c.BusinessName, c.Address
 	}
 	if v := l.Vehicle; v != nil {
 		out.AdditionalData.Vehicle = v.BrandModel

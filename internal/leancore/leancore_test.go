@@ -80,7 +80,7 @@ func TestDocumentExample(t *testing.T) {
 		t.Fatalf("fields %v, want the document's %v", got, want)
 	}
 	if lead["name"] != "Juan" || lead["lastname"] != "Pérez Gómez" || lead["phone"] != demo.COLeadPhone || lead["email"] != "juan.perez@example.com" ||
-		lead["status"] != "new" || lead["score"] != 3.0 || lead["business_entity"] != demo.CODealerName {
+		lead["nit"] != "1020304050" || lead["address"] != "Calle 93 # 11-26, Bogotá" || lead["status"] != "new" || lead["score"] != 3.0 || lead["business_entity"] != demo.CODealerName {
 		t.Errorf("lead = %v", lead)
 	}
 	if h, _ := lead["history"].([]any); len(h) != 1 || h[0].(map[string]any)["kind"] != "lead_created" {

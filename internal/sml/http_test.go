@@ -1286,3 +1286,33 @@ func TestCountries(t *testing.T) {
 		t.Errorf("client's province_data = %v", path(l, "client", "province_data"))
 	}
 }
+
+// TestOneClientThroughSML: a lead posted with the phone of a client the
+// dealer has gets that client, and its history says so; another dealer's
+// client with the same phone is not it.
+func TestOneClientThroughSML(t *testing.T) {
+	e := newEnv(t, 0)
+	body := func(client map[string]any) map[string]any {
+		b := e.minimalLead()
+		b["client"] = client
+		return b
+	}
+	first := e.createLead(body(map[string]any{"name": "Ana", "phone": "666 777 888"}))
+	second := e.createLead(body(map[string]any{"name": "Ana García", "phone": "0034666777888", "email": "ana@example.com"}))
+	c1, c2 := first["client"].(map[string]any), second["client"].(map[string]any)
+	if c1["id"] != c2["id"] || c2["name"] != "Ana" || c2["email"] != "ana@example.com" {
+		t.Fatalf("clients %v and %v", c1, c2)
+	}
+	h := want(t, e.do(http.MethodGet, fmt.Sprintf("/api/lead_history/%v/get_history/", second["id"]), nil), http.StatusOK).obj(t)
+	newest := h["results"].([]any)[0].(map[string]any)["history_change_reason"].(string)
+	if !strings.HasPrefix(newest, "Cliente existente: ") || !strings.Contains(newest, "Ana → Ana García") {
+		t.Errorf("history = %q", newest)
+	}
+	o := e.otherDealer()
+	b := body(map[string]any{"name": "Ana", "phone": "666777888"})
+	b["source"] = o.sourceID
+	r := want(t, e.req(o.token, http.MethodPost, "/api/lead/", b), http.StatusCreated).obj(t)
+	if r["client"].(map[string]any)["id"] == c1["id"] {
+		t.Error("another dealer's lead got this dealer's client")
+	}
+}

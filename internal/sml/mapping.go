@@ -788,6 +788,10 @@ var historyReasons = map[core.HistoryKind]string{
 	// a consumer's event on a lead it was handed (the lead bank's
 	// SendAcknos): "Evento de entrega: delivery.event 2, delivery.reason 1"
 	core.KindDeliveryEvent: "Evento de entrega",
+	// the lead's new client was the dealer's stored client: "Cliente
+	// existente: client 12, client.matched_by phone, client.email a → b"
+	core.KindClientMatched: "Cliente existente",
+	core.KindClientMerged:  "Clientes fusionados",
 
 	core.KindAppointmentCreated: "Cita creada",
 	core.KindAppointmentUpdated: "Cita modificada",

@@ -1,19 +1,25 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"strings"
+	"time"
 
 	"forecourt/internal/core"
 )
 
-const clientCols = `id, public_id, dealer_id, name, phone, phone_e164, email, province_id, locality_id, created_at, updated_at, version`
+const clientCols = `id, public_id, dealer_id, name, phone, phone_e164, email, province_id, locality_id, gov_id, business_name, address,
+	created_at, updated_at, version`
 
 func scanClient(r interface{ Scan(...any) error }, cl *core.Client) error {
 	var province, locality sql.NullInt64
 	var created, updated int64
-	if err := r.Scan(&cl.ID, &cl.PublicID, &cl.DealerID, &cl.Name, &cl.Phone, &cl.PhoneE164, &cl.Email, &province, &locality, &created, &updated, &cl.Version); err != nil {
+	if err := r.Scan(&cl.ID, &cl.PublicID, &cl.DealerID, &cl.Name, &cl.Phone, &cl.PhoneE164, &cl.Email, &province, &locality,
+		&cl.GovID, &cl.BusinessName, &cl.Address, &created, &updated, &cl.Version); err != nil {
 		return err
 	}
 	cl.ProvinceID, cl.LocalityID = int64Ptr(province), int64Ptr(locality)
@@ -28,9 +34,11 @@ func insertClient(c conn, dealerID int64, cl *core.Client) error {
 	if cl.PublicID == "" {
 		cl.PublicID = newPublicID()
 	}
-	id, err := c.insert(`INSERT INTO clients (public_id, dealer_id, name, phone, phone_e164, email, province_id, locality_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		cl.PublicID, dealerID, cl.Name, cl.Phone, cl.PhoneE164, cl.Email, ptrArg(cl.ProvinceID), ptrArg(cl.LocalityID), micros(cl.CreatedAt), micros(cl.UpdatedAt))
+	id, err := c.insert(`INSERT INTO clients (public_id, dealer_id, name, phone, phone_e164, email, province_id, locality_id,
+		gov_id, business_name, address, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		cl.PublicID, dealerID, cl.Name, cl.Phone, cl.PhoneE164, cl.Email, ptrArg(cl.ProvinceID), ptrArg(cl.LocalityID),
+		cl.GovID, cl.BusinessName, cl.Address, micros(cl.CreatedAt), micros(cl.UpdatedAt))
 	cl.ID = id
 	return err
 }
@@ -52,8 +60,9 @@ func existingClient(c conn, dealerID, id int64) (core.Client, error) {
 func updateClient(c conn, cl *core.Client) error {
 	cl.Version++
 	if _, err := c.exec(`UPDATE clients SET name = ?, phone = ?, phone_e164 = ?, email = ?, province_id = ?, locality_id = ?,
-		created_at = ?, updated_at = ?, version = ? WHERE id = ?`,
-		cl.Name, cl.Phone, cl.PhoneE164, cl.Email, ptrArg(cl.ProvinceID), ptrArg(cl.LocalityID), micros(cl.CreatedAt), micros(cl.UpdatedAt), cl.Version, cl.ID); err != nil {
+		gov_id = ?, business_name = ?, address = ?, created_at = ?, updated_at = ?, version = ? WHERE id = ?`,
+		cl.Name, cl.Phone, cl.PhoneE164, cl.Email, ptrArg(cl.ProvinceID), ptrArg(cl.LocalityID),
+		cl.GovID, cl.BusinessName, cl.Address, micros(cl.CreatedAt), micros(cl.UpdatedAt), cl.Version, cl.ID); err != nil {
 		return err
 	}
 	name, phone, email := clientSearch(cl)
@@ -79,4 +88,123 @@ func clientSearch(cl *core.Client) (name, phone, email string) {
 		phone = ""
 	}
 	return strings.ToLower(cl.Name), phone, strings.ToLower(cl.Email)
+}
+
+// matchOrInsertClient stores cl, a new client of dealerID, or, when the
+// dealer has a client it is by core.MatchClient, makes cl that client
+// with the values cl brings merged in (core.MergeClient) and returns the
+// changes the lead's history records (nil for a new client). Inside the
+// write that stores the lead: on SQLite the one writer serialises it; on
+// PostgreSQL a transaction lock on each key keeps two new leads of one
+// person from making two clients.
+func matchOrInsertClient(c conn, dealerID int64, cl *core.Client) ([]core.Change, error) {
+	cl.DealerID = dealerID
+	gov, phone, email := core.ClientKeys(*cl)
+	var conds []string
+	var args []any
+	for _, k := range []struct{ name, cond, v string }{
+		{core.MatchGovID, "gov_id = ?", gov}, {core.MatchPhone, "phone_e164 = ?", phone}, {core.MatchEmail, "lower(email) = ?", email},
+	} {
+		if k.v == "" {
+			continue
+		}
+		if c.pg {
+			if _, err := c.exec(`SELECT pg_advisory_xact_lock(?)`, clientKeyLock(dealerID, k.name, k.v)); err != nil {
+				return nil, err
+			}
+		}
+		conds, args = append(conds, k.cond), append(args, k.v)
+	}
+	if len(conds) == 0 {
+		return nil, insertClient(c, dealerID, cl)
+	}
+	candidates, err := queryAll(c, `SELECT `+clientCols+` FROM clients WHERE dealer_id = ? AND (`+strings.Join(conds, " OR ")+`) ORDER BY id LIMIT 50`,
+		append([]any{dealerID}, args...), func(r *sql.Rows, x *core.Client) error { return scanClient(r, x) })
+	if err != nil {
+		return nil, err
+	}
+	match, by, ok := core.MatchClient(*cl, candidates)
+	if !ok {
+		return nil, insertClient(c, dealerID, cl)
+	}
+	if c.pg {
+		if _, err := c.exec(`SELECT id FROM clients WHERE id = ? FOR UPDATE`, match.ID); err != nil {
+			return nil, err
+		}
+	}
+	merged, changes := core.MergeClient(match, *cl, by)
+	if !sameClient(&match, &merged) {
+		// The update refreshes the client's copies on its leads: on SQLite
+		// the trigram index must hold every lead first (see indexLeads),
+		// as the writer sees to for any write but a lead's creation.
+		if !c.pg {
+			if err := indexLeads(c); err != nil {
+				return nil, err
+			}
+		}
+		merged.UpdatedAt = cl.UpdatedAt
+		if err := updateClient(c, &merged); err != nil {
+			return nil, err
+		}
+	}
+	*cl = merged
+	return changes, nil
+}
+
+// clientKeyLock is the PostgreSQL advisory lock of one key of a dealer's
+// clients.
+func clientKeyLock(dealerID int64, key, value string) int64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "client\x00%d\x00%s\x00%s", dealerID, key, value)
+	return int64(h.Sum64())
+}
+
+// MergeClients implements core.Store.MergeClients.
+func (s *Store) MergeClients(ctx context.Context, dealerID, keep, drop int64, merge func(keep, drop core.Client) (core.Client, []core.Change), at time.Time) (core.Client, error) {
+	var out core.Client
+	err := s.write(ctx, func(c conn) error {
+		if c.pg {
+			if _, err := c.exec(`SELECT id FROM clients WHERE id IN (?, ?) ORDER BY id FOR UPDATE`, keep, drop); err != nil {
+				return err
+			}
+		}
+		k, err := existingClient(c, dealerID, keep)
+		if err != nil {
+			return err
+		}
+		d, err := existingClient(c, dealerID, drop)
+		if err != nil {
+			return err
+		}
+		merged, changes := merge(k, d)
+		leads, err := queryIDs(c, `SELECT id FROM leads WHERE client_id IN (?, ?) ORDER BY id`, []any{keep, drop})
+		if err != nil {
+			return err
+		}
+		// drop's leads change their client: a change of the lead
+		if _, err := c.exec(`UPDATE leads SET client_id = ?, version = version + 1, updated_at = ? WHERE client_id = ?`, keep, micros(at), drop); err != nil {
+			return err
+		}
+		if _, err := c.exec(`UPDATE appointments SET client_id = ? WHERE client_id = ?`, keep, drop); err != nil {
+			return err
+		}
+		if err := updateClient(c, &merged); err != nil { // refreshes every lead's copy of the client
+			return err
+		}
+		if _, err := c.exec(`DELETE FROM clients WHERE id = ?`, drop); err != nil {
+			return err
+		}
+		for _, id := range leads {
+			h := core.History{LeadID: id, At: at, Type: core.HistoryChanged, Kind: core.KindClientMerged, Changes: changes}
+			if err := insertHistory(c, &h); err != nil {
+				return err
+			}
+		}
+		out = merged
+		return nil
+	})
+	if err != nil {
+		return core.Client{}, dbError(err, "merge clients", "client", drop)
+	}
+	return out, nil
 }

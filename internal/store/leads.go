@@ -112,6 +112,7 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 		}
 	}
 	err := s.writeWith(ctx, writeOpts{appendOnly: true, rerunnable: true}, func(c conn) error {
+		var matched []core.Change
 		if l.Client != nil {
 			*l.Client = client
 			if l.Client.ID != 0 {
@@ -120,8 +121,11 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 					return err
 				}
 				*l.Client = cl
-			} else if err := insertClient(c, l.DealerID, l.Client); err != nil {
-				return err
+			} else {
+				var err error
+				if matched, err = matchOrInsertClient(c, l.DealerID, l.Client); err != nil {
+					return err
+				}
 			}
 		}
 		if l.Vehicle != nil {
@@ -163,7 +167,13 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 		placeItems(l)
 		if h != nil {
 			h.LeadID = id
-			return insertHistoryChanges(c, h, changes)
+			if err := insertHistoryChanges(c, h, changes); err != nil {
+				return err
+			}
+		}
+		if matched != nil {
+			m := core.History{LeadID: id, At: l.CreatedAt, UserID: l.CreatedBy, Type: core.HistoryChanged, Kind: core.KindClientMatched, Changes: matched}
+			return insertHistory(c, &m)
 		}
 		return nil
 	})
@@ -279,6 +289,7 @@ func sameAppraisal(a, b *core.Appraisal) bool {
 func sameClient(a, b *core.Client) bool {
 	return a.Name == b.Name && a.Phone == b.Phone && a.PhoneE164 == b.PhoneE164 && a.Email == b.Email &&
 		equalPtr(a.ProvinceID, b.ProvinceID) && equalPtr(a.LocalityID, b.LocalityID) &&
+		a.GovID == b.GovID && a.BusinessName == b.BusinessName && a.Address == b.Address &&
 		a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt)
 }
 
@@ -366,8 +377,12 @@ func (s *Store) UpdateLead(ctx context.Context, id int64, actor *int64, fn func(
 		if err != nil {
 			return err
 		}
-		if err := saveLead(c, &old, &cur, actor); err != nil {
+		matched, err := saveLead(c, &old, &cur, actor)
+		if err != nil {
 			return err
+		}
+		if matched != nil {
+			hs = append(hs, core.History{At: cur.UpdatedAt, UserID: actor, Type: core.HistoryChanged, Kind: core.KindClientMatched, Changes: matched})
 		}
 		for i := range hs {
 			hs[i].LeadID = id
@@ -427,29 +442,29 @@ func lockClient(c conn, id sql.NullInt64) error {
 
 // saveLead writes the differences from old to cur and sets the assigned ids
 // on cur.
-func saveLead(c conn, old, cur *core.Lead, actor *int64) error {
+func saveLead(c conn, old, cur *core.Lead, actor *int64) (matched []core.Change, err error) {
 	if cur.ID != old.ID || cur.DealerID != old.DealerID {
-		return core.Errorf(core.Invalid, "a lead cannot change its id or dealer")
+		return nil, core.Errorf(core.Invalid, "a lead cannot change its id or dealer")
 	}
 	cur.PublicID = old.PublicID
 
 	switch {
 	case cur.Client == nil:
 	case cur.Client.ID == 0:
-		if err := insertClient(c, cur.DealerID, cur.Client); err != nil {
-			return err
+		if matched, err = matchOrInsertClient(c, cur.DealerID, cur.Client); err != nil {
+			return nil, err
 		}
 	case old.Client != nil && cur.Client.ID == old.Client.ID:
 		cur.Client.DealerID, cur.Client.PublicID, cur.Client.Version = old.Client.DealerID, old.Client.PublicID, old.Client.Version
 		if !sameClient(old.Client, cur.Client) {
 			if err := updateClient(c, cur.Client); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	default:
 		cl, err := existingClient(c, cur.DealerID, cur.Client.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		*cur.Client = cl
 	}
@@ -462,7 +477,7 @@ func saveLead(c conn, old, cur *core.Lead, actor *int64) error {
 		}
 	case cur.Vehicle.ID == 0:
 		if err := insertVehicle(c, cur.Vehicle); err != nil {
-			return err
+			return nil, err
 		}
 		if old.Vehicle != nil {
 			dropVehicle = old.Vehicle.ID
@@ -470,11 +485,11 @@ func saveLead(c conn, old, cur *core.Lead, actor *int64) error {
 	case old.Vehicle != nil && cur.Vehicle.ID == old.Vehicle.ID:
 		if !sameVehicle(old.Vehicle, cur.Vehicle) {
 			if err := updateVehicle(c, cur.Vehicle); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	default:
-		return core.Errorf(core.Invalid, "vehicle %d does not belong to lead %d", cur.Vehicle.ID, cur.ID)
+		return nil, core.Errorf(core.Invalid, "vehicle %d does not belong to lead %d", cur.Vehicle.ID, cur.ID)
 	}
 
 	cur.Version = old.Version + 1
@@ -486,28 +501,28 @@ func saveLead(c conn, old, cur *core.Lead, actor *int64) error {
 		cur.Score, ptrArg(cur.UserID), ptrArg(cur.CreatedBy), micros(cur.CreatedAt), micros(cur.UpdatedAt), microsPtr(cur.FinishedAt), microsPtr(cur.FirstTaskAt), cur.Version,
 		name, phone, email, leadSearchText(cur), cur.MailContent, cur.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := affected(res, "lead", cur.ID); err != nil {
-		return err
+		return nil, err
 	}
 	if dropVehicle != 0 {
 		if _, err := c.exec(`DELETE FROM vehicles WHERE id = ?`, dropVehicle); err != nil {
-			return err
+			return nil, err
 		}
 	}
 
 	if err := saveTasks(c, old, cur, actor); err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := saveNotes(c, noteOwner{leadID: cur.ID}, kindNote, old.Notes, cur.Notes, actor); err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := saveNotes(c, noteOwner{leadID: cur.ID}, kindTag, old.Tags, cur.Tags, actor); err != nil {
-		return err
+		return nil, err
 	}
 	placeItems(cur)
-	return nil
+	return matched, nil
 }
 
 func saveTasks(c conn, old, cur *core.Lead, actor *int64) error {
@@ -673,6 +688,7 @@ func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 	rows, err := c.query(`SELECT l.id, l.public_id, l.dealer_id, l.source_id, l.stage, l.outcome, l.reason, l.score, l.user_id,
 		l.created_by, l.mail_content, l.created_at, l.updated_at, l.finished_at, l.first_task_at, l.version,
 		c.id, c.public_id, c.dealer_id, c.name, c.phone, c.phone_e164, c.email, c.province_id, c.locality_id, c.created_at, c.updated_at, c.version,
+		c.gov_id, c.business_name, c.address,
 		v.id, v.brand_model, v.price, v.km, v.year, v.gas_id, v.sold
 		FROM leads l LEFT JOIN clients c ON c.id = l.client_id LEFT JOIN vehicles v ON v.id = l.vehicle_id
 		WHERE l.id IN `+in(len(ids))+` ORDER BY l.id`, anys(ids)...)
@@ -687,13 +703,14 @@ func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 		var user, createdBy, finished, firstTask sql.NullInt64
 		var created, updated int64
 		var cID, cDealer, cProvince, cLocality, cCreated, cUpdated, cVersion sql.NullInt64
-		var cPublic, cName, cPhone, cE164, cEmail sql.NullString
+		var cPublic, cName, cPhone, cE164, cEmail, cGov, cBusiness, cAddress sql.NullString
 		var vID, vYear, vGas sql.NullInt64
 		var vBrand, vPrice, vKm sql.NullString
 		var vSold sql.NullBool
 		if err := rows.Scan(&l.ID, &l.PublicID, &l.DealerID, &l.SourceID, &stage, &outcome, &l.Reason, &l.Score, &user,
 			&createdBy, &l.MailContent, &created, &updated, &finished, &firstTask, &l.Version,
 			&cID, &cPublic, &cDealer, &cName, &cPhone, &cE164, &cEmail, &cProvince, &cLocality, &cCreated, &cUpdated, &cVersion,
+			&cGov, &cBusiness, &cAddress,
 			&vID, &vBrand, &vPrice, &vKm, &vYear, &vGas, &vSold); err != nil {
 			return nil, err
 		}
@@ -705,7 +722,7 @@ func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 			l.Client = &core.Client{ID: cID.Int64, PublicID: cPublic.String, DealerID: cDealer.Int64, Name: cName.String,
 				Phone: cPhone.String, PhoneE164: cE164.String, Email: cEmail.String, ProvinceID: int64Ptr(cProvince),
 				LocalityID: int64Ptr(cLocality), CreatedAt: fromMicros(cCreated.Int64), UpdatedAt: fromMicros(cUpdated.Int64),
-				Version: int(cVersion.Int64)}
+				Version: int(cVersion.Int64), GovID: cGov.String, BusinessName: cBusiness.String, Address: cAddress.String}
 		}
 		if vID.Valid {
 			l.Vehicle = &core.Vehicle{ID: vID.Int64, BrandModel: vBrand.String, Price: vPrice.String, Km: vKm.String,

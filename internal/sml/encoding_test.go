@@ -108,3 +108,52 @@ func TestRepeatedQueryParameters(t *testing.T) {
 		t.Errorf("first search value won: %s", r)
 	}
 }
+
+// TestMalformedQueryEscapes checks that a query whose percent-escape is
+// malformed is refused, naming the parameter, on every list: Go's
+// url.ParseQuery drops such a pair, so that ?search=%zz and ?status=%zz
+// listed every lead. A ";" is text, as Django reads it, not a separator
+// whose pair Go would drop too.
+func TestMalformedQueryEscapes(t *testing.T) {
+	e := newEnv(t, 3)
+	for target, field := range map[string]string{
+		"/api/lead/?search=%zz":                          "search",
+		"/api/lead/?status=%zz":                          "status",
+		"/api/lead/?status=new&status=%zz":               "status",
+		"/api/lead/?client__phone__icontains=61%2":       "client__phone__icontains",
+		"/api/lead/?page_size=5&search=%":                "search",
+		"/api/lead/?%zz=1":                               "%zz",
+		"/api/clients/?name__icontains=%g1":              "name__icontains",
+		"/api/user/?search=%zz":                          "search",
+		"/api/provinces/?country=28&search=%zz":          "search",
+		"/api/localities/?search=Madrid%":                "search",
+		"/api/concessionaire/?search=%zz":                "search",
+		"/api/source/?search=%zz":                        "search",
+		"/api/lead_history/1/get_history/?page=%zz":      "page",
+		"/api/lead/?concessionaire__in=1&ordering=-id%z": "ordering",
+	} {
+		r := e.do("GET", target, nil)
+		if r.status != 400 {
+			t.Errorf("GET %s = %s, want 400", target, r)
+			continue
+		}
+		want := map[string]any{field: []any{msgBadEscape}}
+		if got := r.obj(t); !equalJSON(got, want) {
+			t.Errorf("GET %s = %s, want %v", target, r.body, want)
+		}
+	}
+	r := e.do("GET", "/api/lead/?search=nadie;ni%20nada", nil)
+	if r.status != 200 || !strings.Contains(string(r.body), `"count":0`) {
+		t.Errorf("a search with a semicolon = %s, want no lead", r)
+	}
+	r = e.do("GET", "/api/lead/?search=%25zz&status=new", nil)
+	if r.status != 200 {
+		t.Errorf("an escaped percent = %s", r)
+	}
+}
+
+func equalJSON(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}

@@ -20,6 +20,7 @@ const (
 	msgBlank          = "Este campo no puede estar en blanco."
 	msgNullChar       = "No se permiten caracteres nulos."
 	msgBadEncoding    = "Este valor no es texto UTF-8 válido."
+	msgBadEscape      = "Este valor no está bien codificado en la URL (un \"%\" debe ir seguido de dos dígitos hexadecimales)."
 	msgInt            = "Se requiere un número entero válido."
 	msgBool           = "Se requiere un booleano válido."
 	msgString         = "Se requiere una cadena de texto válida."

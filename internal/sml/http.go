@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -157,14 +158,18 @@ func (h *handler) serve(f apiFunc) http.Handler {
 // (OR), as their comma lists do.
 var multiValued = map[string]bool{"status": true, "concessionaire__in": true}
 
-// cleanQuery refuses query parameters no filter can take (a NUL, which no
-// database accepts in text, or bytes that are not UTF-8) and keeps only the
-// last value of a repeated one, as DRF's request.query_params.get reads it,
-// so that ?search=a&search=b searches b. It reads the query once.
+// cleanQuery reads the query string (see parseQuery) and refuses
+// parameters no filter can take: a malformed percent-escape, a NUL (which
+// no database accepts in text), bytes that are not UTF-8. It keeps only the
+// last value of a repeated parameter, as DRF's request.query_params.get
+// reads it, so that ?search=a&search=b searches b, and writes the query
+// back canonically, so that every later r.URL.Query() reads exactly these
+// values. It reads the query once.
 func cleanQuery(r *http.Request) *apiError {
-	q := r.URL.Query()
-	t := &errTree{}
-	changed := false
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	q, t := parseQuery(r.URL.RawQuery)
 	for k, vs := range q {
 		for _, v := range vs {
 			switch {
@@ -176,16 +181,43 @@ func cleanQuery(r *http.Request) *apiError {
 		}
 		if len(vs) > 1 && !multiValued[k] {
 			q[k] = vs[len(vs)-1:]
-			changed = true
 		}
 	}
 	if t.prune() {
 		return treeError(t)
 	}
-	if changed {
-		r.URL.RawQuery = q.Encode()
-	}
+	r.URL.RawQuery = q.Encode()
 	return nil
+}
+
+// parseQuery reads a query string as Django's QueryDict does: pairs split
+// on "&" only (a ";" is text), "+" a space, a pair without "=" an empty
+// value, empty pairs skipped. A malformed percent-escape ("%zz", "%4"),
+// which Python leaves as it is and Go's url.ParseQuery drops with its pair
+// (so that ?search=%zz listed every lead), is refused instead: the
+// parameter is named in the errors, by its decoded name or, when the name
+// is the malformed part, as written.
+func parseQuery(raw string) (url.Values, *errTree) {
+	q := url.Values{}
+	t := &errTree{}
+	for pair := range strings.SplitSeq(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		rawKey, rawValue, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(rawKey)
+		if err != nil {
+			t.add([]string{rawKey}, msgBadEscape)
+			continue
+		}
+		value, err := url.QueryUnescape(rawValue)
+		if err != nil {
+			t.add([]string{key}, msgBadEscape)
+			continue
+		}
+		q[key] = append(q[key], value)
+	}
+	return q, t
 }
 
 // statusClientClosed is what the access log and metrics record for a

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/text/encoding/htmlindex"
 
 	"forecourt/internal/core"
+	"forecourt/internal/jsontext"
 )
 
 // maxBody bounds a request body; a larger one is answered 413.
@@ -311,6 +312,11 @@ func (o object) String(key string, r rule) Opt[string] {
 	var s string
 	switch kind(raw) {
 	case '"':
+		if r, ok := jsontext.LoneSurrogate(raw); ok {
+			// encoding/json would read it as U+FFFD: another text
+			o.fail(key, msgSurrogate(r))
+			return Opt[string]{}
+		}
 		s = literal(raw)
 	case '0':
 		s = literal(raw)

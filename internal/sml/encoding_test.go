@@ -157,3 +157,47 @@ func equalJSON(a, b any) bool {
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)
 }
+
+// TestLoneSurrogates checks that text escaping a lone UTF-16 surrogate is
+// refused, naming the field, as DRF's CharField refuses it: encoding/json
+// reads it as U+FFFD, and stored so it was another text than the one sent.
+// A surrogate pair is a character like any other.
+func TestLoneSurrogates(t *testing.T) {
+	e := newEnv(t, 0)
+	before := e.leadCount()
+	for _, tc := range []struct {
+		method, target, body, want string
+	}{
+		{"POST", "/api/lead/", `{"source":1,"vehicle":{"brand_model":"a"},"client":{"name":"\ud800x"}}`,
+			`{"client":{"name":["No se permiten caracteres sustitutos: U+D800."]}}`},
+		{"POST", "/api/lead/", `{"source":1,"vehicle":{"brand_model":"\udfff"}}`,
+			`{"vehicle":{"brand_model":["No se permiten caracteres sustitutos: U+DFFF."]}}`},
+		{"POST", "/api/lead/", `{"source":1,"vehicle":{"brand_model":"a"},"note":[{"content":"ok"},{"content":"\ud83d\u0041"}]}`,
+			`{"note":[{},{"content":["No se permiten caracteres sustitutos: U+D83D."]}]}`},
+		{"POST", "/api/lead/", `{"source":1,"vehicle":{"brand_model":"a"},"tags":[{"content":"x\\\ud800"}]}`,
+			`{"tags":[{"content":["No se permiten caracteres sustitutos: U+D800."]}]}`},
+		{"PATCH", "/api/lead/1/", `{"mail_content":"hola \udc00"}`,
+			`{"mail_content":["No se permiten caracteres sustitutos: U+DC00."]}`},
+		{"POST", "/api/auth/login/", `{"username":"demo@example.com\ud800","password":"demo"}`,
+			`{"username":["No se permiten caracteres sustitutos: U+D800."]}`},
+	} {
+		var r resp
+		if tc.target == "/api/auth/login/" {
+			r = e.req("", tc.method, tc.target, tc.body)
+		} else {
+			r = e.do(tc.method, tc.target, tc.body)
+		}
+		if r.status != 400 || strings.TrimSpace(string(r.body)) != tc.want {
+			t.Errorf("%s %s %s = %s, want 400 %s", tc.method, tc.target, tc.body, r, tc.want)
+		}
+	}
+	if got := e.leadCount(); got != before {
+		t.Fatalf("refused bodies created leads: %d → %d", before, got)
+	}
+	lead := e.createLead(map[string]any{"source": 1, "vehicle": map[string]any{"brand_model": "a"}, "client": map[string]any{"name": "x"}})
+	id := strconv.Itoa(int(lead["id"].(float64)))
+	r := e.do("PATCH", "/api/lead/"+id+"/", `{"client":{"name":"Smiley \uD83D\uDE00 \\ud800"}}`)
+	if r.status != 200 || path(r.obj(t), "client", "name") != `Smiley 😀 \ud800` {
+		t.Errorf("a surrogate pair and an escaped backslash = %s", r)
+	}
+}

@@ -49,6 +49,14 @@ const (
 
 // throttled is DRF's answer to a throttled request: 429, its detail in
 // Spanish with the wait in whole seconds (rounded up), and Retry-After.
+// msgSurrogate is DRF's CharField message for text holding a lone UTF-16
+// surrogate (ProhibitSurrogateCharactersValidator, "Surrogate characters
+// are not allowed: U+D800."); DRF's Spanish catalogue has no translation
+// of it, so this one is ours, worded like its message for a NUL.
+func msgSurrogate(r rune) string {
+	return fmt.Sprintf("No se permiten caracteres sustitutos: U+%04X.", r)
+}
+
 func throttled(wait time.Duration) *apiError {
 	secs := max(1, int((wait+time.Second-1)/time.Second))
 	unit := "segundos"

@@ -2,6 +2,7 @@ package sml
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -200,4 +201,62 @@ func TestLoneSurrogates(t *testing.T) {
 	if r.status != 200 || path(r.obj(t), "client", "name") != `Smiley 😀 \ud800` {
 		t.Errorf("a surrogate pair and an escaped backslash = %s", r)
 	}
+}
+
+// TestDatesPythonCanRead checks that a date-time is refused when it would
+// render outside the years 1–9999 in the dealer's time zone (or in UTC),
+// with DRF's "overflow" message, and that one before 1901, when Madrid's
+// offset was −00:14:44, renders that offset whole and reads back.
+func TestDatesPythonCanRead(t *testing.T) {
+	e := newEnv(t, 0)
+	// swagger.json's date-times are RFC 3339, whose offsets have no seconds
+	// (see docs/sml.md, Rendering)
+	e.noSchema = true
+	lead := e.createLead(e.minimalLead())
+	id := int(lead["id"].(float64))
+	task := func(date string) resp {
+		return e.do("POST", "/api/lead_task_create/", fmt.Sprintf(`{"lead": %d, "type": "date", "planified_realization_date": %q}`, id, date))
+	}
+	for _, date := range []string{
+		"9999-12-31T23:59:59Z",      // 10000-01-01T00:59:59+01:00 in Madrid
+		"9999-12-31T23:30:00-01:00", // year 10000 in UTC
+		"0001-01-01T00:00:00+01:00", // year 0 in UTC
+	} {
+		r := task(date)
+		if r.status != 400 || strings.TrimSpace(string(r.body)) != `{"planified_realization_date":["Valor de fecha/hora fuera de rango."]}` {
+			t.Errorf("%s = %s, want 400 overflow", date, r)
+		}
+	}
+	for _, date := range []string{"0000-06-01T10:00Z", "10000-01-01T00:00Z"} {
+		r := task(date)
+		if r.status != 400 || !strings.Contains(string(r.body), msgDatetime) {
+			t.Errorf("%s = %s, want 400 wrong format", date, r)
+		}
+	}
+	for date, want := range map[string]string{
+		"9999-12-31T23:59:59":  "9999-12-31T23:59:59+01:00", // naive: Madrid's
+		"0001-01-01T00:00:00":  "0001-01-01T00:00:00-00:14:44",
+		"1890-03-01T12:00:00Z": "1890-03-01T11:45:16-00:14:44",
+	} {
+		r := want201(t, task(date))
+		got := r.obj(t)["planified_realization_date"]
+		if got != want {
+			t.Errorf("%s renders %v, want %s", date, got, want)
+			continue
+		}
+		// what it answered reads back as the same instant
+		tid := int(r.obj(t)["id"].(float64))
+		p := e.do("PATCH", fmt.Sprintf("/api/task/%d/", tid), fmt.Sprintf(`{"planified_realization_date": %q}`, want))
+		if p.status != 200 || p.obj(t)["planified_realization_date"] != want {
+			t.Errorf("PATCH back %s = %s", want, p)
+		}
+	}
+}
+
+func want201(t *testing.T, r resp) resp {
+	t.Helper()
+	if r.status != 201 {
+		t.Fatalf("status %d, want 201: %s", r.status, r.body)
+	}
+	return r
 }

@@ -47,6 +47,11 @@ const (
 	msgThrottled      = "Solicitud fue regulada (throttled)."
 )
 
+// msgDatetimeOverflow is DRF's DateTimeField "overflow" message ("Datetime
+// value out of range."), which DRF's Spanish catalogue leaves untranslated:
+// the translation is ours.
+const msgDatetimeOverflow = "Valor de fecha/hora fuera de rango."
+
 // throttled is DRF's answer to a throttled request: 429, its detail in
 // Spanish with the wait in whole seconds (rounded up), and Retry-After.
 // msgSurrogate is DRF's CharField message for text holding a lone UTF-16

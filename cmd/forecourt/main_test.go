@@ -369,3 +369,53 @@ func TestScaleOutOnPostgres(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestServePublicURL: --public-url (or FORECOURT_PUBLIC_URL) makes links
+// absolute to it and refuses requests for other hosts, but for /healthz;
+// a URL that is not a scheme and a host is a usage error.
+func TestServePublicURL(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "public.db")
+	base, stop, _, err := launchServer(map[string]string{"FORECOURT_PUBLIC_URL": "https://crm.example.com"}, "--db", db, "--demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	send := func(method, path, host, token, body string) (int, string) {
+		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Token "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	own := strings.TrimPrefix(base, "http://")
+	if code, _ := send("GET", "/healthz", own, "", ""); code != 200 {
+		t.Errorf("healthz for the server's own address = %d", code)
+	}
+	if code, body := send("POST", "/api/auth/login/", own, "", `{"username":"demo@example.com","password":"demo"}`); code != 400 {
+		t.Errorf("login for another host = %d %s, want 400", code, body)
+	}
+	code, body := send("POST", "/api/auth/login/", "crm.example.com", "", `{"username":"demo@example.com","password":"demo"}`)
+	var login struct{ Token string }
+	if code != 200 || json.Unmarshal([]byte(body), &login) != nil {
+		t.Fatalf("login = %d %s", code, body)
+	}
+	if code, body := send("GET", "/api/source/", "crm.example.com", login.Token, ""); code != 200 || !strings.Contains(body, `"icon":"https://crm.example.com/static/`) {
+		t.Errorf("sources = %d %.300s", code, body)
+	}
+	for _, bad := range []string{"crm.example.com", "https://crm.example.com/prefix", "ftp://crm.example.com"} {
+		if err := serveOnce(nil, "--db", filepath.Join(t.TempDir(), "x.db"), "--public-url", bad); err == nil || exitCode(err) != 2 {
+			t.Errorf("--public-url %s: %v, want a usage error", bad, err)
+		}
+	}
+}

@@ -38,9 +38,22 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
+// WithPublicURL makes absolute links (DRF's next and previous, the
+// origins' icons) start with u, the server's public URL (a scheme and a
+// host), instead of the request's scheme and Host header, which any client
+// writes. Nil keeps the request's.
+func WithPublicURL(u *url.URL) Option {
+	return func(h *handler) {
+		if u != nil {
+			h.public = u.Scheme + "://" + u.Host
+		}
+	}
+}
+
 type handler struct {
-	svc *core.Service
-	log *slog.Logger
+	svc    *core.Service
+	log    *slog.Logger
+	public string // scheme://host of absolute links; "" for the request's
 }
 
 // apiFunc is a handler that reports failure by returning an error, written
@@ -148,6 +161,11 @@ func (h *handler) serve(f apiFunc) http.Handler {
 			h.writeError(w, r, err)
 			return
 		}
+		base := h.public
+		if base == "" {
+			base = scheme(r) + "://" + r.Host
+		}
+		r = r.WithContext(context.WithValue(r.Context(), baseKey{}, base))
 		if err := f(w, r); err != nil {
 			h.writeError(w, r, toAPIError(err, errContext{}))
 		}
@@ -341,7 +359,18 @@ func (h *handler) renderer(r *http.Request, refs refSet) renderer {
 			loc = d.Location()
 		}
 	}
-	return renderer{refs: refs, now: h.svc.Now(), p: p, loc: loc, base: scheme(r) + "://" + r.Host}
+	return renderer{refs: refs, now: h.svc.Now(), p: p, loc: loc, base: baseURL(r)}
+}
+
+type baseKey struct{}
+
+// baseURL is the scheme and host absolute links to r's answer start with:
+// the public URL (WithPublicURL) or else the request's own.
+func baseURL(r *http.Request) string {
+	if b, ok := r.Context().Value(baseKey{}).(string); ok {
+		return b
+	}
+	return scheme(r) + "://" + r.Host
 }
 
 // scheme is the scheme the client used: X-Forwarded-Proto from a proxy in

@@ -21,7 +21,8 @@ func TestHelpOnlyPrintsHelp(t *testing.T) {
 	cancel()
 	commands := [][]string{
 		{"serve"}, {"migrate"}, {"dealer", "list"}, {"dealer", "add"}, {"user", "add"},
-		{"user", "list"}, {"apikey", "create"}, {"version"}, {"dealer"}, {"user"}, {"apikey"},
+		{"user", "list"}, {"user", "deactivate"}, {"user", "logout"}, {"apikey", "create"}, {"apikey", "list"},
+		{"apikey", "revoke"}, {"source", "add"}, {"source", "list"}, {"version"}, {"dealer"}, {"user"}, {"apikey"}, {"source"},
 	}
 	for _, cmd := range commands {
 		name := strings.Join(cmd, " ")

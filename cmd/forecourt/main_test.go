@@ -419,3 +419,38 @@ func TestServePublicURL(t *testing.T) {
 		}
 	}
 }
+
+// TestServeTokenFlags: the tokens' lifetimes come from flags or the
+// environment; bad values are usage errors.
+func TestServeTokenFlags(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "tokens.db")
+	// a maximum age of a microsecond: every token has expired by its
+	// first use
+	base, stop, _, err := launchServer(map[string]string{"FORECOURT_TOKEN_MAX_AGE": "1us"}, "--db", db, "--demo", "--token-idle-time", "0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, login := do(t, "POST", base+"/api/auth/login/", "", map[string]string{"username": "demo@example.com", "password": "demo"})
+	if code != 200 {
+		t.Fatalf("login = %d %v", code, login)
+	}
+	if code, _ := do(t, "GET", base+"/api/lead/", login["token"].(string), nil); code != 401 {
+		t.Errorf("a token past its maximum age = %d, want 401", code)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{map[string]string{"FORECOURT_TOKEN_IDLE_TIME": "forever"}, nil},
+		{map[string]string{"FORECOURT_TOKEN_MAX_AGE": "30d"}, nil},
+		{nil, []string{"--token-max-age", "-1h"}},
+		{nil, []string{"--token-idle-time", "-1s"}},
+	} {
+		if err := serveOnce(bad.env, append([]string{"--db", db}, bad.args...)...); err == nil || exitCode(err) != 2 {
+			t.Errorf("%v %v: %v, want a usage error", bad.env, bad.args, err)
+		}
+	}
+}

@@ -173,8 +173,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, e
 	}
 	p := Principal{UserID: c.UserID, APIKeyID: c.APIKeyID, Token: secret}
 	now := s.Now()
-	switch {
-	case c.Kind == CredentialAPIKey:
+	if c.Kind == CredentialAPIKey {
 		p.DealerIDs = []int64{c.DealerID}
 		if c.UserID == 0 || !c.UserActive {
 			// a key bound to a user who was deactivated acts as no user:
@@ -182,15 +181,13 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, e
 			p.UserID = 0
 			return p, nil
 		}
-	default:
-		if end, ok := s.tokens.expiry(c); ok && !now.Before(end) {
-			// The session ends when the token expired, so that the user
-			// shows offline and the token can never come back.
-			if err := s.store.EndSession(ctx, HashSecret(secret), end); err != nil && ErrorCode(err) != NotFound {
-				s.log.WarnContext(ctx, "end expired session", "err", err)
-			}
-			return Principal{}, Errorf(Unauthorized, "token expired")
+	} else if end, ok := s.tokens.expiry(c); ok && !now.Before(end) {
+		// The session ends when the token expired, so that the user shows
+		// offline and the token can never come back.
+		if err := s.store.EndSession(ctx, HashSecret(secret), end); err != nil && ErrorCode(err) != NotFound {
+			s.log.WarnContext(ctx, "end expired session", "err", err)
 		}
+		return Principal{}, Errorf(Unauthorized, "token expired")
 	}
 	// The credential itself is read every time, so that a logout takes
 	// effect at once; the user, his memberships and session may come from

@@ -262,6 +262,13 @@ func (s *Service) CreateAppointment(ctx context.Context, a Appointment) (Appoint
 		if l.Client != nil {
 			na.ClientID = &l.Client.ID
 		}
+		n, err := tx.CountAppointments()
+		if err != nil {
+			return err
+		}
+		if n >= MaxLeadAppointments {
+			return &Error{Code: Invalid, Message: "too many appointments on the lead", Fields: map[string]string{"lead": MsgLeadAppointments}}
+		}
 		fe := validateAppointment(&na)
 		checkAssignee(fe, na.UserID, user, l.DealerID)
 		if na.UserID == nil {

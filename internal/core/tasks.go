@@ -74,6 +74,9 @@ func checkTaskRoom(tx LeadTx) error {
 // addTask stores the valid new task t on lead l inside tx, with what the
 // lifecycle brings and l's history entry (task_created).
 func addTask(tx LeadTx, l *Lead, t *Task, p Principal, now time.Time) error {
+	if err := checkPartGrowth(tx, LeadSize{}, measureTask(t), nil, func(m *sizer) { m.task("", t) }); err != nil {
+		return err
+	}
 	t.LeadID = l.ID
 	settleTask(t, now)
 	changes := diffTasks(nil, []Task{*t})
@@ -172,6 +175,9 @@ func (s *Service) UpdateTask(ctx context.Context, taskID int64, patch TaskPatch)
 			checkFuel(fe, "appraisal.gas", t.Appraisal.GasID, fuels)
 		}
 		if err := fe.Err(); err != nil {
+			return err
+		}
+		if err := checkPartGrowth(tx, measureTask(&old), measureTask(&t), &old, func(m *sizer) { m.task("", &t) }); err != nil {
 			return err
 		}
 		settleTask(&t, now)

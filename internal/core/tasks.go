@@ -51,6 +51,9 @@ func (s *Service) CreateTask(ctx context.Context, leadID int64, t Task) (Task, e
 		if err := fe.Err(); err != nil {
 			return err
 		}
+		if err := checkPartGrowth(tx, LeadSize{}, measureTask(&nt), nil, func(m *sizer) { m.task("", &nt) }); err != nil {
+			return err
+		}
 		return addTask(tx, &l, &nt, p, now)
 	})
 	if err != nil {
@@ -74,9 +77,6 @@ func checkTaskRoom(tx LeadTx) error {
 // addTask stores the valid new task t on lead l inside tx, with what the
 // lifecycle brings and l's history entry (task_created).
 func addTask(tx LeadTx, l *Lead, t *Task, p Principal, now time.Time) error {
-	if err := checkPartGrowth(tx, LeadSize{}, measureTask(t), nil, func(m *sizer) { m.task("", t) }); err != nil {
-		return err
-	}
 	t.LeadID = l.ID
 	settleTask(t, now)
 	changes := diffTasks(nil, []Task{*t})

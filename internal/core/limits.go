@@ -33,6 +33,14 @@ const (
 	MaxLeadAppointments = 200
 )
 
+// MaxLeadsPerAnswer bounds the leads one answer of any API carries whole
+// (with their tasks, notes and versions): a page of SML's lead list, a
+// lead bank pull (MaxPullLimit). With the totals above, a lead renders in
+// at most 1.6 MB in SML (0.5 MB when its text needs no escapes), so an
+// answer of leads is at most some 80 MB however its leads were filled
+// (docs/sml.md, "What one answer costs").
+const MaxLeadsPerAnswer = 50
+
 // The field messages of the totals, at the path of the element where a
 // total passed its bound.
 const (

@@ -1,6 +1,7 @@
 package sml
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -80,5 +81,43 @@ func TestLeadTotals(t *testing.T) {
 	r = want(t, e.do(http.MethodPatch, fmt.Sprintf("/api/task/%d/", num(task["id"])), map[string]any{"note": noteList(1, "n")}), http.StatusBadRequest)
 	if !sameJSON(t, string(r.body), `{"note":[{"content":["`+msgLeadText+`"]}]}`) {
 		t.Fatalf("task note past the text: %s", r.body)
+	}
+}
+
+// TestLeadPagesBounded: a page of leads carries at most
+// core.MaxLeadsPerAnswer leads, page_size=all included (its next link
+// keeps page_size=all), while other lists keep their larger pages; a
+// history entry lists at most maxChangesShown changes and counts the rest.
+func TestLeadPagesBounded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	ctx := core.WithPrincipal(context.Background(), core.Principal{UserID: e.fx.AdminID, DealerIDs: []int64{e.fx.DealerID}})
+	have := e.leadCount()
+	for i := have; i < core.MaxLeadsPerAnswer+5; i++ {
+		if _, err := e.svc.CreateLead(ctx, core.Lead{SourceID: e.fx.SourceIDs["phone"], Vehicle: &core.Vehicle{BrandModel: "Ibiza"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := max(have, core.MaxLeadsPerAnswer+5)
+	for _, q := range []string{"page_size=all", "page_size=1000", "page_size=5000"} {
+		p := want(t, e.do(http.MethodGet, "/api/lead/?"+q, nil), http.StatusOK).obj(t)
+		next, _ := p["next"].(string)
+		if n := len(p["results"].([]any)); n != core.MaxLeadsPerAnswer || num(p["count"]) != int64(total) || !strings.Contains(next, q) || !strings.Contains(next, "page=2") {
+			t.Errorf("%s: %d results of %v, next %v", q, n, p["count"], p["next"])
+		}
+	}
+	p := want(t, e.do(http.MethodGet, "/api/lead/?page_size=all&page=2", nil), http.StatusOK).obj(t)
+	if n := len(p["results"].([]any)); n != total-core.MaxLeadsPerAnswer || p["next"] != nil {
+		t.Errorf("page 2 of all: %d results, next %v", n, p["next"])
+	}
+
+	// a write of 60 notes records 60 changes: 50 are listed
+	l := e.createLead(e.minimalLead())
+	body := map[string]any{"note": noteList(60, "nota")}
+	want(t, e.do(http.MethodPatch, fmt.Sprintf("/api/lead/%d/", num(l["id"])), body), http.StatusOK)
+	h := want(t, e.do(http.MethodGet, fmt.Sprintf("/api/lead_history/%d/get_history/", num(l["id"])), nil), http.StatusOK).obj(t)
+	reason := path(h, "results", 0, "history_change_reason").(string)
+	if strings.Count(reason, "nota") != maxChangesShown || !strings.HasSuffix(reason, ", y 10 cambios más") {
+		t.Errorf("history of 60 notes: %s", reason)
 	}
 }

@@ -33,6 +33,14 @@ const (
 	MaxLeadAppointments = 200
 )
 
+// A record's extension fields (Dealer.Ext, Appointment.Ext): an API names
+// a few fields of its own, so at most MaxExtFields of them, each key at
+// most MaxExtKey bytes (its value is a text of at most MaxLongText).
+const (
+	MaxExtFields = 32
+	MaxExtKey    = 64
+)
+
 // MaxLeadsPerAnswer bounds the leads one answer of any API carries whole
 // (with their tasks, notes and versions): a page of SML's lead list, a
 // lead bank pull (MaxPullLimit). With the totals above, a lead renders in

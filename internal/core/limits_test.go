@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -245,4 +246,25 @@ func TestLeadSizeStored(t *testing.T) {
 			t.Fatalf("stored size %+v, measured %+v, want %d characters", stored, want, text)
 		}
 	})
+}
+
+// TestExtBounded: an appointment takes at most MaxExtFields extension
+// fields, each key at most MaxExtKey bytes.
+func TestExtBounded(t *testing.T) {
+	e := newEnv(t)
+	l := e.lead(t, nil)
+	start := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	ext := map[string]string{}
+	for i := range core.MaxExtFields + 1 {
+		ext["walcu.f"+strconv.Itoa(i)] = "x"
+	}
+	_, err := e.svc.CreateAppointment(e.admin, core.Appointment{LeadID: l.ID, StartAt: start, Ext: ext})
+	wantField(t, err, "ext", core.MsgTooMany)
+	long := "walcu." + strings.Repeat("a", core.MaxExtKey)
+	_, err = e.svc.CreateAppointment(e.admin, core.Appointment{LeadID: l.ID, StartAt: start, Ext: map[string]string{long: "x"}})
+	wantField(t, err, "ext."+long, core.MsgInvalid)
+	delete(ext, "walcu.f0")
+	if _, err := e.svc.CreateAppointment(e.admin, core.Appointment{LeadID: l.ID, StartAt: start, Ext: ext}); err != nil {
+		t.Fatalf("%d extension fields: %v", len(ext), err)
+	}
 }

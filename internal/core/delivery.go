@@ -53,11 +53,14 @@ func consumerOf(p Principal) (Consumer, error) {
 const (
 	// DefaultPullLimit is how many leads a pull hands out when it asks for
 	// none (a limit of zero or less).
-	DefaultPullLimit = MaxLeadsPerAnswer
+	DefaultPullLimit = MaxPullLimit
 	// MaxPullLimit is the most leads one pull hands out; a larger limit
-	// is lowered to it. Each is loaded whole: MaxLeadsPerAnswer bounds
-	// what one pull costs.
-	MaxPullLimit = MaxLeadsPerAnswer
+	// is lowered to it. A pull renders of each lead its client, vehicle
+	// and latest texts, never its tasks or the versions of its notes, so
+	// a lead at its totals answers at most MaxLeadText characters: twice
+	// MaxLeadsPerAnswer, the bound of whole leads, costs no more than a
+	// page of those (docs/leadbank.md).
+	MaxPullLimit = 2 * MaxLeadsPerAnswer
 	// MaxDeliveryIDs is the most leads one confirmation, and the most
 	// events one call, may name.
 	MaxDeliveryIDs = 1000

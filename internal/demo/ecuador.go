@@ -27,6 +27,8 @@ const (
 	ECCampaign        = "5e686580-ee19-11ea-97ea-000c297d72b1"
 	ECLandingCampaign = "0626c2b0-1ad2-11ea-830b-000c297d72b1"
 	ECExoneradosLine  = "f417e1ae-a81b-11e9-ab2c-000c297d72b1"
+	// ECLandingForm is the document's landing page, of medio 18.
+	ECLandingForm = "Exonerados"
 )
 
 // ECFixture names what seedEcuador created.
@@ -93,13 +95,16 @@ func seedEcuador(ctx context.Context, svc *core.Service, f *Fixture) error {
 		}
 		ec.BusinessLines[b.code] = bl.ID
 	}
+	var landingCampaign int64
 	for _, c := range []core.Campaign{
 		{DealerID: d.ID, PublicID: ECCampaign, Name: "HILUX 2021", Active: true},
 		{DealerID: d.ID, PublicID: ECLandingCampaign, Code: "RODRIGUEZ " + ECLandingCampaign, Name: "RODRIGUEZ", Active: true},
 	} {
-		if _, err := svc.CreateCampaign(ctx, c); err != nil {
+		cp, err := svc.CreateCampaign(ctx, c)
+		if err != nil {
 			return err
 		}
+		landingCampaign = cp.ID
 	}
 	origin, err := svc.CreateOrigin(ctx, core.Origin{Name: "Casabaca", ChannelIDs: []int64{f.channels[core.ChannelPhone],
 		f.channels[core.ChannelWeb], f.channels[core.ChannelChat], f.channels[core.ChannelWhatsapp]}})
@@ -156,6 +161,15 @@ func seedEcuador(ctx context.Context, svc *core.Service, f *Fixture) error {
 			return fmt.Errorf("%s: %w", p.username, err)
 		}
 		ec.Users[p.username] = u.ID
+	}
+	// the document's landing page, so that its landing_ticket example
+	// works as written
+	actx := core.WithPrincipal(ctx, core.Principal{UserID: admin.ID, DealerIDs: []int64{d.ID}})
+	line := ec.BusinessLines["4"]
+	if _, err := svc.CreateLeadForm(actx, core.LeadForm{DealerID: d.ID, Name: ECLandingForm, SourceID: ec.Medios["18"],
+		CampaignID: &landingCampaign, BusinessLineID: &line, AssignPosition: "2", AuthorisedBy: &admin.ID,
+		Properties: `[{"label": "Tipo de discapacidad","value": "tipo_discapacidad","validations": "required" } ]`}); err != nil {
+		return err
 	}
 	f.EC = ec
 	return nil

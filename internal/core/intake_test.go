@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"testing"
@@ -256,4 +257,30 @@ func lastHistoryIn(t *testing.T, e env, ctx context.Context, id int64) (core.His
 		t.Fatalf("history of lead %d: %v, %v", id, hs, err)
 	}
 	return hs[0], n
+}
+
+// TestCreateSoleAppointment: a lead holds one planned appointment at a
+// time through CreateSoleAppointment; a held one is always taken, and a
+// cancelled one frees the place.
+func TestCreateSoleAppointment(t *testing.T) {
+	engines(t, func(t *testing.T, e env) {
+		l := e.lead(t, nil)
+		start := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+		a, err := e.svc.CreateSoleAppointment(e.admin, core.Appointment{LeadID: l.ID, StartAt: start})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.CreateSoleAppointment(e.admin, core.Appointment{LeadID: l.ID, StartAt: start.Add(time.Hour)}); !errors.Is(err, core.ErrAppointmentPlanned) {
+			t.Fatalf("a second planned: %v", err)
+		}
+		if _, err := e.svc.CreateSoleAppointment(e.admin, core.Appointment{LeadID: l.ID, StartAt: start, Status: core.AppointmentDone}); err != nil {
+			t.Fatalf("a held one: %v", err)
+		}
+		if _, err := e.svc.UpdateAppointment(e.admin, a.ID, core.AppointmentPatch{Status: core.Value(core.AppointmentCancelled)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.CreateSoleAppointment(e.admin, core.Appointment{LeadID: l.ID, StartAt: start}); err != nil {
+			t.Fatalf("after the cancel: %v", err)
+		}
+	})
 }

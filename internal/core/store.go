@@ -321,6 +321,8 @@ type LeadTx interface {
 	// AddCommunication stores c, a communication of the lead, and sets its
 	// ID, Version (1) and, when empty, its PublicID.
 	AddCommunication(c *Communication) error
+	// CountAppointments counts the lead's appointments of status st.
+	CountAppointments(st AppointmentStatus) (int, error)
 	// SaveLead saves l's UpdatedAt and FirstTaskAt with the lead's next
 	// version, which it sets on l; with texts, also what a lead search
 	// finds of the lead's texts (its notes, tags, tasks' descriptions and

@@ -78,3 +78,10 @@ func (s *Store) LeadCommunications(ctx context.Context, leadID int64, limit int)
 		[]any{leadID, limit}, func(r *sql.Rows, cm *core.Communication) error { return scanCommunication(r, cm) })
 	return out, dbError(err, "lead communications", "lead", leadID)
 }
+
+// CountAppointments implements core.LeadTx.CountAppointments.
+func (t *leadTx) CountAppointments(st core.AppointmentStatus) (int, error) {
+	var n int
+	err := t.c.row(`SELECT COUNT(*) FROM appointments WHERE lead_id = ? AND status = ?`, t.lead.ID, string(st)).Scan(&n)
+	return n, err
+}

@@ -41,6 +41,8 @@ var routes = []Route{
 	{http.MethodPost, "/api/close_ticket/{id}", "close-ticket"},
 	{http.MethodPost, "/api/ticket/addNotes/{id}", "add-notes"},
 	{http.MethodGet, "/api/tickets/{id}", "ticket"},
+	{http.MethodPost, "/api/calls", "calls"},
+	{http.MethodPost, "/api/not_answer_call", "not-answer-call"},
 }
 
 // Routes returns every route the handler serves.
@@ -79,6 +81,7 @@ func NewHandler(svc *core.Service, opts ...Option) http.Handler {
 		"tickets": h.tickets, "call-ticket": h.callTicket, "landing-ticket": h.landingTicket,
 		"not-answer-ticket": h.notAnswerTicket, "close-ticket": h.closeTicket,
 		"add-notes": h.addNotes, "ticket": h.ticket,
+		"calls": h.calls, "not-answer-call": h.notAnswerCall,
 	}
 	mux := http.NewServeMux()
 	paths := map[string][]string{}

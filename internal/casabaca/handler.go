@@ -43,6 +43,13 @@ var routes = []Route{
 	{http.MethodGet, "/api/tickets/{id}", "ticket"},
 	{http.MethodPost, "/api/calls", "calls"},
 	{http.MethodPost, "/api/not_answer_call", "not-answer-call"},
+	{http.MethodPost, "/api/create_landing_page", "landing-page"},
+	{http.MethodPost, "/api/quotation", "quotation"},
+	{http.MethodPost, "/api/call_quotation", "call-quotation"},
+	{http.MethodPost, "/api/calls_prospeccion", "calls-prospeccion"},
+	{http.MethodPost, "/api/close_prospeccion/{id}", "close-prospeccion"},
+	{http.MethodPost, "/api/forms_prospeccion", "forms-prospeccion"},
+	{http.MethodGet, "/api/prospecciones/{id}", "prospeccion"},
 }
 
 // Routes returns every route the handler serves.
@@ -82,6 +89,9 @@ func NewHandler(svc *core.Service, opts ...Option) http.Handler {
 		"not-answer-ticket": h.notAnswerTicket, "close-ticket": h.closeTicket,
 		"add-notes": h.addNotes, "ticket": h.ticket,
 		"calls": h.calls, "not-answer-call": h.notAnswerCall,
+		"landing-page": h.landingPage, "quotation": h.quotation, "call-quotation": h.callQuotation,
+		"calls-prospeccion": h.callsProspeccion, "close-prospeccion": h.closeProspeccion, "forms-prospeccion": h.formsProspeccion,
+		"prospeccion": h.prospeccion,
 	}
 	mux := http.NewServeMux()
 	paths := map[string][]string{}

@@ -121,6 +121,11 @@ func errBody(msg string) error {
 
 // decode reads r's body (at most maxBody; none is {}) into v.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	return decodeTwice(w, r, v)
+}
+
+// decodeTwice reads r's body once into each of vs.
+func decodeTwice(w http.ResponseWriter, r *http.Request, vs ...any) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -135,13 +140,54 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if !utf8.Valid(body) {
 		return errBody("El cuerpo de la petición no es UTF-8 válido")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
-		return errBody("El cuerpo de la petición no es un JSON válido con los campos del documento")
+	for _, v := range vs {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		if err := dec.Decode(v); err != nil {
+			return errBody("El cuerpo de la petición no es un JSON válido con los campos del documento")
+		}
+		if dec.More() {
+			return errBody("El cuerpo de la petición debe ser un solo objeto JSON")
+		}
 	}
-	if dec.More() {
-		return errBody("El cuerpo de la petición debe ser un solo objeto JSON")
+	return nil
+}
+
+// propertiesForm is create_landing_page's properties_form: a JSON array,
+// or (as the document sends it) a string holding one; kept as the array's
+// JSON text.
+type propertiesForm struct {
+	raw string
+	bad bool
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (p *propertiesForm) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	*p = propertiesForm{}
+	switch {
+	case string(b) == "null":
+		return nil
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		if strings.TrimSpace(s) == "" {
+			return nil
+		}
+		b = []byte(s)
 	}
+	var arr []any
+	if json.Unmarshal(b, &arr) != nil {
+		p.bad = true
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		p.bad = true
+		return nil
+	}
+	p.raw = buf.String()
 	return nil
 }
 

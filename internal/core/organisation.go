@@ -609,16 +609,29 @@ func (s *Service) UserByLogin(ctx context.Context, login string) (User, error) {
 }
 
 // CreateLeadForm stores a web form of one of the principal's dealers
-// (f.DealerID), authorised by one of its administrators
-// (f.AuthorisedBy). Its source, campaign and business line must be the
-// dealer's; a name taken at the dealer is a Conflict.
+// (f.DealerID), authorised by one of its administrators (f.AuthorisedBy).
+// Its source, campaign and business line must be the dealer's; a name
+// taken at the dealer is Invalid (MsgTaken).
 func (s *Service) CreateLeadForm(ctx context.Context, f LeadForm) (LeadForm, error) {
+	out, _, err := s.saveLeadForm(ctx, f, false)
+	return out, err
+}
+
+// SaveLeadForm is CreateLeadForm, except that a form of the same name at
+// the dealer is updated (its id, public id, creator and creation time
+// kept): Casabaca's create_landing_page creates or updates. created
+// reports which.
+func (s *Service) SaveLeadForm(ctx context.Context, f LeadForm) (out LeadForm, created bool, err error) {
+	return s.saveLeadForm(ctx, f, true)
+}
+
+func (s *Service) saveLeadForm(ctx context.Context, f LeadForm, update bool) (LeadForm, bool, error) {
 	p, err := mustPrincipal(ctx)
 	if err != nil {
-		return LeadForm{}, err
+		return LeadForm{}, false, err
 	}
 	if !p.CanSee(f.DealerID) {
-		return LeadForm{}, errNotFound("dealer")
+		return LeadForm{}, false, errNotFound("dealer")
 	}
 	fe := FieldErrors{}
 	f.Name = strings.TrimSpace(f.Name)
@@ -633,10 +646,10 @@ func (s *Service) CreateLeadForm(ctx context.Context, f LeadForm) (LeadForm, err
 	}
 	o, err := s.store.Organisation(ctx, f.DealerID)
 	if err != nil {
-		return LeadForm{}, err
+		return LeadForm{}, false, err
 	}
 	if srcs, err := s.store.SourcesByID(ctx, []int64{f.SourceID}); err != nil {
-		return LeadForm{}, err
+		return LeadForm{}, false, err
 	} else if len(srcs) == 0 || srcs[0].DealerID != f.DealerID {
 		fe.Add("source", MsgNotExist)
 	}
@@ -653,16 +666,22 @@ func (s *Service) CreateLeadForm(ctx context.Context, f LeadForm) (LeadForm, err
 	if f.AuthorisedBy == nil {
 		fe.Add("authorised_by", MsgRequired)
 	} else if ok, err := s.IsDealerAdministrator(ctx, *f.AuthorisedBy, f.DealerID); err != nil {
-		return LeadForm{}, err
+		return LeadForm{}, false, err
 	} else if !ok {
 		fe.Add("authorised_by", MsgNotExist)
 	}
-	if _, ok := o.Form(f.Name); ok {
+	old, exists := o.Form(f.Name)
+	if exists && !update {
 		fe.Add("name", MsgTaken)
 	}
 	if err := fe.Err(); err != nil {
-		return LeadForm{}, err
+		return LeadForm{}, false, err
 	}
-	f.ID, f.PublicID, f.CreatedBy, f.CreatedAt, f.Ext = 0, "", p.UserRef(), s.Now(), maps.Clone(f.Ext)
-	return f, s.store.CreateLeadForm(ctx, &f)
+	f.Ext = maps.Clone(f.Ext)
+	if exists {
+		f.ID, f.PublicID, f.CreatedBy, f.CreatedAt = old.ID, old.PublicID, old.CreatedBy, old.CreatedAt
+		return f, false, s.store.UpdateLeadForm(ctx, &f)
+	}
+	f.ID, f.PublicID, f.CreatedBy, f.CreatedAt = 0, "", p.UserRef(), s.Now()
+	return f, true, s.store.CreateLeadForm(ctx, &f)
 }

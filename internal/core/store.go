@@ -216,6 +216,9 @@ type Store interface {
 	CreateCampaign(ctx context.Context, c *Campaign) error
 	CreateSourceCode(ctx context.Context, c *SourceCode) error
 	CreateLeadForm(ctx context.Context, f *LeadForm) error
+	// UpdateLeadForm stores f, a form of its dealer stored before (by ID):
+	// all but its dealer, public id, creator and creation time.
+	UpdateLeadForm(ctx context.Context, f *LeadForm) error
 	// PlaceStaff stores where st.UserID works at st.DealerID, replacing
 	// what was stored.
 	PlaceStaff(ctx context.Context, st *Staff) error

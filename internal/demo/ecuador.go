@@ -22,6 +22,9 @@ const (
 	// logs in with ECAuthoriser as autorizador.
 	ECUser     = "mart@hotmail.com"
 	ECPassword = "Hol@MunD0"
+	// ECLandingAuthoriser is the autorizador of the document's
+	// create_landing_page example, another administrator.
+	ECLandingAuthoriser = "autorizador@gmail.com"
 	// ECCampaign and ECLandingCampaign are the document's campaigns;
 	// ECExoneradosLine the business line of its landing page.
 	ECCampaign        = "5e686580-ee19-11ea-97ea-000c297d72b1"
@@ -135,6 +138,11 @@ func seedEcuador(ctx context.Context, svc *core.Service, f *Fixture) error {
 		return err
 	}
 	ec.AuthoriserID = admin.ID
+	// the autorizador of the document's create_landing_page example
+	if _, err := svc.CreateUser(ctx, core.User{Username: ECLandingAuthoriser, Email: ECLandingAuthoriser, FirstName: "Autorizador",
+		IsActive: true, Memberships: []core.Membership{{DealerID: d.ID, IsAdmin: true}}}, ECPassword); err != nil {
+		return err
+	}
 	api, err := svc.CreateUser(ctx, core.User{Username: ECUser, Email: ECUser, FirstName: "Maria", IsActive: true,
 		Memberships: []core.Membership{{DealerID: d.ID}}}, ECPassword)
 	if err != nil {

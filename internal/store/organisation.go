@@ -86,6 +86,31 @@ func (s *Store) CreateLeadForm(ctx context.Context, f *core.LeadForm) error {
 	return dbError(err, "create lead form", "lead form", f.Name)
 }
 
+// UpdateLeadForm implements core.Store.UpdateLeadForm.
+func (s *Store) UpdateLeadForm(ctx context.Context, f *core.LeadForm) error {
+	defer s.cache.organisations.clear()
+	ext, err := encodeExt(f.Ext)
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, func(c conn) error {
+		res, err := c.exec(`UPDATE lead_forms SET name = ?, source_id = ?, campaign_id = ?, business_line_id = ?, assign_position = ?,
+			properties = ?, ext = ?, authorised_by = ? WHERE id = ? AND dealer_id = ?`,
+			f.Name, f.SourceID, ptrArg(f.CampaignID), ptrArg(f.BusinessLineID), f.AssignPosition, f.Properties, ext, ptrArg(f.AuthorisedBy),
+			f.ID, f.DealerID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return notFound("lead form", f.ID)
+		}
+		return nil
+	})
+	return dbError(err, "update lead form", "lead form", f.Name)
+}
+
 // placeStaff writes st, replacing what was stored for its user and dealer.
 func placeStaff(c conn, st *core.Staff) error {
 	lines, err := json.Marshal(nonNil(st.BusinessLineIDs))

@@ -38,7 +38,7 @@ func TestProspeccionExamples(t *testing.T) {
 			t.Fatalf("call_quotation for the same client and line: %v", cq)
 		}
 		p := e.data(tok, "GET", "/api/prospecciones/"+pid, nil)
-		if p["ticket_id"] != ticket || p["prospeccion_name"] == nil || p["campania"] == nil || p["estado"] == "end" || p["user_name"] == nil ||
+		if p["ticket_id"] != ticket || p["prospeccion_name"] == nil || p["campania"] == nil || p["estado"] != "1" || p["user_name"] == nil ||
 			!jsonEqual(p["datos_adicionales"], body(`{"anyproperty1":"anyData1","anyproperty1N":"anyData2"}`)) {
 			t.Fatalf("prospección: %v", p)
 		}

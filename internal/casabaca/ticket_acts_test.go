@@ -27,7 +27,7 @@ func TestTicketActs(t *testing.T) {
 		}
 		got := e.data(tok, "GET", "/api/tickets/"+id, nil)
 		is := got["interactions"].([]any)
-		if len(is) != 2 || is[1].(map[string]any)["status"] != "Not Held" || is[1].(map[string]any)["direction"] != "Outbound" {
+		if len(is) != 2 || is[1].(map[string]any)["status"] != "Not Held" || is[1].(map[string]any)["direction"] != "Outbound" || got["estado"] != "4" {
 			t.Fatalf("interactions %v", is)
 		}
 		if ns := got["notes"].([]any); len(ns) != 3 || !strings.Contains(ns[2].(map[string]any)["nota"].(string), "RAV4") {
@@ -69,7 +69,7 @@ func TestTicketActs(t *testing.T) {
 			t.Fatalf("close: %v", cl)
 		}
 		got = e.data(tok, "GET", "/api/tickets/"+id, nil)
-		if got["cerrado"] != true || got["motivo_cierre"] != "solo_informacion" || got["estado"] != "end" {
+		if got["cerrado"] != true || got["motivo_cierre"] != "solo_informacion" || got["estado"] != "7" || got["stage"] != "end" {
 			t.Fatalf("closed ticket: %v", got)
 		}
 		// closing again changes nothing

@@ -537,7 +537,7 @@ func (h *handler) renderLead(c *call, r *http.Request, l core.Lead, pr core.Lead
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]any{"estado": string(l.Stage), "cerrado": l.Stage == core.StageEnd, "motivo_cierre": nullable(l.Reason),
+	out := map[string]any{"estado": "1", "stage": string(l.Stage), "cerrado": l.Stage == core.StageEnd, "motivo_cierre": nullable(l.Reason),
 		"fecha_creacion": l.CreatedAt.UTC().Format(minuteLayout), "medio": nil, "linea_negocio": nil, "campania": nil, "user_name": nil}
 	if sc, ok := o.SourceCode(l.SourceID); ok {
 		out["medio"] = sc.Code
@@ -579,6 +579,14 @@ func (h *handler) renderLead(c *call, r *http.Request, l core.Lead, pr core.Lead
 			"duration_minutes": int(cm.Duration / time.Minute), "asunto": cm.Subject})
 	}
 	out["interactions"] = calls
+	// Casabaca's estado: 7 closed, 4 when the last interaction went
+	// unanswered, else 1 (new)
+	switch {
+	case l.Stage == core.StageEnd:
+		out["estado"] = "7"
+	case len(cs) > 0 && cs[len(cs)-1].Status == core.CommNotAnswered:
+		out["estado"] = "4"
+	}
 	var extra any
 	if raw := pr.Ext["casabaca.datos_adicionales"]; raw != "" {
 		extra = json.RawMessage(raw)

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,6 +51,11 @@ var routes = []Route{
 	{http.MethodPost, "/api/close_prospeccion/{id}", "close-prospeccion"},
 	{http.MethodPost, "/api/forms_prospeccion", "forms-prospeccion"},
 	{http.MethodGet, "/api/prospecciones/{id}", "prospeccion"},
+	{http.MethodGet, "/api/getAvaluos", "avaluos"},
+	{http.MethodGet, "/api/getAvaluo/{id}", "avaluo"},
+	{http.MethodPost, "/api/createUpdateAvaluo", "save-avaluo"},
+	{http.MethodGet, "/api/pdf/{id}", "pdf"},
+	{http.MethodGet, "/api/correo/{id}", "correo"},
 }
 
 // Routes returns every route the handler serves.
@@ -71,9 +77,27 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
+// WithMailer sets the mailer avalúos are sent through (default: a
+// LogMailer on the handler's logger).
+func WithMailer(m Mailer) Option {
+	return func(h *handler) {
+		if m != nil {
+			h.mailer = m
+		}
+	}
+}
+
+// WithPublicURL sets the scheme and host the *_url fields start with
+// (nil: each request's own).
+func WithPublicURL(u *url.URL) Option {
+	return func(h *handler) { h.public = u }
+}
+
 type handler struct {
-	svc *core.Service
-	log *slog.Logger
+	svc    *core.Service
+	log    *slog.Logger
+	mailer Mailer
+	public *url.URL
 }
 
 // NewHandler returns the Casabaca API over svc: its routes, and 405 for
@@ -82,6 +106,9 @@ func NewHandler(svc *core.Service, opts ...Option) http.Handler {
 	h := &handler{svc: svc, log: slog.Default()}
 	for _, o := range opts {
 		o(h)
+	}
+	if h.mailer == nil {
+		h.mailer = LogMailer{Log: h.log}
 	}
 	funcs := map[string]func(http.ResponseWriter, *http.Request, *call) error{
 		"asesores": h.asesores, "register": h.register, "logout": h.logout,
@@ -92,6 +119,7 @@ func NewHandler(svc *core.Service, opts ...Option) http.Handler {
 		"landing-page": h.landingPage, "quotation": h.quotation, "call-quotation": h.callQuotation,
 		"calls-prospeccion": h.callsProspeccion, "close-prospeccion": h.closeProspeccion, "forms-prospeccion": h.formsProspeccion,
 		"prospeccion": h.prospeccion,
+		"avaluos":     h.avaluos, "avaluo": h.avaluo, "save-avaluo": h.saveAvaluo, "pdf": h.pdf, "correo": h.correo,
 	}
 	mux := http.NewServeMux()
 	paths := map[string][]string{}
@@ -182,6 +210,9 @@ func (h *handler) serve(fn func(http.ResponseWriter, *http.Request) error) http.
 				writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "Error interno del servidor"})
 			}
 		}()
+		if h.public != nil {
+			r = r.WithContext(context.WithValue(r.Context(), publicBaseKey{}, h.public.Scheme+"://"+h.public.Host))
+		}
 		if err := fn(w, r); err != nil {
 			h.fail(w, r, err)
 		}
@@ -273,9 +304,16 @@ func data(w http.ResponseWriter, v any) error {
 	return nil
 }
 
-// baseURL is this server's URL as the client reached it, for the *_url
-// fields.
+// publicBase is the public URL's scheme and host, put in each request's
+// context by serve when the handler has one.
+type publicBaseKey struct{}
+
+// baseURL is this server's URL, for the *_url fields: the public URL when
+// the server has one, else as the client reached it.
 func baseURL(r *http.Request) string {
+	if u, ok := r.Context().Value(publicBaseKey{}).(string); ok {
+		return u
+	}
 	scheme := "http"
 	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
 		scheme = "https"

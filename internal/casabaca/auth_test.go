@@ -2,8 +2,10 @@ package casabaca_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
+	"forecourt/internal/casabaca"
 	"forecourt/internal/demo"
 )
 
@@ -143,5 +145,36 @@ func TestAsesores(t *testing.T) {
 		if errs := errorsOf(t, code, m); errs["medio"] == nil {
 			t.Errorf("%s: %v", b, errs)
 		}
+	}
+}
+
+// TestEveryRouteServed: every route of the table answers through the
+// handler (with a token: never the mux's 404 nor a 405), and another
+// method on its path is the 405 with Allow.
+func TestEveryRouteServed(t *testing.T) {
+	e := newEnv(t)
+	tok := e.maria()
+	for _, rt := range casabaca.Routes() {
+		path := strings.ReplaceAll(rt.Pattern, "{id}", "00000000-0000-0000-0000-000000000000")
+		r := e.raw(e.h, tok, rt.Method, path, `{}`)
+		if r.Code == 405 || (r.Code == 404 && !strings.Contains(r.Body.String(), "no existe")) || r.Code >= 500 {
+			t.Errorf("%s %s: %d %s", rt.Method, rt.Pattern, r.Code, r.Body)
+		}
+		other := "DELETE"
+		if r := e.raw(e.h, tok, other, path, nil); r.Code != 405 || r.Header().Get("Allow") == "" {
+			t.Errorf("%s %s: %d, Allow %q", other, rt.Pattern, r.Code, r.Header().Get("Allow"))
+		}
+	}
+	if len(casabaca.Routes()) != 23+2 {
+		t.Errorf("%d routes: the document's 23 and the two reads", len(casabaca.Routes()))
+	}
+}
+
+// TestRegisterCompania: a compañía other than the dealer's is refused.
+func TestRegisterCompania(t *testing.T) {
+	e := newEnv(t)
+	code, m := e.do(e.admin(), "POST", "/api/register", map[string]string{"name": "X", "email": "x@toyota.example.com", "compania": "2"})
+	if errs := errorsOf(t, code, m); errs["compania"] == nil || len(errs) != 1 {
+		t.Fatalf("errors %v", errs)
 	}
 }

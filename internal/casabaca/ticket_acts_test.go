@@ -117,3 +117,24 @@ func TestDealerIsolation(t *testing.T) {
 		t.Errorf("Maria's SML list holds more than her dealer's ticket: %s", r.Body)
 	}
 }
+
+// TestStatusFromSML: a ticket's stage changed through SML is the
+// ticket's here (ended there: closed here), and closing it here after
+// changes nothing.
+func TestStatusFromSML(t *testing.T) {
+	e := newEnv(t)
+	tok := e.maria()
+	d := e.data(tok, "POST", "/api/tickets", docTicket)
+	id, n := d["ticket_id"].(string), ticketNumber(t, d)
+	if r := e.raw(e.sml, tok, "PATCH", "/api/lead/"+n+"/change_status/", map[string]any{"status": "end"}); r.Code != 200 {
+		t.Fatalf("SML change_status: %d %s", r.Code, r.Body)
+	}
+	got := e.data(tok, "GET", "/api/tickets/"+id, nil)
+	if got["cerrado"] != true || got["estado"] != "7" {
+		t.Fatalf("after SML ended it: %v", got)
+	}
+	e.data(tok, "POST", "/api/close_ticket/"+id, docCloseTicket)
+	if got := e.data(tok, "GET", "/api/tickets/"+id, nil); got["motivo_cierre"] != nil {
+		t.Fatalf("closed again here: %v", got)
+	}
+}

@@ -6,6 +6,8 @@
 //	fcload -mode phone -n 2000 -c 4          # GET /api/lead/?client__phone__icontains=<6 digits>
 //	fcload -mode search -n 2000 -c 4         # GET /api/lead/?search=<surname or digits>
 //	fcload -mode leancore -n 5000 -c 16      # LeanCore's GET /lead?phone=<a stored client's phone>
+//	fcload -mode ticket -user mart@hotmail.com -password Hol@MunD0 -n 20000 -c 16
+//	                                         # Casabaca's POST /api/tickets, the document's body, each a new client and interaction
 //	fcload -mode pull -ids confirmed.txt     # the lead bank: pull and confirm until the duration ends
 //	fcload -mode pull -drain -ids f.txt      # … or until nothing is left to pull
 //
@@ -32,6 +34,8 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,7 +55,7 @@ func run(args []string, stdout io.Writer) error {
 	base := fs.String("url", "http://127.0.0.1:8080", "server base URL")
 	user := fs.String("user", "demo@example.com", "username")
 	pass := fs.String("password", "demo", "password")
-	mode := fs.String("mode", "create", "create, phone, search, leancore or pull")
+	mode := fs.String("mode", "create", "create, phone, search, leancore, ticket or pull")
 	n := fs.Int("n", 10000, "requests to send")
 	conc := fs.Int("c", 16, "concurrent clients")
 	dur := fs.Duration("duration", 10*time.Minute, "stop after this long")
@@ -80,9 +84,11 @@ func run(args []string, stdout io.Writer) error {
 	if *mode == "pull" {
 		return pull(client, *base, token, *dur, *drain, ids, stdout)
 	}
-	location, err := firstLocality(client, *base, token, *province)
-	if err != nil {
-		return err
+	var location int
+	if *mode != "ticket" {
+		if location, err = firstLocality(client, *base, token, *province); err != nil {
+			return err
+		}
 	}
 	var phones []string
 	if *mode == "leancore" {
@@ -198,6 +204,21 @@ func firstLocality(c *http.Client, base, token string, province int) (int, error
 
 func phone(r *rand.Rand) string { return fmt.Sprintf("6%08d", r.IntN(100000000)) }
 
+// cedula returns a valid Ecuadorian cédula of Pichincha (17): nine digits
+// and the modulo-10 check digit.
+func cedula(r *rand.Rand) string {
+	s := fmt.Sprintf("17%d%06d", r.IntN(6), r.IntN(1000000))
+	sum := 0
+	for i := range 9 {
+		d := int(s[i]-'0') * (2 - i%2)
+		if d > 9 {
+			d -= 9
+		}
+		sum += d
+	}
+	return s + strconv.Itoa((10-sum%10)%10)
+}
+
 // build makes one request of the mode.
 func build(mode, base, token string, r *rand.Rand, source, province, location int, phones []string) (*http.Request, error) {
 	var req *http.Request
@@ -239,6 +260,27 @@ func build(mode, base, token string, r *rand.Rand, source, province, location in
 			term = phone(r)[3:8]
 		}
 		req, err = http.NewRequest("GET", base+"/api/lead/?search="+url.QueryEscape(term), nil)
+	case "ticket":
+		// the document's /api/tickets example, with a new client (a valid
+		// cédula, phone and e-mail) and interaction each time
+		surname := surnames[r.IntN(len(surnames))]
+		body := map[string]any{"datosSugarCRM": map[string]any{
+			"numero_identificacion": cedula(r), "tipo_identificacion": "C", "email": fmt.Sprintf("cliente%d@example.com", r.IntN(1<<30)),
+			"user_name": "CG_RAMOS", "nombres": "CLIENTE", "apellidos": strings.ToUpper(surname), "celular": "09" + phone(r)[1:],
+			"telefono": "022072827", "linea_negocio": "1", "tipo_transaccion": "1", "anio": "2020", "placa": "PCY-7933", "medio": "13",
+			"campania": "5e686580-ee19-11ea-97ea-000c297d72b1", "asunto": "Mantenimiento", "comentario_cliente": "Necesita una cita para mantenimiento",
+			"id_interaccion_inconcert": fmt.Sprintf("bench-%d-%d", r.Uint64(), r.Uint64()), "description": "El cliente requiere una cotizacion urgente",
+			"porcentaje_discapacidad": "50_74", "marca": "1", "modelo": "2", "precio": "25000", "color": "negro", "anioMin": "2018",
+			"anioMax": "2020", "kilometraje": "25000", "combustible": "gasolina"},
+			"datos_adicionales": map[string]any{"title": "Titulo del Formulario", "pageUrl": "https://www.toyota.com.ec/formulariox.html",
+				"fields": []any{map[string]any{"key": "Nombres", "nombre": "Maria"}}}}
+		b, _ := json.Marshal(body)
+		req, err = http.NewRequest("POST", base+"/api/tickets", bytes.NewReader(b))
+		if req != nil {
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+token)
+			return req, nil
+		}
 	case "leancore":
 		req, err = http.NewRequest("GET", base+"/lead?phone="+url.QueryEscape(phones[r.IntN(len(phones))]), nil)
 		if req != nil {

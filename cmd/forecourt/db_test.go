@@ -202,8 +202,8 @@ func TestServeDemoTogether(t *testing.T) {
 		if code != 200 || list["count"].(float64) != 50 {
 			t.Errorf("round %d: %d, %v leads, want the demo's 50", round, code, list["count"])
 		}
-		if out, err := runCmd(t, nil, "dealer", "list", "--db", dsn); err != nil || strings.Count(out, "\n") != 2 {
-			t.Errorf("round %d: dealers %q, %v: want the demo's two (Spain, Colombia), once", round, out, err)
+		if out, err := runCmd(t, nil, "dealer", "list", "--db", dsn); err != nil || strings.Count(out, "\n") != 3 {
+			t.Errorf("round %d: dealers %q, %v: want the demo's three (Spain, Colombia, Ecuador), once", round, out, err)
 		}
 	}
 }

@@ -110,3 +110,44 @@ func TestReadmeBankAndLeanCore(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestReadmeCasabaca runs the README's curl walkthrough of Casabaca's API
+// against a server started with --demo.
+func TestReadmeCasabaca(t *testing.T) {
+	for _, tool := range []string{"bash", "curl", "jq"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is needed to test the README (.ci/run installs it)", tool)
+			}
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)## Casabaca's API with curl.*?```sh\n(.*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README has no Casabaca walkthrough")
+	}
+	base, stop := startServer(t, "--db", filepath.Join(t.TempDir(), "readme.db"), "--demo")
+	script := strings.ReplaceAll(string(m[1]), "localhost:8080", strings.TrimPrefix(base, "http://"))
+	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
+	cmd.Dir = t.TempDir()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("walkthrough failed: %v\n%s", err, out)
+	}
+	for _, want := range []string{"El ticket ya fue recibido", `"medio","nombres","numero_identificacion"`, "/api/prospecciones/", `"ticket_name":"TCK-`,
+		`["end","new"]`, "Token has deleted succesfully"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("walkthrough output lacks %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
+	}
+	if err := stop(); err != nil {
+		t.Error(err)
+	}
+}

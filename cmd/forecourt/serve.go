@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"forecourt/internal/casabaca"
 	"io"
 	"log/slog"
 	"net"
@@ -192,8 +193,27 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	tokenAge := fs.Duration("token-max-age", defTokenAge, "a login token expires `DURATION` after its login, however used; 0: never (env FORECOURT_TOKEN_MAX_AGE)")
 	publicURL := fs.String("public-url", getenv("FORECOURT_PUBLIC_URL"), "the `URL` clients reach the server at (scheme and host, e.g. https://crm.example.com): absolute links\n"+
 		"start with it, and a request for another host is refused but for /healthz and /metrics; empty: links follow each\nrequest's Host header (env FORECOURT_PUBLIC_URL)")
+	smtpHost := fs.String("smtp-host", getenv("FORECOURT_SMTP_HOST"), "send Casabaca's avalúos by e-mail through the SMTP server at `HOST`; empty: log them instead\n"+
+		"(env FORECOURT_SMTP_HOST; the password is read from FORECOURT_SMTP_PASSWORD only)")
+	defSMTPPort, err := envInt(getenv, "FORECOURT_SMTP_PORT", 587)
+	if err != nil {
+		return err
+	}
+	smtpPort := fs.Int("smtp-port", defSMTPPort, "the SMTP server's `PORT` (env FORECOURT_SMTP_PORT)")
+	smtpUser := fs.String("smtp-username", getenv("FORECOURT_SMTP_USERNAME"), "log in to the SMTP server as `USER`; empty: no login (env FORECOURT_SMTP_USERNAME)")
+	smtpFrom := fs.String("smtp-from", getenv("FORECOURT_SMTP_FROM"), "the sender `ADDRESS` of the e-mails (env FORECOURT_SMTP_FROM)")
+	smtpTLS := fs.String("smtp-tls", envOr(getenv, "FORECOURT_SMTP_TLS", "mandatory"), "TLS to the SMTP server: mandatory (STARTTLS), opportunistic, tls (implicit) or none (env FORECOURT_SMTP_TLS)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var mailer casabaca.Mailer
+	if *smtpHost != "" {
+		m, err := casabaca.NewSMTPMailer(casabaca.SMTPConfig{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser,
+			Password: getenv("FORECOURT_SMTP_PASSWORD"), From: *smtpFrom, TLS: *smtpTLS})
+		if err != nil {
+			return usageError{"--smtp-*: " + err.Error()}
+		}
+		mailer = m
 	}
 	if *maxConns < 1 || *maxIdle < 0 || *timeout < 0 {
 		return usageError{"--db-max-conns must be positive, --db-max-idle-time and --db-timeout not negative"}
@@ -274,7 +294,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		log.Info("pprof", "addr", *debugAddr)
 	}
 
-	handler := server.New(server.Config{Service: svc, Logger: log, Registry: reg, Ready: st.Ping, PublicURL: public})
+	handler := server.New(server.Config{Service: svc, Logger: log, Registry: reg, Ready: st.Ping, PublicURL: public, Mailer: mailer})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

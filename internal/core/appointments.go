@@ -245,6 +245,13 @@ func checkAssignee(fe FieldErrors, id *int64, user *User, dealerID int64) {
 // records it (appointment_created); the lead itself, its version
 // included, does not change.
 func (s *Service) CreateAppointment(ctx context.Context, a Appointment) (Appointment, error) {
+	return s.createAppointment(ctx, a, false)
+}
+
+// createAppointment is CreateAppointment; with sole, a planned
+// appointment is refused (ErrAppointmentPlanned) when the lead has one
+// planned already (see CreateSoleAppointment).
+func (s *Service) createAppointment(ctx context.Context, a Appointment, sole bool) (Appointment, error) {
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return Appointment{}, err
@@ -265,7 +272,7 @@ func (s *Service) CreateAppointment(ctx context.Context, a Appointment) (Appoint
 		if l.Client != nil {
 			na.ClientID = &l.Client.ID
 		}
-		n, err := tx.CountAppointments()
+		n, err := tx.CountAppointments("")
 		if err != nil {
 			return err
 		}
@@ -279,6 +286,13 @@ func (s *Service) CreateAppointment(ctx context.Context, a Appointment) (Appoint
 		}
 		if err := fe.Err(); err != nil {
 			return err
+		}
+		if sole && na.Status == AppointmentPlanned {
+			if n, err := tx.CountAppointments(AppointmentPlanned); err != nil {
+				return err
+			} else if n > 0 {
+				return ErrAppointmentPlanned
+			}
 		}
 		if err := tx.AddAppointment(&na); err != nil {
 			return err

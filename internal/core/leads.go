@@ -13,6 +13,23 @@ func (s *Service) CreateLead(ctx context.Context, l Lead) (Lead, error) {
 	if err != nil {
 		return Lead{}, err
 	}
+	h, err := s.prepareNewLead(ctx, p, &l)
+	if err != nil {
+		return Lead{}, err
+	}
+	if err := s.store.CreateLead(ctx, &l, &h); err != nil {
+		return Lead{}, err
+	}
+	if s.observer != nil {
+		s.observer.LeadCreated(l.DealerID)
+	}
+	return l, nil
+}
+
+// prepareNewLead validates l, a new lead p creates, applies the lifecycle
+// rules and returns its first history entry: what CreateLead (and
+// IntakeLead) does before storing it.
+func (s *Service) prepareNewLead(ctx context.Context, p Principal, l *Lead) (History, error) {
 	now := s.Now()
 	l.ID, l.DealerID, l.Version = 0, 0, 0
 	if l.Stage == "" {
@@ -43,23 +60,16 @@ func (s *Service) CreateLead(ctx context.Context, l Lead) (Lead, error) {
 	resetNotes(l.Notes, p, now)
 	resetNotes(l.Tags, p, now)
 
-	fe := validateLead(&l)
-	checkLeadSize(fe, nil, &l)
-	if err := s.checkLeadRefs(ctx, p, nil, &l, fe); err != nil {
-		return Lead{}, err
+	fe := validateLead(l)
+	checkLeadSize(fe, nil, l)
+	if err := s.checkLeadRefs(ctx, p, nil, l, fe); err != nil {
+		return History{}, err
 	}
 	if err := fe.Err(); err != nil {
-		return Lead{}, err
+		return History{}, err
 	}
-	settle(nil, &l, now)
-	h := History{At: now, UserID: p.UserRef(), Type: HistoryCreated, Kind: KindLeadCreated, Changes: diffLead(nil, &l)}
-	if err := s.store.CreateLead(ctx, &l, &h); err != nil {
-		return Lead{}, err
-	}
-	if s.observer != nil {
-		s.observer.LeadCreated(l.DealerID)
-	}
-	return l, nil
+	settle(nil, l, now)
+	return History{At: now, UserID: p.UserRef(), Type: HistoryCreated, Kind: KindLeadCreated, Changes: diffLead(nil, l)}, nil
 }
 
 func resetNotes(ns []Note, p Principal, now time.Time) {

@@ -600,7 +600,7 @@ const (
 // HistoryKinds lists every history kind.
 var HistoryKinds = []HistoryKind{KindLeadCreated, KindLeadUpdated, KindStageChanged, KindLeadAssigned, KindLeadFinished,
 	KindTaskCreated, KindTaskUpdated, KindTaskDeleted, KindCallPlaced, KindDeliveryEvent, KindClientMatched, KindClientMerged,
-	KindAppointmentCreated, KindAppointmentUpdated, KindAppointmentDeleted}
+	KindAppointmentCreated, KindAppointmentUpdated, KindAppointmentDeleted, KindCommunicationLogged}
 
 // History is one append-only entry of a lead's history.
 type History struct {

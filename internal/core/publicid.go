@@ -14,7 +14,8 @@ const (
 	RecordLead   RecordKind = "lead"
 	RecordTask   RecordKind = "task"
 
-	RecordAppointment RecordKind = "appointment"
+	RecordAppointment   RecordKind = "appointment"
+	RecordCommunication RecordKind = "communication"
 )
 
 // maxPublicID bounds the public ids looked up: a UUID has 36 characters.

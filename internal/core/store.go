@@ -208,6 +208,46 @@ type Store interface {
 	// in the order they were recorded.
 	DeliveryEvents(ctx context.Context, leadID int64) ([]DeliveryEvent, error)
 
+	// A dealer's organisation (see Organisation): each Create stores one
+	// record and sets its id (and an empty PublicID to a UUIDv7); a name
+	// or code taken at the dealer is a Conflict.
+	CreateAgency(ctx context.Context, a *Agency) error
+	CreateBusinessLine(ctx context.Context, b *BusinessLine) error
+	CreateCampaign(ctx context.Context, c *Campaign) error
+	CreateSourceCode(ctx context.Context, c *SourceCode) error
+	CreateLeadForm(ctx context.Context, f *LeadForm) error
+	// UpdateLeadForm stores f, a form of its dealer stored before (by ID):
+	// all but its dealer, public id, creator and creation time.
+	UpdateLeadForm(ctx context.Context, f *LeadForm) error
+	// PlaceStaff stores where st.UserID works at st.DealerID, replacing
+	// what was stored.
+	PlaceStaff(ctx context.Context, st *Staff) error
+	// RegisterUser stores u with its memberships and where it works (st),
+	// in one transaction, and sets their ids.
+	RegisterUser(ctx context.Context, u *User, st *Staff) error
+	// Organisation returns dealerID's organisation whole (it may come from
+	// a cache of a few seconds, which the store's own writes refresh).
+	Organisation(ctx context.Context, dealerID int64) (Organisation, error)
+
+	// IntakeLead writes w in one transaction (see Service.IntakeLead): when
+	// the dealer has a lead with w.Ref, or an open lead w.Same names, it
+	// writes nothing and returns that lead's id; otherwise it gives the
+	// lead to the next of w.Pool in turn (when w.Pool has candidates,
+	// recording the user in w.History), stores the lead as CreateLead
+	// does, its profile, ref and communication (with w.CommHistory), sets
+	// their ids and returns 0.
+	IntakeLead(ctx context.Context, w *IntakeWrite) (existing int64, err error)
+	// LeadProfiles returns the profiles of the leads with these ids that
+	// have one.
+	LeadProfiles(ctx context.Context, leadIDs []int64) ([]LeadProfile, error)
+	// LeadChildren lists the leads whose profile's parent is leadID, by id.
+	LeadChildren(ctx context.Context, leadID int64) ([]int64, error)
+	// Communication returns communication id.
+	Communication(ctx context.Context, id int64) (Communication, error)
+	// LeadCommunications lists lead leadID's communications in the order
+	// they were logged (by id), at most limit.
+	LeadCommunications(ctx context.Context, leadID int64, limit int) ([]Communication, error)
+
 	// EnqueueJob stores j, prepared by PrepareJob, and sets its ID.
 	EnqueueJob(ctx context.Context, j *Job) error
 	// HasDueJobs reports whether a job of one of kinds is due at at:
@@ -241,8 +281,9 @@ type LeadTx interface {
 	// Size returns what the lead holds, as MeasureLead counts it on the
 	// lead loaded whole.
 	Size() (LeadSize, error)
-	// CountAppointments returns how many appointments the lead has.
-	CountAppointments() (int, error)
+	// CountAppointments counts the lead's appointments of status st, or
+	// all of them when st is "".
+	CountAppointments(st AppointmentStatus) (int, error)
 	// Task returns the lead's task id with its appraisal and notes.
 	Task(id int64) (Task, error)
 	// AddTask stores t on the lead with its appraisal and notes (their
@@ -286,6 +327,9 @@ type LeadTx interface {
 	SaveAppointment(a *Appointment) error
 	// DeleteAppointment deletes the lead's appointment id.
 	DeleteAppointment(id int64) error
+	// AddCommunication stores c, a communication of the lead, and sets its
+	// ID, Version (1) and, when empty, its PublicID.
+	AddCommunication(c *Communication) error
 	// SaveLead saves l's UpdatedAt and FirstTaskAt with the lead's next
 	// version, which it sets on l; with texts, also what a lead search
 	// finds of the lead's texts (its notes, tags, tasks' descriptions and

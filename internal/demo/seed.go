@@ -56,6 +56,8 @@ type Fixture struct {
 	COAdminID  int64 // its admin, COAdminUsername with AdminPassword
 	COLeadID   int64 // its lead, of a client with the phone COLeadPhone
 
+	EC ECFixture // the dealer in Ecuador (ecuador.go)
+
 	channels, origins map[string]int64 // by slug; web, coches.net, showroom
 }
 
@@ -143,6 +145,9 @@ func Seed(ctx context.Context, svc *core.Service, opt Options) (Fixture, error) 
 	}
 	if err := seedColombia(ctx, svc, &f); err != nil {
 		return Fixture{}, fmt.Errorf("demo dealer in Colombia: %w", err)
+	}
+	if err := seedEcuador(ctx, svc, &f); err != nil {
+		return Fixture{}, fmt.Errorf("demo dealer in Ecuador: %w", err)
 	}
 	return f, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"forecourt/internal/casabaca"
 	"forecourt/internal/leadbank"
 	"forecourt/internal/leancore"
 	"forecourt/internal/sml"
@@ -36,6 +37,7 @@ func apis(cfg Config) []API {
 		{Name: "sml", Handler: sml.NewHandler(cfg.Service, sml.WithLogger(cfg.Logger), sml.WithPublicURL(cfg.PublicURL)), Routes: routesOf(sml.Routes())},
 		{Name: "leadbank", Handler: leadbank.NewHandler(cfg.Service, leadbank.WithLogger(cfg.Logger)), Routes: routesOf(leadbank.Routes())},
 		{Name: "leancore", Handler: leancore.NewHandler(cfg.Service, leancore.WithLogger(cfg.Logger)), Routes: routesOf(leancore.Routes())},
+		{Name: "casabaca", Handler: casabaca.NewHandler(cfg.Service, casabaca.WithLogger(cfg.Logger), casabaca.WithMailer(cfg.Mailer), casabaca.WithPublicURL(cfg.PublicURL)), Routes: routesOf(casabaca.Routes())},
 	}
 }
 

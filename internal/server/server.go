@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"forecourt/internal/casabaca"
 	"log/slog"
 	"net"
 	"net/http"
@@ -36,6 +37,9 @@ type Config struct {
 	// a request for another host is refused (allowedHost). Nil: links
 	// follow each request's Host header, and any host is served.
 	PublicURL *url.URL
+	// Mailer sends Casabaca's avalúos by e-mail; nil: they are logged
+	// (casabaca.LogMailer).
+	Mailer casabaca.Mailer
 }
 
 // New returns the root handler: every API of apis mounted by the exact

@@ -802,6 +802,20 @@ var historyReasons = map[core.HistoryKind]string{
 	core.KindAppointmentCreated: "Cita creada",
 	core.KindAppointmentUpdated: "Cita modificada",
 	core.KindAppointmentDeleted: "Cita eliminada",
+
+	// a call, SMS, chat… with the lead's client (Casabaca's calls and
+	// interactions): "Comunicación registrada: comunicacion (vacío) →
+	// llamada entrante realizada 2021-10-02T19:59:00Z"
+	core.KindCommunicationLogged: "Comunicación registrada",
+}
+
+// communicationWords words the core's communication kinds, directions and
+// statuses in Spanish, for history texts.
+var communicationWords = map[string]string{
+	string(core.CommCall): "llamada", string(core.CommSMS): "SMS", string(core.CommChat): "chat",
+	string(core.CommWhatsapp): "WhatsApp", string(core.CommEmail): "e-mail", string(core.CommForm): "formulario",
+	string(core.CommInbound): "entrante", string(core.CommOutbound): "saliente",
+	string(core.CommPlanned): "planificada", string(core.CommHeld): "realizada", string(core.CommNotAnswered): "no contestada",
 }
 
 // appointmentWords words the core's appointment types and statuses in
@@ -871,6 +885,9 @@ func historyField(corePath string) string {
 	if rest, ok := strings.CutPrefix(corePath, "appointments"); ok && (rest == "" || rest[0] == '.') {
 		return "cita" + rest
 	}
+	if rest, ok := strings.CutPrefix(corePath, "communications"); ok && (rest == "" || rest[0] == '.') {
+		return "comunicacion" + rest
+	}
 	segs := smlPath(corePath, false)
 	if n := len(segs); n >= 4 && segs[0] == "request" && segs[1] == "task" {
 		if name, ok := taskFieldNames[segs[n-1]]; ok {
@@ -913,6 +930,15 @@ func historyValue(corePath, v string) string {
 			v += " " + rest
 		}
 		return v
+	case corePath == "communications" && v != "":
+		// a summary: "<kind> <direction> <status> <start> [subject]"
+		f := strings.SplitN(v, " ", 4)
+		for i := 0; i < len(f) && i < 3; i++ {
+			if w, ok := communicationWords[f[i]]; ok {
+				f[i] = w
+			}
+		}
+		return strings.Join(f, " ")
 	case strings.HasPrefix(corePath, "appointments.") && (strings.HasSuffix(corePath, ".type") || strings.HasSuffix(corePath, ".status")) &&
 		strings.Count(corePath, ".") == 2:
 		return appointmentWord(v)

@@ -334,6 +334,8 @@ func TestHistoryReason(t *testing.T) {
 			"Cita modificada: cita.7.status planificada → no presentado, cita.7.start 2026-12-01T10:00:00Z → 2026-12-02T10:00:00Z"},
 		{core.History{Type: core.HistoryChanged, Kind: core.KindAppointmentDeleted, Changes: []core.Change{{Field: "appointments", Old: "workshop done 2026-12-01T10:00:00Z"}}},
 			"Cita eliminada: cita taller realizada 2026-12-01T10:00:00Z → (vacío)"},
+		{core.History{Type: core.HistoryChanged, Kind: core.KindCommunicationLogged, Changes: []core.Change{{Field: "communications", New: "call inbound not_answered 2021-10-02T19:59:00Z Mantenimiento"}}},
+			"Comunicación registrada: comunicacion (vacío) → llamada entrante no contestada 2021-10-02T19:59:00Z Mantenimiento"},
 	}
 	for _, tt := range tests {
 		if got := historyReason(tt.h); got != tt.want {

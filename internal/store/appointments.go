@@ -79,8 +79,11 @@ func (s *Store) GroupAppointments(ctx context.Context, dealers []int64, q core.Q
 }
 
 // CountAppointments implements core.LeadTx.CountAppointments.
-func (t *leadTx) CountAppointments() (int, error) {
-	return t.c.count(`SELECT count(*) FROM appointments WHERE lead_id = ?`, t.lead.ID)
+func (t *leadTx) CountAppointments(st core.AppointmentStatus) (int, error) {
+	if st == "" {
+		return t.c.count(`SELECT count(*) FROM appointments WHERE lead_id = ?`, t.lead.ID)
+	}
+	return t.c.count(`SELECT count(*) FROM appointments WHERE lead_id = ? AND status = ?`, t.lead.ID, string(st))
 }
 
 // Appointment implements core.LeadTx.Appointment.

@@ -177,7 +177,8 @@ type refCache struct {
 	gasTypes      *ttlMap[struct{}, []core.GasType]
 	dealerSources *ttlMap[int64, []core.Source]
 	dealerUsers   *ttlMap[int64, []core.User]
-	creds         *ttlMap[string, core.Credential] // SQLite only, by hash
+	creds         *ttlMap[string, core.Credential]  // SQLite only, by hash
+	organisations *ttlMap[int64, core.Organisation] // by dealer (organisation.go)
 }
 
 func newRefCache(ttl time.Duration) *refCache {
@@ -187,6 +188,7 @@ func newRefCache(ttl time.Duration) *refCache {
 		localities: newTTLMap[int64, core.Locality](ttl), users: newTTLMap[int64, core.User](ttl),
 		channels: newTTLMap[struct{}, []core.Channel](ttl), gasTypes: newTTLMap[struct{}, []core.GasType](ttl),
 		dealerSources: newTTLMap[int64, []core.Source](ttl), dealerUsers: newTTLMap[int64, []core.User](ttl),
+		organisations: newTTLMap[int64, core.Organisation](ttl),
 	}
 }
 

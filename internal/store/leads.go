@@ -112,72 +112,79 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 		}
 	}
 	err := s.writeWith(ctx, writeOpts{appendOnly: true, rerunnable: true}, func(c conn) error {
-		var matched []core.Change
-		if l.Client != nil {
-			*l.Client = client
-			if l.Client.ID != 0 {
-				cl, err := existingClient(c, l.DealerID, l.Client.ID)
-				if err != nil {
-					return err
-				}
-				*l.Client = cl
-			} else {
-				var err error
-				if matched, err = matchOrInsertClient(c, l.DealerID, l.Client); err != nil {
-					return err
-				}
-			}
-		}
-		if l.Vehicle != nil {
-			if err := insertVehicle(c, l.Vehicle); err != nil {
-				return err
-			}
-		}
-		name, phone, email := clientSearch(l.Client)
-		id, err := c.insert(`INSERT INTO leads (public_id, dealer_id, source_id, client_id, vehicle_id, stage, stage_rank, outcome, reason,
-			score, user_id, created_by, created_at, updated_at, finished_at, first_task_at, version,
-			client_name, client_phone, client_email, search_text, mail_content)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			l.PublicID, l.DealerID, l.SourceID, clientID(l.Client), vehicleID(l.Vehicle), string(l.Stage), stageRank(l.Stage), string(l.Outcome), l.Reason,
-			l.Score, ptrArg(l.UserID), ptrArg(l.CreatedBy), micros(l.CreatedAt), micros(l.UpdatedAt), microsPtr(l.FinishedAt), microsPtr(l.FirstTaskAt), l.Version,
-			name, phone, email, search, l.MailContent)
-		if err != nil {
-			return err
-		}
-		l.ID = id
-		c.leadCreated(id)
-		if err := readyForConsumers(c, id, l.DealerID, l.CreatedAt); err != nil {
-			return err
-		}
-		for i := range l.Tasks {
-			if err := insertTask(c, id, &l.Tasks[i], l.CreatedBy); err != nil {
-				return err
-			}
-		}
-		for i := range l.Notes {
-			if err := insertNote(c, noteOwner{leadID: id}, kindNote, &l.Notes[i], l.CreatedBy); err != nil {
-				return err
-			}
-		}
-		for i := range l.Tags {
-			if err := insertNote(c, noteOwner{leadID: id}, kindTag, &l.Tags[i], l.CreatedBy); err != nil {
-				return err
-			}
-		}
-		placeItems(l)
-		if h != nil {
-			h.LeadID = id
-			if err := insertHistoryChanges(c, h, changes); err != nil {
-				return err
-			}
-		}
-		if matched != nil {
-			m := core.History{LeadID: id, At: l.CreatedAt, UserID: l.CreatedBy, Type: core.HistoryChanged, Kind: core.KindClientMatched, Changes: matched}
-			return insertHistory(c, &m)
-		}
-		return nil
+		return createLead(c, l, h, client, search, changes)
 	})
 	return dbError(err, "create lead", "lead", l.PublicID)
+}
+
+// createLead is CreateLead's write on c: client is l's client as given
+// (each run of a rerun write starts from it), search its search text and
+// changes h's changes encoded.
+func createLead(c conn, l *core.Lead, h *core.History, client core.Client, search, changes string) error {
+	var matched []core.Change
+	if l.Client != nil {
+		*l.Client = client
+		if l.Client.ID != 0 {
+			cl, err := existingClient(c, l.DealerID, l.Client.ID)
+			if err != nil {
+				return err
+			}
+			*l.Client = cl
+		} else {
+			var err error
+			if matched, err = matchOrInsertClient(c, l.DealerID, l.Client); err != nil {
+				return err
+			}
+		}
+	}
+	if l.Vehicle != nil {
+		if err := insertVehicle(c, l.Vehicle); err != nil {
+			return err
+		}
+	}
+	name, phone, email := clientSearch(l.Client)
+	id, err := c.insert(`INSERT INTO leads (public_id, dealer_id, source_id, client_id, vehicle_id, stage, stage_rank, outcome, reason,
+		score, user_id, created_by, created_at, updated_at, finished_at, first_task_at, version,
+		client_name, client_phone, client_email, search_text, mail_content)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		l.PublicID, l.DealerID, l.SourceID, clientID(l.Client), vehicleID(l.Vehicle), string(l.Stage), stageRank(l.Stage), string(l.Outcome), l.Reason,
+		l.Score, ptrArg(l.UserID), ptrArg(l.CreatedBy), micros(l.CreatedAt), micros(l.UpdatedAt), microsPtr(l.FinishedAt), microsPtr(l.FirstTaskAt), l.Version,
+		name, phone, email, search, l.MailContent)
+	if err != nil {
+		return err
+	}
+	l.ID = id
+	c.leadCreated(id)
+	if err := readyForConsumers(c, id, l.DealerID, l.CreatedAt); err != nil {
+		return err
+	}
+	for i := range l.Tasks {
+		if err := insertTask(c, id, &l.Tasks[i], l.CreatedBy); err != nil {
+			return err
+		}
+	}
+	for i := range l.Notes {
+		if err := insertNote(c, noteOwner{leadID: id}, kindNote, &l.Notes[i], l.CreatedBy); err != nil {
+			return err
+		}
+	}
+	for i := range l.Tags {
+		if err := insertNote(c, noteOwner{leadID: id}, kindTag, &l.Tags[i], l.CreatedBy); err != nil {
+			return err
+		}
+	}
+	placeItems(l)
+	if h != nil {
+		h.LeadID = id
+		if err := insertHistoryChanges(c, h, changes); err != nil {
+			return err
+		}
+	}
+	if matched != nil {
+		m := core.History{LeadID: id, At: l.CreatedAt, UserID: l.CreatedBy, Type: core.HistoryChanged, Kind: core.KindClientMatched, Changes: matched}
+		return insertHistory(c, &m)
+	}
+	return nil
 }
 
 // placeItems sets on the tasks and notes of l where they are: their lead

@@ -17,7 +17,8 @@ var publicIDQueries = map[core.RecordKind]string{
 	core.RecordLead:   `SELECT id, dealer_id FROM leads WHERE public_id = ?`,
 	core.RecordTask:   `SELECT t.id, l.dealer_id FROM tasks t JOIN leads l ON l.id = t.lead_id WHERE t.public_id = ?`,
 
-	core.RecordAppointment: `SELECT id, dealer_id FROM appointments WHERE public_id = ?`,
+	core.RecordAppointment:   `SELECT id, dealer_id FROM appointments WHERE public_id = ?`,
+	core.RecordCommunication: `SELECT id, dealer_id FROM communications WHERE public_id = ?`,
 }
 
 // ResolvePublicID implements core.Store.ResolvePublicID.

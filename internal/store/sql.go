@@ -41,6 +41,8 @@ type conn struct {
 	created *int
 	// In a read transaction: the read pool's statement cache.
 	rstmts *readStmts
+	// In a write transaction on PostgreSQL: its connection (sendBatch).
+	sc *sql.Conn
 }
 
 // readStmts keeps the read pool's statements prepared. database/sql
@@ -264,6 +266,25 @@ func (c conn) insert(query string, args ...any) (int64, error) {
 		return 0, err
 	}
 	return res.LastInsertId()
+}
+
+// newRow is a row to insert: its table, its columns but the id, their
+// values, and what to set once it has its id. insertRow inserts one; on
+// PostgreSQL a new lead's rows go together (pgbatch.go).
+type newRow struct {
+	table, cols string
+	args        []any
+	stored      func(id int64)
+}
+
+// insertRow inserts r and calls r.stored with the id assigned.
+func (c conn) insertRow(r newRow) error {
+	id, err := c.insert("INSERT INTO "+r.table+" ("+r.cols+") VALUES "+in(len(r.args)), r.args...)
+	if err != nil {
+		return err
+	}
+	r.stored(id)
+	return nil
 }
 
 // insertWithID runs an INSERT of table that names the id column first when id

@@ -111,15 +111,19 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 			return err
 		}
 	}
-	err := s.writeWith(ctx, writeOpts{appendOnly: true, rerunnable: true}, func(c conn) error {
-		if l.Client != nil {
-			*l.Client = client
-		}
-		if c.pg {
+	if s.engine == Postgres {
+		err := s.writeBatched(ctx, func(c conn) error {
+			if l.Client != nil {
+				*l.Client = client
+			}
 			return createLeadPostgres(c, l, h, search, changes)
-		}
+		})
+		return dbError(err, "create lead", "lead", l.PublicID)
+	}
+	err := s.writeWith(ctx, writeOpts{appendOnly: true, rerunnable: true}, func(c conn) error {
 		var matched []core.Change
 		if l.Client != nil {
+			*l.Client = client
 			if l.Client.ID != 0 {
 				cl, err := existingClient(c, l.DealerID, l.Client.ID)
 				if err != nil {

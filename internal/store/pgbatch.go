@@ -1,13 +1,17 @@
 package store
 
 import (
+	"context"
+	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"forecourt/internal/core"
@@ -15,31 +19,27 @@ import (
 
 // A new lead on PostgreSQL in two round trips (docs/benchmarks.md, "Lead
 // creation on PostgreSQL"). One statement at a time, the complex lead took
-// 14 round trips inside its transaction (the client's key locks, its
-// candidates, then an INSERT … RETURNING id per row, each waiting for the
-// id of the one before), and the server and PostgreSQL spent much of their
-// CPU passing the turn back and forth. Here the first round trip takes the
-// key locks, reads the candidates and takes every id the rows need from
-// their sequences; the second inserts the rows, a multi-row INSERT per
-// table. The rows are those CreateLead writes on SQLite, built by the same
-// functions (clientRow, leadRow, taskRow…). Only the creation of a lead
-// takes this path: it is the write that comes in volume.
+// 15 round trips (BEGIN, the client's key locks, its candidates, an
+// INSERT … RETURNING id per row, each waiting for the id of the one before,
+// COMMIT), and the server and PostgreSQL spent much of their CPU passing
+// the turn back and forth. Here the first round trip begins the
+// transaction, takes the key locks, reads the candidates and takes every
+// id the rows need from their sequences; the second inserts the rows, a
+// multi-row INSERT per table, and commits. The rows are those CreateLead
+// writes on SQLite, built by the same functions (clientRow, leadRow,
+// taskRow…). Only the creation of a lead takes this path: it is the write
+// that comes in volume.
 
-// createLeadPostgres is CreateLead's write on PostgreSQL, in c's
-// transaction: l whole, with h (when not nil) and the history of a matched
-// client. l.Client is the client as given; search and changes are the
-// lead's search_text and h's changes encoded.
+// createLeadPostgres is CreateLead's write on PostgreSQL, on c of a
+// batched write (writeBatched), whose transaction its first batch begins
+// and its last commits: l whole, with h (when not nil) and the history of
+// a matched client. l.Client is the client as given; search and changes
+// are the lead's search_text and h's changes encoded.
 func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, changes string) error {
 	var match clientMatch
 	newClient := l.Client != nil && l.Client.ID == 0
 	if newClient {
 		match = newClientMatch(l.DealerID, l.Client)
-	} else if l.Client != nil {
-		cl, err := existingClient(c, l.DealerID, l.Client.ID)
-		if err != nil {
-			return err
-		}
-		*l.Client = cl
 	}
 
 	// The ids the rows may need, by table: a new client's is taken even if
@@ -76,6 +76,7 @@ func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, changes s
 	}
 
 	var first pgBatch
+	first.exec("BEGIN")
 	var candidates []core.Client
 	if match.query != "" {
 		first.exec(match.lock, match.lockArgs...)
@@ -104,11 +105,18 @@ func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, changes s
 		rows.ids[tables[i]] = append(rows.ids[tables[i]], id)
 		return nil
 	})
-	if err := c.sendBatch(&first); err != nil {
+	if err := c.sendBatch(c.ctx, &first); err != nil {
 		return err
 	}
 	for _, ids := range rows.ids {
 		slices.Sort(ids) // a lead's rows of a table in the order they come
+	}
+	if l.Client != nil && !newClient {
+		cl, err := existingClient(c, l.DealerID, l.Client.ID)
+		if err != nil {
+			return err
+		}
+		*l.Client = cl
 	}
 
 	var matched []core.Change
@@ -164,7 +172,7 @@ func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, changes s
 	var second pgBatch
 	rows.queue(&second)
 	second.exec(readyForConsumersSQL, l.ID, micros(l.CreatedAt), l.DealerID)
-	return c.sendBatch(&second)
+	return c.commitBatch(&second)
 }
 
 // idSequence is the sequence of the identity column id of table, as
@@ -205,25 +213,136 @@ func (b *pgBatch) check(args []any) {
 	}
 }
 
-// sendBatch runs b's statements, in order, in c's write transaction on
-// PostgreSQL, and returns the first error. A statement that fails leaves
-// the transaction aborted, as one sent alone would.
-func (c conn) sendBatch(b *pgBatch) error {
+// writeBatched is writePostgres for a write whose statements go in
+// batches (createLeadPostgres): fn's first batch begins the transaction
+// (BEGIN first) and its last commits it (commitBatch), which saves the two
+// round trips of BEGIN and COMMIT alone. What it returns is what happened,
+// as with writePostgres: fn's statements run under ctx, and the caller who
+// went away before the last batch gets ctx's error and nothing is written;
+// the last batch, its statements with COMMIT, runs to its end once sent;
+// a connection that breaks during it leaves the outcome unknown.
+func (s *Store) writeBatched(ctx context.Context, fn func(conn) error) error {
+	opCtx, cancel := s.deadline(ctx)
+	defer cancel()
+	commitCtx := context.WithoutCancel(ctx)
+	if s.opt.timeout > 0 {
+		var cancelCommit context.CancelFunc
+		commitCtx, cancelCommit = context.WithTimeout(commitCtx, 2*s.opt.timeout)
+		defer cancelCommit()
+	}
+	for attempt := 0; ; attempt++ {
+		tx := &pgTx{ctx: ctx, commitCtx: commitCtx}
+		err := s.runBatched(opCtx, tx, fn)
+		switch {
+		case err == nil:
+			s.health.ok()
+			return nil
+		case errors.Is(err, errOutcomeUnknown):
+			return err
+		case !errors.Is(err, driver.ErrBadConn):
+			return s.checked(ctx, err)
+		case ctx.Err() != nil:
+			return ctx.Err() // the cancellation broke the connection: nothing was committed
+		case tx.commitSent || attempt == 2:
+			return s.checked(ctx, err)
+		}
+		// A pooled connection closed since its last use (see
+		// writePostgres): nothing was written, fn runs again on another.
+	}
+}
+
+// runBatched runs fn on a connection of the pool and rolls back what it
+// began and did not commit before the connection goes back to the pool.
+func (s *Store) runBatched(opCtx context.Context, tx *pgTx, fn func(conn) error) error {
+	sc, err := s.db.Conn(opCtx)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer sc.Close()
+	defer tx.end(sc)
+	return runSafely(fn, conn{ctx: opCtx, q: sc, pg: true, sc: sc, btx: tx})
+}
+
+// pgTx is the transaction of a batched write (writeBatched).
+type pgTx struct {
+	ctx        context.Context // the caller's
+	commitCtx  context.Context // the last batch's: without ctx's cancellation
+	commitSent bool            // the last batch was sent, COMMIT with it
+	committed  bool
+}
+
+// end rolls back the transaction on sc unless it committed; a connection
+// on which that fails is closed rather than pooled.
+func (tx *pgTx) end(sc *sql.Conn) {
+	if tx.committed {
+		return
+	}
+	_ = sc.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn().PgConn()
+		if pc.IsClosed() {
+			return driver.ErrBadConn
+		}
+		if pc.TxStatus() == 'I' {
+			return nil
+		}
+		if err := pc.Exec(tx.commitCtx, "ROLLBACK").Close(); err != nil || pc.TxStatus() != 'I' {
+			return driver.ErrBadConn
+		}
+		return nil
+	})
+}
+
+// sendBatch runs b's statements, in order, on c's connection under ctx,
+// and returns the first error. A statement that fails leaves the
+// transaction aborted, and the statements after it do not run.
+func (c conn) sendBatch(ctx context.Context, b *pgBatch) error {
 	if b.err != nil {
 		return b.err
 	}
-	if c.sc == nil {
-		return fmt.Errorf("store: a batch outside a write transaction on PostgreSQL")
+	if c.btx == nil {
+		return fmt.Errorf("store: a batch outside a batched write")
 	}
 	return c.sc.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn()
-		err := pc.SendBatch(c.ctx, &b.b).Close()
+		err := pc.SendBatch(ctx, &b.b).Close()
 		if err != nil && pc.IsClosed() {
-			// as database/sql would report it (see writePostgres)
+			// as database/sql would report it (see writeBatched)
 			return fmt.Errorf("%w: %w", driver.ErrBadConn, err)
 		}
 		return err
 	})
+}
+
+// commitBatch runs b's statements and commits the transaction, unless the
+// caller went away before (ctx's error: the transaction is rolled back).
+func (c conn) commitBatch(b *pgBatch) error {
+	if err := c.btx.ctx.Err(); err != nil {
+		return err
+	}
+	if b.err != nil {
+		return b.err
+	}
+	b.b.Queue("COMMIT").Exec(func(tag pgconn.CommandTag) error {
+		if tag.String() != "COMMIT" {
+			return pgx.ErrTxCommitRollback
+		}
+		c.btx.committed = true
+		return nil
+	})
+	c.btx.commitSent = true
+	err := c.sendBatch(c.btx.commitCtx, b)
+	if err == nil && !c.btx.committed {
+		err = errors.New("store: the batch did not commit")
+	}
+	var refused *pgconn.PgError
+	switch {
+	case c.btx.committed:
+		return nil // committed: whatever the rest of the exchange did
+	case errors.As(err, &refused), errors.Is(err, pgx.ErrTxCommitRollback):
+		return err // the server answered: rolled back
+	default:
+		return fmt.Errorf("store: commit, %w: %w", errOutcomeUnknown, err)
+	}
 }
 
 // pgRows are rows to insert with ids taken ahead (createLeadPostgres).

@@ -127,7 +127,7 @@ func (s *Store) writePostgres(ctx context.Context, fn func(conn) error) (err err
 			tx.Rollback()
 		}
 	}()
-	if err := runSafely(fn, conn{ctx: opCtx, q: tx, pg: true, sc: sc}); err != nil {
+	if err := runSafely(fn, conn{ctx: opCtx, q: tx, pg: true}); err != nil {
 		if cerr := ctx.Err(); cerr != nil && errors.Is(err, driver.ErrBadConn) {
 			// the cancellation broke the statement's connection: nothing
 			// was committed

@@ -31,17 +31,21 @@ func scanClient(r interface{ Scan(...any) error }, cl *core.Client) error {
 // insertClient stores cl for dealerID and sets its id and version (1, the
 // column's default).
 func insertClient(c conn, dealerID int64, cl *core.Client) error {
+	return c.insertRow(clientRow(dealerID, cl))
+}
+
+// clientRow is the row of insertClient's client cl; it sets cl's dealer,
+// version, and public id when empty.
+func clientRow(dealerID int64, cl *core.Client) newRow {
 	cl.DealerID, cl.Version = dealerID, 1
 	if cl.PublicID == "" {
 		cl.PublicID = newPublicID()
 	}
-	id, err := c.insert(`INSERT INTO clients (public_id, dealer_id, name, phone, phone_e164, email, province_id, locality_id,
-		gov_id, business_name, address, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		cl.PublicID, dealerID, cl.Name, cl.Phone, cl.PhoneE164, cl.Email, ptrArg(cl.ProvinceID), ptrArg(cl.LocalityID),
-		cl.GovID, cl.BusinessName, cl.Address, micros(cl.CreatedAt), micros(cl.UpdatedAt))
-	cl.ID = id
-	return err
+	return newRow{table: "clients", cols: `public_id, dealer_id, name, phone, phone_e164, email, province_id, locality_id,
+		gov_id, business_name, address, created_at, updated_at`,
+		args: []any{cl.PublicID, dealerID, cl.Name, cl.Phone, cl.PhoneE164, cl.Email, ptrArg(cl.ProvinceID), ptrArg(cl.LocalityID),
+			cl.GovID, cl.BusinessName, cl.Address, micros(cl.CreatedAt), micros(cl.UpdatedAt)},
+		stored: func(id int64) { cl.ID = id }}
 }
 
 // existingClient loads client id, which must belong to dealerID.
@@ -99,58 +103,88 @@ func clientSearch(cl *core.Client) (name, phone, email string) {
 // PostgreSQL a transaction lock on each key keeps two new leads of one
 // person from making two clients.
 func matchOrInsertClient(c conn, dealerID int64, cl *core.Client) ([]core.Change, error) {
+	m := newClientMatch(dealerID, cl)
+	if m.query == "" {
+		return nil, insertClient(c, dealerID, cl)
+	}
+	if c.pg {
+		if _, err := c.exec(m.lock, m.lockArgs...); err != nil {
+			return nil, err
+		}
+	}
+	candidates, err := queryAll(c, m.query, m.args, func(r *sql.Rows, x *core.Client) error { return scanClient(r, x) })
+	if err != nil {
+		return nil, err
+	}
+	changes, ok, err := m.merge(c, candidates)
+	if err != nil || ok {
+		return changes, err
+	}
+	return nil, insertClient(c, dealerID, cl)
+}
+
+// clientMatch is the search of a dealer's stored clients for a new client
+// (matchOrInsertClient): on PostgreSQL, lock (with lockArgs) takes the
+// transaction locks of the client's keys; then query (with args) reads the
+// candidates, and merge makes the client the one it matches.
+type clientMatch struct {
+	cl             *core.Client
+	lock, query    string // "" when the client has no key: it matches none
+	lockArgs, args []any
+}
+
+func newClientMatch(dealerID int64, cl *core.Client) clientMatch {
 	cl.DealerID = dealerID
+	m := clientMatch{cl: cl}
 	gov, phone, email := core.ClientKeys(*cl)
 	keys := []struct{ name, v string }{{core.MatchGovID, gov}, {core.MatchPhone, phone}, {core.MatchEmail, email}}
 	keys = slices.DeleteFunc(keys, func(k struct{ name, v string }) bool { return k.v == "" })
 	if len(keys) == 0 {
-		return nil, insertClient(c, dealerID, cl)
+		return m
 	}
 	var arms, locks []string
-	var args, lockArgs []any
 	for _, k := range keys {
 		arms = append(arms, clientMatchArm(k.name))
-		args = append(args, dealerID, k.v)
-		locks, lockArgs = append(locks, "pg_advisory_xact_lock(?)"), append(lockArgs, clientKeyLock(dealerID, k.name, k.v))
+		m.args = append(m.args, dealerID, k.v)
+		locks, m.lockArgs = append(locks, "pg_advisory_xact_lock(?)"), append(m.lockArgs, clientKeyLock(dealerID, k.name, k.v))
 	}
-	if c.pg {
-		// one round trip; the keys in the one order (gov_id, phone,
-		// e-mail), so two writers never wait for each other in a cycle
-		if _, err := c.exec(`SELECT `+strings.Join(locks, ", "), lockArgs...); err != nil {
-			return nil, err
-		}
-	}
-	candidates, err := queryAll(c, strings.Join(arms, "\nUNION ALL "), args,
-		func(r *sql.Rows, x *core.Client) error { return scanClient(r, x) })
-	if err != nil {
-		return nil, err
-	}
-	match, by, ok := core.MatchClient(*cl, candidates)
+	// one statement; the keys in the one order (gov_id, phone, e-mail), so
+	// two writers never wait for each other in a cycle
+	m.lock = `SELECT ` + strings.Join(locks, ", ")
+	m.query = strings.Join(arms, "\nUNION ALL ")
+	return m
+}
+
+// merge makes m's client the one of candidates it matches, if any, with
+// the values it brings merged in, and returns the changes; ok is false
+// when none matches, and the client is then to be inserted.
+func (m clientMatch) merge(c conn, candidates []core.Client) (changes []core.Change, ok bool, err error) {
+	match, by, ok := core.MatchClient(*m.cl, candidates)
 	if !ok {
-		return nil, insertClient(c, dealerID, cl)
+		return nil, false, nil
 	}
 	if c.pg {
 		if _, err := c.exec(`SELECT id FROM clients WHERE id = ? FOR UPDATE`, match.ID); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	merged, changes := core.MergeClient(match, *cl, by)
+	merged, changes := core.MergeClient(match, *m.cl, by)
 	if !sameClient(&match, &merged) {
 		// The update refreshes the client's copies on its leads: on SQLite
 		// the trigram index must hold every lead first (see indexLeads),
 		// as the writer sees to for any write but a lead's creation.
 		if !c.pg {
 			if err := indexLeads(c); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 		}
-		merged.UpdatedAt = cl.UpdatedAt
+		merged.UpdatedAt = m.cl.UpdatedAt
 		if err := updateClient(c, &merged); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	*cl = merged
-	return changes, nil
+	*m.cl = merged
+	return changes, true, nil
 }
 
 // clientMatchArm is the query of the candidates for one key (core.MatchGovID,

@@ -32,10 +32,14 @@ import (
 // delivery, after its INSERT INTO leads and in its transaction. With no
 // consumer it is one probe of delivery_consumers_dealer and writes nothing.
 func readyForConsumers(c conn, leadID, dealerID int64, at time.Time) error {
-	_, err := c.exec(`INSERT INTO lead_deliveries (consumer_id, lead_id, state, ready_at)
-		SELECT id, ?, 'ready', ? FROM delivery_consumers WHERE dealer_id = ?`, leadID, micros(at), dealerID)
+	_, err := c.exec(readyForConsumersSQL, leadID, micros(at), dealerID)
 	return err
 }
+
+// readyForConsumersSQL is readyForConsumers' statement; its arguments are
+// the lead's id, the time and the dealer's id.
+const readyForConsumersSQL = `INSERT INTO lead_deliveries (consumer_id, lead_id, state, ready_at)
+		SELECT id, ?, 'ready', ? FROM delivery_consumers WHERE dealer_id = ?`
 
 // consumerCond returns the condition on delivery_consumers that selects
 // who's rows, and its argument.

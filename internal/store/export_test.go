@@ -90,3 +90,6 @@ func SearchTexts(s *Store, id int64) (stored, whole string, err error) {
 	})
 	return stored, whole, err
 }
+
+// IDSequence is idSequence, for TestIDSequences.
+var IDSequence = idSequence

@@ -111,6 +111,15 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 			return err
 		}
 	}
+	if s.engine == Postgres {
+		err := s.writeBatched(ctx, func(c conn) error {
+			if l.Client != nil {
+				*l.Client = client
+			}
+			return createLeadPostgres(c, l, h, search, changes)
+		})
+		return dbError(err, "create lead", "lead", l.PublicID)
+	}
 	err := s.writeWith(ctx, writeOpts{appendOnly: true, rerunnable: true}, func(c conn) error {
 		return createLead(c, l, h, client, search, changes)
 	})
@@ -142,49 +151,57 @@ func createLead(c conn, l *core.Lead, h *core.History, client core.Client, searc
 			return err
 		}
 	}
-	name, phone, email := clientSearch(l.Client)
-	id, err := c.insert(`INSERT INTO leads (public_id, dealer_id, source_id, client_id, vehicle_id, stage, stage_rank, outcome, reason,
-		score, user_id, created_by, created_at, updated_at, finished_at, first_task_at, version,
-		client_name, client_phone, client_email, search_text, mail_content)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		l.PublicID, l.DealerID, l.SourceID, clientID(l.Client), vehicleID(l.Vehicle), string(l.Stage), stageRank(l.Stage), string(l.Outcome), l.Reason,
-		l.Score, ptrArg(l.UserID), ptrArg(l.CreatedBy), micros(l.CreatedAt), micros(l.UpdatedAt), microsPtr(l.FinishedAt), microsPtr(l.FirstTaskAt), l.Version,
-		name, phone, email, search, l.MailContent)
-	if err != nil {
+	if err := c.insertRow(leadRow(l, search)); err != nil {
 		return err
 	}
-	l.ID = id
-	c.leadCreated(id)
-	if err := readyForConsumers(c, id, l.DealerID, l.CreatedAt); err != nil {
+	c.leadCreated(l.ID)
+	if err := readyForConsumers(c, l.ID, l.DealerID, l.CreatedAt); err != nil {
 		return err
 	}
 	for i := range l.Tasks {
-		if err := insertTask(c, id, &l.Tasks[i], l.CreatedBy); err != nil {
+		if err := insertTask(c, l.ID, &l.Tasks[i], l.CreatedBy); err != nil {
 			return err
 		}
 	}
 	for i := range l.Notes {
-		if err := insertNote(c, noteOwner{leadID: id}, kindNote, &l.Notes[i], l.CreatedBy); err != nil {
+		if err := insertNote(c, noteOwner{leadID: l.ID}, kindNote, &l.Notes[i], l.CreatedBy); err != nil {
 			return err
 		}
 	}
 	for i := range l.Tags {
-		if err := insertNote(c, noteOwner{leadID: id}, kindTag, &l.Tags[i], l.CreatedBy); err != nil {
+		if err := insertNote(c, noteOwner{leadID: l.ID}, kindTag, &l.Tags[i], l.CreatedBy); err != nil {
 			return err
 		}
 	}
 	placeItems(l)
 	if h != nil {
-		h.LeadID = id
-		if err := insertHistoryChanges(c, h, changes); err != nil {
+		h.LeadID = l.ID
+		if err := c.insertRow(historyRow(h, changes)); err != nil {
 			return err
 		}
 	}
 	if matched != nil {
-		m := core.History{LeadID: id, At: l.CreatedAt, UserID: l.CreatedBy, Type: core.HistoryChanged, Kind: core.KindClientMatched, Changes: matched}
-		return insertHistory(c, &m)
+		return insertHistory(c, matchedHistory(l, matched))
 	}
 	return nil
+}
+
+// leadRow is the row of new lead l, whose search_text is search.
+func leadRow(l *core.Lead, search string) newRow {
+	name, phone, email := clientSearch(l.Client)
+	return newRow{table: "leads", cols: `public_id, dealer_id, source_id, client_id, vehicle_id, stage, stage_rank, outcome, reason,
+		score, user_id, created_by, created_at, updated_at, finished_at, first_task_at, version,
+		client_name, client_phone, client_email, search_text, mail_content`,
+		args: []any{l.PublicID, l.DealerID, l.SourceID, clientID(l.Client), vehicleID(l.Vehicle), string(l.Stage), stageRank(l.Stage), string(l.Outcome), l.Reason,
+			l.Score, ptrArg(l.UserID), ptrArg(l.CreatedBy), micros(l.CreatedAt), micros(l.UpdatedAt), microsPtr(l.FinishedAt), microsPtr(l.FirstTaskAt), l.Version,
+			name, phone, email, search, l.MailContent},
+		stored: func(id int64) { l.ID = id }}
+}
+
+// matchedHistory is the history entry of new lead l whose client matched
+// a stored one with these changes.
+func matchedHistory(l *core.Lead, matched []core.Change) *core.History {
+	return &core.History{LeadID: l.ID, At: l.CreatedAt, UserID: l.CreatedBy, Type: core.HistoryChanged, Kind: core.KindClientMatched, Changes: matched}
 }
 
 // placeItems sets on the tasks and notes of l where they are: their lead
@@ -218,11 +235,12 @@ func vehicleID(v *core.Vehicle) any {
 	return v.ID
 }
 
-func insertVehicle(c conn, v *core.Vehicle) error {
-	id, err := c.insert(`INSERT INTO vehicles (brand_model, price, km, year, gas_id, sold) VALUES (?, ?, ?, ?, ?, ?)`,
-		v.BrandModel, v.Price, v.Km, ptrArg(v.Year), ptrArg(v.GasID), v.Sold)
-	v.ID = id
-	return err
+func insertVehicle(c conn, v *core.Vehicle) error { return c.insertRow(vehicleRow(v)) }
+
+func vehicleRow(v *core.Vehicle) newRow {
+	return newRow{table: "vehicles", cols: `brand_model, price, km, year, gas_id, sold`,
+		args:   []any{v.BrandModel, v.Price, v.Km, ptrArg(v.Year), ptrArg(v.GasID), v.Sold},
+		stored: func(id int64) { v.ID = id }}
 }
 
 func updateVehicle(c conn, v *core.Vehicle) error {
@@ -234,29 +252,35 @@ func updateVehicle(c conn, v *core.Vehicle) error {
 // insertTask stores t on lead leadID with its appraisal and notes, and
 // sets their ids and versions (1, the columns' default).
 func insertTask(c conn, leadID int64, t *core.Task, actor *int64) error {
-	if t.PublicID == "" {
-		t.PublicID = newPublicID()
-	}
-	t.LeadID, t.Version = leadID, 1
-	id, err := c.insert(`INSERT INTO tasks (public_id, lead_id, type, subtype, description, media, planned_at, planned_tracking_at,
-		done, done_at, tracked, tracked_at, is_click2call, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.PublicID, leadID, string(t.Type), t.Subtype, t.Description, string(t.Media), microsPtr(t.PlannedAt), microsPtr(t.PlannedTrackingAt),
-		t.Done, microsPtr(t.DoneAt), t.Tracked, microsPtr(t.TrackedAt), t.IsClick2Call, ptrArg(t.AuthorID), micros(t.CreatedAt))
-	if err != nil {
+	if err := c.insertRow(taskRow(leadID, t)); err != nil {
 		return err
 	}
-	t.ID = id
 	if t.Appraisal != nil {
-		if err := insertAppraisal(c, id, t.Appraisal); err != nil {
+		if err := insertAppraisal(c, t.ID, t.Appraisal); err != nil {
 			return err
 		}
 	}
 	for i := range t.Notes {
-		if err := insertNote(c, noteOwner{leadID: leadID, taskID: id}, kindNote, &t.Notes[i], actor); err != nil {
+		if err := insertNote(c, noteOwner{leadID: leadID, taskID: t.ID}, kindNote, &t.Notes[i], actor); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// taskRow is the row of t, a new task of lead leadID, without its
+// appraisal and notes; it sets t's public id when empty, its lead and its
+// version.
+func taskRow(leadID int64, t *core.Task) newRow {
+	if t.PublicID == "" {
+		t.PublicID = newPublicID()
+	}
+	t.LeadID, t.Version = leadID, 1
+	return newRow{table: "tasks", cols: `public_id, lead_id, type, subtype, description, media, planned_at, planned_tracking_at,
+		done, done_at, tracked, tracked_at, is_click2call, author_id, created_at`,
+		args: []any{t.PublicID, leadID, string(t.Type), t.Subtype, t.Description, string(t.Media), microsPtr(t.PlannedAt), microsPtr(t.PlannedTrackingAt),
+			t.Done, microsPtr(t.DoneAt), t.Tracked, microsPtr(t.TrackedAt), t.IsClick2Call, ptrArg(t.AuthorID), micros(t.CreatedAt)},
+		stored: func(id int64) { t.ID = id }}
 }
 
 func updateTask(c conn, t *core.Task) error {
@@ -276,10 +300,13 @@ func sameTaskRow(a, b *core.Task) bool {
 }
 
 func insertAppraisal(c conn, taskID int64, a *core.Appraisal) error {
-	id, err := c.insert(`INSERT INTO appraisals (task_id, brand_model, license_plate, km, year, gas_id, extras, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		taskID, a.BrandModel, a.LicensePlate, a.Km, ptrArg(a.Year), ptrArg(a.GasID), a.Extras, string(a.Origin))
-	a.ID = id
-	return err
+	return c.insertRow(appraisalRow(taskID, a))
+}
+
+func appraisalRow(taskID int64, a *core.Appraisal) newRow {
+	return newRow{table: "appraisals", cols: `task_id, brand_model, license_plate, km, year, gas_id, extras, origin`,
+		args:   []any{taskID, a.BrandModel, a.LicensePlate, a.Km, ptrArg(a.Year), ptrArg(a.GasID), a.Extras, string(a.Origin)},
+		stored: func(id int64) { a.ID = id }}
 }
 
 func updateAppraisal(c conn, a *core.Appraisal) error {
@@ -334,10 +361,15 @@ func historyChanges(h *core.History) (string, error) {
 
 // insertHistoryChanges inserts h with its changes encoded as js, and sets
 // h.ID.
-func insertHistoryChanges(c conn, h *core.History, js string) (err error) {
-	h.ID, err = c.insert(`INSERT INTO lead_history (lead_id, at, user_id, type, kind, changes) VALUES (?, ?, ?, ?, ?, ?)`,
-		h.LeadID, micros(h.At), ptrArg(h.UserID), string(h.Type), string(h.Kind), js)
-	return err
+func insertHistoryChanges(c conn, h *core.History, js string) error {
+	return c.insertRow(historyRow(h, js))
+}
+
+// historyRow is the row of h, whose changes are encoded as js.
+func historyRow(h *core.History, js string) newRow {
+	return newRow{table: "lead_history", cols: `lead_id, at, user_id, type, kind, changes`,
+		args:   []any{h.LeadID, micros(h.At), ptrArg(h.UserID), string(h.Type), string(h.Kind), js},
+		stored: func(id int64) { h.ID = id }}
 }
 
 // Lead returns lead id whole.

@@ -32,6 +32,11 @@ func nullID(id int64) any {
 // default) and where n is. The first version lives in the note's row
 // (migration 0008) and its id is the note's.
 func insertNote(c conn, owner noteOwner, kind string, n *core.Note, actor *int64) error {
+	return c.insertRow(newNoteRow(owner, kind, n, actor))
+}
+
+// newNoteRow is the row of insertNote's note n.
+func newNoteRow(owner noteOwner, kind string, n *core.Note, actor *int64) newRow {
 	by := n.AuthorID
 	if by == nil {
 		by = actor
@@ -40,17 +45,14 @@ func insertNote(c conn, owner noteOwner, kind string, n *core.Note, actor *int64
 	if at.IsZero() {
 		at = n.Created
 	}
-	id, err := c.insert(`INSERT INTO notes (dealer_id, lead_id, task_id, kind, content, author_id, created_at, modified_at, first_at, first_user_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		nullID(owner.dealerID), nullID(owner.leadID), nullID(owner.taskID), kind, n.Content, ptrArg(n.AuthorID), micros(n.Created), micros(n.Modified),
-		micros(at), ptrArg(by))
-	if err != nil {
-		return err
-	}
-	n.ID, n.Version = id, 1
-	n.History = []core.NoteVersion{{ID: id, Modified: at, UserID: by, Content: n.Content}}
-	owner.place(n, kind)
-	return nil
+	return newRow{table: "notes", cols: `dealer_id, lead_id, task_id, kind, content, author_id, created_at, modified_at, first_at, first_user_id`,
+		args: []any{nullID(owner.dealerID), nullID(owner.leadID), nullID(owner.taskID), kind, n.Content, ptrArg(n.AuthorID), micros(n.Created), micros(n.Modified),
+			micros(at), ptrArg(by)},
+		stored: func(id int64) {
+			n.ID, n.Version = id, 1
+			n.History = []core.NoteVersion{{ID: id, Modified: at, UserID: by, Content: n.Content}}
+			owner.place(n, kind)
+		}}
 }
 
 // place sets where n is: its owner's ids (a lead's note gets its lead's

@@ -1,0 +1,399 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"forecourt/internal/core"
+)
+
+// A new lead on PostgreSQL in two round trips (docs/benchmarks.md, "Lead
+// creation on PostgreSQL"). One statement at a time, the complex lead took
+// 15 round trips (BEGIN, the client's key locks, its candidates, an
+// INSERT … RETURNING id per row, each waiting for the id of the one before,
+// COMMIT), and the server and PostgreSQL spent much of their CPU passing
+// the turn back and forth. Here the first round trip begins the
+// transaction, takes the key locks, reads the candidates and takes every
+// id the rows need from their sequences; the second inserts the rows, a
+// multi-row INSERT per table, and commits. The rows are those CreateLead
+// writes on SQLite, built by the same functions (clientRow, leadRow,
+// taskRow…). Only the creation of a lead takes this path: it is the write
+// that comes in volume.
+
+// createLeadPostgres is CreateLead's write on PostgreSQL, on c of a
+// batched write (writeBatched), whose transaction its first batch begins
+// and its last commits: l whole, with h (when not nil) and the history of
+// a matched client. l.Client is the client as given; search and changes
+// are the lead's search_text and h's changes encoded.
+func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, changes string) error {
+	var match clientMatch
+	newClient := l.Client != nil && l.Client.ID == 0
+	if newClient {
+		match = newClientMatch(l.DealerID, l.Client)
+	}
+
+	// The ids the rows may need, by table: a new client's is taken even if
+	// it matches a stored one, and so is the id of the history entry of a
+	// match; an unused id is a gap in a sequence, as a rollback leaves.
+	var tables []string
+	counts := map[string]int{}
+	take := func(table string, n int) {
+		if n > 0 && counts[table] == 0 {
+			tables = append(tables, table)
+		}
+		counts[table] += n
+	}
+	if newClient {
+		take("clients", 1)
+	}
+	if l.Vehicle != nil {
+		take("vehicles", 1)
+	}
+	take("leads", 1)
+	take("notes", len(l.Notes)+len(l.Tags))
+	for _, t := range l.Tasks {
+		take("tasks", 1)
+		if t.Appraisal != nil {
+			take("appraisals", 1)
+		}
+		take("notes", len(t.Notes))
+	}
+	if h != nil {
+		take("lead_history", 1)
+	}
+	if match.query != "" {
+		take("lead_history", 1)
+	}
+
+	var first pgBatch
+	first.exec("BEGIN")
+	var candidates []core.Client
+	if match.query != "" {
+		first.exec(match.lock, match.lockArgs...)
+		first.query(match.query, match.args, func(r pgx.Rows) error {
+			var cl core.Client
+			if err := scanClient(r, &cl); err != nil {
+				return err
+			}
+			candidates = append(candidates, cl)
+			return nil
+		})
+	}
+	rows := pgRows{ids: map[string][]int64{}}
+	arms := make([]string, len(tables))
+	args := make([]any, len(tables))
+	for i, table := range tables {
+		arms[i] = "SELECT " + strconv.Itoa(i) + ", nextval('" + idSequence(table) + "') FROM generate_series(1, ?)"
+		args[i] = counts[table]
+	}
+	first.query(strings.Join(arms, " UNION ALL "), args, func(r pgx.Rows) error {
+		var i int
+		var id int64
+		if err := r.Scan(&i, &id); err != nil {
+			return err
+		}
+		rows.ids[tables[i]] = append(rows.ids[tables[i]], id)
+		return nil
+	})
+	if err := c.sendBatch(c.ctx, &first); err != nil {
+		return err
+	}
+	for _, ids := range rows.ids {
+		slices.Sort(ids) // a lead's rows of a table in the order they come
+	}
+	if l.Client != nil && !newClient {
+		cl, err := existingClient(c, l.DealerID, l.Client.ID)
+		if err != nil {
+			return err
+		}
+		*l.Client = cl
+	}
+
+	var matched []core.Change
+	if newClient {
+		ok := false
+		if match.query != "" {
+			var err error
+			if matched, ok, err = match.merge(c, candidates); err != nil {
+				return err
+			}
+		}
+		if !ok {
+			rows.add(clientRow(l.DealerID, l.Client))
+		}
+	}
+	if l.Vehicle != nil {
+		rows.add(vehicleRow(l.Vehicle))
+	}
+	rows.add(leadRow(l, search))
+	for i := range l.Tasks {
+		t := &l.Tasks[i]
+		rows.add(taskRow(l.ID, t))
+		if t.Appraisal != nil {
+			rows.add(appraisalRow(t.ID, t.Appraisal))
+		}
+		for j := range t.Notes {
+			rows.add(newNoteRow(noteOwner{leadID: l.ID, taskID: t.ID}, kindNote, &t.Notes[j], l.CreatedBy))
+		}
+	}
+	for i := range l.Notes {
+		rows.add(newNoteRow(noteOwner{leadID: l.ID}, kindNote, &l.Notes[i], l.CreatedBy))
+	}
+	for i := range l.Tags {
+		rows.add(newNoteRow(noteOwner{leadID: l.ID}, kindTag, &l.Tags[i], l.CreatedBy))
+	}
+	placeItems(l)
+	if h != nil {
+		h.LeadID = l.ID
+		rows.add(historyRow(h, changes))
+	}
+	if matched != nil {
+		m := matchedHistory(l, matched)
+		js, err := historyChanges(m)
+		if err != nil {
+			return err
+		}
+		rows.add(historyRow(m, js))
+	}
+	if rows.err != nil {
+		return rows.err
+	}
+
+	var second pgBatch
+	rows.queue(&second)
+	second.exec(readyForConsumersSQL, l.ID, micros(l.CreatedAt), l.DealerID)
+	return c.commitBatch(&second)
+}
+
+// idSequence is the sequence of the identity column id of table, as
+// PostgreSQL names it (TestIDSequences). A name written in the statement
+// is resolved once, when it is prepared: pg_get_serial_sequence looked it
+// up in the catalog at every call.
+func idSequence(table string) string { return table + "_id_seq" }
+
+// pgBatch is statements written with ? placeholders sent to PostgreSQL
+// together, in one round trip (conn.sendBatch).
+type pgBatch struct {
+	b   pgx.Batch
+	err error // an argument checkArgs refused: nothing is sent
+}
+
+// exec queues a statement whose rows, if any, are not read.
+func (b *pgBatch) exec(query string, args ...any) {
+	b.check(args)
+	b.b.Queue(rebind(query), args...)
+}
+
+// query queues a query and calls fn on each of its rows.
+func (b *pgBatch) query(query string, args []any, fn func(pgx.Rows) error) {
+	b.check(args)
+	b.b.Queue(rebind(query), args...).Query(func(r pgx.Rows) error {
+		for r.Next() {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return r.Err()
+	})
+}
+
+func (b *pgBatch) check(args []any) {
+	if err := checkArgs(args); err != nil && b.err == nil {
+		b.err = err
+	}
+}
+
+// writeBatched is writePostgres for a write whose statements go in
+// batches (createLeadPostgres): fn's first batch begins the transaction
+// (BEGIN first) and its last commits it (commitBatch), which saves the two
+// round trips of BEGIN and COMMIT alone. What it returns is what happened,
+// as with writePostgres: fn's statements run under ctx, and the caller who
+// went away before the last batch gets ctx's error and nothing is written;
+// the last batch, its statements with COMMIT, runs to its end once sent;
+// a connection that breaks during it leaves the outcome unknown.
+func (s *Store) writeBatched(ctx context.Context, fn func(conn) error) error {
+	opCtx, cancel := s.deadline(ctx)
+	defer cancel()
+	commitCtx := context.WithoutCancel(ctx)
+	if s.opt.timeout > 0 {
+		var cancelCommit context.CancelFunc
+		commitCtx, cancelCommit = context.WithTimeout(commitCtx, 2*s.opt.timeout)
+		defer cancelCommit()
+	}
+	for attempt := 0; ; attempt++ {
+		tx := &pgTx{ctx: ctx, commitCtx: commitCtx}
+		err := s.runBatched(opCtx, tx, fn)
+		switch {
+		case err == nil:
+			s.health.ok()
+			return nil
+		case errors.Is(err, errOutcomeUnknown):
+			return err
+		case !errors.Is(err, driver.ErrBadConn):
+			return s.checked(ctx, err)
+		case ctx.Err() != nil:
+			return ctx.Err() // the cancellation broke the connection: nothing was committed
+		case tx.commitSent || attempt == 2:
+			return s.checked(ctx, err)
+		}
+		// A pooled connection closed since its last use (see
+		// writePostgres): nothing was written, fn runs again on another.
+	}
+}
+
+// runBatched runs fn on a connection of the pool and rolls back what it
+// began and did not commit before the connection goes back to the pool.
+func (s *Store) runBatched(opCtx context.Context, tx *pgTx, fn func(conn) error) error {
+	sc, err := s.db.Conn(opCtx)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer sc.Close()
+	defer tx.end(sc)
+	return runSafely(fn, conn{ctx: opCtx, q: sc, pg: true, sc: sc, btx: tx})
+}
+
+// pgTx is the transaction of a batched write (writeBatched).
+type pgTx struct {
+	ctx        context.Context // the caller's
+	commitCtx  context.Context // the last batch's: without ctx's cancellation
+	commitSent bool            // the last batch was sent, COMMIT with it
+	committed  bool
+}
+
+// end rolls back the transaction on sc unless it committed; a connection
+// on which that fails is closed rather than pooled.
+func (tx *pgTx) end(sc *sql.Conn) {
+	if tx.committed {
+		return
+	}
+	_ = sc.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn().PgConn()
+		if pc.IsClosed() {
+			return driver.ErrBadConn
+		}
+		if pc.TxStatus() == 'I' {
+			return nil
+		}
+		if err := pc.Exec(tx.commitCtx, "ROLLBACK").Close(); err != nil || pc.TxStatus() != 'I' {
+			return driver.ErrBadConn
+		}
+		return nil
+	})
+}
+
+// sendBatch runs b's statements, in order, on c's connection under ctx,
+// and returns the first error. A statement that fails leaves the
+// transaction aborted, and the statements after it do not run.
+func (c conn) sendBatch(ctx context.Context, b *pgBatch) error {
+	if b.err != nil {
+		return b.err
+	}
+	if c.btx == nil {
+		return fmt.Errorf("store: a batch outside a batched write")
+	}
+	return c.sc.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		err := pc.SendBatch(ctx, &b.b).Close()
+		if err != nil && pc.IsClosed() {
+			// as database/sql would report it (see writeBatched)
+			return fmt.Errorf("%w: %w", driver.ErrBadConn, err)
+		}
+		return err
+	})
+}
+
+// commitBatch runs b's statements and commits the transaction, unless the
+// caller went away before (ctx's error: the transaction is rolled back).
+func (c conn) commitBatch(b *pgBatch) error {
+	if err := c.btx.ctx.Err(); err != nil {
+		return err
+	}
+	if b.err != nil {
+		return b.err
+	}
+	b.b.Queue("COMMIT").Exec(func(tag pgconn.CommandTag) error {
+		if tag.String() != "COMMIT" {
+			return pgx.ErrTxCommitRollback
+		}
+		c.btx.committed = true
+		return nil
+	})
+	c.btx.commitSent = true
+	err := c.sendBatch(c.btx.commitCtx, b)
+	if err == nil && !c.btx.committed {
+		err = errors.New("store: the batch did not commit")
+	}
+	var refused *pgconn.PgError
+	switch {
+	case c.btx.committed:
+		return nil // committed: whatever the rest of the exchange did
+	case errors.As(err, &refused), errors.Is(err, pgx.ErrTxCommitRollback):
+		return err // the server answered: rolled back
+	default:
+		return fmt.Errorf("store: commit, %w: %w", errOutcomeUnknown, err)
+	}
+}
+
+// pgRows are rows to insert with ids taken ahead (createLeadPostgres).
+type pgRows struct {
+	ids    map[string][]int64 // the ids not given yet, by table
+	tables []string           // the tables, in the order of their first row
+	rows   map[string][]newRow
+	err    error
+}
+
+// add gives r the next id taken for its table, calls r.stored with it and
+// keeps r to insert.
+func (p *pgRows) add(r newRow) {
+	ids := p.ids[r.table]
+	if len(ids) == 0 {
+		if p.err == nil {
+			p.err = fmt.Errorf("store: no id taken ahead for a row of %s", r.table)
+		}
+		return
+	}
+	p.ids[r.table] = ids[1:]
+	r.args = append([]any{ids[0]}, r.args...)
+	r.stored(ids[0])
+	if p.rows == nil {
+		p.rows = map[string][]newRow{}
+	}
+	if _, seen := p.rows[r.table]; !seen {
+		p.tables = append(p.tables, r.table)
+	}
+	p.rows[r.table] = append(p.rows[r.table], r)
+}
+
+// maxParams is how many parameters PostgreSQL takes in one statement.
+const maxParams = 65535
+
+// queue queues an INSERT of the rows of each table, in the order the
+// tables came: the rows a row refers to come first.
+func (p *pgRows) queue(b *pgBatch) {
+	for _, table := range p.tables {
+		rows := p.rows[table]
+		per := maxParams / len(rows[0].args)
+		for len(rows) > 0 {
+			n := min(len(rows), per)
+			values := make([]string, n)
+			var args []any
+			for i, r := range rows[:n] {
+				values[i] = in(len(r.args))
+				args = append(args, r.args...)
+			}
+			b.exec("INSERT INTO "+table+" (id, "+rows[0].cols+") VALUES "+strings.Join(values, ", "), args...)
+			rows = rows[n:]
+		}
+	}
+}

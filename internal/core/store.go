@@ -198,6 +198,9 @@ type Store interface {
 	FinishJob(ctx context.Context, j Job, owner string, attempt int) error
 	// Job returns job id.
 	Job(ctx context.Context, id int64) (Job, error)
+
+	// DocumentStore keeps documents (documents.go).
+	DocumentStore
 }
 
 // LeadTx is one lead inside one write transaction of Store.EditLead, its

@@ -18,6 +18,7 @@ var publicIDQueries = map[core.RecordKind]string{
 	core.RecordTask:   `SELECT t.id, l.dealer_id FROM tasks t JOIN leads l ON l.id = t.lead_id WHERE t.public_id = ?`,
 
 	core.RecordAppointment: `SELECT id, dealer_id FROM appointments WHERE public_id = ?`,
+	core.RecordDocument:    `SELECT id, dealer_id FROM documents WHERE public_id = ?`,
 }
 
 // ResolvePublicID implements core.Store.ResolvePublicID.

@@ -9,6 +9,7 @@ import (
 	"forecourt/internal/leadbank"
 	"forecourt/internal/leancore"
 	"forecourt/internal/sml"
+	"forecourt/internal/walcu"
 )
 
 // Route is one route of an API: a method and a net/http.ServeMux path
@@ -36,6 +37,7 @@ func apis(cfg Config) []API {
 		{Name: "sml", Handler: sml.NewHandler(cfg.Service, sml.WithLogger(cfg.Logger)), Routes: routesOf(sml.Routes())},
 		{Name: "leadbank", Handler: leadbank.NewHandler(cfg.Service, leadbank.WithLogger(cfg.Logger)), Routes: routesOf(leadbank.Routes())},
 		{Name: "leancore", Handler: leancore.NewHandler(cfg.Service, leancore.WithLogger(cfg.Logger)), Routes: routesOf(leancore.Routes())},
+		{Name: "walcu", Handler: walcu.NewHandler(cfg.Service, walcu.WithLogger(cfg.Logger)), Routes: routesOf(walcu.Routes())},
 	}
 }
 

@@ -5,13 +5,15 @@
 //	fcload -mode create -n 100000 -c 16      # the complex-lead example, varied clients
 //	fcload -mode phone -n 2000 -c 4          # GET /api/lead/?client__phone__icontains=<6 digits>
 //	fcload -mode search -n 2000 -c 4         # GET /api/lead/?search=<surname or digits>
+//	fcload -mode leancore -n 5000 -c 16      # LeanCore's GET /lead?phone=<a stored client's phone>
 //	fcload -mode pull -ids confirmed.txt     # the lead bank: pull and confirm until the duration ends
 //	fcload -mode pull -drain -ids f.txt      # … or until nothing is left to pull
 //
 // With -mode create, -ids names a file each acknowledged lead's id is
 // appended to; with -mode pull, a file each confirmation's leads are
 // appended to, "C <id>" confirmed now, "A <id>" confirmed before (a
-// confirmation retried after its answer was lost).
+// confirmation retried after its answer was lost). The pull mode prints the
+// latency of each pull with its confirmation.
 //
 // It only talks to the URL given (loopback by default), stops after -n
 // requests or -duration, whichever comes first.
@@ -49,7 +51,7 @@ func run(args []string, stdout io.Writer) error {
 	base := fs.String("url", "http://127.0.0.1:8080", "server base URL")
 	user := fs.String("user", "demo@example.com", "username")
 	pass := fs.String("password", "demo", "password")
-	mode := fs.String("mode", "create", "create, phone or search")
+	mode := fs.String("mode", "create", "create, phone, search, leancore or pull")
 	n := fs.Int("n", 10000, "requests to send")
 	conc := fs.Int("c", 16, "concurrent clients")
 	dur := fs.Duration("duration", 10*time.Minute, "stop after this long")
@@ -82,6 +84,12 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var phones []string
+	if *mode == "leancore" {
+		if phones, err = clientPhones(client, *base, token); err != nil {
+			return err
+		}
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), *dur)
 	defer cancel()
@@ -97,7 +105,7 @@ func run(args []string, stdout io.Writer) error {
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(*seed, uint64(w)))
 			for ctx.Err() == nil && next.Add(1) <= int64(*n) {
-				req, err := build(*mode, *base, token, r, *source, *province, location)
+				req, err := build(*mode, *base, token, r, *source, *province, location, phones)
 				if err != nil {
 					firstErr.CompareAndSwap(nil, err)
 					failures.Add(1)
@@ -115,7 +123,7 @@ func run(args []string, stdout io.Writer) error {
 				body, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				lat[w] = append(lat[w], time.Since(t0))
-				if resp.StatusCode < 300 {
+				if resp.StatusCode < 300 || (*mode == "leancore" && resp.StatusCode == http.StatusNotFound) {
 					ok.Add(1)
 					if ids != nil {
 						var created struct{ ID int64 }
@@ -191,7 +199,7 @@ func firstLocality(c *http.Client, base, token string, province int) (int, error
 func phone(r *rand.Rand) string { return fmt.Sprintf("6%08d", r.IntN(100000000)) }
 
 // build makes one request of the mode.
-func build(mode, base, token string, r *rand.Rand, source, province, location int) (*http.Request, error) {
+func build(mode, base, token string, r *rand.Rand, source, province, location int, phones []string) (*http.Request, error) {
 	var req *http.Request
 	var err error
 	switch mode {
@@ -231,6 +239,12 @@ func build(mode, base, token string, r *rand.Rand, source, province, location in
 			term = phone(r)[3:8]
 		}
 		req, err = http.NewRequest("GET", base+"/api/lead/?search="+url.QueryEscape(term), nil)
+	case "leancore":
+		req, err = http.NewRequest("GET", base+"/lead?phone="+url.QueryEscape(phones[r.IntN(len(phones))]), nil)
+		if req != nil {
+			req.Header.Set("Authorization", "Bearer "+token)
+			return req, nil
+		}
 	default:
 		return nil, fmt.Errorf("unknown mode %q", mode)
 	}
@@ -239,6 +253,35 @@ func build(mode, base, token string, r *rand.Rand, source, province, location in
 	}
 	req.Header.Set("Authorization", "Token "+token)
 	return req, nil
+}
+
+// clientPhones returns the phones of up to 1,000 of the dealer's clients
+// (SML's client list), for LeanCore lookups that find a lead.
+func clientPhones(c *http.Client, base, token string) ([]string, error) {
+	var phones []string
+	for page := 1; page <= 2; page++ {
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/clients/?page_size=500&page=%d", base, page), nil)
+		req.Header.Set("Authorization", "Token "+token)
+		resp, err := c.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		var out struct{ Results []struct{ Phone string } }
+		err = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		if err != nil {
+			break
+		}
+		for _, r := range out.Results {
+			if r.Phone != "" {
+				phones = append(phones, r.Phone)
+			}
+		}
+	}
+	if len(phones) == 0 {
+		return nil, errors.New("no client with a phone found")
+	}
+	return phones, nil
 }
 
 // idLog appends ids to a file, one a line, from several goroutines.
@@ -296,7 +339,9 @@ func pull(c *http.Client, base, token string, dur time.Duration, drain bool, ids
 		}
 	}
 	var pulled, confirmed, again int
+	var cycles []time.Duration
 	for time.Now().Before(deadline) {
+		t0 := time.Now()
 		var p struct{ Leads []struct{ IDLeadBank int64 } }
 		if err := retry(func() error { return post("/api/leads", 100, &p) }); err != nil {
 			break
@@ -326,7 +371,16 @@ func pull(c *http.Client, base, token string, dur time.Duration, drain bool, ids
 			ids.add("A", id)
 		}
 		confirmed, again = confirmed+len(v.Results.Confirmed), again+len(v.Results.AlreadyConfirmed)
+		cycles = append(cycles, time.Since(t0))
 	}
-	fmt.Fprintf(stdout, "mode=pull pulled=%d confirmed=%d already-confirmed=%d\n", pulled, confirmed, again)
+	slices.Sort(cycles)
+	pct := func(p float64) time.Duration {
+		if len(cycles) == 0 {
+			return 0
+		}
+		return cycles[min(len(cycles)-1, int(float64(len(cycles))*p))].Round(10 * time.Microsecond)
+	}
+	fmt.Fprintf(stdout, "mode=pull pulled=%d confirmed=%d already-confirmed=%d cycles=%d pull+confirm p50=%s p99=%s max=%s\n",
+		pulled, confirmed, again, len(cycles), pct(.5), pct(.99), pct(1))
 	return nil
 }

@@ -2,17 +2,25 @@
 // operator commands.
 //
 //	forecourt serve --addr HOST:PORT --db PATH_OR_URL [--demo] [--db-max-conns N] [--db-max-idle-time D] [--db-timeout D]
+//		[--public-url URL] [--token-idle-time D] [--token-max-age D]
 //	forecourt migrate --db PATH_OR_URL
 //	forecourt dealer list --db …
 //	forecourt dealer add --db … --name NAME [--country ES] [--timezone Europe/Madrid]
 //	forecourt user add --db … --username U --password P [--dealer ID] [--admin] …
 //	forecourt user list --db … [--dealer ID]
+//	forecourt user deactivate --db … ID
+//	forecourt user logout --db … ID
 //	forecourt apikey create --db … --dealer ID [--user ID] [--name NAME]
+//	forecourt apikey list --db … [--dealer ID]
+//	forecourt apikey revoke --db … ID
+//	forecourt source add --db … --dealer ID --channel SLUG --origin NAME [--data TEXT]
+//	forecourt source list --db … [--dealer ID]
 //	forecourt client merge --db … --dealer ID KEEP DROP
 //
 // Every flag can also come from the environment: FORECOURT_ADDR, FORECOURT_DB,
 // FORECOURT_DEMO, FORECOURT_LOG_FORMAT, FORECOURT_LOG_LEVEL,
 // FORECOURT_DB_MAX_CONNS, FORECOURT_DB_MAX_IDLE_TIME, FORECOURT_DB_TIMEOUT,
+// FORECOURT_PUBLIC_URL, FORECOURT_TOKEN_IDLE_TIME, FORECOURT_TOKEN_MAX_AGE,
 // FORECOURT_PASSWORD. 'forecourt <command> -h' prints a command's flags.
 package main
 
@@ -52,16 +60,22 @@ func exitCode(err error) int {
 const usage = `usage: forecourt <command> [flags]
 
 commands:
-  serve          run the HTTP server (--addr, --db, --demo)
-  migrate        apply database migrations and exit (--db)
-  dealer list    list dealers, one a line: id, name, country
-  dealer add     create a dealer and print its id
-  user add       create a user and print its id
-  user list      list users, one a line: id, username, dealers
-  apikey create  create an API key for a dealer and print it alone
-  client merge   merge two clients of a dealer (one person) into one
-  version        print the version
-  help [command] print this, or a command's flags (as 'forecourt <command> -h')
+  serve            run the HTTP server (--addr, --db, --demo)
+  migrate          apply database migrations and exit (--db)
+  dealer list      list dealers, one a line: id, name, country
+  dealer add       create a dealer and print its id
+  user add         create a user and print its id
+  user list        list users, one a line: id, username, dealers
+  user deactivate  deactivate a user: no login, sessions ended, tokens revoked
+  user logout      end every session of a user and revoke his tokens
+  apikey create    create an API key for a dealer and print it alone
+  apikey list      list API keys, one a line: id, dealer, user, prefix, name, created, state
+  apikey revoke    revoke an API key
+  source add       add a source (channel and origin) to a dealer and print its id
+  source list      list sources, one a line: id, dealer, channel, origin, data
+  client merge     merge two clients of a dealer (one person) into one
+  version          print the version
+  help [command]   print this, or a command's flags (as 'forecourt <command> -h')
 
 Run 'forecourt <command> -h' for a command's flags.`
 
@@ -69,8 +83,9 @@ Run 'forecourt <command> -h' for a command's flags.`
 // subcommands each has.
 var groups = map[string][]string{
 	"dealer": {"list", "add"},
-	"user":   {"add", "list"},
-	"apikey": {"create"},
+	"user":   {"add", "list", "deactivate", "logout"},
+	"apikey": {"create", "list", "revoke"},
+	"source": {"add", "list"},
 	"client": {"merge"},
 }
 
@@ -120,8 +135,20 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return userAdd(ctx, rest[1:], getenv, stdin, stdout, stderr)
 	case cmd == "user" && sub == "list":
 		return userList(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "user" && sub == "deactivate":
+		return userDeactivate(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "user" && sub == "logout":
+		return userLogout(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "apikey" && sub == "create":
 		return apikeyCreate(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "apikey" && sub == "list":
+		return apikeyList(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "apikey" && sub == "revoke":
+		return apikeyRevoke(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "source" && sub == "add":
+		return sourceAdd(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "source" && sub == "list":
+		return sourceList(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "client" && sub == "merge":
 		return clientMerge(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "version":

@@ -431,3 +431,88 @@ func TestClientMerge(t *testing.T) {
 		t.Errorf("the dropped client's lead: %+v, %v", l.Client, err)
 	}
 }
+
+// TestServePublicURL: --public-url (or FORECOURT_PUBLIC_URL) makes links
+// absolute to it and refuses requests for other hosts, but for /healthz;
+// a URL that is not a scheme and a host is a usage error.
+func TestServePublicURL(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "public.db")
+	base, stop, _, err := launchServer(map[string]string{"FORECOURT_PUBLIC_URL": "https://crm.example.com"}, "--db", db, "--demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	send := func(method, path, host, token, body string) (int, string) {
+		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Token "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	own := strings.TrimPrefix(base, "http://")
+	if code, _ := send("GET", "/healthz", own, "", ""); code != 200 {
+		t.Errorf("healthz for the server's own address = %d", code)
+	}
+	if code, body := send("POST", "/api/auth/login/", own, "", `{"username":"demo@example.com","password":"demo"}`); code != 400 {
+		t.Errorf("login for another host = %d %s, want 400", code, body)
+	}
+	code, body := send("POST", "/api/auth/login/", "crm.example.com", "", `{"username":"demo@example.com","password":"demo"}`)
+	var login struct{ Token string }
+	if code != 200 || json.Unmarshal([]byte(body), &login) != nil {
+		t.Fatalf("login = %d %s", code, body)
+	}
+	if code, body := send("GET", "/api/source/", "crm.example.com", login.Token, ""); code != 200 || !strings.Contains(body, `"icon":"https://crm.example.com/static/`) {
+		t.Errorf("sources = %d %.300s", code, body)
+	}
+	for _, bad := range []string{"crm.example.com", "https://crm.example.com/prefix", "ftp://crm.example.com"} {
+		if err := serveOnce(nil, "--db", filepath.Join(t.TempDir(), "x.db"), "--public-url", bad); err == nil || exitCode(err) != 2 {
+			t.Errorf("--public-url %s: %v, want a usage error", bad, err)
+		}
+	}
+}
+
+// TestServeTokenFlags: the tokens' lifetimes come from flags or the
+// environment; bad values are usage errors.
+func TestServeTokenFlags(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "tokens.db")
+	// a maximum age of a microsecond: every token has expired by its
+	// first use
+	base, stop, _, err := launchServer(map[string]string{"FORECOURT_TOKEN_MAX_AGE": "1us"}, "--db", db, "--demo", "--token-idle-time", "0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, login := do(t, "POST", base+"/api/auth/login/", "", map[string]string{"username": "demo@example.com", "password": "demo"})
+	if code != 200 {
+		t.Fatalf("login = %d %v", code, login)
+	}
+	if code, _ := do(t, "GET", base+"/api/lead/", login["token"].(string), nil); code != 401 {
+		t.Errorf("a token past its maximum age = %d, want 401", code)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{map[string]string{"FORECOURT_TOKEN_IDLE_TIME": "forever"}, nil},
+		{map[string]string{"FORECOURT_TOKEN_MAX_AGE": "30d"}, nil},
+		{nil, []string{"--token-max-age", "-1h"}},
+		{nil, []string{"--token-idle-time", "-1s"}},
+	} {
+		if err := serveOnce(bad.env, append([]string{"--db", db}, bad.args...)...); err == nil || exitCode(err) != 2 {
+			t.Errorf("%v %v: %v, want a usage error", bad.env, bad.args, err)
+		}
+	}
+}

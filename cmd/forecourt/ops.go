@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"forecourt/internal/core"
 	"forecourt/internal/store"
@@ -262,5 +263,194 @@ func clientMerge(ctx context.Context, args []string, getenv func(string) string,
 		}
 		fmt.Fprintf(stdout, "%d\t%s\t%s\t%s\n", c.ID, c.Name, c.Phone, c.Email)
 		return nil
+	})
+}
+
+// parseID parses a command's flags around its one argument, a positive id
+// (flags may come before or after it), and returns the id.
+func parseID(fs *flag.FlagSet, args []string, what string) (int64, error) {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if len(rest) != 1 {
+		return 0, usageError{fmt.Sprintf("%s: give one %s ID", fs.Name(), what)}
+	}
+	id, err := strconv.ParseInt(rest[0], 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usageError{fmt.Sprintf("%s: not an id: %q", fs.Name(), rest[0])}
+	}
+	return id, nil
+}
+
+// sessions says how many sessions: "1 session", "2 sessions".
+func sessions(n int) string {
+	if n == 1 {
+		return "1 session"
+	}
+	return strconv.Itoa(n) + " sessions"
+}
+
+// stamp renders a time for an operator: UTC, to the second.
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func apikeyList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("apikey list", stderr)
+	dsn := dbFlag(fs, getenv)
+	var dealers idList
+	fs.Var(&dealers, "dealer", "only the keys of dealer `ID` (repeat or comma-separate for several)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return withService(ctx, *dsn, func(svc *core.Service) error {
+		keys, err := svc.APIKeys(ctx, dealers)
+		if err != nil {
+			return err
+		}
+		w := bufio.NewWriter(stdout)
+		for _, k := range keys {
+			user, state := "-", "active"
+			if k.UserID != nil {
+				user = strconv.FormatInt(*k.UserID, 10)
+			}
+			if k.RevokedAt != nil {
+				state = "revoked " + stamp(*k.RevokedAt)
+			}
+			name := k.Name
+			if name == "" {
+				name = "-"
+			}
+			fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.DealerID, user, k.Prefix, name, stamp(k.CreatedAt), state)
+		}
+		return w.Flush()
+	})
+}
+
+func apikeyRevoke(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("apikey revoke", stderr)
+	fs.Usage = idUsage(fs, "apikey revoke", "ID", "revoke API key ID (see 'forecourt apikey list'): a running server refuses it at once on PostgreSQL,\nwithin 2 s on SQLite (its cache of credentials)")
+	dsn := dbFlag(fs, getenv)
+	id, err := parseID(fs, args, "API key")
+	if err != nil {
+		return err
+	}
+	return withService(ctx, *dsn, func(svc *core.Service) error {
+		k, err := svc.RevokeAPIKey(ctx, id)
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "API key %d (%s) of dealer %d revoked at %s\n", k.ID, k.Prefix, k.DealerID, stamp(*k.RevokedAt))
+		return nil
+	})
+}
+
+// idUsage is the usage of a command that takes one ID argument.
+func idUsage(fs *flag.FlagSet, name, arg, what string) func() {
+	return func() {
+		fmt.Fprintf(fs.Output(), "usage: forecourt %s [flags] %s\n\n%s\n\nflags:\n", name, arg, what)
+		fs.PrintDefaults()
+	}
+}
+
+func userDeactivate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("user deactivate", stderr)
+	fs.Usage = idUsage(fs, "user deactivate", "ID", "deactivate user ID: he can no longer log in, his sessions end and his tokens are revoked;\nAPI keys bound to him go on working for their dealer as no user (revoke them to stop them)")
+	dsn := dbFlag(fs, getenv)
+	id, err := parseID(fs, args, "user")
+	if err != nil {
+		return err
+	}
+	return withService(ctx, *dsn, func(svc *core.Service) error {
+		d, err := svc.DeactivateUser(ctx, id)
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "user %d deactivated; %s ended\n", id, sessions(d.Sessions))
+		for _, k := range d.APIKeys {
+			fmt.Fprintf(stdout, "API key %d (%s) of dealer %d now acts as no user; 'forecourt apikey revoke %d' stops it\n", k.ID, k.Prefix, k.DealerID, k.ID)
+		}
+		return nil
+	})
+}
+
+func userLogout(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("user logout", stderr)
+	fs.Usage = idUsage(fs, "user logout", "ID", "end every session of user ID and revoke his tokens; he may log in again")
+	dsn := dbFlag(fs, getenv)
+	id, err := parseID(fs, args, "user")
+	if err != nil {
+		return err
+	}
+	return withService(ctx, *dsn, func(svc *core.Service) error {
+		n, err := svc.EndUserSessions(ctx, id)
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "%s of user %d ended\n", sessions(n), id)
+		return nil
+	})
+}
+
+func sourceAdd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("source add", stderr)
+	dsn := dbFlag(fs, getenv)
+	dealer := fs.Int64("dealer", 0, "dealer `ID` the source belongs to (required)")
+	slugs := make([]string, len(core.WellKnownChannels))
+	for i, c := range core.WellKnownChannels {
+		slugs[i] = c.Slug
+	}
+	channel := fs.String("channel", "", "the channel's `SLUG`: "+strings.Join(slugs, ", ")+" (required)")
+	origin := fs.String("origin", "", "the origin's `NAME` (coches.net, the dealer's web…), created when none has it (required)")
+	data := fs.String("data", "", "the number, address or form leads come in on, as `TEXT`")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *dealer <= 0 || *channel == "" || *origin == "" {
+		return usageError{"source add: --dealer, --channel and --origin are required"}
+	}
+	return withService(ctx, *dsn, func(svc *core.Service) error {
+		src, err := svc.AddSource(ctx, core.SourceSpec{DealerID: *dealer, Channel: *channel, Origin: *origin, Data: *data})
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintln(stdout, src.ID)
+		return nil
+	})
+}
+
+func sourceList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("source list", stderr)
+	dsn := dbFlag(fs, getenv)
+	var dealers idList
+	fs.Var(&dealers, "dealer", "only the sources of dealer `ID` (repeat or comma-separate for several)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return withService(ctx, *dsn, func(svc *core.Service) error {
+		srcs, err := svc.SourcesOfDealers(ctx, dealers)
+		if err != nil {
+			return err
+		}
+		cs, err := svc.AllChannels(ctx)
+		if err != nil {
+			return err
+		}
+		os, err := svc.AllOrigins(ctx)
+		if err != nil {
+			return err
+		}
+		slug := map[int64]string{}
+		for _, c := range cs {
+			slug[c.ID] = c.Slug
+		}
+		name := map[int64]string{}
+		for _, o := range os {
+			name[o.ID] = o.Name
+		}
+		w := bufio.NewWriter(stdout)
+		for _, s := range srcs {
+			fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\n", s.ID, s.DealerID, slug[s.ChannelID], name[s.OriginID], s.Data)
+		}
+		return w.Flush()
 	})
 }

@@ -180,11 +180,32 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	maxIdle := fs.Duration("db-max-idle-time", defIdle, "PostgreSQL: close a connection idle for `DURATION`; 0 keeps them (env FORECOURT_DB_MAX_IDLE_TIME)")
 	timeout := fs.Duration("db-timeout", defTimeout, "the longest one database operation may take, a `DURATION`: the wait for a connection and its statements\n"+
 		"(PostgreSQL statement_timeout too), or SQLite's wait for another process's lock; past it a request answers 503;\n0 for no limit (env FORECOURT_DB_TIMEOUT)")
+	defTokenIdle, err := envDuration(getenv, "FORECOURT_TOKEN_IDLE_TIME", core.DefaultTokenIdle)
+	if err != nil {
+		return err
+	}
+	defTokenAge, err := envDuration(getenv, "FORECOURT_TOKEN_MAX_AGE", core.DefaultTokenMaxAge)
+	if err != nil {
+		return err
+	}
+	tokenIdle := fs.Duration("token-idle-time", defTokenIdle, "a login token expires after `DURATION` without a request; 0: never (env FORECOURT_TOKEN_IDLE_TIME)")
+	tokenAge := fs.Duration("token-max-age", defTokenAge, "a login token expires `DURATION` after its login, however used; 0: never (env FORECOURT_TOKEN_MAX_AGE)")
+	publicURL := fs.String("public-url", getenv("FORECOURT_PUBLIC_URL"), "the `URL` clients reach the server at (scheme and host, e.g. https://crm.example.com): absolute links\n"+
+		"start with it, and a request for another host is refused but for /healthz and /metrics; empty: links follow each\nrequest's Host header (env FORECOURT_PUBLIC_URL)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *maxConns < 1 || *maxIdle < 0 || *timeout < 0 {
 		return usageError{"--db-max-conns must be positive, --db-max-idle-time and --db-timeout not negative"}
+	}
+	if *tokenIdle < 0 || *tokenAge < 0 {
+		return usageError{"--token-idle-time and --token-max-age must not be negative"}
+	}
+	var public *url.URL
+	if *publicURL != "" {
+		if public, err = server.ParsePublicURL(*publicURL); err != nil {
+			return usageError{err.Error()}
+		}
 	}
 	log, err := newLogger(getenv, stderr, *logFormat, *logLevel)
 	if err != nil {
@@ -221,6 +242,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		core.WithLogger(log),
 		core.WithDialer(telephony.LogDialer{Log: log}),
 		core.WithObserver(server.NewLeadCounter(reg)),
+		core.WithTokenLifetime(*tokenIdle, *tokenAge),
 	)
 
 	if *withDemo {
@@ -252,7 +274,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		log.Info("pprof", "addr", *debugAddr)
 	}
 
-	handler := server.New(server.Config{Service: svc, Logger: log, Registry: reg, Ready: st.Ping})
+	handler := server.New(server.Config{Service: svc, Logger: log, Registry: reg, Ready: st.Ping, PublicURL: public})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -272,7 +294,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// (stopping twice is harmless).
 	stopJobs := startJobs(ctx, st, log)
 	defer stopJobs()
-	log.Info("listening", "addr", ln.Addr().String(), "db", redact(*dsn), "engine", st.Engine())
+	attrs := []any{"addr", ln.Addr().String(), "db", redact(*dsn), "engine", st.Engine()}
+	if public != nil {
+		attrs = append(attrs, "public_url", public.String())
+	}
+	log.Info("listening", attrs...)
 
 	var failed error
 	select {

@@ -119,6 +119,45 @@ func (s *Service) Logout(ctx context.Context) error {
 // last_seen, so that reads do not all turn into writes.
 const touchEvery = time.Minute
 
+// The default lifetimes of a login token (WithTokenLifetime): a token
+// expires after DefaultTokenIdle without a request, and DefaultTokenMaxAge
+// after its login, whatever its use. An advisor's working day fits in
+// both; a token left in a script or a stolen one does not live on.
+const (
+	DefaultTokenIdle   = 12 * time.Hour
+	DefaultTokenMaxAge = 30 * 24 * time.Hour
+)
+
+// tokenLifetime is how long login tokens live; zero is no limit.
+type tokenLifetime struct{ idle, maxAge time.Duration }
+
+// WithTokenLifetime sets how long a login token lives: it expires after
+// idle without a request (measured from the session's last recorded
+// request, written at most once a minute, so to the minute) and maxAge
+// after its login. Zero lifts that limit. API keys do not expire: an
+// operator revokes them.
+func WithTokenLifetime(idle, maxAge time.Duration) Option {
+	return func(s *Service) { s.tokens = tokenLifetime{idle: max(idle, 0), maxAge: max(maxAge, 0)} }
+}
+
+// expiry returns when the token c expires, and whether it does.
+func (l tokenLifetime) expiry(c Credential) (time.Time, bool) {
+	var at time.Time
+	if l.idle > 0 {
+		last := c.LastSeen
+		if last.Before(c.CreatedAt) {
+			last = c.CreatedAt
+		}
+		at = last.Add(l.idle)
+	}
+	if l.maxAge > 0 {
+		if end := c.CreatedAt.Add(l.maxAge); at.IsZero() || end.Before(at) {
+			at = end
+		}
+	}
+	return at, !at.IsZero()
+}
+
 // Authenticate resolves a bearer secret, a user token or an API key, to the
 // Principal it stands for.
 func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, error) {
@@ -133,11 +172,22 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, e
 		return Principal{}, err
 	}
 	p := Principal{UserID: c.UserID, APIKeyID: c.APIKeyID, Token: secret}
+	now := s.Now()
 	if c.Kind == CredentialAPIKey {
 		p.DealerIDs = []int64{c.DealerID}
-		if c.UserID == 0 {
+		if c.UserID == 0 || !c.UserActive {
+			// a key bound to a user who was deactivated acts as no user:
+			// it is the dealer's integration's, which goes on working
+			p.UserID = 0
 			return p, nil
 		}
+	} else if end, ok := s.tokens.expiry(c); ok && !now.Before(end) {
+		// The session ends when the token expired, so that the user shows
+		// offline and the token can never come back.
+		if err := s.store.EndSession(ctx, HashSecret(secret), end); err != nil && ErrorCode(err) != NotFound {
+			s.log.WarnContext(ctx, "end expired session", "err", err)
+		}
+		return Principal{}, Errorf(Unauthorized, "token expired")
 	}
 	// The credential itself is read every time, so that a logout takes
 	// effect at once; the user, his memberships and session may come from
@@ -150,21 +200,23 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, e
 		return Principal{}, Errorf(Unauthorized, "invalid token")
 	}
 	u := us[0]
+	if c.Kind == CredentialAPIKey {
+		p.Username = u.Username
+		if !u.IsActive || !u.hasDealer(c.DealerID) {
+			// a key bound to a user who left its dealer acts as no user
+			p.UserID, p.Username = 0, ""
+		}
+		return p, nil
+	}
 	if !u.IsActive {
 		return Principal{}, Errorf(Unauthorized, "user inactive")
 	}
 	p.Username = u.Username
-	if c.Kind == CredentialToken {
-		p.DealerIDs = u.DealerIDs()
-		now := s.Now()
-		if sess := u.Session; sess != nil && sess.ID == c.SessionID && (sess.LastSeen == nil || now.Sub(*sess.LastSeen) > touchEvery) {
-			if err := s.store.TouchSession(ctx, c.SessionID, now); err != nil {
-				s.log.WarnContext(ctx, "touch session", "err", err)
-			}
+	p.DealerIDs = u.DealerIDs()
+	if c.LastSeen.IsZero() || now.Sub(c.LastSeen) > touchEvery {
+		if err := s.store.TouchSession(ctx, c.SessionID, now); err != nil {
+			s.log.WarnContext(ctx, "touch session", "err", err)
 		}
-	} else if !u.hasDealer(c.DealerID) {
-		// a key bound to a user who left its dealer acts as no user
-		p.UserID, p.Username = 0, ""
 	}
 	return p, nil
 }

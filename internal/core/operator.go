@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -368,4 +369,187 @@ func requiredText(fe FieldErrors, path, v string, max int) {
 		return
 	}
 	checkLen(fe, path, v, max)
+}
+
+// Credentials an operator controls: API keys, users' sessions, users.
+
+// APIKeys lists the API keys of these dealers (every dealer's when none is
+// given), revoked ones included, in id order. An operator command.
+func (s *Service) APIKeys(ctx context.Context, dealerIDs []int64) ([]APIKey, error) {
+	return s.store.APIKeys(ctx, DistinctIDs(dealerIDs))
+}
+
+// RevokeAPIKey revokes API key id and returns it: it authenticates nothing
+// from then on (on the server whose store revoked it at once; see the
+// store's caches for the others). Revoking a revoked key changes nothing;
+// an unknown key is NotFound. An operator command.
+func (s *Service) RevokeAPIKey(ctx context.Context, id int64) (APIKey, error) {
+	if id < 1 {
+		return APIKey{}, errNotFound("api key")
+	}
+	return s.store.RevokeAPIKey(ctx, id, s.Now())
+}
+
+// EndUserSessions logs user id out everywhere: every token of his is
+// revoked and his open sessions end. It returns how many sessions it
+// ended. He may log in again. An operator command.
+func (s *Service) EndUserSessions(ctx context.Context, id int64) (int, error) {
+	if id < 1 {
+		return 0, errNotFound("user")
+	}
+	return s.store.EndUserSessions(ctx, id, s.Now())
+}
+
+// Deactivation is what DeactivateUser did.
+type Deactivation struct {
+	Sessions int      // the sessions it ended
+	APIKeys  []APIKey // the user's live API keys, which now act as no user
+}
+
+// DeactivateUser deactivates user id: he can no longer log in, his tokens
+// are revoked and his sessions end, and the API keys bound to him act as
+// no user (they are their dealer's integrations', which go on working;
+// revoke them to stop them). Deactivating an inactive user ends what is
+// left of his sessions and changes nothing else. An operator command.
+func (s *Service) DeactivateUser(ctx context.Context, id int64) (Deactivation, error) {
+	if id < 1 {
+		return Deactivation{}, errNotFound("user")
+	}
+	n, err := s.store.DeactivateUser(ctx, id, s.Now())
+	if err != nil {
+		return Deactivation{}, err
+	}
+	keys, err := s.store.APIKeys(ctx, nil)
+	if err != nil {
+		return Deactivation{}, err
+	}
+	d := Deactivation{Sessions: n}
+	for _, k := range keys {
+		if k.UserID != nil && *k.UserID == id && k.RevokedAt == nil {
+			d.APIKeys = append(d.APIKeys, k)
+		}
+	}
+	return d, nil
+}
+
+// SourceSpec names a source in an operator's words: the dealer's id, the
+// slug of its channel, the name of its origin, and its data (the number,
+// address or form the leads come in on).
+type SourceSpec struct {
+	DealerID int64
+	Channel  string
+	Origin   string
+	Data     string
+}
+
+// WellKnownChannels are the channels of the well-known slugs with their
+// names, as the demo seeds them; AddSource creates one the first time a
+// source names it.
+var WellKnownChannels = []Channel{
+	{Slug: ChannelPhone, Name: "Teléfono"}, {Slug: ChannelEmail, Name: "Email"}, {Slug: ChannelWeb, Name: "Web"},
+	{Slug: ChannelChat, Name: "Chat"}, {Slug: ChannelWhatsapp, Name: "WhatsApp"},
+}
+
+// AddSource creates the source spec names, so that its dealer can receive
+// leads. The channel is one stored or a well-known one (created the first
+// time); the origin is found by its name, case aside, or created, and
+// offers the channel from then on. A source the dealer has already (same
+// channel, origin and data) is a Conflict. An operator command.
+func (s *Service) AddSource(ctx context.Context, spec SourceSpec) (Source, error) {
+	fe := FieldErrors{}
+	spec.Channel = strings.ToLower(strings.TrimSpace(spec.Channel))
+	spec.Origin = strings.TrimSpace(spec.Origin)
+	spec.Data = strings.TrimSpace(spec.Data)
+	requiredText(fe, "channel", spec.Channel, MaxShortText)
+	requiredText(fe, "origin", spec.Origin, MaxShortText)
+	checkLen(fe, "data", spec.Data, MaxShortText)
+	if ds, err := s.store.DealersByID(ctx, []int64{spec.DealerID}); err != nil {
+		return Source{}, err
+	} else if len(ds) == 0 {
+		fe.Add("dealer", MsgNotExist)
+	}
+	if err := fe.Err(); err != nil {
+		return Source{}, err
+	}
+
+	cs, err := s.store.Channels(ctx)
+	if err != nil {
+		return Source{}, err
+	}
+	i := slices.IndexFunc(cs, func(c Channel) bool { return strings.EqualFold(c.Slug, spec.Channel) })
+	var ch Channel
+	if i >= 0 {
+		ch = cs[i]
+	} else {
+		j := slices.IndexFunc(WellKnownChannels, func(c Channel) bool { return c.Slug == spec.Channel })
+		if j < 0 {
+			slugs := make([]string, 0, len(cs)+len(WellKnownChannels))
+			for _, c := range append(slices.Clone(WellKnownChannels), cs...) {
+				if !slices.Contains(slugs, c.Slug) {
+					slugs = append(slugs, c.Slug)
+				}
+			}
+			return Source{}, &Error{Code: Invalid, Message: fmt.Sprintf("no channel %q: one of %s", spec.Channel, strings.Join(slugs, ", ")),
+				Fields: map[string]string{"channel": MsgInvalidChoice}}
+		}
+		if ch, err = s.CreateChannel(ctx, WellKnownChannels[j]); err != nil {
+			return Source{}, err
+		}
+	}
+
+	os, err := s.store.Origins(ctx)
+	if err != nil {
+		return Source{}, err
+	}
+	var o Origin
+	if i := slices.IndexFunc(os, func(o Origin) bool { return strings.EqualFold(strings.TrimSpace(o.Name), spec.Origin) }); i >= 0 {
+		o = os[i]
+		if !slices.Contains(o.ChannelIDs, ch.ID) {
+			if err := s.store.AddOriginChannel(ctx, o.ID, ch.ID); err != nil {
+				return Source{}, err
+			}
+		}
+	} else if o, err = s.CreateOrigin(ctx, Origin{Name: spec.Origin, ChannelIDs: []int64{ch.ID}}); err != nil {
+		return Source{}, err
+	}
+
+	have, _, err := s.store.FindSources(ctx, []int64{spec.DealerID}, Query{Limit: -1})
+	if err != nil {
+		return Source{}, err
+	}
+	for _, src := range have {
+		if src.ChannelID == ch.ID && src.OriginID == o.ID && src.Data == spec.Data {
+			return Source{}, Errorf(Conflict, "dealer %d already has this source: %d", spec.DealerID, src.ID)
+		}
+	}
+	return s.CreateSource(ctx, Source{DealerID: spec.DealerID, ChannelID: ch.ID, OriginID: o.ID, Data: spec.Data})
+}
+
+// SourcesOfDealers lists the sources of these dealers (every dealer's when
+// none is given), in id order. An operator command.
+func (s *Service) SourcesOfDealers(ctx context.Context, dealerIDs []int64) ([]Source, error) {
+	if len(dealerIDs) == 0 {
+		ds, err := s.store.AllDealers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range ds {
+			dealerIDs = append(dealerIDs, d.ID)
+		}
+	}
+	if len(dealerIDs) == 0 {
+		return nil, nil
+	}
+	src, _, err := s.store.FindSources(ctx, DistinctIDs(dealerIDs), Query{Limit: -1})
+	return src, err
+}
+
+// AllChannels lists every channel, for operators.
+func (s *Service) AllChannels(ctx context.Context) ([]Channel, error) {
+	return s.store.Channels(ctx)
+}
+
+// AllOrigins lists every origin, for operators.
+func (s *Service) AllOrigins(ctx context.Context) ([]Origin, error) {
+	return s.store.Origins(ctx)
 }

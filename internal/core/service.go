@@ -37,6 +37,7 @@ type Service struct {
 	observer Observer
 	log      *slog.Logger
 	logins   loginLimiter
+	tokens   tokenLifetime
 }
 
 // Option configures a Service.
@@ -57,7 +58,7 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 // NewService returns a Service over store.
 func NewService(store Store, opts ...Option) *Service {
 	s := &Service{store: store, now: time.Now, log: slog.Default(),
-		logins: newLoginLimiter()}
+		logins: newLoginLimiter(), tokens: tokenLifetime{idle: DefaultTokenIdle, maxAge: DefaultTokenMaxAge}}
 	for _, o := range opts {
 		o(s)
 	}

@@ -37,6 +37,15 @@ type Credential struct {
 	APIKeyID  int64
 	DealerID  int64 // API keys only
 	SessionID int64 // tokens only
+	// CreatedAt is when a token was issued (its login); LastSeen the last
+	// request its session recorded (Session.LastSeen, written at most once
+	// a minute), zero before the first. Tokens only.
+	CreatedAt, LastSeen time.Time
+	// UserActive says, for an API key acting as a user, whether that user
+	// is active: read with the key, not from the users' cache, so that a
+	// deactivated user's keys stop acting as him as soon as the key is
+	// read again.
+	UserActive bool
 }
 
 // Store persists the domain. Implementations must be safe for concurrent use.
@@ -82,7 +91,21 @@ type Store interface {
 	EndSession(ctx context.Context, tokenHash string, at time.Time) error
 	// TouchSession records that the session was seen at at.
 	TouchSession(ctx context.Context, sessionID int64, at time.Time) error
+	// EndUserSessions revokes every token of user userID and ends his open
+	// sessions at at, in one transaction, and returns how many sessions it
+	// ended; an unknown user is NotFound.
+	EndUserSessions(ctx context.Context, userID int64, at time.Time) (int, error)
+	// DeactivateUser makes user userID inactive (recording at as his
+	// deactivation, unless he was inactive already) and ends his sessions
+	// as EndUserSessions does, in one transaction.
+	DeactivateUser(ctx context.Context, userID int64, at time.Time) (int, error)
 	CreateAPIKey(ctx context.Context, k *APIKey, keyHash string) error
+	// APIKeys lists the API keys of dealerIDs (of every dealer when none is
+	// given), revoked ones included, in id order.
+	APIKeys(ctx context.Context, dealerIDs []int64) ([]APIKey, error)
+	// RevokeAPIKey revokes API key id at at, unless it is revoked already,
+	// and returns it; an unknown key is NotFound.
+	RevokeAPIKey(ctx context.Context, id int64, at time.Time) (APIKey, error)
 	// Credential resolves the hash of a live token or API key.
 	Credential(ctx context.Context, hash string) (Credential, error)
 
@@ -90,6 +113,11 @@ type Store interface {
 	Channels(ctx context.Context) ([]Channel, error)
 	CreateOrigin(ctx context.Context, o *Origin) error
 	OriginsByID(ctx context.Context, ids []int64) ([]Origin, error)
+	// Origins lists every origin in id order.
+	Origins(ctx context.Context) ([]Origin, error)
+	// AddOriginChannel makes the origin offer the channel; offering it
+	// already changes nothing.
+	AddOriginChannel(ctx context.Context, originID, channelID int64) error
 	CreateSource(ctx context.Context, s *Source) error
 	SourcesByID(ctx context.Context, ids []int64) ([]Source, error)
 	FindSources(ctx context.Context, dealerIDs []int64, q Query) ([]Source, int, error)

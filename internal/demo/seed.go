@@ -215,10 +215,7 @@ func seedGeography(ctx context.Context, svc *core.Service, f *Fixture) error {
 
 func seedSources(ctx context.Context, svc *core.Service, f *Fixture) error {
 	channels := map[string]core.Channel{}
-	for _, c := range []core.Channel{
-		{Slug: core.ChannelPhone, Name: "Teléfono"}, {Slug: core.ChannelEmail, Name: "Email"}, {Slug: core.ChannelWeb, Name: "Web"},
-		{Slug: core.ChannelChat, Name: "Chat"}, {Slug: core.ChannelWhatsapp, Name: "WhatsApp"},
-	} {
+	for _, c := range core.WellKnownChannels {
 		c, err := svc.CreateChannel(ctx, c)
 		if err != nil {
 			return err

@@ -14,8 +14,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"forecourt/internal/core"
+	"forecourt/internal/jsontext"
 )
 
 // Route is one route of the lead bank API: a method and a net/http.ServeMux
@@ -208,7 +210,41 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	case err != nil:
 		return nil, &apiError{status: http.StatusBadRequest, msg: "The request body could not be read."}
 	}
+	if err := checkText(b); err != nil {
+		return nil, err
+	}
 	return b, nil
+}
+
+// checkText refuses a body whose text encoding/json would read as another
+// text, replacing what it cannot read by U+FFFD: bytes that are not UTF-8,
+// and a string escaping a lone UTF-16 surrogate ("\ud800"), named by its
+// path as ASP.NET names a model's fields ("[0].LeadEvents[0].DateAction").
+func checkText(b []byte) error {
+	if !utf8.Valid(b) {
+		return &apiError{status: http.StatusBadRequest, msg: "The request body is not valid UTF-8 text."}
+	}
+	path, r, ok := jsontext.FindLoneSurrogate(b)
+	if !ok {
+		return nil
+	}
+	var where strings.Builder
+	for _, p := range path {
+		if _, err := strconv.Atoi(p); err == nil {
+			where.WriteString("[" + p + "]")
+			continue
+		}
+		if where.Len() > 0 {
+			where.WriteByte('.')
+		}
+		where.WriteString(p)
+	}
+	field := where.String()
+	if field == "" {
+		field = "the body"
+	}
+	return &apiError{status: http.StatusBadRequest,
+		msg: fmt.Sprintf("%s: the text holds a lone UTF-16 surrogate (\\u%04x), which is not a character.", field, r)}
 }
 
 // pull serves POST api/leads: the body is the most leads to hand out.

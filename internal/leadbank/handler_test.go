@@ -477,3 +477,28 @@ func TestSendAcknos(t *testing.T) {
 		}
 	}
 }
+
+// TestInvalidText: a body whose text encoding/json would read as another
+// text (a lone UTF-16 surrogate, bytes that are not UTF-8) is refused,
+// naming where it is, and nothing is done.
+func TestInvalidText(t *testing.T) {
+	e := newEnv(t, 2)
+	handed := e.pull(e.key, 2).Leads
+	for _, tc := range []struct{ path, body, want string }{
+		{"/api/leads/SendAcknos", fmt.Sprintf(`[{"IDLeadBank": %d, "LeadEvents": [{"IDstatus": 1, "DateAction": "2026-11-30\ud800"}]}]`, handed[0].IDLeadBank),
+			`[0].LeadEvents[0].DateAction: the text holds a lone UTF-16 surrogate (\ud800), which is not a character.`},
+		{"/api/leads/ValidateGetLeads", fmt.Sprintf(`[{"IDLeadBank": %d, "NameProvider": "x"}, {"IDLeadBank": %d, "NameProvider": "coches\udc00"}]`,
+			handed[0].IDLeadBank, handed[1].IDLeadBank),
+			`[1].NameProvider: the text holds a lone UTF-16 surrogate (\udc00), which is not a character.`},
+		{"/api/leads", `"\ud83d5"`, `the body: the text holds a lone UTF-16 surrogate (\ud83d), which is not a character.`},
+		{"/api/leads/ValidateGetLeads", "[{\"IDLeadBank\": 1, \"NameProvider\": \"\xff\"}]", "The request body is not valid UTF-8 text."},
+	} {
+		a := e.post(e.key, tc.path, tc.body)
+		if res := a.env(t); a.status != 400 || res.Status != leadbank.StatusError || res.Message != tc.want {
+			t.Errorf("%s %s: %d %s, want 400 %q", tc.path, tc.body, a.status, a.body, tc.want)
+		}
+	}
+	if res := e.pull(e.key, 2); len(res.Leads) != 2 {
+		t.Errorf("a refused confirmation confirmed leads: %d in progress", len(res.Leads))
+	}
+}

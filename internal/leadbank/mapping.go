@@ -12,25 +12,54 @@ import (
 
 // dotnetTime renders t as ASP.NET renders a DateTimeOffset in the dealer's
 // time zone: seven fractional digits (ticks of 100 ns) and the offset,
-// "2024-10-15T05:29:19.5139414+02:00".
+// "2024-10-15T05:29:19.5139414+02:00". A DateTimeOffset's offset is whole
+// minutes, so a zone's offset with seconds (Madrid's −00:14:44 before 1901)
+// is rounded to the nearest minute, and the local time is the instant's at
+// that offset: the text names the instant exactly.
 func dotnetTime(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("2006-01-02T15:04:05.0000000-07:00")
+	t = t.In(loc)
+	if _, off := t.Zone(); off%60 != 0 {
+		t = t.In(time.FixedZone("", wholeMinutes(off)))
+	}
+	return t.Format("2006-01-02T15:04:05.0000000-07:00")
+}
+
+// wholeMinutes rounds an offset in seconds to the nearest minute, halves
+// away from zero.
+func wholeMinutes(off int) int {
+	if off < 0 {
+		return -wholeMinutes(-off)
+	}
+	return (off + 30) / 60 * 60
 }
 
 // parseDotnetTime reads a DateAction: RFC 3339 with any fraction (up to
 // .NET's seven digits), or a date-time without offset, read in the
-// dealer's time zone, or a date. Years outside 0001–9999 are refused.
+// dealer's time zone, or a date. A time outside the years 0001–9999, in
+// UTC or in the dealer's time zone (where its answers render it), is
+// refused: .NET's DateTime holds no other.
 func parseDotnetTime(s string, loc *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, t.Year() >= 1 && t.Year() <= 9999
+		return t, inYears(t, loc)
 	}
 	for _, layout := range []string{"2006-01-02T15:04:05.9999999", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, t.Year() >= 1 && t.Year() <= 9999
+			return t, inYears(t, loc)
 		}
 	}
 	return time.Time{}, false
+}
+
+// inYears reports whether t falls within the years 1–9999 as written, in
+// UTC and in loc.
+func inYears(t time.Time, loc *time.Location) bool {
+	for _, y := range []int{t.Year(), t.UTC().Year(), t.In(loc).Year()} {
+		if y < 1 || y > 9999 {
+			return false
+		}
+	}
+	return true
 }
 
 // eventNames names the lead bank's event statuses (IDstatus) forecourt

@@ -245,7 +245,7 @@ func (h *handler) render(ctx context.Context, l core.Lead) (Lead, error) {
 	out := Lead{
 		ID: l.PublicID, Status: string(l.Stage), Score: float64(l.Score), History: []HistoryEntry{},
 		PaymentData: map[string]any{}, Ecosystem: d.PublicID, BusinessEntity: d.Name,
-		AdditionalData: AdditionalData{LeadID: l.ID, Created: l.CreatedAt.In(loc).Format(time.RFC3339), Updated: l.UpdatedAt.In(loc).Format(time.RFC3339),
+		AdditionalData: AdditionalData{LeadID: l.ID, Created: rfc3339(l.CreatedAt, loc), Updated: rfc3339(l.UpdatedAt, loc),
 			Outcome: string(l.Outcome), Notes: []string{}, Tags: []string{}},
 	}
 	if c := l.Client; c != nil {
@@ -285,7 +285,7 @@ func (h *handler) render(ctx context.Context, l core.Lead) (Lead, error) {
 		out.AdditionalData.Tags = append(out.AdditionalData.Tags, n.Content)
 	}
 	for _, e := range hs {
-		he := HistoryEntry{Date: e.At.In(loc).Format(time.RFC3339), Kind: string(e.Kind), Changes: []Change{}}
+		he := HistoryEntry{Date: rfc3339(e.At, loc), Kind: string(e.Kind), Changes: []Change{}}
 		if e.UserID != nil {
 			if u, ok := users[*e.UserID]; ok {
 				he.User = &u.Username
@@ -348,4 +348,27 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// rfc3339 renders t in loc as RFC 3339, whose offsets are whole minutes: a
+// zone's offset with seconds (Bogotá's −04:56:16 before 1914) is rounded to
+// the nearest minute, and the local time is the instant's at that offset,
+// so that the text names the instant to the second.
+func rfc3339(t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	if _, off := t.Zone(); off%60 != 0 {
+		m := (abs(off) + 30) / 60 * 60
+		if off < 0 {
+			m = -m
+		}
+		t = t.In(time.FixedZone("", m))
+	}
+	return t.Format(time.RFC3339)
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }

@@ -34,7 +34,7 @@ type API struct {
 // apis lists the APIs the server mounts. Adding an API is one entry here.
 func apis(cfg Config) []API {
 	return []API{
-		{Name: "sml", Handler: sml.NewHandler(cfg.Service, sml.WithLogger(cfg.Logger)), Routes: routesOf(sml.Routes())},
+		{Name: "sml", Handler: sml.NewHandler(cfg.Service, sml.WithLogger(cfg.Logger), sml.WithPublicURL(cfg.PublicURL)), Routes: routesOf(sml.Routes())},
 		{Name: "leadbank", Handler: leadbank.NewHandler(cfg.Service, leadbank.WithLogger(cfg.Logger)), Routes: routesOf(leadbank.Routes())},
 		{Name: "leancore", Handler: leancore.NewHandler(cfg.Service, leancore.WithLogger(cfg.Logger)), Routes: routesOf(leancore.Routes())},
 		{Name: "walcu", Handler: walcu.NewHandler(cfg.Service, walcu.WithLogger(cfg.Logger)), Routes: routesOf(walcu.Routes())},
@@ -63,6 +63,7 @@ func mountAPIs(mux *http.ServeMux, apis []API) error {
 	byMethod := map[string]claim{} // "METHOD shape"
 	byPath := map[string]claim{}   // shape
 	for _, a := range apis {
+		a.Handler = noStore(a.Handler)
 		for _, rt := range a.Routes {
 			route := rt.Method + " " + rt.Pattern
 			this := claim{a.Name, route}
@@ -154,4 +155,14 @@ func labelled(route string, h http.Handler) http.Handler {
 func withLabel(ctx context.Context) (context.Context, *label) {
 	l := &label{}
 	return context.WithValue(ctx, labelKey{}, l), l
+}
+
+// noStore marks every answer of an API as one no cache may keep: they hold
+// a dealer's data, tokens and keys (a login's answer is a token). An API's
+// handler may set another Cache-Control for an answer of its own.
+func noStore(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
 }

@@ -11,7 +11,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +31,11 @@ type Config struct {
 	// Ready reports whether the server can take traffic; /healthz answers
 	// 503 while it returns an error.
 	Ready func(ctx context.Context) error
+	// PublicURL, when set, is the scheme and host clients reach the server
+	// at (see ParsePublicURL): absolute links in answers start with it, and
+	// a request for another host is refused (allowedHost). Nil: links
+	// follow each request's Host header, and any host is served.
+	PublicURL *url.URL
 }
 
 // New returns the root handler: every API of apis mounted by the exact
@@ -70,7 +77,76 @@ func newRoot(cfg Config, apis []API) http.Handler {
 	if err := mountAPIs(mux, apis); err != nil {
 		panic(err)
 	}
-	return observe(mux, m, cfg.Logger)
+	return observe(allowedHost(cfg.PublicURL, mux), m, cfg.Logger)
+}
+
+// ParsePublicURL reads a server's public URL: http or https, a host, and
+// nothing else (no path, query, fragment or user), since the APIs are
+// served at their documented paths from the root.
+func ParsePublicURL(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("public URL %q: %v", s, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("public URL %q: the scheme must be http or https", s)
+	case u.Host == "" || u.Hostname() == "":
+		return nil, fmt.Errorf("public URL %q: no host", s)
+	case u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "":
+		return nil, fmt.Errorf("public URL %q: only a scheme and a host (and port) are allowed, the APIs are served from the root", s)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("public URL %q: bad port", s)
+		}
+	}
+	return &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host)}, nil
+}
+
+// unguarded are the paths served whatever the Host: a load balancer's
+// health check and a metrics scraper reach a server by its own address.
+// Neither renders a link.
+var unguarded = map[string]bool{"/healthz": true, "/metrics": true}
+
+// allowedHost refuses, as Django's ALLOWED_HOSTS does, a request whose Host
+// is not public's host (the port may be left out when it is the scheme's
+// default, case and a final dot aside): 400 with a neutral body, since no
+// API's shape applies before routing. With no public URL every host is
+// served.
+func allowedHost(public *url.URL, next http.Handler) http.Handler {
+	if public == nil {
+		return next
+	}
+	want := canonicalHost(public.Host, public.Scheme)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !unguarded[r.URL.Path] && canonicalHost(r.Host, public.Scheme) != want {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintln(w, `{"error":"host not allowed"}`)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// canonicalHost is host:port, lower-cased, without a final dot, with the
+// scheme's default port when none is given.
+func canonicalHost(hostport, scheme string) string {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host, port = hostport, ""
+	}
+	if port == "" {
+		port = "80"
+		if scheme == "https" {
+			port = "443"
+		}
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if host == "" {
+		return ""
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // notFound answers a path no API owns. No API's error shape applies
@@ -127,6 +203,8 @@ func observe(next http.Handler, m *metrics, log *slog.Logger) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-Id", id)
+		// No answer is to be read as another type than it declares.
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		ctx, lbl := withLabel(context.WithValue(r.Context(), ctxKey{}, id))
 		// The client's address keys rate limits (core's failed logins): the
 		// connection's, never a header a client can write.

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/text/encoding/htmlindex"
 
 	"forecourt/internal/core"
+	"forecourt/internal/jsontext"
 )
 
 // maxBody bounds a request body; a larger one is answered 413.
@@ -311,6 +312,11 @@ func (o object) String(key string, r rule) Opt[string] {
 	var s string
 	switch kind(raw) {
 	case '"':
+		if r, ok := jsontext.LoneSurrogate(raw); ok {
+			// encoding/json would read it as U+FFFD: another text
+			o.fail(key, msgSurrogate(r))
+			return Opt[string]{}
+		}
 		s = literal(raw)
 	case '0':
 		s = literal(raw)
@@ -495,6 +501,10 @@ func (o object) Time(key string, r rule) Opt[time.Time] {
 	}
 	if kind(raw) == '"' {
 		if t, ok := parseDateTime(literal(raw), o.d.zone); ok {
+			if !renderable(t, o.d.zone()) {
+				o.fail(key, msgDatetimeOverflow)
+				return Opt[time.Time]{}
+			}
 			return some(t)
 		}
 	}
@@ -502,8 +512,26 @@ func (o object) Time(key string, r rule) Opt[time.Time] {
 	return Opt[time.Time]{}
 }
 
-// Django's datetime_re: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].
-var dateTimeRe = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6})\d{0,6})?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$`)
+// renderable reports whether t renders within the years 1–9999, which a
+// Python datetime holds, both in UTC and in loc, the dealer's time zone
+// answers are rendered in: DRF converts an aware time to that zone and
+// refuses it when it overflows ("9999-12-31T23:59:59Z" is year 10000 in
+// Madrid), and a time rendered out of that range is one no Python client
+// parses.
+func renderable(t time.Time, loc *time.Location) bool {
+	for _, y := range []int{t.UTC().Year(), t.In(loc).Year()} {
+		if y < 1 || y > 9999 {
+			return false
+		}
+	}
+	return true
+}
+
+// Django's datetime_re: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z];
+// the offset may also carry seconds (+HH:MM:SS or +HHMMSS), as Python's
+// fromisoformat, which Django tries first, reads them and as djangoTime
+// writes an offset that has them.
+var dateTimeRe = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6})\d{0,6})?)?\s*(Z|[+-]\d{2}(?::\d{2}(?::\d{2})?|\d{2}(?:\d{2})?)?)?$`)
 
 // parseDateTime reads an ISO 8601 date-time as Django does: with Z or an
 // offset, or naive and then in zone's location.
@@ -524,7 +552,7 @@ func parseDateTime(s string, zone func() *time.Location) (time.Time, bool) {
 	if m[7] != "" {
 		micro, _ = strconv.Atoi((m[7] + "000000")[:6])
 	}
-	if month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
+	if year < 1 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
 		return time.Time{}, false
 	}
 	if day > time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
@@ -543,16 +571,21 @@ func parseDateTime(s string, zone func() *time.Location) (time.Time, bool) {
 		}
 		digits := strings.ReplaceAll(tz[1:], ":", "")
 		hh, _ := strconv.Atoi(digits[:2])
-		mm := 0
-		if len(digits) == 4 {
+		mm, ss := 0, 0
+		switch len(digits) {
+		case 2:
+		case 4:
 			mm, _ = strconv.Atoi(digits[2:])
-		} else if len(digits) != 2 {
+		case 6:
+			mm, _ = strconv.Atoi(digits[2:4])
+			ss, _ = strconv.Atoi(digits[4:])
+		default:
 			return time.Time{}, false
 		}
-		if hh > 23 || mm > 59 {
+		if hh > 23 || mm > 59 || ss > 59 {
 			return time.Time{}, false
 		}
-		loc = time.FixedZone("", sign*(hh*3600+mm*60))
+		loc = time.FixedZone("", sign*(hh*3600+mm*60+ss))
 	}
 	return time.Date(year, time.Month(month), day, hour, minute, sec, micro*1000, loc), true
 }

@@ -295,6 +295,13 @@ func TestParseDateTime(t *testing.T) {
 		{"2019-05-06T24:00Z", time.Time{}, false},
 		{"06/05/2019 10:00", time.Time{}, false},
 		{"", time.Time{}, false},
+		{"0000-12-31T10:00Z", time.Time{}, false}, // Python's datetime starts at year 1
+		{"10000-01-01T00:00Z", time.Time{}, false},
+		// an offset with seconds, as djangoTime writes Madrid's before 1901
+		{"1890-03-01T11:45:16-00:14:44", time.Date(1890, 3, 1, 12, 0, 0, 0, time.UTC), true},
+		{"1890-03-01T11:45:16-00:14:60", time.Time{}, false},
+		{"1890-03-01T11:45:16-001444", time.Date(1890, 3, 1, 12, 0, 0, 0, time.UTC), true},
+		{"1890-03-01T11:45:16-0014:44", time.Time{}, false},
 	}
 	for _, tt := range tests {
 		got, ok := parseDateTime(tt.in, zone)

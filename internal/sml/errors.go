@@ -20,6 +20,7 @@ const (
 	msgBlank          = "Este campo no puede estar en blanco."
 	msgNullChar       = "No se permiten caracteres nulos."
 	msgBadEncoding    = "Este valor no es texto UTF-8 válido."
+	msgBadEscape      = "Este valor no está bien codificado en la URL (un \"%\" debe ir seguido de dos dígitos hexadecimales)."
 	msgInt            = "Se requiere un número entero válido."
 	msgBool           = "Se requiere un booleano válido."
 	msgString         = "Se requiere una cadena de texto válida."
@@ -46,8 +47,21 @@ const (
 	msgThrottled      = "Solicitud fue regulada (throttled)."
 )
 
+// msgDatetimeOverflow is DRF's DateTimeField "overflow" message ("Datetime
+// value out of range."), which DRF's Spanish catalogue leaves untranslated:
+// the translation is ours.
+const msgDatetimeOverflow = "Valor de fecha/hora fuera de rango."
+
 // throttled is DRF's answer to a throttled request: 429, its detail in
 // Spanish with the wait in whole seconds (rounded up), and Retry-After.
+// msgSurrogate is DRF's CharField message for text holding a lone UTF-16
+// surrogate (ProhibitSurrogateCharactersValidator, "Surrogate characters
+// are not allowed: U+D800."); DRF's Spanish catalogue has no translation
+// of it, so this one is ours, worded like its message for a NUL.
+func msgSurrogate(r rune) string {
+	return fmt.Sprintf("No se permiten caracteres sustitutos: U+%04X.", r)
+}
+
 func throttled(wait time.Duration) *apiError {
 	secs := max(1, int((wait+time.Second-1)/time.Second))
 	unit := "segundos"

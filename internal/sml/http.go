@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,9 +38,22 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
+// WithPublicURL makes absolute links (DRF's next and previous, the
+// origins' icons) start with u, the server's public URL (a scheme and a
+// host), instead of the request's scheme and Host header, which any client
+// writes. Nil keeps the request's.
+func WithPublicURL(u *url.URL) Option {
+	return func(h *handler) {
+		if u != nil {
+			h.public = u.Scheme + "://" + u.Host
+		}
+	}
+}
+
 type handler struct {
-	svc *core.Service
-	log *slog.Logger
+	svc    *core.Service
+	log    *slog.Logger
+	public string // scheme://host of absolute links; "" for the request's
 }
 
 // apiFunc is a handler that reports failure by returning an error, written
@@ -147,6 +161,11 @@ func (h *handler) serve(f apiFunc) http.Handler {
 			h.writeError(w, r, err)
 			return
 		}
+		base := h.public
+		if base == "" {
+			base = scheme(r) + "://" + r.Host
+		}
+		r = r.WithContext(context.WithValue(r.Context(), baseKey{}, base))
 		if err := f(w, r); err != nil {
 			h.writeError(w, r, toAPIError(err, errContext{}))
 		}
@@ -157,14 +176,18 @@ func (h *handler) serve(f apiFunc) http.Handler {
 // (OR), as their comma lists do.
 var multiValued = map[string]bool{"status": true, "concessionaire__in": true}
 
-// cleanQuery refuses query parameters no filter can take (a NUL, which no
-// database accepts in text, or bytes that are not UTF-8) and keeps only the
-// last value of a repeated one, as DRF's request.query_params.get reads it,
-// so that ?search=a&search=b searches b. It reads the query once.
+// cleanQuery reads the query string (see parseQuery) and refuses
+// parameters no filter can take: a malformed percent-escape, a NUL (which
+// no database accepts in text), bytes that are not UTF-8. It keeps only the
+// last value of a repeated parameter, as DRF's request.query_params.get
+// reads it, so that ?search=a&search=b searches b, and writes the query
+// back canonically, so that every later r.URL.Query() reads exactly these
+// values. It reads the query once.
 func cleanQuery(r *http.Request) *apiError {
-	q := r.URL.Query()
-	t := &errTree{}
-	changed := false
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	q, t := parseQuery(r.URL.RawQuery)
 	for k, vs := range q {
 		for _, v := range vs {
 			switch {
@@ -176,16 +199,43 @@ func cleanQuery(r *http.Request) *apiError {
 		}
 		if len(vs) > 1 && !multiValued[k] {
 			q[k] = vs[len(vs)-1:]
-			changed = true
 		}
 	}
 	if t.prune() {
 		return treeError(t)
 	}
-	if changed {
-		r.URL.RawQuery = q.Encode()
-	}
+	r.URL.RawQuery = q.Encode()
 	return nil
+}
+
+// parseQuery reads a query string as Django's QueryDict does: pairs split
+// on "&" only (a ";" is text), "+" a space, a pair without "=" an empty
+// value, empty pairs skipped. A malformed percent-escape ("%zz", "%4"),
+// which Python leaves as it is and Go's url.ParseQuery drops with its pair
+// (so that ?search=%zz listed every lead), is refused instead: the
+// parameter is named in the errors, by its decoded name or, when the name
+// is the malformed part, as written.
+func parseQuery(raw string) (url.Values, *errTree) {
+	q := url.Values{}
+	t := &errTree{}
+	for pair := range strings.SplitSeq(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		rawKey, rawValue, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(rawKey)
+		if err != nil {
+			t.add([]string{rawKey}, msgBadEscape)
+			continue
+		}
+		value, err := url.QueryUnescape(rawValue)
+		if err != nil {
+			t.add([]string{key}, msgBadEscape)
+			continue
+		}
+		q[key] = append(q[key], value)
+	}
+	return q, t
 }
 
 // statusClientClosed is what the access log and metrics record for a
@@ -309,7 +359,18 @@ func (h *handler) renderer(r *http.Request, refs refSet) renderer {
 			loc = d.Location()
 		}
 	}
-	return renderer{refs: refs, now: h.svc.Now(), p: p, loc: loc, base: scheme(r) + "://" + r.Host}
+	return renderer{refs: refs, now: h.svc.Now(), p: p, loc: loc, base: baseURL(r)}
+}
+
+type baseKey struct{}
+
+// baseURL is the scheme and host absolute links to r's answer start with:
+// the public URL (WithPublicURL) or else the request's own.
+func baseURL(r *http.Request) string {
+	if b, ok := r.Context().Value(baseKey{}).(string); ok {
+		return b
+	}
+	return scheme(r) + "://" + r.Host
 }
 
 // scheme is the scheme the client used: X-Forwarded-Proto from a proxy in

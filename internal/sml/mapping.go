@@ -327,7 +327,10 @@ type renderer struct {
 }
 
 // djangoTime renders t as DRF renders a DateTimeField: ISO 8601 in loc,
-// microseconds when not zero, "Z" for UTC.
+// microseconds when not zero, "Z" for UTC, and the offset whole, as
+// Python's isoformat writes it: with its seconds when it has any (Madrid
+// before 1901 was −00:14:44, "-00:14:44", not "-00:14", which would name
+// another instant).
 func djangoTime(t time.Time, loc *time.Location) string {
 	t = t.In(loc)
 	var buf [40]byte
@@ -337,9 +340,12 @@ func djangoTime(t time.Time, loc *time.Location) string {
 		b = append(b, byte('0'+us/100000), byte('0'+us/10000%10), byte('0'+us/1000%10),
 			byte('0'+us/100%10), byte('0'+us/10%10), byte('0'+us%10))
 	}
-	if _, off := t.Zone(); off == 0 {
+	switch _, off := t.Zone(); {
+	case off == 0:
 		b = append(b, 'Z')
-	} else {
+	case off%60 != 0:
+		b = t.AppendFormat(b, "-07:00:00")
+	default:
 		b = t.AppendFormat(b, "-07:00")
 	}
 	return string(b)

@@ -143,6 +143,12 @@ func TestDjangoTime(t *testing.T) {
 		{time.Date(2019, 2, 7, 12, 43, 35, 500000000, time.UTC), madrid, "2019-02-07T13:43:35.500000+01:00"},
 		{time.Date(2019, 2, 7, 12, 43, 35, 1000, time.UTC), time.UTC, "2019-02-07T12:43:35.000001Z"},
 		{time.Date(2019, 2, 7, 12, 43, 35, 0, time.UTC), mustLoad("America/Guayaquil"), "2019-02-07T07:43:35-05:00"},
+		// Madrid's local mean time before 1901, whole, as Python's isoformat
+		// writes it
+		{time.Date(1890, 3, 1, 12, 0, 0, 0, time.UTC), madrid, "1890-03-01T11:45:16-00:14:44"},
+		{time.Date(1, 1, 1, 12, 0, 0, 0, time.UTC), madrid, "0001-01-01T11:45:16-00:14:44"},
+		{time.Date(1890, 3, 1, 12, 0, 0, 250000000, time.UTC), mustLoad("Asia/Kolkata"), "1890-03-01T17:21:10.250000+05:21:10"},
+		{time.Date(9999, 12, 31, 22, 59, 59, 0, time.UTC), madrid, "9999-12-31T23:59:59+01:00"},
 	}
 	for _, tt := range tests {
 		if got := djangoTime(tt.t, tt.loc); got != tt.want {

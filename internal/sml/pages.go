@@ -115,8 +115,8 @@ func pageURL(r *http.Request, n int) *string {
 	} else {
 		q.Set("page", strconv.Itoa(n))
 	}
-	u := url.URL{Scheme: scheme(r), Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
-	s := u.String()
+	u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
+	s := baseURL(r) + u.String()
 	return &s
 }
 

@@ -200,14 +200,25 @@ func (c *refCache) usersChanged() {
 	}
 }
 
+// credentialsChanged drops the cached credentials: a key was revoked.
+func (c *refCache) credentialsChanged() {
+	if c.creds != nil {
+		c.creds.clear()
+	}
+}
+
 // sessionTouched drops what TouchSession makes stale: the cached user
-// userID, whose latest session it changes, and the cached member lists that
-// hold him. Credentials do not hold the session's last_seen and stay.
-func (c *refCache) sessionTouched(userID int64) {
+// userID, whose latest session it changes, the cached member lists that
+// hold him, and the credentials of session sessionID, which hold its
+// last_seen. Other credentials stay.
+func (c *refCache) sessionTouched(userID, sessionID int64) {
 	c.users.drop(func(id int64, _ core.User) bool { return id == userID })
 	c.dealerUsers.drop(func(_ int64, us []core.User) bool {
 		return slices.ContainsFunc(us, func(u core.User) bool { return u.ID == userID })
 	})
+	if c.creds != nil {
+		c.creds.drop(func(_ string, cr core.Credential) bool { return cr.SessionID == sessionID })
+	}
 }
 
 // defaultCredTTL is how long a resolved credential is served from memory

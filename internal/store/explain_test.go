@@ -218,3 +218,42 @@ func TestPlannerStatistics(t *testing.T) {
 		t.Errorf("with statistics the page does not walk leads_dealer_updated: %s", p)
 	}
 }
+
+// TestExplainClientMatch: the candidates of a new client are found on the
+// index of each key, never by walking the dealer's clients.
+func TestExplainClientMatch(t *testing.T) {
+	s := openTestSQLite(t)
+	ctx := context.Background()
+	dealerID, sourceID := seedDealer(t, s)
+	if err := SeedLeads(ctx, s, dealerID, sourceID, 2000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.ExecContext(ctx, "ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	query := strings.Join([]string{clientMatchArm(core.MatchGovID), clientMatchArm(core.MatchPhone), clientMatchArm(core.MatchEmail)}, " UNION ALL ")
+	rows, err := s.read.Query("EXPLAIN QUERY PLAN "+query, dealerID, "X1", dealerID, "+34600000000", dealerID, "seed1@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	got := strings.Join(plan, "\n")
+	for _, want := range []string{"USING INDEX clients_dealer_gov_id (dealer_id=? AND gov_id=?)",
+		"INDEX clients_dealer_phone (dealer_id=? AND phone_e164=?)", "USING INDEX clients_dealer_email (dealer_id=? AND <expr>=?)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("plan lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "clients_dealer (") || strings.Contains(got, "SCAN clients") {
+		t.Errorf("the plan walks the dealer's clients:\n%s", got)
+	}
+}

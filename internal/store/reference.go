@@ -66,6 +66,27 @@ func (s *Store) CreateOrigin(ctx context.Context, o *core.Origin) error {
 	return dbError(err, "create origin", "origin", o.Name)
 }
 
+// Origins lists every origin in id order.
+func (s *Store) Origins(ctx context.Context) ([]core.Origin, error) {
+	var out []core.Origin
+	err := s.readTx(ctx, func(c conn) (err error) {
+		out, err = loadOrigins(c, `ORDER BY id`)
+		return err
+	})
+	return out, dbError(err, "origins", "origin", "")
+}
+
+// AddOriginChannel makes the origin offer the channel; offering it already
+// changes nothing.
+func (s *Store) AddOriginChannel(ctx context.Context, originID, channelID int64) error {
+	defer s.cache.origins.clear()
+	err := s.write(ctx, func(c conn) error {
+		_, err := c.exec(`INSERT INTO origin_channels (origin_id, channel_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, originID, channelID)
+		return err
+	})
+	return dbError(err, "add origin channel", "origin", originID)
+}
+
 // CreateSource stores src and sets its id.
 func (s *Store) CreateSource(ctx context.Context, src *core.Source) error {
 	defer s.cache.sources.clear()

@@ -226,8 +226,60 @@ func (s *Store) TouchSession(ctx context.Context, sessionID int64, at time.Time)
 	if err != nil {
 		return dbError(err, "touch session", "session", sessionID)
 	}
-	s.cache.sessionTouched(userID)
+	s.cache.sessionTouched(userID, sessionID)
 	return nil
+}
+
+// EndUserSessions revokes every token of user userID and ends his open
+// sessions at at, and returns how many sessions it ended; an unknown user
+// is NotFound.
+func (s *Store) EndUserSessions(ctx context.Context, userID int64, at time.Time) (int, error) {
+	defer s.cache.usersChanged()
+	var n int
+	err := s.write(ctx, func(c conn) error {
+		var err error
+		n, err = endUserSessions(c, userID, at)
+		return err
+	})
+	return n, dbError(err, "end user sessions", "user", userID)
+}
+
+// DeactivateUser makes user userID inactive, recording at as his
+// deactivation unless he was inactive already, and ends his sessions as
+// EndUserSessions does, in one transaction.
+func (s *Store) DeactivateUser(ctx context.Context, userID int64, at time.Time) (int, error) {
+	defer s.cache.usersChanged()
+	var n int
+	err := s.write(ctx, func(c conn) error {
+		var err error
+		if n, err = endUserSessions(c, userID, at); err != nil {
+			return err
+		}
+		_, err = c.exec(`UPDATE users SET is_active = ?, deactivated_at = ? WHERE id = ? AND is_active`, false, micros(at), userID)
+		return err
+	})
+	return n, dbError(err, "deactivate user", "user", userID)
+}
+
+// endUserSessions revokes the live tokens of user userID and ends his open
+// sessions; it returns how many sessions it ended.
+func endUserSessions(c conn, userID int64, at time.Time) (int, error) {
+	var one int
+	if err := c.row(`SELECT 1 FROM users WHERE id = ?`, userID).Scan(&one); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, notFound("user", userID)
+		}
+		return 0, err
+	}
+	if _, err := c.exec(`UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, micros(at), userID); err != nil {
+		return 0, err
+	}
+	res, err := c.exec(`UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL`, micros(at), userID)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // CreateAPIKey stores k with the hash of its secret and sets k.ID.
@@ -241,6 +293,58 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *core.APIKey, keyHash string
 	return dbError(err, "create api key", "api key", k.Prefix)
 }
 
+const apiKeyCols = `id, dealer_id, user_id, name, prefix, created_at, revoked_at`
+
+// APIKeys lists the API keys of dealerIDs (of every dealer when none is
+// given), revoked ones included, in id order.
+func (s *Store) APIKeys(ctx context.Context, dealerIDs []int64) ([]core.APIKey, error) {
+	tail, args := `ORDER BY id`, []any(nil)
+	if dealerIDs = core.DistinctIDs(dealerIDs); len(dealerIDs) > 0 {
+		tail, args = `WHERE dealer_id IN `+in(len(dealerIDs))+` ORDER BY id`, anys(dealerIDs)
+	}
+	var out []core.APIKey
+	err := s.readTx(ctx, func(c conn) (err error) {
+		out, err = queryAll(c, `SELECT `+apiKeyCols+` FROM api_keys `+tail, args, scanAPIKey)
+		return err
+	})
+	return out, dbError(err, "api keys", "api key", "")
+}
+
+func scanAPIKey(r *sql.Rows, k *core.APIKey) error {
+	var user, revoked sql.NullInt64
+	var created int64
+	if err := r.Scan(&k.ID, &k.DealerID, &user, &k.Name, &k.Prefix, &created, &revoked); err != nil {
+		return err
+	}
+	if user.Valid {
+		k.UserID = &user.Int64
+	}
+	k.CreatedAt, k.RevokedAt = fromMicros(created), timePtr(revoked)
+	return nil
+}
+
+// RevokeAPIKey revokes API key id at at, unless it is revoked already, and
+// returns it; an unknown key is NotFound. This store's cached credentials
+// are dropped at once.
+func (s *Store) RevokeAPIKey(ctx context.Context, id int64, at time.Time) (core.APIKey, error) {
+	defer s.cache.credentialsChanged()
+	var k []core.APIKey
+	err := s.write(ctx, func(c conn) error {
+		if _, err := c.exec(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, micros(at), id); err != nil {
+			return err
+		}
+		var err error
+		if k, err = queryAll(c, `SELECT `+apiKeyCols+` FROM api_keys WHERE id = ?`, []any{id}, scanAPIKey); err == nil && len(k) == 0 {
+			err = notFound("api key", id)
+		}
+		return err
+	})
+	if err != nil {
+		return core.APIKey{}, dbError(err, "revoke api key", "api key", id)
+	}
+	return k[0], nil
+}
+
 // Credential resolves the hash of a token or API key that is not revoked.
 func (s *Store) Credential(ctx context.Context, hash string) (core.Credential, error) {
 	if s.cache.creds == nil {
@@ -252,16 +356,25 @@ func (s *Store) Credential(ctx context.Context, hash string) (core.Credential, e
 func (s *Store) credentialDB(ctx context.Context, hash string) (core.Credential, error) {
 	var cred core.Credential
 	err := s.readDirect(ctx, func(c conn) error {
-		err := c.row(`SELECT user_id, session_id FROM tokens WHERE hash = ? AND revoked_at IS NULL`, hash).Scan(&cred.UserID, &cred.SessionID)
+		var created int64
+		var seen sql.NullInt64
+		err := c.row(`SELECT t.user_id, t.session_id, t.created_at, s.last_seen FROM tokens t JOIN sessions s ON s.id = t.session_id
+			WHERE t.hash = ? AND t.revoked_at IS NULL AND s.ended_at IS NULL`, hash).Scan(&cred.UserID, &cred.SessionID, &created, &seen)
 		if err == nil {
 			cred.Kind = core.CredentialToken
+			cred.CreatedAt = fromMicros(created)
+			if seen.Valid {
+				cred.LastSeen = fromMicros(seen.Int64)
+			}
 			return nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		var user sql.NullInt64
-		err = c.row(`SELECT id, dealer_id, user_id FROM api_keys WHERE hash = ? AND revoked_at IS NULL`, hash).Scan(&cred.APIKeyID, &cred.DealerID, &user)
+		var active sql.NullBool
+		err = c.row(`SELECT k.id, k.dealer_id, k.user_id, u.is_active FROM api_keys k LEFT JOIN users u ON u.id = k.user_id
+			WHERE k.hash = ? AND k.revoked_at IS NULL`, hash).Scan(&cred.APIKeyID, &cred.DealerID, &user, &active)
 		if errors.Is(err, sql.ErrNoRows) {
 			return &core.Error{Code: core.NotFound, Message: "credential not found"}
 		}
@@ -270,6 +383,7 @@ func (s *Store) credentialDB(ctx context.Context, hash string) (core.Credential,
 		}
 		cred.Kind = core.CredentialAPIKey
 		cred.UserID = user.Int64
+		cred.UserActive = active.Valid && active.Bool
 		return nil
 	})
 	if err != nil {

@@ -21,3 +21,16 @@ func TestStaticServesOriginIcons(t *testing.T) {
 		t.Errorf("missing asset = %d", rec.Code)
 	}
 }
+
+// TestStaticListsNoFolders: a folder of the assets answers 404, with or
+// without its slash, and lists nothing.
+func TestStaticListsNoFolders(t *testing.T) {
+	h := Static()
+	for _, path := range []string{"/static/", "/static/origins/", "/static/origins", "/static/origins/./"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != 404 || strings.Contains(rec.Body.String(), ".svg") {
+			t.Errorf("GET %s = %d %q", path, rec.Code, rec.Body.String())
+		}
+	}
+}

@@ -24,8 +24,21 @@ func (s *Service) CreateLead(ctx context.Context, l Lead) (Lead, error) {
 	l.CreatedBy = p.UserRef()
 	l.CreatedAt, l.UpdatedAt = now, now
 	l.FinishedAt, l.FirstTaskAt = nil, nil
-	if l.Client != nil {
-		l.Client.ID = 0
+	var givenClient int64
+	switch {
+	case l.Client != nil && l.Client.ID != 0:
+		// a client given by its id is that stored client of the lead's
+		// dealer, as it is (see clientrecords.go)
+		givenClient = l.Client.ID
+		cl, err := s.store.Client(ctx, givenClient)
+		if err != nil && ErrorCode(err) != NotFound {
+			return Lead{}, err
+		}
+		if err != nil || !p.CanSee(cl.DealerID) {
+			return Lead{}, &Error{Code: Invalid, Message: "invalid input", Fields: map[string]string{"client.id": MsgNotExist}}
+		}
+		l.Client = &cl
+	case l.Client != nil:
 		l.Client.CreatedAt, l.Client.UpdatedAt = now, now
 	}
 	if l.Vehicle != nil {
@@ -46,6 +59,9 @@ func (s *Service) CreateLead(ctx context.Context, l Lead) (Lead, error) {
 	fe := validateLead(&l)
 	if err := s.checkLeadRefs(ctx, p, nil, &l, fe); err != nil {
 		return Lead{}, err
+	}
+	if givenClient != 0 && l.DealerID != 0 && l.Client.DealerID != l.DealerID {
+		fe.Add("client.id", MsgNotExist)
 	}
 	if err := fe.Err(); err != nil {
 		return Lead{}, err

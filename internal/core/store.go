@@ -229,6 +229,10 @@ type Store interface {
 
 	// DocumentStore keeps documents (documents.go).
 	DocumentStore
+	// LeadRemover deletes leads (leaddelete.go).
+	LeadRemover
+	// ClientRecords reads and writes clients on their own (clientrecords.go).
+	ClientRecords
 }
 
 // LeadTx is one lead inside one write transaction of Store.EditLead, its

@@ -18,6 +18,9 @@ func (s *Service) CreateLead(ctx context.Context, l Lead) (Lead, error) {
 	if l.Stage == "" {
 		l.Stage = StageNew
 	}
+	if l.Kind == "" {
+		l.Kind = LeadSale
+	}
 	if l.UserID == nil {
 		l.UserID = p.UserRef()
 	}
@@ -103,7 +106,7 @@ func PatchKind(p LeadPatch) HistoryKind {
 	case (p.Stage.Set && p.Stage.V == StageEnd) || (p.Outcome.Set && p.Outcome.V != OutcomeNone):
 		return KindLeadFinished
 	case p.UserID.Set && !p.SourceID.Set && p.Vehicle == nil && p.Client == nil && !p.ClearClient && p.Tasks == nil &&
-		p.Notes == nil && p.Tags == nil && !p.Stage.Set && !p.Outcome.Set && !p.Reason.Set && !p.Score.Set && !p.MailContent.Set:
+		p.Notes == nil && p.Tags == nil && !p.Stage.Set && !p.Outcome.Set && !p.Reason.Set && !p.Score.Set && !p.MailContent.Set && p.Ext == nil:
 		return KindLeadAssigned
 	}
 	return KindLeadUpdated

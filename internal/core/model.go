@@ -398,6 +398,14 @@ type Lead struct {
 	// write through the lead: of its own fields, its client, vehicle,
 	// tasks (their appraisals and notes included), notes and tags.
 	Version int
+	// Kind is what the lead is about (see LeadKind): a sale unless an API
+	// says otherwise; it never changes.
+	Kind LeadKind
+	// Ext holds what only one API has for the lead, keyed "<api>.<field>"
+	// ("walcu.custom"), each value a JSON text (see leadkinds.go). The
+	// API's package owns its keys; the core stores them, bounds them and
+	// records their changes in the lead's history, and never reads them.
+	Ext map[string]string
 }
 
 // PendingTasks reports whether any task of the lead is not done yet.

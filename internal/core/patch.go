@@ -49,6 +49,8 @@ type LeadPatch struct {
 	Reason      Field[string]
 	Score       Field[int] // 0 clears the score
 	MailContent Field[string]
+	// Ext sets (a value) or removes (nil) keys of the lead's Ext.
+	Ext map[string]*string
 }
 
 // VehiclePatch changes a lead's vehicle; see LeadPatch.
@@ -123,6 +125,7 @@ func applyLeadPatch(l *Lead, p LeadPatch, now time.Time, pr Principal) error {
 	p.Reason.applyTo(&l.Reason)
 	p.Score.applyTo(&l.Score)
 	p.MailContent.applyTo(&l.MailContent)
+	applyExtPatch(&l.Ext, p.Ext)
 	if vp := p.Vehicle; vp != nil {
 		switch {
 		case vp.ID == nil:

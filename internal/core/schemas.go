@@ -33,6 +33,7 @@ var LeadSchema = Schema{
 		"first_task_at":                 {Type: TypeTime},
 		"version":                       {Type: TypeInt},
 		"mail_content":                  {Type: TypeText},
+		"kind":                          {Type: TypeEnum, Values: enumValues(LeadKinds), Group: true},
 		"client":                        {Type: TypeInt},
 		"client.public_id":              {Type: TypeText},
 		"client.name":                   {Type: TypeText, Sort: true},

@@ -15,6 +15,10 @@ func validateLead(l *Lead) FieldErrors {
 	if l.SourceID == 0 {
 		fe.Add("source", MsgRequired)
 	}
+	if l.Kind != "" && !l.Kind.Valid() { // none is a sale (CreateLead sets it)
+		fe.Add("kind", MsgInvalidChoice)
+	}
+	checkLeadExt(fe, l.Ext)
 	if l.Vehicle == nil {
 		fe.Add("vehicle", MsgRequired)
 	} else {

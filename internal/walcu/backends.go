@@ -13,7 +13,13 @@ func backendsFor(svc *core.Service) map[string]backend {
 	for _, name := range collectionNames {
 		c := collections[name]
 		switch name {
-		case "saleleads", "aftersaleleads", "appraisalleads", "clients", "contacts", "tasks", "notes", "dates":
+		case "saleleads":
+			out[name] = newLeadBackend(svc, c, core.LeadSale)
+		case "aftersaleleads":
+			out[name] = newLeadBackend(svc, c, core.LeadAftersale)
+		case "appraisalleads":
+			out[name] = newLeadBackend(svc, c, core.LeadAppraisal)
+		case "clients", "contacts", "tasks", "notes", "dates":
 			out[name] = pending{c}
 		default:
 			out[name] = newDocBackend(svc, c)

@@ -303,8 +303,12 @@ type Client struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	// Version is 1 when the client is created and grows by one with every
-	// change of the client, through any of its leads.
+	// change of the client, through any of its leads or on its own.
 	Version int
+	// Ext holds what only one API has for the client, as Lead.Ext does.
+	// It is read and written on its own (ClientRecords), not through a
+	// lead: a lead's client has none.
+	Ext map[string]string
 }
 
 // Vehicle is the vehicle a lead is about.

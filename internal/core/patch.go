@@ -77,6 +77,9 @@ type ClientPatch struct {
 	GovID        Field[string]
 	BusinessName Field[string]
 	Address      Field[string]
+	// Ext sets (a value) or removes (nil) keys of the client's Ext; only
+	// UpdateClient reads it.
+	Ext map[string]*string
 }
 
 // TaskPatch changes a task; see LeadPatch.

@@ -34,7 +34,7 @@ var LeadSchema = Schema{
 		"version":                       {Type: TypeInt},
 		"mail_content":                  {Type: TypeText},
 		"kind":                          {Type: TypeEnum, Values: enumValues(LeadKinds), Group: true},
-		"client":                        {Type: TypeInt},
+		"client":                        {Type: TypeInt, Group: true},
 		"client.public_id":              {Type: TypeText},
 		"client.name":                   {Type: TypeText, Sort: true},
 		"client.phone":                  {Type: TypeText},

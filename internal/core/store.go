@@ -233,6 +233,8 @@ type Store interface {
 	LeadRemover
 	// ClientRecords reads and writes clients on their own (clientrecords.go).
 	ClientRecords
+	// ItemLister lists tasks and notes on their own (itemlists.go).
+	ItemLister
 }
 
 // LeadTx is one lead inside one write transaction of Store.EditLead, its

@@ -14,13 +14,18 @@ import (
 )
 
 const clientCols = `id, public_id, dealer_id, name, phone, phone_e164, email, province_id, locality_id, gov_id, business_name, address,
-	created_at, updated_at, version`
+	created_at, updated_at, version, ext`
 
 func scanClient(r interface{ Scan(...any) error }, cl *core.Client) error {
 	var province, locality sql.NullInt64
 	var created, updated int64
+	var ext string
 	if err := r.Scan(&cl.ID, &cl.PublicID, &cl.DealerID, &cl.Name, &cl.Phone, &cl.PhoneE164, &cl.Email, &province, &locality,
-		&cl.GovID, &cl.BusinessName, &cl.Address, &created, &updated, &cl.Version); err != nil {
+		&cl.GovID, &cl.BusinessName, &cl.Address, &created, &updated, &cl.Version, &ext); err != nil {
+		return err
+	}
+	var err error
+	if cl.Ext, err = decodeLeadExt(ext); err != nil {
 		return err
 	}
 	cl.ProvinceID, cl.LocalityID = int64Ptr(province), int64Ptr(locality)
@@ -35,11 +40,15 @@ func insertClient(c conn, dealerID int64, cl *core.Client) error {
 	if cl.PublicID == "" {
 		cl.PublicID = newPublicID()
 	}
+	ext, err := encodeLeadExt(cl.Ext)
+	if err != nil {
+		return err
+	}
 	id, err := c.insert(`INSERT INTO clients (public_id, dealer_id, name, phone, phone_e164, email, province_id, locality_id,
-		gov_id, business_name, address, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		gov_id, business_name, address, created_at, updated_at, ext)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		cl.PublicID, dealerID, cl.Name, cl.Phone, cl.PhoneE164, cl.Email, ptrArg(cl.ProvinceID), ptrArg(cl.LocalityID),
-		cl.GovID, cl.BusinessName, cl.Address, micros(cl.CreatedAt), micros(cl.UpdatedAt))
+		cl.GovID, cl.BusinessName, cl.Address, micros(cl.CreatedAt), micros(cl.UpdatedAt), ext)
 	cl.ID = id
 	return err
 }
@@ -54,8 +63,8 @@ func existingClient(c conn, dealerID, id int64) (core.Client, error) {
 	return cl, err
 }
 
-// updateClient saves cl (its dealer and public id are kept) with the next
-// version, and refreshes the copies of its name, phone and e-mail on its
+// updateClient saves cl (its dealer and public id are kept; its Ext is
+// not written: SaveClient writes it) with the next version, and refreshes the copies of its name, phone and e-mail on its
 // leads. cl.Version is the version loaded in this transaction, with the
 // client's row locked.
 func updateClient(c conn, cl *core.Client) error {
@@ -99,33 +108,10 @@ func clientSearch(cl *core.Client) (name, phone, email string) {
 // PostgreSQL a transaction lock on each key keeps two new leads of one
 // person from making two clients.
 func matchOrInsertClient(c conn, dealerID int64, cl *core.Client) ([]core.Change, error) {
-	cl.DealerID = dealerID
-	gov, phone, email := core.ClientKeys(*cl)
-	keys := []struct{ name, v string }{{core.MatchGovID, gov}, {core.MatchPhone, phone}, {core.MatchEmail, email}}
-	keys = slices.DeleteFunc(keys, func(k struct{ name, v string }) bool { return k.v == "" })
-	if len(keys) == 0 {
-		return nil, insertClient(c, dealerID, cl)
-	}
-	var arms, locks []string
-	var args, lockArgs []any
-	for _, k := range keys {
-		arms = append(arms, clientMatchArm(k.name))
-		args = append(args, dealerID, k.v)
-		locks, lockArgs = append(locks, "pg_advisory_xact_lock(?)"), append(lockArgs, clientKeyLock(dealerID, k.name, k.v))
-	}
-	if c.pg {
-		// one round trip; the keys in the one order (gov_id, phone,
-		// e-mail), so two writers never wait for each other in a cycle
-		if _, err := c.exec(`SELECT `+strings.Join(locks, ", "), lockArgs...); err != nil {
-			return nil, err
-		}
-	}
-	candidates, err := queryAll(c, strings.Join(arms, "\nUNION ALL "), args,
-		func(r *sql.Rows, x *core.Client) error { return scanClient(r, x) })
+	match, by, ok, err := matchClient(c, dealerID, cl)
 	if err != nil {
 		return nil, err
 	}
-	match, by, ok := core.MatchClient(*cl, candidates)
 	if !ok {
 		return nil, insertClient(c, dealerID, cl)
 	}
@@ -221,4 +207,39 @@ func (s *Store) MergeClients(ctx context.Context, dealerID, keep, drop int64, me
 		return core.Client{}, dbError(err, "merge clients", "client", drop)
 	}
 	return out, nil
+}
+
+// matchClient finds the dealer's stored client that cl is (core.MatchClient)
+// and the key it matched by; ok is false when there is none. On PostgreSQL
+// it takes a transaction lock on each of cl's keys first, so that two
+// writers of one new person are serialised.
+func matchClient(c conn, dealerID int64, cl *core.Client) (match core.Client, by string, ok bool, err error) {
+	cl.DealerID = dealerID
+	gov, phone, email := core.ClientKeys(*cl)
+	keys := []struct{ name, v string }{{core.MatchGovID, gov}, {core.MatchPhone, phone}, {core.MatchEmail, email}}
+	keys = slices.DeleteFunc(keys, func(k struct{ name, v string }) bool { return k.v == "" })
+	if len(keys) == 0 {
+		return core.Client{}, "", false, nil
+	}
+	var arms, locks []string
+	var args, lockArgs []any
+	for _, k := range keys {
+		arms = append(arms, clientMatchArm(k.name))
+		args = append(args, dealerID, k.v)
+		locks, lockArgs = append(locks, "pg_advisory_xact_lock(?)"), append(lockArgs, clientKeyLock(dealerID, k.name, k.v))
+	}
+	if c.pg {
+		// one round trip; the keys in the one order (gov_id, phone,
+		// e-mail), so two writers never wait for each other in a cycle
+		if _, err := c.exec(`SELECT `+strings.Join(locks, ", "), lockArgs...); err != nil {
+			return core.Client{}, "", false, err
+		}
+	}
+	candidates, err := queryAll(c, strings.Join(arms, "\nUNION ALL "), args,
+		func(r *sql.Rows, x *core.Client) error { return scanClient(r, x) })
+	if err != nil {
+		return core.Client{}, "", false, err
+	}
+	match, by, ok = core.MatchClient(*cl, candidates)
+	return match, by, ok, nil
 }

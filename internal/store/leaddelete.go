@@ -27,7 +27,9 @@ func (s *Store) DeleteLead(ctx context.Context, id int64, version int) error {
 		if version != 0 && have != version {
 			return core.ErrStaleVersion
 		}
-		if _, err := c.exec(`DELETE FROM documents WHERE record_id = ? AND lead_id = ?`, id, id); err != nil {
+		// the documents that extend a record of the lead (the lead, its
+		// tasks, its notes) are linked to it
+		if _, err := c.exec(`DELETE FROM documents WHERE lead_id = ? AND record_id IS NOT NULL`, id); err != nil {
 			return err
 		}
 		res, err := c.exec(`DELETE FROM leads WHERE id = ? AND version = ?`, id, have)

@@ -19,7 +19,15 @@ func backendsFor(svc *core.Service) map[string]backend {
 			out[name] = newLeadBackend(svc, c, core.LeadAftersale)
 		case "appraisalleads":
 			out[name] = newLeadBackend(svc, c, core.LeadAppraisal)
-		case "clients", "contacts", "tasks", "notes", "dates":
+		case "clients":
+			out[name] = &clientBackend{svc: svc, coll: c}
+		case "dates":
+			out[name] = &dateBackend{svc: svc, coll: c}
+		case "tasks":
+			out[name] = &taskBackend{svc: svc, coll: c, ext: itemExt{svc: svc, name: "walcu.tasks"}}
+		case "notes":
+			out[name] = &noteBackend{svc: svc, coll: c, ext: itemExt{svc: svc, name: "walcu.notes"}}
+		case "contacts":
 			out[name] = pending{c}
 		default:
 			out[name] = newDocBackend(svc, c)

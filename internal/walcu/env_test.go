@@ -94,6 +94,7 @@ func (e *env) do(secret, method, path string, body any) resp {
 	rec := httptest.NewRecorder()
 	e.h.ServeHTTP(rec, r)
 	out := resp{code: rec.Code, header: rec.Header(), raw: rec.Body.String()}
+	checkAnswer(e.t, method, path, rec.Code, rec.Body.Bytes())
 	if rec.Body.Len() > 0 {
 		dec := json.NewDecoder(bytes.NewReader(rec.Body.Bytes()))
 		dec.UseNumber()

@@ -67,6 +67,8 @@ var coreMessages = map[string]string{
 	core.MsgNullCharacter:   "contains a NUL character",
 	core.MsgNotInProvince:   "not of the province",
 	core.MsgStaleVersion:    "the document has changed since it was read",
+	core.MsgDuplicate:       "the dealer has this client already",
+	core.MsgInUse:           "still in use",
 	core.MsgUnknownField:    "unknown field",
 	core.MsgInvalidOperator: "operator not valid for this field",
 	core.MsgNotSortable:     "cannot sort by this field",

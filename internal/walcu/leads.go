@@ -671,6 +671,19 @@ func (b *leadBackend) render(r *request, ls []core.Lead) ([]doc, error) {
 		}
 		srcIDs = append(srcIDs, l.SourceID)
 	}
+	ctx, err := b.context(r, ls)
+	if err != nil {
+		return nil, err
+	}
+	for _, as := range ctx.appointments {
+		for _, a := range as {
+			for _, u := range []*int64{a.UserID, a.CreatedBy} {
+				if u != nil {
+					userIDs = append(userIDs, *u)
+				}
+			}
+		}
+	}
 	users, err := usersByID(r, core.DistinctIDs(userIDs))
 	if err != nil {
 		return nil, err
@@ -679,15 +692,112 @@ func (b *leadBackend) render(r *request, ls []core.Lead) ([]doc, error) {
 	if err != nil {
 		return nil, err
 	}
+	ctx.users = users
 	out := make([]doc, 0, len(ls))
 	for _, l := range ls {
 		d, err := b.renderOne(r, l, users, origins)
 		if err != nil {
 			return nil, err
 		}
+		b.computedContext(d["computed"].(doc), l, ctx)
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// leadContext is what the computed fields of a page of leads need beyond
+// the leads: their clients' leads counted by kind, their appointments.
+type leadContext struct {
+	clientLeads  map[int64]map[core.LeadKind]int
+	appointments map[int64][]core.Appointment
+	users        map[int64]any
+}
+
+// context reads the leadContext of a page: one count per kind over the
+// page's clients, one list of the page's appointments.
+func (b *leadBackend) context(r *request, ls []core.Lead) (leadContext, error) {
+	ctx := leadContext{clientLeads: map[int64]map[core.LeadKind]int{}, appointments: map[int64][]core.Appointment{}}
+	var clients, leads []any
+	for _, l := range ls {
+		leads = append(leads, l.ID)
+		if l.Client != nil {
+			clients = append(clients, l.Client.ID)
+		}
+	}
+	if len(clients) > 0 {
+		for _, k := range core.LeadKinds {
+			gs, err := b.svc.GroupLeads(r.ctx, core.Query{Where: core.And(core.Eq("dealer", r.dealer.ID), core.In("client", clients...),
+				core.Eq("kind", string(k))), GroupBy: "client"})
+			if err != nil {
+				return ctx, err
+			}
+			for _, g := range gs {
+				id, ok := g.Value.(int64)
+				if !ok {
+					continue
+				}
+				if ctx.clientLeads[id] == nil {
+					ctx.clientLeads[id] = map[core.LeadKind]int{}
+				}
+				ctx.clientLeads[id][k] = g.Count
+			}
+		}
+	}
+	if len(leads) > 0 {
+		as, _, err := b.svc.FindAppointments(r.ctx, core.Query{Where: core.And(core.Eq("dealer", r.dealer.ID), core.In("lead", leads...)),
+			Sort: []core.Sort{{Field: "start_at"}}, Limit: 1000})
+		if err != nil {
+			return ctx, err
+		}
+		for _, a := range as {
+			ctx.appointments[a.LeadID] = append(ctx.appointments[a.LeadID], a)
+		}
+	}
+	return ctx, nil
+}
+
+// computedContext adds to c the computed fields that come from beyond the
+// lead: its client's leads by kind, its appointments, its tasks.
+func (b *leadBackend) computedContext(c doc, l core.Lead, ctx leadContext) {
+	if l.Client != nil {
+		n := ctx.clientLeads[l.Client.ID]
+		c["client_number_of_sale_leads"] = n[core.LeadSale]
+		c["client_number_of_aftersale_leads"] = n[core.LeadAftersale]
+		c["client_number_of_appraisal_leads"] = n[core.LeadAppraisal]
+		c["client_number_of_leads"] = n[core.LeadSale] + n[core.LeadAftersale] + n[core.LeadAppraisal]
+	}
+	user := func(id *int64) any {
+		if id == nil {
+			return nil
+		}
+		return ctx.users[*id]
+	}
+	apps, creators := []any{}, []any{}
+	for _, a := range ctx.appointments[l.ID] {
+		e := doc{"date": formatValue(a.StartAt), "start_date": formatValue(a.StartAt), "end_date": formatValue(a.EndAt),
+			"appointment_id": a.PublicID, "assigned_to": []any{}}
+		if a.UserID != nil {
+			e["assigned_to"] = []any{user(a.UserID)}
+		}
+		switch a.Status {
+		case core.AppointmentDone:
+			e["showed_up"] = true
+		case core.AppointmentNoShow:
+			e["showed_up"] = false
+		}
+		apps = append(apps, e)
+		if u := user(a.CreatedBy); u != nil && !slices.Contains(creators, u) {
+			creators = append(creators, u)
+		}
+	}
+	c["appointments"] = apps
+	c["appointments_created_by"] = creators
+	c["number_of_appointments"] = len(apps)
+	tasks := []any{}
+	for _, t := range l.Tasks {
+		tasks = append(tasks, doc{"task_id": t.PublicID, "description": t.Description, "done": t.Done, "due_date": formatValue(t.PlannedAt)})
+	}
+	c["tasks"] = tasks
 }
 
 // origins returns the origin object of each source: its origin's name as

@@ -209,6 +209,27 @@ func TestSaleleads(t *testing.T) {
 	if num(at(r.obj(), "car", "mileage")) != "90000" || num(r.obj()["appraisal_value"]) != "7000" {
 		t.Fatalf("appraisal lead: %s", r.raw)
 	}
+	// every operation on the other kinds
+	for coll, id := range map[string]string{"aftersaleleads": after1, "appraisalleads": appr} {
+		got := e.es(http.MethodGet, coll+"/"+id, nil)
+		mustStatus(t, "get "+coll, got, 200)
+		doc := got.arr()[0].(map[string]any)
+		doc["custom"] = "put"
+		r := e.es(http.MethodPut, coll+"/"+id, doc)
+		mustStatus(t, "put "+coll, r, 200)
+		r = e.es(http.MethodPatch, coll+"/"+id, []any{map[string]any{"op": "replace", "path": "/status/status", "value": "end"},
+			map[string]any{"op": "add", "path": "/status/substatus", "value": map[string]any{"substatus": "no_sale"}}})
+		mustStatus(t, "patch "+coll, r, 200)
+		if at(r.obj(), "status", "substatus", "substatus") != "no_sale" || r.obj()["custom"] != "put" {
+			t.Fatalf("%s patched: %s", coll, r.raw)
+		}
+		if l2, _ := e.coreLead(t, ctx, id); l2.Stage != core.StageEnd || l2.Outcome != core.OutcomeNoSale {
+			t.Fatalf("%s in the core: %s %s", coll, l2.Stage, l2.Outcome)
+		}
+		if r := e.list(coll, url.Values{"q": {`{"status.substatus.substatus": "no_sale"}`}}); len(r.arr()) != 1 {
+			t.Fatalf("list %s: %s", coll, r.raw)
+		}
+	}
 	mustStatus(t, "an appraisal lead is no salelead", e.es(http.MethodGet, "saleleads/"+appr, nil), 404)
 	mustStatus(t, "a salelead is no aftersalelead", e.es(http.MethodGet, "aftersaleleads/"+id, nil), 404)
 
@@ -259,6 +280,9 @@ func TestSaleleads(t *testing.T) {
 		t.Fatalf("another dealer lists: %s", r.raw)
 	}
 
+	for _, x := range []string{"aftersaleleads/" + after1, "appraisalleads/" + appr} {
+		mustStatus(t, "delete "+x, e.es(http.MethodDelete, x, nil), 200)
+	}
 	// delete
 	r = e.es(http.MethodDelete, "saleleads/"+id, nil)
 	mustStatus(t, "delete", r, 200)

@@ -15,7 +15,3 @@ func (h *handler) export(w http.ResponseWriter, r *http.Request, req *request) e
 func (h *handler) job(w http.ResponseWriter, r *http.Request, req *request) error {
 	return notServed("export jobs")
 }
-
-func (h *handler) openAPI(w http.ResponseWriter, r *http.Request) error {
-	return notServed("the OpenAPI description")
-}

@@ -24,7 +24,7 @@ import (
 // env is the Walcu API over the demo's data: its dealer in Spain (es) and
 // in Colombia (co), an API key of each and a login token of Spain's admin.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	st     *store.Store
 	svc    *core.Service
 	h      http.Handler
@@ -36,7 +36,7 @@ type env struct {
 	other  string // Colombia's
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := testkit.OpenStore(t)

@@ -217,7 +217,7 @@ func (b *leadBackend) vehicle(r *request, body doc) (core.Vehicle, error) {
 	if n, ok := car["mileage"].(json.Number); ok {
 		v.Km = n.String()
 	}
-	if n, ok := car["year"].(json.Number); ok {
+	if n, ok := car["year"].(json.Number); ok && n.String() != "0" { // 0: not known (the document's examples)
 		y, err := strconv.Atoi(n.String())
 		if err != nil {
 			return v, invalidField(where+".year", "must be a whole year")

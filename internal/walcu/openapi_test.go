@@ -78,7 +78,7 @@ func routeOf(method, path string) (walcu.Route, bool) {
 }
 
 // checkAnswer checks one answer against the description.
-func checkAnswer(t *testing.T, method, path string, code int, raw []byte) {
+func checkAnswer(t testing.TB, method, path string, code int, raw []byte) {
 	t.Helper()
 	doc, err := loadAPI()
 	if err != nil {

@@ -147,6 +147,9 @@ func validateAppointment(a *Appointment) FieldErrors {
 	checkLen(fe, "title", a.Title, MaxShortText)
 	checkLen(fe, "place", a.Place, MaxShortText)
 	checkLen(fe, "comments", a.Comments, MaxLongText)
+	if len(a.Ext) > MaxExtFields {
+		fe.Add("ext", MsgTooMany)
+	}
 	for k, v := range a.Ext {
 		if !validExtKey(k) {
 			fe.Add("ext."+k, MsgInvalid)
@@ -261,6 +264,13 @@ func (s *Service) CreateAppointment(ctx context.Context, a Appointment) (Appoint
 		na.DealerID, na.ClientID = l.DealerID, nil
 		if l.Client != nil {
 			na.ClientID = &l.Client.ID
+		}
+		n, err := tx.CountAppointments()
+		if err != nil {
+			return err
+		}
+		if n >= MaxLeadAppointments {
+			return &Error{Code: Invalid, Message: "too many appointments on the lead", Fields: map[string]string{"lead": MsgLeadAppointments}}
 		}
 		fe := validateAppointment(&na)
 		checkAssignee(fe, na.UserID, user, l.DealerID)

@@ -53,10 +53,11 @@ func consumerOf(p Principal) (Consumer, error) {
 const (
 	// DefaultPullLimit is how many leads a pull hands out when it asks for
 	// none (a limit of zero or less).
-	DefaultPullLimit = 100
+	DefaultPullLimit = MaxLeadsPerAnswer
 	// MaxPullLimit is the most leads one pull hands out; a larger limit
-	// is lowered to it.
-	MaxPullLimit = 500
+	// is lowered to it. Each is loaded whole: MaxLeadsPerAnswer bounds
+	// what one pull costs.
+	MaxPullLimit = MaxLeadsPerAnswer
 	// MaxDeliveryIDs is the most leads one confirmation, and the most
 	// events one call, may name.
 	MaxDeliveryIDs = 1000

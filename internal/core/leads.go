@@ -60,6 +60,7 @@ func (s *Service) CreateLead(ctx context.Context, l Lead) (Lead, error) {
 	resetNotes(l.Tags, p, now)
 
 	fe := validateLead(&l)
+	checkLeadSize(fe, nil, &l)
 	if err := s.checkLeadRefs(ctx, p, nil, &l, fe); err != nil {
 		return Lead{}, err
 	}
@@ -175,6 +176,7 @@ func (s *Service) updateLead(ctx context.Context, id int64, kind HistoryKind, ve
 		return Lead{}, err
 	}
 	fe := validateLead(&draft)
+	checkLeadSize(fe, &before, &draft)
 	if err := s.checkLeadRefs(ctx, p, &before, &draft, fe); err != nil {
 		return Lead{}, err
 	}
@@ -197,7 +199,9 @@ func (s *Service) updateLead(ctx context.Context, id int64, kind HistoryKind, ve
 		if err := a.checkAssign(&old, l); err != nil {
 			return nil, err
 		}
-		if err := validateLead(l).Err(); err != nil {
+		fe := validateLead(l)
+		checkLeadSize(fe, &old, l)
+		if err := fe.Err(); err != nil {
 			return nil, err
 		}
 		settle(&old, l, now)

@@ -27,6 +27,15 @@ func noteField(n Note) string {
 	return "notes"
 }
 
+// noteList is the field of the list where n is, as CreateNote names it:
+// "tags" or "notes".
+func noteList(n Note) string {
+	if n.Tag {
+		return "tags"
+	}
+	return "notes"
+}
+
 // noteKind is the history kind of a change of note n.
 func noteKind(n Note) HistoryKind {
 	if n.TaskID != 0 {
@@ -75,6 +84,9 @@ func (s *Service) CreateNote(ctx context.Context, n Note) (Note, error) {
 		fe := FieldErrors{}
 		validateNote(fe, "", &nn)
 		if err := fe.Err(); err != nil {
+			return err
+		}
+		if err := checkPartGrowth(tx, LeadSize{}, measureNote(&nn), nil, func(m *sizer) { m.note(list, "content", &nn) }); err != nil {
 			return err
 		}
 		changes := []Change{{Field: noteField(nn), New: nn.Content}}
@@ -147,6 +159,9 @@ func (s *Service) UpdateNote(ctx context.Context, id int64, patch NotePatch) (No
 		fe := FieldErrors{}
 		validateNote(fe, "", &n)
 		if err := fe.Err(); err != nil {
+			return err
+		}
+		if err := checkPartGrowth(tx, measureNote(&old), measureNote(&n), nil, func(m *sizer) { m.note(noteList(n), "content", &n) }); err != nil {
 			return err
 		}
 		changes := diffNotes(noteField(n), []Note{old}, []Note{n})

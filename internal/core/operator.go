@@ -36,6 +36,9 @@ func (s *Service) CreateDealer(ctx context.Context, d Dealer) (Dealer, error) {
 	if _, err := time.LoadLocation(d.TimeZone); err != nil {
 		fe.Add("timezone", MsgInvalid)
 	}
+	if len(d.Ext) > MaxExtFields {
+		fe.Add("ext", MsgTooMany)
+	}
 	for k, v := range d.Ext {
 		if !validExtKey(k) {
 			fe.Add("ext."+k, MsgInvalid)
@@ -61,6 +64,9 @@ func (s *Service) CreateDealer(ctx context.Context, d Dealer) (Dealer, error) {
 // validExtKey reports whether k names an API's extension field,
 // "<api>.<field>" in lower-case letters, digits and underscores.
 func validExtKey(k string) bool {
+	if len(k) > MaxExtKey {
+		return false
+	}
 	api, field, ok := strings.Cut(k, ".")
 	if !ok || api == "" || field == "" {
 		return false

@@ -247,6 +247,11 @@ type LeadTx interface {
 	Lead() Lead
 	// CountTasks returns how many tasks the lead has.
 	CountTasks() (int, error)
+	// Size returns what the lead holds, as MeasureLead counts it on the
+	// lead loaded whole.
+	Size() (LeadSize, error)
+	// CountAppointments returns how many appointments the lead has.
+	CountAppointments() (int, error)
 	// Task returns the lead's task id with its appraisal and notes.
 	Task(id int64) (Task, error)
 	// AddTask stores t on the lead with its appraisal and notes (their

@@ -51,6 +51,9 @@ func (s *Service) CreateTask(ctx context.Context, leadID int64, t Task) (Task, e
 		if err := fe.Err(); err != nil {
 			return err
 		}
+		if err := checkPartGrowth(tx, LeadSize{}, measureTask(&nt), nil, func(m *sizer) { m.task("", &nt) }); err != nil {
+			return err
+		}
 		return addTask(tx, &l, &nt, p, now)
 	})
 	if err != nil {
@@ -172,6 +175,9 @@ func (s *Service) UpdateTask(ctx context.Context, taskID int64, patch TaskPatch)
 			checkFuel(fe, "appraisal.gas", t.Appraisal.GasID, fuels)
 		}
 		if err := fe.Err(); err != nil {
+			return err
+		}
+		if err := checkPartGrowth(tx, measureTask(&old), measureTask(&t), &old, func(m *sizer) { m.task("", &t) }); err != nil {
 			return err
 		}
 		settleTask(&t, now)

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"forecourt/internal/core"
 )
@@ -61,6 +62,9 @@ type HistoryEntry struct {
 	Kind    string   `json:"kind"`
 	User    *string  `json:"user"`
 	Changes []Change `json:"changes"`
+	// MoreChanges counts the changes past the first maxChanges, which
+	// the entry leaves out; absent when none is.
+	MoreChanges int `json:"more_changes,omitempty"`
 }
 
 // Change is one field's change of a history entry.
@@ -291,8 +295,12 @@ func (h *handler) render(ctx context.Context, l core.Lead) (Lead, error) {
 				he.User = &u.Username
 			}
 		}
-		for _, c := range e.Changes {
-			he.Changes = append(he.Changes, Change(c))
+		for i, c := range e.Changes {
+			if i == maxChanges {
+				he.MoreChanges = len(e.Changes) - maxChanges
+				break
+			}
+			he.Changes = append(he.Changes, Change{Field: c.Field, Old: cut(c.Old), New: cut(c.New)})
 		}
 		out.History = append(out.History, he)
 	}
@@ -302,6 +310,24 @@ func (h *handler) render(ctx context.Context, l core.Lead) (Lead, error) {
 // maxHistory bounds the history entries one answer carries: the oldest
 // ones, in order.
 const maxHistory = 200
+
+// maxChanges bounds the changes one history entry carries, maxValue the
+// characters of each old and new value (longer ones end in "…"): a write
+// of a whole lead at its totals records some 1,500 changes, holding every
+// text it removed and added, and 200 such entries in full would make one
+// answer hundreds of megabytes (docs/leancore.md).
+const (
+	maxChanges = 50
+	maxValue   = 200
+)
+
+// cut returns s, cut to maxValue characters.
+func cut(s string) string {
+	if utf8.RuneCountInString(s) <= maxValue {
+		return s
+	}
+	return string([]rune(s)[:maxValue-1]) + "…"
+}
 
 // splitName splits a client's name into the first word and the rest, as
 // LeanCore's name and lastname: "María José García" is "María", "José

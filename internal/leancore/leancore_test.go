@@ -178,3 +178,37 @@ func TestErrors(t *testing.T) {
 		t.Errorf("POST: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// TestHistoryBounded: a history entry carries at most 50 changes, each
+// value cut to 200 characters, and counts the others, so that a lead
+// rewritten whole again and again cannot make its answer grow without end.
+func TestHistoryBounded(t *testing.T) {
+	e := newEnv(t)
+	ctx := core.WithPrincipal(context.Background(), core.Principal{UserID: e.fx.COAdminID, DealerIDs: []int64{e.fx.CODealerID}})
+	lead, err := e.svc.FindLead(ctx, e.fx.COLeadID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("ñ", 1000)
+	notes := make([]core.NotePatch, 60)
+	for i := range notes {
+		notes[i] = core.NotePatch{Content: core.Value(long)}
+	}
+	if _, err := e.svc.UpdateLead(ctx, lead.ID, core.LeadPatch{Notes: &notes}); err != nil {
+		t.Fatal(err)
+	}
+	_, got := e.get(e.coKey, "phone="+demo.COLeadPhone)
+	hs := got["history"].([]any)
+	last := hs[len(hs)-1].(map[string]any)
+	changes := last["changes"].([]any)
+	if len(changes) != 50 || last["more_changes"] != float64(10+len(lead.Notes)) {
+		t.Fatalf("the rewrite's entry: %d changes, more_changes %v", len(changes), last["more_changes"])
+	}
+	v := changes[len(changes)-1].(map[string]any)["new"].(string)
+	if n := len([]rune(v)); n != 200 || !strings.HasSuffix(v, "…") {
+		t.Fatalf("a long value is %d characters: %.20q…", n, v)
+	}
+	if first := hs[0].(map[string]any); first["more_changes"] != nil {
+		t.Fatalf("a short entry says more_changes: %v", first)
+	}
+}

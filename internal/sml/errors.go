@@ -114,6 +114,17 @@ func msgTooMany(n int) string {
 	return fmt.Sprintf("Asegúrese de que este campo no tenga más de %d elementos.", n)
 }
 
+// The totals of what one lead holds (core.MaxLead…), passed at the field
+// that named them.
+var (
+	msgLeadNotes = fmt.Sprintf("El lead no puede tener más de %d notas y etiquetas en total, contando las de sus tareas.",
+		core.MaxLeadNotes)
+	msgLeadNoteVersions = fmt.Sprintf("El lead no puede guardar más de %d versiones de sus notas y etiquetas en total.",
+		core.MaxLeadNoteVersions)
+	msgLeadText = fmt.Sprintf("El lead no puede tener más de %d caracteres de texto en total: su contenido de correo, "+
+		"las descripciones y extras de sus tareas y cada versión de sus notas y etiquetas.", core.MaxLeadText)
+)
+
 func msgMinValue(n int) string {
 	return fmt.Sprintf("Asegúrese de que este valor es mayor o igual a %d.", n)
 }
@@ -429,6 +440,12 @@ func fieldMessage(msg string, path []string, value string) string {
 		return msgNotInProvince
 	case core.MsgNoPhone:
 		return msgNoPhone
+	case core.MsgLeadNotes:
+		return msgLeadNotes
+	case core.MsgLeadNoteVersions:
+		return msgLeadNoteVersions
+	case core.MsgLeadText:
+		return msgLeadText
 	}
 	return msgInvalid
 }

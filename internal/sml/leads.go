@@ -48,7 +48,7 @@ func (h *handler) leadList(w http.ResponseWriter, r *http.Request) error {
 			search(v),
 		), qe.ordering(v)
 	}
-	return listPage(w, r, query, h.svc.FindLeads, func(ls []core.Lead) ([]LeadResponse, error) { return h.renderLeads(r, ls) })
+	return listPageCapped(w, r, leadCaps, query, h.svc.FindLeads, func(ls []core.Lead) ([]LeadResponse, error) { return h.renderLeads(r, ls) })
 }
 
 func writePage[T any](w http.ResponseWriter, r *http.Request, pq pageQuery, count int, items []T) error {
@@ -140,7 +140,7 @@ func (h *handler) leadHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pq, err := parsePage(r.URL.Query())
+	pq, err := parsePageCapped(r.URL.Query(), historyCaps)
 	if err != nil {
 		return err
 	}

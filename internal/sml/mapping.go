@@ -835,6 +835,13 @@ var historyTypes = map[core.HistoryType]string{
 // maxChangeValue bounds each value quoted in history_change_reason.
 const maxChangeValue = 80
 
+// maxChangesShown bounds the changes history_change_reason lists; the
+// rest are counted ("y 1400 cambios más"). A write of a whole lead
+// records a change per task and note it added or removed, up to some
+// 1,500 for a lead at its totals; listed whole, a page of such entries
+// would cost what the lead's totals keep a page of leads from costing.
+const maxChangesShown = 50
+
 func changeValue(s string) string {
 	if s == "" {
 		return "(vacío)"
@@ -920,8 +927,12 @@ func historyReason(h core.History) string {
 	if !ok {
 		s = string(h.Kind)
 	}
-	parts := make([]string, 0, len(h.Changes))
-	for _, c := range h.Changes {
+	parts := make([]string, 0, min(len(h.Changes), maxChangesShown+1))
+	for i, c := range h.Changes {
+		if i == maxChangesShown {
+			parts = append(parts, fmt.Sprintf("y %d cambios más", len(h.Changes)-maxChangesShown))
+			break
+		}
 		field := historyField(c.Field)
 		if h.Type == core.HistoryCreated || h.Kind == core.KindDeliveryEvent {
 			// what was created, or recorded, has no old value

@@ -24,6 +24,24 @@ const (
 	maxAllPageSize = 5000
 )
 
+// pageCaps bounds the page sizes of one list: max a page_size given as a
+// number, all page_size=all.
+type pageCaps struct{ max, all int }
+
+var (
+	listCaps = pageCaps{max: maxPageSize, all: maxAllPageSize}
+	// leadCaps bounds the lists of leads, whose items are whole leads
+	// with their tasks, notes and versions: core.MaxLeadsPerAnswer per
+	// page, page_size=all included (pages of that size whose next links
+	// keep page_size=all, as above), so that one answer of leads is
+	// bounded however its leads were filled (docs/sml.md, What one answer
+	// costs).
+	leadCaps = pageCaps{max: core.MaxLeadsPerAnswer, all: core.MaxLeadsPerAnswer}
+	// historyCaps bounds the history of a lead, whose entries are each
+	// bounded (maxChangesShown).
+	historyCaps = pageCaps{max: maxPageSize, all: maxPageSize}
+)
+
 // pageQuery is DRF's page and page_size, page_size "all" being SML's.
 type pageQuery struct {
 	page int
@@ -34,12 +52,17 @@ type pageQuery struct {
 // integer is ignored, one above the maximum is cut to it, as DRF does; a
 // page that is not a positive integer is 404 "Página inválida.".
 func parsePage(q url.Values) (pageQuery, error) {
-	pq := pageQuery{page: 1, size: defaultPageSize}
+	return parsePageCapped(q, listCaps)
+}
+
+// parsePageCapped is parsePage with a list's own caps.
+func parsePageCapped(q url.Values, caps pageCaps) (pageQuery, error) {
+	pq := pageQuery{page: 1, size: min(defaultPageSize, caps.max)}
 	if s := strings.TrimSpace(q.Get("page_size")); s != "" {
 		if strings.EqualFold(s, "all") {
-			pq.size = maxAllPageSize
+			pq.size = caps.all
 		} else if n, err := strconv.Atoi(s); err == nil && n > 0 {
-			pq.size = min(n, maxPageSize)
+			pq.size = min(n, caps.max)
 		}
 	}
 	if s := strings.TrimSpace(q.Get("page")); s != "" {
@@ -249,8 +272,16 @@ func listPage[T, R any](w http.ResponseWriter, r *http.Request,
 	query func(v url.Values, qe *queryErrors) (core.Cond, []core.Sort),
 	find func(context.Context, core.Query) ([]T, int, error),
 	render func([]T) ([]R, error)) error {
+	return listPageCapped(w, r, listCaps, query, find, render)
+}
+
+// listPageCapped is listPage with the list's own page caps.
+func listPageCapped[T, R any](w http.ResponseWriter, r *http.Request, caps pageCaps,
+	query func(v url.Values, qe *queryErrors) (core.Cond, []core.Sort),
+	find func(context.Context, core.Query) ([]T, int, error),
+	render func([]T) ([]R, error)) error {
 	v := r.URL.Query()
-	pq, err := parsePage(v)
+	pq, err := parsePageCapped(v, caps)
 	if err != nil {
 		return err
 	}

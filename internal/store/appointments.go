@@ -78,7 +78,13 @@ func (s *Store) GroupAppointments(ctx context.Context, dealers []int64, q core.Q
 	return groupPage(s, ctx, &appointmentTable, scope, args, q)
 }
 
+// CountAppointments implements core.LeadTx.CountAppointments.
+func (t *leadTx) CountAppointments() (int, error) {
+	return t.c.count(`SELECT count(*) FROM appointments WHERE lead_id = ?`, t.lead.ID)
+}
+
 // Appointment implements core.LeadTx.Appointment.
+
 func (t *leadTx) Appointment(id int64) (core.Appointment, error) {
 	return loadAppointment(t.c, id, t.lead.ID)
 }

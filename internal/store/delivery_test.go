@@ -434,8 +434,8 @@ func TestConfirmPlanAfterRegistration(t *testing.T) {
 	}
 	svc := core.NewService(s)
 	k := apiKey(t, svc, f.Dealer.ID)
-	ids, err := pullIDs(svc, k, 100)
-	if err != nil || len(ids) != 100 {
+	ids, err := pullIDs(svc, k, core.MaxPullLimit)
+	if err != nil || len(ids) != core.MaxPullLimit {
 		t.Fatalf("pull: %v %v", len(ids), err)
 	}
 	var consumer int64
@@ -457,6 +457,6 @@ func TestConfirmPlanAfterRegistration(t *testing.T) {
 		plan = append(plan, line)
 	}
 	if p := strings.Join(plan, "\n"); !strings.Contains(p, "lead_deliveries_pkey") {
-		t.Fatalf("the states of 100 leads are not read by the primary key:\n%s", p)
+		t.Fatalf("the states of %d leads are not read by the primary key:\n%s", len(ids), p)
 	}
 }

@@ -46,6 +46,29 @@ func (t *leadTx) CountTasks() (int, error) {
 	return t.c.count(`SELECT count(*) FROM tasks WHERE lead_id = ?`, t.lead.ID)
 }
 
+// Size implements core.LeadTx.Size in one statement: the counts and
+// lengths (in characters on both engines) of the lead's tasks, appraisals,
+// notes and note versions, read as loadNotes builds a note's History (its
+// first version in the note's row when first_at is set, the others in
+// note_versions).
+func (t *leadTx) Size() (core.LeadSize, error) {
+	var z core.LeadSize
+	id := t.lead.ID
+	err := t.c.row(`SELECT
+		(SELECT count(*) FROM tasks WHERE lead_id = ?),
+		(SELECT count(*) FROM notes WHERE lead_id = ?),
+		(SELECT count(*) FROM notes WHERE lead_id = ? AND first_at IS NOT NULL)
+		+ (SELECT count(*) FROM note_versions v JOIN notes n ON n.id = v.note_id WHERE n.lead_id = ?),
+		(SELECT length(mail_content) FROM leads WHERE id = ?)
+		+ (SELECT coalesce(sum(length(subtype) + length(description)), 0) FROM tasks WHERE lead_id = ?)
+		+ (SELECT coalesce(sum(length(a.brand_model) + length(a.license_plate) + length(a.km) + length(a.extras)), 0)
+			FROM appraisals a JOIN tasks k ON k.id = a.task_id WHERE k.lead_id = ?)
+		+ (SELECT coalesce(sum(length(coalesce(first_content, content))), 0) FROM notes WHERE lead_id = ? AND first_at IS NOT NULL)
+		+ (SELECT coalesce(sum(length(v.content)), 0) FROM note_versions v JOIN notes n ON n.id = v.note_id WHERE n.lead_id = ?)`,
+		id, id, id, id, id, id, id, id, id).Scan(&z.Tasks, &z.Notes, &z.Versions, &z.Text)
+	return z, err
+}
+
 // Task implements core.LeadTx.Task.
 func (t *leadTx) Task(id int64) (core.Task, error) {
 	return loadTask(t.c, id, t.lead.ID)

@@ -45,7 +45,7 @@ func TestWalcuAndSML(t *testing.T) {
 		"client": {"name": "Lucía", "phone": "655443322"}}`, fx.SourceIDs["phone"]))
 	smlID := int64(created["id"].(float64))
 	var publicID string
-	for _, l := range walcu("GET", "saleleads?limit=100", "").([]any) {
+	for _, l := range walcu("GET", "saleleads?limit=50", "").([]any) {
 		d := l.(map[string]any)
 		if strings.HasPrefix(fmt.Sprint(d["car_list"]), "[map[car:map[make:Peugeot model:308 GT") {
 			publicID = d["_id"].(string)

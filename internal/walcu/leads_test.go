@@ -243,7 +243,10 @@ func TestSaleleads(t *testing.T) {
 	if first["_id"] != id || first["car_list"] != nil || at(first, "status", "status") != "new" {
 		t.Fatalf("newest first, projected: %v", first)
 	}
-	r = e.list("saleleads", url.Values{"q": {`{"client_id": "` + demo.Client.PublicID + `", "current_assigned.to": "` + adminID + `"}`}, "limit": {"100"}})
+	if r := e.list("saleleads", url.Values{"limit": {"51"}}); r.code != 400 || at(r.obj(), "fields", "limit") == nil {
+		t.Fatalf("more leads than one answer carries: %d %s", r.code, r.raw)
+	}
+	r = e.list("saleleads", url.Values{"q": {`{"client_id": "` + demo.Client.PublicID + `", "current_assigned.to": "` + adminID + `"}`}, "limit": {"50"}})
 	mustStatus(t, "list by client", r, 200)
 	for _, x := range r.arr() {
 		if x.(map[string]any)["client_id"] != demo.Client.PublicID || x.(map[string]any)["_id"] == after1 {

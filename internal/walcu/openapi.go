@@ -161,7 +161,8 @@ func openAPIDoc() obj {
 		{"name": "q", "in": "query", "schema": obj{"type": "string", "maxLength": maxParam}, "description": "a MongoDB filter, as JSON"},
 		{"name": "search", "in": "query", "schema": obj{"type": "string", "maxLength": maxWQL}, "description": "WQL (docs/walcu.md)"},
 		{"name": "skip", "in": "query", "schema": obj{"type": "integer", "minimum": 0, "maximum": maxSkip, "default": 0}},
-		{"name": "limit", "in": "query", "schema": obj{"type": "integer", "minimum": 1, "maximum": maxLimit, "default": defaultLimit}},
+		{"name": "limit", "in": "query", "schema": obj{"type": "integer", "minimum": 1, "maximum": maxLimit, "default": defaultLimit},
+			"description": "at most 50 for the three collections of leads (whole leads in one answer), 1000 for the others"},
 		{"name": "sort", "in": "query", "schema": obj{"type": "string"}, "description": "Mongoose: -created_at status"},
 		{"name": "project", "in": "query", "schema": obj{"type": "string"}, "description": "Mongoose: status client_id, or -computed"},
 		{"name": "group_by", "in": "query", "schema": obj{"type": "string"}, "description": "a path, or {\"<key>\": \"<path>\"}: counts per value"},
@@ -191,7 +192,7 @@ func openAPIDoc() obj {
 		paths[list] = obj{
 			"parameters": []obj{dealerParam},
 			"get": obj{"operationId": name + "." + opList, "tags": []string{name}, "summary": "A page of documents (header mapp-has-more), or with group_by the counts",
-				"parameters": listParams,
+				"parameters": listParamsOf(name, listParams),
 				"responses": withSuccess("200", obj{"description": "The documents, or the groups",
 					"headers": obj{"mapp-has-more": obj{"schema": obj{"type": "string", "enum": []string{"true", "false"}}}},
 					"content": jsonContent(obj{"type": "array", "items": obj{"anyOf": []obj{ref(docName), ref("Group")}}})}, errorResponses())},
@@ -225,4 +226,18 @@ func openAPIDoc() obj {
 		},
 		"security": []obj{{"bearer": []string{}}},
 	}
+}
+
+// listParamsOf is the list's parameters of collection: limit bounded as
+// limitOf says.
+func listParamsOf(collection string, ps []obj) []obj {
+	out := make([]obj, len(ps))
+	for i, p := range ps {
+		if p["name"] == "limit" {
+			p = obj{"name": "limit", "in": "query", "description": p["description"],
+				"schema": obj{"type": "integer", "minimum": 1, "maximum": limitOf(collection), "default": defaultLimit}}
+		}
+		out[i] = p
+	}
+	return out
 }

@@ -116,8 +116,8 @@ func parseList(req *request, v url.Values, export bool) (listQuery, error) {
 	}
 	if s := v.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > maxLimit {
-			return lq, invalidField("limit", fmt.Sprintf("must be a whole number from 1 to %d", maxLimit))
+		if most := limitOf(req.coll.name); err != nil || n < 1 || n > most {
+			return lq, invalidField("limit", fmt.Sprintf("must be a whole number from 1 to %d", most))
 		}
 		lq.limit = n
 	}
@@ -647,3 +647,14 @@ func jsonEqual(a, b any) bool {
 }
 
 var _ = slices.Contains[[]string]
+
+// limitOf is the most documents a page of collection holds: the core's
+// bound of whole leads in one answer (core.MaxLeadsPerAnswer) for leads,
+// maxLimit for the others.
+func limitOf(collection string) int {
+	switch collection {
+	case "saleleads", "aftersaleleads", "appraisalleads":
+		return core.MaxLeadsPerAnswer
+	}
+	return maxLimit
+}

@@ -154,9 +154,9 @@ func (h *handler) saveAvaluo(w http.ResponseWriter, r *http.Request, c *call) er
 	var lead core.Lead
 	var err error
 	if d.TicketID.given() {
-		lead, _, err = h.record(c, d.TicketID.v, core.LeadEnquiry, msgNoTicket)
+		lead, _, err = h.record(c, d.TicketID.v, core.ProfileEnquiry, msgNoTicket)
 	} else {
-		lead, _, err = h.record(c, d.ProspeccionID.v, core.LeadOpportunity, msgNoProspeccion)
+		lead, _, err = h.record(c, d.ProspeccionID.v, core.ProfileOpportunity, msgNoProspeccion)
 	}
 	if err != nil {
 		return err
@@ -219,7 +219,7 @@ func (h *handler) renderAvaluo(r *http.Request, c *call, t core.Task) (map[strin
 		"marca_modelo": a.BrandModel, "anio": nil, "kilometraje": a.Km, "combustible": nil, "origen": nil, "extras": a.Extras,
 		"observaciones": t.Description, "fecha": nil, "realizado": t.Done, "cliente": nil,
 		"pdf_url": baseURL(r) + "/api/pdf/" + t.PublicID, "correo_url": baseURL(r) + "/api/correo/" + t.PublicID}
-	if pr.Kind == core.LeadOpportunity {
+	if pr.Kind == core.ProfileOpportunity {
 		out["prospeccion_id"] = l.PublicID
 	} else {
 		out["ticket_id"] = l.PublicID

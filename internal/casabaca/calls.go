@@ -286,7 +286,7 @@ func (h *handler) calls(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := e.err(); err != nil {
 		return err
 	}
-	ticket, _, err := h.record(c, d.Ticket.ID.v, core.LeadEnquiry, msgNoTicket)
+	ticket, _, err := h.record(c, d.Ticket.ID.v, core.ProfileEnquiry, msgNoTicket)
 	if err != nil {
 		return err
 	}
@@ -346,7 +346,7 @@ func errPlanned() *apiError {
 // rule), given to the advisor, and makes the meeting on it.
 func (h *handler) openWithMeeting(c *call, ticket core.Lead, source int64, campaign *int64, asesor *core.User, mt meeting, x extra) (core.Lead, core.Appointment, error) {
 	in := core.Intake{SameOpen: true, Lead: core.Lead{DealerID: c.dealer, SourceID: source, Client: mt.client, UserID: &asesor.ID,
-		Vehicle: meetingVehicle(mt)}, Profile: core.LeadProfile{Kind: core.LeadOpportunity, ParentID: &ticket.ID, BusinessLineID: mt.line,
+		Vehicle: meetingVehicle(mt)}, Profile: core.LeadProfile{Kind: core.ProfileOpportunity, ParentID: &ticket.ID, BusinessLineID: mt.line,
 		CampaignID: campaign, Ext: mt.clientExt}}
 	in.Profile.Ext["casabaca.via"] = "calls"
 	if x.raw != nil {
@@ -412,7 +412,7 @@ func (h *handler) notAnswerCall(w http.ResponseWriter, r *http.Request, c *call)
 	if err := e.err(); err != nil {
 		return err
 	}
-	ticket, _, err := h.record(c, d.TicketID.v, core.LeadEnquiry, msgNoTicket)
+	ticket, _, err := h.record(c, d.TicketID.v, core.ProfileEnquiry, msgNoTicket)
 	if err != nil {
 		return err
 	}

@@ -86,7 +86,7 @@ func (h *handler) quote(w http.ResponseWriter, r *http.Request, c *call, withCal
 	if err := e.err(); err != nil {
 		return err
 	}
-	ticket, tpr, err := h.record(c, d.TicketID.v, core.LeadEnquiry, msgNoTicket)
+	ticket, tpr, err := h.record(c, d.TicketID.v, core.ProfileEnquiry, msgNoTicket)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (h *handler) quote(w http.ResponseWriter, r *http.Request, c *call, withCal
 		campaign = tpr.CampaignID
 	}
 	in := core.Intake{SameOpen: true, Lead: core.Lead{DealerID: c.dealer, SourceID: source, Client: client, Vehicle: &core.Vehicle{BrandModel: d.Modelo.v},
-		Notes: []core.Note{{Content: d.Comments.v}}}, Profile: core.LeadProfile{Kind: core.LeadOpportunity, ParentID: &ticket.ID,
+		Notes: []core.Note{{Content: d.Comments.v}}}, Profile: core.LeadProfile{Kind: core.ProfileOpportunity, ParentID: &ticket.ID,
 		BusinessLineID: tpr.BusinessLineID, CampaignID: campaign, Ext: clientExt}}
 	in.Profile.Ext["casabaca.via"] = "quotation"
 	if withCall {
@@ -172,7 +172,7 @@ func (h *handler) callsProspeccion(w http.ResponseWriter, r *http.Request, c *ca
 	if err := e.err(); err != nil {
 		return err
 	}
-	pros, _, err := h.record(c, d.ProspeccionID.v, core.LeadOpportunity, msgNoProspeccion)
+	pros, _, err := h.record(c, d.ProspeccionID.v, core.ProfileOpportunity, msgNoProspeccion)
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func (h *handler) closeProspeccion(w http.ResponseWriter, r *http.Request, c *ca
 			ck.fail("motivo_cierre", msgMotivoProspeccion)
 		}
 	}
-	l, _, err := h.record(c, r.PathValue("id"), core.LeadOpportunity, msgNoProspeccion)
+	l, _, err := h.record(c, r.PathValue("id"), core.ProfileOpportunity, msgNoProspeccion)
 	if err != nil {
 		return err
 	}
@@ -334,7 +334,7 @@ func (h *handler) formsProspeccion(w http.ResponseWriter, r *http.Request, c *ca
 			return err
 		}
 	}
-	in := core.Intake{SameOpen: true, Lead: lead, Profile: core.LeadProfile{Kind: core.LeadOpportunity, AgencyID: &agency.ID,
+	in := core.Intake{SameOpen: true, Lead: lead, Profile: core.LeadProfile{Kind: core.ProfileOpportunity, AgencyID: &agency.ID,
 		Ext: map[string]string{"casabaca.via": "forms_prospeccion"}},
 		Communication: &core.Communication{Kind: core.CommForm, Direction: core.CommInbound, Status: core.CommHeld, Body: d.Comentarios.v}}
 	setExt(in.Profile.Ext, map[string]text{"tipo_identificacion": d.TipoIdentificacion, "tienetoyota": d.TieneToyota,
@@ -354,7 +354,7 @@ func (h *handler) formsProspeccion(w http.ResponseWriter, r *http.Request, c *ca
 // prospeccion serves GET /api/prospecciones/{id}, the record
 // prospeccion_url points at (forecourt's own).
 func (h *handler) prospeccion(w http.ResponseWriter, r *http.Request, c *call) error {
-	l, pr, err := h.record(c, r.PathValue("id"), core.LeadOpportunity, msgNoProspeccion)
+	l, pr, err := h.record(c, r.PathValue("id"), core.ProfileOpportunity, msgNoProspeccion)
 	if err != nil {
 		return err
 	}

@@ -118,7 +118,7 @@ func (h *handler) ticketIntake(w http.ResponseWriter, r *http.Request, c *call, 
 	d := b.Datos
 	e := fieldErrors{}
 	ck := check{e: e} // the document names these fields without datosSugarCRM.
-	in := core.Intake{SameOpen: true, Profile: core.LeadProfile{Kind: core.LeadEnquiry, Ext: map[string]string{"casabaca.via": string(via)}}}
+	in := core.Intake{SameOpen: true, Profile: core.LeadProfile{Kind: core.ProfileEnquiry, Ext: map[string]string{"casabaca.via": string(via)}}}
 	ext := in.Profile.Ext
 	gov := identification(ck, d.TipoIdentificacion, d.NumeroIdentificacion, "tipo_identificacion", "numero_identificacion", via != viaTickets)
 	if ck.required("email", d.Email, "Email es requerido") {
@@ -352,7 +352,7 @@ func prospeccionName(id int64) string { return "PROSPECTO-" + strconv.FormatInt(
 // record finds a lead of the call's dealer by its public id whose profile
 // is of kind; anything else (another dealer's, another kind, no such id)
 // is the document's 404 with msg.
-func (h *handler) record(c *call, id string, kind core.LeadKind, msg string) (core.Lead, core.LeadProfile, error) {
+func (h *handler) record(c *call, id string, kind core.ProfileKind, msg string) (core.Lead, core.LeadProfile, error) {
 	n, err := h.svc.ResolvePublicID(c.ctx, core.RecordLead, strings.TrimSpace(id))
 	if core.ErrorCode(err) == core.NotFound {
 		return core.Lead{}, core.LeadProfile{}, notFound(msg)
@@ -402,7 +402,7 @@ func (h *handler) closeTicket(w http.ResponseWriter, r *http.Request, c *call) e
 			ck.fail("motivo_cierre", "Motivo de cierre no contiene un valor válido, valores válidos: abandono_chat, solo_informacion, desiste, no_contesta, compra_futura")
 		}
 	}
-	l, _, err := h.record(c, r.PathValue("id"), core.LeadEnquiry, msgNoTicket)
+	l, _, err := h.record(c, r.PathValue("id"), core.ProfileEnquiry, msgNoTicket)
 	if err != nil {
 		return err
 	}
@@ -420,7 +420,7 @@ func (h *handler) closeTicket(w http.ResponseWriter, r *http.Request, c *call) e
 // notAnswerTicket serves POST /api/not_answer_ticket/{id}: an outbound
 // call nobody answered is logged on the ticket.
 func (h *handler) notAnswerTicket(w http.ResponseWriter, r *http.Request, c *call) error {
-	l, _, err := h.record(c, r.PathValue("id"), core.LeadEnquiry, msgNoTicket)
+	l, _, err := h.record(c, r.PathValue("id"), core.ProfileEnquiry, msgNoTicket)
 	if err != nil {
 		return err
 	}
@@ -445,7 +445,7 @@ func (h *handler) addNotes(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err := decode(w, r, &b); err != nil {
 		return err
 	}
-	l, _, err := h.record(c, r.PathValue("id"), core.LeadEnquiry, msgNoTicket)
+	l, _, err := h.record(c, r.PathValue("id"), core.ProfileEnquiry, msgNoTicket)
 	if err != nil {
 		return err
 	}
@@ -469,7 +469,7 @@ func (h *handler) addNotes(w http.ResponseWriter, r *http.Request, c *call) erro
 	}
 	var pros *core.Lead
 	if ck.optional("prospeccion", d.Prospeccion, 64) {
-		p, pr, err := h.record(c, d.Prospeccion.v, core.LeadOpportunity, msgNoProspeccion)
+		p, pr, err := h.record(c, d.Prospeccion.v, core.ProfileOpportunity, msgNoProspeccion)
 		switch {
 		case err == nil && pr.ParentID != nil && *pr.ParentID == l.ID:
 			pros = &p
@@ -505,7 +505,7 @@ func isAPIError(err error) bool {
 // ticket serves GET /api/tickets/{id}, the record ticket_url points at
 // (forecourt's own: the document has no read of a ticket).
 func (h *handler) ticket(w http.ResponseWriter, r *http.Request, c *call) error {
-	l, pr, err := h.record(c, r.PathValue("id"), core.LeadEnquiry, msgNoTicket)
+	l, pr, err := h.record(c, r.PathValue("id"), core.ProfileEnquiry, msgNoTicket)
 	if err != nil {
 		return err
 	}

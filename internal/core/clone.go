@@ -27,6 +27,12 @@ func (l Lead) Clone() Lead {
 	}
 	out.UserID, out.CreatedBy = clonePtr(l.UserID), clonePtr(l.CreatedBy)
 	out.FinishedAt, out.FirstTaskAt = clonePtr(l.FinishedAt), clonePtr(l.FirstTaskAt)
+	if l.Ext != nil {
+		out.Ext = make(map[string]string, len(l.Ext))
+		for k, v := range l.Ext {
+			out.Ext[k] = v
+		}
+	}
 	return out
 }
 

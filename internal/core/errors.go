@@ -129,6 +129,8 @@ const (
 	MsgNotInProvince = "not_in_province" // a client's locality is not of the client's province
 	MsgNoPhone       = "no_phone"        // a call asked for a lead whose client has no phone
 	MsgStaleVersion  = "stale_version"   // the version given is not the record's any more (see ErrStaleVersion)
+	MsgDuplicate     = "duplicate"       // the dealer has a client with this key already (one client per person)
+	MsgInUse         = "in_use"          // the record is still referred to (a client with leads)
 )
 
 // The limits the core enforces on what it stores, exported so that an API

@@ -49,6 +49,10 @@ func diffLead(old, l *Lead) []Change {
 	cs = append(cs, diffNotes("notes", o.Notes, l.Notes)...)
 	cs = append(cs, diffNotes("tags", o.Tags, l.Tags)...)
 	add("mail_content", o.MailContent, l.MailContent)
+	if old == nil {
+		add("kind", "", string(l.Kind))
+	}
+	cs = append(cs, diffExt(o.Ext, l.Ext)...)
 	return cs
 }
 

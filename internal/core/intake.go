@@ -15,17 +15,18 @@ import (
 // Without an assignee, the assignment rule gives it to an advisor. See
 // docs/decisions.md, "Intake, organisation and communications".
 
-// LeadKind says what a lead is in the dealer's sales process.
-type LeadKind string
+// ProfileKind says what a lead is in the dealer's sales process (not
+// LeadKind, what it is about).
+type ProfileKind string
 
 // The lead kinds of a profile.
 const (
-	LeadEnquiry     LeadKind = "enquiry"     // a contact to answer (Casabaca's ticket)
-	LeadOpportunity LeadKind = "opportunity" // a sale being worked (Casabaca's prospección)
+	ProfileEnquiry     ProfileKind = "enquiry"     // a contact to answer (Casabaca's ticket)
+	ProfileOpportunity ProfileKind = "opportunity" // a sale being worked (Casabaca's prospección)
 )
 
 // Valid reports whether k is a known lead kind.
-func (k LeadKind) Valid() bool { return k == LeadEnquiry || k == LeadOpportunity }
+func (k ProfileKind) Valid() bool { return k == ProfileEnquiry || k == ProfileOpportunity }
 
 // LeadProfile is what a lead is to its dealer's organisation: its kind,
 // the lead it came from (an opportunity's enquiry), its business line,
@@ -34,7 +35,7 @@ func (k LeadKind) Valid() bool { return k == LeadEnquiry || k == LeadOpportunity
 type LeadProfile struct {
 	LeadID         int64
 	DealerID       int64
-	Kind           LeadKind
+	Kind           ProfileKind
 	ParentID       *int64
 	BusinessLineID *int64
 	CampaignID     *int64
@@ -166,7 +167,7 @@ func NextInTurn(candidates []int64, last int64) int64 {
 // the ref.
 func validateProfile(fe FieldErrors, o Organisation, pr *LeadProfile, ref *LeadRef) {
 	if pr.Kind == "" {
-		pr.Kind = LeadEnquiry
+		pr.Kind = ProfileEnquiry
 	}
 	if !pr.Kind.Valid() {
 		fe.Add("profile.kind", MsgInvalidChoice)
@@ -341,7 +342,7 @@ func staffIDs(o Organisation) []int64 {
 // same lead.
 type OpenLeadKey struct {
 	GovID          string // normalised
-	Kind           LeadKind
+	Kind           ProfileKind
 	BusinessLineID *int64
 }
 

@@ -22,7 +22,7 @@ func ecIntake(e env, ref, govID string) core.Intake {
 	in := core.Intake{
 		Lead: core.Lead{DealerID: e.f.EC.DealerID, SourceID: e.f.EC.Medios["13"], Vehicle: &core.Vehicle{BrandModel: "Toyota Hilux"},
 			Client: &core.Client{Name: "FREDDY ROBERTO RODRIGUEZ VARGAS", Phone: "0987519882", Email: "freddy@example.com", GovID: govID}},
-		Profile:       core.LeadProfile{Kind: core.LeadEnquiry, BusinessLineID: &line, Ext: map[string]string{"casabaca.datos_adicionales": `{"a":1}`}},
+		Profile:       core.LeadProfile{Kind: core.ProfileEnquiry, BusinessLineID: &line, Ext: map[string]string{"casabaca.datos_adicionales": `{"a":1}`}},
 		SameOpen:      true,
 		Communication: &core.Communication{Kind: core.CommCall, Direction: core.CommInbound, Subject: "Mantenimiento"},
 	}
@@ -55,7 +55,7 @@ func TestIntakeLead(t *testing.T) {
 		if *l.UserID != e.f.EC.Users["JP_SALAZAR"] {
 			t.Fatalf("assigned to %d, want JP_SALAZAR %d", *l.UserID, e.f.EC.Users["JP_SALAZAR"])
 		}
-		if pr, err := e.svc.LeadProfile(ctx, l.ID); err != nil || pr.Kind != core.LeadEnquiry || pr.AgencyID == nil ||
+		if pr, err := e.svc.LeadProfile(ctx, l.ID); err != nil || pr.Kind != core.ProfileEnquiry || pr.AgencyID == nil ||
 			*pr.AgencyID != e.f.EC.Agencies["MATRIZ"] || pr.Ext["casabaca.datos_adicionales"] != `{"a":1}` {
 			t.Fatalf("profile: %+v, %v", pr, err)
 		}

@@ -35,14 +35,30 @@ func (s *Service) prepareNewLead(ctx context.Context, p Principal, l *Lead) (His
 	if l.Stage == "" {
 		l.Stage = StageNew
 	}
+	if l.Kind == "" {
+		l.Kind = LeadSale
+	}
 	if l.UserID == nil {
 		l.UserID = p.UserRef()
 	}
 	l.CreatedBy = p.UserRef()
 	l.CreatedAt, l.UpdatedAt = now, now
 	l.FinishedAt, l.FirstTaskAt = nil, nil
-	if l.Client != nil {
-		l.Client.ID = 0
+	var givenClient int64
+	switch {
+	case l.Client != nil && l.Client.ID != 0:
+		// a client given by its id is that stored client of the lead's
+		// dealer, as it is (see clientrecords.go)
+		givenClient = l.Client.ID
+		cl, err := s.store.Client(ctx, givenClient)
+		if err != nil && ErrorCode(err) != NotFound {
+			return History{}, err
+		}
+		if err != nil || !p.CanSee(cl.DealerID) {
+			return History{}, &Error{Code: Invalid, Message: "invalid input", Fields: map[string]string{"client.id": MsgNotExist}}
+		}
+		l.Client = &cl
+	case l.Client != nil:
 		l.Client.CreatedAt, l.Client.UpdatedAt = now, now
 	}
 	if l.Vehicle != nil {
@@ -64,6 +80,9 @@ func (s *Service) prepareNewLead(ctx context.Context, p Principal, l *Lead) (His
 	checkLeadSize(fe, nil, l)
 	if err := s.checkLeadRefs(ctx, p, nil, l, fe); err != nil {
 		return History{}, err
+	}
+	if givenClient != 0 && l.DealerID != 0 && l.Client.DealerID != l.DealerID {
+		fe.Add("client.id", MsgNotExist)
 	}
 	if err := fe.Err(); err != nil {
 		return History{}, err
@@ -98,7 +117,7 @@ func PatchKind(p LeadPatch) HistoryKind {
 	case (p.Stage.Set && p.Stage.V == StageEnd) || (p.Outcome.Set && p.Outcome.V != OutcomeNone):
 		return KindLeadFinished
 	case p.UserID.Set && !p.SourceID.Set && p.Vehicle == nil && p.Client == nil && !p.ClearClient && p.Tasks == nil &&
-		p.Notes == nil && p.Tags == nil && !p.Stage.Set && !p.Outcome.Set && !p.Reason.Set && !p.Score.Set && !p.MailContent.Set:
+		p.Notes == nil && p.Tags == nil && !p.Stage.Set && !p.Outcome.Set && !p.Reason.Set && !p.Score.Set && !p.MailContent.Set && p.Ext == nil:
 		return KindLeadAssigned
 	}
 	return KindLeadUpdated

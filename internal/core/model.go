@@ -303,8 +303,12 @@ type Client struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	// Version is 1 when the client is created and grows by one with every
-	// change of the client, through any of its leads.
+	// change of the client, through any of its leads or on its own.
 	Version int
+	// Ext holds what only one API has for the client, as Lead.Ext does.
+	// It is read and written on its own (ClientRecords), not through a
+	// lead: a lead's client has none.
+	Ext map[string]string
 }
 
 // Vehicle is the vehicle a lead is about.
@@ -398,6 +402,14 @@ type Lead struct {
 	// write through the lead: of its own fields, its client, vehicle,
 	// tasks (their appraisals and notes included), notes and tags.
 	Version int
+	// Kind is what the lead is about (see LeadKind): a sale unless an API
+	// says otherwise; it never changes.
+	Kind LeadKind
+	// Ext holds what only one API has for the lead, keyed "<api>.<field>"
+	// ("walcu.custom"), each value a JSON text (see leadkinds.go). The
+	// API's package owns its keys; the core stores them, bounds them and
+	// records their changes in the lead's history, and never reads them.
+	Ext map[string]string
 }
 
 // PendingTasks reports whether any task of the lead is not done yet.

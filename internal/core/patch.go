@@ -49,6 +49,8 @@ type LeadPatch struct {
 	Reason      Field[string]
 	Score       Field[int] // 0 clears the score
 	MailContent Field[string]
+	// Ext sets (a value) or removes (nil) keys of the lead's Ext.
+	Ext map[string]*string
 }
 
 // VehiclePatch changes a lead's vehicle; see LeadPatch.
@@ -75,6 +77,9 @@ type ClientPatch struct {
 	GovID        Field[string]
 	BusinessName Field[string]
 	Address      Field[string]
+	// Ext sets (a value) or removes (nil) keys of the client's Ext; only
+	// UpdateClient reads it.
+	Ext map[string]*string
 }
 
 // TaskPatch changes a task; see LeadPatch.
@@ -123,6 +128,7 @@ func applyLeadPatch(l *Lead, p LeadPatch, now time.Time, pr Principal) error {
 	p.Reason.applyTo(&l.Reason)
 	p.Score.applyTo(&l.Score)
 	p.MailContent.applyTo(&l.MailContent)
+	applyExtPatch(&l.Ext, p.Ext)
 	if vp := p.Vehicle; vp != nil {
 		switch {
 		case vp.ID == nil:

@@ -159,6 +159,13 @@ type FieldSpec struct {
 	Values []string // TypeEnum: the accepted values
 	Sort   bool
 	Group  bool
+	// Path, for a field of a Document, is where the field is in its JSON
+	// body: keys separated by dots, "[]" after a key whose value is an
+	// array whose elements the rest of the path reads ("car_list[].car.make",
+	// "foreign_ids[]"); the field holds when any element holds it. Text,
+	// enumerations and times are JSON strings there (times in
+	// DocumentTimeLayout), numbers JSON numbers, booleans JSON booleans.
+	Path string
 }
 
 // Schema is the registry of one entity's fields that a Query may name: an

@@ -266,6 +266,15 @@ type Store interface {
 	FinishJob(ctx context.Context, j Job, owner string, attempt int) error
 	// Job returns job id.
 	Job(ctx context.Context, id int64) (Job, error)
+
+	// DocumentStore keeps documents (documents.go).
+	DocumentStore
+	// LeadRemover deletes leads (leaddelete.go).
+	LeadRemover
+	// ClientRecords reads and writes clients on their own (clientrecords.go).
+	ClientRecords
+	// ItemLister lists tasks and notes on their own (itemlists.go).
+	ItemLister
 }
 
 // LeadTx is one lead inside one write transaction of Store.EditLead, its

@@ -15,6 +15,10 @@ func validateLead(l *Lead) FieldErrors {
 	if l.SourceID == 0 {
 		fe.Add("source", MsgRequired)
 	}
+	if l.Kind != "" && !l.Kind.Valid() { // none is a sale (CreateLead sets it)
+		fe.Add("kind", MsgInvalidChoice)
+	}
+	checkLeadExt(fe, l.Ext)
 	if l.Vehicle == nil {
 		fe.Add("vehicle", MsgRequired)
 	} else {
@@ -29,26 +33,7 @@ func validateLead(l *Lead) FieldErrors {
 		checkYear(fe, "vehicle.year", v.Year)
 	}
 	if c := l.Client; c != nil {
-		c.Name = strings.TrimSpace(c.Name)
-		c.Email = strings.TrimSpace(c.Email)
-		c.Phone = strings.TrimSpace(c.Phone)
-		if c.Name == "" {
-			fe.Add("client.name", MsgRequired)
-		}
-		checkLen(fe, "client.name", c.Name, MaxShortText)
-		checkLen(fe, "client.phone", c.Phone, MaxPhone)
-		checkLen(fe, "client.email", c.Email, MaxShortText)
-		c.GovID = NormaliseGovID(c.GovID)
-		checkLen(fe, "client.gov_id", c.GovID, MaxGovID)
-		c.BusinessName = strings.TrimSpace(c.BusinessName)
-		checkLen(fe, "client.business_name", c.BusinessName, MaxShortText)
-		c.Address = strings.TrimSpace(c.Address)
-		checkLen(fe, "client.address", c.Address, MaxShortText)
-		if c.Email != "" {
-			if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
-				fe.Add("client.email", MsgInvalid)
-			}
-		}
+		validateClient(fe, "client.", c)
 	}
 	if !l.Stage.Valid() {
 		fe.Add("stage", MsgInvalidChoice)
@@ -143,5 +128,30 @@ func checkLen(fe FieldErrors, path, s string, max int) {
 func checkYear(fe FieldErrors, path string, y *int) {
 	if y != nil && (*y < MinYear || *y > MaxYear) {
 		fe.Add(path, MsgOutOfRange)
+	}
+}
+
+// validateClient checks what needs no database of a client, its fields
+// named under prefix ("client." on a lead), and trims and normalises them.
+func validateClient(fe FieldErrors, prefix string, c *Client) {
+	c.Name = strings.TrimSpace(c.Name)
+	c.Email = strings.TrimSpace(c.Email)
+	c.Phone = strings.TrimSpace(c.Phone)
+	if c.Name == "" {
+		fe.Add(prefix+"name", MsgRequired)
+	}
+	checkLen(fe, prefix+"name", c.Name, MaxShortText)
+	checkLen(fe, prefix+"phone", c.Phone, MaxPhone)
+	checkLen(fe, prefix+"email", c.Email, MaxShortText)
+	c.GovID = NormaliseGovID(c.GovID)
+	checkLen(fe, prefix+"gov_id", c.GovID, MaxGovID)
+	c.BusinessName = strings.TrimSpace(c.BusinessName)
+	checkLen(fe, prefix+"business_name", c.BusinessName, MaxShortText)
+	c.Address = strings.TrimSpace(c.Address)
+	checkLen(fe, prefix+"address", c.Address, MaxShortText)
+	if c.Email != "" {
+		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
+			fe.Add(prefix+"email", MsgInvalid)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"forecourt/internal/leadbank"
 	"forecourt/internal/leancore"
 	"forecourt/internal/sml"
+	"forecourt/internal/walcu"
 )
 
 // Route is one route of an API: a method and a net/http.ServeMux path
@@ -38,6 +39,8 @@ func apis(cfg Config) []API {
 		{Name: "leadbank", Handler: leadbank.NewHandler(cfg.Service, leadbank.WithLogger(cfg.Logger)), Routes: routesOf(leadbank.Routes())},
 		{Name: "leancore", Handler: leancore.NewHandler(cfg.Service, leancore.WithLogger(cfg.Logger)), Routes: routesOf(leancore.Routes())},
 		{Name: "casabaca", Handler: casabaca.NewHandler(cfg.Service, casabaca.WithLogger(cfg.Logger), casabaca.WithMailer(cfg.Mailer), casabaca.WithPublicURL(cfg.PublicURL)), Routes: routesOf(casabaca.Routes())},
+
+		{Name: "walcu", Handler: walcu.NewHandler(cfg.Service, walcu.WithLogger(cfg.Logger)), Routes: routesOf(walcu.Routes())},
 	}
 }
 

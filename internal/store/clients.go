@@ -14,13 +14,18 @@ import (
 )
 
 const clientCols = `id, public_id, dealer_id, name, phone, phone_e164, email, province_id, locality_id, gov_id, business_name, address,
-	created_at, updated_at, version`
+	created_at, updated_at, version, ext`
 
 func scanClient(r interface{ Scan(...any) error }, cl *core.Client) error {
 	var province, locality sql.NullInt64
 	var created, updated int64
+	var ext string
 	if err := r.Scan(&cl.ID, &cl.PublicID, &cl.DealerID, &cl.Name, &cl.Phone, &cl.PhoneE164, &cl.Email, &province, &locality,
-		&cl.GovID, &cl.BusinessName, &cl.Address, &created, &updated, &cl.Version); err != nil {
+		&cl.GovID, &cl.BusinessName, &cl.Address, &created, &updated, &cl.Version, &ext); err != nil {
+		return err
+	}
+	var err error
+	if cl.Ext, err = decodeLeadExt(ext); err != nil {
 		return err
 	}
 	cl.ProvinceID, cl.LocalityID = int64Ptr(province), int64Ptr(locality)
@@ -31,21 +36,29 @@ func scanClient(r interface{ Scan(...any) error }, cl *core.Client) error {
 // insertClient stores cl for dealerID and sets its id and version (1, the
 // column's default).
 func insertClient(c conn, dealerID int64, cl *core.Client) error {
-	return c.insertRow(clientRow(dealerID, cl))
+	r, err := clientRow(dealerID, cl)
+	if err != nil {
+		return err
+	}
+	return c.insertRow(r)
 }
 
 // clientRow is the row of insertClient's client cl; it sets cl's dealer,
 // version, and public id when empty.
-func clientRow(dealerID int64, cl *core.Client) newRow {
+func clientRow(dealerID int64, cl *core.Client) (newRow, error) {
 	cl.DealerID, cl.Version = dealerID, 1
 	if cl.PublicID == "" {
 		cl.PublicID = newPublicID()
 	}
+	ext, err := encodeLeadExt(cl.Ext)
+	if err != nil {
+		return newRow{}, err
+	}
 	return newRow{table: "clients", cols: `public_id, dealer_id, name, phone, phone_e164, email, province_id, locality_id,
-		gov_id, business_name, address, created_at, updated_at`,
+		gov_id, business_name, address, created_at, updated_at, ext`,
 		args: []any{cl.PublicID, dealerID, cl.Name, cl.Phone, cl.PhoneE164, cl.Email, ptrArg(cl.ProvinceID), ptrArg(cl.LocalityID),
-			cl.GovID, cl.BusinessName, cl.Address, micros(cl.CreatedAt), micros(cl.UpdatedAt)},
-		stored: func(id int64) { cl.ID = id }}
+			cl.GovID, cl.BusinessName, cl.Address, micros(cl.CreatedAt), micros(cl.UpdatedAt), ext},
+		stored: func(id int64) { cl.ID = id }}, nil
 }
 
 // existingClient loads client id, which must belong to dealerID.
@@ -58,8 +71,8 @@ func existingClient(c conn, dealerID, id int64) (core.Client, error) {
 	return cl, err
 }
 
-// updateClient saves cl (its dealer and public id are kept) with the next
-// version, and refreshes the copies of its name, phone and e-mail on its
+// updateClient saves cl (its dealer and public id are kept; its Ext is
+// not written: SaveClient writes it) with the next version, and refreshes the copies of its name, phone and e-mail on its
 // leads. cl.Version is the version loaded in this transaction, with the
 // client's row locked.
 func updateClient(c conn, cl *core.Client) error {
@@ -107,12 +120,7 @@ func matchOrInsertClient(c conn, dealerID int64, cl *core.Client) ([]core.Change
 	if m.query == "" {
 		return nil, insertClient(c, dealerID, cl)
 	}
-	if c.pg {
-		if _, err := c.exec(m.lock, m.lockArgs...); err != nil {
-			return nil, err
-		}
-	}
-	candidates, err := queryAll(c, m.query, m.args, func(r *sql.Rows, x *core.Client) error { return scanClient(r, x) })
+	candidates, err := m.candidates(c)
 	if err != nil {
 		return nil, err
 	}
@@ -153,6 +161,33 @@ func newClientMatch(dealerID int64, cl *core.Client) clientMatch {
 	m.lock = `SELECT ` + strings.Join(locks, ", ")
 	m.query = strings.Join(arms, "\nUNION ALL ")
 	return m
+}
+
+// candidates locks m's keys (PostgreSQL) and reads the stored clients
+// that may match m's client.
+func (m clientMatch) candidates(c conn) ([]core.Client, error) {
+	if c.pg {
+		if _, err := c.exec(m.lock, m.lockArgs...); err != nil {
+			return nil, err
+		}
+	}
+	return queryAll(c, m.query, m.args, func(r *sql.Rows, x *core.Client) error { return scanClient(r, x) })
+}
+
+// matchClient returns the stored client of dealerID that cl, a client
+// not stored yet, matches, and the key it matched on; ok is false when
+// none does.
+func matchClient(c conn, dealerID int64, cl *core.Client) (match core.Client, by string, ok bool, err error) {
+	m := newClientMatch(dealerID, cl)
+	if m.query == "" {
+		return core.Client{}, "", false, nil
+	}
+	candidates, err := m.candidates(c)
+	if err != nil {
+		return core.Client{}, "", false, err
+	}
+	match, by, ok = core.MatchClient(*cl, candidates)
+	return match, by, ok, nil
 }
 
 // merge makes m's client the one of candidates it matches, if any, with

@@ -36,6 +36,10 @@ func (s *Store) IntakeLead(ctx context.Context, w *core.IntakeWrite) (int64, err
 		client = *l.Client
 	}
 	search := leadSearchText(l)
+	ext, err := encodeLeadExt(l.Ext)
+	if err != nil {
+		return 0, err
+	}
 	changes, err := historyChanges(w.History)
 	if err != nil {
 		return 0, err
@@ -92,7 +96,7 @@ func (s *Store) IntakeLead(ctx context.Context, w *core.IntakeWrite) (int64, err
 				return err
 			}
 		}
-		if err := createLead(c, l, w.History, client, search, ch); err != nil {
+		if err := createLead(c, l, w.History, client, search, ext, ch); err != nil {
 			return err
 		}
 		p := w.Profile
@@ -181,7 +185,7 @@ func (s *Store) LeadProfiles(ctx context.Context, ids []int64) ([]core.LeadProfi
 		if err := r.Scan(&p.LeadID, &p.DealerID, &kind, &parent, &line, &campaign, &agency, &form, &ext); err != nil {
 			return err
 		}
-		p.Kind = core.LeadKind(kind)
+		p.Kind = core.ProfileKind(kind)
 		p.ParentID, p.BusinessLineID, p.CampaignID, p.AgencyID, p.FormID = int64Ptr(parent), int64Ptr(line), int64Ptr(campaign), int64Ptr(agency), int64Ptr(form)
 		var err error
 		p.Ext, err = decodeExt(ext)

@@ -95,6 +95,9 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 	if l.Version == 0 {
 		l.Version = 1
 	}
+	if l.Kind == "" {
+		l.Kind = core.LeadSale
+	}
 	// The writer may run fn again after rolling it back: each run starts
 	// from the client as given, the only input a run changes that decides
 	// what the next one does (every id it sets is set anew).
@@ -104,6 +107,10 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 	}
 	// Encoded here, not on the writer, which every request waits for.
 	search := leadSearchText(l)
+	ext, err := encodeLeadExt(l.Ext)
+	if err != nil {
+		return err
+	}
 	var changes string
 	if h != nil {
 		var err error
@@ -116,20 +123,20 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 			if l.Client != nil {
 				*l.Client = client
 			}
-			return createLeadPostgres(c, l, h, search, changes)
+			return createLeadPostgres(c, l, h, search, ext, changes)
 		})
 		return dbError(err, "create lead", "lead", l.PublicID)
 	}
-	err := s.writeWith(ctx, writeOpts{appendOnly: true, rerunnable: true}, func(c conn) error {
-		return createLead(c, l, h, client, search, changes)
+	err = s.writeWith(ctx, writeOpts{appendOnly: true, rerunnable: true}, func(c conn) error {
+		return createLead(c, l, h, client, search, ext, changes)
 	})
 	return dbError(err, "create lead", "lead", l.PublicID)
 }
 
 // createLead is CreateLead's write on c: client is l's client as given
-// (each run of a rerun write starts from it), search its search text and
-// changes h's changes encoded.
-func createLead(c conn, l *core.Lead, h *core.History, client core.Client, search, changes string) error {
+// (each run of a rerun write starts from it), search its search text, ext
+// its extension fields and changes h's changes, encoded.
+func createLead(c conn, l *core.Lead, h *core.History, client core.Client, search, ext, changes string) error {
 	var matched []core.Change
 	if l.Client != nil {
 		*l.Client = client
@@ -151,7 +158,7 @@ func createLead(c conn, l *core.Lead, h *core.History, client core.Client, searc
 			return err
 		}
 	}
-	if err := c.insertRow(leadRow(l, search)); err != nil {
+	if err := c.insertRow(leadRow(l, search, ext)); err != nil {
 		return err
 	}
 	c.leadCreated(l.ID)
@@ -186,15 +193,16 @@ func createLead(c conn, l *core.Lead, h *core.History, client core.Client, searc
 	return nil
 }
 
-// leadRow is the row of new lead l, whose search_text is search.
-func leadRow(l *core.Lead, search string) newRow {
+// leadRow is the row of new lead l, whose search_text is search and ext
+// its extension fields encoded.
+func leadRow(l *core.Lead, search, ext string) newRow {
 	name, phone, email := clientSearch(l.Client)
 	return newRow{table: "leads", cols: `public_id, dealer_id, source_id, client_id, vehicle_id, stage, stage_rank, outcome, reason,
 		score, user_id, created_by, created_at, updated_at, finished_at, first_task_at, version,
-		client_name, client_phone, client_email, search_text, mail_content`,
+		client_name, client_phone, client_email, search_text, mail_content, kind, ext`,
 		args: []any{l.PublicID, l.DealerID, l.SourceID, clientID(l.Client), vehicleID(l.Vehicle), string(l.Stage), stageRank(l.Stage), string(l.Outcome), l.Reason,
 			l.Score, ptrArg(l.UserID), ptrArg(l.CreatedBy), micros(l.CreatedAt), micros(l.UpdatedAt), microsPtr(l.FinishedAt), microsPtr(l.FirstTaskAt), l.Version,
-			name, phone, email, search, l.MailContent},
+			name, phone, email, search, l.MailContent, leadKind(l.Kind), ext},
 		stored: func(id int64) { l.ID = id }}
 }
 
@@ -532,13 +540,18 @@ func saveLead(c conn, old, cur *core.Lead, actor *int64) (matched []core.Change,
 	}
 
 	cur.Version = old.Version + 1
+	cur.Kind = old.Kind // a lead's kind never changes
+	ext, err := encodeLeadExt(cur.Ext)
+	if err != nil {
+		return nil, err
+	}
 	name, phone, email := clientSearch(cur.Client)
 	res, err := c.exec(`UPDATE leads SET source_id = ?, client_id = ?, vehicle_id = ?, stage = ?, stage_rank = ?, outcome = ?, reason = ?,
 		score = ?, user_id = ?, created_by = ?, created_at = ?, updated_at = ?, finished_at = ?, first_task_at = ?, version = ?,
-		client_name = ?, client_phone = ?, client_email = ?, search_text = ?, mail_content = ? WHERE id = ?`,
+		client_name = ?, client_phone = ?, client_email = ?, search_text = ?, mail_content = ?, ext = ? WHERE id = ?`,
 		cur.SourceID, clientID(cur.Client), vehicleID(cur.Vehicle), string(cur.Stage), stageRank(cur.Stage), string(cur.Outcome), cur.Reason,
 		cur.Score, ptrArg(cur.UserID), ptrArg(cur.CreatedBy), micros(cur.CreatedAt), micros(cur.UpdatedAt), microsPtr(cur.FinishedAt), microsPtr(cur.FirstTaskAt), cur.Version,
-		name, phone, email, leadSearchText(cur), cur.MailContent, cur.ID)
+		name, phone, email, leadSearchText(cur), cur.MailContent, ext, cur.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -725,7 +738,7 @@ func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 		return nil, nil
 	}
 	rows, err := c.query(`SELECT l.id, l.public_id, l.dealer_id, l.source_id, l.stage, l.outcome, l.reason, l.score, l.user_id,
-		l.created_by, l.mail_content, l.created_at, l.updated_at, l.finished_at, l.first_task_at, l.version,
+		l.created_by, l.mail_content, l.created_at, l.updated_at, l.finished_at, l.first_task_at, l.version, l.kind, l.ext,
 		c.id, c.public_id, c.dealer_id, c.name, c.phone, c.phone_e164, c.email, c.province_id, c.locality_id, c.created_at, c.updated_at, c.version,
 		c.gov_id, c.business_name, c.address,
 		v.id, v.brand_model, v.price, v.km, v.year, v.gas_id, v.sold
@@ -738,7 +751,7 @@ func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 	var out []core.Lead
 	for rows.Next() {
 		var l core.Lead
-		var stage, outcome string
+		var stage, outcome, kind, ext string
 		var user, createdBy, finished, firstTask sql.NullInt64
 		var created, updated int64
 		var cID, cDealer, cProvince, cLocality, cCreated, cUpdated, cVersion sql.NullInt64
@@ -747,13 +760,16 @@ func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 		var vBrand, vPrice, vKm sql.NullString
 		var vSold sql.NullBool
 		if err := rows.Scan(&l.ID, &l.PublicID, &l.DealerID, &l.SourceID, &stage, &outcome, &l.Reason, &l.Score, &user,
-			&createdBy, &l.MailContent, &created, &updated, &finished, &firstTask, &l.Version,
+			&createdBy, &l.MailContent, &created, &updated, &finished, &firstTask, &l.Version, &kind, &ext,
 			&cID, &cPublic, &cDealer, &cName, &cPhone, &cE164, &cEmail, &cProvince, &cLocality, &cCreated, &cUpdated, &cVersion,
 			&cGov, &cBusiness, &cAddress,
 			&vID, &vBrand, &vPrice, &vKm, &vYear, &vGas, &vSold); err != nil {
 			return nil, err
 		}
-		l.Stage, l.Outcome = core.Stage(stage), core.Outcome(outcome)
+		l.Stage, l.Outcome, l.Kind = core.Stage(stage), core.Outcome(outcome), core.LeadKind(kind)
+		if l.Ext, err = decodeLeadExt(ext); err != nil {
+			return nil, err
+		}
 		l.UserID, l.CreatedBy = int64Ptr(user), int64Ptr(createdBy)
 		l.CreatedAt, l.UpdatedAt = fromMicros(created), fromMicros(updated)
 		l.FinishedAt, l.FirstTaskAt = timePtr(finished), timePtr(firstTask)
@@ -858,4 +874,12 @@ func scanTask(r interface{ Scan(...any) error }, t *core.Task, extra ...any) err
 			Year: intPtr(aYear), GasID: int64Ptr(aGas), Extras: aExtras.String, Origin: core.AppraisalOrigin(aOrigin.String)}
 	}
 	return nil
+}
+
+// leadKind is the kind stored for k: a sale when none is given.
+func leadKind(k core.LeadKind) string {
+	if k == "" {
+		return string(core.LeadSale)
+	}
+	return string(k)
 }

@@ -34,8 +34,9 @@ import (
 // batched write (writeBatched), whose transaction its first batch begins
 // and its last commits: l whole, with h (when not nil) and the history of
 // a matched client. l.Client is the client as given; search and changes
-// are the lead's search_text and h's changes encoded.
-func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, changes string) error {
+// are the lead's search_text and h's changes encoded, ext its extension
+// fields.
+func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, ext, changes string) error {
 	var match clientMatch
 	newClient := l.Client != nil && l.Client.ID == 0
 	if newClient {
@@ -129,13 +130,17 @@ func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, changes s
 			}
 		}
 		if !ok {
-			rows.add(clientRow(l.DealerID, l.Client))
+			r, err := clientRow(l.DealerID, l.Client)
+			if err != nil {
+				return err
+			}
+			rows.add(r)
 		}
 	}
 	if l.Vehicle != nil {
 		rows.add(vehicleRow(l.Vehicle))
 	}
-	rows.add(leadRow(l, search))
+	rows.add(leadRow(l, search, ext))
 	for i := range l.Tasks {
 		t := &l.Tasks[i]
 		rows.add(taskRow(l.ID, t))

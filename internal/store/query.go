@@ -50,6 +50,9 @@ type fieldSQL struct {
 	// at, for a boolean field computed at an instant (a user's online),
 	// returns the condition that it is true at that instant.
 	at func(at time.Time) (string, []any)
+	// docTime: col holds times as text in core.DocumentTimeLayout (a
+	// document's body), which orders like the times.
+	docTime bool
 }
 
 // tableSQL maps an entity's Schema onto its table.
@@ -331,6 +334,9 @@ func hasValue(col string, spec core.FieldSpec) string {
 func sqlValue(f fieldSQL, v any) any {
 	switch x := v.(type) {
 	case time.Time:
+		if f.docTime {
+			return x.UTC().Format(core.DocumentTimeLayout)
+		}
 		return micros(x)
 	case core.Stage:
 		return stageRank(x)

@@ -43,6 +43,7 @@ var leadTable = tableSQL{
 		"first_task_at":                 {col: "first_task_at"},
 		"version":                       {col: "version"},
 		"mail_content":                  {col: "mail_content"},
+		"kind":                          {col: "kind"},
 		"client":                        {col: "client_id"},
 		"client.public_id":              {col: "c.public_id", from: leadClient},
 		"client.name":                   {col: "c.name", from: leadClient, text: []string{"client_name"}, order: "client_name"},
@@ -235,7 +236,7 @@ var appointmentTable = tableSQL{
 }
 
 // tables lists every table mapping, for TestTablesCoverSchemas.
-var tables = []*tableSQL{&leadTable, &clientTable, &userTable, &dealerTable, &sourceTable, &provinceTable, &localityTable, &appointmentTable}
+var tables = []*tableSQL{&leadTable, &clientTable, &userTable, &dealerTable, &sourceTable, &provinceTable, &localityTable, &appointmentTable, &taskTable, &noteTable}
 
 // leadTermRefs are the records whose names a search term of a lead list
 // finds: the lead then matches through them (its source, assigned user, the

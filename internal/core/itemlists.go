@@ -1,0 +1,102 @@
+package core
+
+import "context"
+
+// Tasks and notes listed on their own, not through their leads: Walcu's
+// tasks and notes collections list a dealer's, filtered and sorted like
+// any entity.
+
+// TaskSchema is the registry of a task's fields when tasks are listed on
+// their own ("dealer" is its lead's).
+var TaskSchema = Schema{
+	Entity: "task",
+	Fields: map[string]FieldSpec{
+		"id":          {Type: TypeInt, Sort: true},
+		"public_id":   {Type: TypeText},
+		"dealer":      {Type: TypeInt, Group: true},
+		"lead":        {Type: TypeInt, Group: true},
+		"type":        {Type: TypeEnum, Values: enumValues(TaskTypes), Group: true},
+		"media":       {Type: TypeEnum, Values: enumValues(MediaValues), Group: true},
+		"description": {Type: TypeText},
+		"done":        {Type: TypeBool, Group: true},
+		"planned_at":  {Type: TypeTime, Sort: true},
+		"done_at":     {Type: TypeTime, Sort: true},
+		"created_at":  {Type: TypeTime, Sort: true},
+		"author":      {Type: TypeInt, Group: true},
+		"version":     {Type: TypeInt},
+	},
+	Search:      "the description",
+	DefaultSort: []Sort{{Field: "id"}},
+}
+
+// NoteSchema is the registry of a lead's notes' fields (not tags, not a
+// task's notes, not a dealer's) when they are listed on their own.
+var NoteSchema = Schema{
+	Entity: "note",
+	Fields: map[string]FieldSpec{
+		"id":          {Type: TypeInt, Sort: true},
+		"dealer":      {Type: TypeInt, Group: true},
+		"lead":        {Type: TypeInt, Group: true},
+		"content":     {Type: TypeText},
+		"author":      {Type: TypeInt, Group: true},
+		"created_at":  {Type: TypeTime, Sort: true},
+		"modified_at": {Type: TypeTime, Sort: true},
+		"version":     {Type: TypeInt},
+	},
+	Search:      "the content",
+	DefaultSort: []Sort{{Field: "id"}},
+}
+
+// ItemLister lists tasks and notes on their own; every Store is one.
+type ItemLister interface {
+	// FindTasks lists the tasks of the leads of dealerIDs that q selects,
+	// each with its appraisal and notes.
+	FindTasks(ctx context.Context, dealerIDs []int64, q Query) ([]Task, int, error)
+	GroupTasks(ctx context.Context, dealerIDs []int64, q Query) ([]Group, error)
+	// FindNotes lists the notes of the leads of dealerIDs (their own, not
+	// their tags or their tasks') that q selects, each with its history.
+	FindNotes(ctx context.Context, dealerIDs []int64, q Query) ([]Note, int, error)
+	GroupNotes(ctx context.Context, dealerIDs []int64, q Query) ([]Group, error)
+}
+
+// FindTasks lists the tasks of the principal's dealers' leads.
+func (s *Service) FindTasks(ctx context.Context, q Query) ([]Task, int, error) {
+	ids, err := s.prepare(ctx, &q, TaskSchema, "dealer")
+	if err != nil || len(ids) == 0 {
+		return nil, 0, err
+	}
+	return s.store.FindTasks(ctx, ids, q)
+}
+
+// GroupTasks counts them per value of q.GroupBy, most first.
+func (s *Service) GroupTasks(ctx context.Context, q Query) ([]Group, error) {
+	if q.GroupBy == "" {
+		return nil, &Error{Code: Invalid, Message: "nothing to group by", Fields: map[string]string{"group_by": MsgRequired}}
+	}
+	ids, err := s.prepare(ctx, &q, TaskSchema, "dealer")
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	return s.store.GroupTasks(ctx, ids, q)
+}
+
+// FindNotes lists the notes of the principal's dealers' leads.
+func (s *Service) FindNotes(ctx context.Context, q Query) ([]Note, int, error) {
+	ids, err := s.prepare(ctx, &q, NoteSchema, "dealer")
+	if err != nil || len(ids) == 0 {
+		return nil, 0, err
+	}
+	return s.store.FindNotes(ctx, ids, q)
+}
+
+// GroupNotes counts them per value of q.GroupBy, most first.
+func (s *Service) GroupNotes(ctx context.Context, q Query) ([]Group, error) {
+	if q.GroupBy == "" {
+		return nil, &Error{Code: Invalid, Message: "nothing to group by", Fields: map[string]string{"group_by": MsgRequired}}
+	}
+	ids, err := s.prepare(ctx, &q, NoteSchema, "dealer")
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	return s.store.GroupNotes(ctx, ids, q)
+}

@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+
+	"forecourt/internal/core"
+)
+
+// taskTable maps core.TaskSchema onto tasks; "dealer" is its lead's.
+var taskTable = tableSQL{
+	schema: &core.TaskSchema,
+	table:  "tasks",
+	fields: map[string]fieldSQL{
+		"id":          {col: "id"},
+		"public_id":   {col: "public_id"},
+		"dealer":      {col: "l.dealer_id", from: "leads l WHERE l.id = tasks.lead_id"},
+		"lead":        {col: "lead_id"},
+		"type":        {col: "type"},
+		"media":       {col: "media"},
+		"description": {col: "description"},
+		"done":        {col: "done"},
+		"planned_at":  {col: "planned_at"},
+		"done_at":     {col: "done_at"},
+		"created_at":  {col: "created_at"},
+		"author":      {col: "author_id"},
+		"version":     {col: "version"},
+	},
+	search: func(c conn, term string) (string, []any) { return likeAny(c.pg, term, "description") },
+}
+
+// noteTable maps core.NoteSchema onto the notes of leads.
+var noteTable = tableSQL{
+	schema: &core.NoteSchema,
+	table:  "notes",
+	fields: map[string]fieldSQL{
+		"id":          {col: "id"},
+		"dealer":      {col: "l.dealer_id", from: "leads l WHERE l.id = notes.lead_id"},
+		"lead":        {col: "lead_id"},
+		"content":     {col: "content"},
+		"author":      {col: "author_id"},
+		"created_at":  {col: "created_at"},
+		"modified_at": {col: "modified_at"},
+		"version":     {col: "version"},
+	},
+	search: func(c conn, term string) (string, []any) { return likeAny(c.pg, term, "content") },
+}
+
+// itemScope is the scope of the tasks or notes of the leads of dealers.
+func itemScope(dealers []int64, notes bool) (string, []any) {
+	cond, args := inScope("dealer_id", dealers)
+	scope := "lead_id IN (SELECT id FROM leads WHERE " + cond + ")"
+	if notes {
+		scope += " AND task_id IS NULL AND kind = 'note'"
+	}
+	return scope, args
+}
+
+// FindTasks implements core.ItemLister.FindTasks: the page's ids, then
+// each task as Task loads it (a page is at most a thousand).
+func (s *Store) FindTasks(ctx context.Context, dealers []int64, q core.Query) ([]core.Task, int, error) {
+	if dealers = core.DistinctIDs(dealers); len(dealers) == 0 {
+		return nil, 0, nil
+	}
+	scope, args := itemScope(dealers, false)
+	return findPage(s, ctx, &taskTable, scope, args, q, func(c conn, tail string, args ...any) ([]core.Task, error) {
+		ids, err := queryIDs(c, `SELECT id FROM tasks `+tail, args)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]core.Task, 0, len(ids))
+		for _, id := range ids {
+			t, err := loadTask(c, id, 0)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t)
+		}
+		return out, nil
+	})
+}
+
+// GroupTasks implements core.ItemLister.GroupTasks.
+func (s *Store) GroupTasks(ctx context.Context, dealers []int64, q core.Query) ([]core.Group, error) {
+	if dealers = core.DistinctIDs(dealers); len(dealers) == 0 {
+		return nil, nil
+	}
+	scope, args := itemScope(dealers, false)
+	return groupPage(s, ctx, &taskTable, scope, args, q)
+}
+
+// FindNotes implements core.ItemLister.FindNotes.
+func (s *Store) FindNotes(ctx context.Context, dealers []int64, q core.Query) ([]core.Note, int, error) {
+	if dealers = core.DistinctIDs(dealers); len(dealers) == 0 {
+		return nil, 0, nil
+	}
+	scope, args := itemScope(dealers, true)
+	return findPage(s, ctx, &noteTable, scope, args, q, func(c conn, tail string, args ...any) ([]core.Note, error) {
+		ids, err := queryIDs(c, `SELECT id FROM notes `+tail, args)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]core.Note, 0, len(ids))
+		for _, id := range ids {
+			n, err := loadNote(c, id)
+			if err != nil {
+				return nil, err
+			}
+			if err := c.row(`SELECT dealer_id FROM leads WHERE id = ?`, n.LeadID).Scan(&n.DealerID); err != nil {
+				return nil, err
+			}
+			out = append(out, n)
+		}
+		return out, nil
+	})
+}
+
+// GroupNotes implements core.ItemLister.GroupNotes.
+func (s *Store) GroupNotes(ctx context.Context, dealers []int64, q core.Query) ([]core.Group, error) {
+	if dealers = core.DistinctIDs(dealers); len(dealers) == 0 {
+		return nil, nil
+	}
+	scope, args := itemScope(dealers, true)
+	return groupPage(s, ctx, &noteTable, scope, args, q)
+}

@@ -1,0 +1,220 @@
+package walcu
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"forecourt/internal/core"
+)
+
+// Body is the one error shape of this API (the document shows none):
+//
+//	{"status": 400, "error": "invalid", "message": "invalid query",
+//	 "fields": {"q.status.$foo": "unknown operator"}}
+//
+// status repeats the HTTP status; error is a stable code (invalid,
+// unauthorized, not_found, method_not_allowed, conflict, too_large,
+// unavailable, internal); message says what happened in English; fields,
+// when present, name each field, query parameter, operator or JSON
+// Pointer at fault and what is wrong with it. See docs/walcu.md.
+type Body struct {
+	Status  int               `json:"status"`
+	Code    string            `json:"error"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// apiError is an answer that is not a success.
+type apiError struct {
+	Body
+	retryAfter time.Duration
+	cause      error
+}
+
+func (e *apiError) Error() string { return e.Message }
+
+func invalid(msg string, fields map[string]string) *apiError {
+	return &apiError{Body: Body{Status: http.StatusBadRequest, Code: "invalid", Message: msg, Fields: fields}}
+}
+
+func invalidField(field, problem string) *apiError {
+	return invalid("invalid "+strings.SplitN(field, ".", 2)[0], map[string]string{field: problem})
+}
+
+func notFound(what string) *apiError {
+	return &apiError{Body: Body{Status: http.StatusNotFound, Code: "not_found", Message: what + " not found"}}
+}
+
+func conflict(msg string, fields map[string]string) *apiError {
+	return &apiError{Body: Body{Status: http.StatusConflict, Code: "conflict", Message: msg, Fields: fields}}
+}
+
+// coreMessages words the core's field messages.
+var coreMessages = map[string]string{
+	core.MsgRequired:        "required",
+	core.MsgNotExist:        "does not exist",
+	core.MsgInvalidChoice:   "not a valid choice",
+	core.MsgInvalid:         "invalid",
+	core.MsgOutOfRange:      "out of range",
+	core.MsgTooLong:         "too long",
+	core.MsgNullCharacter:   "contains a NUL character",
+	core.MsgNotInProvince:   "not of the province",
+	core.MsgStaleVersion:    "the document has changed since it was read",
+	core.MsgDuplicate:       "the dealer has this client already",
+	core.MsgInUse:           "still in use",
+	core.MsgUnknownField:    "unknown field",
+	core.MsgInvalidOperator: "operator not valid for this field",
+	core.MsgNotSortable:     "cannot sort by this field",
+	core.MsgNotGroupable:    "cannot group by this field",
+	core.MsgTooMany:         "too many conditions, values or terms",
+}
+
+// toAPIError maps any error to its answer; fieldName turns a core field
+// path into this API's (nil: as it is).
+func toAPIError(err error, fieldName func(string) string) *apiError {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var ce *core.Error
+	if !errors.As(err, &ce) {
+		return &apiError{Body: Body{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}, cause: err}
+	}
+	var fields map[string]string
+	if len(ce.Fields) > 0 {
+		fields = map[string]string{}
+		for k, v := range ce.Fields {
+			if fieldName != nil {
+				k = fieldName(k)
+			}
+			if m, ok := coreMessages[v]; ok {
+				v = m
+			}
+			fields[k] = v
+		}
+	}
+	status, code := map[core.Code]int{
+		core.Invalid: http.StatusBadRequest, core.NotFound: http.StatusNotFound, core.Conflict: http.StatusConflict,
+		core.Unauthorized: http.StatusUnauthorized, core.Forbidden: http.StatusForbidden,
+		core.Throttled: http.StatusTooManyRequests, core.Unavailable: http.StatusServiceUnavailable,
+	}[ce.Code], string(ce.Code)
+	if status == 0 {
+		return &apiError{Body: Body{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}, cause: err}
+	}
+	msg := ce.Message
+	if ce.Code == core.NotFound {
+		msg = "not found" // the core's message may name the kind of record; an id of another dealer reveals nothing
+		fields = nil
+	}
+	return &apiError{Body: Body{Status: status, Code: code, Message: msg, Fields: fields}, retryAfter: ce.RetryAfter, cause: err}
+}
+
+// writeError writes e.
+func (h *handler) writeError(w http.ResponseWriter, r *http.Request, e *apiError) {
+	if e.Status >= 500 && r.Context().Err() != nil {
+		w.WriteHeader(499) // the client went away: not a server error
+		return
+	}
+	if e.Status >= 500 && e.Status != http.StatusServiceUnavailable {
+		h.log.ErrorContext(r.Context(), "walcu: internal error", "method", r.Method, "path", r.URL.Path, "err", e.cause)
+	}
+	if e.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="walcu"`)
+	}
+	if e.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((e.retryAfter+time.Second-1)/time.Second)))
+	}
+	writeJSON(w, e.Status, e.Body)
+}
+
+// writeJSON encodes v, then writes the header and the body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, `{"status":500,"error":"internal","message":"internal error"}`)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// maxBody bounds a request body: a document of core.MaxDocumentBody with
+// room for its envelope, or a JSON Patch.
+const maxBody = core.MaxDocumentBody + 64<<10
+
+// readJSON decodes the request body, at most maxBody bytes, into one JSON
+// value, numbers kept as json.Number.
+func readJSON(w http.ResponseWriter, r *http.Request) (any, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, &apiError{Body: Body{Status: http.StatusRequestEntityTooLarge, Code: "too_large",
+			Message: fmt.Sprintf("the body is larger than %d bytes", maxBody)}}
+	case err != nil:
+		return nil, invalid("the body could not be read", nil)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, invalid("the body is not valid JSON", map[string]string{"body": jsonProblem(err)})
+	}
+	if dec.More() {
+		return nil, invalid("the body is not valid JSON", map[string]string{"body": "more than one JSON value"})
+	}
+	if err := checkDepth(v, 0); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// maxDepth bounds the nesting of a body's JSON: the deepest schema nests
+// six levels.
+const maxDepth = 32
+
+func checkDepth(v any, d int) error {
+	if d > maxDepth {
+		return invalid("the body nests too deep", map[string]string{"body": fmt.Sprintf("nested more than %d levels", maxDepth)})
+	}
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			if err := checkDepth(e, d+1); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		for _, e := range x {
+			if err := checkDepth(e, d+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s at byte %d", se.Error(), se.Offset)
+	}
+	if errors.Is(err, io.EOF) {
+		return "empty"
+	}
+	return "invalid JSON"
+}

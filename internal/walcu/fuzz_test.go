@@ -1,0 +1,62 @@
+package walcu_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+)
+
+// FuzzListQuery: any q and search, on the core's leads and on documents,
+// answers 200 with an array or 400 in the error shape: never a 500, never
+// a panic. Each input runs through the parsers, the core's query check
+// and the store's SQL on SQLite (PostgreSQL when the tests run on it).
+func FuzzListQuery(f *testing.F) {
+	e := newEnv(f)
+	for _, s := range []struct{ q, search string }{
+		{`{"status.status": "new"}`, ""},
+		{`{"status.status": {"$in": ["new", "tracing"]}, "created_at": {"$gte": "2026-01-01"}}`, "seat"},
+		{`{"$or": [{"inquiry": {"$regex": "le"}}, {"client_id": {"$exists": true}}]}`, `status.status:new AND "León"`},
+		{`{"$and": [{"$not": {"__v": {"$gt": 1}}}], "_id": {"$nin": ["a"]}}`, `-created_at:>=2026-01-01 OR (x y)`},
+		{`{"make": "SEAT", "equipment.price": {"$lte": 100}}`, "make:~seat price:>10"},
+		{`{"a": {"$foo": 1}}`, `"unterminated`},
+		{`[1]`, `((((`},
+	} {
+		f.Add(s.q, s.search, false)
+		f.Add(s.q, s.search, true)
+	}
+	f.Fuzz(func(t *testing.T, q, search string, docs bool) {
+		coll := "saleleads"
+		if docs {
+			coll = "cars"
+		}
+		v := url.Values{}
+		if q != "" {
+			v.Set("q", q)
+		}
+		if search != "" {
+			v.Set("search", search)
+		}
+		r := httptest.NewRequest(http.MethodGet, "/dealers/"+e.dealer+"/"+coll+"?"+v.Encode(), nil)
+		r.Header.Set("Authorization", "Bearer "+e.esKey)
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, r)
+		var body any
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			t.Fatalf("q %q search %q: %d, not JSON: %s", q, search, rec.Code, rec.Body)
+		}
+		switch rec.Code {
+		case http.StatusOK:
+			if _, ok := body.([]any); !ok {
+				t.Fatalf("q %q search %q: 200 without an array: %s", q, search, rec.Body)
+			}
+		case http.StatusBadRequest:
+			if m, _ := body.(map[string]any); m["error"] != "invalid" || m["message"] == "" {
+				t.Fatalf("q %q search %q: 400 not in the error shape: %s", q, search, rec.Body)
+			}
+		default:
+			t.Fatalf("q %q search %q: %d %s", q, search, rec.Code, rec.Body)
+		}
+	})
+}

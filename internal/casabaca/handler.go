@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -278,6 +279,14 @@ func coreMessage(m string) string {
 		return "Ya ha sido registrado"
 	case core.MsgNullCharacter:
 		return "Contiene caracteres no permitidos"
+	case core.MsgLeadNotes:
+		return fmt.Sprintf("El registro no puede tener más de %d notas en total", core.MaxLeadNotes)
+	case core.MsgLeadNoteVersions:
+		return fmt.Sprintf("El registro no puede guardar más de %d versiones de sus notas en total", core.MaxLeadNoteVersions)
+	case core.MsgLeadText:
+		return fmt.Sprintf("El registro no puede tener más de %d caracteres de texto en total", core.MaxLeadText)
+	case core.MsgLeadAppointments:
+		return fmt.Sprintf("El registro no puede tener más de %d citas", core.MaxLeadAppointments)
 	}
 	return "No contiene un valor válido"
 }

@@ -284,3 +284,34 @@ func TestCreateSoleAppointment(t *testing.T) {
 		}
 	})
 }
+
+// TestDeleteParentLead: deleting an enquiry that an opportunity came from
+// deletes the enquiry only; the opportunity stays, without its parent.
+func TestDeleteParentLead(t *testing.T) {
+	engines(t, func(t *testing.T, e env) {
+		ctx := ecCtx(e)
+		enquiry, err := e.svc.IntakeLead(ctx, ecIntake(e, "parent-1", "1719932079"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := ecIntake(e, "child-1", "1719932079")
+		in.SameOpen = false
+		in.Profile.Kind, in.Profile.ParentID = core.ProfileOpportunity, &enquiry.Lead.ID
+		opp, err := e.svc.IntakeLead(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pr, err := e.svc.LeadProfile(ctx, opp.Lead.ID); err != nil || pr.ParentID == nil || *pr.ParentID != enquiry.Lead.ID {
+			t.Fatalf("opportunity's profile: %+v, %v", pr, err)
+		}
+		if err := e.svc.DeleteLead(ctx, enquiry.Lead.ID, 0); err != nil {
+			t.Fatalf("delete the enquiry: %v", err)
+		}
+		if _, err := e.svc.FindLead(ctx, enquiry.Lead.ID); core.ErrorCode(err) != core.NotFound {
+			t.Fatalf("enquiry after delete: %v", err)
+		}
+		if pr, err := e.svc.LeadProfile(ctx, opp.Lead.ID); err != nil || pr.ParentID != nil || pr.Kind != core.ProfileOpportunity {
+			t.Fatalf("opportunity's profile after delete: %+v, %v", pr, err)
+		}
+	})
+}

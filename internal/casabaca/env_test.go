@@ -16,6 +16,8 @@ import (
 	"forecourt/internal/sml"
 	"forecourt/internal/store"
 	"forecourt/internal/testkit"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // env is the demo world (its dealer in Ecuador modelled on the document)
@@ -30,7 +32,7 @@ type env struct {
 
 func newEnvOn(t *testing.T, st *store.Store) *env {
 	t.Helper()
-	svc := core.NewService(st)
+	svc := core.NewService(st, core.WithPasswordCost(bcrypt.MinCost))
 	fx, err := demo.Seed(context.Background(), svc, demo.Options{Leads: 2, Advisors: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -26,12 +26,12 @@ func HashSecret(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// HashPassword returns the bcrypt hash of a password.
-func HashPassword(password string) (string, error) {
+// hashPassword returns the bcrypt hash of a password at work factor cost.
+func hashPassword(password string, cost int) (string, error) {
 	if len(password) > MaxPasswordLen {
 		return "", &Error{Code: Invalid, Message: "password too long", Fields: map[string]string{"password": MsgTooLong}}
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(password), cost)
 	return string(h), err
 }
 

@@ -127,7 +127,7 @@ func (s *Service) CreateUser(ctx context.Context, u User, password string) (User
 	if err := fe.Err(); err != nil {
 		return User{}, err
 	}
-	hash, err := HashPassword(password)
+	hash, err := hashPassword(password, s.passwordCost)
 	if err != nil {
 		return User{}, err
 	}

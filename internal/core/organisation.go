@@ -504,7 +504,7 @@ func (s *Service) RegisterUser(ctx context.Context, u User, password string, st 
 	if password == "" {
 		password = rand.Text() // nobody knows it: no login until an operator sets one
 	}
-	hash, err := HashPassword(password)
+	hash, err := hashPassword(password, s.passwordCost)
 	if err != nil {
 		return User{}, false, err
 	}

@@ -38,6 +38,8 @@ type Service struct {
 	log      *slog.Logger
 	logins   loginLimiter
 	tokens   tokenLifetime
+	// passwordCost is the bcrypt work factor of the hashes it stores.
+	passwordCost int
 }
 
 // Option configures a Service.
@@ -52,13 +54,19 @@ func WithDialer(d Dialer) Option { return func(s *Service) { s.dialer = d } }
 // WithObserver sets the Observer told of domain events.
 func WithObserver(o Observer) Option { return func(s *Service) { s.observer = o } }
 
+// WithPasswordCost sets the bcrypt work factor of the password hashes the
+// Service stores (default 10, ~64 ms a hash here; bcrypt's minimum is 4).
+// Tests that create many users lower it; a server never does.
+func WithPasswordCost(cost int) Option { return func(s *Service) { s.passwordCost = cost } }
+
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
 // NewService returns a Service over store.
 func NewService(store Store, opts ...Option) *Service {
 	s := &Service{store: store, now: time.Now, log: slog.Default(),
-		logins: newLoginLimiter(), tokens: tokenLifetime{idle: DefaultTokenIdle, maxAge: DefaultTokenMaxAge}}
+		logins: newLoginLimiter(), tokens: tokenLifetime{idle: DefaultTokenIdle, maxAge: DefaultTokenMaxAge},
+		passwordCost: bcryptCost}
 	for _, o := range opts {
 		o(s)
 	}

@@ -14,6 +14,8 @@ import (
 	"forecourt/internal/store"
 	"forecourt/internal/telephony"
 	"forecourt/internal/testkit"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 type env struct {
@@ -47,7 +49,7 @@ func newEnvOn(t *testing.T, st core.Store, opts ...core.Option) env {
 	if len(opts) == 0 {
 		opts = []core.Option{core.WithDialer(telephony.LogDialer{Log: slog.New(slog.DiscardHandler)})}
 	}
-	svc := core.NewService(st, opts...)
+	svc := core.NewService(st, append([]core.Option{core.WithPasswordCost(bcrypt.MinCost)}, opts...)...)
 	f, err := demo.Seed(ctx, svc, demo.Options{Advisors: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -40,7 +40,7 @@ const (
 
 // The fields of a login are bounded before anything is kept or hashed: a
 // longer one can match no account (usernames and e-mails are at most 254
-// characters; bcrypt reads at most 72 bytes and HashPassword refuses more),
+// characters; bcrypt reads at most 72 bytes and hashPassword refuses more),
 // so it is refused as bad credentials at once.
 const (
 	MaxLoginLen    = 254 // characters

@@ -18,6 +18,8 @@ import (
 	"forecourt/internal/demo"
 	"forecourt/internal/leadbank"
 	"forecourt/internal/testkit"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // env is the lead bank API over a real Service on a real store with the
@@ -37,7 +39,7 @@ type env struct {
 func newEnv(t *testing.T, leads int) *env {
 	t.Helper()
 	ctx := context.Background()
-	svc := core.NewService(testkit.OpenStore(t))
+	svc := core.NewService(testkit.OpenStore(t), core.WithPasswordCost(bcrypt.MinCost))
 	fx, err := demo.Seed(ctx, svc, demo.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
 
 	"forecourt/internal/core"
 	"forecourt/internal/demo"
@@ -23,7 +24,7 @@ import (
 func newServer(t *testing.T, ready func(context.Context) error, opts ...core.Option) (http.Handler, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	svc := core.NewService(testkit.OpenStore(t), opts...)
+	svc := core.NewService(testkit.OpenStore(t), append([]core.Option{core.WithPasswordCost(bcrypt.MinCost)}, opts...)...)
 	return New(Config{Service: svc, Logger: slog.New(slog.DiscardHandler), Registry: reg, Ready: ready}), reg
 }
 

@@ -17,6 +17,8 @@ import (
 	"forecourt/internal/demo"
 	"forecourt/internal/telephony"
 	"forecourt/internal/testkit"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // env is the SML API over a real Service on a real store, seeded with the
@@ -41,7 +43,7 @@ func newEnv(t *testing.T, leads int, opts ...core.Option) *env {
 	st := testkit.OpenStore(t)
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewTextHandler(&syncWriter{w: logs}, nil))
-	svc := core.NewService(st, append([]core.Option{core.WithDialer(telephony.LogDialer{Log: log}), core.WithLogger(log)}, opts...)...)
+	svc := core.NewService(st, append([]core.Option{core.WithPasswordCost(bcrypt.MinCost), core.WithDialer(telephony.LogDialer{Log: log}), core.WithLogger(log)}, opts...)...)
 	fx, err := demo.Seed(context.Background(), svc, demo.Options{Leads: leads})
 	if err != nil {
 		t.Fatalf("demo.Seed: %v", err)

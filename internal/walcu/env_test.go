@@ -19,6 +19,8 @@ import (
 	"forecourt/internal/store"
 	"forecourt/internal/testkit"
 	"forecourt/internal/walcu"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // env is the Walcu API over the demo's data: its dealer in Spain (es) and
@@ -40,7 +42,7 @@ func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := testkit.OpenStore(t)
-	svc := core.NewService(st)
+	svc := core.NewService(st, core.WithPasswordCost(bcrypt.MinCost))
 	fx, err := demo.Seed(ctx, svc, demo.Options{Leads: 5})
 	if err != nil {
 		t.Fatal(err)

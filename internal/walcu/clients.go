@@ -281,21 +281,7 @@ func (b *clientBackend) err(err error) error {
 	})
 }
 
-func (b *clientBackend) queryErr(err error) error {
-	rev := map[string]string{}
-	for p, f := range clientFields {
-		rev[f.core] = p
-	}
-	return toAPIError(err, func(k string) string {
-		if k == "sort" || k == "group_by" || k == "search" || k == "where" {
-			return k
-		}
-		if p, ok := rev[k]; ok {
-			return "q." + p
-		}
-		return "q." + k
-	})
-}
+func (b *clientBackend) queryErr(err error) error { return queryErrOf(err, clientFields) }
 
 // render answers a client as this API shows it: its Ext, with the core's
 // values in their places.

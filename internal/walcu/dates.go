@@ -285,21 +285,7 @@ func (b *dateBackend) err(err error) error {
 	})
 }
 
-func (b *dateBackend) queryErr(err error) error {
-	rev := map[string]string{}
-	for p, f := range dateFields {
-		rev[f.core] = p
-	}
-	return toAPIError(err, func(k string) string {
-		if k == "sort" || k == "group_by" || k == "search" || k == "where" {
-			return k
-		}
-		if p, ok := rev[k]; ok {
-			return "q." + p
-		}
-		return "q." + k
-	})
-}
+func (b *dateBackend) queryErr(err error) error { return queryErrOf(err, dateFields) }
 
 // render answers appointments as dates: their leads (public ids and
 // kinds) and clients and users are read once for the page.

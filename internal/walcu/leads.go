@@ -644,21 +644,7 @@ func (b *leadBackend) err(err error) error {
 }
 
 // queryErr words a core query error: core fields as the document's paths.
-func (b *leadBackend) queryErr(err error) error {
-	rev := map[string]string{}
-	for p, f := range leadFields {
-		rev[f.core] = p
-	}
-	return toAPIError(err, func(k string) string {
-		if k == "sort" || k == "group_by" || k == "search" || k == "where" {
-			return k
-		}
-		if p, ok := rev[k]; ok {
-			return "q." + p
-		}
-		return "q." + k
-	})
-}
+func (b *leadBackend) queryErr(err error) error { return queryErrOf(err, leadFields) }
 
 // render answers leads as this API shows them.
 func (b *leadBackend) render(r *request, ls []core.Lead) ([]doc, error) {

@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"forecourt/internal/core"
 )
@@ -255,5 +258,77 @@ func TestExplainClientMatch(t *testing.T) {
 	}
 	if strings.Contains(got, "clients_dealer (") || strings.Contains(got, "SCAN clients") {
 		t.Errorf("the plan walks the dealer's clients:\n%s", got)
+	}
+}
+
+// TestReadersReloadStatistics: a server started on a small database plans
+// its reads with the statistics of the database as it grew. Readers opened
+// before the writer refreshed the statistics (optimize) are reopened
+// (options.readerLife) and then find a client's leads by their phone on
+// the client's index, as LeanCore's lookup does, instead of walking every
+// lead of the dealer newest first on the statistics of 30 leads.
+func TestReadersReloadStatistics(t *testing.T) {
+	const life = 50 * time.Millisecond
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), func(o *options) { o.readerLife = life })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	dealerID, sourceID := seedDealer(t, s)
+	if err := SeedLeads(ctx, s, dealerID, sourceID, 30); err != nil {
+		t.Fatal(err)
+	}
+	s.optimize()
+	// every reader of the pool open, with the small database's statistics
+	explainOnEveryReader := func() []string {
+		t.Helper()
+		q := leadQuery(t, core.Cond{Op: core.OpIn, Field: "client.phone", Values: []any{"+34600000000"}},
+			core.Cond{Op: core.OpNe, Field: "stage", Value: core.StageEnd})
+		q.Sort, q.Limit = []core.Sort{{Field: "created_at", Desc: true}}, 1
+		c := s.reader(ctx)
+		p, err := planLeads(c, []int64{dealerID}, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plans []string
+		var held []*sql.Conn
+		for range 4 {
+			cn, err := s.read.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			held = append(held, cn)
+			rows, err := cn.QueryContext(ctx, "EXPLAIN QUERY PLAN SELECT id FROM leads WHERE "+p.where+c.orderBy(&leadTable, q.Sort, false)+" LIMIT 1", p.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, detail)
+			}
+			rows.Close()
+			plans = append(plans, strings.Join(out, "; "))
+		}
+		for _, cn := range held {
+			cn.Close()
+		}
+		return plans
+	}
+	explainOnEveryReader()
+	if err := SeedLeads(ctx, s, dealerID, sourceID, 20000); err != nil {
+		t.Fatal(err)
+	}
+	s.optimize()
+	time.Sleep(2 * life)
+	for i, p := range explainOnEveryReader() {
+		if !strings.Contains(p, "leads_client") {
+			t.Errorf("reader %d plans a client's leads by phone without the client's index: %s", i, p)
+		}
 	}
 }

@@ -16,6 +16,7 @@ type options struct {
 	credTTL     time.Duration // resolved credentials, SQLite only
 	manyMatches int           // see FindLeads
 	walkBudget  int           // see walkMatches
+	readerLife  time.Duration // SQLite read pool, see optimizeEvery
 
 	server      bool          // AsServer
 	maxConns    int           // PostgreSQL pool
@@ -32,7 +33,7 @@ const (
 )
 
 func defaultOptions() options {
-	return options{cacheTTL: defaultCacheTTL, credTTL: defaultCredTTL, manyMatches: defaultManyMatches, walkBudget: defaultWalkBudget,
+	return options{cacheTTL: defaultCacheTTL, credTTL: defaultCredTTL, manyMatches: defaultManyMatches, walkBudget: defaultWalkBudget, readerLife: optimizeEvery,
 		maxConns: DefaultMaxConns, maxIdleTime: DefaultMaxIdleTime, timeout: DefaultTimeout, log: slog.New(slog.DiscardHandler)}
 }
 

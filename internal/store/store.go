@@ -230,7 +230,10 @@ func openSQLite(ctx context.Context, dsn string, o options) (*Store, error) {
 	}
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
-	read.SetConnMaxLifetime(0)
+	// A connection reads the planner's statistics when it opens; reopened
+	// as often as the writer refreshes them (optimizeEvery), the readers
+	// plan with the statistics of the database as it is now.
+	read.SetConnMaxLifetime(o.readerLife)
 	read.SetConnMaxIdleTime(0)
 
 	s := newStore(SQLite, o)

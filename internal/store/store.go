@@ -220,7 +220,12 @@ func openSQLite(ctx context.Context, dsn string, o options) (*Store, error) {
 	// Each reader keeps up to 32 MB of pages (SQLite's default is 2 MB):
 	// the lead lists read the trigram index and the dealer's covering
 	// index, tens of MB at 100,000 leads (p50 of a wide search 29 → 22 ms).
-	read, err := sql.Open("sqlite", path+"?"+common+"&_pragma=query_only(1)&_pragma=cache_size(-32000)")
+	// The readers also map the file (up to SQLite's 2 GiB cap): a page of
+	// the file is then read in place rather than copied into that cache,
+	// which every commit empties (SQLite resets a reader's cache when the
+	// WAL changed; freeing a full cache took ~130 ms here). A wide search
+	// cost 25–35 % less CPU (docs/benchmarks.md, 2026-11-30).
+	read, err := sql.Open("sqlite", path+"?"+common+"&_pragma=query_only(1)&_pragma=cache_size(-32000)&_pragma=mmap_size(2147418112)")
 	if err != nil {
 		db.Close()
 		if o.server {

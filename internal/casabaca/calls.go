@@ -198,6 +198,54 @@ func (h *handler) checkCallCore(c *call, o core.Organisation, ck check, d callDa
 	return cm, nil
 }
 
+// readCall reads a call's request: its body, the dealer's organisation,
+// the errors its checks gather (fields keyed after prefix: the document
+// names some calls' fields with "datosSugarCRM." and some without), and
+// the communication of what every call has (checkCallCore).
+func (h *handler) readCall(w http.ResponseWriter, r *http.Request, c *call, prefix string) (callBody, core.Organisation, fieldErrors, check, core.Communication, error) {
+	var b callBody
+	if err := decode(w, r, &b); err != nil {
+		return b, core.Organisation{}, nil, check{}, core.Communication{}, err
+	}
+	o, err := h.svc.Organisation(c.ctx, c.dealer)
+	if err != nil {
+		return b, o, nil, check{}, core.Communication{}, err
+	}
+	e := fieldErrors{}
+	ck := check{e: e, prefix: prefix}
+	cm, err := h.checkCallCore(c, o, ck, b.Datos)
+	return b, o, e, ck, cm, err
+}
+
+// checkHeldCall validates what a held call adds (POST /api/calls and
+// /api/calls_prospeccion): its status, its type (one of types, listed in
+// the message as typesMsg), its category and its notes. It reports
+// whether the type asks for a meeting (every type but seguimiento).
+func checkHeldCall(ck check, d callData, typesMsg string, types ...string) (cita bool) {
+	if ck.required("status", d.Status, "Estado de la llamada es requerido") {
+		ck.oneOf("status", d.Status, "Estado de la llamada no contiene un valor válido, valores válidos: Held (Realizada)", "Held")
+	}
+	if ck.required("type", d.Type, "Tipo de llamada es requerido") &&
+		ck.oneOf("type", d.Type, "Tipo de llamada no contiene un valor válido, valores válidos: "+typesMsg, types...) {
+		cita = d.Type.v != "seguimiento"
+	}
+	if ck.required("category", d.Category, "Categoría es requerida") {
+		ck.oneOf("category", d.Category, "Categoría no contiene un valor válido, valores válidos: 1 (Preventa), 2(PostVenta), 3(Prospección)", "1", "2", "3")
+	}
+	if ck.required("notes", d.Notes, "Notas son requeridas") {
+		ck.valid("notes", d.Notes, core.MaxLongText)
+	}
+	return cita
+}
+
+// logCall logs cm with the request's datos_adicionales as sent.
+func (h *handler) logCall(c *call, cm core.Communication, x extra) (core.Communication, error) {
+	if x.raw != nil {
+		cm.Ext["casabaca.datos_adicionales"] = string(x.raw)
+	}
+	return h.svc.LogCommunication(c.ctx, cm)
+}
+
 // medioField resolves a required medio of the dealer.
 func medioField(ck check, o core.Organisation, t text) int64 {
 	if !ck.required("medio", t, "Medio es requerido") || !ck.numeric("medio", t, "Medio debe ser numérico") {
@@ -229,37 +277,14 @@ func campaignField(ck check, o core.Organisation, t text) *int64 {
 // the same client and line) with the meeting; is_closed closes the ticket
 // with its motivo.
 func (h *handler) calls(w http.ResponseWriter, r *http.Request, c *call) error {
-	var b callBody
-	if err := decode(w, r, &b); err != nil {
-		return err
-	}
-	o, err := h.svc.Organisation(c.ctx, c.dealer)
+	b, o, e, ck, cm, err := h.readCall(w, r, c, "datosSugarCRM.")
 	if err != nil {
 		return err
 	}
 	d := b.Datos
-	e := fieldErrors{}
-	ck := check{e: e, prefix: "datosSugarCRM."}
-	cm, err := h.checkCallCore(c, o, ck, d)
-	if err != nil {
-		return err
-	}
-	if ck.required("status", d.Status, "Estado de la llamada es requerido") {
-		ck.oneOf("status", d.Status, "Estado de la llamada no contiene un valor válido, valores válidos: Held (Realizada)", "Held")
-	}
-	cita := false
-	if ck.required("type", d.Type, "Tipo de llamada es requerido") &&
-		ck.oneOf("type", d.Type, "Tipo de llamada no contiene un valor válido, valores válidos: seguimiento, cita, cita_chat", "seguimiento", "cita", "cita_chat") {
-		cita = d.Type.v != "seguimiento"
-	}
-	if ck.required("category", d.Category, "Categoría es requerida") {
-		ck.oneOf("category", d.Category, "Categoría no contiene un valor válido, valores válidos: 1 (Preventa), 2(PostVenta), 3(Prospección)", "1", "2", "3")
-	}
+	cita := checkHeldCall(ck, d, "seguimiento, cita, cita_chat", "seguimiento", "cita", "cita_chat")
 	source := medioField(ck, o, d.Medio)
 	campaign := campaignField(ck, o, d.Campania)
-	if ck.required("notes", d.Notes, "Notas son requeridas") {
-		ck.valid("notes", d.Notes, core.MaxLongText)
-	}
 	tck := check{e: e, prefix: "datosSugarCRM.ticket."}
 	tck.required("id", d.Ticket.ID, "ID del ticket es requerido")
 	if d.Ticket.IsClosed.bad || !d.Ticket.IsClosed.set {
@@ -292,9 +317,6 @@ func (h *handler) calls(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	cm.LeadID, cm.Subject, cm.Body = ticket.ID, d.Type.v, d.Notes.v
 	setExt(cm.Ext, map[string]text{"type": d.Type, "category": d.Category, "medio": d.Medio, "campania": d.Campania})
-	if b.DatosAdicionales.raw != nil {
-		cm.Ext["casabaca.datos_adicionales"] = string(b.DatosAdicionales.raw)
-	}
 	out := map[string]any{"ticket_id": ticket.PublicID, "prospeccion_id": "N/A", "meeting_id": "N/A"}
 	if cita {
 		pros, appt, err := h.openWithMeeting(c, ticket, source, campaign, asesor, mt, b.DatosAdicionales)
@@ -303,7 +325,7 @@ func (h *handler) calls(w http.ResponseWriter, r *http.Request, c *call) error {
 		}
 		out["prospeccion_id"], out["meeting_id"] = pros.PublicID, appt.PublicID
 	}
-	logged, err := h.svc.LogCommunication(c.ctx, cm)
+	logged, err := h.logCall(c, cm, b.DatosAdicionales)
 	if err != nil {
 		return err
 	}
@@ -392,21 +414,11 @@ func joinNonEmpty(ss ...string) string {
 // nobody answered (its fields named without datosSugarCRM., as the
 // document's example shows).
 func (h *handler) notAnswerCall(w http.ResponseWriter, r *http.Request, c *call) error {
-	var b callBody
-	if err := decode(w, r, &b); err != nil {
-		return err
-	}
-	o, err := h.svc.Organisation(c.ctx, c.dealer)
+	b, _, e, ck, cm, err := h.readCall(w, r, c, "")
 	if err != nil {
 		return err
 	}
 	d := b.Datos
-	e := fieldErrors{}
-	ck := check{e: e}
-	cm, err := h.checkCallCore(c, o, ck, d)
-	if err != nil {
-		return err
-	}
 	ck.required("ticket_id", d.TicketID, "ID del ticket es requerido")
 	checkExtra(e, b.DatosAdicionales)
 	if err := e.err(); err != nil {
@@ -418,10 +430,7 @@ func (h *handler) notAnswerCall(w http.ResponseWriter, r *http.Request, c *call)
 	}
 	cm.LeadID, cm.Status = ticket.ID, core.CommNotAnswered
 	cm.Ext["casabaca.via"] = "not_answer_call"
-	if b.DatosAdicionales.raw != nil {
-		cm.Ext["casabaca.datos_adicionales"] = string(b.DatosAdicionales.raw)
-	}
-	logged, err := h.svc.LogCommunication(c.ctx, cm)
+	logged, err := h.logCall(c, cm, b.DatosAdicionales)
 	if err != nil {
 		return err
 	}

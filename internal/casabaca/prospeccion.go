@@ -130,35 +130,12 @@ func (h *handler) quote(w http.ResponseWriter, r *http.Request, c *call, withCal
 // prospección; of type cita, the meeting (planned) is made on it, unless
 // it has a planned one already (the document's error).
 func (h *handler) callsProspeccion(w http.ResponseWriter, r *http.Request, c *call) error {
-	var b callBody
-	if err := decode(w, r, &b); err != nil {
-		return err
-	}
-	o, err := h.svc.Organisation(c.ctx, c.dealer)
+	b, o, e, ck, cm, err := h.readCall(w, r, c, "datosSugarCRM.")
 	if err != nil {
 		return err
 	}
 	d := b.Datos
-	e := fieldErrors{}
-	ck := check{e: e, prefix: "datosSugarCRM."}
-	cm, err := h.checkCallCore(c, o, ck, d)
-	if err != nil {
-		return err
-	}
-	if ck.required("status", d.Status, "Estado de la llamada es requerido") {
-		ck.oneOf("status", d.Status, "Estado de la llamada no contiene un valor válido, valores válidos: Held (Realizada)", "Held")
-	}
-	cita := false
-	if ck.required("type", d.Type, "Tipo de llamada es requerido") &&
-		ck.oneOf("type", d.Type, "Tipo de llamada no contiene un valor válido, valores válidos: seguimiento, cita", "seguimiento", "cita") {
-		cita = d.Type.v == "cita"
-	}
-	if ck.required("category", d.Category, "Categoría es requerida") {
-		ck.oneOf("category", d.Category, "Categoría no contiene un valor válido, valores válidos: 1 (Preventa), 2(PostVenta), 3(Prospección)", "1", "2", "3")
-	}
-	if ck.required("notes", d.Notes, "Notas son requeridas") {
-		ck.valid("notes", d.Notes, core.MaxLongText)
-	}
+	cita := checkHeldCall(ck, d, "seguimiento, cita", "seguimiento", "cita")
 	ck.required("prospeccion_id", d.ProspeccionID, "ID de la prospección es requerido")
 	var mt meeting
 	var asesor *core.User
@@ -191,10 +168,7 @@ func (h *handler) callsProspeccion(w http.ResponseWriter, r *http.Request, c *ca
 	}
 	cm.LeadID, cm.Subject, cm.Body = pros.ID, d.Type.v, d.Notes.v
 	setExt(cm.Ext, map[string]text{"type": d.Type, "category": d.Category})
-	if b.DatosAdicionales.raw != nil {
-		cm.Ext["casabaca.datos_adicionales"] = string(b.DatosAdicionales.raw)
-	}
-	logged, err := h.svc.LogCommunication(c.ctx, cm)
+	logged, err := h.logCall(c, cm, b.DatosAdicionales)
 	if err != nil {
 		return err
 	}

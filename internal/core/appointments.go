@@ -309,18 +309,8 @@ func (s *Service) createAppointment(ctx context.Context, a Appointment, sole boo
 // FindAppointment returns an appointment of the principal's dealers;
 // another dealer's is NotFound, like one that does not exist.
 func (s *Service) FindAppointment(ctx context.Context, id int64) (Appointment, error) {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
-		return Appointment{}, err
-	}
-	a, err := s.store.Appointment(ctx, id)
-	if err != nil {
-		return Appointment{}, err
-	}
-	if !p.CanSee(a.DealerID) {
-		return Appointment{}, errNotFound("appointment")
-	}
-	return a, nil
+	return findOfDealer(ctx, "appointment", func() (Appointment, error) { return s.store.Appointment(ctx, id) },
+		func(a Appointment) int64 { return a.DealerID })
 }
 
 // UpdateAppointment applies a patch to an appointment. A patch with a
@@ -328,10 +318,6 @@ func (s *Service) FindAppointment(ctx context.Context, id int64) (Appointment, e
 // that changes nothing writes nothing. The lead's history records the
 // change (appointment_updated).
 func (s *Service) UpdateAppointment(ctx context.Context, id int64, patch AppointmentPatch) (Appointment, error) {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
-		return Appointment{}, err
-	}
 	cur, err := s.FindAppointment(ctx, id)
 	if err != nil {
 		return Appointment{}, err
@@ -345,13 +331,8 @@ func (s *Service) UpdateAppointment(ctx context.Context, id int64, patch Appoint
 			return Appointment{}, err
 		}
 	}
-	now := s.Now()
 	var out Appointment
-	err = s.store.EditLead(ctx, cur.LeadID, func(tx LeadTx) error {
-		l := tx.Lead()
-		if !p.CanSee(l.DealerID) {
-			return errNotFound("appointment")
-		}
+	err = s.editLeadItem(ctx, "appointment", cur.LeadID, func(p Principal, tx LeadTx, l Lead, now time.Time) error {
 		old, err := tx.Appointment(id)
 		if err != nil {
 			return err
@@ -392,20 +373,11 @@ func (s *Service) UpdateAppointment(ctx context.Context, id int64, patch Appoint
 // DeleteAppointment deletes an appointment. The lead's history records it
 // (appointment_deleted).
 func (s *Service) DeleteAppointment(ctx context.Context, id int64) error {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
-		return err
-	}
 	cur, err := s.FindAppointment(ctx, id)
 	if err != nil {
 		return err
 	}
-	now := s.Now()
-	return s.store.EditLead(ctx, cur.LeadID, func(tx LeadTx) error {
-		l := tx.Lead()
-		if !p.CanSee(l.DealerID) {
-			return errNotFound("appointment")
-		}
+	return s.editLeadItem(ctx, "appointment", cur.LeadID, func(p Principal, tx LeadTx, l Lead, now time.Time) error {
 		a, err := tx.Appointment(id)
 		if err != nil {
 			return err

@@ -217,18 +217,8 @@ const KindCommunicationLogged HistoryKind = "communication_logged"
 // FindCommunication returns a communication of the principal's dealers;
 // another dealer's is NotFound, like one that does not exist.
 func (s *Service) FindCommunication(ctx context.Context, id int64) (Communication, error) {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
-		return Communication{}, err
-	}
-	c, err := s.store.Communication(ctx, id)
-	if err != nil {
-		return Communication{}, err
-	}
-	if !p.CanSee(c.DealerID) {
-		return Communication{}, errNotFound("communication")
-	}
-	return c, nil
+	return findOfDealer(ctx, "communication", func() (Communication, error) { return s.store.Communication(ctx, id) },
+		func(c Communication) int64 { return c.DealerID })
 }
 
 // LeadCommunications lists the communications of a lead of the

@@ -109,18 +109,12 @@ func (s *Service) CreateNote(ctx context.Context, n Note) (Note, error) {
 // principal's dealers, with its versions. Another dealer's note, and a
 // dealer's own notes, are NotFound.
 func (s *Service) FindNote(ctx context.Context, id int64) (Note, error) {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
-		return Note{}, err
-	}
-	n, err := s.store.Note(ctx, id)
-	if err != nil {
-		return Note{}, err
-	}
-	if n.LeadID == 0 || !p.CanSee(n.DealerID) {
-		return Note{}, errNotFound("note")
-	}
-	return n, nil
+	return findOfDealer(ctx, "note", func() (Note, error) { return s.store.Note(ctx, id) }, func(n Note) int64 {
+		if n.LeadID == 0 {
+			return 0 // a dealer's own note: no dealer is its reader here
+		}
+		return n.DealerID
+	})
 }
 
 // UpdateNote changes a note's (or tag's) content; its former content
@@ -129,10 +123,6 @@ func (s *Service) FindNote(ctx context.Context, id int64) (Note, error) {
 // version and records no history, and the lead, as for every write
 // through it, is updated with its next version.
 func (s *Service) UpdateNote(ctx context.Context, id int64, patch NotePatch) (Note, error) {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
-		return Note{}, err
-	}
 	cur, err := s.FindNote(ctx, id)
 	if err != nil {
 		return Note{}, err
@@ -140,13 +130,8 @@ func (s *Service) UpdateNote(ctx context.Context, id int64, patch NotePatch) (No
 	if err := checkVersion("", patch.Version, cur.Version); err != nil {
 		return Note{}, err
 	}
-	now := s.Now()
 	var out Note
-	err = s.store.EditLead(ctx, cur.LeadID, func(tx LeadTx) error {
-		l := tx.Lead()
-		if !p.CanSee(l.DealerID) {
-			return errNotFound("note")
-		}
+	err = s.editLeadItem(ctx, "note", cur.LeadID, func(p Principal, tx LeadTx, l Lead, now time.Time) error {
 		old, err := tx.Note(id)
 		if err != nil {
 			return err
@@ -188,20 +173,11 @@ func (s *Service) UpdateNote(ctx context.Context, id int64, patch NotePatch) (No
 // DeleteNote deletes a note or tag of a lead, or a note of a task, with
 // its versions.
 func (s *Service) DeleteNote(ctx context.Context, id int64) error {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
-		return err
-	}
 	cur, err := s.FindNote(ctx, id)
 	if err != nil {
 		return err
 	}
-	now := s.Now()
-	return s.store.EditLead(ctx, cur.LeadID, func(tx LeadTx) error {
-		l := tx.Lead()
-		if !p.CanSee(l.DealerID) {
-			return errNotFound("note")
-		}
+	return s.editLeadItem(ctx, "note", cur.LeadID, func(p Principal, tx LeadTx, l Lead, now time.Time) error {
 		n, err := tx.Note(id)
 		if err != nil {
 			return err

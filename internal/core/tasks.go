@@ -112,18 +112,8 @@ func sameSearchText(a, b Task) bool {
 // and notes. Another dealer's task is NotFound, like one that does not
 // exist.
 func (s *Service) FindTask(ctx context.Context, taskID int64) (Task, error) {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
-		return Task{}, err
-	}
-	t, err := s.store.Task(ctx, taskID)
-	if err != nil {
-		return Task{}, err
-	}
-	if !p.CanSee(t.DealerID) {
-		return Task{}, errNotFound("task")
-	}
-	return t, nil
+	return findOfDealer(ctx, "task", func() (Task, error) { return s.store.Task(ctx, taskID) },
+		func(t Task) int64 { return t.DealerID })
 }
 
 // UpdateTask applies a patch to one task. A patch with a Version the task
@@ -131,10 +121,6 @@ func (s *Service) FindTask(ctx context.Context, taskID int64) (Task, error) {
 // leaves the task's version and records no history; the lead, as for
 // every write through it, is updated with its next version.
 func (s *Service) UpdateTask(ctx context.Context, taskID int64, patch TaskPatch) (Task, error) {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
-		return Task{}, err
-	}
 	cur, err := s.FindTask(ctx, taskID)
 	if err != nil {
 		return Task{}, err
@@ -150,13 +136,8 @@ func (s *Service) UpdateTask(ctx context.Context, taskID int64, patch TaskPatch)
 	if err != nil {
 		return Task{}, err
 	}
-	now := s.Now()
 	var out Task
-	err = s.store.EditLead(ctx, cur.LeadID, func(tx LeadTx) error {
-		l := tx.Lead()
-		if !p.CanSee(l.DealerID) {
-			return errNotFound("task")
-		}
+	err = s.editLeadItem(ctx, "task", cur.LeadID, func(p Principal, tx LeadTx, l Lead, now time.Time) error {
 		old, err := tx.Task(taskID)
 		if err != nil {
 			return err
@@ -206,20 +187,11 @@ func (s *Service) UpdateTask(ctx context.Context, taskID int64, patch TaskPatch)
 
 // DeleteTask removes a task from its lead.
 func (s *Service) DeleteTask(ctx context.Context, taskID int64) error {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
-		return err
-	}
 	cur, err := s.FindTask(ctx, taskID)
 	if err != nil {
 		return err
 	}
-	now := s.Now()
-	return s.store.EditLead(ctx, cur.LeadID, func(tx LeadTx) error {
-		l := tx.Lead()
-		if !p.CanSee(l.DealerID) {
-			return errNotFound("task")
-		}
+	return s.editLeadItem(ctx, "task", cur.LeadID, func(p Principal, tx LeadTx, l Lead, now time.Time) error {
 		t, err := tx.Task(taskID)
 		if err != nil {
 			return err

@@ -26,6 +26,13 @@ const exportKind = "walcu.export"
 // most this times core.MaxJobChunk.
 const exportChunks = 4
 
+// exportPage is how many documents an export job reads at once: more
+// than a list's page (the job answers no request; core.MaxLeadsPerAnswer
+// bounds answers), so that offset pages over a large result stay few, and
+// a bounded number, so that the job's memory does not grow with the
+// result.
+const exportPage = 500
+
 // exportPayload is an export job's input: the collection and the list's
 // parameters, checked when the job was created and read again when it
 // runs.
@@ -182,7 +189,7 @@ func (h *handler) runExport(ctx context.Context, j core.Job) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	page, n := limitOf(coll.name), 0
+	page, n := exportPage, 0
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

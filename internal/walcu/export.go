@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"forecourt/internal/core"
 )
@@ -32,6 +33,11 @@ const exportChunks = 4
 // a bounded number, so that the job's memory does not grow with the
 // result.
 const exportPage = 500
+
+// exportTimeout is how long one run of an export may take: longer than
+// other jobs (core.JobTimeout), since it reads a whole collection (100,000
+// leads took 40 s to 2 min on 2 busy cores: docs/benchmarks.md).
+const exportTimeout = 30 * time.Minute
 
 // exportPayload is an export job's input: the collection and the list's
 // parameters, checked when the job was created and read again when it
@@ -151,7 +157,7 @@ func (h *handler) job(w http.ResponseWriter, r *http.Request, req *request) erro
 // r, run over svc.
 func RegisterJobs(r *core.Runner, svc *core.Service, opts ...Option) {
 	h := newHandler(svc, opts...)
-	r.Handle(exportKind, h.runExport)
+	r.HandleWithTimeout(exportKind, h.runExport, exportTimeout)
 }
 
 // runExport runs an export job: for the principal that started it, on its

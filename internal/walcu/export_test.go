@@ -2,6 +2,7 @@ package walcu_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"forecourt/internal/core"
 	"forecourt/internal/store"
@@ -193,4 +195,36 @@ func TestExportSurvivesRestart(t *testing.T) {
 		t.Fatalf("ran %d jobs", n)
 	}
 	next.exportEqualsList(t, "saleleads", params, j)
+}
+
+// TestExportFailed: an export whose every run failed answers 500 in the
+// error shape on its job_url, saying to start it again, and no longer
+// counts against the dealer's bound.
+func TestExportFailed(t *testing.T) {
+	e := newEnv(t)
+	ctx, _ := e.admin(t)
+	// a job whose collection does not exist fails every run
+	o, err := e.svc.StartJobOutput(ctx, e.fx.DealerID, "walcu.export", "saleleads", []byte(`{"collection": "nope"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	r := core.NewRunner(e.st, core.WithRunnerLogger(slog.New(slog.DiscardHandler)),
+		core.WithRunnerClock(func() time.Time { return now }))
+	walcu.RegisterJobs(r, e.svc)
+	for i := 0; i < core.DefaultJobAttempts; i++ {
+		if n, err := r.RunDue(context.Background()); err != nil || n != 1 {
+			t.Fatalf("run %d: %d jobs, %v", i+1, n, err)
+		}
+		now = now.Add(2 * time.Hour)
+	}
+	got := e.es(http.MethodGet, "jobs/"+o.PublicID, nil)
+	mustStatus(t, "the failed export", got, http.StatusInternalServerError)
+	if msg, _ := got.obj()["message"].(string); got.obj()["error"] != "internal" ||
+		!strings.Contains(msg, fmt.Sprintf("failed after %d attempts", core.DefaultJobAttempts)) {
+		t.Fatalf("the failed export: %s", got.raw)
+	}
+	for i := 0; i < core.MaxActiveOutputs; i++ {
+		e.startExport(t, "notes", nil)
+	}
 }

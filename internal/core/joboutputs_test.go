@@ -209,3 +209,31 @@ func TestJobOutputRunsOnceAcrossServers(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepLeavesRunningOutputs: an expired output whose job is still
+// running is left to a later sweep, which deletes it once the job ended.
+func TestSweepLeavesRunningOutputs(t *testing.T) {
+	st := testkit.OpenStore(t)
+	e := newOutputEnv(t, st, testkit.NewFixture(t, st, "a"), testkit.NewFixture(t, st, "b"))
+	o, err := e.svc.StartJobOutput(e.asA, e.a.Dealer.ID, "export", "leads", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	claimed, err := st.ClaimJobs(ctx, []string{"export"}, "server-1", o.CreatedAt, time.Hour, 1)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claim: %v %v", claimed, err)
+	}
+	e.clk.set(o.ExpiresAt.Add(time.Minute))
+	if n, err := e.svc.SweepJobOutputs(ctx); err != nil || n != 0 {
+		t.Fatalf("swept %d running outputs, %v", n, err)
+	}
+	j := claimed[0]
+	j.State, j.UpdatedAt = core.JobDone, e.clk.now()
+	if err := st.FinishJob(ctx, j, "server-1", j.Attempts); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.svc.SweepJobOutputs(ctx); err != nil || n != 1 {
+		t.Fatalf("swept %d once the job ended, %v", n, err)
+	}
+}

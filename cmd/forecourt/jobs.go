@@ -3,30 +3,59 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"forecourt/internal/core"
+	"forecourt/internal/walcu"
 )
 
-// startJobs starts the runner of background jobs over st (see
-// core.Runner) and returns the function that stops it: it cancels the
-// handlers still running, puts their jobs back in the queue and returns
-// once the runner is done, so call it before the store is closed.
+// sweepEvery is how often a server deletes the job outputs that expired
+// (core.JobOutputTTL after their creation).
+const sweepEvery = 10 * time.Minute
+
+// startJobs starts the runner of background jobs over svc's store st (see
+// core.Runner) and the sweep of expired job outputs, and returns the
+// function that stops them: it cancels the handlers still running, puts
+// their jobs back in the queue and returns once the runner is done, so
+// call it before the store is closed.
 //
 // The APIs that have background work register their job kinds on the
-// runner here (Walcu's exports, Casabaca's e-mails). Until one does, the
-// runner claims nothing and only waits for the server to stop.
-func startJobs(ctx context.Context, st core.Store, log *slog.Logger) (stop func()) {
+// runner here: Walcu's exports.
+func startJobs(ctx context.Context, st core.Store, svc *core.Service, log *slog.Logger) (stop func()) {
 	r := core.NewRunner(st, core.WithRunnerLogger(log))
+	walcu.RegisterJobs(r, svc, walcu.WithLogger(log))
 	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
+	done := make(chan struct{}, 2)
 	go func() {
-		defer close(done)
+		defer func() { done <- struct{}{} }()
 		if err := r.Run(ctx); err != nil {
 			log.Error("job runner", "err", err)
 		}
 	}()
+	go func() {
+		defer func() { done <- struct{}{} }()
+		tick := time.NewTicker(sweepEvery)
+		defer tick.Stop()
+		for {
+			if n, err := svc.SweepJobOutputs(ctx); err != nil && ctx.Err() == nil {
+				log.Error("sweep job outputs", "err", err)
+			} else if n > 0 {
+				log.Info("swept expired job outputs", "n", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	var stopped bool
 	return func() {
 		cancel()
-		<-done
+		if !stopped {
+			stopped = true
+			<-done
+			<-done
+		}
 	}
 }

@@ -359,6 +359,7 @@ func TestScaleOutOnPostgres(t *testing.T) {
 	if code != 200 || list["count"].(float64) != 51 {
 		t.Errorf("B counts %v leads, want 50 demo + 1", list["count"])
 	}
+	exportAcrossServers(t, a, b, token)
 	if code, _ := do(t, "POST", b+"/api/auth/logout/", token, nil); code != 200 {
 		t.Fatalf("logout on B = %d", code)
 	}

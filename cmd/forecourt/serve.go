@@ -312,7 +312,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go func() { errc <- srv.Serve(ln) }()
 	// Stopped after the HTTP server drained, before the store closes
 	// (stopping twice is harmless).
-	stopJobs := startJobs(ctx, st, log)
+	stopJobs := startJobs(ctx, st, svc, log)
 	defer stopJobs()
 	attrs := []any{"addr", ln.Addr().String(), "db", redact(*dsn), "engine", st.Engine()}
 	if public != nil {

@@ -164,6 +164,7 @@ type Runner struct {
 
 	mu       sync.Mutex
 	handlers map[string]JobHandler
+	timeouts map[string]time.Duration // of the kinds registered with HandleWithTimeout
 }
 
 // RunnerOption configures a Runner.
@@ -198,7 +199,8 @@ func WithJobConcurrency(n int) RunnerOption { return func(r *Runner) { r.concurr
 // NewRunner returns a Runner over store with no handlers.
 func NewRunner(store Store, opts ...RunnerOption) *Runner {
 	r := &Runner{store: store, now: time.Now, log: slog.Default(), poll: JobPollInterval,
-		timeout: JobTimeout, lease: JobLease, concurrency: JobConcurrency, handlers: map[string]JobHandler{}}
+		timeout: JobTimeout, lease: JobLease, concurrency: JobConcurrency, handlers: map[string]JobHandler{},
+		timeouts: map[string]time.Duration{}}
 	for _, o := range opts {
 		o(r)
 	}
@@ -216,6 +218,40 @@ func (r *Runner) Handle(kind string, h JobHandler) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.handlers[kind] = h
+}
+
+// HandleWithTimeout is Handle for a kind whose runs may take longer than
+// the Runner's timeout (a large export): each run of it may take timeout.
+// The Runner's claims then last the longest timeout of its kinds plus a
+// minute, so that a live runner has given up on a job before its lease
+// expires and another takes it.
+func (r *Runner) HandleWithTimeout(kind string, h JobHandler, timeout time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.handlers[kind] = h
+	r.timeouts[kind] = timeout
+}
+
+// leaseFor is how long a claim lasts: the longest timeout of the Runner's
+// kinds plus a minute, JobLease by default.
+func (r *Runner) leaseFor() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	lease := r.lease
+	for _, t := range r.timeouts {
+		lease = max(lease, t+time.Minute)
+	}
+	return lease
+}
+
+// timeoutOf is how long a run of kind may take.
+func (r *Runner) timeoutOf(kind string) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if t, ok := r.timeouts[kind]; ok {
+		return t
+	}
+	return r.timeout
 }
 
 func (r *Runner) kinds() []string {
@@ -319,7 +355,7 @@ func (r *Runner) claim(ctx context.Context, kinds []string, n int) ([]Job, error
 	if err != nil || !due {
 		return nil, err
 	}
-	return r.store.ClaimJobs(ctx, kinds, r.owner, now, r.lease, n)
+	return r.store.ClaimJobs(ctx, kinds, r.owner, now, r.leaseFor(), n)
 }
 
 // run runs the claimed job j and stores its outcome.
@@ -335,7 +371,7 @@ func (r *Runner) run(ctx context.Context, j Job) {
 	} else if h := r.handler(j.Kind); h == nil {
 		err = fmt.Errorf("no handler for kind %q", j.Kind)
 	} else {
-		hctx, cancel := context.WithTimeout(ctx, r.timeout)
+		hctx, cancel := context.WithTimeout(ctx, r.timeoutOf(j.Kind))
 		result, err = runHandler(hctx, h, j)
 		cancel()
 	}

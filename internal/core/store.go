@@ -267,6 +267,8 @@ type Store interface {
 	// Job returns job id.
 	Job(ctx context.Context, id int64) (Job, error)
 
+	// JobOutputStore keeps what jobs write for clients (joboutputs.go).
+	JobOutputStore
 	// DocumentStore keeps documents (documents.go).
 	DocumentStore
 	// LeadRemover deletes leads (leaddelete.go).

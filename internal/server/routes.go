@@ -40,7 +40,7 @@ func apis(cfg Config) []API {
 		{Name: "leancore", Handler: leancore.NewHandler(cfg.Service, leancore.WithLogger(cfg.Logger)), Routes: routesOf(leancore.Routes())},
 		{Name: "casabaca", Handler: casabaca.NewHandler(cfg.Service, casabaca.WithLogger(cfg.Logger), casabaca.WithMailer(cfg.Mailer), casabaca.WithPublicURL(cfg.PublicURL)), Routes: routesOf(casabaca.Routes())},
 
-		{Name: "walcu", Handler: walcu.NewHandler(cfg.Service, walcu.WithLogger(cfg.Logger)), Routes: routesOf(walcu.Routes())},
+		{Name: "walcu", Handler: walcu.NewHandler(cfg.Service, walcu.WithLogger(cfg.Logger), walcu.WithPublicURL(cfg.PublicURL)), Routes: routesOf(walcu.Routes())},
 	}
 }
 

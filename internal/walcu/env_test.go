@@ -40,8 +40,13 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvOn(t, testkit.OpenStore(t))
+}
+
+// newEnvOn is newEnv on st.
+func newEnvOn(t testing.TB, st *store.Store) *env {
+	t.Helper()
 	ctx := context.Background()
-	st := testkit.OpenStore(t)
 	svc := core.NewService(st, core.WithPasswordCost(bcrypt.MinCost))
 	fx, err := demo.Seed(ctx, svc, demo.Options{Leads: 5})
 	if err != nil {

@@ -14,42 +14,7 @@ import (
 // path, sees none of them in its lists, and changes nothing.
 func TestIsolation(t *testing.T) {
 	e := newEnv(t)
-	ctx, _ := e.admin(t)
-	ls, _, err := e.svc.FindLeads(ctx, core.Query{Where: core.Eq("dealer", e.fx.DealerID), Limit: 1})
-	if err != nil || len(ls) != 1 {
-		t.Fatal(err)
-	}
-	lead := ls[0]
-	ids := map[string]string{}
-	for _, coll := range documentCollections {
-		body := example(t, coll)
-		body["dealer_id"] = e.dealer
-		if _, ok := body["client_id"]; ok {
-			body["client_id"] = lead.Client.PublicID
-		}
-		if _, ok := body["lead_id"]; ok {
-			body["lead_id"] = lead.PublicID
-		}
-		r := e.es(http.MethodPost, coll, body)
-		mustStatus(t, "POST "+coll, r, 200)
-		ids[coll] = r.obj()["_id"].(string)
-	}
-	for coll, body := range map[string]map[string]any{
-		"saleleads":      {"car_list": []any{map[string]any{"car": map[string]any{"make": "Seat"}}}},
-		"appraisalleads": {"car": map[string]any{"make": "Ford"}},
-		"aftersaleleads": {"vehicle_id": ids["clientvehicles"]},
-		"clients":        {"primary_contact": map[string]any{"name": map[string]any{"first_name": "Isolda"}, "phones": []any{"699888777"}}},
-		"dates":          {"lead_id": lead.PublicID, "start_date": "2026-12-03T10:00:00Z"},
-		"tasks":          {"lead_id": lead.PublicID, "description": "aislada"},
-		"notes":          {"lead_id": lead.PublicID, "content": "aislada"},
-	} {
-		r := e.es(http.MethodPost, coll, body)
-		mustStatus(t, "POST "+coll, r, 200)
-		ids[coll] = r.obj()["_id"].(string)
-	}
-	if len(ids) != 19 { // every collection but contacts
-		t.Fatalf("made %d collections' documents", len(ids))
-	}
+	ids := e.everyCollection(t)
 	patch := []any{map[string]any{"op": "add", "path": "/custom", "value": "theirs"}}
 	for coll, id := range ids {
 		mine := "/dealers/" + e.dealer + "/" + coll
@@ -92,4 +57,47 @@ func TestIsolation(t *testing.T) {
 			t.Errorf("%s changed by another dealer: %s", coll, got.raw)
 		}
 	}
+}
+
+// everyCollection makes a document in every collection but contacts, of
+// Spain's dealer, and returns their ids by collection.
+func (e *env) everyCollection(t *testing.T) map[string]string {
+	t.Helper()
+	ctx, _ := e.admin(t)
+	ls, _, err := e.svc.FindLeads(ctx, core.Query{Where: core.Eq("dealer", e.fx.DealerID), Limit: 1})
+	if err != nil || len(ls) != 1 {
+		t.Fatal(err)
+	}
+	lead := ls[0]
+	ids := map[string]string{}
+	for _, coll := range documentCollections {
+		body := example(t, coll)
+		body["dealer_id"] = e.dealer
+		if _, ok := body["client_id"]; ok {
+			body["client_id"] = lead.Client.PublicID
+		}
+		if _, ok := body["lead_id"]; ok {
+			body["lead_id"] = lead.PublicID
+		}
+		r := e.es(http.MethodPost, coll, body)
+		mustStatus(t, "POST "+coll, r, 200)
+		ids[coll] = r.obj()["_id"].(string)
+	}
+	for coll, body := range map[string]map[string]any{
+		"saleleads":      {"car_list": []any{map[string]any{"car": map[string]any{"make": "Seat"}}}},
+		"appraisalleads": {"car": map[string]any{"make": "Ford"}},
+		"aftersaleleads": {"vehicle_id": ids["clientvehicles"]},
+		"clients":        {"primary_contact": map[string]any{"name": map[string]any{"first_name": "Isolda"}, "phones": []any{"699888777"}}},
+		"dates":          {"lead_id": lead.PublicID, "start_date": "2026-12-03T10:00:00Z"},
+		"tasks":          {"lead_id": lead.PublicID, "description": "aislada"},
+		"notes":          {"lead_id": lead.PublicID, "content": "aislada"},
+	} {
+		r := e.es(http.MethodPost, coll, body)
+		mustStatus(t, "POST "+coll, r, 200)
+		ids[coll] = r.obj()["_id"].(string)
+	}
+	if len(ids) != 19 { // every collection but contacts
+		t.Fatalf("made %d collections' documents", len(ids))
+	}
+	return ids
 }

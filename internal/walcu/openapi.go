@@ -2,6 +2,7 @@ package walcu
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -144,7 +145,12 @@ func openAPIDoc() obj {
 			}},
 		"Deleted": obj{"type": "object", "required": []string{"_id"}, "additionalProperties": false, "properties": obj{"_id": obj{"type": "string"}}},
 		"Job": obj{"type": "object", "required": []string{"_id", "dealer_id", "status", "job_url"}, "additionalProperties": false, "properties": obj{
-			"_id": obj{"type": "string"}, "dealer_id": obj{"type": "string"}, "status": obj{"type": "string"}, "job_url": obj{"type": "string"}}},
+			"_id": obj{"type": "string"}, "dealer_id": obj{"type": "string"},
+			"status":     obj{"type": "string", "enum": []string{"queued", "running", "done", "failed"}},
+			"job_url":    obj{"type": "string", "description": "GET it: 202 and this job while it runs, then 200 and the documents"},
+			"collection": obj{"type": "string"}, "count": obj{"type": "integer", "minimum": 0, "description": "documents written so far"},
+			"created_at": obj{"type": "string"}, "expires_at": obj{"type": "string", "description": "when the job and its result are deleted"},
+			"finished_at": obj{"type": "string"}}},
 		"Group": obj{"type": "object", "required": []string{"_id", "count"}, "additionalProperties": false, "properties": obj{
 			"_id": obj{"nullable": true}, "count": obj{"type": "integer", "minimum": 0}}},
 		"JSONPatch": obj{"type": "array", "maxItems": maxPatchOps, "items": obj{"type": "object", "required": []string{"op", "path"},
@@ -178,8 +184,9 @@ func openAPIDoc() obj {
 		paths[one] = obj{
 			"parameters": []obj{dealerParam, idParam},
 			"get": obj{"operationId": name + "." + opGet, "tags": []string{name},
-				"summary":   "The document (an array of one), or with id \"all\" an export job (an array of one)",
-				"responses": withSuccess("200", response("The document, or the export job", obj{"type": "array", "minItems": 1, "maxItems": 1, "items": obj{"anyOf": []obj{ref(docName), ref("Job")}}}), errorResponses())},
+				"summary":    "The document (an array of one), or with id \"all\" an export job (an array of one)",
+				"parameters": exportParams(listParams),
+				"responses":  withSuccess("200", response("The document, or the export job", obj{"type": "array", "minItems": 1, "maxItems": 1, "items": obj{"anyOf": []obj{ref(docName), ref("Job")}}}), errorResponses())},
 			"delete": obj{"operationId": name + "." + opDelete, "tags": []string{name}, "summary": "Deletes the document",
 				"responses": withSuccess("200", response("Its _id", ref("Deleted")), errorResponses("409"))},
 			"patch": obj{"operationId": name + "." + opPatch, "tags": []string{name}, "summary": "Applies a JSON Patch (RFC 6902)",
@@ -204,7 +211,12 @@ func openAPIDoc() obj {
 	paths[prefix+"jobs/{id}"] = obj{
 		"parameters": []obj{dealerParam, idParam},
 		"get": obj{"operationId": opJob, "tags": []string{"jobs"}, "summary": "An export job's progress, then its result",
-			"responses": withSuccess("200", response("The job", ref("Job")), errorResponses())},
+			"responses": withSuccess("202", obj{"description": "The job, queued or running (header Retry-After)",
+				"headers": obj{"Retry-After": obj{"schema": obj{"type": "string"}}},
+				"content": jsonContent(obj{"type": "array", "minItems": 1, "maxItems": 1, "items": ref("Job")})},
+				withSuccess("200", obj{"description": "The documents the export selected, projected (header x-export-count)",
+					"headers": obj{"x-export-count": obj{"schema": obj{"type": "string"}}},
+					"content": jsonContent(obj{"type": "array", "items": obj{"type": "object"}})}, errorResponses()))},
 	}
 	paths["/.well-known/service-desc"] = obj{
 		"get": obj{"operationId": opOpenAPI, "tags": []string{"meta"}, "summary": "This description", "security": []obj{},
@@ -238,6 +250,24 @@ func listParamsOf(collection string, ps []obj) []obj {
 				"schema": obj{"type": "integer", "minimum": 1, "maximum": limitOf(collection), "default": defaultLimit}}
 		}
 		out[i] = p
+	}
+	return out
+}
+
+// exportParams are the parameters of GET /{collection}/{id}: the list's
+// filters, for the id "all" (an export) only.
+func exportParams(ps []obj) []obj {
+	var out []obj
+	for _, p := range ps {
+		switch p["name"] {
+		case "q", "search", "sort", "project":
+			c := obj{}
+			for k, v := range p {
+				c[k] = v
+			}
+			c["description"] = fmt.Sprint("with the id \"all\" only: ", p["description"])
+			out = append(out, c)
+		}
 	}
 	return out
 }

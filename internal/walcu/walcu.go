@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,20 +83,37 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
+// WithPublicURL makes the URLs of answers (an export's job_url) start
+// with u, the server's public URL (a scheme and a host), instead of the
+// request's scheme and Host header. Nil keeps the request's.
+func WithPublicURL(u *url.URL) Option {
+	return func(h *handler) {
+		if u != nil {
+			h.public = u.Scheme + "://" + u.Host
+		}
+	}
+}
+
 type handler struct {
 	svc      *core.Service
 	log      *slog.Logger
+	public   string // scheme://host of the URLs of answers; "" for the request's
 	backends map[string]backend
 }
 
-// NewHandler returns the Walcu API over svc: its routes, and 405 in its
-// error shape for other methods on their paths.
-func NewHandler(svc *core.Service, opts ...Option) http.Handler {
+func newHandler(svc *core.Service, opts ...Option) *handler {
 	h := &handler{svc: svc, log: slog.Default()}
 	for _, o := range opts {
 		o(h)
 	}
 	h.backends = backendsFor(svc)
+	return h
+}
+
+// NewHandler returns the Walcu API over svc: its routes, and 405 in its
+// error shape for other methods on their paths.
+func NewHandler(svc *core.Service, opts ...Option) http.Handler {
+	h := newHandler(svc, opts...)
 	mux := http.NewServeMux()
 	allowed := map[string][]string{}
 	for _, rt := range routes {

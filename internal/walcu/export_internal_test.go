@@ -1,0 +1,4 @@
+package walcu
+
+// LimitOf is limitOf, for the package's tests.
+var LimitOf = limitOf

@@ -30,14 +30,7 @@ func SeedLeads(ctx context.Context, s *Store, dealerID, sourceID int64, n int) e
 		if s.engine == Postgres {
 			// What autovacuum would do after such a load.
 			s.db.ExecContext(ctx, "ANALYZE")
-			return
 		}
-		// What a running server has within optimizeEvery of such a load:
-		// the statistics refreshed and the readers reopened on them.
-		s.optimize()
-		readers := s.read.Stats().MaxOpenConnections
-		s.read.SetMaxIdleConns(0) // closes the idle readers
-		s.read.SetMaxIdleConns(readers)
 	}()
 	for base := 0; base < n; base += chunk {
 		err := s.write(ctx, func(c conn) error {

@@ -27,6 +27,8 @@ func backendsFor(svc *core.Service) map[string]backend {
 			out[name] = &taskBackend{svc: svc, coll: c, ext: itemExt{svc: svc, name: "walcu.tasks"}}
 		case "notes":
 			out[name] = &noteBackend{svc: svc, coll: c, ext: itemExt{svc: svc, name: "walcu.notes"}}
+		case "conferences", "sms", "chatmessages", "whatsappmessages":
+			out[name] = newCommBackend(svc, c)
 		case "contacts":
 			out[name] = pending{c}
 		default:

@@ -83,6 +83,11 @@ func (e *env) everyCollection(t *testing.T) map[string]string {
 		mustStatus(t, "POST "+coll, r, 200)
 		ids[coll] = r.obj()["_id"].(string)
 	}
+	for coll := range commCollections {
+		r := e.es(http.MethodPost, coll, map[string]any{"lead_id": lead.PublicID})
+		mustStatus(t, "POST "+coll, r, 200)
+		ids[coll] = r.obj()["_id"].(string)
+	}
 	for coll, body := range map[string]map[string]any{
 		"saleleads":      {"car_list": []any{map[string]any{"car": map[string]any{"make": "Seat"}}}},
 		"appraisalleads": {"car": map[string]any{"make": "Ford"}},

@@ -253,6 +253,11 @@ type Store interface {
 	// GroupCommunications counts the communications of dealerIDs that q
 	// selects per value of q.GroupBy.
 	GroupCommunications(ctx context.Context, dealerIDs []int64, q Query) ([]Group, error)
+	// ClientCommunications tallies dealerID's communications with the
+	// clients clientIDs by client, kind and direction and reads each
+	// client's latest, those planned left out (see
+	// Service.ClientCommunications).
+	ClientCommunications(ctx context.Context, dealerID int64, clientIDs []int64) (ClientCommunications, error)
 
 	// EnqueueJob stores j, prepared by PrepareJob, and sets its ID.
 	EnqueueJob(ctx context.Context, j *Job) error

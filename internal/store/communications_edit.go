@@ -105,3 +105,38 @@ func (t *leadTx) DeleteCommunication(id int64) error {
 	}
 	return affected(res, "communication", id)
 }
+
+// ClientCommunications implements core.Store.ClientCommunications: one
+// grouped count and one read of the latest per client, over the index on
+// the client.
+func (s *Store) ClientCommunications(ctx context.Context, dealerID int64, clientIDs []int64) (core.ClientCommunications, error) {
+	out := core.ClientCommunications{Latest: map[int64]core.Communication{}}
+	c := s.reader(ctx)
+	where := `WHERE client_id IN ` + in(len(clientIDs)) + ` AND dealer_id = ? AND status <> ?`
+	args := append(anys(clientIDs), dealerID, string(core.CommPlanned))
+	err := eachRow(c, `SELECT client_id, kind, direction, count(*), max(start_at) FROM communications `+where+`
+		GROUP BY client_id, kind, direction`, args, func(r *sql.Rows) error {
+		var t core.CommTally
+		var kind, dir string
+		var last int64
+		if err := r.Scan(&t.ClientID, &kind, &dir, &t.Count, &last); err != nil {
+			return err
+		}
+		t.Kind, t.Direction, t.Last = core.CommKind(kind), core.CommDirection(dir), fromMicros(last)
+		out.Tallies = append(out.Tallies, t)
+		return nil
+	})
+	if err != nil {
+		return core.ClientCommunications{}, dbError(err, "client communications", "dealer", dealerID)
+	}
+	latest, err := queryAll(c, `SELECT `+communicationCols+` FROM (SELECT `+communicationCols+`,
+		row_number() OVER (PARTITION BY client_id ORDER BY start_at DESC, id DESC) AS n FROM communications `+where+`) AS t WHERE n = 1`,
+		args, func(r *sql.Rows, cm *core.Communication) error { return scanCommunication(r, cm) })
+	if err != nil {
+		return core.ClientCommunications{}, dbError(err, "client communications", "dealer", dealerID)
+	}
+	for _, cm := range latest {
+		out.Latest[*cm.ClientID] = cm
+	}
+	return out, nil
+}

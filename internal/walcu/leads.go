@@ -679,6 +679,16 @@ func (b *leadBackend) render(r *request, ls []core.Lead) ([]doc, error) {
 		return nil, err
 	}
 	ctx.users = users
+	var clientIDs []int64
+	for _, l := range ls {
+		if l.Client != nil {
+			clientIDs = append(clientIDs, l.Client.ID)
+		}
+	}
+	comms, err := readClientComms(r, clientIDs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]doc, 0, len(ls))
 	for _, l := range ls {
 		d, err := b.renderOne(r, l, users, origins)
@@ -686,6 +696,9 @@ func (b *leadBackend) render(r *request, ls []core.Lead) ([]doc, error) {
 			return nil, err
 		}
 		b.computedContext(d["computed"].(doc), l, ctx)
+		if l.Client != nil {
+			comms.fill(b.coll, d["computed"].(doc), l.Client.ID)
+		}
 		out = append(out, d)
 	}
 	return out, nil

@@ -1,0 +1,128 @@
+package walcu
+
+import (
+	"time"
+
+	"forecourt/internal/core"
+)
+
+// The computed fields of a lead's client (client_number_of_calls,
+// client_last_inbound_sms_date…) and of a client, derived when read from
+// the core's communications: two queries per page of leads or clients
+// (core.Service.ClientCommunications), so they are always current, whatever
+// API logged, changed or deleted a communication. Only the fields the
+// collection's computed block has are set.
+
+// commNames words the kinds in the computed fields' names: the word of a
+// date, and of a count ("" for none: a WhatsApp count is of sessions,
+// which are not communications).
+var commNames = map[core.CommKind]struct{ date, count string }{
+	core.CommCall:     {"call", "calls"},
+	core.CommSMS:      {"sms", "sms"},
+	core.CommEmail:    {"email", "emails"},
+	core.CommWhatsapp: {"whatsapp", ""},
+}
+
+// clientComms is what the communications of a page's clients come to.
+type clientComms struct {
+	core.ClientCommunications
+	users map[int64]any
+}
+
+// readClientComms reads the communications of the dealer's clients ids.
+func readClientComms(r *request, ids []int64) (clientComms, error) {
+	cc, err := r.svc.ClientCommunications(r.ctx, r.dealer.ID, ids)
+	if err != nil {
+		return clientComms{}, err
+	}
+	var users []int64
+	for _, c := range cc.Latest {
+		if c.UserID != nil {
+			users = append(users, *c.UserID)
+		}
+	}
+	u, err := usersByID(r, core.DistinctIDs(users))
+	return clientComms{ClientCommunications: cc, users: u}, err
+}
+
+// fill sets on computed the fields of client clientID that the
+// collection's computed block has.
+func (cc clientComms) fill(coll *collection, computed doc, clientID int64) {
+	shape := coll.doc.fields["computed"]
+	if shape == nil {
+		return
+	}
+	set := func(k string, v any) {
+		if _, ok := shape.fields[k]; ok {
+			computed[k] = v
+		}
+	}
+	counts := map[string]int{}
+	dates := map[string]time.Time{}
+	later := func(k string, t time.Time) {
+		if t.After(dates[k]) {
+			dates[k] = t
+		}
+	}
+	for _, t := range cc.Tallies {
+		if t.ClientID != clientID {
+			continue
+		}
+		dir := string(t.Direction)
+		counts["communications"] += t.Count
+		counts[dir+"_communications"] += t.Count
+		later("communication", t.Last)
+		later(dir+"_communication", t.Last)
+		if n, ok := commNames[t.Kind]; ok {
+			later(n.date, t.Last)
+			later(dir+"_"+n.date, t.Last)
+			if n.count != "" {
+				counts[n.count] += t.Count
+				counts[dir+"_"+n.count] += t.Count
+			}
+		}
+	}
+	counts["exchanged_emails"] = counts["emails"]
+	for _, n := range []string{"communications", "calls", "sms", "exchanged_emails"} {
+		set("client_number_of_"+n, counts[n])
+		for _, dir := range []string{"inbound", "outbound"} {
+			if n != "exchanged_emails" {
+				set("client_number_of_"+dir+"_"+n, counts[dir+"_"+n])
+			}
+		}
+	}
+	set("client_number_of_inbound_emails", counts["inbound_emails"])
+	set("client_number_of_outbound_emails", counts["outbound_emails"])
+	for _, n := range []string{"communication", "call", "sms", "email", "whatsapp"} {
+		for _, p := range []string{"", "inbound_", "outbound_"} {
+			var v any
+			if t, ok := dates[p+n]; ok {
+				v = formatValue(t)
+			}
+			set("client_last_"+p+n+"_date", v)
+		}
+	}
+	var dir, user any
+	if c, ok := cc.Latest[clientID]; ok {
+		dir = string(c.Direction)
+		if c.UserID != nil {
+			user = cc.users[*c.UserID]
+		}
+	}
+	set("client_last_communication_direction", dir)
+	set("client_last_communication_user", user)
+}
+
+// renderOne renders one client with its computed communications.
+func (b *clientBackend) renderOne(r *request, c core.Client) (doc, error) {
+	d, err := b.render(r, c)
+	if err != nil {
+		return nil, err
+	}
+	comms, err := readClientComms(r, []int64{c.ID})
+	if err != nil {
+		return nil, err
+	}
+	comms.fill(b.coll, d["computed"].(doc), c.ID)
+	return d, nil
+}

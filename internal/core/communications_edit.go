@@ -112,10 +112,6 @@ func diffCommunication(o, c Communication) []Change {
 // that changes nothing writes nothing. The lead's history records the
 // change (communication_updated).
 func (s *Service) UpdateCommunication(ctx context.Context, id int64, patch CommunicationPatch) (Communication, error) {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
-		return Communication{}, err
-	}
 	cur, err := s.FindCommunication(ctx, id)
 	if err != nil {
 		return Communication{}, err
@@ -129,13 +125,8 @@ func (s *Service) UpdateCommunication(ctx context.Context, id int64, patch Commu
 			return Communication{}, err
 		}
 	}
-	now := s.Now()
 	var out Communication
-	err = s.store.EditLead(ctx, cur.LeadID, func(tx LeadTx) error {
-		l := tx.Lead()
-		if !p.CanSee(l.DealerID) {
-			return errNotFound("communication")
-		}
+	err = s.editLeadItem(ctx, "communication", cur.LeadID, func(p Principal, tx LeadTx, l Lead, now time.Time) error {
 		old, err := tx.Communication(id)
 		if err != nil {
 			return err
@@ -173,19 +164,11 @@ func (s *Service) UpdateCommunication(ctx context.Context, id int64, patch Commu
 // DeleteCommunication deletes a communication. The lead's history records
 // it (communication_deleted).
 func (s *Service) DeleteCommunication(ctx context.Context, id int64) error {
-	p, err := mustPrincipal(ctx)
-	if err != nil {
-		return err
-	}
 	cur, err := s.FindCommunication(ctx, id)
 	if err != nil {
 		return err
 	}
-	now := s.Now()
-	return s.store.EditLead(ctx, cur.LeadID, func(tx LeadTx) error {
-		if !p.CanSee(tx.Lead().DealerID) {
-			return errNotFound("communication")
-		}
+	return s.editLeadItem(ctx, "communication", cur.LeadID, func(p Principal, tx LeadTx, _ Lead, now time.Time) error {
 		c, err := tx.Communication(id)
 		if err != nil {
 			return err

@@ -286,6 +286,8 @@ type Store interface {
 	LeadRemover
 	// ClientRecords reads and writes clients on their own (clientrecords.go).
 	ClientRecords
+	// ContactRecords reads and writes clients' contacts (contacts.go).
+	ContactRecords
 	// ItemLister lists tasks and notes on their own (itemlists.go).
 	ItemLister
 }

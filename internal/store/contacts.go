@@ -33,7 +33,9 @@ var contactTable = tableSQL{
 		"updated_at": {col: "updated_at"},
 		"version":    {col: "version"},
 	},
-	search: func(c conn, term string) (string, []any) { return likeAny(c.pg, term, "name", "phones", "emails", "gov_id") },
+	search: func(c conn, term string) (string, []any) {
+		return likeAny(c.pg, term, "name", "phones", "emails", "gov_id")
+	},
 }
 
 func scanContact(r interface{ Scan(...any) error }, ct *core.Contact) error {

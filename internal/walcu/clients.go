@@ -234,7 +234,7 @@ func (b *clientBackend) find(r *request, q core.Query) ([]doc, error) {
 		if err != nil {
 			return nil, err
 		}
-		comms.fill(b.coll, d["computed"].(doc), c.ID)
+		comms.fill(b.coll, d["computed"].(doc), c)
 		out = append(out, d)
 	}
 	return out, nil

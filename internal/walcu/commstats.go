@@ -1,6 +1,7 @@
 package walcu
 
 import (
+	"strings"
 	"time"
 
 	"forecourt/internal/core"
@@ -23,10 +24,12 @@ var commNames = map[core.CommKind]struct{ date, count string }{
 	core.CommWhatsapp: {"whatsapp", ""},
 }
 
-// clientComms is what the communications of a page's clients come to.
+// clientComms is what the communications of a page's clients come to,
+// with their contacts (client_contacts, client_primary_contact…).
 type clientComms struct {
 	core.ClientCommunications
-	users map[int64]any
+	users    map[int64]any
+	contacts map[int64][]core.Contact // by client
 }
 
 // readClientComms reads the communications of the dealer's clients ids.
@@ -42,18 +45,30 @@ func readClientComms(r *request, ids []int64) (clientComms, error) {
 		}
 	}
 	u, err := usersByID(r, core.DistinctIDs(users))
-	return clientComms{ClientCommunications: cc, users: u}, err
+	if err != nil {
+		return clientComms{}, err
+	}
+	cs, err := r.svc.ClientContacts(r.ctx, r.dealer.ID, ids)
+	if err != nil {
+		return clientComms{}, err
+	}
+	out := clientComms{ClientCommunications: cc, users: u, contacts: map[int64][]core.Contact{}}
+	for _, c := range cs {
+		out.contacts[c.ClientID] = append(out.contacts[c.ClientID], c)
+	}
+	return out, nil
 }
 
-// fill sets on computed the fields of client clientID that the
-// collection's computed block has.
-func (cc clientComms) fill(coll *collection, computed doc, clientID int64) {
-	shape := coll.doc.fields["computed"]
-	if shape == nil {
+// fill sets on computed the fields of client cl that the collection's
+// computed block has.
+func (cc clientComms) fill(coll *collection, computed doc, cl core.Client) {
+	clientID := cl.ID
+	block := coll.doc.fields["computed"]
+	if block == nil {
 		return
 	}
 	set := func(k string, v any) {
-		if _, ok := shape.fields[k]; ok {
+		if _, ok := block.fields[k]; ok {
 			computed[k] = v
 		}
 	}
@@ -111,6 +126,46 @@ func (cc clientComms) fill(coll *collection, computed doc, clientID int64) {
 	}
 	set("client_last_communication_direction", dir)
 	set("client_last_communication_user", user)
+
+	// the client's contact persons; its primary contact is the one marked
+	// so, else the client itself
+	contacts, names := []any{}, []any{}
+	var primary doc
+	var elem *shape
+	if f := block.fields["client_contacts"]; f != nil && f.kind == kArray {
+		elem = f.elem
+	}
+	for _, c := range cc.contacts[clientID] {
+		d := contactDoc(c)
+		for k := range d {
+			if elem == nil || elem.fields[k] == nil {
+				delete(d, k) // the computed block shows the contact's own fields
+			}
+		}
+		contacts = append(contacts, d)
+		if c.Name != "" {
+			names = append(names, c.Name)
+		}
+		if c.Primary && primary == nil {
+			primary = d
+		}
+	}
+	if primary == nil {
+		f, l, _ := strings.Cut(cl.Name, " ")
+		primary = doc{"_id": cl.PublicID, "name": doc{"first_name": f, "last_name": strings.TrimSpace(l)}, "phones": nonEmpty(cl.Phone),
+			"emails": nonEmpty(cl.Email), "government_id": cl.GovID}
+	}
+	set("client_contacts", contacts)
+	set("client_contacts_names", names)
+	set("client_primary_contact", primary)
+}
+
+// nonEmpty is s as a list: empty when s is.
+func nonEmpty(s string) []any {
+	if s == "" {
+		return []any{}
+	}
+	return []any{s}
 }
 
 // renderOne renders one client with its computed communications.
@@ -123,6 +178,6 @@ func (b *clientBackend) renderOne(r *request, c core.Client) (doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	comms.fill(b.coll, d["computed"].(doc), c.ID)
+	comms.fill(b.coll, d["computed"].(doc), c)
 	return d, nil
 }

@@ -697,7 +697,7 @@ func (b *leadBackend) render(r *request, ls []core.Lead) ([]doc, error) {
 		}
 		b.computedContext(d["computed"].(doc), l, ctx)
 		if l.Client != nil {
-			comms.fill(b.coll, d["computed"].(doc), l.Client.ID)
+			comms.fill(b.coll, d["computed"].(doc), *l.Client)
 		}
 		out = append(out, d)
 	}

@@ -118,15 +118,7 @@ func validateContact(c *Contact) FieldErrors {
 	if c.Name == "" && len(c.Phones) == 0 && len(c.Emails) == 0 {
 		fe.Add("name", MsgRequired)
 	}
-	if len(c.Ext) > MaxExtFields {
-		fe.Add("ext", MsgTooMany)
-	}
-	for k, v := range c.Ext {
-		if !validExtKey(k) {
-			fe.Add("ext."+k, MsgInvalid)
-		}
-		checkLen(fe, "ext."+k, v, MaxLongText)
-	}
+	checkExt(fe, c.Ext, MaxExtFields)
 	return fe
 }
 

@@ -104,18 +104,8 @@ func newCommBackend(svc *core.Service, c *collection) *commBackend {
 func commExtKey(field string) string { return extPrefix + strings.ToLower(field) }
 
 func (b *commBackend) one(r *request, id string) (core.Communication, error) {
-	n, err := b.svc.ResolvePublicID(r.ctx, core.RecordCommunication, id)
-	if err != nil {
-		return core.Communication{}, notFound(b.coll.singular)
-	}
-	c, err := b.svc.FindCommunication(r.ctx, n)
-	if err != nil {
-		return core.Communication{}, b.err(err)
-	}
-	if c.DealerID != r.dealer.ID || c.Kind != b.spec.kind {
-		return core.Communication{}, notFound(b.coll.singular)
-	}
-	return c, nil
+	return recordOf(r, core.RecordCommunication, b.coll.singular, id, func(n int64) (core.Communication, error) { return b.svc.FindCommunication(r.ctx, n) },
+		func(c core.Communication) bool { return c.DealerID == r.dealer.ID && c.Kind == b.spec.kind }, b.err)
 }
 
 func (b *commBackend) get(r *request, id string) (doc, error) {
@@ -276,13 +266,7 @@ func (b *commBackend) replace(r *request, id string, body doc, version int) (doc
 	if in.body != cur.Body {
 		p.Body = core.Value(in.body)
 	}
-	ext := map[string]string{}
-	for k, v := range cur.Ext {
-		if !strings.HasPrefix(k, extPrefix) || k == extUpdatedBy {
-			ext[k] = v
-		}
-	}
-	maps.Copy(ext, in.ext)
+	ext := extOver(cur.Ext, in.ext)
 	if !maps.Equal(ext, cur.Ext) || p.Direction.Set || p.Status.Set || p.StartAt.Set || p.Duration.Set || p.Body.Set {
 		if u := userPublicID(r); u != "" {
 			ext[extUpdatedBy], _ = encodeExt(u)
@@ -374,7 +358,7 @@ func (b *commBackend) field(r *request, path string) (qfield, error) {
 		return f, nil
 	}
 	if _, ok := b.coll.fields[path]; ok {
-		return qfield{}, invalid("field not queryable", map[string]string{"q." + path: "kept outside the core's columns: not yet filterable or sortable (see docs/walcu.md)"})
+		return qfield{}, keptOutside(path)
 	}
 	return qfield{}, unknownField(b.coll, path)
 }

@@ -24,18 +24,8 @@ type contactBackend struct {
 }
 
 func (b *contactBackend) one(r *request, id string) (core.Contact, error) {
-	n, err := b.svc.ResolvePublicID(r.ctx, core.RecordContact, id)
-	if err != nil {
-		return core.Contact{}, notFound("contact")
-	}
-	c, err := b.svc.FindContact(r.ctx, n)
-	if err != nil {
-		return core.Contact{}, b.err(err)
-	}
-	if c.DealerID != r.dealer.ID {
-		return core.Contact{}, notFound("contact")
-	}
-	return c, nil
+	return recordOf(r, core.RecordContact, "contact", id, func(n int64) (core.Contact, error) { return b.svc.FindContact(r.ctx, n) },
+		func(c core.Contact) bool { return c.DealerID == r.dealer.ID }, b.err)
 }
 
 func (b *contactBackend) get(r *request, id string) (doc, error) {
@@ -142,13 +132,7 @@ func (b *contactBackend) replace(r *request, id string, body doc, version int) (
 	if c.ClientID != cur.ClientID {
 		return nil, invalidField("client_id", "a contact cannot move to another client")
 	}
-	ext := map[string]string{}
-	for k, v := range cur.Ext {
-		if !strings.HasPrefix(k, extPrefix) || k == extUpdatedBy {
-			ext[k] = v
-		}
-	}
-	maps.Copy(ext, c.Ext)
+	ext := extOver(cur.Ext, c.Ext)
 	c.ID, c.Version, c.Role, c.Primary, c.Ext = cur.ID, version, cur.Role, cur.Primary, ext
 	if u := userPublicID(r); u != "" && (!maps.Equal(ext, cur.Ext) || c.Name != cur.Name || c.GovID != cur.GovID ||
 		strings.Join(c.Phones, "\n") != strings.Join(cur.Phones, "\n") || strings.Join(c.Emails, "\n") != strings.Join(cur.Emails, "\n")) {
@@ -199,7 +183,7 @@ func (b *contactBackend) field(r *request, path string) (qfield, error) {
 		return f, nil
 	}
 	if _, ok := b.coll.fields[path]; ok {
-		return qfield{}, invalid("field not queryable", map[string]string{"q." + path: "kept outside the core's columns: not yet filterable or sortable (see docs/walcu.md)"})
+		return qfield{}, keptOutside(path)
 	}
 	return qfield{}, unknownField(b.coll, path)
 }

@@ -29,7 +29,8 @@ var commNames = map[core.CommKind]struct{ date, count string }{
 type clientComms struct {
 	core.ClientCommunications
 	users    map[int64]any
-	contacts map[int64][]core.Contact // by client
+	contacts map[int64][]core.Contact        // by client
+	leads    map[int64]map[core.LeadKind]int // on clients only
 }
 
 // readClientComms reads the communications of the dealer's clients ids.
@@ -53,6 +54,12 @@ func readClientComms(r *request, ids []int64) (clientComms, error) {
 		return clientComms{}, err
 	}
 	out := clientComms{ClientCommunications: cc, users: u, contacts: map[int64][]core.Contact{}}
+	if r.coll.name == "clients" { // a lead's are read with its page's context
+
+		if out.leads, err = clientLeadCounts(r, core.DistinctIDs(ids)); err != nil {
+			return clientComms{}, err
+		}
+	}
 	for _, c := range cs {
 		out.contacts[c.ClientID] = append(out.contacts[c.ClientID], c)
 	}
@@ -155,6 +162,9 @@ func (cc clientComms) fill(coll *collection, computed doc, cl core.Client) {
 		primary = doc{"_id": cl.PublicID, "name": doc{"first_name": f, "last_name": strings.TrimSpace(l)}, "phones": nonEmpty(cl.Phone),
 			"emails": nonEmpty(cl.Email), "government_id": cl.GovID}
 	}
+	if cc.leads != nil {
+		fillLeadCounts(computed, cc.leads[clientID])
+	}
 	set("client_contacts", contacts)
 	set("client_contacts_names", names)
 	set("client_primary_contact", primary)
@@ -180,4 +190,40 @@ func (b *clientBackend) renderOne(r *request, c core.Client) (doc, error) {
 	}
 	comms.fill(b.coll, d["computed"].(doc), c)
 	return d, nil
+}
+
+// clientLeadCounts counts the dealer's leads of each client ids by kind:
+// one grouped count per kind.
+func clientLeadCounts(r *request, ids []int64) (map[int64]map[core.LeadKind]int, error) {
+	out := map[int64]map[core.LeadKind]int{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	for _, k := range core.LeadKinds {
+		gs, err := r.svc.GroupLeads(r.ctx, core.Query{Where: core.And(core.Eq("dealer", r.dealer.ID), core.In("client", anyIDs(ids)...),
+			core.Eq("kind", string(k))), GroupBy: "client"})
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range gs {
+			id, ok := g.Value.(int64)
+			if !ok {
+				continue
+			}
+			if out[id] == nil {
+				out[id] = map[core.LeadKind]int{}
+			}
+			out[id][k] = g.Count
+		}
+	}
+	return out, nil
+}
+
+// fillLeadCounts sets on computed the counts of client clientID's leads
+// by kind, client_number_of_leads and client_number_of_<kind>_leads.
+func fillLeadCounts(computed doc, n map[core.LeadKind]int) {
+	computed["client_number_of_sale_leads"] = n[core.LeadSale]
+	computed["client_number_of_aftersale_leads"] = n[core.LeadAftersale]
+	computed["client_number_of_appraisal_leads"] = n[core.LeadAppraisal]
+	computed["client_number_of_leads"] = n[core.LeadSale] + n[core.LeadAftersale] + n[core.LeadAppraisal]
 }

@@ -73,7 +73,8 @@ func TestComputedCommunications(t *testing.T) {
 	mustStatus(t, "page", page, 200)
 	check("page of leads", page.arr()[0].(map[string]any)["computed"].(map[string]any), want)
 	c := computed("clients", clientID)
-	check("client", c, map[string]any{"client_number_of_sms": "1", "client_number_of_outbound_sms": "1", "client_number_of_calls": "1",
+	check("client", c, map[string]any{"client_number_of_leads": "1", "client_number_of_sale_leads": "1", "client_number_of_aftersale_leads": "0",
+		"client_number_of_sms": "1", "client_number_of_outbound_sms": "1", "client_number_of_calls": "1",
 		"client_number_of_inbound_emails": "1", "client_last_outbound_sms_date": c["client_last_sms_date"]})
 	if c["client_last_sms_date"] == nil {
 		t.Fatalf("client: no last SMS date: %v", c)

@@ -147,15 +147,7 @@ func validateAppointment(a *Appointment) FieldErrors {
 	checkLen(fe, "title", a.Title, MaxShortText)
 	checkLen(fe, "place", a.Place, MaxShortText)
 	checkLen(fe, "comments", a.Comments, MaxLongText)
-	if len(a.Ext) > MaxExtFields {
-		fe.Add("ext", MsgTooMany)
-	}
-	for k, v := range a.Ext {
-		if !validExtKey(k) {
-			fe.Add("ext."+k, MsgInvalid)
-		}
-		checkLen(fe, "ext."+k, v, MaxLongText)
-	}
+	checkExt(fe, a.Ext, MaxExtFields)
 	return fe
 }
 

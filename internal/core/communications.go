@@ -141,12 +141,7 @@ func validateCommunication(c *Communication, now time.Time) FieldErrors {
 	c.Subject = strings.TrimSpace(c.Subject)
 	checkLen(fe, "subject", c.Subject, MaxShortText)
 	checkLen(fe, "body", c.Body, MaxLongText)
-	for k, v := range c.Ext {
-		if !validExtKey(k) {
-			fe.Add("ext."+k, MsgInvalid)
-		}
-		checkLen(fe, "ext."+k, v, MaxLongText)
-	}
+	checkExt(fe, c.Ext, MaxCommExtFields)
 	return fe
 }
 

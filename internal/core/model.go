@@ -612,7 +612,8 @@ const (
 // HistoryKinds lists every history kind.
 var HistoryKinds = []HistoryKind{KindLeadCreated, KindLeadUpdated, KindStageChanged, KindLeadAssigned, KindLeadFinished,
 	KindTaskCreated, KindTaskUpdated, KindTaskDeleted, KindCallPlaced, KindDeliveryEvent, KindClientMatched, KindClientMerged,
-	KindAppointmentCreated, KindAppointmentUpdated, KindAppointmentDeleted, KindCommunicationLogged}
+	KindAppointmentCreated, KindAppointmentUpdated, KindAppointmentDeleted, KindCommunicationLogged, KindCommunicationUpdated,
+	KindCommunicationDeleted}
 
 // History is one append-only entry of a lead's history.
 type History struct {

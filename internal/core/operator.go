@@ -36,15 +36,7 @@ func (s *Service) CreateDealer(ctx context.Context, d Dealer) (Dealer, error) {
 	if _, err := time.LoadLocation(d.TimeZone); err != nil {
 		fe.Add("timezone", MsgInvalid)
 	}
-	if len(d.Ext) > MaxExtFields {
-		fe.Add("ext", MsgTooMany)
-	}
-	for k, v := range d.Ext {
-		if !validExtKey(k) {
-			fe.Add("ext."+k, MsgInvalid)
-		}
-		checkLen(fe, "ext."+k, v, MaxLongText)
-	}
+	checkExt(fe, d.Ext, MaxExtFields)
 	if err := fe.Err(); err != nil {
 		return Dealer{}, err
 	}

@@ -16,6 +16,7 @@ const (
 
 	RecordAppointment   RecordKind = "appointment"
 	RecordCommunication RecordKind = "communication"
+	RecordContact       RecordKind = "contact"
 )
 
 // maxPublicID bounds the public ids looked up: a UUID has 36 characters.

@@ -247,6 +247,17 @@ type Store interface {
 	// LeadCommunications lists lead leadID's communications in the order
 	// they were logged (by id), at most limit.
 	LeadCommunications(ctx context.Context, leadID int64, limit int) ([]Communication, error)
+	// FindCommunications lists the communications of dealerIDs that q
+	// selects.
+	FindCommunications(ctx context.Context, dealerIDs []int64, q Query) ([]Communication, int, error)
+	// GroupCommunications counts the communications of dealerIDs that q
+	// selects per value of q.GroupBy.
+	GroupCommunications(ctx context.Context, dealerIDs []int64, q Query) ([]Group, error)
+	// ClientCommunications tallies dealerID's communications with the
+	// clients clientIDs by client, kind and direction and reads each
+	// client's latest, those planned left out (see
+	// Service.ClientCommunications).
+	ClientCommunications(ctx context.Context, dealerID int64, clientIDs []int64) (ClientCommunications, error)
 
 	// EnqueueJob stores j, prepared by PrepareJob, and sets its ID.
 	EnqueueJob(ctx context.Context, j *Job) error
@@ -275,6 +286,8 @@ type Store interface {
 	LeadRemover
 	// ClientRecords reads and writes clients on their own (clientrecords.go).
 	ClientRecords
+	// ContactRecords reads and writes clients' contacts (contacts.go).
+	ContactRecords
 	// ItemLister lists tasks and notes on their own (itemlists.go).
 	ItemLister
 }
@@ -341,6 +354,14 @@ type LeadTx interface {
 	// AddCommunication stores c, a communication of the lead, and sets its
 	// ID, Version (1) and, when empty, its PublicID.
 	AddCommunication(c *Communication) error
+	// Communication returns the lead's communication id.
+	Communication(id int64) (Communication, error)
+	// SaveCommunication saves the lead's communication c, whose Version is
+	// the one Communication read, with its next version, which it sets on
+	// c.
+	SaveCommunication(c *Communication) error
+	// DeleteCommunication deletes the lead's communication id.
+	DeleteCommunication(id int64) error
 	// SaveLead saves l's UpdatedAt and FirstTaskAt with the lead's next
 	// version, which it sets on l; with texts, also what a lead search
 	// finds of the lead's texts (its notes, tags, tasks' descriptions and

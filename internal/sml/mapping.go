@@ -806,7 +806,9 @@ var historyReasons = map[core.HistoryKind]string{
 	// a call, SMS, chat… with the lead's client (Casabaca's calls and
 	// interactions): "Comunicación registrada: comunicacion (vacío) →
 	// llamada entrante realizada 2021-10-02T19:59:00Z"
-	core.KindCommunicationLogged: "Comunicación registrada",
+	core.KindCommunicationLogged:  "Comunicación registrada",
+	core.KindCommunicationUpdated: "Comunicación modificada",
+	core.KindCommunicationDeleted: "Comunicación eliminada",
 }
 
 // communicationWords words the core's communication kinds, directions and

@@ -290,7 +290,8 @@ func TestTTLMapPutIf(t *testing.T) {
 // whose schema has a text search has its SQL.
 func TestTablesCoverSchemas(t *testing.T) {
 	schemas := []*core.Schema{&core.LeadSchema, &core.ClientSchema, &core.UserSchema, &core.DealerSchema, &core.SourceSchema,
-		&core.ProvinceSchema, &core.LocalitySchema, &core.AppointmentSchema, &core.TaskSchema, &core.NoteSchema}
+		&core.ProvinceSchema, &core.LocalitySchema, &core.AppointmentSchema, &core.TaskSchema, &core.NoteSchema, &core.CommunicationSchema,
+		&core.ContactSchema}
 	mapped := map[*core.Schema]bool{}
 	for _, tb := range tables {
 		mapped[tb.schema] = true

@@ -19,6 +19,7 @@ var publicIDQueries = map[core.RecordKind]string{
 
 	core.RecordAppointment:   `SELECT id, dealer_id FROM appointments WHERE public_id = ?`,
 	core.RecordCommunication: `SELECT id, dealer_id FROM communications WHERE public_id = ?`,
+	core.RecordContact:       `SELECT id, dealer_id FROM contacts WHERE public_id = ?`,
 	core.RecordDocument:      `SELECT id, dealer_id FROM documents WHERE public_id = ?`,
 }
 

@@ -236,7 +236,8 @@ var appointmentTable = tableSQL{
 }
 
 // tables lists every table mapping, for TestTablesCoverSchemas.
-var tables = []*tableSQL{&leadTable, &clientTable, &userTable, &dealerTable, &sourceTable, &provinceTable, &localityTable, &appointmentTable, &taskTable, &noteTable}
+var tables = []*tableSQL{&leadTable, &clientTable, &userTable, &dealerTable, &sourceTable, &provinceTable, &localityTable, &appointmentTable, &taskTable, &noteTable,
+	&communicationTable, &contactTable}
 
 // leadTermRefs are the records whose names a search term of a lead list
 // finds: the lead then matches through them (its source, assigned user, the

@@ -1,8 +1,6 @@
 package walcu
 
 import (
-	"net/http"
-
 	"forecourt/internal/core"
 )
 
@@ -27,26 +25,13 @@ func backendsFor(svc *core.Service) map[string]backend {
 			out[name] = &taskBackend{svc: svc, coll: c, ext: itemExt{svc: svc, name: "walcu.tasks"}}
 		case "notes":
 			out[name] = &noteBackend{svc: svc, coll: c, ext: itemExt{svc: svc, name: "walcu.notes"}}
+		case "conferences", "sms", "chatmessages", "whatsappmessages":
+			out[name] = newCommBackend(svc, c)
 		case "contacts":
-			out[name] = pending{c}
+			out[name] = &contactBackend{svc: svc, coll: c}
 		default:
 			out[name] = newDocBackend(svc, c)
 		}
 	}
 	return out
 }
-
-// pending answers 501 for a collection not served yet.
-type pending struct{ coll *collection }
-
-func (p pending) err() error {
-	return &apiError{Body: Body{Status: http.StatusNotImplemented, Code: "not_implemented", Message: p.coll.name + " is not served yet"}}
-}
-
-func (p pending) get(*request, string) (doc, error)                { return nil, p.err() }
-func (p pending) create(*request, doc) (doc, error)                { return nil, p.err() }
-func (p pending) replace(*request, string, doc, int) (doc, error)  { return nil, p.err() }
-func (p pending) remove(*request, string) error                    { return p.err() }
-func (p pending) find(*request, core.Query) ([]doc, error)         { return nil, p.err() }
-func (p pending) group(*request, core.Query) ([]core.Group, error) { return nil, p.err() }
-func (p pending) field(*request, string) (qfield, error)           { return qfield{}, p.err() }

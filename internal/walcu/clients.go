@@ -57,7 +57,7 @@ func (b *clientBackend) get(r *request, id string) (doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	return b.render(r, c)
+	return b.renderOne(r, c)
 }
 
 // parse reads body as the core's client.
@@ -136,7 +136,7 @@ func (b *clientBackend) create(r *request, body doc) (doc, error) {
 	if err != nil {
 		return nil, b.err(err)
 	}
-	return b.render(r, created)
+	return b.renderOne(r, created)
 }
 
 // replace writes body over client id on the condition of version (0: the
@@ -194,7 +194,7 @@ func (b *clientBackend) replace(r *request, id string, body doc, version int) (d
 		if version != cur.Version {
 			return nil, core.ErrStaleVersion
 		}
-		return b.render(r, cur) // nothing changes: nothing is written
+		return b.renderOne(r, cur) // nothing changes: nothing is written
 	}
 	if p.Ext == nil {
 		p.Ext = ext
@@ -203,7 +203,7 @@ func (b *clientBackend) replace(r *request, id string, body doc, version int) (d
 	if err != nil {
 		return nil, b.err(err)
 	}
-	return b.render(r, c)
+	return b.renderOne(r, c)
 }
 
 func (b *clientBackend) remove(r *request, id string) error {
@@ -220,12 +220,21 @@ func (b *clientBackend) find(r *request, q core.Query) ([]doc, error) {
 	if err != nil {
 		return nil, b.queryErr(err)
 	}
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	comms, err := readClientComms(r, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]doc, 0, len(cs))
 	for _, c := range cs {
 		d, err := b.render(r, c)
 		if err != nil {
 			return nil, err
 		}
+		comms.fill(b.coll, d["computed"].(doc), c)
 		out = append(out, d)
 	}
 	return out, nil

@@ -184,13 +184,7 @@ func (b *dateBackend) replace(r *request, id string, body doc, version int) (doc
 			p.Status = core.Value(in.status)
 		}
 	}
-	ext := map[string]string{}
-	for k, v := range cur.Ext {
-		if !strings.HasPrefix(k, extPrefix) || k == extUpdatedBy {
-			ext[k] = v
-		}
-	}
-	maps.Copy(ext, in.ext)
+	ext := extOver(cur.Ext, in.ext)
 	if !maps.Equal(ext, cur.Ext) || p.Title.Set || p.StartAt.Set || p.EndAt.Set || p.Status.Set {
 		if u := userPublicID(r); u != "" {
 			ext[extUpdatedBy], _ = encodeExt(u)

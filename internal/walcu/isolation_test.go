@@ -83,6 +83,11 @@ func (e *env) everyCollection(t *testing.T) map[string]string {
 		mustStatus(t, "POST "+coll, r, 200)
 		ids[coll] = r.obj()["_id"].(string)
 	}
+	for coll := range commCollections {
+		r := e.es(http.MethodPost, coll, map[string]any{"lead_id": lead.PublicID})
+		mustStatus(t, "POST "+coll, r, 200)
+		ids[coll] = r.obj()["_id"].(string)
+	}
 	for coll, body := range map[string]map[string]any{
 		"saleleads":      {"car_list": []any{map[string]any{"car": map[string]any{"make": "Seat"}}}},
 		"appraisalleads": {"car": map[string]any{"make": "Ford"}},
@@ -91,12 +96,13 @@ func (e *env) everyCollection(t *testing.T) map[string]string {
 		"dates":          {"lead_id": lead.PublicID, "start_date": "2026-12-03T10:00:00Z"},
 		"tasks":          {"lead_id": lead.PublicID, "description": "aislada"},
 		"notes":          {"lead_id": lead.PublicID, "content": "aislada"},
+		"contacts":       {"client_id": lead.Client.PublicID, "name": map[string]any{"first_name": "Aislada"}},
 	} {
 		r := e.es(http.MethodPost, coll, body)
 		mustStatus(t, "POST "+coll, r, 200)
 		ids[coll] = r.obj()["_id"].(string)
 	}
-	if len(ids) != 19 { // every collection but contacts
+	if len(ids) != 20 { // every collection
 		t.Fatalf("made %d collections' documents", len(ids))
 	}
 	return ids

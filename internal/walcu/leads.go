@@ -679,6 +679,16 @@ func (b *leadBackend) render(r *request, ls []core.Lead) ([]doc, error) {
 		return nil, err
 	}
 	ctx.users = users
+	var clientIDs []int64
+	for _, l := range ls {
+		if l.Client != nil {
+			clientIDs = append(clientIDs, l.Client.ID)
+		}
+	}
+	comms, err := readClientComms(r, clientIDs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]doc, 0, len(ls))
 	for _, l := range ls {
 		d, err := b.renderOne(r, l, users, origins)
@@ -686,6 +696,9 @@ func (b *leadBackend) render(r *request, ls []core.Lead) ([]doc, error) {
 			return nil, err
 		}
 		b.computedContext(d["computed"].(doc), l, ctx)
+		if l.Client != nil {
+			comms.fill(b.coll, d["computed"].(doc), *l.Client)
+		}
 		out = append(out, d)
 	}
 	return out, nil
@@ -703,31 +716,17 @@ type leadContext struct {
 // page's clients, one list of the page's appointments.
 func (b *leadBackend) context(r *request, ls []core.Lead) (leadContext, error) {
 	ctx := leadContext{clientLeads: map[int64]map[core.LeadKind]int{}, appointments: map[int64][]core.Appointment{}}
-	var clients, leads []any
+	var clients []int64
+	var leads []any
 	for _, l := range ls {
 		leads = append(leads, l.ID)
 		if l.Client != nil {
 			clients = append(clients, l.Client.ID)
 		}
 	}
-	if len(clients) > 0 {
-		for _, k := range core.LeadKinds {
-			gs, err := b.svc.GroupLeads(r.ctx, core.Query{Where: core.And(core.Eq("dealer", r.dealer.ID), core.In("client", clients...),
-				core.Eq("kind", string(k))), GroupBy: "client"})
-			if err != nil {
-				return ctx, err
-			}
-			for _, g := range gs {
-				id, ok := g.Value.(int64)
-				if !ok {
-					continue
-				}
-				if ctx.clientLeads[id] == nil {
-					ctx.clientLeads[id] = map[core.LeadKind]int{}
-				}
-				ctx.clientLeads[id][k] = g.Count
-			}
-		}
+	var err error
+	if ctx.clientLeads, err = clientLeadCounts(r, core.DistinctIDs(clients)); err != nil {
+		return ctx, err
 	}
 	if len(leads) > 0 {
 		as, _, err := b.svc.FindAppointments(r.ctx, core.Query{Where: core.And(core.Eq("dealer", r.dealer.ID), core.In("lead", leads...)),
@@ -746,11 +745,7 @@ func (b *leadBackend) context(r *request, ls []core.Lead) (leadContext, error) {
 // lead: its client's leads by kind, its appointments, its tasks.
 func (b *leadBackend) computedContext(c doc, l core.Lead, ctx leadContext) {
 	if l.Client != nil {
-		n := ctx.clientLeads[l.Client.ID]
-		c["client_number_of_sale_leads"] = n[core.LeadSale]
-		c["client_number_of_aftersale_leads"] = n[core.LeadAftersale]
-		c["client_number_of_appraisal_leads"] = n[core.LeadAppraisal]
-		c["client_number_of_leads"] = n[core.LeadSale] + n[core.LeadAftersale] + n[core.LeadAppraisal]
+		fillLeadCounts(c, ctx.clientLeads[l.Client.ID])
 	}
 	user := func(id *int64) any {
 		if id == nil {

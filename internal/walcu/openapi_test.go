@@ -191,29 +191,3 @@ func TestOpenAPIRoutes(t *testing.T) {
 		t.Fatalf("served description: %.200s", r.raw)
 	}
 }
-
-// TestNotServedYet: what is not served yet answers 501 in the error
-// shape, for a credential of the dealer, and 404 for another's, as every
-// route does.
-func TestNotServedYet(t *testing.T) {
-	e := newEnv(t)
-	for _, c := range []struct{ method, path string }{
-		{http.MethodGet, "contacts"}, {http.MethodPost, "contacts"}, {http.MethodGet, "contacts/x"}, {http.MethodPut, "contacts/x"},
-		{http.MethodPatch, "contacts/x"}, {http.MethodDelete, "contacts/x"}, {http.MethodGet, "contacts/all"},
-	} {
-		var body any
-		switch c.method {
-		case http.MethodPost, http.MethodPut:
-			body = map[string]any{"custom": "x"}
-		case http.MethodPatch:
-			body = []any{map[string]any{"op": "add", "path": "/custom", "value": "x"}}
-		}
-		r := e.es(c.method, c.path, body)
-		if r.code != http.StatusNotImplemented || r.obj()["error"] != "not_implemented" {
-			t.Errorf("%s %s: %d %s", c.method, c.path, r.code, r.raw)
-		}
-		if r := e.do(e.coKey, c.method, "/dealers/"+e.dealer+"/"+c.path, body); r.code != http.StatusNotFound {
-			t.Errorf("%s %s for another dealer: %d", c.method, c.path, r.code)
-		}
-	}
-}

@@ -1,0 +1,229 @@
+package walcu
+
+import (
+	"strings"
+	"time"
+
+	"forecourt/internal/core"
+)
+
+// The computed fields of a lead's client (client_number_of_calls,
+// client_last_inbound_sms_date…) and of a client, derived when read from
+// the core's communications: two queries per page of leads or clients
+// (core.Service.ClientCommunications), so they are always current, whatever
+// API logged, changed or deleted a communication. Only the fields the
+// collection's computed block has are set.
+
+// commNames words the kinds in the computed fields' names: the word of a
+// date, and of a count ("" for none: a WhatsApp count is of sessions,
+// which are not communications).
+var commNames = map[core.CommKind]struct{ date, count string }{
+	core.CommCall:     {"call", "calls"},
+	core.CommSMS:      {"sms", "sms"},
+	core.CommEmail:    {"email", "emails"},
+	core.CommWhatsapp: {"whatsapp", ""},
+}
+
+// clientComms is what the communications of a page's clients come to,
+// with their contacts (client_contacts, client_primary_contact…).
+type clientComms struct {
+	core.ClientCommunications
+	users    map[int64]any
+	contacts map[int64][]core.Contact        // by client
+	leads    map[int64]map[core.LeadKind]int // on clients only
+}
+
+// readClientComms reads the communications of the dealer's clients ids.
+func readClientComms(r *request, ids []int64) (clientComms, error) {
+	cc, err := r.svc.ClientCommunications(r.ctx, r.dealer.ID, ids)
+	if err != nil {
+		return clientComms{}, err
+	}
+	var users []int64
+	for _, c := range cc.Latest {
+		if c.UserID != nil {
+			users = append(users, *c.UserID)
+		}
+	}
+	u, err := usersByID(r, core.DistinctIDs(users))
+	if err != nil {
+		return clientComms{}, err
+	}
+	cs, err := r.svc.ClientContacts(r.ctx, r.dealer.ID, ids)
+	if err != nil {
+		return clientComms{}, err
+	}
+	out := clientComms{ClientCommunications: cc, users: u, contacts: map[int64][]core.Contact{}}
+	if r.coll.name == "clients" { // a lead's are read with its page's context
+
+		if out.leads, err = clientLeadCounts(r, core.DistinctIDs(ids)); err != nil {
+			return clientComms{}, err
+		}
+	}
+	for _, c := range cs {
+		out.contacts[c.ClientID] = append(out.contacts[c.ClientID], c)
+	}
+	return out, nil
+}
+
+// fill sets on computed the fields of client cl that the collection's
+// computed block has.
+func (cc clientComms) fill(coll *collection, computed doc, cl core.Client) {
+	clientID := cl.ID
+	block := coll.doc.fields["computed"]
+	if block == nil {
+		return
+	}
+	set := func(k string, v any) {
+		if _, ok := block.fields[k]; ok {
+			computed[k] = v
+		}
+	}
+	counts := map[string]int{}
+	dates := map[string]time.Time{}
+	later := func(k string, t time.Time) {
+		if t.After(dates[k]) {
+			dates[k] = t
+		}
+	}
+	for _, t := range cc.Tallies {
+		if t.ClientID != clientID {
+			continue
+		}
+		dir := string(t.Direction)
+		counts["communications"] += t.Count
+		counts[dir+"_communications"] += t.Count
+		later("communication", t.Last)
+		later(dir+"_communication", t.Last)
+		if n, ok := commNames[t.Kind]; ok {
+			later(n.date, t.Last)
+			later(dir+"_"+n.date, t.Last)
+			if n.count != "" {
+				counts[n.count] += t.Count
+				counts[dir+"_"+n.count] += t.Count
+			}
+		}
+	}
+	counts["exchanged_emails"] = counts["emails"]
+	for _, n := range []string{"communications", "calls", "sms", "exchanged_emails"} {
+		set("client_number_of_"+n, counts[n])
+		for _, dir := range []string{"inbound", "outbound"} {
+			if n != "exchanged_emails" {
+				set("client_number_of_"+dir+"_"+n, counts[dir+"_"+n])
+			}
+		}
+	}
+	set("client_number_of_inbound_emails", counts["inbound_emails"])
+	set("client_number_of_outbound_emails", counts["outbound_emails"])
+	for _, n := range []string{"communication", "call", "sms", "email", "whatsapp"} {
+		for _, p := range []string{"", "inbound_", "outbound_"} {
+			var v any
+			if t, ok := dates[p+n]; ok {
+				v = formatValue(t)
+			}
+			set("client_last_"+p+n+"_date", v)
+		}
+	}
+	var dir, user any
+	if c, ok := cc.Latest[clientID]; ok {
+		dir = string(c.Direction)
+		if c.UserID != nil {
+			user = cc.users[*c.UserID]
+		}
+	}
+	set("client_last_communication_direction", dir)
+	set("client_last_communication_user", user)
+
+	// the client's contact persons; its primary contact is the one marked
+	// so, else the client itself
+	contacts, names := []any{}, []any{}
+	var primary doc
+	var elem *shape
+	if f := block.fields["client_contacts"]; f != nil && f.kind == kArray {
+		elem = f.elem
+	}
+	for _, c := range cc.contacts[clientID] {
+		d := contactDoc(c)
+		for k := range d {
+			if elem == nil || elem.fields[k] == nil {
+				delete(d, k) // the computed block shows the contact's own fields
+			}
+		}
+		contacts = append(contacts, d)
+		if c.Name != "" {
+			names = append(names, c.Name)
+		}
+		if c.Primary && primary == nil {
+			primary = d
+		}
+	}
+	if primary == nil {
+		f, l, _ := strings.Cut(cl.Name, " ")
+		primary = doc{"_id": cl.PublicID, "name": doc{"first_name": f, "last_name": strings.TrimSpace(l)}, "phones": nonEmpty(cl.Phone),
+			"emails": nonEmpty(cl.Email), "government_id": cl.GovID}
+	}
+	if cc.leads != nil {
+		fillLeadCounts(computed, cc.leads[clientID])
+	}
+	set("client_contacts", contacts)
+	set("client_contacts_names", names)
+	set("client_primary_contact", primary)
+}
+
+// nonEmpty is s as a list: empty when s is.
+func nonEmpty(s string) []any {
+	if s == "" {
+		return []any{}
+	}
+	return []any{s}
+}
+
+// renderOne renders one client with its computed communications.
+func (b *clientBackend) renderOne(r *request, c core.Client) (doc, error) {
+	d, err := b.render(r, c)
+	if err != nil {
+		return nil, err
+	}
+	comms, err := readClientComms(r, []int64{c.ID})
+	if err != nil {
+		return nil, err
+	}
+	comms.fill(b.coll, d["computed"].(doc), c)
+	return d, nil
+}
+
+// clientLeadCounts counts the dealer's leads of each client ids by kind:
+// one grouped count per kind.
+func clientLeadCounts(r *request, ids []int64) (map[int64]map[core.LeadKind]int, error) {
+	out := map[int64]map[core.LeadKind]int{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	for _, k := range core.LeadKinds {
+		gs, err := r.svc.GroupLeads(r.ctx, core.Query{Where: core.And(core.Eq("dealer", r.dealer.ID), core.In("client", anyIDs(ids)...),
+			core.Eq("kind", string(k))), GroupBy: "client"})
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range gs {
+			id, ok := g.Value.(int64)
+			if !ok {
+				continue
+			}
+			if out[id] == nil {
+				out[id] = map[core.LeadKind]int{}
+			}
+			out[id][k] = g.Count
+		}
+	}
+	return out, nil
+}
+
+// fillLeadCounts sets on computed the counts of client clientID's leads
+// by kind, client_number_of_leads and client_number_of_<kind>_leads.
+func fillLeadCounts(computed doc, n map[core.LeadKind]int) {
+	computed["client_number_of_sale_leads"] = n[core.LeadSale]
+	computed["client_number_of_aftersale_leads"] = n[core.LeadAftersale]
+	computed["client_number_of_appraisal_leads"] = n[core.LeadAppraisal]
+	computed["client_number_of_leads"] = n[core.LeadSale] + n[core.LeadAftersale] + n[core.LeadAppraisal]
+}

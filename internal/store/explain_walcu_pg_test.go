@@ -41,19 +41,32 @@ func TestExplainWalcuListPostgres(t *testing.T) {
 		check(t, err, "schema")
 		check(t, sc.Check(&q), "check")
 		page, _, args, _ := store.LeadQueries(s, []int64{f.Dealer.ID}, q)
-		rows, err := s.DB().QueryContext(ctx, "EXPLAIN "+page, args...)
-		check(t, err, "explain")
-		var lines []string
-		for rows.Next() {
-			var line string
-			check(t, rows.Scan(&line), "scan")
-			lines = append(lines, line)
-		}
-		rows.Close()
-		plan := strings.Join(lines, "\n")
+		plan := pgPlan(t, s, page, args...)
 		t.Logf("%s:\n%s", name, plan)
 		if !strings.Contains(plan, "Scan using leads_dealer_kind_stage_created") || strings.Contains(plan, "Sort") {
 			t.Errorf("%s: the page does not walk leads_dealer_kind_stage_created:\n%s", name, plan)
 		}
 	}
+}
+
+// pgPlan is PostgreSQL's plan of query on s: EXPLAIN's lines.
+func pgPlan(t testing.TB, s *store.Store, query string, args ...any) string {
+	t.Helper()
+	rows, err := s.DB().QueryContext(ctx, "EXPLAIN "+query, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, line)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
 }

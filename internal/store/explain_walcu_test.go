@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 
@@ -53,25 +54,36 @@ func TestExplainWalcuList(t *testing.T) {
 			t.Fatal(err)
 		}
 		limit, largs := c.page(core.Page{Limit: q.Limit})
-		rows, err := s.read.Query("EXPLAIN QUERY PLAN SELECT id FROM leads WHERE "+p.where+c.orderBy(&p.table, q.Sort, false)+limit,
-			append(p.args, largs...)...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var lines []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, detail)
-		}
-		rows.Close()
-		plan := strings.Join(lines, "; ")
+		plan := queryPlan(t, s.read, "SELECT id FROM leads WHERE "+p.where+c.orderBy(&p.table, q.Sort, false)+limit, append(p.args, largs...)...)
 		t.Logf("%s: %s", name, plan)
 		if !strings.Contains(plan, "leads_dealer_kind_stage_created (dealer_id=? AND kind=? AND stage_rank=?)") || strings.Contains(plan, "TEMP B-TREE") {
 			t.Errorf("%s: the page does not walk leads_dealer_kind_stage_created: %s", name, plan)
 		}
 	}
+}
+
+// queryPlan is SQLite's plan of query on db: the details of EXPLAIN QUERY
+// PLAN's rows, joined by "; ".
+func queryPlan(t testing.TB, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args ...any) string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "; ")
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 )
 
@@ -50,7 +51,7 @@ func TestExtQueries(t *testing.T) {
 		t.Helper()
 		r := e.list("saleleads", params)
 		mustStatus(t, what, r, 200)
-		if got := ids(r); !sameStrings(got, want) {
+		if got := ids(r); !slices.Equal(got, want) {
 			t.Errorf("%s: got %v, want %v: %s", what, got, want, r.raw)
 		}
 	}
@@ -95,11 +96,11 @@ func TestExtQueries(t *testing.T) {
 	client("Zoe", "Leganés")
 	r = e.list("clients", url.Values{"q": {`{"address.locality": "Getafe"}`}, "sort": {"-primary_contact.name.first_name"}})
 	mustStatus(t, "clients by locality", r, 200)
-	if got := ids(r); !sameStrings(got, []string{y, x}) {
+	if got := ids(r); !slices.Equal(got, []string{y, x}) {
 		t.Errorf("clients in Getafe: %v, want %v", got, []string{y, x})
 	}
 	r = e.list("clients", url.Values{"q": {`{"contacts.phones": "6000Xavi"}`}})
-	if got := ids(r); !sameStrings(got, []string{x}) {
+	if got := ids(r); !slices.Equal(got, []string{x}) {
 		t.Errorf("clients by a contact's phone: %s", r.raw)
 	}
 	r = e.list("clients", url.Values{"group_by": {"address.locality"}, "q": {`{"address.locality": {"$exists": true}}`}})
@@ -110,18 +111,6 @@ func TestExtQueries(t *testing.T) {
 	if r := e.list("clients", url.Values{"q": {`{"contacts_phones": "1"}`}}); r.code != 400 || at(r.obj(), "fields", "q.contacts_phones") == nil {
 		t.Errorf("a derived field: %d %s", r.code, r.raw)
 	}
-}
-
-func sameStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // compact is a JSON text without its spaces.

@@ -47,6 +47,21 @@ func TestExplainWalcuListPostgres(t *testing.T) {
 			t.Errorf("%s: the page does not walk leads_dealer_kind_stage_created:\n%s", name, plan)
 		}
 	}
+
+	// A car's plate (in an array of the Ext): containment, which
+	// leads_ext_gin (migration 0028) serves, then a sort of its matches.
+	plate := map[string]core.FieldSpec{"ext.walcu.car_list.car.license_plate": {Type: core.TypeText, Path: "walcu.car_list[].car.license_plate"}}
+	q := core.Query{Where: core.And(core.Eq("kind", "sale"), core.In("ext.walcu.car_list.car.license_plate", "1234ABC", "5678DEF")),
+		Sort: []core.Sort{{Field: "created_at", Desc: true}}, Limit: 51, Ext: plate}
+	sc, err := core.LeadSchema.WithExt(plate)
+	check(t, err, "schema")
+	check(t, sc.Check(&q), "check")
+	page, _, args, _ := store.LeadQueries(s, []int64{f.Dealer.ID}, q)
+	plan := pgPlan(t, s, page, args...)
+	t.Logf("plate:\n%s", plan)
+	if !strings.Contains(plan, "leads_ext_gin") {
+		t.Errorf("a condition on the plate does not read leads_ext_gin:\n%s", plan)
+	}
 }
 
 // pgPlan is PostgreSQL's plan of query on s: EXPLAIN's lines.

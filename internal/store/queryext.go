@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 
 	"forecourt/internal/core"
 )
@@ -35,6 +37,9 @@ func (t tableSQL) withExt(base string, ext map[string]core.FieldSpec, pg bool) (
 		if err != nil {
 			return tableSQL{}, fmt.Errorf("store: %s field %q: %w", t.schema.Entity, name, err)
 		}
+		if pg && !f.docTime {
+			f.contains = &jsonContains{col: col, path: sc.Fields[name].Path}
+		}
 		fields[name] = f
 	}
 	t.schema, t.fields = &sc, fields
@@ -52,4 +57,69 @@ func (s *Store) GroupClients(ctx context.Context, dealers []int64, q core.Query)
 	}
 	scope, args := inScope("dealer_id", dealers)
 	return groupPage(s, ctx, &t, scope, args, q)
+}
+
+// jsonContains compiles, on PostgreSQL, a condition of equality or
+// membership on a field of a JSONB column as containment (col @> '{"walcu":
+// {"car_list": [{"car": {"license_plate": "…"}}]}}'), which a GIN index of
+// the column (jsonb_path_ops) serves, with MongoDB's meaning, as the other
+// compilation: through an array it holds when an element holds the value;
+// a text is a JSON string, a number a JSON number (compared as numbers), a
+// boolean a JSON boolean. Times (JSON text in a layout) and null are left
+// to the other compilation.
+type jsonContains struct {
+	col  string // the JSONB expression
+	path string // the field's Path in it ("walcu.car_list[].car.license_plate")
+}
+
+// leaf returns the condition of cd on field f as containment, or false
+// when cd is not one containment compiles.
+func (j *jsonContains) leaf(f fieldSQL, cd core.Cond) (string, []any, bool) {
+	if j == nil {
+		return "", nil, false
+	}
+	vs := cd.Values
+	switch cd.Op {
+	case core.OpEq, core.OpNe:
+		vs = []any{cd.Value}
+	case core.OpIn, core.OpNin:
+	default:
+		return "", nil, false
+	}
+	if len(vs) == 0 {
+		return "", nil, false
+	}
+	parts := make([]string, 0, len(vs))
+	args := make([]any, 0, len(vs))
+	for _, v := range vs {
+		switch v.(type) {
+		case string, float64, int64, bool:
+		default:
+			return "", nil, false // null, a time: the other compilation
+		}
+		doc, err := json.Marshal(nested(j.path, sqlValue(f, v)))
+		if err != nil {
+			return "", nil, false
+		}
+		parts, args = append(parts, j.col+" @> ?::jsonb"), append(args, string(doc))
+	}
+	q := "(" + strings.Join(parts, " OR ") + ")"
+	if cd.Op == core.OpNe || cd.Op == core.OpNin {
+		q = "NOT " + q // also where the field is missing, as MongoDB's $ne
+	}
+	return q, args, true
+}
+
+// nested is v at path in a JSON value: objects for keys, an array of one
+// element after a key marked "[]".
+func nested(path string, v any) any {
+	segs := strings.Split(path, ".")
+	for i := len(segs) - 1; i >= 0; i-- {
+		key, array := strings.CutSuffix(segs[i], "[]")
+		if array {
+			v = []any{v}
+		}
+		v = map[string]any{key: v}
+	}
+	return v
 }

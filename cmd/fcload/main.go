@@ -6,6 +6,7 @@
 //	fcload -mode phone -n 2000 -c 4          # GET /api/lead/?client__phone__icontains=<6 digits>
 //	fcload -mode search -n 2000 -c 4         # GET /api/lead/?search=<surname or digits>
 //	fcload -mode leancore -n 5000 -c 16      # LeanCore's GET /lead?phone=<a stored client's phone>
+//	fcload -mode walcu -n 2000 -c 4          # Walcu's GET /dealers/{-dealer}/saleleads?q=<-q>&sort=-created_at&limit=50
 //	fcload -mode ticket -user mart@hotmail.com -password Hol@MunD0 -n 20000 -c 16
 //	                                         # Casabaca's POST /api/tickets, the document's body, each a new client and interaction
 //	fcload -mode pull -ids confirmed.txt     # the lead bank: pull and confirm until the duration ends
@@ -55,7 +56,7 @@ func run(args []string, stdout io.Writer) error {
 	base := fs.String("url", "http://127.0.0.1:8080", "server base URL")
 	user := fs.String("user", "demo@example.com", "username")
 	pass := fs.String("password", "demo", "password")
-	mode := fs.String("mode", "create", "create, phone, search, leancore, ticket or pull")
+	mode := fs.String("mode", "create", "create, phone, search, leancore, walcu, ticket or pull")
 	n := fs.Int("n", 10000, "requests to send")
 	conc := fs.Int("c", 16, "concurrent clients")
 	dur := fs.Duration("duration", 10*time.Minute, "stop after this long")
@@ -64,6 +65,8 @@ func run(args []string, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 1, "random seed")
 	idsPath := fs.String("ids", "", "append the ids of acknowledged leads (create) or confirmed leads (pull) to this file")
 	drain := fs.Bool("drain", false, "pull: stop when nothing is left to pull")
+	walcuDealer := fs.String("dealer", "1", "walcu: the dealer's id in the paths")
+	walcuQ := fs.String("q", defaultWalcuQ, "walcu: the list's q (a MongoDB filter)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -85,7 +88,7 @@ func run(args []string, stdout io.Writer) error {
 		return pull(client, *base, token, *dur, *drain, ids, stdout)
 	}
 	var location int
-	if *mode != "ticket" {
+	if *mode != "ticket" && *mode != "walcu" {
 		if location, err = firstLocality(client, *base, token, *province); err != nil {
 			return err
 		}
@@ -111,7 +114,13 @@ func run(args []string, stdout io.Writer) error {
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(*seed, uint64(w)))
 			for ctx.Err() == nil && next.Add(1) <= int64(*n) {
-				req, err := build(*mode, *base, token, r, *source, *province, location, phones)
+				var req *http.Request
+				var err error
+				if *mode == "walcu" {
+					req, err = walcuList(*base, token, *walcuDealer, *walcuQ)
+				} else {
+					req, err = build(*mode, *base, token, r, *source, *province, location, phones)
+				}
 				if err != nil {
 					firstErr.CompareAndSwap(nil, err)
 					failures.Add(1)
@@ -425,4 +434,22 @@ func pull(c *http.Client, base, token string, dur time.Duration, drain bool, ids
 	fmt.Fprintf(stdout, "mode=pull pulled=%d confirmed=%d already-confirmed=%d cycles=%d pull+confirm p50=%s p99=%s max=%s\n",
 		pulled, confirmed, again, len(cycles), pct(.5), pct(.99), pct(1))
 	return nil
+}
+
+// defaultWalcuQ is the walcu mode's filter: the status (the core's stage,
+// indexed) and a nested field kept in the lead's Ext, which every lead
+// made through SML lacks, so that it holds for each lead the page reads
+// and is tested on each of them (MongoDB's $ne holds where the field is
+// missing).
+const defaultWalcuQ = `{"status.status": "new", "origin.medium": {"$ne": "fax"}}`
+
+// walcuList is one page of Walcu's saleleads: q, newest first, 50.
+func walcuList(base, token, dealer, q string) (*http.Request, error) {
+	v := url.Values{"q": {q}, "sort": {"-created_at"}, "limit": {"50"}}
+	req, err := http.NewRequest("GET", base+"/dealers/"+url.PathEscape(dealer)+"/saleleads?"+v.Encode(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	return req, nil
 }

@@ -211,7 +211,7 @@ func TestServeDemoEndToEnd(t *testing.T) {
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, want := range []string{
-		"forecourt_leads_created_total 52", // the demo's 50 and Colombia's 1, and this test's
+		"forecourt_leads_created_total 58", // the demo's 56 (50 sales, 6 of Walcu's kinds) and Colombia's 1, and this test's
 		`forecourt_http_requests_total{code="201",route="POST /api/lead/"} 1`,
 		"forecourt_http_request_duration_seconds_bucket",
 		`go_sql_max_open_connections{db_name="forecourt"}`,
@@ -250,8 +250,8 @@ func TestServeDemoEndToEnd(t *testing.T) {
 		t.Fatalf("login after restart = %d", code)
 	}
 	code, list = do(t, "GET", base+"/api/lead/?page_size=all", login["token"].(string), nil)
-	if code != 200 || list["count"].(float64) != 51 {
-		t.Fatalf("after restart: %d leads, want 51", int(list["count"].(float64)))
+	if code != 200 || list["count"].(float64) != 57 {
+		t.Fatalf("after restart: %d leads, want 57 (the demo's 56 and one)", int(list["count"].(float64)))
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
@@ -356,8 +356,8 @@ func TestScaleOutOnPostgres(t *testing.T) {
 		t.Fatalf("read on B = %d %v", code, got)
 	}
 	code, list := do(t, "GET", b+"/api/lead/?page_size=1", token, nil)
-	if code != 200 || list["count"].(float64) != 51 {
-		t.Errorf("B counts %v leads, want 50 demo + 1", list["count"])
+	if code != 200 || list["count"].(float64) != 57 {
+		t.Errorf("B counts %v leads, want 56 demo + 1", list["count"])
 	}
 	exportAcrossServers(t, a, b, token)
 	if code, _ := do(t, "POST", b+"/api/auth/logout/", token, nil); code != 200 {

@@ -270,7 +270,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		// empty database, one loads the demo and the others find it loaded.
 		var f demo.Fixture
 		err := st.Exclusively(ctx, func() (err error) {
-			f, err = demo.Seed(ctx, svc, demo.Options{Leads: 50})
+			f, err = demo.Seed(ctx, svc, demo.Options{Leads: 50, WalcuKinds: true})
 			return err
 		})
 		switch {
@@ -279,7 +279,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		case err != nil:
 			return fmt.Errorf("load demo data: %w", err)
 		default:
-			log.Info("demo data loaded", "dealer", f.DealerID, "user", demo.AdminUsername, "password", demo.AdminPassword, "leads", len(f.LeadIDs))
+			log.Info("demo data loaded", "dealer", f.DealerID, "user", demo.AdminUsername, "password", demo.AdminPassword, "leads", len(f.LeadIDs)+len(f.WalcuLeadIDs))
 		}
 	}
 

@@ -11,7 +11,11 @@ import (
 // FindLeads lists the leads of the principal's dealers that q selects. A
 // condition on "dealer" at the top of q.Where narrows the dealers.
 func (s *Service) FindLeads(ctx context.Context, q Query) ([]Lead, int, error) {
-	ids, err := s.prepare(ctx, &q, LeadSchema, "dealer")
+	sc, err := LeadSchema.WithExt(q.Ext)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids, err := s.prepare(ctx, &q, sc, "dealer")
 	if err != nil || len(ids) == 0 {
 		return nil, 0, err
 	}
@@ -24,7 +28,11 @@ func (s *Service) GroupLeads(ctx context.Context, q Query) ([]Group, error) {
 	if q.GroupBy == "" {
 		return nil, &Error{Code: Invalid, Message: "nothing to group by", Fields: map[string]string{"group_by": MsgRequired}}
 	}
-	ids, err := s.prepare(ctx, &q, LeadSchema, "dealer")
+	sc, err := LeadSchema.WithExt(q.Ext)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.prepare(ctx, &q, sc, "dealer")
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
@@ -33,11 +41,32 @@ func (s *Service) GroupLeads(ctx context.Context, q Query) ([]Group, error) {
 
 // FindClients lists the clients of the principal's dealers.
 func (s *Service) FindClients(ctx context.Context, q Query) ([]Client, int, error) {
-	ids, err := s.prepare(ctx, &q, ClientSchema, "dealer")
+	sc, err := ClientSchema.WithExt(q.Ext)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids, err := s.prepare(ctx, &q, sc, "dealer")
 	if err != nil || len(ids) == 0 {
 		return nil, 0, err
 	}
 	return s.store.FindClients(ctx, ids, q)
+}
+
+// GroupClients counts the clients of the principal's dealers that q
+// selects per value of q.GroupBy, most first (at most MaxGroups).
+func (s *Service) GroupClients(ctx context.Context, q Query) ([]Group, error) {
+	if q.GroupBy == "" {
+		return nil, &Error{Code: Invalid, Message: "nothing to group by", Fields: map[string]string{"group_by": MsgRequired}}
+	}
+	sc, err := ClientSchema.WithExt(q.Ext)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.prepare(ctx, &q, sc, "dealer")
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	return s.store.GroupClients(ctx, ids, q)
 }
 
 // FindUsers lists the members of the principal's dealers; a condition on

@@ -113,6 +113,10 @@ type Query struct {
 	Total   bool
 	GroupBy string
 	Project []string
+	// Ext declares the extension fields (see WithExt) that Where, Sort
+	// and GroupBy may name besides the Schema's, for the entities that
+	// have an Ext (leads, clients); the others ignore it.
+	Ext map[string]FieldSpec
 	// At is the instant that fields relative to now (a user's "online")
 	// are evaluated at. The Service sets it.
 	At time.Time

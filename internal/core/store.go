@@ -132,6 +132,9 @@ type Store interface {
 	FindLocalities(ctx context.Context, q Query) ([]Locality, int, error)
 
 	FindClients(ctx context.Context, dealerIDs []int64, q Query) ([]Client, int, error)
+	// GroupClients counts the clients of dealerIDs that q selects per
+	// value of q.GroupBy, most first.
+	GroupClients(ctx context.Context, dealerIDs []int64, q Query) ([]Group, error)
 	// MergeClients merges client drop into client keep, both of dealerID,
 	// in one transaction: merge gives keep's new values and the changes
 	// each lead's history records; drop's leads and appointments become

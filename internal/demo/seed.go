@@ -35,6 +35,11 @@ var ErrNotEmpty = errors.New("demo: the database is not empty")
 type Options struct {
 	Leads    int // sample leads to create; 0 for none
 	Advisors int // advisors besides the admin; default 3
+	// WalcuKinds adds to the first dealer three after-sale and three
+	// appraisal leads, and a planned visit on every fourth sample lead
+	// (walcu.go): serve --demo's data, so that every Walcu collection
+	// of leads and dates shows something.
+	WalcuKinds bool
 }
 
 // Fixture names what Seed created.
@@ -51,6 +56,10 @@ type Fixture struct {
 	ProvinceIDs   map[int]int64
 	LocalityIDs   map[string]int64 // capital name → id
 	LeadIDs       []int64
+	// WalcuLeadIDs are the after-sale and appraisal leads, AppointmentIDs
+	// the visits (Options.WalcuKinds).
+	WalcuLeadIDs   []int64
+	AppointmentIDs []int64
 
 	CODealerID int64 // the dealer in Colombia
 	COAdminID  int64 // its admin, COAdminUsername with AdminPassword
@@ -142,6 +151,11 @@ func Seed(ctx context.Context, svc *core.Service, opt Options) (Fixture, error) 
 	actx := core.WithPrincipal(ctx, core.Principal{UserID: admin.ID, Username: admin.Username, DealerIDs: []int64{d.ID}})
 	if err := seedLeads(actx, svc, &f, opt.Leads); err != nil {
 		return Fixture{}, fmt.Errorf("demo leads: %w", err)
+	}
+	if opt.WalcuKinds {
+		if err := seedWalcuKinds(actx, svc, &f); err != nil {
+			return Fixture{}, fmt.Errorf("demo leads of Walcu's kinds: %w", err)
+		}
 	}
 	if err := seedColombia(ctx, svc, &f); err != nil {
 		return Fixture{}, fmt.Errorf("demo dealer in Colombia: %w", err)

@@ -443,20 +443,7 @@ func TestConfirmPlanAfterRegistration(t *testing.T) {
 		t.Fatal(err)
 	}
 	query, args := store.DeliveryStatesQuery(consumer, ids)
-	rows, err := s.DB().QueryContext(ctx, "EXPLAIN "+query, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, line)
-	}
-	if p := strings.Join(plan, "\n"); !strings.Contains(p, "lead_deliveries_pkey") {
+	if p := pgPlan(t, s, query, args...); !strings.Contains(p, "lead_deliveries_pkey") {
 		t.Fatalf("the states of %d leads are not read by the primary key:\n%s", len(ids), p)
 	}
 }

@@ -40,20 +40,7 @@ func TestExplainFindLeadsPostgres(t *testing.T) {
 	}
 	explain := func(query string, args []any) string {
 		t.Helper()
-		rows, err := s.DB().QueryContext(ctx, "EXPLAIN "+query, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", query, err)
-		}
-		defer rows.Close()
-		var lines []string
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, line)
-		}
-		return strings.Join(lines, "\n")
+		return pgPlan(t, s, query, args...)
 	}
 	dealers := []int64{f.Dealer.ID}
 	for _, tc := range []struct {

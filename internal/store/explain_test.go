@@ -50,21 +50,7 @@ func TestExplainFindLeads(t *testing.T) {
 	c := s.reader(ctx)
 	plan := func(query string, args ...any) string {
 		t.Helper()
-		rows, err := s.read.Query("EXPLAIN QUERY PLAN "+query, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", query, err)
-		}
-		defer rows.Close()
-		var lines []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, detail)
-		}
-		return strings.Join(lines, "; ")
+		return queryPlan(t, s.read, query, args...)
 	}
 	order := c.orderBy(&leadTable, nil, false)
 	plus := c.orderBy(&leadTable, nil, true)
@@ -200,21 +186,7 @@ func TestPlannerStatistics(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := s.read.Query("EXPLAIN QUERY PLAN SELECT id FROM leads WHERE "+p.where+c.orderBy(&leadTable, q.Sort, false)+" LIMIT 20", p.args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, detail)
-		}
-		return strings.Join(out, "; ")
+		return queryPlan(t, s.read, "SELECT id FROM leads WHERE "+p.where+c.orderBy(&leadTable, q.Sort, false)+" LIMIT 20", p.args...)
 	}
 	s.optimize() // as the writer does every optimizeEvery (the pool of one connection waits for it)
 	if p := plan(); !strings.Contains(p, "leads_dealer_updated") || strings.Contains(p, "TEMP B-TREE") {
@@ -235,21 +207,7 @@ func TestExplainClientMatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	query := strings.Join([]string{clientMatchArm(core.MatchGovID), clientMatchArm(core.MatchPhone), clientMatchArm(core.MatchEmail)}, " UNION ALL ")
-	rows, err := s.read.Query("EXPLAIN QUERY PLAN "+query, dealerID, "X1", dealerID, "+34600000000", dealerID, "seed1@example.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	got := strings.Join(plan, "\n")
+	got := strings.ReplaceAll(queryPlan(t, s.read, query, dealerID, "X1", dealerID, "+34600000000", dealerID, "seed1@example.com"), "; ", "\n")
 	for _, want := range []string{"USING INDEX clients_dealer_gov_id (dealer_id=? AND gov_id=?)",
 		"INDEX clients_dealer_phone (dealer_id=? AND phone_e164=?)", "USING INDEX clients_dealer_email (dealer_id=? AND <expr>=?)"} {
 		if !strings.Contains(got, want) {
@@ -299,21 +257,7 @@ func TestReadersReloadStatistics(t *testing.T) {
 				t.Fatal(err)
 			}
 			held = append(held, cn)
-			rows, err := cn.QueryContext(ctx, "EXPLAIN QUERY PLAN SELECT id FROM leads WHERE "+p.where+c.orderBy(&leadTable, q.Sort, false)+" LIMIT 1", p.args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var out []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				out = append(out, detail)
-			}
-			rows.Close()
-			plans = append(plans, strings.Join(out, "; "))
+			plans = append(plans, queryPlan(t, cn, "SELECT id FROM leads WHERE "+p.where+c.orderBy(&leadTable, q.Sort, false)+" LIMIT 1", p.args...))
 		}
 		for _, cn := range held {
 			cn.Close()

@@ -45,7 +45,7 @@ func (s *Store) findLeads(ctx context.Context, dealers []int64, q core.Query, wa
 		if err != nil {
 			return err
 		}
-		order := c.orderBy(&leadTable, q.Sort, false)
+		order := c.orderBy(&p.table, q.Sort, false)
 		counted := false
 		pageWhere := p.where
 		if p.matched {
@@ -64,7 +64,7 @@ func (s *Store) findLeads(ctx context.Context, dealers []int64, q core.Query, wa
 				// Few matches: sort them rather than walk an index of the
 				// dealer's leads looking for them. "+col" keeps SQLite off
 				// every index but the rowid (where starts with dealer_id).
-				order = c.orderBy(&leadTable, q.Sort, true)
+				order = c.orderBy(&p.table, q.Sort, true)
 				pageWhere = "+" + p.where
 			}
 		}
@@ -127,7 +127,7 @@ func (s *Store) GroupLeads(ctx context.Context, dealers []int64, q core.Query) (
 		if err != nil {
 			return err
 		}
-		out, err = groupRows(c, &leadTable, q.GroupBy, `leads WHERE `+p.where, p.args)
+		out, err = groupRows(c, &p.table, q.GroupBy, `leads WHERE `+p.where, p.args)
 		return err
 	})
 	return out, dbError(err, "group leads", "lead", "")
@@ -163,6 +163,7 @@ func groupRows(c conn, t *tableSQL, field, from string, args []any) ([]core.Grou
 // shape.
 type leadPlan struct {
 	dealers []int64
+	table   tableSQL // leadTable with q's extension fields
 	where   string
 	args    []any
 	matched bool // the WHERE looks text up in the trigram index
@@ -196,7 +197,11 @@ func planLeads(c conn, dealers []int64, q core.Query) (leadPlan, error) {
 			return p, err
 		}
 	}
-	t := leadTable.withClients(dealers)
+	t, err := leadTable.withClients(dealers).withExt("leads", q.Ext, c.pg)
+	if err != nil {
+		return p, err
+	}
+	p.table = t
 	t.matchAll = func(c conn, terms []string) (string, []any, bool) { return c.leadMatch(dealers, terms, refs) }
 	cond, args, matched, err := c.where(&t, q.Where, q.At)
 	if err != nil {

@@ -342,21 +342,7 @@ func TestExplainAppointments(t *testing.T) {
 			}
 			where, args = where+" AND "+cond, append(args, a...)
 		}
-		rows, err := s.read.Query("EXPLAIN QUERY PLAN SELECT id FROM appointments WHERE "+where+c.orderBy(&appointmentTable, q.Sort, false)+" LIMIT 20", args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		joined := fmt.Sprint(plan)
+		joined := queryPlan(t, s.read, "SELECT id FROM appointments WHERE "+where+c.orderBy(&appointmentTable, q.Sort, false)+" LIMIT 20", args...)
 		t.Logf("%s: %s", name, joined)
 		if !strings.Contains(joined, "USING") || strings.Contains(joined, "TEMP B-TREE") || strings.Contains(joined, "SCAN appointments") {
 			t.Errorf("%s: plan %s", name, joined)

@@ -82,8 +82,12 @@ func (s *Store) FindClients(ctx context.Context, dealers []int64, q core.Query) 
 	if dealers = core.DistinctIDs(dealers); len(dealers) == 0 {
 		return nil, 0, nil
 	}
+	t, err := clientTable.withExt("clients", q.Ext, s.engine == Postgres)
+	if err != nil {
+		return nil, 0, err
+	}
 	scope, args := inScope("dealer_id", dealers)
-	return findPage(s, ctx, &clientTable, scope, args, q, func(c conn, tail string, args ...any) ([]core.Client, error) {
+	return findPage(s, ctx, &t, scope, args, q, func(c conn, tail string, args ...any) ([]core.Client, error) {
 		return queryAll(c, `SELECT `+clientCols+` FROM clients `+tail, args, func(r *sql.Rows, cl *core.Client) error { return scanClient(r, cl) })
 	})
 }

@@ -53,6 +53,10 @@ type fieldSQL struct {
 	// docTime: col holds times as text in core.DocumentTimeLayout (a
 	// document's body), which orders like the times.
 	docTime bool
+	// contains, on PostgreSQL, is the JSONB column a field of an extension
+	// lives in and the path to it (queryext.go): equality and membership
+	// are compiled as containment in it, which its GIN index serves.
+	contains *jsonContains
 }
 
 // tableSQL maps an entity's Schema onto its table.
@@ -166,6 +170,9 @@ func (c conn) leaf(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool
 		}
 		cond, args, matched := c.textFilter([]string{q}, false, f.text...)
 		return cond, args, matched, nil
+	}
+	if q, args, ok := f.contains.leaf(f, cd); ok {
+		return q, args, false, nil
 	}
 	// pos is a condition that holds for a row (the entity's, or a related
 	// one) holding the value; neg says the leaf holds where no row does.

@@ -216,6 +216,7 @@ func (b *clientBackend) remove(r *request, id string) error {
 
 func (b *clientBackend) find(r *request, q core.Query) ([]doc, error) {
 	q.Where = core.And(core.Eq("dealer", r.dealer.ID), q.Where)
+	q.Ext = clientExt
 	cs, _, err := b.svc.FindClients(r.ctx, q)
 	if err != nil {
 		return nil, b.queryErr(err)
@@ -241,8 +242,24 @@ func (b *clientBackend) find(r *request, q core.Query) ([]doc, error) {
 }
 
 func (b *clientBackend) group(r *request, q core.Query) ([]core.Group, error) {
-	return nil, invalidField("group_by", "clients are not grouped yet")
+	q.Where = core.And(core.Eq("dealer", r.dealer.ID), q.Where)
+	q.Ext = clientExt
+	gs, err := b.svc.GroupClients(r.ctx, q)
+	if err != nil {
+		return nil, b.queryErr(err)
+	}
+	return renderGroups(r, q.GroupBy, gs)
 }
+
+// clientExt are the fields of a client kept in its Ext that a query may
+// name: every field of the document but the envelope, computed, the core's
+// (clientFields) and the derived contacts_* lists. created_by is the
+// creator's public id as written when the client was created here.
+var clientExt = extSpecs(collections["clients"], func(path string) bool {
+	_, core := clientFields[path]
+	top := topField(path)
+	return !core && !isEnvelope(top) && top != "computed" && !slices.Contains(derivedClientFields, top)
+})
 
 // clientFields are the paths of a client document a query may name, and
 // the core's field of each.
@@ -262,10 +279,16 @@ func (b *clientBackend) field(r *request, path string) (qfield, error) {
 	if f, ok := clientFields[path]; ok {
 		return f, nil
 	}
-	if _, ok := b.coll.fields[path]; ok {
-		return qfield{}, invalid("field not queryable", map[string]string{"q." + path: "kept outside the core's columns: not yet filterable or sortable (see docs/walcu.md)"})
+	if _, ok := clientExt[extQueryPrefix+path]; ok {
+		return extQField(b.coll, path), nil
 	}
-	return qfield{}, unknownField(b.coll, path)
+	if _, ok := b.coll.fields[path]; !ok {
+		return qfield{}, unknownField(b.coll, path)
+	}
+	if slices.Contains(derivedClientFields, topField(path)) {
+		return qfield{}, notQueryable(path, "derived from the contacts when the client is read: not filterable (name primary_contact or contacts)")
+	}
+	return qfield{}, notQueryable(path, "the server's: not filterable")
 }
 
 // clientFieldNames words the core's field paths of a client as the

@@ -20,6 +20,8 @@ func FuzzListQuery(f *testing.F) {
 		{`{"$or": [{"inquiry": {"$regex": "le"}}, {"client_id": {"$exists": true}}]}`, `status.status:new AND "León"`},
 		{`{"$and": [{"$not": {"__v": {"$gt": 1}}}], "_id": {"$nin": ["a"]}}`, `-created_at:>=2026-01-01 OR (x y)`},
 		{`{"make": "SEAT", "equipment.price": {"$lte": 100}}`, "make:~seat price:>10"},
+		{`{"origin.medium": {"$ne": "fax"}, "car_list.car.license_plate": {"$in": ["1234ABC"]}, "cost": {"$gt": 1}}`,
+			`notification.notify_at:<2026-12-01 custom:~vip`}, // fields kept in the lead's Ext
 		{`{"a": {"$foo": 1}}`, `"unterminated`},
 		{`[1]`, `((((`},
 	} {

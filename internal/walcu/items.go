@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"maps"
 	"strconv"
+	"strings"
 	"time"
 
 	"forecourt/internal/core"
@@ -487,7 +488,7 @@ func queryErrOf(err error, fields map[string]qfield) error {
 		if p, ok := rev[k]; ok {
 			return "q." + p
 		}
-		return "q." + k
+		return "q." + strings.TrimPrefix(k, extQueryPrefix)
 	})
 }
 

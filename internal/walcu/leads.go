@@ -38,10 +38,33 @@ type leadBackend struct {
 	svc  *core.Service
 	coll *collection
 	kind core.LeadKind
+	ext  map[string]core.FieldSpec // the fields kept in Ext a query may name (extquery.go)
 }
 
 func newLeadBackend(svc *core.Service, c *collection, kind core.LeadKind) *leadBackend {
-	return &leadBackend{svc: svc, coll: c, kind: kind}
+	b := &leadBackend{svc: svc, coll: c, kind: kind}
+	b.ext = extSpecs(c, func(path string) bool {
+		_, core := leadFields[path]
+		top := topField(path)
+		return !core && !isEnvelope(top) && top != "computed" && !slices.Contains(coreOnly, top) && b.carField(path) == ""
+	})
+	return b
+}
+
+// carField returns, for a path of the lead's vehicle the core holds (the
+// car's price, mileage and year: see stripCore), its last key; "" for
+// any other path.
+func (b *leadBackend) carField(path string) string {
+	car := b.carPath()
+	if len(car) == 0 {
+		return ""
+	}
+	car = slices.DeleteFunc(slices.Clone(car), func(k string) bool { return k == "0" })
+	rest, ok := strings.CutPrefix(path, strings.Join(car, ".")+".")
+	if ok && (rest == "price" || rest == "mileage" || rest == "year") {
+		return rest
+	}
+	return ""
 }
 
 // extPrefix is the prefix of this API's keys in a lead's Ext.
@@ -559,6 +582,7 @@ func (b *leadBackend) scoped(r *request, q core.Query) core.Query {
 }
 
 func (b *leadBackend) find(r *request, q core.Query) ([]doc, error) {
+	q.Ext = b.ext
 	ls, _, err := b.svc.FindLeads(r.ctx, b.scoped(r, q))
 	if err != nil {
 		return nil, b.queryErr(err)
@@ -567,6 +591,7 @@ func (b *leadBackend) find(r *request, q core.Query) ([]doc, error) {
 }
 
 func (b *leadBackend) group(r *request, q core.Query) ([]core.Group, error) {
+	q.Ext = b.ext
 	gs, err := b.svc.GroupLeads(r.ctx, b.scoped(r, q))
 	if err != nil {
 		return nil, b.queryErr(err)
@@ -607,10 +632,21 @@ func (b *leadBackend) field(r *request, path string) (qfield, error) {
 	if f, ok := leadFields[path]; ok {
 		return f, nil
 	}
-	if _, ok := b.coll.fields[path]; ok {
-		return qfield{}, invalid("field not queryable", map[string]string{"q." + path: "kept outside the core's columns: not yet filterable, sortable or groupable (see docs/walcu.md)"})
+	if _, ok := b.ext[extQueryPrefix+path]; ok {
+		return extQField(b.coll, path), nil
 	}
-	return qfield{}, unknownField(b.coll, path)
+	if _, ok := b.coll.fields[path]; !ok {
+		return qfield{}, unknownField(b.coll, path)
+	}
+	switch {
+	case topField(path) == "computed":
+		return qfield{}, notQueryable(path, "derived when the lead is read, never stored: not filterable (name what it derives from)")
+	case b.carField(path) == "year":
+		return qfield{core: "vehicle.year", kind: kNumber}, nil
+	case b.carField(path) != "":
+		return qfield{}, notQueryable(path, "the core keeps it as the vehicle's text (other APIs write \"15.000 €\"): not filterable")
+	}
+	return qfield{}, notQueryable(path, "the server's: not filterable")
 }
 
 // leadFieldNames words the core's field paths of a lead as the

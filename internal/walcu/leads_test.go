@@ -267,7 +267,7 @@ func TestSaleleads(t *testing.T) {
 	if len(r.arr()) != 1 {
 		t.Fatalf("appraisal leads: %s", r.raw)
 	}
-	for q, field := range map[string]string{`{"custom": "c2"}`: "q.custom", `{"nope": 1}`: "q.nope", `{"status.status": "won"}`: "q.status.status"} {
+	for q, field := range map[string]string{`{"computed.notes": "c2"}`: "q.computed.notes", `{"nope": 1}`: "q.nope", `{"status.status": "won"}`: "q.status.status"} {
 		r := e.list("saleleads", url.Values{"q": {q}})
 		if r.code != 400 || at(r.obj(), "fields", field) == nil {
 			t.Errorf("q %s: %d %s", q, r.code, r.raw)

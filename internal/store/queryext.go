@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"forecourt/internal/core"
+)
+
+// Extension fields of a query (core.Query.Ext, core/queryext.go): fields
+// of a lead's or client's ext column, one JSON object by API, compiled
+// by the documents' compiler of JSON paths (jsonField), so that there is
+// one way to read JSON in SQL on each engine.
+
+// withExt returns t with the extension fields ext mapped onto base's ext
+// column (base: "leads", "clients"), and its schema with them.
+func (t tableSQL) withExt(base string, ext map[string]core.FieldSpec, pg bool) (tableSQL, error) {
+	if len(ext) == 0 {
+		return t, nil
+	}
+	sc, err := t.schema.WithExt(ext)
+	if err != nil {
+		return tableSQL{}, err
+	}
+	col := base + ".ext"
+	if pg {
+		col = "(" + base + ".ext::jsonb)" // TEXT, as on SQLite (migration 0018)
+	}
+	fields := make(map[string]fieldSQL, len(t.fields)+len(ext))
+	for name, f := range t.fields {
+		fields[name] = f
+	}
+	for name := range ext {
+		f, err := jsonField(col, sc.Fields[name], pg)
+		if err != nil {
+			return tableSQL{}, fmt.Errorf("store: %s field %q: %w", t.schema.Entity, name, err)
+		}
+		if pg && !f.docTime {
+			f.contains = &jsonContains{col: col, path: sc.Fields[name].Path}
+		}
+		fields[name] = f
+	}
+	t.schema, t.fields = &sc, fields
+	return t, nil
+}
+
+// GroupClients implements core.Store.GroupClients.
+func (s *Store) GroupClients(ctx context.Context, dealers []int64, q core.Query) ([]core.Group, error) {
+	if dealers = core.DistinctIDs(dealers); len(dealers) == 0 {
+		return nil, nil
+	}
+	t, err := clientTable.withExt("clients", q.Ext, s.engine == Postgres)
+	if err != nil {
+		return nil, err
+	}
+	scope, args := inScope("dealer_id", dealers)
+	return groupPage(s, ctx, &t, scope, args, q)
+}
+
+// jsonContains compiles, on PostgreSQL, a condition of equality or
+// membership on a field of a JSONB column as containment (col @> '{"walcu":
+// {"car_list": [{"car": {"license_plate": "…"}}]}}'), which a GIN index of
+// the column (jsonb_path_ops) serves, with MongoDB's meaning, as the other
+// compilation: through an array it holds when an element holds the value;
+// a text is a JSON string, a number a JSON number (compared as numbers), a
+// boolean a JSON boolean. Times (JSON text in a layout) and null are left
+// to the other compilation.
+type jsonContains struct {
+	col  string // the JSONB expression
+	path string // the field's Path in it ("walcu.car_list[].car.license_plate")
+}
+
+// leaf returns the condition of cd on field f as containment, or false
+// when cd is not one containment compiles.
+func (j *jsonContains) leaf(f fieldSQL, cd core.Cond) (string, []any, bool) {
+	if j == nil {
+		return "", nil, false
+	}
+	vs := cd.Values
+	switch cd.Op {
+	case core.OpEq, core.OpNe:
+		vs = []any{cd.Value}
+	case core.OpIn, core.OpNin:
+	default:
+		return "", nil, false
+	}
+	if len(vs) == 0 {
+		return "", nil, false
+	}
+	parts := make([]string, 0, len(vs))
+	args := make([]any, 0, len(vs))
+	for _, v := range vs {
+		switch v.(type) {
+		case string, float64, int64, bool:
+		default:
+			return "", nil, false // null, a time: the other compilation
+		}
+		doc, err := json.Marshal(nested(j.path, sqlValue(f, v)))
+		if err != nil {
+			return "", nil, false
+		}
+		parts, args = append(parts, j.col+" @> ?::jsonb"), append(args, string(doc))
+	}
+	q := "(" + strings.Join(parts, " OR ") + ")"
+	if cd.Op == core.OpNe || cd.Op == core.OpNin {
+		q = "NOT " + q // also where the field is missing, as MongoDB's $ne
+	}
+	return q, args, true
+}
+
+// nested is v at path in a JSON value: objects for keys, an array of one
+// element after a key marked "[]".
+func nested(path string, v any) any {
+	segs := strings.Split(path, ".")
+	for i := len(segs) - 1; i >= 0; i-- {
+		key, array := strings.CutSuffix(segs[i], "[]")
+		if array {
+			v = []any{v}
+		}
+		v = map[string]any{key: v}
+	}
+	return v
+}

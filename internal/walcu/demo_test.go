@@ -1,0 +1,58 @@
+package walcu_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"testing"
+
+	"forecourt/internal/core"
+	"forecourt/internal/demo"
+	"forecourt/internal/testkit"
+	"forecourt/internal/walcu"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// TestDemoData: serve --demo's data (demo.Options.WalcuKinds) shows in
+// Walcu's collections as a newcomer would look at them with the demo
+// admin's token: the sample leads as saleleads, three aftersaleleads and
+// three appraisallead (with their car), the clients, tasks, notes, and the
+// dates (the visits); a list with q on a field kept in Ext finds them.
+func TestDemoData(t *testing.T) {
+	ctx := context.Background()
+	st := testkit.OpenStore(t)
+	svc := core.NewService(st, core.WithPasswordCost(bcrypt.MinCost))
+	fx, err := demo.Seed(ctx, svc, demo.Options{Leads: 12, Advisors: 1, WalcuKinds: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := svc.Login(ctx, fx.AdminUsername, fx.AdminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, st: st, svc: svc, h: walcu.NewHandler(svc, walcu.WithLogger(slog.New(slog.DiscardHandler))), fx: fx,
+		esKey: token, dealer: strconv.FormatInt(fx.DealerID, 10)}
+	for coll, want := range map[string]int{"saleleads": 12, "aftersaleleads": 3, "appraisalleads": 3, "dates": 3} {
+		r := e.list(coll, url.Values{"limit": {"50"}})
+		mustStatus(t, coll, r, http.StatusOK)
+		if len(r.arr()) != want {
+			t.Errorf("%s: %d documents, want %d: %s", coll, len(r.arr()), want, r.raw)
+		}
+	}
+	for _, coll := range []string{"clients", "tasks", "notes"} {
+		if r := e.list(coll, nil); r.code != 200 || len(r.arr()) == 0 {
+			t.Errorf("%s: %d %s, want some", coll, r.code, r.raw)
+		}
+	}
+	r := e.list("appraisalleads", url.Values{"q": {`{"car.license_plate": "4821LKM"}`}})
+	if len(r.arr()) != 1 || at(r.arr()[0], "car", "make") != "Volkswagen" {
+		t.Errorf("an appraisal lead by its car's plate: %s", r.raw)
+	}
+	r = e.list("aftersaleleads", url.Values{"group_by": {"type"}})
+	if len(r.arr()) != 3 {
+		t.Errorf("after-sale leads by type: %s", r.raw)
+	}
+}

@@ -814,27 +814,28 @@ func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 		at[out[i].ID] = &out[i]
 	}
 
-	if !parts.tasks && !parts.notes {
-		return out, nil
-	}
-	err = eachRow(c, `SELECT `+taskCols+` FROM tasks t LEFT JOIN appraisals a ON a.task_id = t.id
-		WHERE t.lead_id IN `+in(len(ids))+` ORDER BY t.id`, anys(ids), func(r *sql.Rows) error {
-		var t core.Task
-		if err := scanTask(r, &t); err != nil {
-			return err
+	if parts.tasks {
+		err = eachRow(c, `SELECT `+taskCols+` FROM tasks t LEFT JOIN appraisals a ON a.task_id = t.id
+			WHERE t.lead_id IN `+in(len(ids))+` ORDER BY t.id`, anys(ids), func(r *sql.Rows) error {
+			var t core.Task
+			if err := scanTask(r, &t); err != nil {
+				return err
+			}
+			l := at[t.LeadID]
+			t.DealerID = l.DealerID
+			l.Tasks = append(l.Tasks, t)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		l := at[t.LeadID]
-		t.DealerID = l.DealerID
-		l.Tasks = append(l.Tasks, t)
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 
 	if !parts.notes {
 		return out, nil
 	}
+	// without the tasks (a projection of the notes or tags alone), the
+	// tasks' notes are read and left out
 	tasks := make(map[int64]*core.Task)
 	for i := range out {
 		for j := range out[i].Tasks {

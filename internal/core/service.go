@@ -120,10 +120,13 @@ func (s *Service) FindLead(ctx context.Context, id int64) (Lead, error) {
 // LeadHistory lists a lead's history, oldest first, or newest first when
 // newestFirst.
 func (s *Service) LeadHistory(ctx context.Context, leadID int64, newestFirst bool, page Page) ([]History, int, error) {
-	if _, err := s.FindLead(ctx, leadID); err != nil {
+	p, err := mustPrincipal(ctx)
+	if err != nil {
 		return nil, 0, err
 	}
-	return s.store.LeadHistory(ctx, leadID, newestFirst, page)
+	// the store reads the entries of the lead only when it is one of the
+	// principal's dealers', without loading the lead
+	return s.store.LeadHistory(ctx, p.DealerIDs, leadID, newestFirst, page)
 }
 
 // DistinctIDs returns ids without repeats, in the order they first

@@ -185,10 +185,11 @@ type Store interface {
 	// history, where it is set (its DealerID: its lead's, for a lead's or
 	// a task's).
 	Note(ctx context.Context, id int64) (Note, error)
-	// LeadHistory lists the history of lead leadID by time and then id,
-	// oldest first, or newest first when newestFirst, and the total number
-	// of entries; p is a page of that order.
-	LeadHistory(ctx context.Context, leadID int64, newestFirst bool, p Page) ([]History, int, error)
+	// LeadHistory lists the history of lead leadID, a lead of one of
+	// dealerIDs (NotFound otherwise), by time and then id, oldest first, or
+	// newest first when newestFirst, and the total number of entries; p is
+	// a page of that order.
+	LeadHistory(ctx context.Context, dealerIDs []int64, leadID int64, newestFirst bool, p Page) ([]History, int, error)
 	CreateCallControl(ctx context.Context, c *CallControl, h *History) error
 
 	// RegisterConsumer makes who a consumer of each of dealerIDs it is not

@@ -206,7 +206,7 @@ func (h *handler) find(ctx context.Context, p core.Principal, phone string) (cor
 	has := core.Cond{Op: core.OpIn, Field: "client.phone", Values: candidates}
 	newest := []core.Sort{{Field: "created_at", Desc: true}}
 	for _, where := range []core.Cond{core.And(has, core.Cond{Op: core.OpNe, Field: "stage", Value: core.StageEnd}), has} {
-		ls, _, err := h.svc.FindLeads(ctx, core.Query{Where: where, Sort: newest, Limit: 1})
+		ls, _, err := h.svc.FindLeads(ctx, core.Query{Where: where, Sort: newest, Limit: 1, Project: rendered})
 		if err != nil {
 			return core.Lead{}, false, err
 		}
@@ -217,7 +217,12 @@ func (h *handler) find(ctx context.Context, p core.Principal, phone string) (cor
 	return core.Lead{}, false, nil
 }
 
-// render renders l with the records it refers to.
+// rendered are the fields of a lead render reads: the store need not load
+// the rest (its tasks).
+var rendered = []string{"id", "public_id", "dealer", "source", "stage", "outcome", "score", "user", "created_at", "updated_at",
+	"client", "vehicle.brand_model", "notes", "tags"}
+
+// render renders l with the records it refers to: the fields of rendered.
 func (h *handler) render(ctx context.Context, l core.Lead) (Lead, error) {
 	ds, err := h.svc.DealersByID(ctx, []int64{l.DealerID})
 	if err != nil || len(ds) == 0 {

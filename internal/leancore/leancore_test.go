@@ -212,3 +212,37 @@ func TestHistoryBounded(t *testing.T) {
 		t.Fatalf("a short entry says more_changes: %v", first)
 	}
 }
+
+// TestAdditionalData: additional_data carries the lead's vehicle, notes,
+// tags, source, channel and assigned user, all of which the lookup reads
+// with the lead (a projection that left one out would empty it).
+func TestAdditionalData(t *testing.T) {
+	e := newEnv(t)
+	ctx := core.WithPrincipal(context.Background(), core.Principal{UserID: e.fx.COAdminID, DealerIDs: []int64{e.fx.CODealerID}})
+	tags := []core.NotePatch{{Content: core.Value("financiación")}}
+	if _, err := e.svc.UpdateLead(ctx, e.fx.COLeadID, core.LeadPatch{Tags: &tags}); err != nil {
+		t.Fatal(err)
+	}
+	code, lead := e.get(e.coKey, "phone="+demo.COLeadPhone)
+	if code != 200 {
+		t.Fatalf("status %d: %v", code, lead)
+	}
+	ad := lead["additional_data"].(map[string]any)
+	want := map[string]any{"lead_id": float64(e.fx.COLeadID), "vehicle": "Renault Duster 1.3 TCe Intens", "channel": "whatsapp",
+		"source": "Web del concesionario", "assigned_user": demo.COAdminUsername, "outcome": "",
+		"notes": []any{"Escribió por WhatsApp: quiere cotizar con financiación."}, "tags": []any{"financiación"}}
+	for k, v := range want {
+		if got, _ := json.Marshal(ad[k]); string(got) != mustJSON(t, v) {
+			t.Errorf("additional_data.%s = %s, want %s", k, got, mustJSON(t, v))
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

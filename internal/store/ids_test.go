@@ -113,7 +113,7 @@ func TestLeadHistoryOrder(t *testing.T) {
 		}
 		reasons := func(newestFirst bool, p core.Page) ([]string, int) {
 			t.Helper()
-			hs, total, err := s.LeadHistory(ctx, l.ID, newestFirst, p)
+			hs, total, err := s.LeadHistory(ctx, []int64{l.DealerID}, l.ID, newestFirst, p)
 			check(t, err, "history")
 			var out []string
 			for _, h := range hs {
@@ -130,8 +130,18 @@ func TestLeadHistoryOrder(t *testing.T) {
 		if n != total || total != 5 {
 			t.Errorf("totals %d %d, want 5", n, total)
 		}
-		page, _ = reasons(true, core.Page{Offset: 4, Limit: 2})
+		page, n = reasons(true, core.Page{Offset: 4, Limit: 2})
 		same(t, "newest first, last page", page, []string{"created"})
+		if n != 5 {
+			t.Errorf("total with the last page %d, want 5", n)
+		}
+		page, n = reasons(false, core.Page{Offset: 7, Limit: 2})
+		if len(page) != 0 || n != 5 {
+			t.Errorf("a page past the end: %v, total %d, want none of 5", page, n)
+		}
+		if page, n = reasons(false, core.Page{Limit: 0}); len(page) != 0 || n != 5 {
+			t.Errorf("an empty page: %v, total %d, want none of 5", page, n)
+		}
 	})
 }
 

@@ -92,7 +92,7 @@ func TestEditLeadTasks(t *testing.T) {
 		if search("9999xyz") != 1 || search("león") != 1 {
 			t.Fatal("the added task's plate or description is not found")
 		}
-		if hs, _, _ := s.LeadHistory(ctx, l.ID, false, core.All); len(hs) != 1 || hs[0].Kind != core.KindTaskCreated {
+		if hs, _, _ := s.LeadHistory(ctx, []int64{l.DealerID}, l.ID, false, core.All); len(hs) != 1 || hs[0].Kind != core.KindTaskCreated {
 			t.Fatalf("history: %+v", hs)
 		}
 

@@ -663,26 +663,41 @@ func saveTask(c conn, o, t *core.Task, actor *int64) (bool, error) {
 }
 
 // LeadHistory implements core.Store.LeadHistory. Both orders read the index
-// lead_history_lead (lead_id, at, id), newest first backwards.
-func (s *Store) LeadHistory(ctx context.Context, leadID int64, newestFirst bool, p core.Page) ([]core.History, int, error) {
+// lead_history_lead (lead_id, at, id), newest first backwards. The page is
+// read first, of the lead only when it is one of dealers': a page that
+// comes out short and not empty tells the total and that the lead is
+// theirs, in one statement (LeanCore's lookup reads a lead's whole history
+// this way); otherwise the lead is looked up, then its entries counted.
+func (s *Store) LeadHistory(ctx context.Context, dealers []int64, leadID int64, newestFirst bool, p core.Page) ([]core.History, int, error) {
+	dealers = core.DistinctIDs(dealers)
+	if len(dealers) == 0 {
+		return nil, 0, notFound("lead", leadID)
+	}
 	order := ` ORDER BY at, id`
 	if newestFirst {
 		order = ` ORDER BY at DESC, id DESC`
 	}
+	theirs := `SELECT id FROM leads WHERE id = ? AND dealer_id IN ` + in(len(dealers))
+	args := append([]any{leadID}, anys(dealers)...)
 	var out []core.History
 	var total int
 	err := s.readTx(ctx, func(c conn) error {
-		var one int
-		if err := c.row(`SELECT 1 FROM leads WHERE id = ?`, leadID).Scan(&one); err != nil {
-			return err
-		}
-		var err error
-		if total, err = c.count(`SELECT count(*) FROM lead_history WHERE lead_id = ?`, leadID); err != nil {
-			return err
-		}
 		limit, largs := c.page(p)
-		out, err = queryAll(c, `SELECT id, lead_id, at, user_id, type, kind, changes FROM lead_history WHERE lead_id = ?`+order+limit,
-			append([]any{leadID}, largs...), scanHistory)
+		var err error
+		out, err = queryAll(c, `SELECT id, lead_id, at, user_id, type, kind, changes FROM lead_history WHERE lead_id = (`+theirs+`)`+order+limit,
+			append(slices.Clip(args), largs...), scanHistory)
+		if err != nil {
+			return err
+		}
+		if len(out) > 0 && (p.Limit < 0 || len(out) < p.Limit) {
+			total = max(p.Offset, 0) + len(out)
+			return nil
+		}
+		var one int64
+		if err := c.row(theirs, args...).Scan(&one); err != nil {
+			return err
+		}
+		total, err = c.count(`SELECT count(*) FROM lead_history WHERE lead_id = ?`, leadID)
 		return err
 	})
 	if err != nil {
@@ -799,27 +814,28 @@ func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 		at[out[i].ID] = &out[i]
 	}
 
-	if !parts.tasks && !parts.notes {
-		return out, nil
-	}
-	err = eachRow(c, `SELECT `+taskCols+` FROM tasks t LEFT JOIN appraisals a ON a.task_id = t.id
-		WHERE t.lead_id IN `+in(len(ids))+` ORDER BY t.id`, anys(ids), func(r *sql.Rows) error {
-		var t core.Task
-		if err := scanTask(r, &t); err != nil {
-			return err
+	if parts.tasks {
+		err = eachRow(c, `SELECT `+taskCols+` FROM tasks t LEFT JOIN appraisals a ON a.task_id = t.id
+			WHERE t.lead_id IN `+in(len(ids))+` ORDER BY t.id`, anys(ids), func(r *sql.Rows) error {
+			var t core.Task
+			if err := scanTask(r, &t); err != nil {
+				return err
+			}
+			l := at[t.LeadID]
+			t.DealerID = l.DealerID
+			l.Tasks = append(l.Tasks, t)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		l := at[t.LeadID]
-		t.DealerID = l.DealerID
-		l.Tasks = append(l.Tasks, t)
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 
 	if !parts.notes {
 		return out, nil
 	}
+	// without the tasks (a projection of the notes or tags alone), the
+	// tasks' notes are read and left out
 	tasks := make(map[int64]*core.Task)
 	for i := range out {
 		for j := range out[i].Tasks {

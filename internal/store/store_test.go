@@ -351,12 +351,18 @@ func TestLeadRoundTrip(t *testing.T) {
 		check(t, err, "lead")
 		same(t, "lead", got, l)
 
-		hist, total, err := s.LeadHistory(ctx, l.ID, false, core.All)
+		hist, total, err := s.LeadHistory(ctx, []int64{l.DealerID}, l.ID, false, core.All)
 		check(t, err, "history")
 		if total != 1 {
 			t.Fatalf("history total %d", total)
 		}
 		same(t, "history", hist, []core.History{h})
+		_, _, err = s.LeadHistory(ctx, []int64{l.DealerID + 1000}, l.ID, false, core.All)
+		wantCode(t, err, core.NotFound, "history of another dealer's lead")
+		_, _, err = s.LeadHistory(ctx, []int64{l.DealerID + 1000}, l.ID, false, core.Page{Offset: 5, Limit: 5})
+		wantCode(t, err, core.NotFound, "history of another dealer's lead, past its end")
+		_, _, err = s.LeadHistory(ctx, nil, l.ID, false, core.All)
+		wantCode(t, err, core.NotFound, "history for no dealer")
 
 		task, err := s.Task(ctx, l.Tasks[0].ID)
 		check(t, err, "task")
@@ -371,7 +377,7 @@ func TestLeadRoundTrip(t *testing.T) {
 		if cc.ID == 0 || ch.ID == 0 || ch.LeadID != l.ID {
 			t.Fatalf("call control ids: %+v %+v", cc, ch)
 		}
-		hist, total, err = s.LeadHistory(ctx, l.ID, false, core.Page{Offset: 1, Limit: 5})
+		hist, total, err = s.LeadHistory(ctx, []int64{l.DealerID}, l.ID, false, core.Page{Offset: 1, Limit: 5})
 		check(t, err, "history page")
 		if total != 2 || len(hist) != 1 || hist[0].ID != ch.ID {
 			t.Fatalf("history page: %d %+v", total, hist)
@@ -410,7 +416,7 @@ func TestNotFound(t *testing.T) {
 		_, err = s.Task(ctx, 42)
 		wantCode(t, err, core.NotFound, "task")
 		wantCode(t, s.EditLead(ctx, 42, func(core.LeadTx) error { return nil }), core.NotFound, "edit lead")
-		_, _, err = s.LeadHistory(ctx, 42, false, core.All)
+		_, _, err = s.LeadHistory(ctx, []int64{1}, 42, false, core.All)
 		wantCode(t, err, core.NotFound, "lead history")
 		_, err = s.UserByID(ctx, 42)
 		wantCode(t, err, core.NotFound, "user")
@@ -498,7 +504,7 @@ func TestUpdateLead(t *testing.T) {
 		if total != 1 {
 			t.Fatalf("leads with a cupra: %d", total)
 		}
-		hist, _, err := s.LeadHistory(ctx, l.ID, false, core.All)
+		hist, _, err := s.LeadHistory(ctx, []int64{l.DealerID}, l.ID, false, core.All)
 		check(t, err, "history")
 		if len(hist) != 1 || hist[0].LeadID != l.ID {
 			t.Fatalf("history: %+v", hist)

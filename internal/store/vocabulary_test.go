@@ -211,7 +211,7 @@ func TestVocabularyThroughMigration9(t *testing.T) {
 			c.do(http.MethodPatch, "/api/netelip/call_control_lead/click2call/", map[string]any{"lead": lead.ID}, http.StatusOK)
 			before := c.historyReasons(lead.ID)
 			beforeMedia := c.taskMedia(lead.ID)
-			stored, _, err := s.LeadHistory(ctx, lead.ID, false, core.All)
+			stored, _, err := s.LeadHistory(ctx, []int64{f.DealerID}, lead.ID, false, core.All)
 			check(t, err, "history")
 			dealersBefore := c.fields("/api/concessionaire/", dealerKeys...)
 			usersBefore := c.fields("/api/user/", userKeys...)
@@ -332,7 +332,7 @@ func TestVocabularyThroughMigration9(t *testing.T) {
 				t.Errorf("the second Spain's province is listed %d times", ceuta)
 			}
 
-			hs, _, err := s.LeadHistory(ctx, lead.ID, false, core.All)
+			hs, _, err := s.LeadHistory(ctx, []int64{f.DealerID}, lead.ID, false, core.All)
 			check(t, err, "history")
 			same(t, "history of the new code after down and up", hs[:len(stored)], stored)
 			same(t, "legacy kinds", []core.HistoryKind{hs[len(stored)].Kind, hs[len(stored)+1].Kind},

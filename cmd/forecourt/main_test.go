@@ -22,6 +22,8 @@ import (
 	"forecourt/internal/demo"
 	"forecourt/internal/store"
 	"forecourt/internal/testkit"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // runCmd runs one operator command to completion and returns its stdout.
@@ -385,7 +387,7 @@ func TestClientMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := core.NewService(st)
+	svc := core.NewService(st, core.WithPasswordCost(bcrypt.MinCost))
 	f, err := demo.Seed(ctx, svc, demo.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/crypto/bcrypt"
 
 	"forecourt/internal/core"
 	"forecourt/internal/demo"
@@ -258,19 +259,26 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if _, ok := st.WriterStats(); ok {
 		registerWriterMetrics(reg, st)
 	}
-	svc := core.NewService(st,
+	svcOpts := []core.Option{
 		core.WithLogger(log),
 		core.WithDialer(telephony.LogDialer{Log: log}),
 		core.WithObserver(server.NewLeadCounter(reg)),
 		core.WithTokenLifetime(*tokenIdle, *tokenAge),
-	)
+	}
+	svc := core.NewService(st, svcOpts...)
 
 	if *withDemo {
 		// Under a lock of the database: of servers started together on an
 		// empty database, one loads the demo and the others find it loaded.
+		// The demo's users have passwords published in its source (and
+		// logged below): a costly hash of them protects nothing, so they are
+		// hashed at bcrypt's minimum (a quarter of the CPU of the tests that
+		// start demo servers went to them under the race detector).
+		// Passwords set later go through svc, at its cost.
+		seeder := core.NewService(st, append(svcOpts, core.WithPasswordCost(bcrypt.MinCost))...)
 		var f demo.Fixture
 		err := st.Exclusively(ctx, func() (err error) {
-			f, err = demo.Seed(ctx, svc, demo.Options{Leads: 50, WalcuKinds: true})
+			f, err = demo.Seed(ctx, seeder, demo.Options{Leads: 50, WalcuKinds: true})
 			return err
 		})
 		switch {

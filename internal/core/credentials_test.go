@@ -8,6 +8,8 @@ import (
 
 	"forecourt/internal/core"
 	"forecourt/internal/testkit"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // advance moves the clock on by d.
@@ -19,7 +21,7 @@ func operatorWorld(t *testing.T, opts ...core.Option) (*core.Service, *clock, co
 	t.Helper()
 	ctx := context.Background()
 	c := newClock()
-	svc := core.NewService(testkit.OpenStore(t), append([]core.Option{core.WithClock(c.now), core.WithLogger(slog.New(slog.DiscardHandler))}, opts...)...)
+	svc := core.NewService(testkit.OpenStore(t), append([]core.Option{core.WithClock(c.now), core.WithLogger(slog.New(slog.DiscardHandler)), core.WithPasswordCost(bcrypt.MinCost)}, opts...)...)
 	d, err := svc.CreateDealer(ctx, core.Dealer{Name: "Motor", Country: "ES"})
 	if err != nil {
 		t.Fatal(err)

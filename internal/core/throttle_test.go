@@ -10,6 +10,8 @@ import (
 	"forecourt/internal/core"
 	"forecourt/internal/demo"
 	"forecourt/internal/testkit"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // TestLoginThrottle: failed logins of one account from one client address
@@ -23,7 +25,7 @@ func TestLoginThrottle(t *testing.T) {
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	svc := core.NewService(testkit.OpenStore(t), core.WithClock(clock), core.WithLoginThrottle(burst, 15*time.Second))
+	svc := core.NewService(testkit.OpenStore(t), core.WithClock(clock), core.WithLoginThrottle(burst, 15*time.Second), core.WithPasswordCost(bcrypt.MinCost))
 	if _, err := demo.Seed(context.Background(), svc, demo.Options{Advisors: 1}); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +81,7 @@ func TestLoginThrottle(t *testing.T) {
 // same remaining attempts.
 func TestLoginThrottleConcurrent(t *testing.T) {
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	svc := core.NewService(testkit.OpenStore(t), core.WithClock(func() time.Time { return now }), core.WithLoginThrottle(3, time.Hour))
+	svc := core.NewService(testkit.OpenStore(t), core.WithClock(func() time.Time { return now }), core.WithLoginThrottle(3, time.Hour), core.WithPasswordCost(bcrypt.MinCost))
 	ctx := core.WithClientAddr(context.Background(), "203.0.113.9")
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -110,7 +112,7 @@ func TestLoginThrottleByAddress(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	svc := core.NewService(testkit.OpenStore(t), core.WithClock(clock),
-		core.WithLoginThrottle(2, time.Hour), core.WithAddressLoginThrottle(3, time.Second))
+		core.WithLoginThrottle(2, time.Hour), core.WithAddressLoginThrottle(3, time.Second), core.WithPasswordCost(bcrypt.MinCost))
 	if _, err := demo.Seed(context.Background(), svc, demo.Options{Advisors: 1}); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,8 @@ import (
 	"forecourt/internal/demo"
 	"forecourt/internal/leancore"
 	"forecourt/internal/testkit"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 type env struct {
@@ -30,7 +32,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	svc := core.NewService(testkit.OpenStore(t))
+	svc := core.NewService(testkit.OpenStore(t), core.WithPasswordCost(bcrypt.MinCost))
 	fx, err := demo.Seed(ctx, svc, demo.Options{Leads: 5})
 	if err != nil {
 		t.Fatal(err)

@@ -136,7 +136,7 @@ func TestLoginThrottleByConnection(t *testing.T) {
 // demoServer is the server over the demo data, with cfg's changes.
 func demoServer(t *testing.T, change func(*Config)) (http.Handler, *core.Service, demo.Fixture) {
 	t.Helper()
-	svc := core.NewService(testkit.OpenStore(t))
+	svc := core.NewService(testkit.OpenStore(t), core.WithPasswordCost(bcrypt.MinCost))
 	fx, err := demo.Seed(context.Background(), svc, demo.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,8 @@ import (
 	"forecourt/internal/sml"
 	"forecourt/internal/store"
 	"forecourt/internal/telephony"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Migration 0009 moved what the store kept in SML's words into the core's:
@@ -182,7 +184,7 @@ func TestVocabularyThroughMigration9(t *testing.T) {
 	for engine, dsn := range engineDSNs(t) {
 		t.Run(engine, func(t *testing.T) {
 			s := openAt(t, dsn)
-			f, err := demo.Seed(ctx, core.NewService(s, core.WithLogger(slog.New(slog.DiscardHandler))), demo.Options{Advisors: 1})
+			f, err := demo.Seed(ctx, core.NewService(s, core.WithLogger(slog.New(slog.DiscardHandler)), core.WithPasswordCost(bcrypt.MinCost)), demo.Options{Advisors: 1})
 			check(t, err, "seed")
 			c := newSMLClient(t, s)
 

@@ -37,7 +37,8 @@ func startJobs(ctx context.Context, st core.Store, svc *core.Service, log *slog.
 		tick := time.NewTicker(sweepEvery)
 		defer tick.Stop()
 		for {
-			if n, err := svc.SweepJobOutputs(ctx); err != nil && ctx.Err() == nil {
+			// an unreachable database is the store's to report
+			if n, err := svc.SweepJobOutputs(ctx); err != nil && ctx.Err() == nil && core.ErrorCode(err) != core.Unavailable {
 				log.Error("sweep job outputs", "err", err)
 			} else if n > 0 {
 				log.Info("swept expired job outputs", "n", n)

@@ -298,7 +298,9 @@ func (r *Runner) Run(ctx context.Context) error {
 	for {
 		if free := r.concurrency - len(slots); free > 0 {
 			jobs, err := r.claim(ctx, kinds, free)
-			if err != nil && ctx.Err() == nil {
+			// An unreachable database is the store's to report (once, then
+			// at most every 10 s), not every poll's.
+			if err != nil && ctx.Err() == nil && ErrorCode(err) != Unavailable {
 				r.log.ErrorContext(ctx, "claim jobs", "err", err)
 			}
 			for _, j := range jobs {

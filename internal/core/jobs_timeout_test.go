@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,15 +17,18 @@ func TestHandleWithTimeout(t *testing.T) {
 	st := testkit.OpenStore(t)
 	clk := newClock()
 	r := core.NewRunner(st, core.WithRunnerClock(clk.now), core.WithRunnerLogger(quiet))
+	var mu sync.Mutex // the two jobs run at once
 	left := map[string]time.Duration{}
 	lease := map[string]time.Time{}
 	h := func(ctx context.Context, j core.Job) (string, error) {
 		d, _ := ctx.Deadline()
-		left[j.Kind] = time.Until(d)
 		stored, err := st.Job(ctx, j.ID)
 		if err != nil {
 			return "", err
 		}
+		mu.Lock()
+		defer mu.Unlock()
+		left[j.Kind] = time.Until(d)
 		lease[j.Kind] = *stored.LeaseUntil
 		return "", nil
 	}

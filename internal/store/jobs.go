@@ -64,16 +64,20 @@ func (s *Store) EnqueueJob(ctx context.Context, j *core.Job) error {
 }
 
 // HasDueJobs implements core.Store.HasDueJobs: on SQLite a read of the read
-// pool, so that idle runners never wait for the writer.
+// pool, so that idle runners never wait for the writer. Like every read it
+// is bounded by the store's timeout and reports an unreachable database as
+// Unavailable (health.go), which the runner's poll meets first.
 func (s *Store) HasDueJobs(ctx context.Context, kinds []string, at time.Time) (bool, error) {
 	if len(kinds) == 0 {
 		return false, nil
 	}
 	k := in(len(kinds))
 	var due bool
-	err := s.reader(ctx).row(`SELECT EXISTS (SELECT 1 FROM jobs WHERE state = 'queued' AND run_at <= ? AND kind IN `+k+`)
+	err := s.readDirect(ctx, func(c conn) error {
+		return c.row(`SELECT EXISTS (SELECT 1 FROM jobs WHERE state = 'queued' AND run_at <= ? AND kind IN `+k+`)
 		OR EXISTS (SELECT 1 FROM jobs WHERE state = 'running' AND lease_until <= ? AND kind IN `+k+`)`,
-		append(append(append([]any{micros(at)}, anys(kinds)...), micros(at)), anys(kinds)...)...).Scan(&due)
+			append(append(append([]any{micros(at)}, anys(kinds)...), micros(at)), anys(kinds)...)...).Scan(&due)
+	})
 	if err != nil {
 		return false, dbError(err, "due jobs", "job", "")
 	}

@@ -75,10 +75,10 @@ func extBody(d *core.Document) (doc, error) {
 	return out, nil
 }
 
-// save writes body as the extension of record id (of lead leadID), on
-// the condition of the version read (cur nil: there was none); an empty
-// body deletes it.
-func (x itemExt) save(r *request, cur *core.Document, id, leadID int64, client *int64, body doc) (*core.Document, error) {
+// save writes body as the extension of record id (of lead l, linked to its
+// client), on the condition of the version read (cur nil: there was none);
+// an empty body deletes it.
+func (x itemExt) save(r *request, cur *core.Document, id int64, l core.Lead, body doc) (*core.Document, error) {
 	if len(body) == 0 {
 		if cur != nil {
 			return nil, x.svc.DeleteDocument(r.ctx, cur.ID, cur.Version)
@@ -90,12 +90,36 @@ func (x itemExt) save(r *request, cur *core.Document, id, leadID int64, client *
 		return nil, err
 	}
 	if cur == nil {
+		var client *int64
+		if l.Client != nil {
+			client = &l.Client.ID
+		}
 		d, err := x.svc.CreateDocument(r.ctx, core.Document{DealerID: r.dealer.ID, Collection: x.name, Body: []byte(raw),
-			RecordID: &id, LeadID: &leadID, ClientID: client})
+			RecordID: &id, LeadID: &l.ID, ClientID: client})
 		return &d, err
 	}
 	d, err := x.svc.UpdateDocument(r.ctx, cur.ID, core.DocumentPatch{Version: cur.Version, Body: core.Value([]byte(raw))})
 	return &d, err
+}
+
+// saveChanged is save when body differs from cur's; otherwise cur.
+func (x itemExt) saveChanged(r *request, cur *core.Document, id int64, l core.Lead, body doc) (*core.Document, error) {
+	old, err := extBody(cur)
+	if err != nil {
+		return nil, err
+	}
+	if jsonEqual(body, old) {
+		return cur, nil
+	}
+	return x.save(r, cur, id, l, body)
+}
+
+// drop deletes cur, the extension of a record just deleted (nil: none).
+func (x itemExt) drop(r *request, cur *core.Document) error {
+	if cur == nil {
+		return nil
+	}
+	return x.svc.DeleteDocument(r.ctx, cur.ID, 0)
 }
 
 func docVersion(d *core.Document) int {
@@ -310,11 +334,7 @@ func (b *taskBackend) create(r *request, body doc) (doc, error) {
 	if err != nil {
 		return nil, toAPIError(err, taskFieldName)
 	}
-	var client *int64
-	if l.Client != nil {
-		client = &l.Client.ID
-	}
-	ext, err := b.ext.save(r, nil, t.ID, l.ID, client, taskRest(body))
+	ext, err := b.ext.save(r, nil, t.ID, l, taskRest(body))
 	if err != nil {
 		return nil, err
 	}
@@ -371,19 +391,8 @@ func (b *taskBackend) replace(r *request, id string, body doc, version int) (doc
 			return nil, toAPIError(err, taskFieldName)
 		}
 	}
-	rest := taskRest(body)
-	old, err := extBody(ext)
-	if err != nil {
+	if ext, err = b.ext.saveChanged(r, ext, t.ID, l, taskRest(body)); err != nil {
 		return nil, err
-	}
-	if !jsonEqual(rest, old) {
-		var client *int64
-		if l.Client != nil {
-			client = &l.Client.ID
-		}
-		if ext, err = b.ext.save(r, ext, t.ID, l.ID, client, rest); err != nil {
-			return nil, err
-		}
 	}
 	return b.getRendered(r, t, ext)
 }
@@ -396,10 +405,7 @@ func (b *taskBackend) remove(r *request, id string) error {
 	if err := b.svc.DeleteTask(r.ctx, t.ID); err != nil {
 		return err
 	}
-	if ext != nil {
-		return b.svc.DeleteDocument(r.ctx, ext.ID, 0)
-	}
-	return nil
+	return b.ext.drop(r, ext)
 }
 
 func (b *taskBackend) scoped(r *request, q core.Query) core.Query {
@@ -605,11 +611,7 @@ func (b *noteBackend) create(r *request, body doc) (doc, error) {
 	if err != nil {
 		return nil, toAPIError(err, nil)
 	}
-	var client *int64
-	if l.Client != nil {
-		client = &l.Client.ID
-	}
-	ext, err := b.ext.save(r, nil, n.ID, l.ID, client, restOf(body, "content"))
+	ext, err := b.ext.save(r, nil, n.ID, l, restOf(body, "content"))
 	if err != nil {
 		return nil, err
 	}
@@ -636,19 +638,8 @@ func (b *noteBackend) replace(r *request, id string, body doc, version int) (doc
 			return nil, toAPIError(err, nil)
 		}
 	}
-	rest := restOf(body, "content")
-	old, err := extBody(ext)
-	if err != nil {
+	if ext, err = b.ext.saveChanged(r, ext, n.ID, l, restOf(body, "content")); err != nil {
 		return nil, err
-	}
-	if !jsonEqual(rest, old) {
-		var client *int64
-		if l.Client != nil {
-			client = &l.Client.ID
-		}
-		if ext, err = b.ext.save(r, ext, n.ID, l.ID, client, rest); err != nil {
-			return nil, err
-		}
 	}
 	return b.getRendered(r, n, ext)
 }
@@ -661,10 +652,7 @@ func (b *noteBackend) remove(r *request, id string) error {
 	if err := b.svc.DeleteNote(r.ctx, n.ID); err != nil {
 		return err
 	}
-	if ext != nil {
-		return b.svc.DeleteDocument(r.ctx, ext.ID, 0)
-	}
-	return nil
+	return b.ext.drop(r, ext)
 }
 
 func (b *noteBackend) scoped(r *request, q core.Query) core.Query {

@@ -60,6 +60,7 @@ type readStmts struct {
 	wanted chan string
 	quit   chan struct{}
 	done   chan struct{}
+	count  stmtCounter // statements run, see stmtcount.go
 }
 
 func newReadStmts(db *sql.DB) *readStmts {
@@ -132,6 +133,7 @@ const maxCachedStmts = 512
 type stmtCache struct {
 	stmts  map[string]*sql.Stmt
 	wanted map[string]bool
+	count  stmtCounter // statements run, see stmtcount.go
 }
 
 func newStmtCache() *stmtCache {
@@ -142,6 +144,7 @@ func newStmtCache() *stmtCache {
 // prepared yet.
 func (c conn) stmt(query string) *sql.Stmt {
 	if c.rstmts != nil {
+		c.rstmts.count.add(query)
 		st := c.rstmts.get(c.bind(query))
 		if st != nil && c.tx != nil {
 			return c.tx.StmtContext(c.ctx, st)
@@ -151,6 +154,7 @@ func (c conn) stmt(query string) *sql.Stmt {
 	if c.stmts == nil {
 		return nil
 	}
+	c.stmts.count.add(query)
 	if st, ok := c.stmts.stmts[query]; ok {
 		return c.tx.StmtContext(c.ctx, st)
 	}

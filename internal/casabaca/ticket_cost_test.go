@@ -59,9 +59,9 @@ func TestTicketStatements(t *testing.T) {
 		existing       bool
 	}{
 		{"new client", map[string]any{"id_interaccion_inconcert": "cost-1", "numero_identificacion": "1713175071",
-			"email": "nuevo@example.com", "celular": "0991234567"}, 14, 0, false},
+			"email": "nuevo@example.com", "celular": "0991234567"}, 11, 0, false},
 		{"returning client, another line", map[string]any{"id_interaccion_inconcert": "cost-2", "numero_identificacion": "1713175071",
-			"email": "nuevo@example.com", "celular": "0991234567", "linea_negocio": "2"}, 14, 0, false},
+			"email": "nuevo@example.com", "celular": "0991234567", "linea_negocio": "2"}, 10, 0, false},
 		{"sent again", map[string]any{"id_interaccion_inconcert": "cost-1", "numero_identificacion": "1713175071",
 			"email": "nuevo@example.com", "celular": "0991234567"}, 1, 5, true},
 	}

@@ -51,8 +51,8 @@ func (c conn) insertRows(rows []newRow) error {
 	return nil
 }
 
-// multiInsertSQL is the INSERT of n rows like r, built once (see
-// insertSQL).
+// multiInsertSQL is the INSERT of n rows like r, built once for each
+// table, columns and n (insertSQLs).
 func multiInsertSQL(r newRow, n int) string {
 	key := [2]string{r.table, r.cols + "\x00" + strconv.Itoa(n)}
 	insertSQLs.RLock()

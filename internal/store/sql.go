@@ -301,23 +301,7 @@ var insertSQLs struct {
 	m map[[2]string]string
 }
 
-func (r newRow) insertSQL() string {
-	key := [2]string{r.table, r.cols}
-	insertSQLs.RLock()
-	q, ok := insertSQLs.m[key]
-	insertSQLs.RUnlock()
-	if ok {
-		return q
-	}
-	q = "INSERT INTO " + r.table + " (" + r.cols + ") VALUES " + in(len(r.args))
-	insertSQLs.Lock()
-	if insertSQLs.m == nil {
-		insertSQLs.m = map[[2]string]string{}
-	}
-	insertSQLs.m[key] = q
-	insertSQLs.Unlock()
-	return q
-}
+func (r newRow) insertSQL() string { return multiInsertSQL(r, 1) }
 
 // insertWithID runs an INSERT of table that names the id column first when id
 // is not zero (reference data keeps the ids other systems gave it) and lets

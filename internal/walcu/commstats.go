@@ -136,25 +136,19 @@ func (cc clientComms) fill(coll *collection, computed doc, cl core.Client) {
 
 	// the client's contact persons; its primary contact is the one marked
 	// so, else the client itself
-	contacts, names := []any{}, []any{}
+	names := []any{}
 	var primary doc
 	var elem *shape
 	if f := block.fields["client_contacts"]; f != nil && f.kind == kArray {
 		elem = f.elem
 	}
-	for _, c := range cc.contacts[clientID] {
-		d := contactDoc(c)
-		for k := range d {
-			if elem == nil || elem.fields[k] == nil {
-				delete(d, k) // the computed block shows the contact's own fields
-			}
-		}
-		contacts = append(contacts, d)
+	contacts := contactElems(elem, cc.contacts[clientID]) // the computed block shows the contact's own fields
+	for i, c := range cc.contacts[clientID] {
 		if c.Name != "" {
 			names = append(names, c.Name)
 		}
 		if c.Primary && primary == nil {
-			primary = d
+			primary = contacts[i].(doc)
 		}
 	}
 	if primary == nil {
@@ -180,11 +174,11 @@ func nonEmpty(s string) []any {
 
 // renderOne renders one client with its computed communications.
 func (b *clientBackend) renderOne(r *request, c core.Client) (doc, error) {
-	d, err := b.render(r, c)
+	comms, err := readClientComms(r, []int64{c.ID})
 	if err != nil {
 		return nil, err
 	}
-	comms, err := readClientComms(r, []int64{c.ID})
+	d, err := b.render(r, c, comms.contacts[c.ID])
 	if err != nil {
 		return nil, err
 	}

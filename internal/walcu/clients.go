@@ -288,7 +288,7 @@ func (b *clientBackend) group(r *request, q core.Query) ([]core.Group, error) {
 var clientExt = extSpecs(collections["clients"], func(path string) bool {
 	_, core := clientFields[path]
 	top := topField(path)
-	return !core && !isEnvelope(top) && top != "computed" && !slices.Contains(derivedClientFields, top)
+	return !core && !isEnvelope(top) && top != "computed" && top != "contacts" && !slices.Contains(derivedClientFields, top)
 })
 
 // clientFields are the paths of a client document a query may name, and
@@ -314,6 +314,9 @@ func (b *clientBackend) field(r *request, path string) (qfield, error) {
 	}
 	if _, ok := b.coll.fields[path]; !ok {
 		return qfield{}, unknownField(b.coll, path)
+	}
+	if topField(path) == "contacts" {
+		return qfield{}, notQueryable(path, "the client's contacts are the contacts collection's: query /contacts (client_id, government_id; search finds their names, phones and e-mails)")
 	}
 	if slices.Contains(derivedClientFields, topField(path)) {
 		return qfield{}, notQueryable(path, "derived from the contacts when the client is read: not filterable (name primary_contact or contacts)")

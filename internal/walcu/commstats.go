@@ -31,6 +31,7 @@ type clientComms struct {
 	users    map[int64]any
 	contacts map[int64][]core.Contact        // by client
 	leads    map[int64]map[core.LeadKind]int // on clients only
+	clients  map[int64]core.Client           // on leads: the clients whole (their Ext), for clientParts
 }
 
 // readClientComms reads the communications of the dealer's clients ids.
@@ -62,6 +63,11 @@ func readClientComms(r *request, ids []int64) (clientComms, error) {
 	}
 	for _, c := range cs {
 		out.contacts[c.ClientID] = append(out.contacts[c.ClientID], c)
+	}
+	if block := r.coll.doc.fields["computed"]; block != nil && block.fields["client_customs"] != nil {
+		if out.clients, err = clientsByID(r, ids); err != nil {
+			return clientComms{}, err
+		}
 	}
 	return out, nil
 }
@@ -133,6 +139,14 @@ func (cc clientComms) fill(coll *collection, computed doc, cl core.Client) {
 	}
 	set("client_last_communication_direction", dir)
 	set("client_last_communication_user", user)
+	whole, ok := cc.clients[clientID]
+	if !ok {
+		whole = cl
+	}
+	address, business, customs := clientParts(whole)
+	set("client_address", address)
+	set("client_business_details", business)
+	set("client_customs", customs)
 
 	// the client's contact persons; its primary contact is the one marked
 	// so, else the client itself

@@ -205,18 +205,12 @@ func (b *contactBackend) group(r *request, q core.Query) ([]core.Group, error) {
 
 // clientPublicIDs maps the dealer's clients ids to their public ids.
 func clientPublicIDs(r *request, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
-	if ids = core.DistinctIDs(ids); len(ids) == 0 {
-		return out, nil
+	cs, err := clientsByID(r, ids)
+	out := make(map[int64]string, len(cs))
+	for id, c := range cs {
+		out[id] = c.PublicID
 	}
-	ls, _, err := r.svc.FindClients(r.ctx, core.Query{Where: core.And(core.Eq("dealer", r.dealer.ID), core.In("id", anyIDs(ids)...)), Limit: len(ids)})
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range ls {
-		out[c.ID] = c.PublicID
-	}
-	return out, nil
+	return out, err
 }
 
 var contactFields = map[string]qfield{

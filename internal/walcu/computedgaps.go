@@ -26,12 +26,22 @@ func withComputed(b backend, c *collection) backend {
 	if block == nil || block.kind != kObject {
 		return b
 	}
-	return &computedBackend{backend: b, block: block}
+	fill := make(map[string]func() any, len(block.fields))
+	for k, s := range block.fields {
+		fill[k] = func() any { return nil }
+		for _, w := range noData {
+			if strings.Contains(k, w) {
+				fill[k] = func() any { return emptyOf(s) } // a new value each time: documents are changed after
+				break
+			}
+		}
+	}
+	return &computedBackend{backend: b, fill: fill}
 }
 
 type computedBackend struct {
 	backend
-	block *shape
+	fill map[string]func() any // each field of the computed block: its value when the backend did not set it
 }
 
 // complete sets on d's computed every field of the block it lacks.
@@ -44,16 +54,9 @@ func (b *computedBackend) complete(d doc) doc {
 		c = doc{}
 		d["computed"] = c
 	}
-	for k, s := range b.block.fields {
-		if _, ok := c[k]; ok {
-			continue
-		}
-		c[k] = nil
-		for _, w := range noData {
-			if strings.Contains(k, w) {
-				c[k] = emptyOf(s)
-				break
-			}
+	for k, v := range b.fill {
+		if _, ok := c[k]; !ok {
+			c[k] = v()
 		}
 	}
 	return d

@@ -43,16 +43,7 @@ func TestExplainRecordExtPostgres(t *testing.T) {
 		q := core.Query{Where: where, Ext: ext, Limit: 51}
 		check(t, sc.Check(&q), "check")
 		query, args := store.RecordExtQuery(s, table, []int64{f.Dealer.ID}, q)
-		rows, err := conn.QueryContext(ctx, "EXPLAIN "+query, args...)
-		check(t, err, table)
-		var lines []string
-		for rows.Next() {
-			var line string
-			check(t, rows.Scan(&line), "scan")
-			lines = append(lines, line)
-		}
-		rows.Close()
-		plan := strings.Join(lines, "\n")
+		plan := pgPlanOn(t, conn, query, args...)
 		t.Logf("%s:\n%s", table, plan)
 		if strings.Contains(plan, "Seq Scan on "+table) || !strings.Contains(plan, "Index") {
 			t.Errorf("%s: the list does not read an index of the dealer's rows:\n%s", table, plan)

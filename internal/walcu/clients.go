@@ -397,21 +397,7 @@ func (b *clientBackend) render(r *request, c core.Client, cs []core.Contact) (do
 		pc["government_id"] = c.GovID
 	}
 	d["primary_contact"] = pc
-	if c.BusinessName != "" || d["business_details"] != nil {
-		bd, _ := d["business_details"].(map[string]any)
-		if bd == nil {
-			bd = map[string]any{}
-		}
-		bd["name"] = c.BusinessName
-		d["business_details"] = bd
-	}
-	if a, _ := d["address"].(map[string]any); formatAddress(a) != c.Address {
-		if c.Address == "" {
-			delete(d, "address")
-		} else {
-			d["address"] = map[string]any{"address_details": c.Address}
-		}
-	}
+	overlayBusinessAndAddress(d, c)
 	// its contacts (the contacts collection's) and their derived lists:
 	// the primary contact's, then the others'
 	d["contacts"] = contactElems(b.contactsElem(), cs)
@@ -439,6 +425,28 @@ func (b *clientBackend) render(r *request, c core.Client, cs []core.Contact) (do
 	d["contacts_phones"], d["contacts_emails"], d["contacts_names"], d["contacts_government_ids"] = nonNil(phones), nonNil(emails), nonNil(names), nonNil(govs)
 	d["computed"] = doc{"_id": c.PublicID}
 	return d, nil
+}
+
+// overlayBusinessAndAddress sets on d, a client document of c's Ext, the
+// core's business name and address: business_details.name, and address
+// as written while it still makes the core's text (else
+// {"address_details": <text>}; none without one).
+func overlayBusinessAndAddress(d doc, c core.Client) {
+	if c.BusinessName != "" || d["business_details"] != nil {
+		bd, _ := d["business_details"].(map[string]any)
+		if bd == nil {
+			bd = map[string]any{}
+		}
+		bd["name"] = c.BusinessName
+		d["business_details"] = bd
+	}
+	if a, _ := d["address"].(map[string]any); formatAddress(a) != c.Address {
+		if c.Address == "" {
+			delete(d, "address")
+		} else {
+			d["address"] = map[string]any{"address_details": c.Address}
+		}
+	}
 }
 
 // overlayFirst returns list (a JSON array) with v as its first element (v

@@ -102,26 +102,13 @@ func (b *computedBackend) find(r *request, q core.Query) ([]doc, error) {
 // client_customs (the client's address, business details and custom as
 // the clients collection shows them; null when it has none).
 func clientParts(cl core.Client) (address, business, customs any) {
-	d := map[string]any{}
+	d := doc{}
 	for _, k := range []string{"address", "business_details", "custom"} {
 		if raw, ok := cl.Ext[extPrefix+k]; ok {
 			d[k], _ = decodeExt(raw)
 		}
 	}
-	if a, _ := d["address"].(map[string]any); formatAddress(a) != cl.Address {
-		d["address"] = nil
-		if cl.Address != "" {
-			d["address"] = map[string]any{"address_details": cl.Address}
-		}
-	}
-	if cl.BusinessName != "" || d["business_details"] != nil {
-		bd, _ := d["business_details"].(map[string]any)
-		if bd == nil {
-			bd = map[string]any{}
-		}
-		bd["name"] = cl.BusinessName
-		d["business_details"] = bd
-	}
+	overlayBusinessAndAddress(d, cl)
 	return d["address"], d["business_details"], d["custom"]
 }
 

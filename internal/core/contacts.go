@@ -204,7 +204,11 @@ func (s *Service) DeleteContact(ctx context.Context, id int64) error {
 // selects (ContactSchema). A condition on "dealer" at the top of q.Where
 // narrows the dealers.
 func (s *Service) FindContacts(ctx context.Context, q Query) ([]Contact, int, error) {
-	ids, err := s.prepare(ctx, &q, ContactSchema, "dealer")
+	sc, err := ContactSchema.WithExt(q.Ext)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids, err := s.prepare(ctx, &q, sc, "dealer")
 	if err != nil || len(ids) == 0 {
 		return nil, 0, err
 	}

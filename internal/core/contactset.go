@@ -119,7 +119,11 @@ func (s *Service) GroupContacts(ctx context.Context, q Query) ([]Group, error) {
 	if q.GroupBy == "" {
 		return nil, &Error{Code: Invalid, Message: "nothing to group by", Fields: map[string]string{"group_by": MsgRequired}}
 	}
-	ids, err := s.prepare(ctx, &q, ContactSchema, "dealer")
+	sc, err := ContactSchema.WithExt(q.Ext)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.prepare(ctx, &q, sc, "dealer")
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}

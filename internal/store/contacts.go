@@ -199,7 +199,11 @@ func (s *Store) FindContacts(ctx context.Context, dealers []int64, q core.Query)
 		return nil, 0, nil
 	}
 	scope, args := inScope("dealer_id", dealers)
-	return findPage(s, ctx, &contactTable, scope, args, q, loadContacts)
+	t, err := contactTable.withFlatExt(q.Ext, s.engine == Postgres)
+	if err != nil {
+		return nil, 0, err
+	}
+	return findPage(s, ctx, &t, scope, args, q, loadContacts)
 }
 
 // GroupContacts implements core.ContactRecords.GroupContacts.
@@ -208,7 +212,11 @@ func (s *Store) GroupContacts(ctx context.Context, dealers []int64, q core.Query
 		return nil, nil
 	}
 	scope, args := inScope("dealer_id", dealers)
-	return groupPage(s, ctx, &contactTable, scope, args, q)
+	t, err := contactTable.withFlatExt(q.Ext, s.engine == Postgres)
+	if err != nil {
+		return nil, err
+	}
+	return groupPage(s, ctx, &t, scope, args, q)
 }
 
 // ClientContacts implements core.ContactRecords.ClientContacts.

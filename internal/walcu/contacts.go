@@ -165,6 +165,7 @@ func (b *contactBackend) remove(r *request, id string) error {
 
 func (b *contactBackend) scoped(r *request, q core.Query) core.Query {
 	q.Where = core.And(core.Eq("dealer", r.dealer.ID), q.Where)
+	q.Ext = contactExt
 	return q
 }
 
@@ -213,6 +214,11 @@ func clientPublicIDs(r *request, ids []int64) (map[int64]string, error) {
 	return out, err
 }
 
+// contactExt are the fields of a contact kept in its Ext that a query may
+// name (recordextquery.go): its name object, custom, foreign_ids… (the
+// phones and e-mails are the core's: search finds them).
+var contactExt = recordExtSpecs(collections["contacts"], contactFields, false, "client_id", "phones", "emails")
+
 var contactFields = map[string]qfield{
 	"client_id":     {core: "client", kind: kString, conv: idOf(core.RecordClient)},
 	"government_id": {core: "gov_id", kind: kString},
@@ -225,8 +231,11 @@ func (b *contactBackend) field(r *request, path string) (qfield, error) {
 	if f, ok := contactFields[path]; ok {
 		return f, nil
 	}
+	if f, ok := extFieldOf(b.coll, contactExt, path); ok {
+		return f, nil
+	}
 	if _, ok := b.coll.fields[path]; ok {
-		return qfield{}, keptOutside(path)
+		return qfield{}, notQueryable(path, "the server's: not filterable")
 	}
 	return qfield{}, unknownField(b.coll, path)
 }

@@ -175,8 +175,7 @@ func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, ext, chan
 	}
 
 	var second pgBatch
-	rows.queue(&second)
-	second.exec(readyForConsumersSQL, l.ID, micros(l.CreatedAt), l.DealerID)
+	rows.queue(&second, readyForConsumersSQL, l.ID, micros(l.CreatedAt), l.DealerID)
 	return c.commitBatch(&second)
 }
 
@@ -383,22 +382,68 @@ func (p *pgRows) add(r newRow) {
 // maxParams is how many parameters PostgreSQL takes in one statement.
 const maxParams = 65535
 
-// queue queues an INSERT of the rows of each table, in the order the
-// tables came: the rows a row refers to come first.
-func (p *pgRows) queue(b *pgBatch) {
+// queue queues the INSERTs of the rows of each table, in the order the
+// tables came (the rows a row refers to come first), and then last with
+// its args: as one statement, each table's INSERT a data-modifying WITH
+// of last, when its parameters fit in one; else an INSERT per table, and
+// per maxParams parameters, then last. One statement instead of one per
+// table saves PostgreSQL the work of each statement (its bind, executor
+// start and end, locks of the tables and their indexes; docs/benchmarks.md,
+// "Fewer indexes and statements per lead"). The rows are the same
+// either way: the statements of WITH all run, and the foreign keys are
+// checked at the end of the statement, when every row is in.
+func (p *pgRows) queue(b *pgBatch, last string, lastArgs ...any) {
+	n := len(lastArgs)
+	for _, table := range p.tables {
+		n += len(p.rows[table]) * len(p.rows[table][0].args)
+	}
+	if n > maxParams {
+		p.queueApart(b)
+		b.exec(last, lastArgs...)
+		return
+	}
+	var q strings.Builder
+	args := make([]any, 0, n)
+	for i, table := range p.tables {
+		if i == 0 {
+			q.WriteString("WITH ")
+		} else {
+			q.WriteString(", ")
+		}
+		q.WriteString("i" + strconv.Itoa(i) + " AS (")
+		args = appendInsert(&q, args, table, p.rows[table])
+		q.WriteString(") ")
+	}
+	q.WriteString(last)
+	b.exec(q.String(), append(args, lastArgs...)...)
+}
+
+// queueApart queues an INSERT of the rows of each table, in the order the
+// tables came, as many as maxParams allows in one statement.
+func (p *pgRows) queueApart(b *pgBatch) {
 	for _, table := range p.tables {
 		rows := p.rows[table]
 		per := maxParams / len(rows[0].args)
 		for len(rows) > 0 {
 			n := min(len(rows), per)
-			values := make([]string, n)
-			var args []any
-			for i, r := range rows[:n] {
-				values[i] = in(len(r.args))
-				args = append(args, r.args...)
-			}
-			b.exec("INSERT INTO "+table+" (id, "+rows[0].cols+") VALUES "+strings.Join(values, ", "), args...)
+			var q strings.Builder
+			args := appendInsert(&q, nil, table, rows[:n])
+			b.exec(q.String(), args...)
 			rows = rows[n:]
 		}
 	}
+}
+
+// appendInsert writes to q the INSERT of rows, all of table, with ?
+// placeholders, and returns args with their arguments appended.
+func appendInsert(q *strings.Builder, args []any, table string, rows []newRow) []any {
+	q.WriteString("INSERT INTO " + table + " (id, " + rows[0].cols + ") VALUES ")
+	for i, r := range rows {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(in(len(r.args)))
+		args = append(args, r.args...)
+	}
+	return args
 }

@@ -39,7 +39,7 @@ const pgLeadSearch = "(client_name || ' ' || client_phone || ' ' || client_email
 // text, whose trigram index (leads_search_trgm) serves it. Migration 0033
 // dropped the trigram indexes of client_phone and client_email, which
 // cost PostgreSQL about one sixth of its CPU per new lead
-// (docs/benchmarks.md, "One trigram index").
+// (docs/benchmarks.md, "Fewer indexes and statements per lead").
 func pgSearchHolds(col string) bool {
 	return col != pgLeadSearch && slices.Contains(leadSearchColumns, col)
 }

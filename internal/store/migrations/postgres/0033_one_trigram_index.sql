@@ -1,5 +1,5 @@
--- One trigram index of leads instead of three (docs/benchmarks.md, "One
--- trigram index"). The text leads_search_trgm indexes, pgLeadSearch, holds
+-- One trigram index of leads instead of three (docs/benchmarks.md, "Fewer
+-- indexes and statements per lead"). The text leads_search_trgm indexes, pgLeadSearch, holds
 -- client_phone and client_email, so a substring of either is a substring
 -- of it: their filters (ClientPhoneContains, ClientEmailContains) are
 -- written "<search text> LIKE '%term%' AND client_phone LIKE '%term%'",

@@ -1,12 +1,13 @@
 -- One trigram index of leads instead of three (docs/benchmarks.md, "Fewer
--- indexes and statements per lead"). The text leads_search_trgm indexes, pgLeadSearch, holds
--- client_phone and client_email, so a substring of either is a substring
--- of it: their filters (ClientPhoneContains, ClientEmailContains) are
--- written "<search text> LIKE '%term%' AND client_phone LIKE '%term%'",
--- the index finding the candidates and the column's own condition keeping
--- exactly the leads it kept before (pgSearchHolds, TestExplainFindLeadsPostgres).
--- Maintaining the two indexes dropped here cost about one sixth of
--- PostgreSQL's CPU per new lead and a tenth of its WAL.
+-- indexes and statements per lead"). The text leads_search_trgm indexes,
+-- pgLeadSearch, holds client_phone and client_email, so a substring of
+-- either is a substring of it: their filters (ClientPhoneContains,
+-- ClientEmailContains) are written "<search text> LIKE '%term%' AND
+-- client_phone LIKE '%term%'", the index finding the candidates and the
+-- column's own condition keeping exactly the leads it kept before
+-- (pgSearchHolds; TestPhoneAndEmailFiltersExact,
+-- TestExplainFindLeadsPostgres). Maintaining the two indexes dropped here
+-- cost about a tenth of PostgreSQL's CPU and of its WAL per new lead.
 
 -- +goose Up
 DROP INDEX leads_client_phone_trgm;

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -402,21 +403,66 @@ func (p *pgRows) queue(b *pgBatch, last string, lastArgs ...any) {
 		b.exec(last, lastArgs...)
 		return
 	}
-	var q strings.Builder
 	args := make([]any, 0, n)
+	for _, table := range p.tables {
+		for _, r := range p.rows[table] {
+			args = append(args, r.args...)
+		}
+	}
+	args = append(args, lastArgs...)
+	b.check(args)
+	b.b.Queue(p.statement(last), args...)
+}
+
+// statement returns queue's statement for p's rows and last, rebound
+// ($1…), from leadStatements when its shape (the tables and their numbers
+// of rows) was seen before.
+func (p *pgRows) statement(last string) string {
+	var key strings.Builder
+	for _, table := range p.tables {
+		key.WriteString(table)
+		key.WriteByte(' ')
+		key.WriteString(strconv.Itoa(len(p.rows[table])))
+		key.WriteByte(' ')
+	}
+	key.WriteString(last)
+	leadStatements.Lock()
+	q, ok := leadStatements.m[key.String()]
+	leadStatements.Unlock()
+	if ok {
+		return q
+	}
+	var b strings.Builder
 	for i, table := range p.tables {
 		if i == 0 {
-			q.WriteString("WITH ")
+			b.WriteString("WITH ")
 		} else {
-			q.WriteString(", ")
+			b.WriteString(", ")
 		}
-		q.WriteString("i" + strconv.Itoa(i) + " AS (")
-		args = appendInsert(&q, args, table, p.rows[table])
-		q.WriteString(") ")
+		b.WriteString("i" + strconv.Itoa(i) + " AS (")
+		appendInsert(&b, nil, table, p.rows[table])
+		b.WriteString(") ")
 	}
-	q.WriteString(last)
-	b.exec(q.String(), append(args, lastArgs...)...)
+	b.WriteString(last)
+	q = rebind(b.String())
+	leadStatements.Lock()
+	if len(leadStatements.m) < maxLeadStatements {
+		leadStatements.m[key.String()] = q
+	}
+	leadStatements.Unlock()
+	return q
 }
+
+// leadStatements are the texts of pgRows.statement by the shape of their
+// rows: the leads an API creates come in a few shapes, and building the
+// text of each cost the server ~11 KB of allocations per lead. At most
+// maxLeadStatements are kept: a shape beyond them is built each time.
+var leadStatements = struct {
+	sync.Mutex
+	m map[string]string
+}{m: map[string]string{}}
+
+const maxLeadStatements = 256
 
 // queueApart queues an INSERT of the rows of each table, in the order the
 // tables came, as many as maxParams allows in one statement.

@@ -176,7 +176,11 @@ func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, ext, chan
 	}
 
 	var second pgBatch
-	rows.queue(&second, readyForConsumersSQL, l.ID, micros(l.CreatedAt), l.DealerID)
+	rows.queue(&second)
+	// Its own statement, after the rows': it must see a consumer whose
+	// registration the INSERT into leads waited for (see delivery.go),
+	// which a WITH of the INSERT, on the INSERT's snapshot, would not.
+	second.exec(readyForConsumersSQL, l.ID, micros(l.CreatedAt), l.DealerID)
 	return c.commitBatch(&second)
 }
 
@@ -384,23 +388,22 @@ func (p *pgRows) add(r newRow) {
 const maxParams = 65535
 
 // queue queues the INSERTs of the rows of each table, in the order the
-// tables came (the rows a row refers to come first), and then last with
-// its args: as one statement, each table's INSERT a data-modifying WITH
-// of last, when its parameters fit in one; else an INSERT per table, and
-// per maxParams parameters, then last. One statement instead of one per
-// table saves PostgreSQL the work of each statement (its bind, executor
-// start and end, locks of the tables and their indexes; docs/benchmarks.md,
-// "Fewer indexes and statements per lead"). The rows are the same
-// either way: the statements of WITH all run, and the foreign keys are
-// checked at the end of the statement, when every row is in.
-func (p *pgRows) queue(b *pgBatch, last string, lastArgs ...any) {
-	n := len(lastArgs)
+// tables came (the rows a row refers to come first): as one statement,
+// the INSERT of each table but the last a data-modifying WITH of the
+// last's, when their parameters fit in one; else an INSERT per table, and
+// per maxParams parameters. One statement instead of one per table saves
+// PostgreSQL the work of each statement (its bind, executor start and
+// end, locks of the tables and their indexes; docs/benchmarks.md, "Fewer
+// indexes and statements per lead"). The rows are the same either way:
+// the statements of WITH all run, and the foreign keys are checked at the
+// end of the statement, when every row is in.
+func (p *pgRows) queue(b *pgBatch) {
+	n := 0
 	for _, table := range p.tables {
 		n += len(p.rows[table]) * len(p.rows[table][0].args)
 	}
 	if n > maxParams {
 		p.queueApart(b)
-		b.exec(last, lastArgs...)
 		return
 	}
 	args := make([]any, 0, n)
@@ -409,15 +412,14 @@ func (p *pgRows) queue(b *pgBatch, last string, lastArgs ...any) {
 			args = append(args, r.args...)
 		}
 	}
-	args = append(args, lastArgs...)
 	b.check(args)
-	b.b.Queue(p.statement(last), args...)
+	b.b.Queue(p.statement(), args...)
 }
 
-// statement returns queue's statement for p's rows and last, rebound
-// ($1…), from leadStatements when its shape (the tables and their numbers
-// of rows) was seen before.
-func (p *pgRows) statement(last string) string {
+// statement returns queue's statement for p's rows, rebound ($1…), from
+// leadStatements when its shape (the tables and their numbers of rows)
+// was seen before.
+func (p *pgRows) statement() string {
 	var key strings.Builder
 	for _, table := range p.tables {
 		key.WriteString(table)
@@ -425,7 +427,6 @@ func (p *pgRows) statement(last string) string {
 		key.WriteString(strconv.Itoa(len(p.rows[table])))
 		key.WriteByte(' ')
 	}
-	key.WriteString(last)
 	leadStatements.Lock()
 	q, ok := leadStatements.m[key.String()]
 	leadStatements.Unlock()
@@ -433,7 +434,8 @@ func (p *pgRows) statement(last string) string {
 		return q
 	}
 	var b strings.Builder
-	for i, table := range p.tables {
+	last := len(p.tables) - 1
+	for i, table := range p.tables[:last] {
 		if i == 0 {
 			b.WriteString("WITH ")
 		} else {
@@ -443,7 +445,7 @@ func (p *pgRows) statement(last string) string {
 		appendInsert(&b, nil, table, p.rows[table])
 		b.WriteString(") ")
 	}
-	b.WriteString(last)
+	appendInsert(&b, nil, p.tables[last], p.rows[p.tables[last]])
 	q = rebind(b.String())
 	leadStatements.Lock()
 	if len(leadStatements.m) < maxLeadStatements {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -176,6 +177,9 @@ func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, ext, chan
 
 	var second pgBatch
 	rows.queue(&second)
+	// Its own statement, after the rows': it must see a consumer whose
+	// registration the INSERT into leads waited for (see delivery.go),
+	// which a WITH of the INSERT, on the INSERT's snapshot, would not.
 	second.exec(readyForConsumersSQL, l.ID, micros(l.CreatedAt), l.DealerID)
 	return c.commitBatch(&second)
 }
@@ -383,22 +387,111 @@ func (p *pgRows) add(r newRow) {
 // maxParams is how many parameters PostgreSQL takes in one statement.
 const maxParams = 65535
 
-// queue queues an INSERT of the rows of each table, in the order the
-// tables came: the rows a row refers to come first.
+// queue queues the INSERTs of the rows of each table, in the order the
+// tables came (the rows a row refers to come first): as one statement,
+// the INSERT of each table but the last a data-modifying WITH of the
+// last's, when their parameters fit in one; else an INSERT per table, and
+// per maxParams parameters. One statement instead of one per table saves
+// PostgreSQL the work of each statement (its bind, executor start and
+// end, locks of the tables and their indexes; docs/benchmarks.md, "Fewer
+// indexes and statements per lead"). The rows are the same either way:
+// the statements of WITH all run, and the foreign keys are checked at the
+// end of the statement, when every row is in.
 func (p *pgRows) queue(b *pgBatch) {
+	n := 0
+	for _, table := range p.tables {
+		n += len(p.rows[table]) * len(p.rows[table][0].args)
+	}
+	if n > maxParams {
+		p.queueApart(b)
+		return
+	}
+	args := make([]any, 0, n)
+	for _, table := range p.tables {
+		for _, r := range p.rows[table] {
+			args = append(args, r.args...)
+		}
+	}
+	b.check(args)
+	b.b.Queue(p.statement(), args...)
+}
+
+// statement returns queue's statement for p's rows, rebound ($1…), from
+// leadStatements when its shape (the tables and their numbers of rows)
+// was seen before.
+func (p *pgRows) statement() string {
+	var key strings.Builder
+	for _, table := range p.tables {
+		key.WriteString(table)
+		key.WriteByte(' ')
+		key.WriteString(strconv.Itoa(len(p.rows[table])))
+		key.WriteByte(' ')
+	}
+	leadStatements.Lock()
+	q, ok := leadStatements.m[key.String()]
+	leadStatements.Unlock()
+	if ok {
+		return q
+	}
+	var b strings.Builder
+	last := len(p.tables) - 1
+	for i, table := range p.tables[:last] {
+		if i == 0 {
+			b.WriteString("WITH ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString("i" + strconv.Itoa(i) + " AS (")
+		appendInsert(&b, nil, table, p.rows[table])
+		b.WriteString(") ")
+	}
+	appendInsert(&b, nil, p.tables[last], p.rows[p.tables[last]])
+	q = rebind(b.String())
+	leadStatements.Lock()
+	if len(leadStatements.m) < maxLeadStatements {
+		leadStatements.m[key.String()] = q
+	}
+	leadStatements.Unlock()
+	return q
+}
+
+// leadStatements are the texts of pgRows.statement by the shape of their
+// rows: the leads an API creates come in a few shapes, and building the
+// text of each cost the server ~11 KB of allocations per lead. At most
+// maxLeadStatements are kept: a shape beyond them is built each time.
+var leadStatements = struct {
+	sync.Mutex
+	m map[string]string
+}{m: map[string]string{}}
+
+const maxLeadStatements = 256
+
+// queueApart queues an INSERT of the rows of each table, in the order the
+// tables came, as many as maxParams allows in one statement.
+func (p *pgRows) queueApart(b *pgBatch) {
 	for _, table := range p.tables {
 		rows := p.rows[table]
 		per := maxParams / len(rows[0].args)
 		for len(rows) > 0 {
 			n := min(len(rows), per)
-			values := make([]string, n)
-			var args []any
-			for i, r := range rows[:n] {
-				values[i] = in(len(r.args))
-				args = append(args, r.args...)
-			}
-			b.exec("INSERT INTO "+table+" (id, "+rows[0].cols+") VALUES "+strings.Join(values, ", "), args...)
+			var q strings.Builder
+			args := appendInsert(&q, nil, table, rows[:n])
+			b.exec(q.String(), args...)
 			rows = rows[n:]
 		}
 	}
+}
+
+// appendInsert writes to q the INSERT of rows, all of table, with ?
+// placeholders, and returns args with their arguments appended.
+func appendInsert(q *strings.Builder, args []any, table string, rows []newRow) []any {
+	q.WriteString("INSERT INTO " + table + " (id, " + rows[0].cols + ") VALUES ")
+	for i, r := range rows {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(in(len(r.args)))
+		args = append(args, r.args...)
+	}
+	return args
 }

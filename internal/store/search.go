@@ -34,6 +34,16 @@ var leadSearchColumns = []string{"client_name", "client_phone", "client_email", 
 // columns.
 const pgLeadSearch = "(client_name || ' ' || client_phone || ' ' || client_email || ' ' || search_text)"
 
+// pgSearchHolds says whether col is one of the columns pgLeadSearch joins
+// other than the whole: a term of col is then also a term of the search
+// text, whose trigram index (leads_search_trgm) serves it. Migration 0033
+// dropped the trigram indexes of client_phone and client_email, which
+// cost PostgreSQL about one sixth of its CPU per new lead
+// (docs/benchmarks.md, "Fewer indexes and statements per lead").
+func pgSearchHolds(col string) bool {
+	return col != pgLeadSearch && slices.Contains(leadSearchColumns, col)
+}
+
 // minTrigram is the length in characters from which a term is looked up in
 // a trigram index rather than tested on each row.
 const minTrigram = 3
@@ -90,10 +100,11 @@ func (c conn) leadMatch(dealers []int64, terms []string, refs map[string]leadTer
 // terms test each row.
 //
 // On PostgreSQL each term is one condition: a term of 3 characters or more
-// is "col LIKE '%term%'", which the trigram indexes of migration 0005 serve
+// is "col LIKE '%term%'", which the trigram index of migration 0005 serves
 // (ANDed across terms; with the id, a BitmapOr with the primary key); a
 // shorter term tests each row with strpos(). Search's columns are looked up
-// as one text, pgLeadSearch.
+// as one text, pgLeadSearch; one of them alone (the client's phone or
+// e-mail) as that text and the column (pgSearchHolds).
 func (c conn) textFilter(terms []string, byID bool, columns ...string) (cond string, args []any, matched bool) {
 	var conds []string
 	var long []string
@@ -124,11 +135,18 @@ func (c conn) termFilter(q string, byID bool, columns []string) (string, []any) 
 	var alts []string
 	var args []any
 	for _, col := range columns {
-		if c.pg && utf8.RuneCountInString(q) >= minTrigram {
+		switch {
+		case c.pg && utf8.RuneCountInString(q) >= minTrigram && pgSearchHolds(col):
+			// The search text holds col: the index of the search text
+			// finds the candidates, col's own condition keeps exactly
+			// the rows it held before (migration 0033).
+			alts = append(alts, "("+pgLeadSearch+" LIKE ? AND "+col+" LIKE ?)")
+			args = append(args, like(q), like(q))
+		case c.pg && utf8.RuneCountInString(q) >= minTrigram:
 			// "\" is PostgreSQL's default LIKE escape.
 			alts = append(alts, col+" LIKE ?")
 			args = append(args, like(q))
-		} else {
+		default:
 			alts = append(alts, c.contains(col))
 			args = append(args, q)
 		}

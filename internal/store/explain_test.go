@@ -51,15 +51,7 @@ import (
 func TestExplainFindLeads(t *testing.T) {
 	s := openTestSQLite(t)
 	ctx := context.Background()
-	dealerID, sourceID := seedDealer(t, s)
-	if err := SeedLeads(ctx, s, dealerID, sourceID, 2000); err != nil {
-		t.Fatal(err)
-	}
-	// An advisor bearing a surname of the seeded clients: "ruiz" names her.
-	u := core.User{Username: "advisor", LastName: "Ruiz", IsActive: true, Memberships: []core.Membership{{DealerID: dealerID}}}
-	if err := s.CreateUser(ctx, &u); err != nil {
-		t.Fatal(err)
-	}
+	dealerID, _ := seedWithAdvisor(t, s, 2000) // "ruiz" names the advisor
 	plannedAt100k(t, s)
 	c := s.reader(ctx)
 	plan := func(query string, args ...any) string {

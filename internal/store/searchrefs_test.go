@@ -15,14 +15,7 @@ import (
 func TestCountByIndexNamedRecords(t *testing.T) {
 	s := openTestSQLite(t)
 	ctx := context.Background()
-	dealerID, sourceID := seedDealer(t, s)
-	if err := SeedLeads(ctx, s, dealerID, sourceID, 300); err != nil {
-		t.Fatal(err)
-	}
-	u := core.User{Username: "advisor", LastName: "Ruiz", IsActive: true, Memberships: []core.Membership{{DealerID: dealerID}}}
-	if err := s.CreateUser(ctx, &u); err != nil {
-		t.Fatal(err)
-	}
+	dealerID, u := seedWithAdvisor(t, s, 300)
 	if err := s.write(ctx, func(c conn) error {
 		_, err := c.exec(`UPDATE leads SET user_id = ? WHERE dealer_id = ? AND id % 3 = 0`, u.ID, dealerID)
 		return err
@@ -78,4 +71,20 @@ func TestCountByIndexNamedRecords(t *testing.T) {
 	if !errors.Is(err, done) {
 		t.Fatal(err)
 	}
+}
+
+// seedWithAdvisor seeds a dealer with n leads (SeedLeads) and an advisor
+// bearing one of the seeded clients' surnames: "ruiz" names her.
+func seedWithAdvisor(t testing.TB, s *Store, n int) (dealerID int64, advisor core.User) {
+	t.Helper()
+	ctx := context.Background()
+	dealerID, sourceID := seedDealer(t, s)
+	if err := SeedLeads(ctx, s, dealerID, sourceID, n); err != nil {
+		t.Fatal(err)
+	}
+	advisor = core.User{Username: "advisor", LastName: "Ruiz", IsActive: true, Memberships: []core.Membership{{DealerID: dealerID}}}
+	if err := s.CreateUser(ctx, &advisor); err != nil {
+		t.Fatal(err)
+	}
+	return dealerID, advisor
 }

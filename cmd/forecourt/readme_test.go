@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -11,34 +12,16 @@ import (
 	"testing"
 )
 
-// TestReadmeWalkthrough runs the README's curl walkthrough of the SML API,
-// as a newcomer would, against a server started with --demo.
-func TestReadmeWalkthrough(t *testing.T) {
-	for _, tool := range []string{"bash", "curl", "jq"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is needed to test the README (.ci/run installs it)", tool)
-			}
-			t.Skipf("%s not installed", tool)
-		}
-	}
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile("(?s)## A walk through the SML API.*?```sh\n(.*?)```").FindSubmatch(readme)
-	if m == nil {
-		t.Fatal("README has no walkthrough block")
-	}
-	base, stop := startServer(t, "--db", filepath.Join(t.TempDir(), "readme.db"), "--demo")
-	script := strings.ReplaceAll(string(m[1]), "localhost:8080", strings.TrimPrefix(base, "http://"))
-	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
-	cmd.Dir = t.TempDir()
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("walkthrough failed: %v\n%s", err, out)
-	}
-	for _, want := range []string{
+// readmeWalks are the README's curl walkthroughs in the order a newcomer
+// follows them, each with what its output must show. They run as one
+// shell session, one block after the other, against one server: a block
+// that leans on what an earlier one left (its $TOKEN, its logout) is
+// tested as a reader meets it.
+var readmeWalks = []struct {
+	heading string
+	want    []string
+}{
+	{"## A walk through the SML API", []string{
 		`"Concesionario de Prueba"`,
 		`"Datos adicionales sobre el modelo"`,
 		`"nsa": "{ 'years': 0`,
@@ -48,23 +31,36 @@ func TestReadmeWalkthrough(t *testing.T) {
 		`"status": "end"`,
 		`"/api/lead/{id}/change_status/"`,
 		`Sesión cerrada`,
-	} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("walkthrough output lacks %s", want)
-		}
-	}
-	if t.Failed() {
-		t.Logf("output:\n%s", out)
-	}
-	if err := stop(); err != nil {
-		t.Error(err)
-	}
+	}},
+	{"## The lead bank and LeanCore with curl", []string{
+		`"5 leads handed out; confirm them with ValidateGetLeads."`,
+		`"2 leads confirmed."`,
+		`"1 event recorded."`,
+		`"Evento de entrega: delivery.event 1 contacted`,
+		`"name": "Juan"`,
+		`"phone": "573136434030"`,
+	}},
+	{"## Casabaca's API with curl", []string{
+		"El ticket ya fue recibido",
+		`"medio","nombres","numero_identificacion"`,
+		"/api/prospecciones/",
+		`"ticket_name":"TCK-`,
+		`["end","new"]`,
+		"Token has deleted succesfully",
+	}},
+	{"## Walcu with curl", []string{
+		`"_id": "new"`,
+		`"__v": 1`,
+		`"computed": "SEAT"`,
+		`"first_name":`,
+	}},
 }
 
-// TestReadmeBankAndLeanCore runs the README's curl walkthrough of the lead
-// bank and LeanCore against a server started with --demo; the API key it
-// creates with the operator command is created the same way here.
-func TestReadmeBankAndLeanCore(t *testing.T) {
+// TestReadmeWalkthroughs runs every curl walkthrough of the README, in
+// order, against a server started with --demo; the API key the lead
+// bank's walk creates with the operator command is created the same way
+// here.
+func TestReadmeWalkthroughs(t *testing.T) {
 	for _, tool := range []string{"bash", "curl", "jq"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			if os.Getenv("CI") == "true" {
@@ -76,10 +72,6 @@ func TestReadmeBankAndLeanCore(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
-	}
-	m := regexp.MustCompile("(?s)## The lead bank and LeanCore with curl.*?```sh\n(.*?)```").FindSubmatch(readme)
-	if m == nil {
-		t.Fatal("README has no lead bank walkthrough")
 	}
 	db := filepath.Join(t.TempDir(), "readme.db")
 	base, stop := startServer(t, "--db", db, "--demo")
@@ -88,60 +80,36 @@ func TestReadmeBankAndLeanCore(t *testing.T) {
 		strings.NewReader(""), &key, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	login := `TOKEN=$(curl -s -X POST localhost:8080/api/auth/login/ -H 'Content-Type: application/json' -d '{"username":"demo@example.com","password":"demo"}' | jq -r .token)` + "\n"
-	script := strings.Replace(login+string(m[1]), "$(go run ./cmd/forecourt apikey create --dealer 2)", strings.TrimSpace(key.String()), 1)
-	script = strings.ReplaceAll(script, "localhost:8080", strings.TrimPrefix(base, "http://"))
-	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
+	var script strings.Builder
+	for i, w := range readmeWalks {
+		m := regexp.MustCompile("(?s)" + regexp.QuoteMeta(w.heading) + ".*?```sh\n(.*?)```").FindSubmatch(readme)
+		if m == nil {
+			t.Fatalf("README has no walkthrough under %q", w.heading)
+		}
+		// Each block's output is marked, so that a want is looked for in
+		// its own block's output.
+		fmt.Fprintf(&script, "echo '@@ %d'\n", i)
+		script.Write(m[1])
+	}
+	text := strings.Replace(script.String(), "$(go run ./cmd/forecourt apikey create --dealer 2)", strings.TrimSpace(key.String()), 1)
+	text = strings.ReplaceAll(text, "localhost:8080", strings.TrimPrefix(base, "http://"))
+	cmd := exec.Command("bash", "-euo", "pipefail", "-c", text)
 	cmd.Dir = t.TempDir()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("walkthrough failed: %v\n%s", err, out)
 	}
-	for _, want := range []string{`"5 leads handed out; confirm them with ValidateGetLeads."`, `"2 leads confirmed."`, `"1 event recorded."`,
-		`"Evento de entrega: delivery.event 1 contacted`, `"name": "Juan"`, `"phone": "573136434030"`} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("walkthrough output lacks %s", want)
+	for i, w := range readmeWalks {
+		_, block, found := strings.Cut(string(out), fmt.Sprintf("@@ %d\n", i))
+		if !found {
+			t.Errorf("%s: no output", w.heading)
+			continue
 		}
-	}
-	if t.Failed() {
-		t.Logf("output:\n%s", out)
-	}
-	if err := stop(); err != nil {
-		t.Error(err)
-	}
-}
-
-// TestReadmeCasabaca runs the README's curl walkthrough of Casabaca's API
-// against a server started with --demo.
-func TestReadmeCasabaca(t *testing.T) {
-	for _, tool := range []string{"bash", "curl", "jq"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is needed to test the README (.ci/run installs it)", tool)
+		block, _, _ = strings.Cut(block, "\n@@ ")
+		for _, want := range w.want {
+			if !strings.Contains(block, want) {
+				t.Errorf("%s: output lacks %s", w.heading, want)
 			}
-			t.Skipf("%s not installed", tool)
-		}
-	}
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile("(?s)## Casabaca's API with curl.*?```sh\n(.*?)```").FindSubmatch(readme)
-	if m == nil {
-		t.Fatal("README has no Casabaca walkthrough")
-	}
-	base, stop := startServer(t, "--db", filepath.Join(t.TempDir(), "readme.db"), "--demo")
-	script := strings.ReplaceAll(string(m[1]), "localhost:8080", strings.TrimPrefix(base, "http://"))
-	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
-	cmd.Dir = t.TempDir()
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("walkthrough failed: %v\n%s", err, out)
-	}
-	for _, want := range []string{"El ticket ya fue recibido", `"medio","nombres","numero_identificacion"`, "/api/prospecciones/", `"ticket_name":"TCK-`,
-		`["end","new"]`, "Token has deleted succesfully"} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("walkthrough output lacks %s", want)
 		}
 	}
 	if t.Failed() {

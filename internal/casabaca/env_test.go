@@ -28,6 +28,7 @@ type env struct {
 	h   http.Handler
 	sml http.Handler
 	fx  demo.Fixture
+	st  *store.Store
 }
 
 func newEnvOn(t *testing.T, st *store.Store) *env {
@@ -38,7 +39,7 @@ func newEnvOn(t *testing.T, st *store.Store) *env {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	return &env{t: t, svc: svc, fx: fx, h: casabaca.NewHandler(svc, casabaca.WithLogger(log)), sml: sml.NewHandler(svc, sml.WithLogger(log))}
+	return &env{t: t, svc: svc, fx: fx, h: casabaca.NewHandler(svc, casabaca.WithLogger(log)), sml: sml.NewHandler(svc, sml.WithLogger(log)), st: st}
 }
 
 // engines runs fn on SQLite and, when $FORECOURT_TEST_POSTGRES is set, on

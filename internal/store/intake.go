@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strings"
 
 	"forecourt/internal/core"
 )
@@ -53,36 +54,9 @@ func (s *Store) IntakeLead(ctx context.Context, w *core.IntakeWrite) (int64, err
 	err = s.writeWith(ctx, writeOpts{appendOnly: true, rerunnable: true}, func(c conn) error {
 		existing = 0
 		w.History.Changes = baseChanges
-		if w.Ref != nil {
-			if err := intakeLock(c, l.DealerID, "ref", w.Ref.System, w.Ref.Ref); err != nil {
-				return err
-			}
-			err := c.row(`SELECT lead_id FROM lead_refs WHERE dealer_id = ? AND system = ? AND ref = ?`, l.DealerID, w.Ref.System, w.Ref.Ref).Scan(&existing)
-			switch {
-			case err == nil:
-				return nil
-			case !errors.Is(err, sql.ErrNoRows):
-				return err
-			}
-		}
-		if w.Same != nil {
-			line := ptrArg(w.Same.BusinessLineID)
-			if err := intakeLock(c, l.DealerID, "open", w.Same.GovID, string(w.Same.Kind), fmt.Sprint(line)); err != nil {
-				return err
-			}
-			sameLine := `p.business_line_id IS ?`
-			if c.pg {
-				sameLine = `p.business_line_id IS NOT DISTINCT FROM ?::BIGINT`
-			}
-			err := c.row(`SELECT l.id FROM clients cl JOIN leads l ON l.client_id = cl.id JOIN lead_profiles p ON p.lead_id = l.id
-				WHERE cl.dealer_id = ? AND cl.gov_id = ? AND l.stage <> ? AND p.kind = ? AND `+sameLine+` ORDER BY l.id LIMIT 1`,
-				l.DealerID, w.Same.GovID, string(core.StageEnd), string(w.Same.Kind), line).Scan(&existing)
-			switch {
-			case err == nil:
-				return nil
-			case !errors.Is(err, sql.ErrNoRows):
-				return err
-			}
+		var err error
+		if existing, err = receivedBefore(c, l.DealerID, w.Ref, w.Same); err != nil || existing != 0 {
+			return err
 		}
 		ch := changes
 		if len(w.Pool.Candidates) > 0 {
@@ -96,7 +70,8 @@ func (s *Store) IntakeLead(ctx context.Context, w *core.IntakeWrite) (int64, err
 				return err
 			}
 		}
-		if err := createLead(c, l, w.History, client, search, ext, ch); err != nil {
+		history, err := createLeadRows(c, l, w.History, client, search, ext, ch)
+		if err != nil {
 			return err
 		}
 		p := w.Profile
@@ -122,11 +97,15 @@ func (s *Store) IntakeLead(ctx context.Context, w *core.IntakeWrite) (int64, err
 			}
 			h := w.CommHistory
 			h.LeadID, h.Changes = l.ID, []core.Change{core.CommunicationChange(*cm)}
-			if err := insertHistory(c, h); err != nil {
+			js, err := historyChanges(h)
+			if err != nil {
 				return err
 			}
+			history = append(history, historyRow(h, js))
 		}
-		return nil
+		// the lead's history in one statement: its creation, the client
+		// matched, the communication logged
+		return c.insertRows(history)
 	})
 	if err != nil {
 		return 0, dbError(err, "intake lead", "lead", l.PublicID)
@@ -135,6 +114,45 @@ func (s *Store) IntakeLead(ctx context.Context, w *core.IntakeWrite) (int64, err
 		w.Profile.LeadID, w.Profile.DealerID = l.ID, l.DealerID
 	}
 	return existing, nil
+}
+
+// receivedBefore returns the lead of dealerID received before, 0 when
+// there is none: the one with ref, else (same) the dealer's first open lead
+// of the same kind and business line whose client has the government id.
+// Both are looked up in one statement; on PostgreSQL the transaction locks
+// of the ref and of the open lead's key are taken first, in that order.
+func receivedBefore(c conn, dealerID int64, ref *core.LeadRef, same *core.OpenLeadKey) (int64, error) {
+	var arms []string
+	var args []any
+	if ref != nil {
+		if err := intakeLock(c, dealerID, "ref", ref.System, ref.Ref); err != nil {
+			return 0, err
+		}
+		arms = append(arms, `SELECT 0 AS k, lead_id AS id FROM lead_refs WHERE dealer_id = ? AND system = ? AND ref = ?`)
+		args = append(args, dealerID, ref.System, ref.Ref)
+	}
+	if same != nil {
+		line := ptrArg(same.BusinessLineID)
+		if err := intakeLock(c, dealerID, "open", same.GovID, string(same.Kind), fmt.Sprint(line)); err != nil {
+			return 0, err
+		}
+		sameLine := `p.business_line_id IS ?`
+		if c.pg {
+			sameLine = `p.business_line_id IS NOT DISTINCT FROM ?::BIGINT`
+		}
+		arms = append(arms, `SELECT 1 AS k, id FROM (SELECT l.id FROM clients cl JOIN leads l ON l.client_id = cl.id JOIN lead_profiles p ON p.lead_id = l.id
+			WHERE cl.dealer_id = ? AND cl.gov_id = ? AND l.stage <> ? AND p.kind = ? AND `+sameLine+` ORDER BY l.id LIMIT 1) AS o`)
+		args = append(args, dealerID, same.GovID, string(core.StageEnd), string(same.Kind), line)
+	}
+	if len(arms) == 0 {
+		return 0, nil
+	}
+	var id int64
+	err := c.row(`SELECT id FROM (`+strings.Join(arms, ` UNION ALL `)+`) AS d ORDER BY k LIMIT 1`, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
 }
 
 // intakeLock takes, on PostgreSQL, the transaction lock of one key of a
@@ -153,18 +171,27 @@ func intakeLock(c conn, dealerID int64, parts ...string) error {
 }
 
 // takeTurn gives the next candidate of pool its turn at dealerID and
-// returns him.
+// returns him. On SQLite, whose one writer runs one intake at a time, the
+// turn is read and then written in one upsert; on PostgreSQL the turn's
+// row is made first and read under its row lock, so that intakes at once
+// each get their own advisor.
 func takeTurn(c conn, dealerID int64, pool core.AssignPool) (int64, error) {
+	var last int64
+	if !c.pg {
+		err := c.row(`SELECT last_user_id FROM assignment_turns WHERE dealer_id = ? AND pool = ?`, dealerID, pool.Key).Scan(&last)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
+		next := core.NextInTurn(pool.Candidates, last)
+		_, err = c.exec(`INSERT INTO assignment_turns (dealer_id, pool, last_user_id) VALUES (?, ?, ?)
+			ON CONFLICT (dealer_id, pool) DO UPDATE SET last_user_id = excluded.last_user_id`, dealerID, pool.Key, next)
+		return next, err
+	}
 	if _, err := c.exec(`INSERT INTO assignment_turns (dealer_id, pool, last_user_id) VALUES (?, ?, 0) ON CONFLICT (dealer_id, pool) DO NOTHING`,
 		dealerID, pool.Key); err != nil {
 		return 0, err
 	}
-	lock := ""
-	if c.pg {
-		lock = " FOR UPDATE"
-	}
-	var last int64
-	if err := c.row(`SELECT last_user_id FROM assignment_turns WHERE dealer_id = ? AND pool = ?`+lock, dealerID, pool.Key).Scan(&last); err != nil {
+	if err := c.row(`SELECT last_user_id FROM assignment_turns WHERE dealer_id = ? AND pool = ? FOR UPDATE`, dealerID, pool.Key).Scan(&last); err != nil {
 		return 0, err
 	}
 	next := core.NextInTurn(pool.Candidates, last)

@@ -137,60 +137,76 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 // (each run of a rerun write starts from it), search its search text, ext
 // its extension fields and changes h's changes, encoded.
 func createLead(c conn, l *core.Lead, h *core.History, client core.Client, search, ext, changes string) error {
+	history, err := createLeadRows(c, l, h, client, search, ext, changes)
+	if err != nil {
+		return err
+	}
+	return c.insertRows(history)
+}
+
+// createLeadRows is createLead but for its history entries, which it
+// returns for the caller to insert with its own (IntakeLead): the lead's
+// creation h (when not nil) and, when the client matched a stored one,
+// the match. A lead's notes and tags are inserted in one statement.
+func createLeadRows(c conn, l *core.Lead, h *core.History, client core.Client, search, ext, changes string) ([]newRow, error) {
 	var matched []core.Change
 	if l.Client != nil {
 		*l.Client = client
 		if l.Client.ID != 0 {
 			cl, err := existingClient(c, l.DealerID, l.Client.ID)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			*l.Client = cl
 		} else {
 			var err error
 			if matched, err = matchOrInsertClient(c, l.DealerID, l.Client); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	if l.Vehicle != nil {
 		if err := insertVehicle(c, l.Vehicle); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := c.insertRow(leadRow(l, search, ext)); err != nil {
-		return err
+		return nil, err
 	}
 	c.leadCreated(l.ID)
 	if err := readyForConsumers(c, l.ID, l.DealerID, l.CreatedAt); err != nil {
-		return err
+		return nil, err
 	}
 	for i := range l.Tasks {
 		if err := insertTask(c, l.ID, &l.Tasks[i], l.CreatedBy); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	notes := make([]newRow, 0, len(l.Notes)+len(l.Tags))
 	for i := range l.Notes {
-		if err := insertNote(c, noteOwner{leadID: l.ID}, kindNote, &l.Notes[i], l.CreatedBy); err != nil {
-			return err
-		}
+		notes = append(notes, newNoteRow(noteOwner{leadID: l.ID}, kindNote, &l.Notes[i], l.CreatedBy))
 	}
 	for i := range l.Tags {
-		if err := insertNote(c, noteOwner{leadID: l.ID}, kindTag, &l.Tags[i], l.CreatedBy); err != nil {
-			return err
-		}
+		notes = append(notes, newNoteRow(noteOwner{leadID: l.ID}, kindTag, &l.Tags[i], l.CreatedBy))
+	}
+	if err := c.insertRows(notes); err != nil {
+		return nil, err
 	}
 	placeItems(l)
+	var history []newRow
 	if h != nil {
 		h.LeadID = l.ID
-		if err := c.insertRow(historyRow(h, changes)); err != nil {
-			return err
-		}
+		history = append(history, historyRow(h, changes))
 	}
 	if matched != nil {
-		return insertHistory(c, matchedHistory(l, matched))
+		mh := matchedHistory(l, matched)
+		js, err := historyChanges(mh)
+		if err != nil {
+			return nil, err
+		}
+		history = append(history, historyRow(mh, js))
 	}
-	return nil
+	return history, nil
 }
 
 // leadRow is the row of new lead l, whose search_text is search and ext

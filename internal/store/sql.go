@@ -60,6 +60,7 @@ type readStmts struct {
 	wanted chan string
 	quit   chan struct{}
 	done   chan struct{}
+	count  stmtCounter // statements run, see stmtcount.go
 }
 
 func newReadStmts(db *sql.DB) *readStmts {
@@ -132,6 +133,7 @@ const maxCachedStmts = 512
 type stmtCache struct {
 	stmts  map[string]*sql.Stmt
 	wanted map[string]bool
+	count  stmtCounter // statements run, see stmtcount.go
 }
 
 func newStmtCache() *stmtCache {
@@ -142,6 +144,7 @@ func newStmtCache() *stmtCache {
 // prepared yet.
 func (c conn) stmt(query string) *sql.Stmt {
 	if c.rstmts != nil {
+		c.rstmts.count.add(query)
 		st := c.rstmts.get(c.bind(query))
 		if st != nil && c.tx != nil {
 			return c.tx.StmtContext(c.ctx, st)
@@ -151,6 +154,7 @@ func (c conn) stmt(query string) *sql.Stmt {
 	if c.stmts == nil {
 		return nil
 	}
+	c.stmts.count.add(query)
 	if st, ok := c.stmts.stmts[query]; ok {
 		return c.tx.StmtContext(c.ctx, st)
 	}
@@ -297,23 +301,7 @@ var insertSQLs struct {
 	m map[[2]string]string
 }
 
-func (r newRow) insertSQL() string {
-	key := [2]string{r.table, r.cols}
-	insertSQLs.RLock()
-	q, ok := insertSQLs.m[key]
-	insertSQLs.RUnlock()
-	if ok {
-		return q
-	}
-	q = "INSERT INTO " + r.table + " (" + r.cols + ") VALUES " + in(len(r.args))
-	insertSQLs.Lock()
-	if insertSQLs.m == nil {
-		insertSQLs.m = map[[2]string]string{}
-	}
-	insertSQLs.m[key] = q
-	insertSQLs.Unlock()
-	return q
-}
+func (r newRow) insertSQL() string { return multiInsertSQL(r, 1) }
 
 // insertWithID runs an INSERT of table that names the id column first when id
 // is not zero (reference data keeps the ids other systems gave it) and lets

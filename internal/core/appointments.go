@@ -386,7 +386,11 @@ func (s *Service) DeleteAppointment(ctx context.Context, id int64) error {
 // q selects (AppointmentSchema). A condition on "dealer" at the top of
 // q.Where narrows the dealers.
 func (s *Service) FindAppointments(ctx context.Context, q Query) ([]Appointment, int, error) {
-	ids, err := s.prepare(ctx, &q, AppointmentSchema, "dealer")
+	sc, err := AppointmentSchema.WithExt(q.Ext)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids, err := s.prepare(ctx, &q, sc, "dealer")
 	if err != nil || len(ids) == 0 {
 		return nil, 0, err
 	}
@@ -399,7 +403,11 @@ func (s *Service) GroupAppointments(ctx context.Context, q Query) ([]Group, erro
 	if q.GroupBy == "" {
 		return nil, &Error{Code: Invalid, Message: "nothing to group by", Fields: map[string]string{"group_by": MsgRequired}}
 	}
-	ids, err := s.prepare(ctx, &q, AppointmentSchema, "dealer")
+	sc, err := AppointmentSchema.WithExt(q.Ext)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.prepare(ctx, &q, sc, "dealer")
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}

@@ -185,7 +185,11 @@ func (s *Service) DeleteCommunication(ctx context.Context, id int64) error {
 // that q selects (CommunicationSchema). A condition on "dealer" at the
 // top of q.Where narrows the dealers.
 func (s *Service) FindCommunications(ctx context.Context, q Query) ([]Communication, int, error) {
-	ids, err := s.prepare(ctx, &q, CommunicationSchema, "dealer")
+	sc, err := CommunicationSchema.WithExt(q.Ext)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids, err := s.prepare(ctx, &q, sc, "dealer")
 	if err != nil || len(ids) == 0 {
 		return nil, 0, err
 	}
@@ -199,7 +203,11 @@ func (s *Service) GroupCommunications(ctx context.Context, q Query) ([]Group, er
 	if q.GroupBy == "" {
 		return nil, &Error{Code: Invalid, Message: "nothing to group by", Fields: map[string]string{"group_by": MsgRequired}}
 	}
-	ids, err := s.prepare(ctx, &q, CommunicationSchema, "dealer")
+	sc, err := CommunicationSchema.WithExt(q.Ext)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.prepare(ctx, &q, sc, "dealer")
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}

@@ -40,7 +40,9 @@ const (
 )
 
 // ContactRecords reads and writes contacts (contacts.go); every Store is
-// one.
+// one. Adding, saving or deleting a contact makes its client's version the
+// next one, in the same transaction: a client's version counts its
+// contacts' changes (docs/decisions.md).
 type ContactRecords interface {
 	// Contact returns contact id; NotFound when there is none.
 	Contact(ctx context.Context, id int64) (Contact, error)
@@ -58,6 +60,9 @@ type ContactRecords interface {
 	DeleteContact(ctx context.Context, id int64) error
 	// FindContacts lists the contacts of dealerIDs that q selects.
 	FindContacts(ctx context.Context, dealerIDs []int64, q Query) ([]Contact, int, error)
+	// GroupContacts counts the contacts of dealerIDs that q selects per
+	// value of q.GroupBy, most first.
+	GroupContacts(ctx context.Context, dealerIDs []int64, q Query) ([]Group, error)
 	// ClientContacts lists dealerID's contacts of the clients clientIDs,
 	// by client and id.
 	ClientContacts(ctx context.Context, dealerID int64, clientIDs []int64) ([]Contact, error)
@@ -199,7 +204,11 @@ func (s *Service) DeleteContact(ctx context.Context, id int64) error {
 // selects (ContactSchema). A condition on "dealer" at the top of q.Where
 // narrows the dealers.
 func (s *Service) FindContacts(ctx context.Context, q Query) ([]Contact, int, error) {
-	ids, err := s.prepare(ctx, &q, ContactSchema, "dealer")
+	sc, err := ContactSchema.WithExt(q.Ext)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids, err := s.prepare(ctx, &q, sc, "dealer")
 	if err != nil || len(ids) == 0 {
 		return nil, 0, err
 	}

@@ -61,7 +61,11 @@ type ItemLister interface {
 
 // FindTasks lists the tasks of the principal's dealers' leads.
 func (s *Service) FindTasks(ctx context.Context, q Query) ([]Task, int, error) {
-	ids, err := s.prepare(ctx, &q, TaskSchema, "dealer")
+	sc, err := TaskSchema.WithExt(q.Ext)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids, err := s.prepare(ctx, &q, sc, "dealer")
 	if err != nil || len(ids) == 0 {
 		return nil, 0, err
 	}
@@ -73,7 +77,11 @@ func (s *Service) GroupTasks(ctx context.Context, q Query) ([]Group, error) {
 	if q.GroupBy == "" {
 		return nil, &Error{Code: Invalid, Message: "nothing to group by", Fields: map[string]string{"group_by": MsgRequired}}
 	}
-	ids, err := s.prepare(ctx, &q, TaskSchema, "dealer")
+	sc, err := TaskSchema.WithExt(q.Ext)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.prepare(ctx, &q, sc, "dealer")
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
@@ -82,7 +90,11 @@ func (s *Service) GroupTasks(ctx context.Context, q Query) ([]Group, error) {
 
 // FindNotes lists the notes of the principal's dealers' leads.
 func (s *Service) FindNotes(ctx context.Context, q Query) ([]Note, int, error) {
-	ids, err := s.prepare(ctx, &q, NoteSchema, "dealer")
+	sc, err := NoteSchema.WithExt(q.Ext)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids, err := s.prepare(ctx, &q, sc, "dealer")
 	if err != nil || len(ids) == 0 {
 		return nil, 0, err
 	}
@@ -94,7 +106,11 @@ func (s *Service) GroupNotes(ctx context.Context, q Query) ([]Group, error) {
 	if q.GroupBy == "" {
 		return nil, &Error{Code: Invalid, Message: "nothing to group by", Fields: map[string]string{"group_by": MsgRequired}}
 	}
-	ids, err := s.prepare(ctx, &q, NoteSchema, "dealer")
+	sc, err := NoteSchema.WithExt(q.Ext)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.prepare(ctx, &q, sc, "dealer")
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}

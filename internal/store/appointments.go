@@ -66,7 +66,11 @@ func (s *Store) FindAppointments(ctx context.Context, dealers []int64, q core.Qu
 		return nil, 0, nil
 	}
 	scope, args := inScope("dealer_id", dealers)
-	return findPage(s, ctx, &appointmentTable, scope, args, q, loadAppointments)
+	t, err := appointmentTable.withFlatExt(q.Ext, s.engine == Postgres)
+	if err != nil {
+		return nil, 0, err
+	}
+	return findPage(s, ctx, &t, scope, args, q, loadAppointments)
 }
 
 // GroupAppointments implements core.Store.GroupAppointments.
@@ -75,7 +79,11 @@ func (s *Store) GroupAppointments(ctx context.Context, dealers []int64, q core.Q
 		return nil, nil
 	}
 	scope, args := inScope("dealer_id", dealers)
-	return groupPage(s, ctx, &appointmentTable, scope, args, q)
+	t, err := appointmentTable.withFlatExt(q.Ext, s.engine == Postgres)
+	if err != nil {
+		return nil, err
+	}
+	return groupPage(s, ctx, &t, scope, args, q)
 }
 
 // CountAppointments implements core.LeadTx.CountAppointments.

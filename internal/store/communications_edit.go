@@ -53,7 +53,11 @@ func (s *Store) FindCommunications(ctx context.Context, dealers []int64, q core.
 		return nil, 0, nil
 	}
 	scope, args := inScope("dealer_id", dealers)
-	return findPage(s, ctx, &communicationTable, scope, args, q, loadCommunications)
+	t, err := communicationTable.withFlatExt(q.Ext, s.engine == Postgres)
+	if err != nil {
+		return nil, 0, err
+	}
+	return findPage(s, ctx, &t, scope, args, q, loadCommunications)
 }
 
 // GroupCommunications implements core.Store.GroupCommunications.
@@ -62,7 +66,11 @@ func (s *Store) GroupCommunications(ctx context.Context, dealers []int64, q core
 		return nil, nil
 	}
 	scope, args := inScope("dealer_id", dealers)
-	return groupPage(s, ctx, &communicationTable, scope, args, q)
+	t, err := communicationTable.withFlatExt(q.Ext, s.engine == Postgres)
+	if err != nil {
+		return nil, err
+	}
+	return groupPage(s, ctx, &t, scope, args, q)
 }
 
 // Communication implements core.LeadTx.Communication.

@@ -92,6 +92,15 @@ func onlyPrimary(c conn, ct *core.Contact) error {
 	return err
 }
 
+// bumpClient makes the version of client id the next one: a client's
+// version counts its contacts' changes (docs/decisions.md, "A client's
+// version and its contacts"), so that a write of the client on the
+// condition of its version never loses a change of its contacts.
+func bumpClient(c conn, id int64) error {
+	_, err := c.exec(`UPDATE clients SET version = version + 1 WHERE id = ?`, id)
+	return err
+}
+
 // Contact implements core.ContactRecords.Contact.
 func (s *Store) Contact(ctx context.Context, id int64) (core.Contact, error) {
 	var ct core.Contact
@@ -135,6 +144,9 @@ func (s *Store) AddContact(ctx context.Context, ct *core.Contact) error {
 			return err
 		}
 		ct.Version = 1
+		if err := bumpClient(c, ct.ClientID); err != nil {
+			return err
+		}
 		return onlyPrimary(c, ct)
 	})
 	return dbError(err, "add contact", "client", ct.ClientID)
@@ -158,6 +170,9 @@ func (s *Store) SaveContact(ctx context.Context, ct *core.Contact, version int) 
 			return core.ErrStaleVersion
 		}
 		ct.Version = version + 1
+		if err := bumpClient(c, ct.ClientID); err != nil {
+			return err
+		}
 		return onlyPrimary(c, ct)
 	})
 	return dbError(err, "save contact", "contact", ct.ID)
@@ -166,6 +181,9 @@ func (s *Store) SaveContact(ctx context.Context, ct *core.Contact, version int) 
 // DeleteContact implements core.ContactRecords.DeleteContact.
 func (s *Store) DeleteContact(ctx context.Context, id int64) error {
 	err := s.write(ctx, func(c conn) error {
+		if _, err := c.exec(`UPDATE clients SET version = version + 1 WHERE id = (SELECT client_id FROM contacts WHERE id = ?)`, id); err != nil {
+			return err
+		}
 		res, err := c.exec(`DELETE FROM contacts WHERE id = ?`, id)
 		if err != nil {
 			return err
@@ -181,7 +199,24 @@ func (s *Store) FindContacts(ctx context.Context, dealers []int64, q core.Query)
 		return nil, 0, nil
 	}
 	scope, args := inScope("dealer_id", dealers)
-	return findPage(s, ctx, &contactTable, scope, args, q, loadContacts)
+	t, err := contactTable.withFlatExt(q.Ext, s.engine == Postgres)
+	if err != nil {
+		return nil, 0, err
+	}
+	return findPage(s, ctx, &t, scope, args, q, loadContacts)
+}
+
+// GroupContacts implements core.ContactRecords.GroupContacts.
+func (s *Store) GroupContacts(ctx context.Context, dealers []int64, q core.Query) ([]core.Group, error) {
+	if dealers = core.DistinctIDs(dealers); len(dealers) == 0 {
+		return nil, nil
+	}
+	scope, args := inScope("dealer_id", dealers)
+	t, err := contactTable.withFlatExt(q.Ext, s.engine == Postgres)
+	if err != nil {
+		return nil, err
+	}
+	return groupPage(s, ctx, &t, scope, args, q)
 }
 
 // ClientContacts implements core.ContactRecords.ClientContacts.

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"context"
+	"database/sql"
 	"os"
 	"strings"
 	"testing"
@@ -67,7 +69,16 @@ func TestExplainWalcuListPostgres(t *testing.T) {
 // pgPlan is PostgreSQL's plan of query on s: EXPLAIN's lines.
 func pgPlan(t testing.TB, s *store.Store, query string, args ...any) string {
 	t.Helper()
-	rows, err := s.DB().QueryContext(ctx, "EXPLAIN "+query, args...)
+	return pgPlanOn(t, s.DB(), query, args...)
+}
+
+// pgPlanOn is PostgreSQL's plan of query on db (a pool, or one connection
+// with its session's settings).
+func pgPlanOn(t testing.TB, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args ...any) string {
+	t.Helper()
+	rows, err := db.QueryContext(ctx, "EXPLAIN "+query, args...)
 	if err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}

@@ -62,7 +62,11 @@ func (s *Store) FindTasks(ctx context.Context, dealers []int64, q core.Query) ([
 		return nil, 0, nil
 	}
 	scope, args := itemScope(dealers, false)
-	return findPage(s, ctx, &taskTable, scope, args, q, func(c conn, tail string, args ...any) ([]core.Task, error) {
+	t, err := taskTable.withDocExt(q.Ext, s.engine == Postgres)
+	if err != nil {
+		return nil, 0, err
+	}
+	return findPage(s, ctx, &t, scope, args, q, func(c conn, tail string, args ...any) ([]core.Task, error) {
 		ids, err := queryIDs(c, `SELECT id FROM tasks `+tail, args)
 		if err != nil {
 			return nil, err
@@ -85,7 +89,11 @@ func (s *Store) GroupTasks(ctx context.Context, dealers []int64, q core.Query) (
 		return nil, nil
 	}
 	scope, args := itemScope(dealers, false)
-	return groupPage(s, ctx, &taskTable, scope, args, q)
+	t, err := taskTable.withDocExt(q.Ext, s.engine == Postgres)
+	if err != nil {
+		return nil, err
+	}
+	return groupPage(s, ctx, &t, scope, args, q)
 }
 
 // FindNotes implements core.ItemLister.FindNotes.
@@ -94,7 +102,11 @@ func (s *Store) FindNotes(ctx context.Context, dealers []int64, q core.Query) ([
 		return nil, 0, nil
 	}
 	scope, args := itemScope(dealers, true)
-	return findPage(s, ctx, &noteTable, scope, args, q, func(c conn, tail string, args ...any) ([]core.Note, error) {
+	t, err := noteTable.withDocExt(q.Ext, s.engine == Postgres)
+	if err != nil {
+		return nil, 0, err
+	}
+	return findPage(s, ctx, &t, scope, args, q, func(c conn, tail string, args ...any) ([]core.Note, error) {
 		ids, err := queryIDs(c, `SELECT id FROM notes `+tail, args)
 		if err != nil {
 			return nil, err
@@ -120,5 +132,9 @@ func (s *Store) GroupNotes(ctx context.Context, dealers []int64, q core.Query) (
 		return nil, nil
 	}
 	scope, args := itemScope(dealers, true)
-	return groupPage(s, ctx, &noteTable, scope, args, q)
+	t, err := noteTable.withDocExt(q.Ext, s.engine == Postgres)
+	if err != nil {
+		return nil, err
+	}
+	return groupPage(s, ctx, &t, scope, args, q)
 }

@@ -17,6 +17,18 @@ import (
 // withExt returns t with the extension fields ext mapped onto base's ext
 // column (base: "leads", "clients"), and its schema with them.
 func (t tableSQL) withExt(base string, ext map[string]core.FieldSpec, pg bool) (tableSQL, error) {
+	col := base + ".ext"
+	if pg {
+		col = "(" + base + ".ext::jsonb)" // TEXT, as on SQLite (migration 0018)
+	}
+	return t.withExtOver(ext, pg, func(string) string { return col }, pg)
+}
+
+// withExtOver returns t with the extension fields ext, each read from the
+// JSON value over(its Path) as jsonField reads a document, and its schema
+// with them; contains compiles equality and membership as containment
+// (jsonContains) on PostgreSQL.
+func (t tableSQL) withExtOver(ext map[string]core.FieldSpec, pg bool, over func(path string) string, contains bool) (tableSQL, error) {
 	if len(ext) == 0 {
 		return t, nil
 	}
@@ -24,21 +36,19 @@ func (t tableSQL) withExt(base string, ext map[string]core.FieldSpec, pg bool) (
 	if err != nil {
 		return tableSQL{}, err
 	}
-	col := base + ".ext"
-	if pg {
-		col = "(" + base + ".ext::jsonb)" // TEXT, as on SQLite (migration 0018)
-	}
 	fields := make(map[string]fieldSQL, len(t.fields)+len(ext))
 	for name, f := range t.fields {
 		fields[name] = f
 	}
 	for name := range ext {
-		f, err := jsonField(col, sc.Fields[name], pg)
+		spec := sc.Fields[name]
+		col := over(spec.Path)
+		f, err := jsonField(col, spec, pg)
 		if err != nil {
 			return tableSQL{}, fmt.Errorf("store: %s field %q: %w", t.schema.Entity, name, err)
 		}
-		if pg && !f.docTime {
-			f.contains = &jsonContains{col: col, path: sc.Fields[name].Path}
+		if contains && !f.docTime {
+			f.contains = &jsonContains{col: col, path: spec.Path}
 		}
 		fields[name] = f
 	}

@@ -32,6 +32,7 @@ func backendsFor(svc *core.Service) map[string]backend {
 		default:
 			out[name] = newDocBackend(svc, c)
 		}
+		out[name] = withComputed(out[name], c) // every computed field (computedgaps.go)
 	}
 	return out
 }

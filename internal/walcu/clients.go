@@ -84,7 +84,7 @@ func (b *clientBackend) parse(body doc) (core.Client, error) {
 	}
 	c.Ext = map[string]string{}
 	for k, v := range body {
-		if isEnvelope(k) || v == nil || k == "created_by" || slices.Contains(derivedClientFields, k) {
+		if isEnvelope(k) || v == nil || k == "created_by" || k == "contacts" || slices.Contains(derivedClientFields, k) {
 			continue
 		}
 		raw, err := encodeExt(v)
@@ -131,12 +131,29 @@ func (b *clientBackend) create(r *request, body doc) (doc, error) {
 		raw, _ := encodeExt(u)
 		c.Ext[extCreatedBy], c.Ext[extUpdatedBy] = raw, raw
 	}
+	want, present, err := b.wantContacts(r, body, nil)
+	if err != nil {
+		return nil, err
+	}
 	c.DealerID = r.dealer.ID
 	created, err := b.svc.CreateClient(r.ctx, c)
 	if err != nil {
 		return nil, b.err(err)
 	}
-	return b.renderOne(r, created)
+	if err := b.setContacts(r, created.ID, nil, want, present); err != nil {
+		return nil, err
+	}
+	return b.reread(r, created)
+}
+
+// reread renders client c as it is now (its contacts' writes make its
+// version the next one).
+func (b *clientBackend) reread(r *request, c core.Client) (doc, error) {
+	now, err := b.svc.FindClient(r.ctx, c.ID)
+	if err != nil {
+		return nil, b.err(err)
+	}
+	return b.renderOne(r, now)
 }
 
 // replace writes body over client id on the condition of version (0: the
@@ -153,6 +170,17 @@ func (b *clientBackend) replace(r *request, id string, body doc, version int) (d
 	in, err := b.parse(body)
 	if err != nil {
 		return nil, err
+	}
+	contacts, err := b.svc.ClientContacts(r.ctx, r.dealer.ID, []int64{cur.ID})
+	if err != nil {
+		return nil, err
+	}
+	want, present, err := b.wantContacts(r, body, contacts)
+	if err != nil {
+		return nil, err
+	}
+	if version != cur.Version {
+		return nil, core.ErrStaleVersion
 	}
 	p := core.ClientPatch{Version: version}
 	set := func(f *core.Field[string], v, was string) {
@@ -191,19 +219,21 @@ func (b *clientBackend) replace(r *request, id string, body doc, version int) (d
 		p.Ext = ext
 	}
 	if !p.Name.Set && !p.Phone.Set && !p.Email.Set && !p.GovID.Set && !p.BusinessName.Set && !p.Address.Set && p.Ext == nil {
-		if version != cur.Version {
-			return nil, core.ErrStaleVersion
+		if !present || sameContactList(contacts, want) {
+			return b.renderOne(r, cur) // nothing changes: nothing is written
 		}
-		return b.renderOne(r, cur) // nothing changes: nothing is written
+	} else {
+		if p.Ext == nil {
+			p.Ext = ext
+		}
+		if cur, err = b.svc.UpdateClient(r.ctx, cur.ID, p); err != nil {
+			return nil, b.err(err)
+		}
 	}
-	if p.Ext == nil {
-		p.Ext = ext
+	if err := b.setContacts(r, cur.ID, contacts, want, present); err != nil {
+		return nil, err
 	}
-	c, err := b.svc.UpdateClient(r.ctx, cur.ID, p)
-	if err != nil {
-		return nil, b.err(err)
-	}
-	return b.renderOne(r, c)
+	return b.reread(r, cur)
 }
 
 func (b *clientBackend) remove(r *request, id string) error {
@@ -231,7 +261,7 @@ func (b *clientBackend) find(r *request, q core.Query) ([]doc, error) {
 	}
 	out := make([]doc, 0, len(cs))
 	for _, c := range cs {
-		d, err := b.render(r, c)
+		d, err := b.render(r, c, comms.contacts[c.ID])
 		if err != nil {
 			return nil, err
 		}
@@ -258,7 +288,7 @@ func (b *clientBackend) group(r *request, q core.Query) ([]core.Group, error) {
 var clientExt = extSpecs(collections["clients"], func(path string) bool {
 	_, core := clientFields[path]
 	top := topField(path)
-	return !core && !isEnvelope(top) && top != "computed" && !slices.Contains(derivedClientFields, top)
+	return !core && !isEnvelope(top) && top != "computed" && top != "contacts" && !slices.Contains(derivedClientFields, top)
 })
 
 // clientFields are the paths of a client document a query may name, and
@@ -284,6 +314,9 @@ func (b *clientBackend) field(r *request, path string) (qfield, error) {
 	}
 	if _, ok := b.coll.fields[path]; !ok {
 		return qfield{}, unknownField(b.coll, path)
+	}
+	if topField(path) == "contacts" {
+		return qfield{}, notQueryable(path, "the client's contacts are the contacts collection's: query /contacts (client_id, government_id; search finds their names, phones and e-mails)")
 	}
 	if slices.Contains(derivedClientFields, topField(path)) {
 		return qfield{}, notQueryable(path, "derived from the contacts when the client is read: not filterable (name primary_contact or contacts)")
@@ -317,7 +350,7 @@ func (b *clientBackend) queryErr(err error) error { return queryErrOf(err, clien
 
 // render answers a client as this API shows it: its Ext, with the core's
 // values in their places.
-func (b *clientBackend) render(r *request, c core.Client) (doc, error) {
+func (b *clientBackend) render(r *request, c core.Client, cs []core.Contact) (doc, error) {
 	d := doc{}
 	for _, k := range slices.Sorted(maps.Keys(c.Ext)) {
 		name, ok := strings.CutPrefix(k, extPrefix)
@@ -364,27 +397,12 @@ func (b *clientBackend) render(r *request, c core.Client) (doc, error) {
 		pc["government_id"] = c.GovID
 	}
 	d["primary_contact"] = pc
-	if c.BusinessName != "" || d["business_details"] != nil {
-		bd, _ := d["business_details"].(map[string]any)
-		if bd == nil {
-			bd = map[string]any{}
-		}
-		bd["name"] = c.BusinessName
-		d["business_details"] = bd
-	}
-	if a, _ := d["address"].(map[string]any); formatAddress(a) != c.Address {
-		if c.Address == "" {
-			delete(d, "address")
-		} else {
-			d["address"] = map[string]any{"address_details": c.Address}
-		}
-	}
-	// the contacts' derived lists: the primary contact's, then the others'
+	overlayBusinessAndAddress(d, c)
+	// its contacts (the contacts collection's) and their derived lists:
+	// the primary contact's, then the others'
+	d["contacts"] = contactElems(b.contactsElem(), cs)
 	var phones, emails, names, govs []any
-	contacts := []any{pc}
-	if cs, ok := d["contacts"].([]any); ok {
-		contacts = append(contacts, cs...)
-	}
+	contacts := append([]any{pc}, d["contacts"].([]any)...)
 	for _, x := range contacts {
 		m, _ := x.(map[string]any)
 		for _, p := range asList(m["phones"]) {
@@ -407,6 +425,28 @@ func (b *clientBackend) render(r *request, c core.Client) (doc, error) {
 	d["contacts_phones"], d["contacts_emails"], d["contacts_names"], d["contacts_government_ids"] = nonNil(phones), nonNil(emails), nonNil(names), nonNil(govs)
 	d["computed"] = doc{"_id": c.PublicID}
 	return d, nil
+}
+
+// overlayBusinessAndAddress sets on d, a client document of c's Ext, the
+// core's business name and address: business_details.name, and address
+// as written while it still makes the core's text (else
+// {"address_details": <text>}; none without one).
+func overlayBusinessAndAddress(d doc, c core.Client) {
+	if c.BusinessName != "" || d["business_details"] != nil {
+		bd, _ := d["business_details"].(map[string]any)
+		if bd == nil {
+			bd = map[string]any{}
+		}
+		bd["name"] = c.BusinessName
+		d["business_details"] = bd
+	}
+	if a, _ := d["address"].(map[string]any); formatAddress(a) != c.Address {
+		if c.Address == "" {
+			delete(d, "address")
+		} else {
+			d["address"] = map[string]any{"address_details": c.Address}
+		}
+	}
 }
 
 // overlayFirst returns list (a JSON array) with v as its first element (v

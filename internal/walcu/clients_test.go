@@ -55,7 +55,7 @@ func TestClients(t *testing.T) {
 	mustStatus(t, "post", r, 200)
 	d := r.obj()
 	id, _ := d["_id"].(string)
-	if id == "" || num(d["__v"]) != "0" || d["created_by"] != adminID || at(d, "primary_contact", "name", "last_name") != "Ruiz Gil" ||
+	if id == "" || num(d["__v"]) != "1" || d["created_by"] != adminID || at(d, "primary_contact", "name", "last_name") != "Ruiz Gil" ||
 		at(d, "primary_contact", "government_id") != "12345678Z" || at(d, "address", "route") != "Calle Mayor" || d["custom"] != "c1" ||
 		at(d, "contacts_phones", "1") != "611000000" || at(d, "business_details", "tax_id") != "B12345678" {
 		t.Fatalf("created: %s", r.raw)
@@ -89,9 +89,9 @@ func TestClients(t *testing.T) {
 	for k, v := range d {
 		put[k] = v
 	}
-	put["custom"], put["__v"] = "c2", 0
+	put["custom"], put["__v"] = "c2", 1 // as created (with its contact), before the e-mail's change
 	mustStatus(t, "stale put", e.es(http.MethodPut, "clients/"+id, put), 409)
-	put["__v"] = 1
+	put["__v"] = 2
 	r = e.es(http.MethodPut, "clients/"+id, put)
 	mustStatus(t, "put", r, 200)
 	if c, _ := e.svc.FindClient(ctx, n); c.Ext["walcu.custom"] != `"c2"` || c.Email != "marta@example.com" {

@@ -30,7 +30,8 @@ type commBackend struct {
 	svc  *core.Service
 	coll *collection
 	spec commSpec
-	keys map[string]string // Ext key → the field it holds
+	keys map[string]string         // Ext key → the field it holds
+	ext  map[string]core.FieldSpec // the fields kept in Ext a query may name (recordextquery.go)
 }
 
 // commSpec is how one collection maps onto communications.
@@ -97,6 +98,7 @@ func newCommBackend(svc *core.Service, c *collection) *commBackend {
 	for k := range c.body.fields {
 		b.keys[commExtKey(k)] = k
 	}
+	b.ext = recordExtSpecs(c, b.fields(), true, "lead_id", "client_id")
 	return b
 }
 
@@ -292,6 +294,7 @@ func (b *commBackend) remove(r *request, id string) error {
 
 func (b *commBackend) scoped(r *request, q core.Query) core.Query {
 	q.Where = core.And(core.Eq("dealer", r.dealer.ID), core.Eq("kind", string(b.spec.kind)), q.Where)
+	q.Ext = b.ext
 	return q
 }
 
@@ -357,8 +360,11 @@ func (b *commBackend) field(r *request, path string) (qfield, error) {
 	if f, ok := b.fields()[path]; ok {
 		return f, nil
 	}
+	if f, ok := extFieldOf(b.coll, b.ext, path); ok {
+		return f, nil
+	}
 	if _, ok := b.coll.fields[path]; ok {
-		return qfield{}, keptOutside(path)
+		return qfield{}, notQueryable(path, "the server's: not filterable")
 	}
 	return qfield{}, unknownField(b.coll, path)
 }

@@ -206,8 +206,8 @@ func TestCommunications(t *testing.T) {
 			if l = e.list(coll, url.Values{"search": {"\"otra vez\""}}); len(l.arr()) != 1 {
 				t.Fatalf("search: %s", l.raw)
 			}
-			for _, bad := range []url.Values{{"q": {`{"custom": "x"}`}}, {"q": {`{"nosuch": 1}`}}, {"q": {`{"direction": {"$where": 1}}`}},
-				{"sort": {"nosuch"}}, {"group_by": {"custom"}}} {
+			for _, bad := range []url.Values{{"q": {`{"custom.nosuch": "x"}`}}, {"q": {`{"nosuch": 1}`}}, {"q": {`{"direction": {"$where": 1}}`}},
+				{"sort": {"nosuch"}}, {"group_by": {"nosuch"}}} {
 				if r := e.list(coll, bad); r.code != 400 || r.obj()["fields"] == nil {
 					t.Errorf("list %v: %d %s", bad, r.code, r.raw)
 				}

@@ -31,6 +31,7 @@ type clientComms struct {
 	users    map[int64]any
 	contacts map[int64][]core.Contact        // by client
 	leads    map[int64]map[core.LeadKind]int // on clients only
+	clients  map[int64]core.Client           // on leads: the clients whole (their Ext), for clientParts
 }
 
 // readClientComms reads the communications of the dealer's clients ids.
@@ -62,6 +63,11 @@ func readClientComms(r *request, ids []int64) (clientComms, error) {
 	}
 	for _, c := range cs {
 		out.contacts[c.ClientID] = append(out.contacts[c.ClientID], c)
+	}
+	if block := r.coll.doc.fields["computed"]; block != nil && block.fields["client_customs"] != nil {
+		if out.clients, err = clientsByID(r, ids); err != nil {
+			return clientComms{}, err
+		}
 	}
 	return out, nil
 }
@@ -133,28 +139,30 @@ func (cc clientComms) fill(coll *collection, computed doc, cl core.Client) {
 	}
 	set("client_last_communication_direction", dir)
 	set("client_last_communication_user", user)
+	whole, ok := cc.clients[clientID]
+	if !ok {
+		whole = cl
+	}
+	address, business, customs := clientParts(whole)
+	set("client_address", address)
+	set("client_business_details", business)
+	set("client_customs", customs)
 
 	// the client's contact persons; its primary contact is the one marked
 	// so, else the client itself
-	contacts, names := []any{}, []any{}
+	names := []any{}
 	var primary doc
 	var elem *shape
 	if f := block.fields["client_contacts"]; f != nil && f.kind == kArray {
 		elem = f.elem
 	}
-	for _, c := range cc.contacts[clientID] {
-		d := contactDoc(c)
-		for k := range d {
-			if elem == nil || elem.fields[k] == nil {
-				delete(d, k) // the computed block shows the contact's own fields
-			}
-		}
-		contacts = append(contacts, d)
+	contacts := contactElems(elem, cc.contacts[clientID]) // the computed block shows the contact's own fields
+	for i, c := range cc.contacts[clientID] {
 		if c.Name != "" {
 			names = append(names, c.Name)
 		}
 		if c.Primary && primary == nil {
-			primary = d
+			primary = contacts[i].(doc)
 		}
 	}
 	if primary == nil {
@@ -180,11 +188,11 @@ func nonEmpty(s string) []any {
 
 // renderOne renders one client with its computed communications.
 func (b *clientBackend) renderOne(r *request, c core.Client) (doc, error) {
-	d, err := b.render(r, c)
+	comms, err := readClientComms(r, []int64{c.ID})
 	if err != nil {
 		return nil, err
 	}
-	comms, err := readClientComms(r, []int64{c.ID})
+	d, err := b.render(r, c, comms.contacts[c.ID])
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,17 @@ func (b *contactBackend) parse(r *request, body doc) (core.Contact, error) {
 	if err != nil || cl.DealerID != r.dealer.ID {
 		return c, invalidField("client_id", "no such client of the dealer")
 	}
+	c, err = contactOfBody(body)
 	c.ClientID = cl.ID
+	return c, err
+}
+
+// contactOfBody reads a contact's own fields from body (a contacts
+// document, or an element of a client's contacts array): its name,
+// phones, e-mails, government id, and every other field but client_id and
+// the envelope's as its Ext.
+func contactOfBody(body doc) (core.Contact, error) {
+	var c core.Contact
 	c.Name = contactName(body["name"])
 	c.Phones, c.Emails = textList(body["phones"]), textList(body["emails"])
 	c.GovID, _ = body["government_id"].(string)
@@ -155,6 +165,7 @@ func (b *contactBackend) remove(r *request, id string) error {
 
 func (b *contactBackend) scoped(r *request, q core.Query) core.Query {
 	q.Where = core.And(core.Eq("dealer", r.dealer.ID), q.Where)
+	q.Ext = contactExt
 	return q
 }
 
@@ -166,9 +177,47 @@ func (b *contactBackend) find(r *request, q core.Query) ([]doc, error) {
 	return b.render(r, cs)
 }
 
+// group counts contacts by dealer_id, client_id (the client's public id)
+// or created_by, as clients are grouped.
 func (b *contactBackend) group(r *request, q core.Query) ([]core.Group, error) {
-	return nil, invalidField("group_by", "contacts are not grouped yet")
+	gs, err := b.svc.GroupContacts(r.ctx, b.scoped(r, q))
+	if err != nil {
+		return nil, queryErrOf(err, contactFields)
+	}
+	if q.GroupBy == "client" {
+		var ids []int64
+		for _, g := range gs {
+			if id, ok := g.Value.(int64); ok {
+				ids = append(ids, id)
+			}
+		}
+		clients, err := clientPublicIDs(r, ids)
+		if err != nil {
+			return nil, err
+		}
+		for i, g := range gs {
+			if id, ok := g.Value.(int64); ok {
+				gs[i].Value = clients[id]
+			}
+		}
+	}
+	return renderGroups(r, q.GroupBy, gs)
 }
+
+// clientPublicIDs maps the dealer's clients ids to their public ids.
+func clientPublicIDs(r *request, ids []int64) (map[int64]string, error) {
+	cs, err := clientsByID(r, ids)
+	out := make(map[int64]string, len(cs))
+	for id, c := range cs {
+		out[id] = c.PublicID
+	}
+	return out, err
+}
+
+// contactExt are the fields of a contact kept in its Ext that a query may
+// name (recordextquery.go): its name object, custom, foreign_ids… (the
+// phones and e-mails are the core's: search finds them).
+var contactExt = recordExtSpecs(collections["contacts"], contactFields, false, "client_id", "phones", "emails")
 
 var contactFields = map[string]qfield{
 	"client_id":     {core: "client", kind: kString, conv: idOf(core.RecordClient)},
@@ -182,8 +231,11 @@ func (b *contactBackend) field(r *request, path string) (qfield, error) {
 	if f, ok := contactFields[path]; ok {
 		return f, nil
 	}
+	if f, ok := extFieldOf(b.coll, contactExt, path); ok {
+		return f, nil
+	}
 	if _, ok := b.coll.fields[path]; ok {
-		return qfield{}, keptOutside(path)
+		return qfield{}, notQueryable(path, "the server's: not filterable")
 	}
 	return qfield{}, unknownField(b.coll, path)
 }
@@ -210,15 +262,9 @@ func (b *contactBackend) render(r *request, cs []core.Contact) ([]doc, error) {
 	for _, c := range cs {
 		ids = append(ids, c.ClientID)
 	}
-	clients := map[int64]string{}
-	if ids = core.DistinctIDs(ids); len(ids) > 0 {
-		ls, _, err := b.svc.FindClients(r.ctx, core.Query{Where: core.In("id", anyIDs(ids)...), Limit: len(ids)})
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range ls {
-			clients[c.ID] = c.PublicID
-		}
+	clients, err := clientPublicIDs(r, ids)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]doc, 0, len(cs))
 	for _, c := range cs {

@@ -133,10 +133,27 @@ func TestContacts(t *testing.T) {
 		!equalJSON(l.arr()[0], map[string]any{"_id": id, "client_id": lead.Client.PublicID}) {
 		t.Fatalf("search and project: %s", l.raw)
 	}
-	for _, bad := range []url.Values{{"q": {`{"name.first_name": "Ana"}`}}, {"q": {`{"nosuch": 1}`}}, {"group_by": {"client_id"}}, {"sort": {"nosuch"}}} {
+	// fields kept in the contact's Ext (its name object, custom) are
+	// compiled to SQL as a date's are (recordextquery.go)
+	if l := e.list("contacts", url.Values{"q": {`{"name.first_name": "Ana María", "custom": "changed"}`}, "sort": {"-name.last_name"}}); l.code != 200 ||
+		len(l.arr()) != 1 || at(l.arr()[0], "_id") != id {
+		t.Errorf("q on the name kept in Ext: %d %s", l.code, l.raw)
+	}
+	if g := e.list("contacts", url.Values{"group_by": {"name.gender"}}); g.code != 200 ||
+		!equalJSON(g.body, []any{map[string]any{"_id": "female", "count": 1}}) {
+		t.Errorf("group_by name.gender: %d %s", g.code, g.raw)
+	}
+	for _, bad := range []url.Values{{"q": {`{"phones.x": "Ana"}`}}, {"q": {`{"nosuch": 1}`}}, {"group_by": {"government_id"}}, {"sort": {"nosuch"}}} {
 		if r := e.list("contacts", bad); r.code != 400 || r.obj()["fields"] == nil {
 			t.Errorf("list %v: %d %s", bad, r.code, r.raw)
 		}
+	}
+	if g := e.list("contacts", url.Values{"group_by": {`{"client": "client_id"}`}}); g.code != 200 ||
+		!equalJSON(g.body, []any{map[string]any{"_id": map[string]any{"client": lead.Client.PublicID}, "count": 1}}) {
+		t.Errorf("group_by client_id: %s", g.raw)
+	}
+	if g := e.do(e.coKey, http.MethodGet, "/dealers/"+e.other+"/contacts?group_by=client_id", nil); g.code != 200 || len(g.arr()) != 0 {
+		t.Errorf("Colombia's groups: %d %s", g.code, g.raw)
 	}
 	if r := e.do(e.coKey, http.MethodGet, "/dealers/"+e.other+"/contacts", nil); r.code != 200 || len(r.arr()) != 0 {
 		t.Errorf("Colombia's list: %d %s", r.code, r.raw)

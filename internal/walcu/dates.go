@@ -221,6 +221,7 @@ func (b *dateBackend) remove(r *request, id string) error {
 
 func (b *dateBackend) scoped(r *request, q core.Query) core.Query {
 	q.Where = core.And(core.Eq("dealer", r.dealer.ID), q.Where)
+	q.Ext = dateExt
 	return q
 }
 
@@ -256,8 +257,11 @@ func (b *dateBackend) field(r *request, path string) (qfield, error) {
 	if f, ok := dateFields[path]; ok {
 		return f, nil
 	}
+	if f, ok := extFieldOf(b.coll, dateExt, path); ok {
+		return f, nil
+	}
 	if _, ok := b.coll.fields[path]; ok {
-		return qfield{}, invalid("field not queryable", map[string]string{"q." + path: "kept outside the core's columns: not yet filterable or sortable (see docs/walcu.md)"})
+		return qfield{}, notQueryable(path, "the server's: not filterable")
 	}
 	return qfield{}, unknownField(b.coll, path)
 }

@@ -6,12 +6,6 @@ import (
 	"strings"
 )
 
-// keptOutside is the error of a query naming path, a field of the
-// collection kept in a record's Ext rather than in the core's columns.
-func keptOutside(path string) error {
-	return invalid("field not queryable", map[string]string{"q." + path: "kept outside the core's columns: not yet filterable or sortable (see docs/walcu.md)"})
-}
-
 // extOver is the Ext a write of this API leaves on a record whose Ext is
 // cur: the other APIs' keys and this API's writer as they are, this API's
 // fields as written (those left out are gone).

@@ -410,6 +410,7 @@ func (b *taskBackend) remove(r *request, id string) error {
 
 func (b *taskBackend) scoped(r *request, q core.Query) core.Query {
 	q.Where = core.And(core.Eq("dealer", r.dealer.ID), q.Where)
+	q.Ext = taskExt
 	return q
 }
 
@@ -450,11 +451,11 @@ var taskFields = map[string]qfield{
 }
 
 func (b *taskBackend) field(r *request, path string) (qfield, error) {
-	return itemField(b.coll, path, taskFields)
+	return itemField(b.coll, path, taskFields, taskExt)
 }
 
 // itemField maps a query's path on tasks or notes.
-func itemField(c *collection, path string, fields map[string]qfield) (qfield, error) {
+func itemField(c *collection, path string, fields map[string]qfield, ext map[string]core.FieldSpec) (qfield, error) {
 	switch path {
 	case "_id", "dealer_id", "created_at":
 		f, _ := envelopeField(path, false)
@@ -466,8 +467,11 @@ func itemField(c *collection, path string, fields map[string]qfield) (qfield, er
 	if f, ok := fields[path]; ok {
 		return f, nil
 	}
+	if f, ok := extFieldOf(c, ext, path); ok {
+		return f, nil
+	}
 	if _, ok := c.fields[path]; ok {
-		return qfield{}, invalid("field not queryable", map[string]string{"q." + path: "kept outside the core's columns: not yet filterable or sortable (see docs/walcu.md)"})
+		return qfield{}, notQueryable(path, "the server's: not filterable")
 	}
 	return qfield{}, unknownField(c, path)
 }
@@ -657,6 +661,7 @@ func (b *noteBackend) remove(r *request, id string) error {
 
 func (b *noteBackend) scoped(r *request, q core.Query) core.Query {
 	q.Where = core.And(core.Eq("dealer", r.dealer.ID), q.Where)
+	q.Ext = noteExt
 	return q
 }
 
@@ -668,7 +673,7 @@ var noteFields = map[string]qfield{
 }
 
 func (b *noteBackend) field(r *request, path string) (qfield, error) {
-	return itemField(b.coll, path, noteFields)
+	return itemField(b.coll, path, noteFields, noteExt)
 }
 
 func (b *noteBackend) find(r *request, q core.Query) ([]doc, error) {

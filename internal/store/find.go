@@ -171,8 +171,8 @@ type leadPlan struct {
 }
 
 // leadShape is a lead query made only of stages, a client and text filters
-// on the lead's own text columns, ANDed: the shape walkMatches and
-// leadCountByIndex handle.
+// on the lead's own text columns (and the users and sources a search term
+// names), ANDed: the shape walkMatches and countByIndex handle.
 type leadShape struct {
 	stages []core.Stage
 	client *int64
@@ -221,7 +221,8 @@ func planLeads(c conn, dealers []int64, q core.Query) (leadPlan, error) {
 }
 
 // shapeOf returns the leadShape of leaves, or nil when one of them is not
-// of it (or a search term also finds a source, user or place by name).
+// of it (or a search term also finds a fuel or place by name: a term that
+// finds a source or user keeps it, searchrefs.go).
 func shapeOf(leaves []core.Cond, refs map[string]leadTermRefs) *leadShape {
 	var sh leadShape
 	for _, l := range leaves {
@@ -255,13 +256,21 @@ func shapeOf(leaves []core.Cond, refs map[string]leadTermRefs) *leadShape {
 			}
 		case l.Op == core.OpMatch:
 			terms := core.SearchTerms(l.Value.(string))
-			for _, t := range terms {
-				if !refs[t].empty() {
+			var termRefs []leadTermRefs
+			for i, t := range terms {
+				if refs[t].empty() {
+					continue
+				}
+				if !refs[t].byIndexes() {
 					return nil
 				}
+				if termRefs == nil {
+					termRefs = make([]leadTermRefs, len(terms))
+				}
+				termRefs[i] = refs[t]
 			}
 			if len(terms) > 0 {
-				sh.texts = append(sh.texts, textSpec{terms: terms, byID: true, columns: leadSearchColumns})
+				sh.texts = append(sh.texts, textSpec{terms: terms, byID: true, columns: leadSearchColumns, refs: termRefs})
 			}
 		default:
 			return nil

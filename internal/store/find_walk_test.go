@@ -42,6 +42,12 @@ func TestWalkMatches(t *testing.T) {
 		l.Client.Phone = "600 " + byID
 		check(t, s.CreateLead(ctx, &l, nil), "create")
 	}
+	// An advisor whose name holds "seat" (Seat is a brand of the leads'
+	// vehicles), assigned every fourth lead: "seat" also finds hers.
+	seaton := core.User{Username: "seaton", Email: "seaton@mail.test", LastName: "Seaton", IsActive: true, CreatedAt: testkit.Now,
+		Memberships: []core.Membership{{DealerID: a.Dealer.ID}}}
+	check(t, s.CreateUser(ctx, &seaton), "create user")
+	check(t, store.ExecWrite(s, `UPDATE leads SET user_id = ? WHERE dealer_id = ? AND id % 4 = 0`, seaton.ID, a.Dealer.ID), "assign")
 
 	find := func(f testkit.LeadFilter, walk bool) ([]int64, int) {
 		t.Helper()
@@ -70,11 +76,14 @@ func TestWalkMatches(t *testing.T) {
 		{Search: "seed", Sort: []core.Sort{{Field: "created_at", Desc: true}}},
 		{Search: "seed", Sort: []core.Sort{{Field: "score"}}},          // another order: by the index
 		{Search: "seed", DealerIDs: []int64{a.Dealer.ID, b.Dealer.ID}}, // several dealers: by the index
+		{Search: "seat"},         // by the vehicle's text or the advisor's name
+		{Search: "seat example"}, // and a term of the text
 	}
 	for _, f := range filters {
 		if f.DealerIDs == nil {
 			f.DealerIDs = []int64{a.Dealer.ID}
 		}
+		before := store.WalkedPages(s)
 		for _, p := range []core.Page{{Limit: 20}, {Offset: 20, Limit: 20}, {Offset: 150, Limit: 50}, {Offset: 600, Limit: 20}, {Offset: 625, Limit: 20}} {
 			f.Page = p
 			got, total := find(f, true)
@@ -82,6 +91,9 @@ func TestWalkMatches(t *testing.T) {
 			if total != wantTotal || !slices.Equal(got, want) {
 				t.Fatalf("%+v: walked %d leads of %d, by the index %d of %d:\n%v\n%v", f, len(got), total, len(want), wantTotal, got, want)
 			}
+		}
+		if f.Search == "seat" && store.WalkedPages(s) == before {
+			t.Errorf("%+v: no page walked", f)
 		}
 	}
 	if n := store.WalkedPages(s) - walked; n < 10 {

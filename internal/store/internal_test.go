@@ -265,8 +265,16 @@ func TestShapeKnowsEveryField(t *testing.T) {
 			}
 		}
 	}
-	if sh := shapeOf([]core.Cond{core.Match("garcía")}, map[string]leadTermRefs{"garcía": {users: []int64{1}}}); sh != nil {
-		t.Error("a term naming a user keeps the index's shape")
+	// A term naming users or sources keeps the shape (their leads are
+	// listed by index, searchrefs.go); one naming a fuel or a place not.
+	if sh := shapeOf([]core.Cond{core.Match("garcía 12")}, map[string]leadTermRefs{"garcía": {users: []int64{1}, sources: []int64{2}}}); sh == nil ||
+		len(sh.texts) != 1 || len(sh.texts[0].refs) != 2 || len(sh.texts[0].refs[0].users) != 1 || !sh.texts[0].refs[1].empty() {
+		t.Errorf("a term naming a user and a source: shape %+v", sh)
+	}
+	for _, r := range []leadTermRefs{{fuels: []int64{1}}, {provinces: []int64{1}}, {localities: []int64{1}, users: []int64{1}}} {
+		if sh := shapeOf([]core.Cond{core.Match("garcía")}, map[string]leadTermRefs{"garcía": r}); sh != nil {
+			t.Errorf("a term naming %+v keeps the index's shape", r)
+		}
 	}
 }
 

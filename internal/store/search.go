@@ -22,6 +22,7 @@ type textSpec struct {
 	terms   []string
 	byID    bool
 	columns []string
+	refs    []leadTermRefs // per term, the users and sources it names (searchrefs.go)
 }
 
 // leadSearchColumns are the columns of leads a search looks terms up in.
@@ -266,10 +267,14 @@ func (p leadPlan) countByIndex(c conn) (string, []any, bool) {
 			return "", nil, false
 		}
 	}
-	recent, rargs := c.unindexedFilter(tf.terms, tf.byID, tf.columns)
+	recent, rargs := c.rowFilters(tf, p.dealers)
 	args := append(append([]any{ftsMatch(tf.terms, tf.columns, p.dealers)}, anys(p.dealers)...), rargs...)
-	return `SELECT (SELECT count(*) FROM leads_fts WHERE leads_fts MATCH ?) + (SELECT count(*) FROM leads WHERE dealer_id IN ` +
-		in(len(p.dealers)) + ` AND ` + recent + `)`, args, true
+	q := `SELECT (SELECT count(*) FROM leads_fts WHERE leads_fts MATCH ?) + (SELECT count(*) FROM leads WHERE dealer_id IN ` +
+		in(len(p.dealers)) + ` AND ` + strings.Join(append([]string{"id > (SELECT indexed_upto FROM lead_search_state)"}, recent...), " AND ") + `)`
+	if refs, refArgs := c.refsOnly(tf, p.dealers); refs != "" {
+		q, args = q+` + (`+refs+`)`, append(args, refArgs...)
+	}
+	return q, args, true
 }
 
 // defaultManyMatches is the number of matches of the trigram index up to
@@ -352,7 +357,7 @@ func (p leadPlan) walkQuery(c conn, order string, budget int64, offset, limit in
 	args = append(args, budget)
 	conds := []string{"1 = 1"}
 	for _, tf := range p.shape.texts {
-		cs, a := c.rowTermFilters(tf.terms, tf.byID, tf.columns)
+		cs, a := c.rowFilters(tf, p.dealers)
 		conds, args = append(conds, cs...), append(args, a...)
 	}
 	args = append(args, limit, offset)

@@ -177,7 +177,8 @@ func TestLeadsNotIndexedAtARestart(t *testing.T) {
 
 // TestSearchCountsByDealer: the trigram index holds each lead's dealer
 // (migration 0007) and counts a search alone; the counts keep to the
-// dealers asked for, indexed or not.
+// dealers asked for, indexed or not, and add the leads of an advisor the
+// term names (searchrefs.go) once each.
 func TestSearchCountsByDealer(t *testing.T) {
 	s := testkit.OpenSQLite(t)
 	ctx := context.Background()
@@ -185,6 +186,29 @@ func TestSearchCountsByDealer(t *testing.T) {
 	for i, f := range []testkit.Fixture{fa, fa, fa, fb, fb, fb, fb, fb} {
 		l := f.Lead(i)
 		l.Client.Name = "Zubizarreta"
+		if err := s.CreateLead(ctx, &l, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An advisor of a named Olabarrieta: a search for the name also finds
+	// the leads assigned to her (one of them also by its client's name),
+	// on the newest leads and the indexed ones alike.
+	olabarrieta := core.User{Username: "olabarrieta", Email: "o@example.com", LastName: "Olabarrieta", IsActive: true, CreatedAt: testkit.Now,
+		Memberships: []core.Membership{{DealerID: fa.Dealer.ID}}}
+	if err := s.CreateUser(ctx, &olabarrieta); err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range []struct {
+		f       testkit.Fixture
+		name    string
+		advisor bool
+	}{{fa, "Olabarrieta", false}, {fa, "Olabarrieta", false}, {fa, "Olabarrieta", true}, {fa, "Other", true}, {fa, "Other", true}, {fb, "Olabarrieta", false}} {
+		l := o.f.Lead(100 + i)
+		l.Client.Name, l.Client.Phone, l.Client.PhoneE164 = o.name, fmt.Sprintf("699 000 %03d", i), fmt.Sprintf("+34699000%03d", i)
+		l.Client.Email = fmt.Sprintf("o%d@mail.test", i)
+		if o.advisor {
+			l.UserID = &olabarrieta.ID
+		}
 		if err := s.CreateLead(ctx, &l, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -216,6 +240,11 @@ func TestSearchCountsByDealer(t *testing.T) {
 			{testkit.LeadFilter{ClientPhoneContains: "612"}, []int64{a}, 3},
 			{testkit.LeadFilter{ClientEmailContains: "@example.com"}, []int64{b}, 5},
 			{testkit.LeadFilter{Search: "zubizarreta", Stages: []core.Stage{core.StageNew}}, []int64{a}, 3},
+			{testkit.LeadFilter{Search: "olabarrieta"}, []int64{a}, 5},
+			{testkit.LeadFilter{Search: "olabarrieta"}, []int64{b}, 1},
+			{testkit.LeadFilter{Search: "olabarrieta"}, []int64{a, b}, 6},
+			{testkit.LeadFilter{Search: "olabarrieta other"}, []int64{a}, 2},
+			{testkit.LeadFilter{Search: "olabarrieta zubizarreta"}, []int64{a}, 0},
 		} {
 			if got := count(tc.f, tc.dealers...); got != tc.want {
 				t.Errorf("%s: %+v of dealers %v: count %d, want %d", when, tc.f, tc.dealers, got, tc.want)

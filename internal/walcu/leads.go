@@ -261,7 +261,7 @@ func (b *leadBackend) clientVehicle(r *request, id string) (map[string]any, erro
 	if err != nil || v.Kind != core.VehicleOwned || v.DealerID != r.dealer.ID {
 		return nil, bad
 	}
-	return vehicleDoc(v), nil
+	return vehicleDoc(v, nil), nil
 }
 
 // stripCore returns v, the value of top-level field k, without what the

@@ -222,7 +222,7 @@ func (b *vehicleBackend) remove(r *request, id string) error {
 
 func (b *vehicleBackend) scoped(r *request, q core.Query) core.Query {
 	q.Where = core.And(core.Eq("dealer", r.dealer.ID), core.Eq("kind", string(b.kind)), q.Where)
-	q.Ext = b.ext
+	q.Ext = namedExt(b.ext, q)
 	return q
 }
 
@@ -292,7 +292,7 @@ func (b *vehicleBackend) render(r *request, vs []core.VehicleRecord) ([]doc, err
 	}
 	out := make([]doc, 0, len(vs))
 	for _, v := range vs {
-		d := vehicleDoc(v)
+		d := vehicleDoc(v, nil)
 		d["__v"] = v.Version - 1
 		d["dealer_id"] = dealerID(r.dealer)
 		d["created_at"] = formatValue(v.CreatedAt)
@@ -318,12 +318,13 @@ func (b *vehicleBackend) render(r *request, vs []core.VehicleRecord) ([]doc, err
 
 // vehicleDoc is a vehicle record's own fields as a document shows them
 // (and a lead's computed car_* and vehicle): its Ext, then the core's
-// fields over it.
-func vehicleDoc(v core.VehicleRecord) doc {
+// fields over it. only, when not nil, are the fields of its Ext wanted
+// (the others are not decoded).
+func vehicleDoc(v core.VehicleRecord, only map[string]bool) doc {
 	d := doc{}
 	for _, k := range slices.Sorted(maps.Keys(v.Ext)) {
 		name, ok := strings.CutPrefix(k, extPrefix)
-		if !ok {
+		if !ok || (only != nil && !only[name]) {
 			continue
 		}
 		if x, err := decodeExt(v.Ext[k]); err == nil {
@@ -372,6 +373,16 @@ var stockCarFields = []string{"ad_urls", "body_style", "category", "dealer_ad_ur
 var clientVehicleFields = []string{"body_style", "category", "doors", "fuel", "images", "license_plate", "make", "mileage", "model", "power",
 	"seats", "transmission", "version", "vin", "year"}
 
+// computedFrom are the fields of a car or clientvehicle a lead's
+// computed shows.
+var computedFrom = func() map[string]bool {
+	m := map[string]bool{"custom": true, "prices": true, "status": true}
+	for _, k := range append(slices.Clone(stockCarFields), clientVehicleFields...) {
+		m[k] = true
+	}
+	return m
+}()
+
 // vehiclesComputed fills the computed fields a page of lead documents
 // derives from the vehicle records they name, read once for the page and
 // as they are now, so that a change of the car shows on its leads: a
@@ -412,7 +423,7 @@ func (b *leadBackend) vehiclesComputed(r *request, ds []doc) error {
 				return err
 			}
 			for _, v := range vs {
-				records[v.PublicID] = vehicleDoc(v)
+				records[v.PublicID] = vehicleDoc(v, computedFrom)
 			}
 		}
 	}

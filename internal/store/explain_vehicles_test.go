@@ -76,7 +76,7 @@ func TestExplainVehicleQueries(t *testing.T) {
 				if engine == store.Postgres {
 					plan = pgPlan(t, s, query, args...)
 				} else {
-					plan = sqlitePlan(t, s, query, args...)
+					plan = store.QueryPlan(t, s.DB(), query, args...)
 				}
 				t.Logf("%s: %s", name, plan)
 				if !strings.Contains(plan, c.index) || strings.Contains(plan, "Seq Scan") || strings.Contains(plan, "SCAN vehicle_records") {
@@ -85,28 +85,4 @@ func TestExplainVehicleQueries(t *testing.T) {
 			}
 		})
 	}
-}
-
-// sqlitePlan is SQLite's plan of query: EXPLAIN QUERY PLAN's details,
-// joined by "; ".
-func sqlitePlan(t *testing.T, s *store.Store, query string, args ...any) string {
-	t.Helper()
-	rows, err := s.DB().QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	defer rows.Close()
-	var lines []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, detail)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(lines, "; ")
 }

@@ -22,3 +22,7 @@ func VehicleQuery(s *Store, dealers []int64, q core.Query) (string, []any) {
 	limit, largs := c.page(core.Page{Offset: q.Offset, Limit: q.Limit})
 	return c.bind(`SELECT ` + vehicleCols + ` FROM vehicle_records WHERE ` + where + c.orderBy(&t, q.Sort, false) + limit), append(args, largs...)
 }
+
+// QueryPlan is SQLite's plan of a query (queryPlan), for the external
+// tests.
+var QueryPlan = queryPlan

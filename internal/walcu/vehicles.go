@@ -53,6 +53,11 @@ func newVehicleBackend(svc *core.Service, c *collection, kind core.VehicleKind) 
 var vehicleText = []struct{ walcu, core string }{{"license_plate", "plate"}, {"vin", "vin"}, {"make", "make"}, {"model", "model"},
 	{"version", "variant"}, {"fuel", "fuel"}, {"color", "colour"}}
 
+// textsOf are v's text fields in vehicleText's order.
+func textsOf(v *core.VehicleRecord) []*string {
+	return []*string{&v.Plate, &v.VIN, &v.Make, &v.Model, &v.Variant, &v.Fuel, &v.Colour}
+}
+
 // retailPrice is where a car's price is.
 var retailPrice = []string{"prices", "retail", "current_price", "price"}
 
@@ -98,27 +103,9 @@ func (b *vehicleBackend) renderOne(r *request, v core.VehicleRecord) (doc, error
 func (b *vehicleBackend) parse(r *request, body doc) (core.VehicleRecord, error) {
 	v := core.VehicleRecord{DealerID: r.dealer.ID, Kind: b.kind, Ext: map[string]string{}}
 	kept := map[string]bool{}
-	for _, t := range vehicleText {
-		s, ok := body[t.walcu].(string)
-		if !ok {
-			continue
-		}
-		kept[t.walcu] = true
-		switch t.core {
-		case "plate":
-			v.Plate = s
-		case "vin":
-			v.VIN = s
-		case "make":
-			v.Make = s
-		case "model":
-			v.Model = s
-		case "variant":
-			v.Variant = s
-		case "fuel":
-			v.Fuel = s
-		case "colour":
-			v.Colour = s
+	for i, p := range textsOf(&v) {
+		if s, ok := body[vehicleText[i].walcu].(string); ok {
+			*p, kept[vehicleText[i].walcu] = s, true
 		}
 	}
 	if n, ok := body["year"].(json.Number); ok && n.String() != "0" { // 0: not known (the document's examples), kept as written
@@ -332,10 +319,9 @@ func vehicleDoc(v core.VehicleRecord, only map[string]bool) doc {
 		}
 	}
 	d["_id"] = v.PublicID
-	for f, s := range map[string]string{"license_plate": v.Plate, "vin": v.VIN, "make": v.Make, "model": v.Model, "version": v.Variant,
-		"fuel": v.Fuel, "color": v.Colour} {
-		if s != "" {
-			d[f] = s
+	for i, p := range textsOf(&v) {
+		if *p != "" {
+			d[vehicleText[i].walcu] = *p
 		}
 	}
 	if v.Year != nil {

@@ -7,6 +7,7 @@
 //	fcload -mode search -n 2000 -c 4         # GET /api/lead/?search=<surname or digits>
 //	fcload -mode leancore -n 5000 -c 16      # LeanCore's GET /lead?phone=<a stored client's phone>
 //	fcload -mode walcu -n 2000 -c 4          # Walcu's GET /dealers/{-dealer}/saleleads?q=<-q>&sort=-created_at&limit=50
+//	fcload -mode walcu -collection cars -q '{}'   # … of another collection
 //	fcload -mode ticket -user mart@hotmail.com -password Hol@MunD0 -n 20000 -c 16
 //	                                         # Casabaca's POST /api/tickets, the document's body, each a new client and interaction
 //	fcload -mode pull -ids confirmed.txt     # the lead bank: pull and confirm until the duration ends
@@ -67,6 +68,7 @@ func run(args []string, stdout io.Writer) error {
 	drain := fs.Bool("drain", false, "pull: stop when nothing is left to pull")
 	walcuDealer := fs.String("dealer", "1", "walcu: the dealer's id in the paths")
 	walcuQ := fs.String("q", defaultWalcuQ, "walcu: the list's q (a MongoDB filter)")
+	walcuColl := fs.String("collection", "saleleads", "walcu: the collection listed (saleleads, cars, …)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -117,7 +119,7 @@ func run(args []string, stdout io.Writer) error {
 				var req *http.Request
 				var err error
 				if *mode == "walcu" {
-					req, err = walcuList(*base, token, *walcuDealer, *walcuQ)
+					req, err = walcuList(*base, token, *walcuDealer, *walcuColl, *walcuQ)
 				} else {
 					req, err = build(*mode, *base, token, r, *source, *province, location, phones)
 				}
@@ -443,10 +445,11 @@ func pull(c *http.Client, base, token string, dur time.Duration, drain bool, ids
 // missing).
 const defaultWalcuQ = `{"status.status": "new", "origin.medium": {"$ne": "fax"}}`
 
-// walcuList is one page of Walcu's saleleads: q, newest first, 50.
-func walcuList(base, token, dealer, q string) (*http.Request, error) {
+// walcuList is one page of Walcu's collection (saleleads by default): q,
+// newest first, 50.
+func walcuList(base, token, dealer, collection, q string) (*http.Request, error) {
 	v := url.Values{"q": {q}, "sort": {"-created_at"}, "limit": {"50"}}
-	req, err := http.NewRequest("GET", base+"/dealers/"+url.PathEscape(dealer)+"/saleleads?"+v.Encode(), nil)
+	req, err := http.NewRequest("GET", base+"/dealers/"+url.PathEscape(dealer)+"/"+url.PathEscape(collection)+"?"+v.Encode(), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -292,6 +292,8 @@ type Store interface {
 	ClientRecords
 	// ContactRecords reads and writes clients' contacts (contacts.go).
 	ContactRecords
+	// VehicleRecords reads and writes stock and owned vehicles (vehicles.go).
+	VehicleRecords
 	// ItemLister lists tasks and notes on their own (itemlists.go).
 	ItemLister
 }

@@ -60,6 +60,9 @@ type Fixture struct {
 	// the visits (Options.WalcuKinds).
 	WalcuLeadIDs   []int64
 	AppointmentIDs []int64
+	// VehicleIDs are the stock cars and the after-sale clients' vehicles
+	// (Options.WalcuKinds; demo/vehicles.go).
+	VehicleIDs []int64
 
 	CODealerID int64 // the dealer in Colombia
 	COAdminID  int64 // its admin, COAdminUsername with AdminPassword
@@ -155,6 +158,9 @@ func Seed(ctx context.Context, svc *core.Service, opt Options) (Fixture, error) 
 	if opt.WalcuKinds {
 		if err := seedWalcuKinds(actx, svc, &f); err != nil {
 			return Fixture{}, fmt.Errorf("demo leads of Walcu's kinds: %w", err)
+		}
+		if err := seedVehicles(actx, svc, &f); err != nil {
+			return Fixture{}, fmt.Errorf("demo vehicles: %w", err)
 		}
 	}
 	if err := seedColombia(ctx, svc, &f); err != nil {

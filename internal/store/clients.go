@@ -278,6 +278,9 @@ func (s *Store) MergeClients(ctx context.Context, dealerID, keep, drop int64, me
 		if _, err := c.exec(`UPDATE contacts SET client_id = ?, is_primary = FALSE WHERE client_id = ?`, keep, drop); err != nil {
 			return err
 		}
+		if _, err := c.exec(`UPDATE vehicle_records SET client_id = ? WHERE client_id = ?`, keep, drop); err != nil {
+			return err
+		}
 		if err := updateClient(c, &merged); err != nil { // refreshes every lead's copy of the client
 			return err
 		}

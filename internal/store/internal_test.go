@@ -299,7 +299,7 @@ func TestTTLMapPutIf(t *testing.T) {
 func TestTablesCoverSchemas(t *testing.T) {
 	schemas := []*core.Schema{&core.LeadSchema, &core.ClientSchema, &core.UserSchema, &core.DealerSchema, &core.SourceSchema,
 		&core.ProvinceSchema, &core.LocalitySchema, &core.AppointmentSchema, &core.TaskSchema, &core.NoteSchema, &core.CommunicationSchema,
-		&core.ContactSchema}
+		&core.ContactSchema, &core.VehicleSchema}
 	mapped := map[*core.Schema]bool{}
 	for _, tb := range tables {
 		mapped[tb.schema] = true

@@ -14,14 +14,20 @@ import (
 //	0012  search_text also holds the notes, the tasks' descriptions and the
 //	      appraised plates (leadSearchText); Down restores the vehicle and
 //	      tags alone. On SQLite the trigram index follows by its triggers.
+//	0030  Walcu's cars and clientvehicles documents become vehicle records
+//	      (migrate_vehicles.go); Down makes them documents again.
 func goMigrations(pg bool) []*goose.Migration {
 	rewrite := func(v2 bool) *goose.GoFunc {
 		return &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
 			return rewriteSearchText(conn{ctx: ctx, q: tx, pg: pg}, v2)
 		}}
 	}
+	inTx := func(fn func(conn) error) *goose.GoFunc {
+		return &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return fn(conn{ctx: ctx, q: tx, pg: pg}) }}
+	}
 	return []*goose.Migration{
 		goose.NewGoMigration(12, rewrite(true), rewrite(false)),
+		goose.NewGoMigration(30, inTx(moveVehicleDocuments), inTx(restoreVehicleDocuments)),
 	}
 }
 

@@ -21,6 +21,7 @@ var publicIDQueries = map[core.RecordKind]string{
 	core.RecordCommunication: `SELECT id, dealer_id FROM communications WHERE public_id = ?`,
 	core.RecordContact:       `SELECT id, dealer_id FROM contacts WHERE public_id = ?`,
 	core.RecordDocument:      `SELECT id, dealer_id FROM documents WHERE public_id = ?`,
+	core.RecordVehicle:       `SELECT id, dealer_id FROM vehicle_records WHERE public_id = ?`,
 }
 
 // ResolvePublicID implements core.Store.ResolvePublicID.

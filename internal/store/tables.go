@@ -237,7 +237,7 @@ var appointmentTable = tableSQL{
 
 // tables lists every table mapping, for TestTablesCoverSchemas.
 var tables = []*tableSQL{&leadTable, &clientTable, &userTable, &dealerTable, &sourceTable, &provinceTable, &localityTable, &appointmentTable, &taskTable, &noteTable,
-	&communicationTable, &contactTable}
+	&communicationTable, &contactTable, &vehicleTable}
 
 // leadTermRefs are the records whose names a search term of a lead list
 // finds: the lead then matches through them (its source, assigned user, the

@@ -29,6 +29,10 @@ func backendsFor(svc *core.Service) map[string]backend {
 			out[name] = newCommBackend(svc, c)
 		case "contacts":
 			out[name] = &contactBackend{svc: svc, coll: c}
+		case "cars":
+			out[name] = newVehicleBackend(svc, c, core.VehicleStock)
+		case "clientvehicles":
+			out[name] = newVehicleBackend(svc, c, core.VehicleOwned)
 		default:
 			out[name] = newDocBackend(svc, c)
 		}

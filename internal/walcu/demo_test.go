@@ -35,7 +35,7 @@ func TestDemoData(t *testing.T) {
 	}
 	e := &env{t: t, st: st, svc: svc, h: walcu.NewHandler(svc, walcu.WithLogger(slog.New(slog.DiscardHandler))), fx: fx,
 		esKey: token, dealer: strconv.FormatInt(fx.DealerID, 10)}
-	for coll, want := range map[string]int{"saleleads": 12, "aftersaleleads": 3, "appraisalleads": 3, "dates": 3} {
+	for coll, want := range map[string]int{"saleleads": 12, "aftersaleleads": 3, "appraisalleads": 3, "dates": 3, "cars": 4, "clientvehicles": 3} {
 		r := e.list(coll, url.Values{"limit": {"50"}})
 		mustStatus(t, coll, r, http.StatusOK)
 		if len(r.arr()) != want {
@@ -54,5 +54,24 @@ func TestDemoData(t *testing.T) {
 	r = e.list("aftersaleleads", url.Values{"group_by": {"type"}})
 	if len(r.arr()) != 3 {
 		t.Errorf("after-sale leads by type: %s", r.raw)
+	}
+	// the stock cars, one of them named by a sale lead; the after-sale
+	// leads' vehicles
+	if r := e.list("cars", url.Values{"search": {"2231LMN"}}); len(r.arr()) != 1 || r.arr()[0].(map[string]any)["make"] != "SEAT" {
+		t.Errorf("a stock car by its plate: %s", r.raw)
+	}
+	named := 0
+	for _, d := range e.list("saleleads", url.Values{"limit": {"50"}}).arr() {
+		if at(d, "computed", "car_license_plate") == "2231LMN" {
+			named++
+		}
+	}
+	if named != 1 {
+		t.Errorf("%d sale leads show the stock car in computed, want 1", named)
+	}
+	for _, d := range e.list("aftersaleleads", nil).arr() {
+		if at(d, "computed", "vehicle", "0", "license_plate") == nil {
+			t.Errorf("an after-sale lead without its vehicle: %v", d)
+		}
 	}
 }

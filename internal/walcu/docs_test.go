@@ -12,7 +12,9 @@ import (
 	"forecourt/internal/testkit"
 )
 
-// documentCollections are the collections kept as core documents.
+// documentCollections are the collections driven by their example body
+// through TestDocumentRoundTrip: those kept as core documents, and cars
+// and clientvehicles (the core's vehicle records, vehicles.go).
 var documentCollections = []string{"cars", "chatproviders", "chatsessions", "clientvehicles", "leadimporttasks", "offers",
 	"repairorders", "whatsappsessions"}
 

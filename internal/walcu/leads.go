@@ -250,24 +250,18 @@ func (b *leadBackend) vehicle(r *request, body doc) (core.Vehicle, error) {
 	return v, nil
 }
 
-// clientVehicle reads the body of the dealer's clientvehicle id.
+// clientVehicle reads the dealer's clientvehicle id as its document.
 func (b *leadBackend) clientVehicle(r *request, id string) (map[string]any, error) {
 	bad := invalidField("vehicle_id", "no such clientvehicle of the dealer")
-	n, err := b.svc.ResolvePublicID(r.ctx, core.RecordDocument, id)
+	n, err := b.svc.ResolvePublicID(r.ctx, core.RecordVehicle, id)
 	if err != nil {
 		return nil, bad
 	}
-	d, err := b.svc.FindDocument(r.ctx, n)
-	if err != nil || d.Collection != "walcu.clientvehicles" || d.DealerID != r.dealer.ID {
+	v, err := b.svc.FindVehicleRecord(r.ctx, n)
+	if err != nil || v.Kind != core.VehicleOwned || v.DealerID != r.dealer.ID {
 		return nil, bad
 	}
-	var body map[string]any
-	dec := json.NewDecoder(bytes.NewReader(d.Body))
-	dec.UseNumber()
-	if err := dec.Decode(&body); err != nil {
-		return nil, err
-	}
-	return body, nil
+	return vehicleDoc(v, nil), nil
 }
 
 // stripCore returns v, the value of top-level field k, without what the
@@ -736,6 +730,9 @@ func (b *leadBackend) render(r *request, ls []core.Lead) ([]doc, error) {
 			comms.fill(b.coll, d["computed"].(doc), *l.Client)
 		}
 		out = append(out, d)
+	}
+	if err := b.vehiclesComputed(r, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -206,7 +206,7 @@ func (h *handler) find(ctx context.Context, p core.Principal, phone string) (cor
 	has := core.Cond{Op: core.OpIn, Field: "client.phone", Values: candidates}
 	newest := []core.Sort{{Field: "created_at", Desc: true}}
 	for _, where := range []core.Cond{core.And(has, core.Cond{Op: core.OpNe, Field: "stage", Value: core.StageEnd}), has} {
-		ls, _, err := h.svc.FindLeads(ctx, core.Query{Where: where, Sort: newest, Limit: 1, Project: rendered})
+		ls, _, err := h.svc.FindLeads(ctx, core.Query{Where: where, Sort: newest, Limit: 1, Project: rendered, History: maxHistory})
 		if err != nil {
 			return core.Lead{}, false, err
 		}
@@ -218,7 +218,8 @@ func (h *handler) find(ctx context.Context, p core.Principal, phone string) (cor
 }
 
 // rendered are the fields of a lead render reads: the store need not load
-// the rest (its tasks).
+// the rest (its tasks). Its history comes with it, read in the same
+// snapshot (core.Query.History): one read transaction a lookup.
 var rendered = []string{"id", "public_id", "dealer", "source", "stage", "outcome", "score", "user", "created_at", "updated_at",
 	"client", "vehicle.brand_model", "notes", "tags"}
 
@@ -230,10 +231,7 @@ func (h *handler) render(ctx context.Context, l core.Lead) (Lead, error) {
 	}
 	d := ds[0]
 	loc := d.Location()
-	hs, _, err := h.svc.LeadHistory(ctx, l.ID, false, core.Page{Limit: maxHistory})
-	if err != nil {
-		return Lead{}, err
-	}
+	hs := l.History
 	var userIDs []int64
 	if l.UserID != nil {
 		userIDs = append(userIDs, *l.UserID)

@@ -21,20 +21,30 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// blockedCredential returns a SQLite store (only SQLite caches
+// credentials) with the session of credential "hash-a", whose first read
+// of a cached key blocks after reading the database until release is
+// closed; loads counts the reads.
+func blockedCredential(t *testing.T) (s *store.Store, sess core.Session, loads *atomic.Int64, release chan struct{}) {
+	t.Helper()
+	s = testkit.OpenSQLiteWith(t, store.WithCredentialTTL(time.Hour))
+	f := testkit.NewFixture(t, s, "a")
+	sess, err := s.StartSession(ctx, f.User.ID, "hash-a", testkit.Now)
+	check(t, err, "start session")
+	loads, release = new(atomic.Int64), make(chan struct{})
+	store.OnCacheLoad(s, func() {
+		if loads.Add(1) == 1 {
+			<-release
+		}
+	})
+	return s, sess, loads, release
+}
+
 // TestCredentialReadOnce: callers that miss a credential while it is read
 // wait for that read and get what it found: the database is read once,
 // not once per request in flight when the cached entry expired.
 func TestCredentialReadOnce(t *testing.T) {
-	s := testkit.OpenSQLiteWith(t, store.WithCredentialTTL(time.Hour)) // only SQLite caches credentials
-	f := testkit.NewFixture(t, s, "a")
-	sess, err := s.StartSession(ctx, f.User.ID, "hash-a", testkit.Now)
-	check(t, err, "start session")
-	var loads atomic.Int64
-	release := make(chan struct{})
-	store.OnCacheLoad(s, func() {
-		loads.Add(1)
-		<-release
-	})
+	s, sess, loads, release := blockedCredential(t)
 	const callers = 8
 	got := make([]core.Credential, callers+1)
 	errs := make([]error, callers+1)
@@ -71,17 +81,7 @@ func TestCredentialReadOnce(t *testing.T) {
 // reads the credential itself and is refused, and what the earlier read
 // found is not cached.
 func TestCredentialReadAfterLogout(t *testing.T) {
-	s := testkit.OpenSQLiteWith(t, store.WithCredentialTTL(time.Hour)) // only SQLite caches credentials
-	f := testkit.NewFixture(t, s, "a")
-	_, err := s.StartSession(ctx, f.User.ID, "hash-a", testkit.Now)
-	check(t, err, "start session")
-	var loads atomic.Int64
-	release := make(chan struct{})
-	store.OnCacheLoad(s, func() {
-		if loads.Add(1) == 1 {
-			<-release
-		}
-	})
+	s, _, loads, release := blockedCredential(t)
 	done := make(chan error)
 	go func() {
 		_, err := s.Credential(ctx, "hash-a")

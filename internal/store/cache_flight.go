@@ -26,8 +26,12 @@ type ttlFlight[V any] struct {
 // read that began before it. When the read it joined failed (its caller
 // gone, its deadline passed), a caller reads k itself.
 func (c *ttlMap[K, V]) fill(k K, gen uint64, load func() (V, bool, error), loaded func()) (V, bool, error) {
-	if c.ttl <= 0 {
-		return load()
+	if c.ttl <= 0 { // nothing is cached: nothing to wait for
+		v, found, err := load()
+		if err == nil && loaded != nil {
+			loaded()
+		}
+		return v, found, err
 	}
 	c.mu.Lock()
 	if f := c.flights[k]; f != nil && f.gen == gen {

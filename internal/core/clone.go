@@ -33,6 +33,13 @@ func (l Lead) Clone() Lead {
 			out.Ext[k] = v
 		}
 	}
+	if l.History != nil {
+		out.History = make([]History, len(l.History))
+		for i, h := range l.History {
+			h.UserID, h.Changes = clonePtr(h.UserID), slices.Clone(h.Changes)
+			out.History[i] = h
+		}
+	}
 	return out
 }
 

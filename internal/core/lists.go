@@ -15,6 +15,9 @@ func (s *Service) FindLeads(ctx context.Context, q Query) ([]Lead, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	if q.History < 0 || q.History > MaxLeadHistory || q.History > 0 && (q.Limit <= 0 || q.Limit > MaxHistoryLeads) {
+		return nil, 0, &Error{Code: Invalid, Message: "invalid query", Fields: map[string]string{"history": MsgOutOfRange}}
+	}
 	ids, err := s.prepare(ctx, &q, sc, "dealer")
 	if err != nil || len(ids) == 0 {
 		return nil, 0, err

@@ -410,6 +410,10 @@ type Lead struct {
 	// API's package owns its keys; the core stores them, bounds them and
 	// records their changes in the lead's history, and never reads them.
 	Ext map[string]string
+	// History is the lead's oldest history entries, oldest first, read
+	// only by FindLeads when its Query asks for them (Query.History), in
+	// the same snapshot as the lead; nil otherwise.
+	History []History
 }
 
 // PendingTasks reports whether any task of the lead is not done yet.

@@ -120,6 +120,10 @@ type Query struct {
 	// At is the instant that fields relative to now (a user's "online")
 	// are evaluated at. The Service sets it.
 	At time.Time
+	// History, for leads, asks for each lead's oldest History entries, at
+	// most this many (up to MaxLeadHistory), read with the leads in one
+	// snapshot (Lead.History); 0 reads none. The others ignore it.
+	History int
 }
 
 // Group is one value of a Query's GroupBy field and the number of matching
@@ -139,6 +143,10 @@ const (
 	MaxSearchTerms = 20   // terms of one OpMatch
 	MaxTermLength  = 255  // characters of one text value or search term
 	MaxGroups      = 1000 // groups a GroupBy answers
+	// MaxLeadHistory bounds Query.History, the history entries read with
+	// each lead, and MaxHistoryLeads the Limit of a query that reads them.
+	MaxLeadHistory  = 200
+	MaxHistoryLeads = 50
 )
 
 // FieldType is the type of a Schema field.

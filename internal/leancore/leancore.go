@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -149,7 +150,7 @@ func (h *handler) lookup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	phone := q.Get("phone")
-	l, ok, err := h.find(ctx, p, phone)
+	l, d, ok, err := h.find(ctx, p, phone)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -158,7 +159,7 @@ func (h *handler) lookup(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, errorBody{Message: "Lead no encontrado."})
 		return
 	}
-	out, err := h.render(ctx, l)
+	out, err := h.render(ctx, l, d)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -185,13 +186,14 @@ func queryOf(r *http.Request) (url.Values, error) {
 	return v, nil
 }
 
-// find returns the lead of phone: in E.164, read as a number of each of
-// the principal's dealers' countries, or as given when it is none.
-func (h *handler) find(ctx context.Context, p core.Principal, phone string) (core.Lead, bool, error) {
+// find returns the lead of phone and its dealer: in E.164, read as a
+// number of each of the principal's dealers' countries, or as given when
+// it is none.
+func (h *handler) find(ctx context.Context, p core.Principal, phone string) (core.Lead, core.Dealer, bool, error) {
 	var candidates []any
 	ds, err := h.svc.DealersByID(ctx, p.DealerIDs)
 	if err != nil {
-		return core.Lead{}, false, err
+		return core.Lead{}, core.Dealer{}, false, err
 	}
 	for _, d := range ds {
 		if e164 := core.NormalisePhone(phone, d.Country); e164 != "" && !slices.Contains(candidates, any(e164)) {
@@ -206,34 +208,34 @@ func (h *handler) find(ctx context.Context, p core.Principal, phone string) (cor
 	has := core.Cond{Op: core.OpIn, Field: "client.phone", Values: candidates}
 	newest := []core.Sort{{Field: "created_at", Desc: true}}
 	for _, where := range []core.Cond{core.And(has, core.Cond{Op: core.OpNe, Field: "stage", Value: core.StageEnd}), has} {
-		ls, _, err := h.svc.FindLeads(ctx, core.Query{Where: where, Sort: newest, Limit: 1, Project: rendered})
+		ls, _, err := h.svc.FindLeads(ctx, core.Query{Where: where, Sort: newest, Limit: 1, Project: rendered, History: maxHistory})
 		if err != nil {
-			return core.Lead{}, false, err
+			return core.Lead{}, core.Dealer{}, false, err
 		}
 		if len(ls) == 1 {
-			return ls[0], true, nil
+			// the store found it among the principal's dealers
+			for _, d := range ds {
+				if d.ID == ls[0].DealerID {
+					return ls[0], d, true, nil
+				}
+			}
+			return core.Lead{}, core.Dealer{}, false, fmt.Errorf("dealer of lead %d: not one of %v", ls[0].ID, p.DealerIDs)
 		}
 	}
-	return core.Lead{}, false, nil
+	return core.Lead{}, core.Dealer{}, false, nil
 }
 
 // rendered are the fields of a lead render reads: the store need not load
-// the rest (its tasks).
+// the rest (its tasks). Its history comes with it, read in the same
+// snapshot (core.Query.History): one read transaction a lookup.
 var rendered = []string{"id", "public_id", "dealer", "source", "stage", "outcome", "score", "user", "created_at", "updated_at",
 	"client", "vehicle.brand_model", "notes", "tags"}
 
-// render renders l with the records it refers to: the fields of rendered.
-func (h *handler) render(ctx context.Context, l core.Lead) (Lead, error) {
-	ds, err := h.svc.DealersByID(ctx, []int64{l.DealerID})
-	if err != nil || len(ds) == 0 {
-		return Lead{}, fmt.Errorf("dealer of lead %d: %v", l.ID, err)
-	}
-	d := ds[0]
+// render renders l, a lead of dealer d, with the records it refers to: the
+// fields of rendered.
+func (h *handler) render(ctx context.Context, l core.Lead, d core.Dealer) (Lead, error) {
 	loc := d.Location()
-	hs, _, err := h.svc.LeadHistory(ctx, l.ID, false, core.Page{Limit: maxHistory})
-	if err != nil {
-		return Lead{}, err
-	}
+	hs := l.History
 	var userIDs []int64
 	if l.UserID != nil {
 		userIDs = append(userIDs, *l.UserID)
@@ -247,12 +249,19 @@ func (h *handler) render(ctx context.Context, l core.Lead) (Lead, error) {
 	if err != nil {
 		return Lead{}, err
 	}
-	users := map[int64]core.User{}
-	for _, u := range us {
-		users[u.ID] = u
+	username := func(id *int64) *string {
+		if id == nil {
+			return nil
+		}
+		for i := range us {
+			if us[i].ID == *id {
+				return &us[i].Username
+			}
+		}
+		return nil
 	}
 	out := Lead{
-		ID: l.PublicID, Status: string(l.Stage), Score: float64(l.Score), History: []HistoryEntry{},
+		ID: l.PublicID, Status: string(l.Stage), Score: float64(l.Score), History: make([]HistoryEntry, 0, len(hs)),
 		PaymentData: map[string]any{}, Ecosystem: d.PublicID, BusinessEntity: d.Name,
 		AdditionalData: AdditionalData{LeadID: l.ID, Created: rfc3339(l.CreatedAt, loc), Updated: rfc3339(l.UpdatedAt, loc),
 			Outcome: string(l.Outcome), Notes: []string{}, Tags: []string{}},
@@ -282,10 +291,8 @@ func (h *handler) render(ctx context.Context, l core.Lead) (Lead, error) {
 			}
 		}
 	}
-	if l.UserID != nil {
-		if u, ok := users[*l.UserID]; ok {
-			out.AdditionalData.AssignedUser = u.Username
-		}
+	if u := username(l.UserID); u != nil {
+		out.AdditionalData.AssignedUser = *u
 	}
 	for _, n := range l.Notes {
 		out.AdditionalData.Notes = append(out.AdditionalData.Notes, n.Content)
@@ -294,12 +301,8 @@ func (h *handler) render(ctx context.Context, l core.Lead) (Lead, error) {
 		out.AdditionalData.Tags = append(out.AdditionalData.Tags, n.Content)
 	}
 	for _, e := range hs {
-		he := HistoryEntry{Date: rfc3339(e.At, loc), Kind: string(e.Kind), Changes: []Change{}}
-		if e.UserID != nil {
-			if u, ok := users[*e.UserID]; ok {
-				he.User = &u.Username
-			}
-		}
+		he := HistoryEntry{Date: rfc3339(e.At, loc), Kind: string(e.Kind), User: username(e.UserID),
+			Changes: make([]Change, 0, min(len(e.Changes), maxChanges))}
 		for i, c := range e.Changes {
 			if i == maxChanges {
 				he.MoreChanges = len(e.Changes) - maxChanges
@@ -365,18 +368,31 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
+// buffers are writeJSON's, reused: an answer's buffer grew from nothing
+// each time. One that grew past maxPooled (a long history) is dropped.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooled = 64 << 10
+
 // writeJSON encodes v, then writes the header and the body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := buffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooled {
+			buf.Reset()
+			buffers.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		w.WriteHeader(http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.Header().Set("Cache-Control", "no-store")
+	hd := w.Header()
+	hd["Content-Type"] = []string{"application/json"}
+	hd["Content-Length"] = []string{strconv.Itoa(buf.Len())}
+	hd["Cache-Control"] = []string{"no-store"}
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }

@@ -26,11 +26,16 @@ const defaultCacheTTL = 5 * time.Second
 // counts a generation, and a read takes the generation before it starts.
 // Otherwise a read that began before a write and ended after it would put
 // back what the write had just dropped.
+//
+// A key missing from the map is read once however many callers miss it at
+// the same time (see fill): when an entry expires under load, every
+// request in flight misses it together.
 type ttlMap[K comparable, V any] struct {
-	mu  sync.RWMutex
-	ttl time.Duration
-	m   map[K]ttlEntry[V]
-	gen uint64 // invalidations so far (see putIf)
+	mu      sync.RWMutex
+	ttl     time.Duration
+	m       map[K]ttlEntry[V]
+	gen     uint64              // invalidations so far (see putIf)
+	flights map[K]*ttlFlight[V] // reads under way, see fill
 }
 
 type ttlEntry[V any] struct {
@@ -42,7 +47,7 @@ type ttlEntry[V any] struct {
 const maxTTLEntries = 100_000
 
 func newTTLMap[K comparable, V any](ttl time.Duration) *ttlMap[K, V] {
-	return &ttlMap[K, V]{ttl: ttl, m: map[K]ttlEntry[V]{}}
+	return &ttlMap[K, V]{ttl: ttl, m: map[K]ttlEntry[V]{}, flights: map[K]*ttlFlight[V]{}}
 }
 
 func (c *ttlMap[K, V]) get(k K) (V, bool) {
@@ -112,15 +117,11 @@ func cached[K comparable, V any](c *ttlMap[K, V], k K, load func() (V, error), l
 	if v, ok := c.get(k); ok {
 		return v, nil
 	}
-	v, err := load()
-	if err != nil {
-		return v, err
-	}
-	if loaded != nil {
-		loaded()
-	}
-	c.putIf(k, v, gen)
-	return v, nil
+	v, _, err := c.fill(k, gen, func() (V, bool, error) {
+		v, err := load()
+		return v, true, err
+	}, loaded)
+	return v, err
 }
 
 // byID serves ids from c and reads the rest with load, caching them.
@@ -137,6 +138,25 @@ func byID[V any](ctx context.Context, c *ttlMap[int64, V], ids []int64, id func(
 		} else {
 			missing = append(missing, i)
 		}
+	}
+	if len(missing) == 1 {
+		// one id (a request's user, dealer or source): read once for all
+		// who miss it at the same time
+		v, found, err := c.fill(missing[0], gen, func() (V, bool, error) {
+			got, err := load(ctx, missing)
+			if err != nil || len(got) != 1 {
+				var zero V
+				return zero, false, err
+			}
+			return got[0], true, nil
+		}, loaded)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			out = append(out, v)
+		}
+		missing = nil
 	}
 	if len(missing) > 0 {
 		got, err := load(ctx, missing)

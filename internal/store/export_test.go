@@ -93,3 +93,14 @@ func SearchTexts(s *Store, id int64) (stored, whole string, err error) {
 
 // IDSequence is idSequence, for TestIDSequences.
 var IDSequence = idSequence
+
+// CredentialWaiters counts the callers waiting for the read of the
+// credential hash under way (see ttlMap.fill); 0 when none is.
+func CredentialWaiters(s *Store, hash string) int {
+	s.cache.creds.mu.Lock()
+	defer s.cache.creds.mu.Unlock()
+	if f := s.cache.creds.flights[hash]; f != nil {
+		return f.waiters
+	}
+	return 0
+}

@@ -105,7 +105,7 @@ func (s *Store) findLeads(ctx context.Context, dealers []int64, q core.Query, wa
 				out = append(out, l)
 			}
 		}
-		return nil
+		return loadHistories(c, out, q.History)
 	})
 	if err != nil {
 		return nil, 0, dbError(err, "find leads", "lead", "")

@@ -64,6 +64,9 @@ type tableSQL struct {
 	schema *core.Schema
 	table  string
 	fields map[string]fieldSQL
+	// clientDealers, when set, reads the client's fields through these
+	// dealers' clients (see withClients); read fields with field.
+	clientDealers []int64
 	// search returns the condition that term (lower-cased) is found in the
 	// record, for OpMatch; terms are ANDed.
 	search func(c conn, term string) (string, []any)
@@ -153,7 +156,7 @@ func (c conn) leaf(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool
 		}
 		return "(" + strings.Join(parts, " AND ") + ")", args, false, nil
 	}
-	f, ok := t.fields[cd.Field]
+	f, ok := t.field(cd.Field)
 	spec := t.schema.Fields[cd.Field]
 	if !ok {
 		return "", nil, false, fmt.Errorf("store: %s field %q has no SQL", t.schema.Entity, cd.Field)
@@ -370,7 +373,7 @@ func (c conn) orderBy(t *tableSQL, sorts []core.Sort, plus bool) string {
 	var parts []string
 	hasID := false
 	for _, s := range sorts {
-		f := t.fields[s.Field]
+		f, _ := t.field(s.Field)
 		col := f.order
 		if col == "" {
 			col = f.col
@@ -404,7 +407,7 @@ func (c conn) orderBy(t *tableSQL, sorts []core.Sort, plus bool) string {
 
 // groupExpr returns the expression field groups by.
 func (t *tableSQL) groupExpr(field string) string {
-	f := t.fields[field]
+	f, _ := t.field(field)
 	if f.order != "" {
 		return f.order
 	}

@@ -197,7 +197,13 @@ func openSQLite(ctx context.Context, dsn string, o options) (*Store, error) {
 	// temp_store(MEMORY) keeps the savepoints' sub-journals off the disk.
 	// The WAL is checkpointed by a connection of its own (checkpoint.go);
 	// the writer's wal_autocheckpoint is only a backstop.
-	db, err := sql.Open("sqlite", path+"?"+common+"&_pragma=synchronous("+sync+")&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint("+strconv.Itoa(walBackstop)+")&_txlock=immediate")
+	// The writer keeps up to 32 MB of pages (SQLite's default is 2 MB) and
+	// maps the file as the readers do: the search index's merges (FTS5's
+	// automerge, inside the commits) read back pages of the index, and with
+	// 2 MB each was a pread syscall, 36 % of a ticket's CPU once the file
+	// passed ~100 MB. A ticket cost 15-25 % less CPU, lead creation's p99
+	// fell from ~110 to ~45 ms (docs/benchmarks.md, 2026-11-30 16:45).
+	db, err := sql.Open("sqlite", path+"?"+common+"&_pragma=synchronous("+sync+")&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)&_pragma=mmap_size(2147418112)&_pragma=wal_autocheckpoint("+strconv.Itoa(walBackstop)+")&_txlock=immediate")
 	if err != nil {
 		if o.server {
 			lk.release()

@@ -199,16 +199,25 @@ func (s *Service) checkDocumentLinks(ctx context.Context, fe FieldErrors, d Docu
 				l.was = old.LeadID
 			}
 		}
-		if l.id == nil || sameID(l.id, l.was) {
-			continue
-		}
-		dealer, err := s.store.DealerOf(ctx, l.kind, *l.id)
-		switch {
-		case ErrorCode(err) == NotFound || (err == nil && dealer != d.DealerID):
-			fe.Add(l.field, MsgNotExist)
-		case err != nil:
+		if err := s.checkLink(ctx, fe, l.field, l.kind, l.id, l.was, d.DealerID); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkLink records on fe, under field, a record of kind id that is not
+// of dealer; nil, or the id the record already had (was), is not checked.
+func (s *Service) checkLink(ctx context.Context, fe FieldErrors, field string, kind RecordKind, id, was *int64, dealer int64) error {
+	if id == nil || sameID(id, was) {
+		return nil
+	}
+	of, err := s.store.DealerOf(ctx, kind, *id)
+	switch {
+	case ErrorCode(err) == NotFound || (err == nil && of != dealer):
+		fe.Add(field, MsgNotExist)
+	case err != nil:
+		return err
 	}
 	return nil
 }

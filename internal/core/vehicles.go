@@ -163,17 +163,11 @@ func validateVehicleRecord(v *VehicleRecord) FieldErrors {
 
 // checkOwner records on fe an owner that is no client of dealerID.
 func (s *Service) checkOwner(ctx context.Context, fe FieldErrors, v VehicleRecord, old *VehicleRecord) error {
-	if v.ClientID == nil || (old != nil && sameID(v.ClientID, old.ClientID)) {
-		return nil
+	var was *int64
+	if old != nil {
+		was = old.ClientID
 	}
-	dealer, err := s.store.DealerOf(ctx, RecordClient, *v.ClientID)
-	switch {
-	case ErrorCode(err) == NotFound || (err == nil && dealer != v.DealerID):
-		fe.Add("client", MsgNotExist)
-	case err != nil:
-		return err
-	}
-	return nil
+	return s.checkLink(ctx, fe, "client", RecordClient, v.ClientID, was, v.DealerID)
 }
 
 // CreateVehicleRecord stores a new vehicle record of one of the

@@ -119,11 +119,7 @@ func (b *commBackend) get(r *request, id string) (doc, error) {
 }
 
 func (b *commBackend) renderOne(r *request, c core.Communication) (doc, error) {
-	ds, err := b.render(r, []core.Communication{c})
-	if err != nil {
-		return nil, err
-	}
-	return ds[0], nil
+	return renderFirst(r, c, b.render)
 }
 
 // commInput is a body read as the core's communication.

@@ -37,11 +37,7 @@ func (b *contactBackend) get(r *request, id string) (doc, error) {
 }
 
 func (b *contactBackend) renderOne(r *request, c core.Contact) (doc, error) {
-	ds, err := b.render(r, []core.Contact{c})
-	if err != nil {
-		return nil, err
-	}
-	return ds[0], nil
+	return renderFirst(r, c, b.render)
 }
 
 // parse reads body as a contact of a client of the dealer.

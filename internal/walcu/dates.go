@@ -54,11 +54,7 @@ func (b *dateBackend) get(r *request, id string) (doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds, err := b.render(r, []core.Appointment{a})
-	if err != nil {
-		return nil, err
-	}
-	return ds[0], nil
+	return renderFirst(r, a, b.render)
 }
 
 // dateInput is a body read as the core's appointment.
@@ -146,11 +142,7 @@ func (b *dateBackend) create(r *request, body doc) (doc, error) {
 	if err != nil {
 		return nil, b.err(err)
 	}
-	ds, err := b.render(r, []core.Appointment{a})
-	if err != nil {
-		return nil, err
-	}
-	return ds[0], nil
+	return renderFirst(r, a, b.render)
 }
 
 func (b *dateBackend) replace(r *request, id string, body doc, version int) (doc, error) {
@@ -197,11 +189,7 @@ func (b *dateBackend) replace(r *request, id string, body doc, version int) (doc
 	if err != nil {
 		return nil, b.err(err)
 	}
-	ds, err := b.render(r, []core.Appointment{a})
-	if err != nil {
-		return nil, err
-	}
-	return ds[0], nil
+	return renderFirst(r, a, b.render)
 }
 
 func sameTimePtr(a, b *time.Time) bool {

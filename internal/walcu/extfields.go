@@ -20,6 +20,16 @@ func extOver(cur, written map[string]string) map[string]string {
 	return ext
 }
 
+// renderFirst renders v alone through a backend's render of many and
+// answers its document.
+func renderFirst[T any](r *request, v T, render func(*request, []T) ([]doc, error)) (doc, error) {
+	ds, err := render(r, []T{v})
+	if err != nil {
+		return nil, err
+	}
+	return ds[0], nil
+}
+
 // recordOf returns the record of kind whose public id is id when find
 // reads it and mine says it is of this collection and dealer; anything
 // else is a 404 naming what (find's errors worded by errOf).

@@ -115,11 +115,7 @@ func (b *leadBackend) get(r *request, id string) (doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds, err := b.render(r, []core.Lead{l})
-	if err != nil {
-		return nil, err
-	}
-	return ds[0], nil
+	return renderFirst(r, l, b.render)
 }
 
 // leadInput is a document's body read as the core's lead.
@@ -397,11 +393,7 @@ func (b *leadBackend) create(r *request, body doc) (doc, error) {
 	if err != nil {
 		return nil, b.err(err)
 	}
-	ds, err := b.render(r, []core.Lead{created})
-	if err != nil {
-		return nil, err
-	}
-	return ds[0], nil
+	return renderFirst(r, created, b.render)
 }
 
 // replace writes body over lead id: each core field the body holds a
@@ -526,11 +518,7 @@ func (b *leadBackend) replace(r *request, id string, body doc, version int) (doc
 	if err != nil {
 		return nil, b.err(err)
 	}
-	ds, err := b.render(r, []core.Lead{l})
-	if err != nil {
-		return nil, err
-	}
-	return ds[0], nil
+	return renderFirst(r, l, b.render)
 }
 
 // isEmptyPatch reports whether p changes nothing.

@@ -91,11 +91,7 @@ func (b *vehicleBackend) get(r *request, id string) (doc, error) {
 }
 
 func (b *vehicleBackend) renderOne(r *request, v core.VehicleRecord) (doc, error) {
-	ds, err := b.render(r, []core.VehicleRecord{v})
-	if err != nil {
-		return nil, err
-	}
-	return ds[0], nil
+	return renderFirst(r, v, b.render)
 }
 
 // parse reads body (checked against the schema) as a vehicle record of

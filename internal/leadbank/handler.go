@@ -301,15 +301,17 @@ func pullLimit(contentType string, b []byte) (int, error) {
 	if err := json.Unmarshal([]byte(s), &n); err != nil {
 		var str string
 		if json.Unmarshal([]byte(s), &str) != nil {
-			if _, err := strconv.ParseInt(s, 10, 64); err != nil {
+			if _, err := strconv.ParseInt(s, 10, 64); err != nil && !errors.Is(err, strconv.ErrRange) {
 				return 0, errLimit
 			}
 			str = s
 		}
 		n = json.Number(strings.TrimSpace(str))
 	}
+	// an integer past 64 bits parses as the largest (or smallest) one,
+	// which the limit then lowers (or makes the default) like any other
 	i, err := strconv.ParseInt(string(n), 10, 64)
-	if err != nil {
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return 0, errLimit
 	}
 	return int(max(min(i, core.MaxPullLimit), 0)), nil

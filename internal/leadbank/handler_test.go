@@ -371,7 +371,9 @@ func TestPullBody(t *testing.T) {
 		{"", "application/json", 200, 7}, // the default, 100
 		{"0", "application/json", 200, 7},
 		{"-3", "application/json", 200, 7},
-		{"100000", "application/json", 200, 7}, // lowered to the maximum, 500
+		{"100000", "application/json", 200, 7},               // lowered to the maximum, 100
+		{"99999999999999999999", "application/json", 200, 7}, // past 64 bits: still an integer, lowered
+		{"-99999999999999999999", "application/json", 200, 7},
 		{"abc", "application/json", 400, 0},
 		{"2.5", "application/json", 400, 0},
 		{`{"limit": 2}`, "application/json", 400, 0},

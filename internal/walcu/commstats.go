@@ -29,9 +29,9 @@ var commNames = map[core.CommKind]struct{ date, count string }{
 type clientComms struct {
 	core.ClientCommunications
 	users    map[int64]any
-	contacts map[int64][]core.Contact        // by client
-	activity *core.ClientActivity            // on clients only: their leads, tasks, notes and appointments
-	clients  map[int64]core.Client           // on leads: the clients whole (their Ext), for clientParts
+	contacts map[int64][]core.Contact // by client
+	activity *core.ClientActivity     // on clients only: their leads, tasks, notes and appointments
+	clients  map[int64]core.Client    // on leads: the clients whole (their Ext), for clientParts
 }
 
 // readClientComms reads the communications of the dealer's clients ids.

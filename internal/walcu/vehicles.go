@@ -296,6 +296,9 @@ func (b *vehicleBackend) render(r *request, vs []core.VehicleRecord) ([]doc, err
 		d["computed"] = c
 		out = append(out, d)
 	}
+	if b.kind == core.VehicleOwned {
+		return out, vehicleOrders(r, vs, out)
+	}
 	return out, nil
 }
 

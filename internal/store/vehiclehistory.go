@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"forecourt/internal/core"
+)
+
+// A vehicle record's history (migration 0037, core/vehiclehistory.go),
+// written in the transaction of the write it records.
+
+// insertVehicleChange stores h (nil: nothing) for record id.
+func insertVehicleChange(c conn, h *core.VehicleChange, id int64) error {
+	if h == nil {
+		return nil
+	}
+	h.VehicleID = id
+	changes := make([]historyChange, len(h.Changes))
+	for i, ch := range h.Changes {
+		changes[i] = historyChange(ch)
+	}
+	js, err := json.Marshal(changes)
+	if err != nil {
+		return err
+	}
+	return c.insertRow(newRow{table: "vehicle_history", cols: `vehicle_id, dealer_id, at, user_id, type, changes`,
+		args: []any{h.VehicleID, h.DealerID, micros(h.At), ptrArg(h.UserID), string(h.Type), string(js)}, stored: func(id int64) { h.ID = id }})
+}
+
+// VehicleHistory implements core.VehicleRecords.VehicleHistory.
+func (s *Store) VehicleHistory(ctx context.Context, id int64, limit int) ([]core.VehicleChange, error) {
+	out, err := queryAll(s.reader(ctx), `SELECT id, vehicle_id, dealer_id, at, user_id, type, changes FROM vehicle_history
+		WHERE vehicle_id = ? ORDER BY at, id LIMIT ?`, []any{id, limit}, func(r *sql.Rows, h *core.VehicleChange) error {
+		var at int64
+		var user sql.NullInt64
+		var typ, changes string
+		if err := r.Scan(&h.ID, &h.VehicleID, &h.DealerID, &at, &user, &typ, &changes); err != nil {
+			return err
+		}
+		h.At, h.UserID, h.Type = fromMicros(at), int64Ptr(user), core.HistoryType(typ)
+		var chs []historyChange
+		if err := json.Unmarshal([]byte(changes), &chs); err != nil {
+			return fmt.Errorf("vehicle history %d: changes: %w", h.ID, err)
+		}
+		for _, ch := range chs {
+			h.Changes = append(h.Changes, core.Change(ch))
+		}
+		return nil
+	})
+	return out, dbError(err, "vehicle history", "vehicle", id)
+}

@@ -73,3 +73,29 @@ func TestRepairOrderVehicles(t *testing.T) {
 		t.Errorf("after the plate changed: %v", v)
 	}
 }
+
+// TestAverageYearlyMileage: a client vehicle's average_yearly_mileage is
+// its latest declared mileage over the years since its registration
+// (year and month), else its mileage as of its last change; null without
+// a year.
+func TestAverageYearlyMileage(t *testing.T) {
+	e := newEnv(t)
+	post := func(body map[string]any) any {
+		t.Helper()
+		r := e.es(http.MethodPost, "clientvehicles", body)
+		mustStatus(t, "clientvehicle", r, 200)
+		one := e.es(http.MethodGet, "clientvehicles/"+r.obj()["_id"].(string), nil)
+		return at(one.arr()[0], "computed", "average_yearly_mileage")
+	}
+	declared := post(map[string]any{"make": "Kia", "year": 2020, "month": 7, "mileage": 1, "declared_mileage_history": []any{
+		map[string]any{"date": "2022-07-01T00:00:00Z", "mileage": 20000}, map[string]any{"date": "2024-07-01T00:00:00Z", "mileage": 60000}}})
+	if num(declared) != "15000" { // 60,000 km in 4 years (1,461 days): 15,000
+		t.Errorf("from the declared mileage: %v", declared)
+	}
+	if v := post(map[string]any{"make": "Kia", "mileage": 5000}); v != nil {
+		t.Errorf("without a year: %v", v)
+	}
+	if v := post(map[string]any{"make": "Kia", "year": 2015, "mileage": 100000}); num(v) == "" || num(v) == "0" {
+		t.Errorf("from its mileage now: %v", v)
+	}
+}

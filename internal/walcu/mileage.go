@@ -52,4 +52,3 @@ func averageYearlyMileage(v core.VehicleRecord, d doc) any {
 	}
 	return int64(math.Round(km / years))
 }
-

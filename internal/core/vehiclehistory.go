@@ -33,12 +33,8 @@ const MaxVehicleHistory = 1000
 
 // diffVehicleRecord lists what changed from old (nil on create) to v.
 func diffVehicleRecord(old, v *VehicleRecord) []Change {
-	var cs []Change
-	add := func(field, a, b string) {
-		if a != b {
-			cs = append(cs, Change{Field: field, Old: a, New: b})
-		}
-	}
+	var cs changeSet
+	add := cs.add
 	o := old
 	if o == nil {
 		o = &VehicleRecord{}
@@ -67,6 +63,16 @@ func diffVehicleRecord(old, v *VehicleRecord) []Change {
 	add("price", price(o.Price), price(v.Price))
 	add("colour", o.Colour, v.Colour)
 	return append(cs, diffExt(o.Ext, v.Ext)...)
+}
+
+// changeSet collects a record's changes for its history.
+type changeSet []Change
+
+// add records field's change from a to b, when it is one.
+func (cs *changeSet) add(field, a, b string) {
+	if a != b {
+		*cs = append(*cs, Change{Field: field, Old: a, New: b})
+	}
 }
 
 // vehicleChange is the history entry of a write of record v (old nil on

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"slices"
 	"strconv"
 	"time"
@@ -55,8 +54,8 @@ func (s *Store) PreviousAssignees(ctx context.Context, dealerID int64, leadIDs [
 		if err := r.Scan(&lead, &changes); err != nil {
 			return err
 		}
-		var chs []historyChange
-		if err := json.Unmarshal([]byte(changes), &chs); err != nil {
+		chs, err := decodeChanges(changes)
+		if err != nil {
 			return err
 		}
 		for _, ch := range chs {

@@ -18,16 +18,12 @@ func insertVehicleChange(c conn, h *core.VehicleChange, id int64) error {
 		return nil
 	}
 	h.VehicleID = id
-	changes := make([]historyChange, len(h.Changes))
-	for i, ch := range h.Changes {
-		changes[i] = historyChange(ch)
-	}
-	js, err := json.Marshal(changes)
+	js, err := encodeChanges(h.Changes)
 	if err != nil {
 		return err
 	}
 	return c.insertRow(newRow{table: "vehicle_history", cols: `vehicle_id, dealer_id, at, user_id, type, changes`,
-		args: []any{h.VehicleID, h.DealerID, micros(h.At), ptrArg(h.UserID), string(h.Type), string(js)}, stored: func(id int64) { h.ID = id }})
+		args: []any{h.VehicleID, h.DealerID, micros(h.At), ptrArg(h.UserID), string(h.Type), js}, stored: func(id int64) { h.ID = id }})
 }
 
 // VehicleHistory implements core.VehicleRecords.VehicleHistory.
@@ -41,14 +37,35 @@ func (s *Store) VehicleHistory(ctx context.Context, id int64, limit int) ([]core
 			return err
 		}
 		h.At, h.UserID, h.Type = fromMicros(at), int64Ptr(user), core.HistoryType(typ)
-		var chs []historyChange
-		if err := json.Unmarshal([]byte(changes), &chs); err != nil {
+		var err error
+		if h.Changes, err = decodeChanges(changes); err != nil {
 			return fmt.Errorf("vehicle history %d: changes: %w", h.ID, err)
-		}
-		for _, ch := range chs {
-			h.Changes = append(h.Changes, core.Change(ch))
 		}
 		return nil
 	})
 	return out, dbError(err, "vehicle history", "vehicle", id)
+}
+
+// encodeChanges encodes a history entry's changes (lead_history.changes,
+// vehicle_history.changes): a JSON array of {field, old, new}.
+func encodeChanges(cs []core.Change) (string, error) {
+	changes := make([]historyChange, len(cs))
+	for i, ch := range cs {
+		changes[i] = historyChange(ch)
+	}
+	js, err := json.Marshal(changes)
+	return string(js), err
+}
+
+// decodeChanges decodes what encodeChanges encoded.
+func decodeChanges(js string) ([]core.Change, error) {
+	var chs []historyChange
+	if err := json.Unmarshal([]byte(js), &chs); err != nil {
+		return nil, err
+	}
+	var out []core.Change
+	for _, ch := range chs {
+		out = append(out, core.Change(ch))
+	}
+	return out, nil
 }

@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+
+	"forecourt/internal/store"
+	"forecourt/internal/testkit"
 )
 
 // TestRepairOrderVehicles: a repair order is of the dealer's client
@@ -11,9 +14,13 @@ import (
 // computed.vehicle shows the vehicle as it is now, the vehicle's
 // computed.orders and number_of_orders its orders (oldest first, the
 // latest of each type marked); another dealer's vehicle of the same
-// plate is never one.
+// plate is never one. On both engines (the orders' read is a query on
+// their JSON).
 func TestRepairOrderVehicles(t *testing.T) {
-	e := newEnv(t)
+	testkit.Engines(t, func(t *testing.T, st *store.Store) { testRepairOrderVehicles(t, newEnvOn(t, st)) })
+}
+
+func testRepairOrderVehicles(t *testing.T, e *env) {
 	cl := e.es(http.MethodPost, "clients", map[string]any{"primary_contact": map[string]any{"name": map[string]any{"first_name": "Taller"}, "phones": []any{"611 00 11 22"}}})
 	mustStatus(t, "client", cl, 200)
 	owner := []any{map[string]any{"client_id": cl.obj()["_id"]}}

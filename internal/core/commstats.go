@@ -17,11 +17,14 @@ type CommTally struct {
 }
 
 // ClientCommunications is what the communications of a page of clients
-// come to, read in two queries whatever the page's size: their tallies,
-// and each client's latest communication that took place.
+// come to, read in three queries whatever the page's size: their tallies,
+// each client's latest communication that took place, and its calls.
 type ClientCommunications struct {
 	Tallies []CommTally
 	Latest  map[int64]Communication // by client id
+	// Calls are each client's calls that took place, oldest first, its
+	// latest MaxClientCalls (by client id).
+	Calls map[int64][]ClientCall
 }
 
 // ClientCommunications sums up the communications of dealer dealerID
@@ -34,7 +37,7 @@ func (s *Service) ClientCommunications(ctx context.Context, dealerID int64, clie
 	}
 	clientIDs = DistinctIDs(clientIDs)
 	if !p.CanSee(dealerID) || len(clientIDs) == 0 {
-		return ClientCommunications{Latest: map[int64]Communication{}}, nil
+		return ClientCommunications{Latest: map[int64]Communication{}, Calls: map[int64][]ClientCall{}}, nil
 	}
 	if len(clientIDs) > MaxQueryValues {
 		return ClientCommunications{}, &Error{Code: Invalid, Message: "too many clients", Fields: map[string]string{"client": MsgTooMany}}

@@ -8,12 +8,8 @@ import (
 
 // diffLead lists what changed from old (nil on create) to l, for history.
 func diffLead(old, l *Lead) []Change {
-	var cs []Change
-	add := func(field, a, b string) {
-		if a != b {
-			cs = append(cs, Change{Field: field, Old: a, New: b})
-		}
-	}
+	var cs changeSet
+	add := cs.add
 	o := old
 	if o == nil {
 		o = &Lead{}

@@ -262,6 +262,10 @@ type Store interface {
 	// client's latest, those planned left out (see
 	// Service.ClientCommunications).
 	ClientCommunications(ctx context.Context, dealerID int64, clientIDs []int64) (ClientCommunications, error)
+	// PreviousAssignees and ClientActivity read what the computed fields
+	// of a page of leads or clients derive from (see derived.go).
+	PreviousAssignees(ctx context.Context, dealerID int64, leadIDs []int64) (map[int64][]int64, error)
+	ClientActivity(ctx context.Context, dealerID int64, clientIDs []int64) (ClientActivity, error)
 
 	// EnqueueJob stores j, prepared by PrepareJob, and sets its ID.
 	EnqueueJob(ctx context.Context, j *Job) error

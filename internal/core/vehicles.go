@@ -77,15 +77,20 @@ type VehicleRecords interface {
 	// VehicleRecord returns vehicle record id; NotFound when there is none.
 	VehicleRecord(ctx context.Context, id int64) (VehicleRecord, error)
 	// AddVehicleRecord stores v and sets its ID, PublicID (when empty)
-	// and Version (1).
-	AddVehicleRecord(ctx context.Context, v *VehicleRecord) error
+	// and Version (1); and h (when not nil), v's history entry, in the
+	// same transaction, with h.VehicleID v's new id. Save and Delete
+	// store theirs likewise (vehiclehistory.go).
+	AddVehicleRecord(ctx context.Context, v *VehicleRecord, h *VehicleChange) error
 	// SaveVehicleRecord writes v over the stored record when that has
 	// version, with the next version, which it sets on v; ErrStaleVersion
 	// when it has another; NotFound when there is none.
-	SaveVehicleRecord(ctx context.Context, v *VehicleRecord, version int) error
+	SaveVehicleRecord(ctx context.Context, v *VehicleRecord, version int, h *VehicleChange) error
 	// DeleteVehicleRecord deletes record id when it has version (0: any);
 	// ErrStaleVersion when it has another.
-	DeleteVehicleRecord(ctx context.Context, id int64, version int) error
+	DeleteVehicleRecord(ctx context.Context, id int64, version int, h *VehicleChange) error
+	// VehicleHistory lists record id's history entries, oldest first, at
+	// most limit.
+	VehicleHistory(ctx context.Context, id int64, limit int) ([]VehicleChange, error)
 	// FindVehicleRecords lists the records of dealerIDs that q selects.
 	FindVehicleRecords(ctx context.Context, dealerIDs []int64, q Query) ([]VehicleRecord, int, error)
 	// GroupVehicleRecords counts them per value of q.GroupBy, most first.
@@ -192,7 +197,7 @@ func (s *Service) CreateVehicleRecord(ctx context.Context, v VehicleRecord) (Veh
 	if err := fe.Err(); err != nil {
 		return VehicleRecord{}, err
 	}
-	if err := s.store.AddVehicleRecord(ctx, &nv); err != nil {
+	if err := s.store.AddVehicleRecord(ctx, &nv, vehicleChange(p, HistoryCreated, nil, &nv, now)); err != nil {
 		return VehicleRecord{}, err
 	}
 	return nv, nil
@@ -236,7 +241,7 @@ func (s *Service) UpdateVehicleRecord(ctx context.Context, v VehicleRecord) (Veh
 		return cur, nil
 	}
 	nv.UpdatedBy, nv.UpdatedAt = p.UserRef(), s.Now()
-	if err := s.store.SaveVehicleRecord(ctx, &nv, cur.Version); err != nil {
+	if err := s.store.SaveVehicleRecord(ctx, &nv, cur.Version, vehicleChange(p, HistoryChanged, &cur, &nv, nv.UpdatedAt)); err != nil {
 		return VehicleRecord{}, err
 	}
 	return nv, nil
@@ -258,6 +263,10 @@ func samePtr[T comparable](a, b *T) bool {
 // DeleteVehicleRecord deletes a vehicle record of the principal's
 // dealers; version, when not 0, is the version the caller read.
 func (s *Service) DeleteVehicleRecord(ctx context.Context, id int64, version int) error {
+	p, err := mustPrincipal(ctx)
+	if err != nil {
+		return err
+	}
 	cur, err := s.FindVehicleRecord(ctx, id)
 	if err != nil {
 		return err
@@ -265,7 +274,7 @@ func (s *Service) DeleteVehicleRecord(ctx context.Context, id int64, version int
 	if err := checkVersion("", version, cur.Version); err != nil {
 		return err
 	}
-	return s.store.DeleteVehicleRecord(ctx, id, version)
+	return s.store.DeleteVehicleRecord(ctx, id, version, vehicleChange(p, HistoryDeleted, nil, &cur, s.Now()))
 }
 
 // FindVehicleRecords lists the vehicle records of the principal's dealers

@@ -115,8 +115,8 @@ func (t *leadTx) DeleteCommunication(id int64) error {
 }
 
 // ClientCommunications implements core.Store.ClientCommunications: one
-// grouped count and one read of the latest per client, over the index on
-// the client.
+// grouped count, one read of the latest per client and one of the latest
+// calls per client (clientCalls), over the index on the client.
 func (s *Store) ClientCommunications(ctx context.Context, dealerID int64, clientIDs []int64) (core.ClientCommunications, error) {
 	out := core.ClientCommunications{Latest: map[int64]core.Communication{}}
 	c := s.reader(ctx)
@@ -145,6 +145,9 @@ func (s *Store) ClientCommunications(ctx context.Context, dealerID int64, client
 	}
 	for _, cm := range latest {
 		out.Latest[*cm.ClientID] = cm
+	}
+	if out.Calls, err = clientCalls(c, where, args); err != nil {
+		return core.ClientCommunications{}, dbError(err, "client communications", "dealer", dealerID)
 	}
 	return out, nil
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -374,14 +373,7 @@ func insertHistory(c conn, h *core.History) error {
 }
 
 // historyChanges encodes h's changes for lead_history.changes.
-func historyChanges(h *core.History) (string, error) {
-	changes := make([]historyChange, len(h.Changes))
-	for i, ch := range h.Changes {
-		changes[i] = historyChange(ch)
-	}
-	js, err := json.Marshal(changes)
-	return string(js), err
-}
+func historyChanges(h *core.History) (string, error) { return encodeChanges(h.Changes) }
 
 // insertHistoryChanges inserts h with its changes encoded as js, and sets
 // h.ID.
@@ -730,12 +722,9 @@ func scanHistory(r *sql.Rows, h *core.History) error {
 		return err
 	}
 	h.At, h.UserID, h.Type, h.Kind = fromMicros(at), int64Ptr(user), core.HistoryType(typ), core.HistoryKind(kind)
-	var chs []historyChange
-	if err := json.Unmarshal([]byte(changes), &chs); err != nil {
+	var err error
+	if h.Changes, err = decodeChanges(changes); err != nil {
 		return fmt.Errorf("history %d: changes: %w", h.ID, err)
-	}
-	for _, ch := range chs {
-		h.Changes = append(h.Changes, core.Change(ch))
 	}
 	return nil
 }

@@ -117,7 +117,7 @@ func (s *Store) VehicleRecord(ctx context.Context, id int64) (core.VehicleRecord
 }
 
 // AddVehicleRecord implements core.VehicleRecords.AddVehicleRecord.
-func (s *Store) AddVehicleRecord(ctx context.Context, v *core.VehicleRecord) error {
+func (s *Store) AddVehicleRecord(ctx context.Context, v *core.VehicleRecord, h *core.VehicleChange) error {
 	if v.PublicID == "" {
 		v.PublicID = newPublicID()
 	}
@@ -133,14 +133,14 @@ func (s *Store) AddVehicleRecord(ctx context.Context, v *core.VehicleRecord) err
 			return err
 		}
 		v.ID, v.Version = id, 1
-		return nil
+		return insertVehicleChange(c, h, id)
 	})
 	return dbError(err, "add vehicle", "vehicle", v.PublicID)
 }
 
 // SaveVehicleRecord implements core.VehicleRecords.SaveVehicleRecord: one
 // statement, conditional on the version.
-func (s *Store) SaveVehicleRecord(ctx context.Context, v *core.VehicleRecord, version int) error {
+func (s *Store) SaveVehicleRecord(ctx context.Context, v *core.VehicleRecord, version int, h *core.VehicleChange) error {
 	args, err := vehicleArgs(v)
 	if err != nil {
 		return err
@@ -152,7 +152,10 @@ func (s *Store) SaveVehicleRecord(ctx context.Context, v *core.VehicleRecord, ve
 		if err != nil {
 			return err
 		}
-		return vehicleStaleOrGone(c, res, v.ID)
+		if err := vehicleStaleOrGone(c, res, v.ID); err != nil {
+			return err
+		}
+		return insertVehicleChange(c, h, v.ID)
 	})
 	if err != nil {
 		return dbError(err, "save vehicle", "vehicle", v.ID)
@@ -181,13 +184,16 @@ func vehicleStaleOrGone(c conn, res sql.Result, id int64) error {
 }
 
 // DeleteVehicleRecord implements core.VehicleRecords.DeleteVehicleRecord.
-func (s *Store) DeleteVehicleRecord(ctx context.Context, id int64, version int) error {
+func (s *Store) DeleteVehicleRecord(ctx context.Context, id int64, version int, h *core.VehicleChange) error {
 	err := s.write(ctx, func(c conn) error {
 		res, err := c.exec(`DELETE FROM vehicle_records WHERE id = ? AND (? = 0 OR version = ?)`, id, version, version)
 		if err != nil {
 			return err
 		}
-		return vehicleStaleOrGone(c, res, id)
+		if err := vehicleStaleOrGone(c, res, id); err != nil {
+			return err
+		}
+		return insertVehicleChange(c, h, id)
 	})
 	return dbError(err, "delete vehicle", "vehicle", id)
 }

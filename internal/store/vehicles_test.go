@@ -29,12 +29,12 @@ func TestVehicleRecords(t *testing.T) {
 			car := core.VehicleRecord{DealerID: f.Dealer.ID, Kind: core.VehicleStock, Plate: "1234ABC", VIN: "VSSZZZ5FZNR000001", Make: "Seat",
 				Model: "León", Year: &year, Km: &km, Price: &price, Ext: map[string]string{"walcu.custom": `"x"`, "walcu.prices": `{"retail":{"current_price":{"price":18990.5}}}`},
 				CreatedAt: testkit.Now, UpdatedAt: testkit.Now}
-			if err := s.AddVehicleRecord(ctx, &car); err != nil {
+			if err := s.AddVehicleRecord(ctx, &car, nil); err != nil {
 				t.Fatal(err)
 			}
 			owned := core.VehicleRecord{DealerID: f.Dealer.ID, Kind: core.VehicleOwned, ClientID: &client.ID, Plate: "9999ZZZ", Make: "Toyota",
 				Model: "Corolla", CreatedAt: testkit.Now, UpdatedAt: testkit.Now}
-			if err := s.AddVehicleRecord(ctx, &owned); err != nil {
+			if err := s.AddVehicleRecord(ctx, &owned, nil); err != nil {
 				t.Fatal(err)
 			}
 			got, err := s.VehicleRecord(ctx, car.ID)
@@ -43,10 +43,10 @@ func TestVehicleRecords(t *testing.T) {
 				t.Fatalf("read back: %+v %v", got, err)
 			}
 			got.Model = "Ibiza"
-			if err := s.SaveVehicleRecord(ctx, &got, 1); err != nil || got.Version != 2 {
+			if err := s.SaveVehicleRecord(ctx, &got, 1, nil); err != nil || got.Version != 2 {
 				t.Fatalf("save: %v %d", err, got.Version)
 			}
-			if err := s.SaveVehicleRecord(ctx, &got, 1); err != core.ErrStaleVersion {
+			if err := s.SaveVehicleRecord(ctx, &got, 1, nil); err != core.ErrStaleVersion {
 				t.Fatalf("stale save: %v", err)
 			}
 			for name, where := range map[string]core.Cond{
@@ -77,13 +77,13 @@ func TestVehicleRecords(t *testing.T) {
 			if _, err := s.VehicleRecord(ctx, owned.ID); core.ErrorCode(err) != core.NotFound {
 				t.Errorf("the client's vehicle after deleting the client: %v", err)
 			}
-			if err := s.DeleteVehicleRecord(ctx, car.ID, 1); err != core.ErrStaleVersion {
+			if err := s.DeleteVehicleRecord(ctx, car.ID, 1, nil); err != core.ErrStaleVersion {
 				t.Errorf("stale delete: %v", err)
 			}
-			if err := s.DeleteVehicleRecord(ctx, car.ID, 2); err != nil {
+			if err := s.DeleteVehicleRecord(ctx, car.ID, 2, nil); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.DeleteVehicleRecord(ctx, car.ID, 0); core.ErrorCode(err) != core.NotFound {
+			if err := s.DeleteVehicleRecord(ctx, car.ID, 0, nil); core.ErrorCode(err) != core.NotFound {
 				t.Errorf("delete again: %v", err)
 			}
 		})

@@ -472,7 +472,7 @@ func (b *commBackend) render(r *request, cs []core.Communication) ([]doc, error)
 		d["computed"] = computed
 		out = append(out, d)
 	}
-	return out, nil
+	return out, b.fillMessages(r, cs, out)
 }
 
 // anyIDs is ids as a condition's values.

@@ -29,9 +29,9 @@ var commNames = map[core.CommKind]struct{ date, count string }{
 type clientComms struct {
 	core.ClientCommunications
 	users    map[int64]any
-	contacts map[int64][]core.Contact        // by client
-	leads    map[int64]map[core.LeadKind]int // on clients only
-	clients  map[int64]core.Client           // on leads: the clients whole (their Ext), for clientParts
+	contacts map[int64][]core.Contact // by client
+	activity *core.ClientActivity     // on clients only: their leads, tasks, notes and appointments
+	clients  map[int64]core.Client    // on leads: the clients whole (their Ext), for clientParts
 }
 
 // readClientComms reads the communications of the dealer's clients ids.
@@ -40,26 +40,29 @@ func readClientComms(r *request, ids []int64) (clientComms, error) {
 	if err != nil {
 		return clientComms{}, err
 	}
+	out := clientComms{ClientCommunications: cc, contacts: map[int64][]core.Contact{}}
 	var users []int64
 	for _, c := range cc.Latest {
 		if c.UserID != nil {
 			users = append(users, *c.UserID)
 		}
 	}
-	u, err := usersByID(r, core.DistinctIDs(users))
-	if err != nil {
+	if r.coll.name == "clients" { // a lead's are read with its page's context
+		act, err := r.svc.ClientActivity(r.ctx, r.dealer.ID, ids)
+		if err != nil {
+			return clientComms{}, err
+		}
+		out.activity = &act
+		for _, by := range act.AppointmentCreators {
+			users = append(users, by...)
+		}
+	}
+	if out.users, err = usersByID(r, core.DistinctIDs(users)); err != nil {
 		return clientComms{}, err
 	}
 	cs, err := r.svc.ClientContacts(r.ctx, r.dealer.ID, ids)
 	if err != nil {
 		return clientComms{}, err
-	}
-	out := clientComms{ClientCommunications: cc, users: u, contacts: map[int64][]core.Contact{}}
-	if r.coll.name == "clients" { // a lead's are read with its page's context
-
-		if out.leads, err = clientLeadCounts(r, core.DistinctIDs(ids)); err != nil {
-			return clientComms{}, err
-		}
 	}
 	for _, c := range cs {
 		out.contacts[c.ClientID] = append(out.contacts[c.ClientID], c)
@@ -170,9 +173,18 @@ func (cc clientComms) fill(coll *collection, computed doc, cl core.Client) {
 		primary = doc{"_id": cl.PublicID, "name": doc{"first_name": f, "last_name": strings.TrimSpace(l)}, "phones": nonEmpty(cl.Phone),
 			"emails": nonEmpty(cl.Email), "government_id": cl.GovID}
 	}
-	if cc.leads != nil {
-		fillLeadCounts(computed, cc.leads[clientID])
+	if cc.activity != nil {
+		cc.fillActivity(computed, clientID)
 	}
+	durations, notes := []any{}, []any{}
+	for _, c := range cc.Calls[clientID] {
+		durations = append(durations, int64(c.Duration/time.Second))
+		if c.Notes != "" {
+			notes = append(notes, c.Notes)
+		}
+	}
+	set("client_call_durations", durations)
+	set("client_call_notes", notes)
 	set("client_contacts", contacts)
 	set("client_contacts_names", names)
 	set("client_primary_contact", primary)
@@ -234,4 +246,37 @@ func fillLeadCounts(computed doc, n map[core.LeadKind]int) {
 	computed["client_number_of_aftersale_leads"] = n[core.LeadAftersale]
 	computed["client_number_of_appraisal_leads"] = n[core.LeadAppraisal]
 	computed["client_number_of_leads"] = n[core.LeadSale] + n[core.LeadAftersale] + n[core.LeadAppraisal]
+}
+
+// fillActivity sets on a client's computed what its leads come to: their
+// counts and latest creation by kind, their tasks, notes and
+// appointments.
+func (cc clientComms) fillActivity(computed doc, clientID int64) {
+	a := cc.activity
+	n := map[core.LeadKind]int{}
+	for _, k := range core.LeadKinds {
+		computed["client_last_"+string(k)+"_lead_date"] = nil
+	}
+	for _, t := range a.Leads[clientID] {
+		n[t.Kind] = t.Count
+		computed["client_last_"+string(t.Kind)+"_lead_date"] = formatValue(t.Last)
+	}
+	fillLeadCounts(computed, n)
+	computed["number_of_tasks"] = a.Tasks[clientID]
+	computed["number_of_completed_tasks"] = a.DoneTasks[clientID]
+	computed["number_of_uncompleted_tasks"] = a.Tasks[clientID] - a.DoneTasks[clientID]
+	notes := []any{}
+	for _, s := range a.Notes[clientID] {
+		notes = append(notes, s)
+	}
+	computed["notes"] = notes
+	computed["number_of_notes"] = a.NoteCount[clientID]
+	computed["number_of_appointments"] = a.Appointments[clientID]
+	creators := []any{}
+	for _, id := range a.AppointmentCreators[clientID] {
+		if u := cc.users[id]; u != nil {
+			creators = append(creators, u)
+		}
+	}
+	computed["appointments_created_by"] = creators
 }

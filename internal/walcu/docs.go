@@ -308,6 +308,9 @@ func (b *docBackend) render(r *request, ds []core.Document) ([]doc, error) {
 		body["computed"] = doc{"_id": d.PublicID}
 		out = append(out, body)
 	}
+	if b.coll.name == "repairorders" {
+		return out, repairOrderVehicles(r, out)
+	}
 	return out, nil
 }
 

@@ -679,6 +679,7 @@ func (b *leadBackend) render(r *request, ls []core.Lead) ([]doc, error) {
 	if err != nil {
 		return nil, err
 	}
+	userIDs = append(userIDs, ctx.derived.users()...)
 	for _, as := range ctx.appointments {
 		for _, a := range as {
 			for _, u := range []*int64{a.UserID, a.CreatedBy} {
@@ -714,6 +715,7 @@ func (b *leadBackend) render(r *request, ls []core.Lead) ([]doc, error) {
 			return nil, err
 		}
 		b.computedContext(d["computed"].(doc), l, ctx)
+		ctx.derived.fill(d["computed"].(doc), l, users)
 		if l.Client != nil {
 			comms.fill(b.coll, d["computed"].(doc), *l.Client)
 		}
@@ -721,6 +723,11 @@ func (b *leadBackend) render(r *request, ls []core.Lead) ([]doc, error) {
 	}
 	if err := b.vehiclesComputed(r, out); err != nil {
 		return nil, err
+	}
+	if block := b.coll.doc.fields["computed"]; block != nil && block.fields["total_price_of_lead"] != nil {
+		for _, d := range out {
+			d["computed"].(doc)["total_price_of_lead"] = b.totalPrice(d)
+		}
 	}
 	return out, nil
 }
@@ -731,6 +738,7 @@ type leadContext struct {
 	clientLeads  map[int64]map[core.LeadKind]int
 	appointments map[int64][]core.Appointment
 	users        map[int64]any
+	derived      leadDerived
 }
 
 // context reads the leadContext of a page: one count per kind over the
@@ -747,6 +755,9 @@ func (b *leadBackend) context(r *request, ls []core.Lead) (leadContext, error) {
 	}
 	var err error
 	if ctx.clientLeads, err = clientLeadCounts(r, core.DistinctIDs(clients)); err != nil {
+		return ctx, err
+	}
+	if ctx.derived, err = b.readLeadDerived(r, ls); err != nil {
 		return ctx, err
 	}
 	if len(leads) > 0 {

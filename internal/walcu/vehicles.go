@@ -293,8 +293,14 @@ func (b *vehicleBackend) render(r *request, vs []core.VehicleRecord) ([]doc, err
 				c["car_main_image"] = imgs[0]
 			}
 		}
+		if v.Kind == core.VehicleOwned {
+			c["average_yearly_mileage"] = averageYearlyMileage(v, d)
+		}
 		d["computed"] = c
 		out = append(out, d)
+	}
+	if b.kind == core.VehicleOwned {
+		return out, vehicleOrders(r, vs, out)
 	}
 	return out, nil
 }

@@ -112,7 +112,7 @@ func FuzzAppend(f *testing.F) {
 
 func BenchmarkAppendDocument(b *testing.B) {
 	d := map[string]any{"_id": "6751f0c2a1b2c3d4e5f60718", "__v": 3, "dealer_id": "1", "created_at": "2026-11-30T18:05:00.000Z",
-		"status": map[string]any{"status": "new", "substatus": map[string]any{"substatus": "sold"}},
+		"status":   map[string]any{"status": "new", "substatus": map[string]any{"substatus": "sold"}},
 		"car_list": []any{map[string]any{"car": map[string]any{"make": "SEAT", "model": "Ibiza", "price": json.Number("12500"), "year": 2021}}},
 		"computed": map[string]any{"client_phones": []any{"+34600000000"}, "client_emails": []any{"a@example.com"}, "number_of_notes": 2,
 			"notes": []any{"llamar mañana", "interesado en financiación"}, "tasks_date": []any{}}}

@@ -21,14 +21,33 @@ import (
 // (a struct, a named type, a type with a MarshalJSON method) is written by
 // encoding/json itself, so that its text is encoding/json's.
 func Append(dst []byte, v any) ([]byte, error) {
-	return appendValue(dst, v, 0)
+	var e encoder
+	return e.appendValue(dst, v, 0, "")
 }
+
+// encoder is one Append's state: the order of the names of the last map
+// of each shape it wrote, so that the next map of that shape (the same
+// block of the next document of a page) is written without sorting.
+type encoder struct {
+	orders map[shape][]string
+}
+
+// shape tells maps apart that are likely to have the same names: the
+// member (or the list's member) a map is the value of, and its size.
+type shape struct {
+	member string
+	size   int
+}
+
+// minOrdered is the size from which a map's order is kept: smaller ones
+// are sorted as fast as their order is looked up.
+const minOrdered = 8
 
 // maxFastDepth is the nesting from which Append leaves the rest of a value
 // to encoding/json, which reports a cycle (an error) where there is one.
 const maxFastDepth = 1000
 
-func appendValue(dst []byte, v any, depth int) ([]byte, error) {
+func (e *encoder) appendValue(dst []byte, v any, depth int, member string) ([]byte, error) {
 	if depth > maxFastDepth {
 		return appendStd(dst, v)
 	}
@@ -74,18 +93,18 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		if x == nil {
 			return append(dst, "null"...), nil
 		}
-		return appendMap(dst, x, depth)
+		return e.appendMap(dst, x, depth, member)
 	case []any:
 		if x == nil {
 			return append(dst, "null"...), nil
 		}
 		dst = append(dst, '[')
-		for i, e := range x {
+		for i, el := range x {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
 			var err error
-			if dst, err = appendValue(dst, e, depth+1); err != nil {
+			if dst, err = e.appendValue(dst, el, depth+1, member); err != nil {
 				return dst, err
 			}
 		}
@@ -95,12 +114,12 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 			return append(dst, "null"...), nil
 		}
 		dst = append(dst, '[')
-		for i, e := range x {
+		for i, el := range x {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
 			var err error
-			if dst, err = appendValue(dst, e, depth+1); err != nil {
+			if dst, err = e.appendValue(dst, el, depth+1, member); err != nil {
 				return dst, err
 			}
 		}
@@ -137,22 +156,56 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 	return appendStd(dst, v)
 }
 
-func appendMap(dst []byte, m map[string]any, depth int) ([]byte, error) {
+func (e *encoder) appendMap(dst []byte, m map[string]any, depth int, member string) ([]byte, error) {
+	var sh shape
+	if len(m) >= minOrdered {
+		sh = shape{member, len(m)}
+		if keys, ok := e.orders[sh]; ok {
+			if out, ok, err := e.appendMembers(dst, m, keys, depth); ok || err != nil {
+				return out, err
+			}
+			// not the names of the last map of this shape: sort them
+		}
+	}
 	var arr [32]string // the names of most maps, on the stack
-	keys := sortedKeys(arr[:0], m)
+	keys := arr[:0]
+	if len(m) > len(arr) {
+		keys = make([]string, 0, len(m))
+	}
+	keys = sortedKeys(keys, m)
+	out, _, err := e.appendMembers(dst, m, keys, depth)
+	if err == nil && len(m) >= minOrdered {
+		if e.orders == nil {
+			e.orders = map[shape][]string{}
+		}
+		e.orders[sh] = append(e.orders[sh][:0:0], keys...)
+	}
+	return out, err
+}
+
+// appendMembers writes m as an object of the members named keys, in
+// keys' order, and whether keys are m's names: len(keys) is len(m), and
+// where a name of keys is not in m it writes nothing (dst is returned
+// as it was) and answers false.
+func (e *encoder) appendMembers(dst []byte, m map[string]any, keys []string, depth int) ([]byte, bool, error) {
+	start := len(dst)
 	dst = append(dst, '{')
 	for i, k := range keys {
+		v, ok := m[k]
+		if !ok {
+			return dst[:start], false, nil
+		}
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		dst = appendString(dst, k)
 		dst = append(dst, ':')
 		var err error
-		if dst, err = appendValue(dst, m[k], depth+1); err != nil {
-			return dst, err
+		if dst, err = e.appendValue(dst, v, depth+1, k); err != nil {
+			return dst, true, err
 		}
 	}
-	return append(dst, '}'), nil
+	return append(dst, '}'), true, nil
 }
 
 // sortedKeys appends m's names to keys in encoding/json's order: sorted

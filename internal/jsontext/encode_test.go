@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +87,47 @@ func TestAppendDeep(t *testing.T) {
 	if _, err := Append(nil, cycle); err == nil {
 		t.Fatal("Append of a cycle: no error")
 	}
+}
+
+// TestAppendOrders checks the order Append keeps per shape of map: maps
+// of the same member and size whose names are the same (written in the
+// kept order), differ (sorted anew, after the kept order failed, perhaps
+// after some of its members were written) or nest such maps.
+func TestAppendOrders(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	names := []string{"a", "b", "c", "client_x", "client_y", "client_number_of_z", "z", "é", "", "A", "aa", "b\n"}
+	randomMap := func(depth int) map[string]any {
+		m := map[string]any{}
+		for n := minOrdered + rnd.IntN(3); len(m) < n; {
+			k := names[rnd.IntN(len(names))]
+			m[k] = rnd.IntN(100)
+			if depth > 0 && rnd.IntN(3) == 0 {
+				m[k] = map[string]any{"computed": nil} // filled below
+			}
+		}
+		return m
+	}
+	var page []any
+	for range 300 {
+		d := randomMap(1)
+		for k, v := range d {
+			if inner, ok := v.(map[string]any); ok {
+				inner["computed"] = randomMap(0)
+				d[k] = []any{randomMap(0), inner}
+			}
+		}
+		page = append(page, d, map[string]any{"computed": d})
+	}
+	sameAsStd(t, page)
+	// the same names again and again, some with other values
+	same := make([]any, 50)
+	for i := range same {
+		same[i] = map[string]any{"a": i, "b": []any{i}, "c": "x", "d": nil, "e": true, "f": 1.5, "g": "", "h": map[string]any{}}
+	}
+	same[25].(map[string]any)["i"] = 1
+	delete(same[30].(map[string]any), "a")
+	same[30].(map[string]any)["a2"] = 2
+	sameAsStd(t, same)
 }
 
 // FuzzAppend checks Append against encoding/json on the values a JSON

@@ -218,15 +218,16 @@ func sortedKeys[V any](keys []string, m map[string]V) []string {
 	return keys
 }
 
-// appendStd appends encoding/json's text of v.
+// appendStd appends encoding/json's text of v (its Encoder writes the
+// text only once it is whole: on an error, nothing).
 func appendStd(dst []byte, v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := bytes.NewBuffer(dst)
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return dst, err
 	}
-	return append(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...), nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // appendFloat writes f as encoding/json does (as ES6 converts a number to

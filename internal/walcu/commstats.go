@@ -85,8 +85,8 @@ func (cc clientComms) fill(coll *collection, computed doc, cl core.Client) {
 			computed[k] = v
 		}
 	}
-	counts := map[string]int{}
-	dates := map[string]time.Time{}
+	counts := make(map[string]int, 16) // at most 13 counts and 15 dates: made at once, not grown
+	dates := make(map[string]time.Time, 16)
 	later := func(k string, t time.Time) {
 		if t.After(dates[k]) {
 			dates[k] = t

@@ -95,47 +95,11 @@ func (e *encoder) appendValue(dst []byte, v any, depth int, member string) ([]by
 		}
 		return e.appendMap(dst, x, depth, member)
 	case []any:
-		if x == nil {
-			return append(dst, "null"...), nil
-		}
-		dst = append(dst, '[')
-		for i, el := range x {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			var err error
-			if dst, err = e.appendValue(dst, el, depth+1, member); err != nil {
-				return dst, err
-			}
-		}
-		return append(dst, ']'), nil
+		return appendList(e, dst, x, depth, member)
 	case []map[string]any:
-		if x == nil {
-			return append(dst, "null"...), nil
-		}
-		dst = append(dst, '[')
-		for i, el := range x {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			var err error
-			if dst, err = e.appendValue(dst, el, depth+1, member); err != nil {
-				return dst, err
-			}
-		}
-		return append(dst, ']'), nil
+		return appendList(e, dst, x, depth, member)
 	case []string:
-		if x == nil {
-			return append(dst, "null"...), nil
-		}
-		dst = append(dst, '[')
-		for i, e := range x {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendString(dst, e)
-		}
-		return append(dst, ']'), nil
+		return appendList(e, dst, x, depth, member)
 	case map[string]string:
 		if x == nil {
 			return append(dst, "null"...), nil
@@ -154,6 +118,25 @@ func (e *encoder) appendValue(dst []byte, v any, depth int, member string) ([]by
 		return append(dst, '}'), nil
 	}
 	return appendStd(dst, v)
+}
+
+// appendList writes the list x, null when it is nil (as encoding/json
+// writes a nil slice).
+func appendList[E any](e *encoder, dst []byte, x []E, depth int, member string) ([]byte, error) {
+	if x == nil {
+		return append(dst, "null"...), nil
+	}
+	dst = append(dst, '[')
+	for i, el := range x {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = e.appendValue(dst, el, depth+1, member); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, ']'), nil
 }
 
 func (e *encoder) appendMap(dst []byte, m map[string]any, depth int, member string) ([]byte, error) {

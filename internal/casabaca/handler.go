@@ -6,9 +6,7 @@
 package casabaca
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,6 +18,7 @@ import (
 	"time"
 
 	"forecourt/internal/core"
+	"forecourt/internal/jsontext"
 )
 
 // Route is one route of the API: a method and a net/http.ServeMux pattern.
@@ -293,18 +292,9 @@ func coreMessage(m string) string {
 
 // writeJSON encodes v, then writes the header and the body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := jsontext.Respond(w, status, "application/json", true, v); err != nil {
 		w.WriteHeader(http.StatusInternalServerError)
-		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
 }
 
 // data answers 200 {"data": v}.

@@ -186,18 +186,9 @@ func (h *handler) authenticated(next func(http.ResponseWriter, *http.Request) er
 
 // writeJSON encodes v, then writes the header and the body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := jsontext.Respond(w, status, "application/json; charset=utf-8", true, v); err != nil {
 		http.Error(w, msgInternal, http.StatusInternalServerError)
-		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
 }
 
 // readBody reads the request body, at most maxBody bytes.

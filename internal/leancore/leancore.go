@@ -4,9 +4,7 @@
 package leancore
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,11 +13,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
 	"forecourt/internal/core"
+	"forecourt/internal/jsontext"
 )
 
 // Route is one route of the API: a method and a net/http.ServeMux pattern.
@@ -368,33 +366,11 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// buffers are writeJSON's, reused: an answer's buffer grew from nothing
-// each time. One that grew past maxPooled (a long history) is dropped.
-var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-const maxPooled = 64 << 10
-
 // writeJSON encodes v, then writes the header and the body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	buf := buffers.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= maxPooled {
-			buf.Reset()
-			buffers.Put(buf)
-		}
-	}()
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := jsontext.Respond(w, status, "application/json", true, v); err != nil {
 		w.WriteHeader(http.StatusInternalServerError)
-		return
 	}
-	hd := w.Header()
-	hd["Content-Type"] = []string{"application/json"}
-	hd["Content-Length"] = []string{strconv.Itoa(buf.Len())}
-	hd["Cache-Control"] = []string{"no-store"}
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
 }
 
 // rfc3339 renders t in loc as RFC 3339, whose offsets are whole minutes: a

@@ -6,10 +6,8 @@
 package sml
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -21,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"forecourt/internal/core"
+	"forecourt/internal/jsontext"
 )
 
 //go:embed swagger.json
@@ -281,19 +280,12 @@ func (h *handler) recoverPanics(next http.Handler) http.Handler {
 }
 
 // writeJSON encodes v before writing any header, so that an encoding error
-// can still be answered 500.
+// can still be answered 500. A length rather than chunks: one write of the
+// whole body.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := jsontext.Respond(w, status, "application/json", false, v); err != nil {
 		return fmt.Errorf("encode response: %w", err)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	// A length rather than chunks: one write of the whole body.
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
 	return nil
 }
 

@@ -75,6 +75,28 @@ func readClientComms(r *request, ids []int64) (clientComms, error) {
 	return out, nil
 }
 
+// countFields and lastDateFields are the computed fields fill sets from its
+// counts and its dates, with the count's or the date's key: named once,
+// not for every lead.
+var countFields, lastDateFields = func() (counts, dates []struct{ field, key string }) {
+	for _, n := range []string{"communications", "calls", "sms", "exchanged_emails"} {
+		counts = append(counts, struct{ field, key string }{"client_number_of_" + n, n})
+		for _, dir := range []string{"inbound", "outbound"} {
+			if n != "exchanged_emails" {
+				counts = append(counts, struct{ field, key string }{"client_number_of_" + dir + "_" + n, dir + "_" + n})
+			}
+		}
+	}
+	counts = append(counts, struct{ field, key string }{"client_number_of_inbound_emails", "inbound_emails"},
+		struct{ field, key string }{"client_number_of_outbound_emails", "outbound_emails"})
+	for _, n := range []string{"communication", "call", "sms", "email", "whatsapp"} {
+		for _, p := range []string{"", "inbound_", "outbound_"} {
+			dates = append(dates, struct{ field, key string }{"client_last_" + p + n + "_date", p + n})
+		}
+	}
+	return counts, dates
+}()
+
 // fill sets on computed the fields of client cl that the collection's
 // computed block has.
 func (cc clientComms) fill(coll *collection, computed doc, cl core.Client) {
@@ -88,8 +110,8 @@ func (cc clientComms) fill(coll *collection, computed doc, cl core.Client) {
 			computed[k] = v
 		}
 	}
-	counts := map[string]int{}
-	dates := map[string]time.Time{}
+	counts := make(map[string]int, 16) // at most 13 counts and 15 dates: made at once, not grown
+	dates := make(map[string]time.Time, 16)
 	later := func(k string, t time.Time) {
 		if t.After(dates[k]) {
 			dates[k] = t
@@ -114,24 +136,15 @@ func (cc clientComms) fill(coll *collection, computed doc, cl core.Client) {
 		}
 	}
 	counts["exchanged_emails"] = counts["emails"]
-	for _, n := range []string{"communications", "calls", "sms", "exchanged_emails"} {
-		set("client_number_of_"+n, counts[n])
-		for _, dir := range []string{"inbound", "outbound"} {
-			if n != "exchanged_emails" {
-				set("client_number_of_"+dir+"_"+n, counts[dir+"_"+n])
-			}
-		}
+	for _, n := range countFields {
+		set(n.field, counts[n.key])
 	}
-	set("client_number_of_inbound_emails", counts["inbound_emails"])
-	set("client_number_of_outbound_emails", counts["outbound_emails"])
-	for _, n := range []string{"communication", "call", "sms", "email", "whatsapp"} {
-		for _, p := range []string{"", "inbound_", "outbound_"} {
-			var v any
-			if t, ok := dates[p+n]; ok {
-				v = formatValue(t)
-			}
-			set("client_last_"+p+n+"_date", v)
+	for _, n := range lastDateFields {
+		var v any
+		if t, ok := dates[n.key]; ok {
+			v = formatValue(t)
 		}
+		set(n.field, v)
 	}
 	var dir, user any
 	if c, ok := cc.Latest[clientID]; ok {

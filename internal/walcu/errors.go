@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"forecourt/internal/core"
+	"forecourt/internal/jsontext"
 )
 
 // Body is the one error shape of this API (the document shows none):
@@ -140,20 +141,11 @@ func (h *handler) writeError(w http.ResponseWriter, r *http.Request, e *apiError
 
 // writeJSON encodes v, then writes the header and the body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := jsontext.Respond(w, status, "application/json; charset=utf-8", true, v); err != nil {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
 		_, _ = io.WriteString(w, `{"status":500,"error":"internal","message":"internal error"}`)
-		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
 }
 
 // maxBody bounds a request body: a document of core.MaxDocumentBody with

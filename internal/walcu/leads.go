@@ -854,7 +854,7 @@ func (b *leadBackend) origins(r *request, ids []int64) (map[int64]map[string]any
 }
 
 func (b *leadBackend) renderOne(r *request, l core.Lead, users map[int64]any, origins map[int64]map[string]any) (doc, error) {
-	d := doc{}
+	d := make(doc, len(l.Ext)+16) // its fields at once, not grown one by one
 	for _, k := range slices.Sorted(maps.Keys(l.Ext)) {
 		name, ok := strings.CutPrefix(k, extPrefix)
 		if !ok {
@@ -971,10 +971,21 @@ func (b *leadBackend) renderVehicle(d doc, v *core.Vehicle) {
 	}
 }
 
+// computedSize is how many fields a lead's computed block will hold (the
+// rest are added by computedBackend.complete): its map is made that large
+// at once, not grown and rehashed field by field.
+func (b *leadBackend) computedSize() int {
+	if block := b.coll.doc.fields["computed"]; block != nil {
+		return len(block.fields) + 1
+	}
+	return 8
+}
+
 // computed is what the server derives for a lead document: its car's
 // fields (car_*), its client's phones and e-mails, its tasks and notes.
 func (b *leadBackend) computed(d doc, l core.Lead) doc {
-	c := doc{"_id": l.PublicID}
+	c := make(doc, b.computedSize())
+	c["_id"] = l.PublicID
 	var car map[string]any
 	switch b.kind {
 	case core.LeadSale:

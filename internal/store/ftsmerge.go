@@ -46,7 +46,6 @@ func ftsNoAutomerge(ctx context.Context, db *sql.DB) error {
 // FTS5 changed nothing when total_changes() moved by less than 2 (its
 // documented test). A failure leaves the merging for the next idle moment.
 func (s *Store) ftsMergeStep() (more bool) {
-	s.batches.Add(1)
 	tx, err := s.db.BeginTx(context.Background(), nil)
 	if err != nil {
 		return false
@@ -68,6 +67,7 @@ func (s *Store) ftsMergeStep() (more bool) {
 	if err := tx.Commit(); err != nil {
 		return false
 	}
+	s.batches.Add(1) // a transaction to checkpoint; a step that found nothing is rolled back and not counted
 	s.ftsMerges.Add(1)
 	return true
 }

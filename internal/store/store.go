@@ -59,6 +59,8 @@ type Store struct {
 	// writes the writer took (a batch holds several)
 	writeRequests atomic.Int64
 	unindexed     int           // leads not in leads_fts yet; the writer's alone
+	ftsUnmerged   bool          // leads_fts may have segments to merge (ftsmerge.go); the writer's alone
+	ftsMerges     atomic.Int64  // merge steps the writer committed (ftsmerge.go; tests)
 	ckpt          *checkpointer // SQLite: checkpoints beside the writer
 	opt           options       // fixed at Open
 	walkedPages   atomic.Int64  // pages walkMatches answered (tests)

@@ -156,6 +156,10 @@ func (s *Store) startWriter(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: open sqlite: %w", err)
 	}
+	if err := ftsNoAutomerge(ctx, s.db); err != nil {
+		return fmt.Errorf("store: open sqlite: search index: %w", err)
+	}
+	s.ftsUnmerged = true // whatever a previous run left
 	s.writes = make(chan *writeRequest)
 	s.quit = make(chan struct{})
 	s.writerEnd = make(chan struct{})
@@ -172,7 +176,9 @@ func (s *Store) startWriter(ctx context.Context) error {
 // those this process created), before any write that may change or delete
 // a lead (an FTS5 index with external content must only be told to delete
 // what it holds), and when no write came for indexIdle.
-// Searches find the leads in between by testing them row by row.
+// Searches find the leads in between by testing them row by row. When the
+// leads are indexed and no write came for indexIdle, the writer merges the
+// index's segments, a step at a time (ftsmerge.go).
 const (
 	indexChunk = 256
 	indexIdle  = 20 * time.Millisecond
@@ -192,7 +198,7 @@ func (s *Store) writer() {
 	defer optimize.Stop()
 	for {
 		batch = batch[:0]
-		if s.unindexed > 0 {
+		if s.unindexed > 0 || s.ftsUnmerged {
 			idle.Reset(indexIdle)
 		}
 		select {
@@ -202,7 +208,11 @@ func (s *Store) writer() {
 			}
 			return
 		case <-idle.C:
-			s.indexNow()
+			if s.unindexed > 0 {
+				s.indexNow()
+			} else {
+				s.ftsUnmerged = s.ftsMergeStep()
+			}
 			continue
 		case <-optimize.C:
 			s.optimize()
@@ -274,6 +284,7 @@ func (s *Store) runBatch(batch []*writeRequest, savepoints bool) (retry bool) {
 	}
 	committed := 0
 	unindexed := s.unindexed // leads not in leads_fts, once committed
+	indexed := false         // leads_fts got a segment
 	bc := conn{ctx: context.Background(), q: tx, tx: tx, stmts: s.stmts}
 	exec := func(query string) error {
 		_, err := bc.exec(query)
@@ -285,6 +296,7 @@ func (s *Store) runBatch(batch []*writeRequest, savepoints bool) (retry bool) {
 			fail(fmt.Errorf("store: index leads: %w", err))
 			return false
 		}
+		indexed = indexed || unindexed > 0
 		unindexed = 0
 		return true
 	}
@@ -349,6 +361,7 @@ func (s *Store) runBatch(batch []*writeRequest, savepoints bool) (retry bool) {
 		return false
 	}
 	s.unindexed = unindexed
+	s.ftsUnmerged = s.ftsUnmerged || indexed
 	answer()
 	return false
 }
@@ -388,6 +401,7 @@ func (s *Store) indexNow() {
 	}
 	if tx.Commit() == nil {
 		s.unindexed = 0
+		s.ftsUnmerged = true
 	}
 }
 

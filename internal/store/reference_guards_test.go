@@ -91,3 +91,33 @@ func TestReferenceRowsKept(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrationMergedLate: a database migrated before migration 0031 was
+// merged has 0033 but not 0031; a store opening it applies 0031, on both
+// engines, instead of refusing it as out of order.
+func TestMigrationMergedLate(t *testing.T) {
+	for engine, dsn := range engineDSNs(t) {
+		t.Run(engine, func(t *testing.T) {
+			s := openAt(t, dsn)
+			testkit.NewFixture(t, s, "x") // a dealer for the guard to keep
+			s.Close()
+			db := migrateTo(t, engine, dsn, 33)
+			p, err := store.Migrator(engine, db)
+			check(t, err, "migrator")
+			_, err = p.ApplyVersion(ctx, 31, false)
+			check(t, err, "take 0031 back alone")
+			if n := countRows(t, db, `SELECT count(*) FROM goose_db_version WHERE version_id = 31`); n != 0 {
+				t.Fatalf("0031 still recorded")
+			}
+			db.Close()
+			s = openAt(t, dsn)
+			defer s.Close()
+			if n := countRows(t, s.DB(), `SELECT count(*) FROM goose_db_version WHERE version_id = 31`); n != 1 {
+				t.Errorf("0031 applied %d times after opening", n)
+			}
+			if _, err := s.DB().Exec(`DELETE FROM dealers`); err == nil {
+				t.Error("the guards of 0031 are missing")
+			}
+		})
+	}
+}

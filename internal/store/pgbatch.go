@@ -92,13 +92,16 @@ func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, ext, chan
 		})
 	}
 	rows := pgRows{ids: map[string][]int64{}}
+	// The numbers of ids are written in the statement, not passed as
+	// arguments: with arguments PostgreSQL planned it at every call (a
+	// custom plan, generate_series' rows being known only then); written,
+	// it is planned once per connection and shape, and the lead's INSERT
+	// has a text per shape already (pgRows.statement).
 	arms := make([]string, len(tables))
-	args := make([]any, len(tables))
 	for i, table := range tables {
-		arms[i] = "SELECT " + strconv.Itoa(i) + ", nextval('" + idSequence(table) + "') FROM generate_series(1, ?)"
-		args[i] = counts[table]
+		arms[i] = "SELECT " + strconv.Itoa(i) + ", nextval('" + idSequence(table) + "') FROM generate_series(1, " + strconv.Itoa(counts[table]) + ")"
 	}
-	first.query(strings.Join(arms, " UNION ALL "), args, func(r pgx.Rows) error {
+	first.query(strings.Join(arms, " UNION ALL "), nil, func(r pgx.Rows) error {
 		var i int
 		var id int64
 		if err := r.Scan(&i, &id); err != nil {

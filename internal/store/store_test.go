@@ -685,8 +685,10 @@ func TestFindLeads(t *testing.T) {
 }
 
 // TestGroupCommitIsolation writes leads concurrently, one of which fails
-// half way (its client is inserted, its lead refers to a missing source):
-// the others commit, the failed one leaves no row.
+// half way (its client is inserted, its lead refers to a missing dealer,
+// which the lead's foreign key to dealers refuses; a missing source is
+// the core's to refuse since migration 0031): the others commit, the
+// failed one leaves no row.
 func TestGroupCommitIsolation(t *testing.T) {
 	testkit.Engines(t, func(t *testing.T, s *store.Store) {
 		f := testkit.NewFixture(t, s, "a")
@@ -699,7 +701,7 @@ func TestGroupCommitIsolation(t *testing.T) {
 				l := f.Lead(i)
 				if i == bad {
 					l.Client.Name = "Failing Client"
-					l.SourceID = 99999
+					l.DealerID = 99999
 				}
 				errs[i] = s.CreateLead(ctx, &l, nil)
 			})
@@ -708,7 +710,7 @@ func TestGroupCommitIsolation(t *testing.T) {
 		for i, err := range errs {
 			if i == bad {
 				if err == nil {
-					t.Fatalf("lead with a missing source was stored")
+					t.Fatalf("lead with a missing dealer was stored")
 				}
 				continue
 			}
@@ -719,7 +721,7 @@ func TestGroupCommitIsolation(t *testing.T) {
 		if total != n-1 {
 			t.Fatalf("leads: %d, want %d", total, n-1)
 		}
-		_, total, err = s.FindClients(ctx, []int64{f.Dealer.ID}, testkit.List(core.ClientSchema, core.All, core.Contains("name", "failing")))
+		_, total, err = s.FindClients(ctx, []int64{f.Dealer.ID, 99999}, testkit.List(core.ClientSchema, core.All, core.Contains("name", "failing")))
 		check(t, err, "clients")
 		if total != 0 {
 			t.Fatalf("the failed lead left its client")

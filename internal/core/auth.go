@@ -213,8 +213,9 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, e
 	}
 	p.Username = u.Username
 	p.DealerIDs = u.DealerIDs()
-	if c.LastSeen.IsZero() || now.Sub(c.LastSeen) > touchEvery {
+	if (c.LastSeen.IsZero() || now.Sub(c.LastSeen) > touchEvery) && s.touches.claim(c.SessionID, now) {
 		if err := s.store.TouchSession(ctx, c.SessionID, now); err != nil {
+			s.touches.release(c.SessionID, now)
 			s.log.WarnContext(ctx, "touch session", "err", err)
 		}
 	}

@@ -38,6 +38,7 @@ type Service struct {
 	log      *slog.Logger
 	logins   loginLimiter
 	tokens   tokenLifetime
+	touches  sessionTouches
 	// passwordCost is the bcrypt work factor of the hashes it stores.
 	passwordCost int
 }

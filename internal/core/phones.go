@@ -33,6 +33,12 @@ func (s *Service) normalisePhone(ctx context.Context, phone string, dealerID int
 // but no "+" or international prefix ("573136434030" in Colombia) is read
 // with it, when it is not a valid number of the region as it stands.
 func NormalisePhone(phone, region string) string {
+	return phones.normalise(phone, region)
+}
+
+// parsePhone is NormalisePhone without the memo (phonememo.go): the
+// number parsed.
+func parsePhone(phone, region string) string {
 	if region == "" {
 		region = "ZZ" // phonenumbers' unknown region: a country code is needed
 	}

@@ -20,6 +20,9 @@ func FuzzNormalisePhone(f *testing.F) {
 			region = region[:3]
 		}
 		got := NormalisePhone(phone, region)
+		if parsed := parsePhone(phone, region); got != parsed {
+			t.Fatalf("NormalisePhone(%q, %q) = %q from the memo, %q parsed", phone, region, got, parsed)
+		}
 		if got == "" {
 			return
 		}

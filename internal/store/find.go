@@ -75,9 +75,22 @@ func (s *Store) findLeads(ctx context.Context, dealers []int64, q core.Query, wa
 				return err
 			}
 		}
+		var leads []core.Lead
+		loaded := false
 		if !walked && q.Limit != 0 && (!counted || offset < total) {
 			limit, largs := c.page(core.Page{Offset: q.Offset, Limit: q.Limit})
-			if ids, err = queryIDs(c, `SELECT id FROM leads WHERE `+pageWhere+order+limit, append(slices.Clip(p.args), largs...)); err != nil {
+			page, args := `SELECT id FROM leads WHERE `+pageWhere+order+limit, append(slices.Clip(p.args), largs...)
+			if q.Limit == 1 {
+				// One lead (LeanCore's lookup): chosen by the statement
+				// that loads it, one statement less.
+				if leads, err = loadLeadsWhere(c, `l.id = (`+page+`)`, args, leadParts(q.Project)); err != nil {
+					return err
+				}
+				for _, l := range leads {
+					ids = append(ids, l.ID)
+				}
+				loaded = true
+			} else if ids, err = queryIDs(c, page, args); err != nil {
 				return err
 			}
 		}
@@ -91,9 +104,10 @@ func (s *Store) findLeads(ctx context.Context, dealers []int64, q core.Query, wa
 				return err
 			}
 		}
-		leads, err := loadLeads(c, ids, leadParts(q.Project))
-		if err != nil {
-			return err
+		if !loaded {
+			if leads, err = loadLeads(c, ids, leadParts(q.Project)); err != nil {
+				return err
+			}
 		}
 		byID := make(map[int64]core.Lead, len(leads))
 		for _, l := range leads {

@@ -757,13 +757,19 @@ func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	return loadLeadsWhere(c, `l.id IN `+in(len(ids)), anys(ids), parts)
+}
+
+// loadLeadsWhere is loadLeads of the leads that where, a condition on
+// leads l with args, selects.
+func loadLeadsWhere(c conn, where string, args []any, parts leadLoad) ([]core.Lead, error) {
 	rows, err := c.query(`SELECT l.id, l.public_id, l.dealer_id, l.source_id, l.stage, l.outcome, l.reason, l.score, l.user_id,
 		l.created_by, l.mail_content, l.created_at, l.updated_at, l.finished_at, l.first_task_at, l.version, l.kind, l.ext,
 		c.id, c.public_id, c.dealer_id, c.name, c.phone, c.phone_e164, c.email, c.province_id, c.locality_id, c.created_at, c.updated_at, c.version,
 		c.gov_id, c.business_name, c.address,
 		v.id, v.brand_model, v.price, v.km, v.year, v.gas_id, v.sold
 		FROM leads l LEFT JOIN clients c ON c.id = l.client_id LEFT JOIN vehicles v ON v.id = l.vehicle_id
-		WHERE l.id IN `+in(len(ids))+` ORDER BY l.id`, anys(ids)...)
+		WHERE `+where+` ORDER BY l.id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -812,7 +818,7 @@ func loadLeads(c conn, ids []int64, parts leadLoad) ([]core.Lead, error) {
 	if len(out) == 0 {
 		return nil, nil
 	}
-	ids = make([]int64, len(out))
+	ids := make([]int64, len(out))
 	at := make(map[int64]*core.Lead, len(out))
 	for i := range out {
 		ids[i] = out[i].ID

@@ -1,0 +1,68 @@
+package leancore_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"forecourt/internal/core"
+	"forecourt/internal/demo"
+	"forecourt/internal/leancore"
+	"forecourt/internal/testkit"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// TestLookupStatements pins what one lookup costs the database on SQLite
+// once the reference caches are warm (docs/leancore.md, "What a lookup
+// costs"): in one read transaction, the lead chosen and loaded by one
+// statement, then its notes and its history; nothing written.
+func TestLookupStatements(t *testing.T) {
+	st := testkit.OpenSQLite(t)
+	ctx := context.Background()
+	svc := core.NewService(st, core.WithPasswordCost(bcrypt.MinCost))
+	fx, err := demo.Seed(ctx, svc, demo.Options{Leads: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _, err := svc.CreateAPIKey(ctx, fx.CODealerID, nil, "leancore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := leancore.NewHandler(svc, leancore.WithLogger(slog.New(slog.DiscardHandler)))
+	lookup := func() []string {
+		var mu sync.Mutex
+		var got []string
+		stop := st.WatchStatements(func(writer bool, q string) {
+			mu.Lock()
+			defer mu.Unlock()
+			if writer {
+				q = "W: " + q
+			}
+			got = append(got, q)
+		})
+		defer stop()
+		r := httptest.NewRequest(http.MethodGet, "/lead?phone=%2B57+313+643+4030", nil)
+		r.Header.Set("Authorization", "Bearer "+key)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		return got
+	}
+	lookup() // warms the caches
+	got := lookup()
+	want := []string{"SELECT l.id, l.public_id,", "SELECT id, dealer_id, lead_id, task_id, kind, content", "SELECT id, lead_id, at, user_id, type, kind, changes FROM lead_history"}
+	ok := len(got) == len(want)
+	for i := 0; ok && i < len(want); i++ {
+		ok = strings.HasPrefix(got[i], want[i])
+	}
+	if !ok || !strings.Contains(got[0], "WHERE l.id = (SELECT id FROM leads WHERE") {
+		t.Fatalf("a lookup ran %d statements, want %d (the lead chosen and loaded, its notes, its history):\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+}

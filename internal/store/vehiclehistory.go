@@ -56,16 +56,3 @@ func encodeChanges(cs []core.Change) (string, error) {
 	js, err := json.Marshal(changes)
 	return string(js), err
 }
-
-// decodeChanges decodes what encodeChanges encoded.
-func decodeChanges(js string) ([]core.Change, error) {
-	var chs []historyChange
-	if err := json.Unmarshal([]byte(js), &chs); err != nil {
-		return nil, err
-	}
-	var out []core.Change
-	for _, ch := range chs {
-		out = append(out, core.Change(ch))
-	}
-	return out, nil
-}

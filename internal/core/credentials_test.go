@@ -19,9 +19,15 @@ func (c *clock) advance(d time.Duration) { c.set(c.now().Add(d)) }
 // Service on a clock.
 func operatorWorld(t *testing.T, opts ...core.Option) (*core.Service, *clock, core.User, string) {
 	t.Helper()
+	return operatorWorldOn(t, testkit.OpenStore(t), opts...)
+}
+
+// operatorWorldOn is operatorWorld on the store st.
+func operatorWorldOn(t *testing.T, st core.Store, opts ...core.Option) (*core.Service, *clock, core.User, string) {
+	t.Helper()
 	ctx := context.Background()
 	c := newClock()
-	svc := core.NewService(testkit.OpenStore(t), append([]core.Option{core.WithClock(c.now), core.WithLogger(slog.New(slog.DiscardHandler)), core.WithPasswordCost(bcrypt.MinCost)}, opts...)...)
+	svc := core.NewService(st, append([]core.Option{core.WithClock(c.now), core.WithLogger(slog.New(slog.DiscardHandler)), core.WithPasswordCost(bcrypt.MinCost)}, opts...)...)
 	d, err := svc.CreateDealer(ctx, core.Dealer{Name: "Motor", Country: "ES"})
 	if err != nil {
 		t.Fatal(err)

@@ -10,8 +10,6 @@ import (
 
 	"forecourt/internal/core"
 	"forecourt/internal/testkit"
-
-	"golang.org/x/crypto/bcrypt"
 )
 
 // TestSessionTouchedOncePerMinute: the requests of one token that cross
@@ -23,17 +21,7 @@ import (
 func TestSessionTouchedOncePerMinute(t *testing.T) {
 	ctx := context.Background()
 	st := testkit.OpenSQLite(t)
-	c := newClock()
-	svc := core.NewService(st, core.WithClock(c.now), core.WithLogger(quiet), core.WithPasswordCost(bcrypt.MinCost),
-		core.WithTokenLifetime(2*time.Hour, 0))
-	d, err := svc.CreateDealer(ctx, core.Dealer{Name: "Motor", Country: "ES"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := svc.CreateUser(ctx, core.User{Username: "ana", IsActive: true, Memberships: []core.Membership{{DealerID: d.ID}}}, "pw")
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, c, u, _ := operatorWorldOn(t, st, core.WithTokenLifetime(2*time.Hour, 0))
 	token, _, err := svc.Login(ctx, "ana", "pw")
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +49,7 @@ func TestSessionTouchedOncePerMinute(t *testing.T) {
 	defer stop()
 	touched := func() time.Time {
 		t.Helper()
-		us, err := svc.UsersOfDealers(core.WithPrincipal(ctx, core.Principal{UserID: u.ID, DealerIDs: []int64{d.ID}}), []int64{d.ID})
+		us, err := svc.UsersOfDealers(core.WithPrincipal(ctx, core.Principal{UserID: u.ID, DealerIDs: u.DealerIDs()}), u.DealerIDs())
 		if err != nil || len(us) != 1 || us[0].Session == nil || us[0].Session.LastSeen == nil {
 			t.Fatalf("the session: %+v, %v", us, err)
 		}

@@ -1,15 +1,10 @@
 package leancore_test
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
-	"forecourt/internal/core"
-	"forecourt/internal/demo"
-	"forecourt/internal/leancore"
 	"forecourt/internal/store"
 	"forecourt/internal/testkit"
 )
@@ -20,17 +15,7 @@ import (
 // and the server's middleware (cmd/fcload -mode leancore measures those).
 func BenchmarkLookup(b *testing.B) {
 	testkit.EnginesB(b, func(b *testing.B, s *store.Store) {
-		ctx := context.Background()
-		svc := core.NewService(s)
-		fx, err := demo.Seed(ctx, svc, demo.Options{Leads: 20})
-		if err != nil {
-			b.Fatal(err)
-		}
-		key, _, err := svc.CreateAPIKey(ctx, fx.CODealerID, nil, "leancore")
-		if err != nil {
-			b.Fatal(err)
-		}
-		h := leancore.NewHandler(svc, leancore.WithLogger(slog.New(slog.DiscardHandler)))
+		h, key := coHandler(b, s, 20)
 		b.ReportAllocs()
 		for b.Loop() {
 			r := httptest.NewRequest(http.MethodGet, "/lead?phone=%2B57+313+643+4030", nil)

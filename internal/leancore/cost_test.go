@@ -12,6 +12,7 @@ import (
 	"forecourt/internal/core"
 	"forecourt/internal/demo"
 	"forecourt/internal/leancore"
+	"forecourt/internal/store"
 	"forecourt/internal/testkit"
 
 	"golang.org/x/crypto/bcrypt"
@@ -23,17 +24,7 @@ import (
 // statement, then its notes and its history; nothing written.
 func TestLookupStatements(t *testing.T) {
 	st := testkit.OpenSQLite(t)
-	ctx := context.Background()
-	svc := core.NewService(st, core.WithPasswordCost(bcrypt.MinCost))
-	fx, err := demo.Seed(ctx, svc, demo.Options{Leads: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, _, err := svc.CreateAPIKey(ctx, fx.CODealerID, nil, "leancore")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := leancore.NewHandler(svc, leancore.WithLogger(slog.New(slog.DiscardHandler)))
+	h, key := coHandler(t, st, 5, core.WithPasswordCost(bcrypt.MinCost))
 	lookup := func() []string {
 		var mu sync.Mutex
 		var got []string
@@ -65,4 +56,21 @@ func TestLookupStatements(t *testing.T) {
 	if !ok || !strings.Contains(got[0], "WHERE l.id = (SELECT id FROM leads WHERE") {
 		t.Fatalf("a lookup ran %d statements, want %d (the lead chosen and loaded, its notes, its history):\n%s", len(got), len(want), strings.Join(got, "\n"))
 	}
+}
+
+// coHandler is the handler over a Service on s with the demo seeded with
+// leads leads a dealer, and an API key of the demo's dealer in Colombia.
+func coHandler(tb testing.TB, s *store.Store, leads int, opts ...core.Option) (http.Handler, string) {
+	tb.Helper()
+	ctx := context.Background()
+	svc := core.NewService(s, opts...)
+	fx, err := demo.Seed(ctx, svc, demo.Options{Leads: leads})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	key, _, err := svc.CreateAPIKey(ctx, fx.CODealerID, nil, "leancore")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return leancore.NewHandler(svc, leancore.WithLogger(slog.New(slog.DiscardHandler))), key
 }

@@ -20,6 +20,11 @@ func decodeChanges(js string) ([]core.Change, error) {
 	if out, ok := plainChanges(js); ok {
 		return out, nil
 	}
+	return unmarshalChanges(js)
+}
+
+// unmarshalChanges is decodeChanges by encoding/json alone.
+func unmarshalChanges(js string) ([]core.Change, error) {
 	var chs []historyChange
 	if err := json.Unmarshal([]byte(js), &chs); err != nil {
 		return nil, err

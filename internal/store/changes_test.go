@@ -9,20 +9,6 @@ import (
 	"forecourt/internal/core"
 )
 
-// unmarshalChanges is decodeChanges by encoding/json alone: the plain
-// path's reference.
-func unmarshalChanges(js string) ([]core.Change, error) {
-	var chs []historyChange
-	if err := json.Unmarshal([]byte(js), &chs); err != nil {
-		return nil, err
-	}
-	var out []core.Change // nil for none, as encodeChanges' callers read it
-	for _, ch := range chs {
-		out = append(out, core.Change(ch))
-	}
-	return out, nil
-}
-
 // TestDecodeChanges: what historyChanges writes decodes to the changes
 // written, through the plain path when the text has no escape; text of
 // another shape decodes as encoding/json decodes it, or fails as it does.

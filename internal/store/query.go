@@ -363,46 +363,53 @@ func sqlValue(f fieldSQL, v any) any {
 // the columns as "+col", which keeps SQLite from reading them in an
 // index's order. Both engines put NULL lowest.
 func (c conn) orderBy(t *tableSQL, sorts []core.Sort, plus bool) string {
-	if len(sorts) == 0 {
-		sorts = t.schema.DefaultSort
-	}
 	prefix := ""
 	if plus && !c.pg {
 		prefix = "+"
 	}
 	var parts []string
-	hasID := false
+	for _, o := range orderTerms(t, sorts) {
+		dir := " ASC"
+		if o.desc {
+			dir = " DESC"
+		}
+		if c.pg {
+			if o.desc {
+				dir += " NULLS LAST"
+			} else {
+				dir += " NULLS FIRST"
+			}
+		}
+		parts = append(parts, prefix+o.expr+dir)
+	}
+	return " ORDER BY " + strings.Join(parts, ", ")
+}
+
+// orderTerm is one expression of a list's order and its direction.
+type orderTerm struct {
+	expr string
+	desc bool
+}
+
+// orderTerms is the order of sorts on t (the schema's default when
+// empty), ending with the id, in the direction of the last sort.
+func orderTerms(t *tableSQL, sorts []core.Sort) []orderTerm {
+	if len(sorts) == 0 {
+		sorts = t.schema.DefaultSort
+	}
+	var out []orderTerm
 	for _, s := range sorts {
 		f, _ := t.field(s.Field)
 		col := f.order
 		if col == "" {
 			col = f.col
 		}
-		dir := " ASC"
-		if s.Desc {
-			dir = " DESC"
-		}
-		if c.pg {
-			if s.Desc {
-				dir += " NULLS LAST"
-			} else {
-				dir += " NULLS FIRST"
-			}
-		}
-		parts = append(parts, prefix+col+dir)
+		out = append(out, orderTerm{expr: col, desc: s.Desc})
 		if s.Field == "id" {
-			hasID = true
-			break
+			return out
 		}
 	}
-	if !hasID {
-		dir := " ASC"
-		if len(sorts) > 0 && sorts[len(sorts)-1].Desc {
-			dir = " DESC"
-		}
-		parts = append(parts, prefix+"id"+dir)
-	}
-	return " ORDER BY " + strings.Join(parts, ", ")
+	return append(out, orderTerm{expr: "id", desc: len(sorts) > 0 && sorts[len(sorts)-1].Desc})
 }
 
 // groupExpr returns the expression field groups by.

@@ -53,6 +53,9 @@ type fieldSQL struct {
 	// docTime: col holds times as text in core.DocumentTimeLayout (a
 	// document's body), which orders like the times.
 	docTime bool
+	// pgFrom, when set, is from on PostgreSQL (the elements of a JSON
+	// array are read by functions of other names there).
+	pgFrom string
 	// contains, on PostgreSQL, is the JSONB column a field of an extension
 	// lives in and the path to it (queryext.go): equality and membership
 	// are compiled as containment in it, which its GIN index serves.
@@ -160,6 +163,9 @@ func (c conn) leaf(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool
 	spec := t.schema.Fields[cd.Field]
 	if !ok {
 		return "", nil, false, fmt.Errorf("store: %s field %q has no SQL", t.schema.Entity, cd.Field)
+	}
+	if c.pg && f.pgFrom != "" {
+		f.from = f.pgFrom
 	}
 	if f.at != nil {
 		q, args, err := c.computedLeaf(f, cd, at)

@@ -379,7 +379,7 @@ func (c conn) orderBy(t *tableSQL, sorts []core.Sort, plus bool) string {
 		if o.desc {
 			dir = " DESC"
 		}
-		if c.pg {
+		if c.pg && !o.tie {
 			if o.desc {
 				dir += " NULLS LAST"
 			} else {
@@ -395,6 +395,10 @@ func (c conn) orderBy(t *tableSQL, sorts []core.Sort, plus bool) string {
 type orderTerm struct {
 	expr string
 	desc bool
+	// tie: the id added to break ties, never NULL, written without NULLS
+	// FIRST/LAST so that PostgreSQL reads it in an index's order (an
+	// index's DESC is NULLS FIRST)
+	tie bool
 }
 
 // orderTerms is the order of sorts on t (the schema's default when
@@ -415,7 +419,7 @@ func orderTerms(t *tableSQL, sorts []core.Sort) []orderTerm {
 			return out
 		}
 	}
-	return append(out, orderTerm{expr: "id", desc: len(sorts) > 0 && sorts[len(sorts)-1].Desc})
+	return append(out, orderTerm{expr: "id", desc: len(sorts) > 0 && sorts[len(sorts)-1].Desc, tie: true})
 }
 
 // groupExpr returns the expression field groups by.

@@ -120,6 +120,9 @@ type Query struct {
 	// At is the instant that fields relative to now (a user's "online")
 	// are evaluated at. The Service sets it.
 	At time.Time
+	// Keyset, when set, asks for the page after a position instead of
+	// Offset (keyset.go); the store sets its Next.
+	Keyset *Keyset
 	// History, for leads, asks for each lead's oldest History entries, at
 	// most this many (up to MaxLeadHistory), read with the leads in one
 	// snapshot (Lead.History); 0 reads none. The others ignore it.
@@ -241,6 +244,9 @@ func (sc Schema) Check(q *Query) error {
 	}
 	if q.Offset < 0 {
 		q.Offset = 0
+	}
+	if q.Keyset != nil && (q.Offset != 0 || len(q.Keyset.After) > MaxSorts+1) {
+		fe.Add("keyset", MsgInvalid) // a key is a page's: see Keyset
 	}
 	return fe.Err()
 }

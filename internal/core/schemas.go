@@ -80,6 +80,12 @@ var ClientSchema = Schema{
 		"locality":      {Type: TypeInt, Group: true},
 		"created_at":    {Type: TypeTime, Sort: true},
 		"updated_at":    {Type: TypeTime, Sort: true},
+		// the client's contact persons (Contact): a condition holds when
+		// one of them holds it; phones and e-mails when one of theirs does
+		"contacts.name":   {Type: TypeText},
+		"contacts.phones": {Type: TypeText},
+		"contacts.emails": {Type: TypeText},
+		"contacts.gov_id": {Type: TypeText},
 	},
 	Search:      "the name, the phone (as given or in E.164), the e-mail, and the names of the province and the locality",
 	DefaultSort: []Sort{{Field: "id"}},

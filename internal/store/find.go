@@ -45,6 +45,25 @@ func (s *Store) findLeads(ctx context.Context, dealers []int64, q core.Query, wa
 		if err != nil {
 			return err
 		}
+		if q.Keyset != nil {
+			var ids []int64
+			if q.Limit != 0 {
+				var next []any
+				if ids, next, err = c.keysetIDs(&p.table, p.where, p.args, q.Sort, q.Keyset.After, q.Limit); err != nil {
+					return err
+				}
+				if len(ids) > 0 {
+					q.Keyset.Next = next
+				}
+			}
+			if q.Total {
+				if total, err = c.count(`SELECT count(*) FROM leads WHERE `+p.where, p.args...); err != nil {
+					return err
+				}
+			}
+			out, err = loadPage(c, ids, q)
+			return err
+		}
 		order := c.orderBy(&p.table, q.Sort, false)
 		counted := false
 		pageWhere := p.where
@@ -104,27 +123,37 @@ func (s *Store) findLeads(ctx context.Context, dealers []int64, q core.Query, wa
 				return err
 			}
 		}
-		if !loaded {
-			if leads, err = loadLeads(c, ids, leadParts(q.Project)); err != nil {
-				return err
-			}
+		if loaded {
+			out = leads
+			return loadHistories(c, out, q.History)
 		}
-		byID := make(map[int64]core.Lead, len(leads))
-		for _, l := range leads {
-			byID[l.ID] = l
-		}
-		out = make([]core.Lead, 0, len(ids))
-		for _, id := range ids {
-			if l, ok := byID[id]; ok {
-				out = append(out, l)
-			}
-		}
-		return loadHistories(c, out, q.History)
+		out, err = loadPage(c, ids, q)
+		return err
 	})
 	if err != nil {
 		return nil, 0, dbError(err, "find leads", "lead", "")
 	}
 	return out, total, nil
+}
+
+// loadPage loads the leads ids, in their order, with the parts and
+// history q asks for.
+func loadPage(c conn, ids []int64, q core.Query) ([]core.Lead, error) {
+	leads, err := loadLeads(c, ids, leadParts(q.Project))
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]core.Lead, len(leads))
+	for _, l := range leads {
+		byID[l.ID] = l
+	}
+	out := make([]core.Lead, 0, len(ids))
+	for _, id := range ids {
+		if l, ok := byID[id]; ok {
+			out = append(out, l)
+		}
+	}
+	return out, loadHistories(c, out, q.History)
 }
 
 // GroupLeads implements core.Store.GroupLeads: the number of the leads of

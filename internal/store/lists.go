@@ -33,6 +33,15 @@ func findPage[T any](s *Store, ctx context.Context, t *tableSQL, scope string, s
 		if q.Limit == 0 {
 			return nil
 		}
+		if q.Keyset != nil {
+			ids, next, err := c.keysetIDs(t, where, args, q.Sort, q.Keyset.After, q.Limit)
+			if err != nil || len(ids) == 0 {
+				return err
+			}
+			q.Keyset.Next = next
+			out, err = load(c, `WHERE id IN `+in(len(ids))+c.orderBy(t, q.Sort, false), anys(ids)...)
+			return err
+		}
 		limit, largs := c.page(core.Page{Offset: q.Offset, Limit: q.Limit})
 		out, err = load(c, `WHERE `+where+c.orderBy(t, q.Sort, false)+limit, append(args, largs...)...)
 		return err

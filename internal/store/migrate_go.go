@@ -16,6 +16,8 @@ import (
 //	      tags alone. On SQLite the trigram index follows by its triggers.
 //	0030  Walcu's cars and clientvehicles documents become vehicle records
 //	      (migrate_vehicles.go); Down makes them documents again.
+//	0035  the contacts arrays Walcu clients kept in their Ext become
+//	      contact records (migrate_contacts.go); Down does nothing.
 func goMigrations(pg bool) []*goose.Migration {
 	rewrite := func(v2 bool) *goose.GoFunc {
 		return &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
@@ -28,6 +30,7 @@ func goMigrations(pg bool) []*goose.Migration {
 	return []*goose.Migration{
 		goose.NewGoMigration(12, rewrite(true), rewrite(false)),
 		goose.NewGoMigration(30, inTx(moveVehicleDocuments), inTx(restoreVehicleDocuments)),
+		goose.NewGoMigration(35, inTx(moveClientContacts), inTx(func(conn) error { return nil })),
 	}
 }
 

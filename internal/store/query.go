@@ -53,6 +53,9 @@ type fieldSQL struct {
 	// docTime: col holds times as text in core.DocumentTimeLayout (a
 	// document's body), which orders like the times.
 	docTime bool
+	// pgFrom, when set, is from on PostgreSQL (the elements of a JSON
+	// array are read by functions of other names there).
+	pgFrom string
 	// contains, on PostgreSQL, is the JSONB column a field of an extension
 	// lives in and the path to it (queryext.go): equality and membership
 	// are compiled as containment in it, which its GIN index serves.
@@ -160,6 +163,9 @@ func (c conn) leaf(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool
 	spec := t.schema.Fields[cd.Field]
 	if !ok {
 		return "", nil, false, fmt.Errorf("store: %s field %q has no SQL", t.schema.Entity, cd.Field)
+	}
+	if c.pg && f.pgFrom != "" {
+		f.from = f.pgFrom
 	}
 	if f.at != nil {
 		q, args, err := c.computedLeaf(f, cd, at)
@@ -363,46 +369,57 @@ func sqlValue(f fieldSQL, v any) any {
 // the columns as "+col", which keeps SQLite from reading them in an
 // index's order. Both engines put NULL lowest.
 func (c conn) orderBy(t *tableSQL, sorts []core.Sort, plus bool) string {
-	if len(sorts) == 0 {
-		sorts = t.schema.DefaultSort
-	}
 	prefix := ""
 	if plus && !c.pg {
 		prefix = "+"
 	}
 	var parts []string
-	hasID := false
+	for _, o := range orderTerms(t, sorts) {
+		dir := " ASC"
+		if o.desc {
+			dir = " DESC"
+		}
+		if c.pg && !o.tie {
+			if o.desc {
+				dir += " NULLS LAST"
+			} else {
+				dir += " NULLS FIRST"
+			}
+		}
+		parts = append(parts, prefix+o.expr+dir)
+	}
+	return " ORDER BY " + strings.Join(parts, ", ")
+}
+
+// orderTerm is one expression of a list's order and its direction.
+type orderTerm struct {
+	expr string
+	desc bool
+	// tie: the id added to break ties, never NULL, written without NULLS
+	// FIRST/LAST so that PostgreSQL reads it in an index's order (an
+	// index's DESC is NULLS FIRST)
+	tie bool
+}
+
+// orderTerms is the order of sorts on t (the schema's default when
+// empty), ending with the id, in the direction of the last sort.
+func orderTerms(t *tableSQL, sorts []core.Sort) []orderTerm {
+	if len(sorts) == 0 {
+		sorts = t.schema.DefaultSort
+	}
+	var out []orderTerm
 	for _, s := range sorts {
 		f, _ := t.field(s.Field)
 		col := f.order
 		if col == "" {
 			col = f.col
 		}
-		dir := " ASC"
-		if s.Desc {
-			dir = " DESC"
-		}
-		if c.pg {
-			if s.Desc {
-				dir += " NULLS LAST"
-			} else {
-				dir += " NULLS FIRST"
-			}
-		}
-		parts = append(parts, prefix+col+dir)
+		out = append(out, orderTerm{expr: col, desc: s.Desc})
 		if s.Field == "id" {
-			hasID = true
-			break
+			return out
 		}
 	}
-	if !hasID {
-		dir := " ASC"
-		if len(sorts) > 0 && sorts[len(sorts)-1].Desc {
-			dir = " DESC"
-		}
-		parts = append(parts, prefix+"id"+dir)
-	}
-	return " ORDER BY " + strings.Join(parts, ", ")
+	return append(out, orderTerm{expr: "id", desc: len(sorts) > 0 && sorts[len(sorts)-1].Desc, tie: true})
 }
 
 // groupExpr returns the expression field groups by.

@@ -21,14 +21,19 @@ func (t tableSQL) withExt(base string, ext map[string]core.FieldSpec, pg bool) (
 	if pg {
 		col = "(" + base + ".ext::jsonb)" // TEXT, as on SQLite (migration 0018)
 	}
-	return t.withExtOver(ext, pg, func(string) string { return col }, pg)
+	var contains func(string) *jsonContains
+	if pg {
+		contains = func(path string) *jsonContains { return &jsonContains{col: col, path: path} }
+	}
+	return t.withExtOver(ext, pg, func(string) string { return col }, contains)
 }
 
 // withExtOver returns t with the extension fields ext, each read from the
 // JSON value over(its Path) as jsonField reads a document, and its schema
-// with them; contains compiles equality and membership as containment
-// (jsonContains) on PostgreSQL.
-func (t tableSQL) withExtOver(ext map[string]core.FieldSpec, pg bool, over func(path string) string, contains bool) (tableSQL, error) {
+// with them; contains, when set, returns how equality and membership on
+// the field at a path compile as containment (jsonContains; nil: they do
+// not).
+func (t tableSQL) withExtOver(ext map[string]core.FieldSpec, pg bool, over func(path string) string, contains func(path string) *jsonContains) (tableSQL, error) {
 	if len(ext) == 0 {
 		return t, nil
 	}
@@ -47,8 +52,8 @@ func (t tableSQL) withExtOver(ext map[string]core.FieldSpec, pg bool, over func(
 		if err != nil {
 			return tableSQL{}, fmt.Errorf("store: %s field %q: %w", t.schema.Entity, name, err)
 		}
-		if contains && !f.docTime {
-			f.contains = &jsonContains{col: col, path: spec.Path}
+		if contains != nil && !f.docTime {
+			f.contains = contains(spec.Path)
 		}
 		fields[name] = f
 	}
@@ -80,6 +85,10 @@ func (s *Store) GroupClients(ctx context.Context, dealers []int64, q core.Query)
 type jsonContains struct {
 	col  string // the JSONB expression
 	path string // the field's Path in it ("walcu.car_list[].car.license_plate")
+	// in, when set, is where the containment is tested: a subquery of the
+	// ids of the rows that hold it, "<in> AND (<containment>))"
+	// (docExtContains).
+	in string
 }
 
 // leaf returns the condition of cd on field f as containment, or false
@@ -114,6 +123,9 @@ func (j *jsonContains) leaf(f fieldSQL, cd core.Cond) (string, []any, bool) {
 		parts, args = append(parts, j.col+" @> ?::jsonb"), append(args, string(doc))
 	}
 	q := "(" + strings.Join(parts, " OR ") + ")"
+	if j.in != "" {
+		q = j.in + " AND " + q + ")"
+	}
 	if cd.Op == core.OpNe || cd.Op == core.OpNin {
 		q = "NOT " + q // also where the field is missing, as MongoDB's $ne
 	}

@@ -15,8 +15,9 @@ import (
 // (jsonField) over a JSON value built for it in SQL with the field's Path
 // in it: {"walcu": {"custom": <the key "walcu.custom" read as JSON>}} for
 // a flat Ext, {"walcu": <the document's body>} for a document. Nothing is
-// filtered in memory; no index serves these conditions: the dealer's
-// (and the collection's) narrow the rows, the rest is read per row.
+// filtered in memory. On PostgreSQL, equality and membership are
+// containment, which GIN indexes serve (migration 0034); the other
+// conditions are read per row of the dealer's.
 
 // flatExtOver returns the JSON value of field path ("walcu.custom.x",
 // "walcu.flow_events[].type") in table's flat ext column: the key of its
@@ -52,13 +53,34 @@ func docExtOver(table string, pg bool) func(path string) string {
 	}
 }
 
-// withFlatExt is withExt for a table whose ext column is flat.
+// withFlatExt is withExt for a table whose ext column is flat. On
+// PostgreSQL, equality and membership are containment in the nested form
+// of the column, forecourt_flat_ext(ext) (migration 0034), which the
+// table's GIN index of that expression serves.
 func (t tableSQL) withFlatExt(ext map[string]core.FieldSpec, pg bool) (tableSQL, error) {
-	return t.withExtOver(ext, pg, flatExtOver(t.table, pg), false)
+	var contains func(string) *jsonContains
+	if pg {
+		col := "forecourt_flat_ext(" + t.table + ".ext)"
+		contains = func(path string) *jsonContains { return &jsonContains{col: col, path: path} }
+	}
+	return t.withExtOver(ext, pg, flatExtOver(t.table, pg), contains)
 }
 
 // withDocExt is withExt for a table whose records are extended by core
-// documents.
+// documents. On PostgreSQL, equality and membership are containment in
+// the documents' bodies, which documents_body_gin (migration 0034)
+// serves: "id IN (SELECT record_id FROM documents … AND body @> …)".
 func (t tableSQL) withDocExt(ext map[string]core.FieldSpec, pg bool) (tableSQL, error) {
-	return t.withExtOver(ext, pg, docExtOver(t.table, pg), false)
+	var contains func(string) *jsonContains
+	if pg {
+		contains = func(path string) *jsonContains {
+			api, rest, ok := strings.Cut(path, ".")
+			if !ok {
+				return nil // the API's whole document: not a field
+			}
+			return &jsonContains{col: "d.body", path: rest,
+				in: t.table + ".id IN (SELECT d.record_id FROM documents d WHERE d.collection = '" + api + "." + t.table + "' AND d.record_id IS NOT NULL"}
+		}
+	}
+	return t.withExtOver(ext, pg, docExtOver(t.table, pg), contains)
 }

@@ -92,6 +92,9 @@ func (t *tableSQL) field(name string) (fieldSQL, bool) {
 	return f, ok
 }
 
+// clientContacts are a client's contacts.
+const clientContacts = "contacts ct WHERE ct.client_id = clients.id"
+
 // clientTable maps core.ClientSchema onto clients.
 var clientTable = tableSQL{
 	schema: &core.ClientSchema,
@@ -110,6 +113,14 @@ var clientTable = tableSQL{
 		"locality":      {col: "locality_id"},
 		"created_at":    {col: "created_at"},
 		"updated_at":    {col: "updated_at"},
+		// the client's contacts, and the elements of their phones and
+		// e-mails (JSON arrays of texts, migration 0023)
+		"contacts.name":   {col: "ct.name", from: clientContacts},
+		"contacts.gov_id": {col: "ct.gov_id", from: clientContacts},
+		"contacts.phones": {col: "p.value", from: "contacts ct, json_each(ct.phones) p WHERE ct.client_id = clients.id",
+			pgFrom: "contacts ct, jsonb_array_elements_text(ct.phones::jsonb) p(value) WHERE ct.client_id = clients.id"},
+		"contacts.emails": {col: "p.value", fold: true, from: "contacts ct, json_each(ct.emails) p WHERE ct.client_id = clients.id",
+			pgFrom: "contacts ct, jsonb_array_elements_text(ct.emails::jsonb) p(value) WHERE ct.client_id = clients.id"},
 	},
 	search: func(c conn, term string) (string, []any) {
 		cond, args := likeAny(c.pg, term, "name", "phone", "phone_e164", "email")

@@ -298,6 +298,12 @@ var clientFields = map[string]qfield{
 	"primary_contact.emails":        {core: "email", kind: kString},
 	"primary_contact.government_id": {core: "gov_id", kind: kString},
 	"business_details.name":         {core: "business_name", kind: kString},
+	// the client's contacts (the contacts collection's records): a
+	// condition holds when one of them holds it (docs/walcu.md, "The
+	// client's contacts array")
+	"contacts.phones":        {core: "contacts.phones", kind: kString},
+	"contacts.emails":        {core: "contacts.emails", kind: kString},
+	"contacts.government_id": {core: "contacts.gov_id", kind: kString},
 }
 
 func (b *clientBackend) field(r *request, path string) (qfield, error) {
@@ -316,7 +322,7 @@ func (b *clientBackend) field(r *request, path string) (qfield, error) {
 		return qfield{}, unknownField(b.coll, path)
 	}
 	if topField(path) == "contacts" {
-		return qfield{}, notQueryable(path, "the client's contacts are the contacts collection's: query /contacts (client_id, government_id; search finds their names, phones and e-mails)")
+		return qfield{}, notQueryable(path, "of the client's contacts only phones, emails and government_id are filterable; query /contacts for the others (client_id, name, custom…)")
 	}
 	if slices.Contains(derivedClientFields, topField(path)) {
 		return qfield{}, notQueryable(path, "derived from the contacts when the client is read: not filterable (name primary_contact or contacts)")

@@ -29,10 +29,14 @@ const exportChunks = 4
 
 // exportPage is how many documents an export job reads at once: more
 // than a list's page (the job answers no request; core.MaxLeadsPerAnswer
-// bounds answers), so that offset pages over a large result stay few, and
-// a bounded number, so that the job's memory does not grow with the
-// result.
-const exportPage = 500
+// bounds answers), so that the pages over a large result stay few, and a
+// bounded number, so that the job's memory does not grow with the
+// result. A variable for the tests, which read small pages.
+var exportPage = 500
+
+// exportPaged, when set (tests), is called between two pages of an
+// export.
+var exportPaged func()
 
 // exportTimeout is how long one run of an export may take: longer than
 // other jobs (core.JobTimeout), since it reads a whole collection (100,000
@@ -199,8 +203,12 @@ func (h *handler) runExport(ctx context.Context, j core.Job) (string, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	for offset := 0; ; offset += page {
-		docs, err := req.b.find(req, core.Query{Where: lq.where, Sort: lq.sort, Offset: offset, Limit: page})
+	// Keyset pages: each continues after the last one's key, so that the
+	// database reads the result once, whatever its size, and a document
+	// added or removed while the job runs shifts nothing (core.Keyset).
+	ks := &core.Keyset{}
+	for {
+		docs, err := req.b.find(req, core.Query{Where: lq.where, Sort: lq.sort, Limit: page, Keyset: ks})
 		if err != nil {
 			return "", err
 		}
@@ -220,6 +228,10 @@ func (h *handler) runExport(ctx context.Context, j core.Job) (string, error) {
 		}
 		if len(docs) < page {
 			break
+		}
+		ks.After = ks.Next
+		if exportPaged != nil {
+			exportPaged()
 		}
 	}
 	if err := out.Close(ctx); err != nil {

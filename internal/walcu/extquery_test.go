@@ -99,8 +99,26 @@ func TestExtQueries(t *testing.T) {
 	if got := ids(r); !slices.Equal(got, []string{y, x}) {
 		t.Errorf("clients in Getafe: %v, want %v", got, []string{y, x})
 	}
-	if r := e.list("clients", url.Values{"q": {`{"contacts.phones": "6000Xavi"}`}}); r.code != 400 || at(r.obj(), "fields", "q.contacts.phones") == nil {
-		t.Errorf("clients by a contact's phone (the contacts collection's): %d %s", r.code, r.raw)
+	// a client by one of its contacts (EXISTS over the contacts records)
+	for q, want := range map[string][]string{
+		`{"contacts.phones": "6000Xavi"}`:                        {x},
+		`{"contacts.phones": {"$in": ["6000Yago", "6000Xavi"]}}`: {x, y},
+		`{"contacts.phones": {"$regex": "Yag"}}`:                 {y},
+		`{"contacts.emails": {"$exists": true}}`:                 nil,
+		`{"contacts.government_id": "nope"}`:                     nil,
+	} {
+		r := e.list("clients", url.Values{"q": {q}, "sort": {"primary_contact.name.first_name"}})
+		mustStatus(t, q, r, 200)
+		if got := ids(r); !slices.Equal(got, want) {
+			t.Errorf("clients %s: %v, want %v", q, got, want)
+		}
+	}
+	r = e.list("clients", url.Values{"q": {`{"contacts.phones": {"$ne": "6000Xavi"}}`}})
+	if got := ids(r); slices.Contains(got, x) || !slices.Contains(got, y) {
+		t.Errorf("clients with no contact of phone 6000Xavi: %v", got)
+	}
+	if r := e.list("clients", url.Values{"q": {`{"contacts.name.first_name": "Xavi"}`}}); r.code != 400 || at(r.obj(), "fields", "q.contacts.name.first_name") == nil {
+		t.Errorf("clients by a contact's name (the contacts collection's): %d %s", r.code, r.raw)
 	}
 	r = e.list("contacts", url.Values{"search": {"6000Xavi"}, "project": {"client_id"}})
 	if l := r.arr(); len(l) != 1 || at(l[0], "client_id") != x {

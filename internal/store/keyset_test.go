@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -159,14 +160,27 @@ func TestKeysetReadsByKey(t *testing.T) {
 	s := testkit.OpenSQLite(t)
 	a := testkit.NewFixture(t, s, "a")
 	check(t, store.SeedLeads(ctx, s, a.Dealer.ID, a.Source.ID, 20), "seed")
-	var stmts []string
-	stop := s.WatchStatements(func(_ bool, q string) { stmts = append(stmts, q) })
+	// the reads' statements only: the writer indexes and merges the
+	// search index in the background, on its own goroutine
+	var (
+		mu    sync.Mutex
+		stmts []string
+	)
+	stop := s.WatchStatements(func(writer bool, q string) {
+		if !writer {
+			mu.Lock()
+			stmts = append(stmts, q)
+			mu.Unlock()
+		}
+	})
 	q := checked(t, core.LeadSchema, core.Query{Sort: []core.Sort{{Field: "created_at", Desc: true}}, Limit: 8})
 	got := keysetIDs(t, q, func(q core.Query) ([]core.Lead, error) {
 		ls, _, err := s.FindLeads(ctx, []int64{a.Dealer.ID}, q)
 		return ls, err
 	}, func(l core.Lead) int64 { return l.ID })
 	stop()
+	mu.Lock()
+	defer mu.Unlock()
 	if len(got) != 20 {
 		t.Fatalf("read %d leads, want 20", len(got))
 	}

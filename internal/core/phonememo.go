@@ -1,6 +1,9 @@
 package core
 
-import "sync"
+import (
+	"strings"
+	"sync"
+)
 
 // phoneMemo remembers what NormalisePhone answered for the numbers it
 // read last, so that a number looked up again is not parsed again: parsing
@@ -56,7 +59,9 @@ func (m *phoneMemo) normalise(phone, region string) string {
 		return v
 	}
 	v = parsePhone(phone, region)
-	m.put(k, v)
+	// the key is copied: phone may be a slice of a larger text (a query
+	// string, a request body) that the memo must not keep alive
+	m.put(phoneKey{strings.Clone(phone), strings.Clone(region)}, v)
 	return v
 }
 

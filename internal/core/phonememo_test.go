@@ -2,7 +2,9 @@ package core
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+	"unsafe"
 )
 
 // TestPhoneMemoIsTheParse: the memo answers what parsing answers, for
@@ -53,5 +55,25 @@ func TestPhoneMemoIsTheParse(t *testing.T) {
 	m.normalise(long, "ES")
 	if held(long) {
 		t.Error("a number longer than maxMemoPhone remembered")
+	}
+}
+
+// TestPhoneMemoCopiesKeys: a number cut from a larger text (a query
+// string up to the header limit) is remembered as a copy, so that the memo
+// never keeps the larger text alive: its entries hold at most
+// maxMemoPhone bytes each.
+func TestPhoneMemoCopiesKeys(t *testing.T) {
+	big := strings.Repeat("x", 64<<10) + "+34600111222"
+	phone := big[len(big)-len("+34600111222"):]
+	m := newPhoneMemo(4)
+	m.normalise(phone, "ES")
+	if len(m.cur) != 1 {
+		t.Fatalf("%d numbers remembered, want 1", len(m.cur))
+	}
+	lo, hi := uintptr(unsafe.Pointer(unsafe.StringData(big))), uintptr(unsafe.Pointer(unsafe.StringData(big)))+uintptr(len(big))
+	for k := range m.cur {
+		if p := uintptr(unsafe.Pointer(unsafe.StringData(k.phone))); p >= lo && p < hi {
+			t.Error("the memo keeps the text the number was cut from")
+		}
 	}
 }

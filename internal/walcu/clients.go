@@ -341,15 +341,7 @@ func (b *clientBackend) err(err error) error {
 	if err == nil {
 		return nil
 	}
-	return toAPIError(err, func(k string) string {
-		if n, ok := clientFieldNames[k]; ok {
-			return n
-		}
-		if rest, ok := strings.CutPrefix(k, "ext."+extPrefix); ok {
-			return rest
-		}
-		return k
-	})
+	return toAPIError(err, docFieldNames(clientFieldNames))
 }
 
 func (b *clientBackend) queryErr(err error) error { return queryErrOf(err, clientFields) }

@@ -241,15 +241,7 @@ func (b *contactBackend) err(err error) error {
 		return nil
 	}
 	names := map[string]string{"client": "client_id", "gov_id": "government_id"}
-	return toAPIError(err, func(k string) string {
-		if n, ok := names[k]; ok {
-			return n
-		}
-		if rest, ok := strings.CutPrefix(k, "ext."+extPrefix); ok {
-			return rest
-		}
-		return k
-	})
+	return toAPIError(err, docFieldNames(names))
 }
 
 // render answers contacts as documents: their clients read once.

@@ -260,15 +260,7 @@ func (b *dateBackend) err(err error) error {
 	if err == nil {
 		return nil
 	}
-	return toAPIError(err, func(k string) string {
-		if n, ok := dateFieldNames[k]; ok {
-			return n
-		}
-		if rest, ok := strings.CutPrefix(k, "ext."+extPrefix); ok {
-			return rest
-		}
-		return k
-	})
+	return toAPIError(err, docFieldNames(dateFieldNames))
 }
 
 func (b *dateBackend) queryErr(err error) error { return queryErrOf(err, dateFields) }

@@ -83,6 +83,26 @@ var coreMessages = map[string]string{
 
 // toAPIError maps any error to its answer; fieldName turns a core field
 // path into this API's (nil: as it is).
+// docFieldNames words a core field as the document's path: as names
+// says, a field of the Walcu extension as its own path, any other as it is.
+func docFieldNames(names map[string]string) func(string) string {
+	return func(k string) string {
+		if n, ok := names[k]; ok {
+			return n
+		}
+		return extFieldName(k)
+	}
+}
+
+// extFieldName words a field kept in the Walcu extension (ext.<prefix>…)
+// as its path in the document; any other field as it is.
+func extFieldName(k string) string {
+	if rest, ok := strings.CutPrefix(k, "ext."+extPrefix); ok {
+		return rest
+	}
+	return k
+}
+
 func toAPIError(err error, fieldName func(string) string) *apiError {
 	var ae *apiError
 	if errors.As(err, &ae) {

@@ -654,10 +654,7 @@ func (b *leadBackend) err(err error) error {
 			}
 			return n
 		}
-		if rest, ok := strings.CutPrefix(k, "ext."+extPrefix); ok {
-			return rest
-		}
-		return k
+		return extFieldName(k)
 	})
 }
 

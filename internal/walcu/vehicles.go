@@ -249,15 +249,7 @@ func (b *vehicleBackend) err(err error) error {
 	for _, t := range vehicleText {
 		names[t.core] = t.walcu
 	}
-	return toAPIError(err, func(k string) string {
-		if n, ok := names[k]; ok {
-			return n
-		}
-		if rest, ok := strings.CutPrefix(k, "ext."+extPrefix); ok {
-			return rest
-		}
-		return k
-	})
+	return toAPIError(err, docFieldNames(names))
 }
 
 // render answers vehicle records as documents: the users who changed

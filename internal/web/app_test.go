@@ -32,19 +32,24 @@ type site struct {
 
 // newSite seeds the demo data (30 leads: two pages) into s and serves the
 // interface and its static assets over it.
-func newSite(t testing.TB, s *store.Store, opts ...web.Option) site {
+func newSite(t testing.TB, s *store.Store) site {
 	t.Helper()
 	svc := core.NewService(s, core.WithPasswordCost(bcrypt.MinCost), core.WithLogger(slog.New(slog.DiscardHandler)))
 	fx, err := demo.Seed(context.Background(), svc, demo.Options{Leads: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return site{srv: serve(t, svc), svc: svc, fx: fx}
+}
+
+// serve serves the interface with opts, and its static assets, over svc.
+func serve(t testing.TB, svc *core.Service, opts ...web.Option) *httptest.Server {
 	mux := http.NewServeMux()
 	mux.Handle(web.Prefix, web.NewApp(svc, append([]web.Option{web.WithLogger(slog.New(slog.DiscardHandler))}, opts...)...))
 	mux.Handle("GET /static/", web.Static())
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return site{srv: srv, svc: svc, fx: fx}
+	return srv
 }
 
 // browser is one user's cookies on the site; it does not follow
@@ -160,7 +165,9 @@ func wantBody(t testing.TB, a answer, what string, subs ...string) {
 	}
 }
 
-// TestWeb runs the interface's scenarios over one seeded site per engine.
+// TestWeb runs the interface's scenarios over one seeded site per engine
+// (seeding is most of the time they take); the ones that do not depend on
+// the engine, the browser's among them, on SQLite only.
 func TestWeb(t *testing.T) {
 	testkit.Engines(t, func(t *testing.T, s *store.Store) {
 		st := newSite(t, s)
@@ -170,6 +177,10 @@ func TestWeb(t *testing.T) {
 		t.Run("isolation", func(t *testing.T) { testIsolation(t, st) })
 		t.Run("actions", func(t *testing.T) { testActions(t, st) })
 		t.Run("bounds", func(t *testing.T) { testBounds(t, st) })
+		if strings.HasSuffix(t.Name(), "/"+store.SQLite) {
+			t.Run("secure cookie", func(t *testing.T) { testSecureCookie(t, st) })
+			t.Run("browser", func(t *testing.T) { testBrowser(t, st) })
+		}
 	})
 }
 
@@ -256,9 +267,9 @@ func testLogin(t *testing.T, st site) {
 	wantStatus(t, old.get("/app/leads"), http.StatusSeeOther, "the list with a revoked token")
 }
 
-// TestSecureCookie: with an https public URL the session cookie is Secure.
-func TestSecureCookie(t *testing.T) {
-	st := newSite(t, testkit.OpenSQLite(t), web.WithPublicURL(&url.URL{Scheme: "https", Host: "crm.example.com"}))
+// testSecureCookie: with an https public URL the session cookie is Secure.
+func testSecureCookie(t *testing.T, st site) {
+	st.srv = serve(t, st.svc, web.WithPublicURL(&url.URL{Scheme: "https", Host: "crm.example.com"}))
 	a := st.browser(t).post("/app/login", url.Values{"username": {demo.AdminUsername}, "password": {demo.AdminPassword}})
 	wantStatus(t, a, http.StatusSeeOther, "login")
 	if c := a.Header.Get("Set-Cookie"); !strings.Contains(c, "; Secure") {

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"forecourt/internal/core"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,7 +18,7 @@ import (
 // page are the core's, and SML's lead history shows them, by the user who
 // made them.
 func TestWebInterfaceWritesWhatSMLReads(t *testing.T) {
-	h, _, fx := demoServer(t, nil)
+	h, svc, fx := demoServer(t, nil)
 
 	// /app redirects to the interface, which asks for a login
 	if rec := send(h, "GET", "/app", ""); rec.Code/100 != 3 || rec.Header().Get("Location") != "/app/" {
@@ -80,6 +82,26 @@ func TestWebInterfaceWritesWhatSMLReads(t *testing.T) {
 	read := send(h, "GET", fmt.Sprintf("/api/lead/%d/", id), "", "Authorization", "Token "+tok.Token)
 	if !strings.Contains(read.Body.String(), `"status":"tracing"`) {
 		t.Fatalf("SML's lead after the web's change: %s", read.Body)
+	}
+
+	// each entry says through which API it was made
+	admin := core.WithPrincipal(context.Background(), core.Principal{UserID: fx.AdminID, DealerIDs: []int64{fx.DealerID}})
+	entries, _, err := svc.LeadHistory(admin, id, false, core.Page{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, string(e.Kind)+" via "+e.Via)
+	}
+	if want := "lead_created via sml, lead_updated via web, stage_changed via web"; strings.Join(got, ", ") != want {
+		t.Errorf("history: %s, want %s", strings.Join(got, ", "), want)
+	}
+	page = send(h, "GET", path, "", "Cookie", cookie)
+	for _, want := range []string{"vía SML", "vía la web"} {
+		if !strings.Contains(page.Body.String(), want) {
+			t.Errorf("the lead's page does not say %q", want)
+		}
 	}
 
 	// the pages are counted under one label, whatever the lead

@@ -459,7 +459,7 @@ func testActions(t *testing.T, st site) {
 	if l = st.lead(t, l.ID); l.UserID == nil || *l.UserID != advisor {
 		t.Fatalf("assigned to %v", l.UserID)
 	}
-	wantBody(t, b.get(path), "assigned", `id="asesor-actual">Marta Sánchez Ruiz`, "Asignación")
+	wantBody(t, b.get(path), "assigned", `id="asesor-actual">Marta Sánchez Ruiz`, "Asignación", "Demo Administrador <span class=\"via\">vía la web</span>")
 
 	// an advisor who is not the assignee nor a manager is not offered the
 	// assignment, and is refused it
@@ -487,8 +487,8 @@ func testActions(t *testing.T, st site) {
 	}
 	var kinds []string
 	for _, h := range hist {
-		if h.UserID == nil || *h.UserID != st.fx.AdminID {
-			t.Errorf("history entry %s by %v, want the admin", h.Kind, h.UserID)
+		if h.UserID == nil || *h.UserID != st.fx.AdminID || h.Via != core.ViaWeb {
+			t.Errorf("history entry %s by %v via %q, want the admin via the web", h.Kind, h.UserID, h.Via)
 		}
 		kinds = append(kinds, string(h.Kind))
 	}

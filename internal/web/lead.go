@@ -34,6 +34,7 @@ type changeView struct {
 // historyView is one entry of a lead's history.
 type historyView struct {
 	At, Who string
+	Via     string // the API the change came through; "" when unknown
 	Kind    core.HistoryKind
 	Changes []changeView
 }
@@ -186,7 +187,7 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 		d.Tasks = append(d.Tasks, tv)
 	}
 	for _, h := range hist {
-		hv := historyView{At: n.date(l.DealerID, h.At), Who: n.user(h.UserID), Kind: h.Kind}
+		hv := historyView{At: n.date(l.DealerID, h.At), Who: n.user(h.UserID), Via: h.Via, Kind: h.Kind}
 		for _, c := range h.Changes {
 			cv := changeView{Field: c.Field, Old: c.Old, New: c.New}
 			switch c.Field {

@@ -60,6 +60,8 @@ func (a *App) authed(next authedFunc) http.HandlerFunc {
 			a.toLogin(w, r)
 			return
 		}
+		// the changes the pages make are recorded as the interface's
+		r = r.WithContext(core.WithVia(r.Context(), core.ViaWeb))
 		p, err := a.svc.Authenticate(r.Context(), c.Value)
 		if err != nil || p.UserID == 0 || p.APIKeyID != 0 {
 			if err != nil && core.ErrorCode(err) != core.Unauthorized {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -179,6 +180,7 @@ func TestWeb(t *testing.T) {
 		t.Run("bounds", func(t *testing.T) { testBounds(t, st) })
 		if strings.HasSuffix(t.Name(), "/"+store.SQLite) {
 			t.Run("secure cookie", func(t *testing.T) { testSecureCookie(t, st) })
+			t.Run("throttled login", func(t *testing.T) { testThrottledLogin(t, s, st) })
 			t.Run("browser", func(t *testing.T) { testBrowser(t, st) })
 		}
 	})
@@ -548,5 +550,23 @@ func testBounds(t *testing.T, st site) {
 	}
 	if after := st.lead(t, l.ID); after.Version != l.Version {
 		t.Fatalf("refused forms changed the lead: version %d → %d", l.Version, after.Version)
+	}
+}
+
+// testThrottledLogin: past the core's limit of failed logins the page says
+// to wait, with 429 and Retry-After, and the right password is not even
+// tried until then.
+func testThrottledLogin(t *testing.T, s *store.Store, st site) {
+	svc := core.NewService(s, core.WithLoginThrottle(2, time.Hour), core.WithLogger(slog.New(slog.DiscardHandler)))
+	st.srv = serve(t, svc)
+	b := st.browser(t)
+	for range 2 {
+		wantStatus(t, b.post("/app/login", url.Values{"username": {"asesor3@example.com"}, "password": {"wrong"}}), http.StatusUnauthorized, "a wrong password")
+	}
+	a := b.post("/app/login", url.Values{"username": {"asesor3@example.com"}, "password": {demo.AdminPassword}})
+	wantStatus(t, a, http.StatusTooManyRequests, "a login past the limit")
+	wantBody(t, a, "throttled", "Demasiados intentos fallidos", "Podrás volver a intentarlo en")
+	if a.Header.Get("Retry-After") == "" || b.token() != "" {
+		t.Fatalf("throttled: Retry-After %q, cookie %q", a.Header.Get("Retry-After"), b.token())
 	}
 }

@@ -197,7 +197,7 @@ type refCache struct {
 	gasTypes      *ttlMap[struct{}, []core.GasType]
 	dealerSources *ttlMap[int64, []core.Source]
 	dealerUsers   *ttlMap[int64, []core.User]
-	creds         *ttlMap[string, core.Credential]  // SQLite only, by hash
+	creds         *ttlMap[string, core.Credential]  // by hash; nil on PostgreSQL but in a server's store (credwatch.go)
 	organisations *ttlMap[int64, core.Organisation] // by dealer (organisation.go)
 }
 
@@ -244,11 +244,13 @@ func (c *refCache) sessionTouched(userID, sessionID int64) {
 }
 
 // defaultCredTTL is how long a resolved credential is served from memory
-// on SQLite (WithCredentialTTL). Only a SQLite store remembers credentials
-// (by hash): its file has one server, so a logout or any change to users
-// goes through this store and drops them at once (the TTL bounds a change
-// made otherwise, by hand on the file). Over PostgreSQL another server may
-// revoke a token, so every request reads it.
+// (WithCredentialTTL), by hash. A SQLite file has one server, so a logout
+// or any change to users goes through its store and drops them at once
+// (the TTL bounds a change made otherwise: an operator command, a hand on
+// the file). Over PostgreSQL another server may revoke a token: a
+// server's store remembers credentials only while it listens to their
+// changes' notifications (credwatch.go), the TTL bounding what a lost
+// notification could keep.
 const defaultCredTTL = 2 * time.Second
 
 // DealersByID returns the dealers with these ids, in id order; unknown ids

@@ -13,7 +13,7 @@ type Option func(*options)
 // options are a Store's settings, fixed at Open.
 type options struct {
 	cacheTTL    time.Duration // reference data, see cache.go
-	credTTL     time.Duration // resolved credentials, SQLite only
+	credTTL     time.Duration // resolved credentials, see credwatch.go
 	manyMatches int           // see FindLeads
 	walkBudget  int           // see walkMatches
 	readerLife  time.Duration // SQLite read pool, see optimizeEvery
@@ -75,10 +75,11 @@ func WithLogger(l *slog.Logger) Option {
 // from memory; 0 reads it every time. The default is 5 s.
 func WithCacheTTL(d time.Duration) Option { return func(o *options) { o.cacheTTL = max(d, 0) } }
 
-// WithCredentialTTL sets how long a SQLite store remembers a resolved token
-// or API key; 0 reads it every time. The default is 2 s. A PostgreSQL store
-// never remembers credentials (another server may revoke them), whatever
-// this says.
+// WithCredentialTTL sets how long a store remembers a resolved token or
+// API key; 0 reads it every time. The default is 2 s. On PostgreSQL only a
+// server's store (AsServer) remembers them, and only while it listens to
+// the credentials' notifications (credwatch.go); the TTL then bounds what
+// a lost notification could keep.
 func WithCredentialTTL(d time.Duration) Option { return func(o *options) { o.credTTL = max(d, 0) } }
 
 // WithManyMatches sets the number of trigram-index matches of a lead list

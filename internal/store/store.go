@@ -74,6 +74,9 @@ type Store struct {
 	pgcfg  *pgx.ConnConfig // PostgreSQL: the pool's connections' configuration
 	flock  *fileLock       // SQLite: a server's lock of its file, see filelock.go
 	health *health         // the database's availability, see health.go
+	// credWatch is a PostgreSQL server's listener of credentials' changes
+	// (credwatch.go); nil otherwise.
+	credWatch *credWatch
 	// failed is closed when the store can serve no longer (failErr).
 	failed   chan struct{}
 	failOnce sync.Once
@@ -139,6 +142,10 @@ func openPostgres(ctx context.Context, dsn string, o options) (*Store, error) {
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	if o.server && o.credTTL > 0 {
+		s.cache.creds = newTTLMap[string, core.Credential](o.credTTL)
+		s.watchCredentials()
 	}
 	return s, nil
 }
@@ -349,6 +356,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // the pools. Writes after Close fail.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		s.stopCredentialWatch()
 		if s.quit != nil {
 			close(s.quit)
 			<-s.writerEnd

@@ -347,7 +347,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id int64, at time.Time) (core.
 
 // Credential resolves the hash of a token or API key that is not revoked.
 func (s *Store) Credential(ctx context.Context, hash string) (core.Credential, error) {
-	if s.cache.creds == nil {
+	if !s.credentialsRemembered() {
 		return s.credentialDB(ctx, hash)
 	}
 	return cached(s.cache.creds, hash, func() (core.Credential, error) { return s.credentialDB(ctx, hash) }, s.cacheLoaded)

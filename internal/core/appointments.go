@@ -289,7 +289,7 @@ func (s *Service) createAppointment(ctx context.Context, a Appointment, sole boo
 		if err := tx.AddAppointment(&na); err != nil {
 			return err
 		}
-		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: KindAppointmentCreated,
+		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: KindAppointmentCreated,
 			Changes: []Change{{Field: "appointments", New: AppointmentSummary(na)}}})
 	})
 	if err != nil {
@@ -354,7 +354,7 @@ func (s *Service) UpdateAppointment(ctx context.Context, id int64, patch Appoint
 		if len(changes) == 0 {
 			return nil // a change history does not show (less than a second of a time)
 		}
-		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: KindAppointmentUpdated, Changes: changes})
+		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: KindAppointmentUpdated, Changes: changes})
 	})
 	if err != nil {
 		return Appointment{}, err
@@ -377,7 +377,7 @@ func (s *Service) DeleteAppointment(ctx context.Context, id int64) error {
 		if err := tx.DeleteAppointment(id); err != nil {
 			return err
 		}
-		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: KindAppointmentDeleted,
+		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: KindAppointmentDeleted,
 			Changes: []Change{{Field: "appointments", Old: AppointmentSummary(a)}}})
 	})
 }

@@ -171,7 +171,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, e
 		}
 		return Principal{}, err
 	}
-	p := Principal{UserID: c.UserID, APIKeyID: c.APIKeyID, Token: secret}
+	p := Principal{UserID: c.UserID, APIKeyID: c.APIKeyID, Token: secret, Via: ViaFrom(ctx)}
 	now := s.Now()
 	if c.Kind == CredentialAPIKey {
 		p.DealerIDs = []int64{c.DealerID}

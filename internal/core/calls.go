@@ -45,7 +45,7 @@ func (s *Service) Click2Call(ctx context.Context, leadID int64) (CallControl, er
 	}
 	now := s.Now()
 	cc := CallControl{LeadID: l.ID, UserID: caller, CallControl: callID, From: call.DealerPhone, To: call.ClientPhone, CreatedAt: now}
-	h := History{LeadID: l.ID, At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: KindCallPlaced,
+	h := History{LeadID: l.ID, At: now, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: KindCallPlaced,
 		Changes: []Change{{Field: "call", New: call.ClientPhone}}}
 	if err := s.store.CreateCallControl(ctx, &cc, &h); err != nil {
 		return CallControl{}, err

@@ -201,7 +201,7 @@ func addCommunication(tx LeadTx, c *Communication, p Principal, now time.Time) e
 	if err := tx.AddCommunication(c); err != nil {
 		return err
 	}
-	return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: KindCommunicationLogged,
+	return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: KindCommunicationLogged,
 		Changes: []Change{{Field: "communications", New: CommunicationSummary(*c)}}})
 }
 

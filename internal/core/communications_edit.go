@@ -153,7 +153,7 @@ func (s *Service) UpdateCommunication(ctx context.Context, id int64, patch Commu
 			return err
 		}
 		out = c
-		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: KindCommunicationUpdated, Changes: changes})
+		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: KindCommunicationUpdated, Changes: changes})
 	})
 	if err != nil {
 		return Communication{}, err
@@ -176,7 +176,7 @@ func (s *Service) DeleteCommunication(ctx context.Context, id int64) error {
 		if err := tx.DeleteCommunication(id); err != nil {
 			return err
 		}
-		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: KindCommunicationDeleted,
+		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: KindCommunicationDeleted,
 			Changes: []Change{{Field: "communications", Old: CommunicationSummary(c)}}})
 	})
 }

@@ -294,7 +294,7 @@ func (s *Service) RecordDeliveryEvents(ctx context.Context, evs []DeliveryEvent)
 			if e.Reason != "" {
 				changes = append(changes, Change{Field: "delivery.reason", New: e.Reason})
 			}
-			hs = append(hs, History{LeadID: e.LeadID, At: now, UserID: p.UserRef(), Type: HistoryChanged,
+			hs = append(hs, History{LeadID: e.LeadID, At: now, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged,
 				Kind: KindDeliveryEvent, Changes: changes})
 		}
 		return tx.AddHistory(hs)

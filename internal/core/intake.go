@@ -290,7 +290,7 @@ func (s *Service) IntakeLead(ctx context.Context, in Intake) (IntakeResult, erro
 	}
 	w := IntakeWrite{Lead: l, History: &h, Profile: &in.Profile, Ref: in.Ref, Same: same, Communication: comm, Pool: pool}
 	if comm != nil {
-		w.CommHistory = &History{At: l.CreatedAt, UserID: p.UserRef(), Type: HistoryChanged, Kind: KindCommunicationLogged}
+		w.CommHistory = &History{At: l.CreatedAt, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: KindCommunicationLogged}
 	}
 	existing, err := s.store.IntakeLead(ctx, &w)
 	if err != nil {

@@ -88,7 +88,7 @@ func (s *Service) prepareNewLead(ctx context.Context, p Principal, l *Lead) (His
 		return History{}, err
 	}
 	settle(nil, l, now)
-	return History{At: now, UserID: p.UserRef(), Type: HistoryCreated, Kind: KindLeadCreated, Changes: diffLead(nil, l)}, nil
+	return History{At: now, UserID: p.UserRef(), Via: p.Via, Type: HistoryCreated, Kind: KindLeadCreated, Changes: diffLead(nil, l)}, nil
 }
 
 func resetNotes(ns []Note, p Principal, now time.Time) {
@@ -220,6 +220,6 @@ func (s *Service) updateLead(ctx context.Context, id int64, kind HistoryKind, ve
 		if len(changes) == 0 {
 			return nil, nil
 		}
-		return []History{{LeadID: l.ID, At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: kind, Changes: changes}}, nil
+		return []History{{LeadID: l.ID, At: now, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: kind, Changes: changes}}, nil
 	})
 }

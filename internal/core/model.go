@@ -628,6 +628,10 @@ type History struct {
 	Type    HistoryType
 	Kind    HistoryKind
 	Changes []Change
+	// Via is the API the change came through ("sml", "walcu", "web"…;
+	// see WithVia); "" when unknown: an entry written before migration
+	// 0043, or by a principal made outside a request.
+	Via string
 }
 
 // Change is one field's change within a History entry. Field is a core

@@ -97,7 +97,7 @@ func (s *Service) CreateNote(ctx context.Context, n Note) (Note, error) {
 		if err := tx.SaveLead(&l, nn.TaskID == 0); err != nil {
 			return err
 		}
-		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: noteKind(nn), Changes: changes})
+		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: noteKind(nn), Changes: changes})
 	})
 	if err != nil {
 		return Note{}, err
@@ -162,7 +162,7 @@ func (s *Service) UpdateNote(ctx context.Context, id int64, patch NotePatch) (No
 		if len(changes) == 0 {
 			return nil
 		}
-		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: noteKind(n), Changes: changes})
+		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: noteKind(n), Changes: changes})
 	})
 	if err != nil {
 		return Note{}, err
@@ -189,7 +189,7 @@ func (s *Service) DeleteNote(ctx context.Context, id int64) error {
 		if err := tx.SaveLead(&l, n.TaskID == 0); err != nil {
 			return err
 		}
-		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: noteKind(n),
+		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: noteKind(n),
 			Changes: []Change{{Field: noteField(n), Old: n.Content}}})
 	})
 }

@@ -10,6 +10,9 @@ type Principal struct {
 	Username  string
 	DealerIDs []int64
 	Token     string // the credential the request carried, for logout
+	// Via is the API the request came through (WithVia), recorded in the
+	// history entries the principal's changes write; "" when unknown.
+	Via string
 }
 
 // CanSee reports whether the principal may read and change dealerID's data.

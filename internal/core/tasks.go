@@ -87,7 +87,7 @@ func addTask(tx LeadTx, l *Lead, t *Task, p Principal, now time.Time) error {
 	if err := tx.SaveLead(l, hasSearchText(*t)); err != nil {
 		return err
 	}
-	return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: KindTaskCreated, Changes: changes})
+	return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: KindTaskCreated, Changes: changes})
 }
 
 // hasSearchText reports whether t holds texts a lead search finds: its
@@ -177,7 +177,7 @@ func (s *Service) UpdateTask(ctx context.Context, taskID int64, patch TaskPatch)
 		if len(changes) == 0 {
 			return nil // nothing changed, or nothing history shows (less than a second of a time)
 		}
-		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: KindTaskUpdated, Changes: changes})
+		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: KindTaskUpdated, Changes: changes})
 	})
 	if err != nil {
 		return Task{}, err
@@ -203,7 +203,7 @@ func (s *Service) DeleteTask(ctx context.Context, taskID int64) error {
 		if err := tx.SaveLead(&l, hasSearchText(t)); err != nil {
 			return err
 		}
-		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Type: HistoryChanged, Kind: KindTaskDeleted,
+		return tx.AddHistory(&History{At: now, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: KindTaskDeleted,
 			Changes: diffTasks([]Task{t}, nil)})
 	})
 }

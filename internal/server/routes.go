@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 
+	"forecourt/internal/core"
+
 	"forecourt/internal/casabaca"
 	"forecourt/internal/leadbank"
 	"forecourt/internal/leancore"
@@ -66,7 +68,7 @@ func mountAPIs(mux *http.ServeMux, apis []API) error {
 	byMethod := map[string]claim{} // "METHOD shape"
 	byPath := map[string]claim{}   // shape
 	for _, a := range apis {
-		a.Handler = noStore(a.Handler)
+		a.Handler = noStore(via(a.Name, a.Handler))
 		for _, rt := range a.Routes {
 			route := rt.Method + " " + rt.Pattern
 			this := claim{a.Name, route}
@@ -167,5 +169,13 @@ func noStore(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		h.ServeHTTP(w, r)
+	})
+}
+
+// via names the API a request came through (core.WithVia), which the
+// history entries of the changes it makes record.
+func via(api string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(core.WithVia(r.Context(), api)))
 	})
 }

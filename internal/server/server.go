@@ -60,6 +60,9 @@ func newRoot(cfg Config, apis []API) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", notFound)
 	mux.Handle("GET /static/", labelled("GET /static/", web.Static()))
+	// the interface for the dealer's staff: its pages under /app/, one
+	// label for them all (their ids would otherwise grow the metrics)
+	mux.Handle(web.Prefix, labelled(web.Prefix, web.NewApp(cfg.Service, web.WithLogger(cfg.Logger), web.WithPublicURL(cfg.PublicURL))))
 	mux.Handle("GET /healthz", labelled("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")

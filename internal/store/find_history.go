@@ -7,7 +7,7 @@ import (
 )
 
 // historyCols are the columns scanHistory reads.
-const historyCols = `id, lead_id, at, user_id, type, kind, changes`
+const historyCols = `id, lead_id, at, user_id, type, kind, changes, via`
 
 // loadHistories sets the History of each of leads to its oldest entries,
 // at most limit of them (core.Query.History), in the read transaction of

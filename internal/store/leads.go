@@ -199,6 +199,9 @@ func createLeadRows(c conn, l *core.Lead, h *core.History, client core.Client, s
 	}
 	if matched != nil {
 		mh := matchedHistory(l, matched)
+		if h != nil {
+			mh.Via = h.Via // the client was matched by the creation's request
+		}
 		js, err := historyChanges(mh)
 		if err != nil {
 			return nil, err
@@ -383,8 +386,8 @@ func insertHistoryChanges(c conn, h *core.History, js string) error {
 
 // historyRow is the row of h, whose changes are encoded as js.
 func historyRow(h *core.History, js string) newRow {
-	return newRow{table: "lead_history", cols: `lead_id, at, user_id, type, kind, changes`,
-		args:   []any{h.LeadID, micros(h.At), ptrArg(h.UserID), string(h.Type), string(h.Kind), js},
+	return newRow{table: "lead_history", cols: `lead_id, at, user_id, type, kind, changes, via`,
+		args:   []any{h.LeadID, micros(h.At), ptrArg(h.UserID), string(h.Type), string(h.Kind), js, h.Via},
 		stored: func(id int64) { h.ID = id }}
 }
 
@@ -437,7 +440,11 @@ func (s *Store) UpdateLead(ctx context.Context, id int64, actor *int64, fn func(
 			return err
 		}
 		if matched != nil {
-			hs = append(hs, core.History{At: cur.UpdatedAt, UserID: actor, Type: core.HistoryChanged, Kind: core.KindClientMatched, Changes: matched})
+			via := ""
+			if len(hs) > 0 {
+				via = hs[0].Via // the client was matched by the change's request
+			}
+			hs = append(hs, core.History{At: cur.UpdatedAt, UserID: actor, Via: via, Type: core.HistoryChanged, Kind: core.KindClientMatched, Changes: matched})
 		}
 		for i := range hs {
 			hs[i].LeadID = id
@@ -692,7 +699,7 @@ func (s *Store) LeadHistory(ctx context.Context, dealers []int64, leadID int64, 
 	err := s.readTx(ctx, func(c conn) error {
 		limit, largs := c.page(p)
 		var err error
-		out, err = queryAll(c, `SELECT id, lead_id, at, user_id, type, kind, changes FROM lead_history WHERE lead_id = (`+theirs+`)`+order+limit,
+		out, err = queryAll(c, `SELECT `+historyCols+` FROM lead_history WHERE lead_id = (`+theirs+`)`+order+limit,
 			append(slices.Clip(args), largs...), scanHistory)
 		if err != nil {
 			return err
@@ -718,7 +725,7 @@ func scanHistory(r *sql.Rows, h *core.History) error {
 	var at int64
 	var user sql.NullInt64
 	var typ, kind, changes string
-	if err := r.Scan(&h.ID, &h.LeadID, &at, &user, &typ, &kind, &changes); err != nil {
+	if err := r.Scan(&h.ID, &h.LeadID, &at, &user, &typ, &kind, &changes, &h.Via); err != nil {
 		return err
 	}
 	h.At, h.UserID, h.Type, h.Kind = fromMicros(at), int64Ptr(user), core.HistoryType(typ), core.HistoryKind(kind)

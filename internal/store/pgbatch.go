@@ -168,6 +168,9 @@ func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, ext, chan
 	}
 	if matched != nil {
 		m := matchedHistory(l, matched)
+		if h != nil {
+			m.Via = h.Via // the client was matched by the creation's request
+		}
 		js, err := historyChanges(m)
 		if err != nil {
 			return err

@@ -1,0 +1,116 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"forecourt/internal/core"
+	"forecourt/internal/demo"
+)
+
+// requireBrowserEnv, when set, makes a missing chromium a failure: CI sets
+// it, so the browser test cannot pass there by being skipped.
+const requireBrowserEnv = "FORECOURT_REQUIRE_BROWSER"
+
+// chromium returns the path of Debian's chromium, skipping the test when
+// there is none and requireBrowserEnv is unset.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv(requireBrowserEnv) != "" {
+		t.Fatalf("no chromium on PATH and %s is set: install it (apt-get install chromium)", requireBrowserEnv)
+	}
+	t.Skipf("no chromium on PATH (set %s to make this a failure)", requireBrowserEnv)
+	return ""
+}
+
+// testBrowser drives a real browser through the interface: log in, search
+// a lead, open it, add a note, change its status, and see both in its
+// history; the stylesheet applies under the page's Content-Security-Policy.
+func testBrowser(t *testing.T, st site) {
+	path := chromium(t)
+	target := st.lead(t, st.fx.LeadIDs[4])
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-gpu", true))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	text := func(id string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID(id)))
+		if err != nil {
+			t.Fatalf("text of #%s: %v", id, err)
+		}
+		return s
+	}
+	do("log in",
+		chromedp.Navigate(st.srv.URL+"/app/leads"),
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), demo.AdminUsername),
+		chromedp.SendKeys(chromedp.ID("password"), demo.AdminPassword),
+		chromedp.Click(chromedp.ID("entrar")),
+		chromedp.WaitVisible(chromedp.ID("total")))
+	bg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	do("search",
+		chromedp.SetValue(chromedp.ID("q"), target.Client.Phone),
+		chromedp.Click(chromedp.ID("buscar")),
+		chromedp.WaitVisible(chromedp.CSS(`input[value="`+target.Client.Phone+`"]`)))
+	total := text("total")
+	do("open the lead",
+		chromedp.Click(chromedp.CSS("a.client")),
+		chromedp.WaitVisible(chromedp.ID("titulo")))
+	title := text("titulo")
+	do("add a note",
+		chromedp.SendKeys(chromedp.ID("nota"), "Nota desde el navegador"),
+		chromedp.Click(chromedp.ID("anadir-nota")),
+		chromedp.WaitVisible(chromedp.ID("hecho")))
+	do("change the status",
+		chromedp.SetValue(chromedp.ID("nuevo-estado"), string(core.StageTracing)),
+		chromedp.Click(chromedp.ID("cambiar-estado")),
+		chromedp.WaitVisible(chromedp.CSS("#estado-actual .stage-tracing")))
+	done, state, history := text("hecho"), text("estado-actual"), text("historial")
+	if bg != "rgb(244, 245, 247)" {
+		t.Errorf("the stylesheet does not apply (body background %q)", bg)
+	}
+	if strings.TrimSpace(total) != "1 lead" {
+		t.Errorf("search for %s: %q", target.Client.Phone, total)
+	}
+	if strings.TrimSpace(title) != target.Client.Name {
+		t.Errorf("opened %q, want %q", title, target.Client.Name)
+	}
+	if done != "Estado cambiado." || !strings.Contains(state, "Seguimiento") {
+		t.Errorf("after the status change: %q, state %q", done, state)
+	}
+	for _, want := range []string{"Nota desde el navegador", "Cambio de estado", "Seguimiento"} {
+		if !strings.Contains(history, want) {
+			t.Errorf("the history lacks %q:\n%s", want, history)
+		}
+	}
+	if l := st.lead(t, target.ID); l.Stage != core.StageTracing || l.Notes[len(l.Notes)-1].Content != "Nota desde el navegador" {
+		t.Errorf("the lead after the browser's changes: %s, %+v", l.Stage, l.Notes)
+	}
+}

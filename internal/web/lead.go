@@ -1,0 +1,239 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"forecourt/internal/core"
+)
+
+// resolveLead reads a lead id from a path: the internal id (digits) or the
+// public one (a UUID), as the APIs accept them. Anything else, and a lead
+// of a dealer the principal cannot see, is NotFound.
+func (a *App) resolveLead(ctx context.Context, id string) (int64, error) {
+	if id == "" || len(id) > maxIDLen {
+		return 0, core.Errorf(core.NotFound, "lead not found")
+	}
+	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+		if n <= 0 {
+			return 0, core.Errorf(core.NotFound, "lead not found")
+		}
+		return n, nil
+	}
+	return a.svc.ResolvePublicID(ctx, core.RecordLead, id)
+}
+
+// changeView is one field's change in the history, as the page writes it.
+type changeView struct {
+	Field, Old, New string
+	Kind            string // "stage", "outcome" or "" (plain text): how the labels word the values
+}
+
+// historyView is one entry of a lead's history.
+type historyView struct {
+	At, Who string
+	Via     string // the API the change came through; "" when unknown
+	Kind    core.HistoryKind
+	Changes []changeView
+}
+
+// noteView is one note of the lead.
+type noteView struct {
+	At, Author, Content string
+}
+
+// taskView is one task of the lead.
+type taskView struct {
+	Type        core.TaskType
+	Media       core.Media
+	Description string
+	Planned     string
+	Done        bool
+}
+
+// leadData is what a lead's page shows.
+type leadData struct {
+	Lead         core.Lead
+	Path         string // the lead's id as the page was asked it, for the forms
+	Dealer       string
+	Created      string
+	Finished     string
+	Source       string
+	Advisor      string
+	Phones       []string
+	Emails       []string
+	Notes        []noteView
+	Tasks        []taskView
+	History      []historyView
+	HistoryTotal int
+	Stages       []core.Stage // the stages the lead may move to
+	Outcomes     []core.Outcome
+	CanAssign    bool
+	Assignees    []option
+	NoteText     string // a refused note's text, given back to edit
+}
+
+// lead serves a lead's page.
+func (a *App) lead(w http.ResponseWriter, r *http.Request, s *session) {
+	done := r.URL.Query().Get("hecho")
+	switch done {
+	case "", "nota", "estado", "asignado":
+	default:
+		done = ""
+	}
+	a.showLead(w, r, s, http.StatusOK, page{Done: done}, "")
+}
+
+// showLead renders the lead of the request's path with status and p's
+// message; noteText refills the note form.
+func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, status int, p page, noteText string) {
+	ctx := r.Context()
+	path := r.PathValue("id")
+	id, err := a.resolveLead(ctx, path)
+	if err != nil {
+		a.failure(w, r, s, err)
+		return
+	}
+	l, err := a.svc.FindLead(ctx, id)
+	if err != nil {
+		a.failure(w, r, s, err)
+		return
+	}
+	hist, total, err := a.svc.LeadHistory(ctx, l.ID, true, core.Page{Limit: historySize})
+	if err != nil {
+		a.failure(w, r, s, err)
+		return
+	}
+	userIDs := []int64{}
+	add := func(id *int64) {
+		if id != nil {
+			userIDs = append(userIDs, *id)
+		}
+	}
+	add(l.UserID)
+	for _, n := range l.Notes {
+		add(n.AuthorID)
+	}
+	sourceIDs := []int64{l.SourceID}
+	for _, h := range hist {
+		add(h.UserID)
+		for _, c := range h.Changes {
+			for _, v := range []string{c.Old, c.New} {
+				n, err := strconv.ParseInt(v, 10, 64)
+				switch {
+				case err != nil:
+				case c.Field == "user":
+					userIDs = append(userIDs, n)
+				case c.Field == "source":
+					sourceIDs = append(sourceIDs, n)
+				}
+			}
+		}
+	}
+	n, err := a.lookUp(ctx, s, userIDs, sourceIDs)
+	if err != nil {
+		a.failure(w, r, s, err)
+		return
+	}
+	d := leadData{Lead: l, Path: path, Dealer: n.dealers[l.DealerID].Name, Created: n.date(l.DealerID, l.CreatedAt),
+		Source: n.sources[l.SourceID], Advisor: n.user(l.UserID), HistoryTotal: total, Outcomes: core.Outcomes,
+		NoteText: noteText, CanAssign: a.svc.CanAssign(ctx, l)}
+	if l.FinishedAt != nil {
+		d.Finished = n.date(l.DealerID, *l.FinishedAt)
+	}
+	for _, st := range core.Stages {
+		if st != l.Stage {
+			d.Stages = append(d.Stages, st)
+		}
+	}
+	if l.Client != nil {
+		if l.Client.Phone != "" {
+			d.Phones = append(d.Phones, l.Client.Phone)
+		}
+		if l.Client.Email != "" {
+			d.Emails = append(d.Emails, l.Client.Email)
+		}
+		if l.Client.ID != 0 {
+			contacts, err := a.svc.ClientContacts(ctx, l.DealerID, []int64{l.Client.ID})
+			if err != nil {
+				a.failure(w, r, s, err)
+				return
+			}
+			for _, c := range contacts {
+				for _, ph := range c.Phones {
+					if !slices.Contains(d.Phones, ph) {
+						d.Phones = append(d.Phones, ph)
+					}
+				}
+				for _, e := range c.Emails {
+					if !slices.Contains(d.Emails, e) {
+						d.Emails = append(d.Emails, e)
+					}
+				}
+			}
+		}
+	}
+	for _, note := range l.Notes {
+		d.Notes = append(d.Notes, noteView{At: n.date(l.DealerID, note.Created), Author: n.user(note.AuthorID), Content: note.Content})
+	}
+	slices.Reverse(d.Notes) // newest first, as the history
+	for _, t := range l.Tasks {
+		tv := taskView{Type: t.Type, Media: t.Media, Description: t.Description, Done: t.Done}
+		if t.PlannedAt != nil {
+			tv.Planned = n.date(l.DealerID, *t.PlannedAt)
+		}
+		d.Tasks = append(d.Tasks, tv)
+	}
+	for _, h := range hist {
+		hv := historyView{At: n.date(l.DealerID, h.At), Who: n.user(h.UserID), Via: h.Via, Kind: h.Kind}
+		for _, c := range h.Changes {
+			cv := changeView{Field: c.Field, Old: c.Old, New: c.New}
+			switch c.Field {
+			case "stage", "outcome":
+				cv.Kind = c.Field
+			case "user":
+				cv.Old, cv.New = n.userOf(c.Old), n.userOf(c.New)
+			case "source":
+				cv.Old, cv.New = n.sourceOf(c.Old), n.sourceOf(c.New)
+			}
+			hv.Changes = append(hv.Changes, cv)
+		}
+		d.History = append(d.History, hv)
+	}
+	if d.CanAssign {
+		us, err := a.svc.DealerMembers(ctx, l.DealerID)
+		if err != nil {
+			a.failure(w, r, s, err)
+			return
+		}
+		for _, u := range us {
+			if u.IsActive {
+				d.Assignees = append(d.Assignees, option{Value: strconv.FormatInt(u.ID, 10), Label: userName(u)})
+			}
+		}
+	}
+	p.Session, p.Data = s, d
+	a.render(w, r, "lead.html", status, p)
+}
+
+// userOf is the name of the user whose id is the text v; v itself when it
+// is no id.
+func (n names) userOf(v string) string {
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return v
+	}
+	return n.user(&id)
+}
+
+// sourceOf is the name of the source whose id is the text v; v itself
+// when it is no source the page knows.
+func (n names) sourceOf(v string) string {
+	id, err := strconv.ParseInt(v, 10, 64)
+	if name, ok := n.sources[id]; err == nil && ok {
+		return name
+	}
+	return v
+}

@@ -1,8 +1,10 @@
 package casabaca
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -194,6 +196,9 @@ func (h *handler) asesores(w http.ResponseWriter, r *http.Request, c *call) erro
 	if q := r.URL.Query().Get("medio"); q != "" && !b.Medio.given() {
 		b.Medio = text{v: strings.TrimSpace(q), set: true}
 	}
+	if !b.Medio.given() {
+		queryObject(r, &b)
+	}
 	e := fieldErrors{}
 	ck := check{e: e}
 	o, err := h.svc.Organisation(c.ctx, c.dealer)
@@ -283,4 +288,17 @@ func (h *handler) staffUser(c *call, o core.Organisation, name string) (core.Use
 		return core.User{}, false, nil
 	}
 	return *found, true, nil
+}
+
+// queryObject reads a query string that is a JSON object, as the document's
+// own curl example sends its body on a GET (`curl -G -d '{"medio":"11"}'`
+// asks for /api/asesores?{"medio":"11"}): into v, when it is one. Anything
+// else leaves v as it was, for the field checks to name what is missing.
+// The query is bounded by the server's header limit.
+func queryObject(r *http.Request, v any) {
+	q, err := url.QueryUnescape(r.URL.RawQuery)
+	if err != nil || !strings.HasPrefix(strings.TrimSpace(q), "{") {
+		return
+	}
+	_ = json.Unmarshal([]byte(q), v)
 }

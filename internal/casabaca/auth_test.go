@@ -1,6 +1,7 @@
 package casabaca_test
 
 import (
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -139,6 +140,18 @@ func TestAsesores(t *testing.T) {
 	}
 	if code, m := e.do(tok, "GET", "/api/asesores?medio=11", nil); code != 200 || len(m["data"].([]any)) != 3 {
 		t.Errorf("medio in the query: %d %v", code, m)
+	}
+	// the document's curl: -G puts its -d body in the query as it is
+	for _, q := range []string{`{"medio":"11"}`, url.QueryEscape(`{"medio":"11"}`)} {
+		if code, m := e.do(tok, "GET", "/api/asesores?"+q, nil); code != 200 || len(m["data"].([]any)) != 3 {
+			t.Errorf("the body as the query %s: %d %v", q, code, m)
+		}
+	}
+	for _, q := range []string{`{"medio":"99"}`, `{"medio":`, `{"otro":"11"}`, `{"medio":[1]}`} {
+		code, m := e.do(tok, "GET", "/api/asesores?"+url.QueryEscape(q), nil)
+		if errs := errorsOf(t, code, m); errs["medio"] == nil {
+			t.Errorf("the query %s: %v", q, errs)
+		}
 	}
 	for _, b := range []string{`{}`, `{"medio":"abc"}`, `{"medio":"99"}`, `{"medio":[1]}`} {
 		code, m := e.do(tok, "GET", "/api/asesores", b)

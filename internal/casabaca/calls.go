@@ -83,12 +83,13 @@ func (c check) duration(hName, mName string, hours, minutes text) time.Duration 
 	return d
 }
 
-// dateStart reads a required Y-m-d H:i date in UTC.
-func (c check) dateStart(name string, t text, what string) time.Time {
+// dateStart reads a required Y-m-d H:i date in UTC; missing, it is
+// "La fecha de <what> es requerida", and not such a date badMsg.
+func (c check) dateStart(name string, t text, what, badMsg string) time.Time {
 	if !c.required(name, t, "La fecha de "+what+" es requerida") {
 		return time.Time{}
 	}
-	d, _ := c.date(name, t, minuteLayout, "La fecha de "+what+" debe ser una fecha con el formato Y-m-d H:i")
+	d, _ := c.date(name, t, minuteLayout, badMsg)
 	return d
 }
 
@@ -109,9 +110,14 @@ func (h *handler) staffField(c *call, o core.Organisation, ck check, name string
 	return &u, nil
 }
 
+// The document's own words where its examples show them (not_answer_call's
+// 422 for the call centre's user, calls' and calls_prospeccion's for a
+// start that is no date).
 const (
 	msgUnknownCallCentre = "User-name inválido, call center no se encuentra registrado"
 	msgUnknownAdvisor    = "User-name inválido, asesor no se encuentra registrado"
+	msgNoCallCentre      = "User_name del call center es requerida"
+	msgBadDateStart      = "La fecha de inicio debe ser una fecha"
 )
 
 // meeting is a validated meeting: the prospección's client and the
@@ -134,7 +140,7 @@ func checkMeeting(e fieldErrors, o core.Organisation, m meetingData, withStatus 
 		m.Status.v == "Held" {
 		out.appt.Status = core.AppointmentDone
 	}
-	out.appt.StartAt = ck.dateStart("date", m.Date, "la cita")
+	out.appt.StartAt = ck.dateStart("date", m.Date, "la cita", "La fecha de la cita debe ser una fecha con el formato Y-m-d H:i")
 	d := ck.duration("duration_hours", "duration_minutes", m.DurationHours, m.DurationMinutes)
 	if !out.appt.StartAt.IsZero() {
 		end := out.appt.StartAt.Add(d)
@@ -181,14 +187,14 @@ func checkMeeting(e fieldErrors, o core.Organisation, m meetingData, withStatus 
 // communication.
 func (h *handler) checkCallCore(c *call, o core.Organisation, ck check, d callData) (core.Communication, error) {
 	cm := core.Communication{Kind: core.CommCall, Status: core.CommHeld, Direction: core.CommInbound, Ext: map[string]string{}}
-	u, err := h.staffField(c, o, ck, "user_name_call_center", d.UserNameCallCenter, "User_name del call center es requerido", msgUnknownCallCentre)
+	u, err := h.staffField(c, o, ck, "user_name_call_center", d.UserNameCallCenter, msgNoCallCentre, msgUnknownCallCentre)
 	if err != nil {
 		return cm, err
 	}
 	if u != nil {
 		cm.UserID = &u.ID
 	}
-	cm.StartAt = ck.dateStart("date_start", d.DateStart, "inicio de llamada")
+	cm.StartAt = ck.dateStart("date_start", d.DateStart, "inicio de llamada", msgBadDateStart)
 	cm.Duration = ck.duration("duration_hours", "duration_minutes", d.DurationHours, d.DurationMinutes)
 	if ck.required("direction", d.Direction, "La dirección de la llamada es requerida") &&
 		ck.oneOf("direction", d.Direction, "La dirección no contiene un valor válido, valores válidos: Inbound (Entrante),Outbound (Saliente)", "Inbound", "Outbound") &&

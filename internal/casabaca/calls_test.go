@@ -109,6 +109,23 @@ func TestCallsValidation(t *testing.T) {
 			t.Errorf("%s: errors %v\nwant fields %v", tt.name, errs, want)
 		}
 	}
+	// the document's own messages, where its 422 examples show them
+	for _, tt := range []struct {
+		path       string
+		body       any
+		field, msg string
+	}{
+		{"/api/not_answer_call", `{}`, "user_name_call_center", "User_name del call center es requerida"},
+		{"/api/not_answer_call", `{}`, "date_start", "La fecha de inicio de llamada es requerida"},
+		{"/api/calls", with(doc, map[string]any{"date_start": "2021-10-02"}), p + "date_start", "La fecha de inicio debe ser una fecha"},
+		{"/api/calls_prospeccion", `{"datosSugarCRM":{"date_start":"ayer"}}`, p + "date_start", "La fecha de inicio debe ser una fecha"},
+		{"/api/calls_prospeccion", `{"datosSugarCRM":{"type":"cita"}}`, p + "user_name_asesor", "User_name del asesor es requerido"},
+	} {
+		code, m := e.do(tok, "POST", tt.path, tt.body)
+		if got, _ := errorsOf(t, code, m)[tt.field].([]any); !slices.Equal(got, []any{tt.msg}) {
+			t.Errorf("%s %s: %v, want the document's %q", tt.path, tt.field, got, tt.msg)
+		}
+	}
 	// a seguimiento needs no meeting nor advisor
 	d := e.data(tok, "POST", "/api/calls", with(doc, map[string]any{"type": "seguimiento", "meeting": nil, "user_name_asesor": nil,
 		"ticket": map[string]any{"id": id, "is_closed": false}}))

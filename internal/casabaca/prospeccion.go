@@ -63,7 +63,7 @@ func (h *handler) quote(w http.ResponseWriter, r *http.Request, c *call, withCal
 			ck.oneOf("type", d.Type, "Tipo de llamada no contiene un valor válido, valores válidos: seguimiento, automatica", "seguimiento", "automatica")
 		}
 	} else {
-		u, err := h.staffField(c, o, ck, "user_name_call_center", d.UserNameCallCenter, "User_name del call center es requerido", msgUnknownCallCentre)
+		u, err := h.staffField(c, o, ck, "user_name_call_center", d.UserNameCallCenter, msgNoCallCentre, msgUnknownCallCentre)
 		if err != nil {
 			return err
 		}

@@ -128,7 +128,7 @@ func receivedBefore(c conn, dealerID int64, ref *core.LeadRef, same *core.OpenLe
 		if err := intakeLock(c, dealerID, "ref", ref.System, ref.Ref); err != nil {
 			return 0, err
 		}
-		arms = append(arms, `SELECT 0 AS k, lead_id AS id FROM lead_refs WHERE dealer_id = ? AND system = ? AND ref = ?`)
+		arms = append(arms, `(SELECT lead_id FROM lead_refs WHERE dealer_id = ? AND system = ? AND ref = ?)`)
 		args = append(args, dealerID, ref.System, ref.Ref)
 	}
 	if same != nil {
@@ -140,18 +140,18 @@ func receivedBefore(c conn, dealerID int64, ref *core.LeadRef, same *core.OpenLe
 		if c.pg {
 			sameLine = `p.business_line_id IS NOT DISTINCT FROM ?::BIGINT`
 		}
-		arms = append(arms, `SELECT 1 AS k, id FROM (SELECT l.id FROM clients cl JOIN leads l ON l.client_id = cl.id JOIN lead_profiles p ON p.lead_id = l.id
-			WHERE cl.dealer_id = ? AND cl.gov_id = ? AND l.stage <> ? AND p.kind = ? AND `+sameLine+` ORDER BY l.id LIMIT 1) AS o`)
+		arms = append(arms, `(SELECT min(l.id) FROM clients cl JOIN leads l ON l.client_id = cl.id JOIN lead_profiles p ON p.lead_id = l.id
+			WHERE cl.dealer_id = ? AND cl.gov_id = ? AND l.stage <> ? AND p.kind = ? AND `+sameLine+`)`)
 		args = append(args, dealerID, same.GovID, string(core.StageEnd), string(same.Kind), line)
 	}
 	if len(arms) == 0 {
 		return 0, nil
 	}
+	// The ref's lead first, else the first open one: scalar subqueries, so
+	// that SQLite sorts nothing (a UNION ALL in the order of its arms, each
+	// limited to one row, had it open two temporary b-trees per ticket).
 	var id int64
-	err := c.row(`SELECT id FROM (`+strings.Join(arms, ` UNION ALL `)+`) AS d ORDER BY k LIMIT 1`, args...).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
+	err := c.row(`SELECT coalesce(`+strings.Join(append(arms, "0"), ", ")+`)`, args...).Scan(&id)
 	return id, err
 }
 

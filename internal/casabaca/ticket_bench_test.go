@@ -2,24 +2,17 @@ package casabaca_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"sync/atomic"
 	"syscall"
 	"testing"
 
 	"forecourt/internal/casabaca"
-	"forecourt/internal/core"
-	"forecourt/internal/demo"
 	"forecourt/internal/testkit"
-
-	"golang.org/x/crypto/bcrypt"
 )
 
 // BenchmarkTicketCreate creates Casabaca tickets through the handler on a
@@ -31,28 +24,8 @@ import (
 //
 //	go test ./internal/casabaca/ -run '^$' -bench TicketCreate -benchtime 4000x
 func BenchmarkTicketCreate(b *testing.B) {
-	st := testkit.OpenSQLite(b)
-	svc := core.NewService(st, core.WithPasswordCost(bcrypt.MinCost))
-	if _, err := demo.Seed(context.Background(), svc, demo.Options{Leads: 2, Advisors: 1}); err != nil {
-		b.Fatal(err)
-	}
-	h := casabaca.NewHandler(svc, casabaca.WithLogger(slog.New(slog.DiscardHandler)))
-	post := func(path, token string, body any) *httptest.ResponseRecorder {
-		j, _ := json.Marshal(body)
-		r := httptest.NewRequest("POST", path, bytes.NewReader(j))
-		r.Header.Set("Content-Type", "application/json")
-		if token != "" {
-			r.Header.Set("Authorization", "Bearer "+token)
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r)
-		return rec
-	}
-	rec := post("/api/login", "", map[string]string{"autorizador": demo.ECAuthoriser, "email": demo.ECUser, "password": demo.ECPassword, "environment": "dev"})
-	var login struct{ Token string }
-	if err := json.Unmarshal(rec.Body.Bytes(), &login); err != nil || login.Token == "" {
-		b.Fatalf("login: %d %s", rec.Code, rec.Body)
-	}
+	e := newEnvOn(b, testkit.OpenSQLite(b))
+	token := e.maria()
 	var seq atomic.Int64
 	ticket := func(r *rand.Rand) []byte {
 		n := seq.Add(1)
@@ -76,11 +49,7 @@ func BenchmarkTicketCreate(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		r := rand.New(rand.NewPCG(uint64(seq.Add(1)), 1))
 		for pb.Next() {
-			req := httptest.NewRequest("POST", "/api/tickets", bytes.NewReader(ticket(r)))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+login.Token)
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
+			rec := e.raw(e.h, token, "POST", "/api/tickets", string(ticket(r)))
 			if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"message"`)) {
 				failed.Store(strconv.Itoa(rec.Code) + " " + rec.Body.String())
 			}
@@ -100,13 +69,5 @@ func BenchmarkTicketCreate(b *testing.B) {
 // same open ticket, answered "already received").
 func cedula(n int64) string {
 	s := fmt.Sprintf("17%d%06d", n%6, n/6%1000000)
-	sum := 0
-	for i := range 9 {
-		d := int(s[i]-'0') * (2 - i%2)
-		if d > 9 {
-			d -= 9
-		}
-		sum += d
-	}
-	return s + strconv.Itoa((10-sum%10)%10)
+	return s + strconv.Itoa(casabaca.CedulaCheck(s))
 }

@@ -210,7 +210,7 @@ func (e *env) avaluoOf(tok string) string {
 	return dataList(e.t, code, m)[0].(map[string]any)["avaluo_id"].(string)
 }
 
-func dataList(t *testing.T, code int, m map[string]any) []any {
+func dataList(t testing.TB, code int, m map[string]any) []any {
 	t.Helper()
 	l, ok := m["data"].([]any)
 	if code != 200 || !ok || len(l) == 0 {

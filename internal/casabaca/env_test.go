@@ -23,7 +23,7 @@ import (
 // env is the demo world (its dealer in Ecuador modelled on the document)
 // behind Casabaca's handler and SML's, over a real store.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	svc *core.Service
 	h   http.Handler
 	sml http.Handler
@@ -31,7 +31,7 @@ type env struct {
 	st  *store.Store
 }
 
-func newEnvOn(t *testing.T, st *store.Store) *env {
+func newEnvOn(t testing.TB, st *store.Store) *env {
 	t.Helper()
 	svc := core.NewService(st, core.WithPasswordCost(bcrypt.MinCost))
 	fx, err := demo.Seed(context.Background(), svc, demo.Options{Leads: 2, Advisors: 1})
@@ -105,7 +105,7 @@ func (e *env) maria() string { return e.login(demo.ECAuthoriser, demo.ECUser, de
 func (e *env) admin() string { return e.login(demo.ECAuthoriser, demo.ECAuthoriser, demo.ECPassword) }
 
 // dataOf returns m["data"] as an object.
-func dataOf(t *testing.T, code int, m map[string]any) map[string]any {
+func dataOf(t testing.TB, code int, m map[string]any) map[string]any {
 	t.Helper()
 	d, ok := m["data"].(map[string]any)
 	if code != 200 || !ok {

@@ -122,37 +122,49 @@ func (s *Store) IntakeLead(ctx context.Context, w *core.IntakeWrite) (int64, err
 // Both are looked up in one statement; on PostgreSQL the transaction locks
 // of the ref and of the open lead's key are taken first, in that order.
 func receivedBefore(c conn, dealerID int64, ref *core.LeadRef, same *core.OpenLeadKey) (int64, error) {
-	var arms []string
-	var args []any
 	if ref != nil {
 		if err := intakeLock(c, dealerID, "ref", ref.System, ref.Ref); err != nil {
 			return 0, err
 		}
-		arms = append(arms, `SELECT 0 AS k, lead_id AS id FROM lead_refs WHERE dealer_id = ? AND system = ? AND ref = ?`)
-		args = append(args, dealerID, ref.System, ref.Ref)
 	}
 	if same != nil {
-		line := ptrArg(same.BusinessLineID)
-		if err := intakeLock(c, dealerID, "open", same.GovID, string(same.Kind), fmt.Sprint(line)); err != nil {
+		if err := intakeLock(c, dealerID, "open", same.GovID, string(same.Kind), fmt.Sprint(ptrArg(same.BusinessLineID))); err != nil {
 			return 0, err
 		}
-		sameLine := `p.business_line_id IS ?`
-		if c.pg {
-			sameLine = `p.business_line_id IS NOT DISTINCT FROM ?::BIGINT`
-		}
-		arms = append(arms, `SELECT 1 AS k, id FROM (SELECT l.id FROM clients cl JOIN leads l ON l.client_id = cl.id JOIN lead_profiles p ON p.lead_id = l.id
-			WHERE cl.dealer_id = ? AND cl.gov_id = ? AND l.stage <> ? AND p.kind = ? AND `+sameLine+` ORDER BY l.id LIMIT 1) AS o`)
-		args = append(args, dealerID, same.GovID, string(core.StageEnd), string(same.Kind), line)
 	}
-	if len(arms) == 0 {
+	query, args := receivedBeforeQuery(c.pg, dealerID, ref, same)
+	if query == "" {
 		return 0, nil
 	}
 	var id int64
-	err := c.row(`SELECT id FROM (`+strings.Join(arms, ` UNION ALL `)+`) AS d ORDER BY k LIMIT 1`, args...).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
+	err := c.row(query, args...).Scan(&id)
 	return id, err
+}
+
+// receivedBeforeQuery is receivedBefore's statement: the ref's lead, else
+// the first open one, as scalar subqueries, so that SQLite sorts nothing (a
+// UNION ALL in the order of its arms, each limited to one row, had it open
+// two temporary b-trees per ticket). "" when there is nothing to look up.
+func receivedBeforeQuery(pg bool, dealerID int64, ref *core.LeadRef, same *core.OpenLeadKey) (string, []any) {
+	var arms []string
+	var args []any
+	if ref != nil {
+		arms = append(arms, `(SELECT lead_id FROM lead_refs WHERE dealer_id = ? AND system = ? AND ref = ?)`)
+		args = append(args, dealerID, ref.System, ref.Ref)
+	}
+	if same != nil {
+		sameLine := `p.business_line_id IS ?`
+		if pg {
+			sameLine = `p.business_line_id IS NOT DISTINCT FROM ?::BIGINT`
+		}
+		arms = append(arms, `(SELECT min(l.id) FROM clients cl JOIN leads l ON l.client_id = cl.id JOIN lead_profiles p ON p.lead_id = l.id
+			WHERE cl.dealer_id = ? AND cl.gov_id = ? AND l.stage <> ? AND p.kind = ? AND `+sameLine+`)`)
+		args = append(args, dealerID, same.GovID, string(core.StageEnd), string(same.Kind), ptrArg(same.BusinessLineID))
+	}
+	if len(arms) == 0 {
+		return "", nil
+	}
+	return `SELECT coalesce(` + strings.Join(append(arms, "0"), ", ") + `)`, args
 }
 
 // intakeLock takes, on PostgreSQL, the transaction lock of one key of a

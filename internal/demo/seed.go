@@ -332,7 +332,7 @@ func seedLeads(ctx context.Context, svc *core.Service, f *Fixture, n int) error 
 			l.Client = &core.Client{
 				Name:       first + " " + last,
 				Phone:      fmt.Sprintf("6%08d", r.IntN(100000000)),
-				Email:      fmt.Sprintf("%s.%s%d@example.com", asciiLower(first), asciiLower(last[:3]), i),
+				Email:      fmt.Sprintf("%s.%s%d@example.com", emailWord(first, -1), emailWord(last, 3), i),
 				ProvinceID: &pid, LocalityID: &lid,
 			}
 		}
@@ -378,6 +378,18 @@ func seedLeads(ctx context.Context, svc *core.Service, f *Fixture, n int) error 
 		}
 	}
 	return nil
+}
+
+// emailWord is the first n letters (all when n < 0) of a name as an
+// e-mail address may hold them: lower-case ASCII, accents dropped. It
+// counts letters, not bytes: "Muñoz"[:3] would cut the ñ in half and give
+// an address that is not valid text.
+func emailWord(s string, n int) string {
+	w := []rune(asciiLower(s))
+	if n >= 0 && n < len(w) {
+		w = w[:n]
+	}
+	return string(w)
 }
 
 func asciiLower(s string) string {

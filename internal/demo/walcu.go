@@ -44,7 +44,7 @@ func seedWalcuKinds(ctx context.Context, svc *core.Service, f *Fixture) error {
 			Kind: k.kind, SourceID: f.SourceIDs[core.ChannelPhone], Ext: k.ext,
 			Vehicle: &core.Vehicle{BrandModel: k.vehicle, Km: km, Year: &year},
 			Client: &core.Client{Name: k.client, Phone: fmt.Sprintf("6%08d", 71000000+i*137),
-				Email: fmt.Sprintf("%s%d@example.com", asciiLower(k.client[:5]), i)},
+				Email: fmt.Sprintf("%s%d@example.com", emailWord(k.client, 5), i)},
 		})
 		if err != nil {
 			return fmt.Errorf("%s lead %d: %w", k.kind, i, err)

@@ -39,3 +39,6 @@ func CarLookupQuery(s *Store, dealers []int64, term string) (string, []any) {
 func VehicleRecordLeadsQuery(s *Store, n int) string {
 	return s.reader(context.Background()).bind(vehicleRecordLeadsQuery(n))
 }
+
+// SQLitePlan is SQLite's plan of a query (queryPlan).
+var SQLitePlan = queryPlan

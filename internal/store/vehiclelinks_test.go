@@ -183,7 +183,7 @@ func TestExplainCarLinks(t *testing.T) {
 				if engine == store.Postgres {
 					return pgPlan(t, s, query, args...)
 				}
-				return sqlitePlan(t, s, query, args...)
+				return store.SQLitePlan(t, s.DB(), query, args...)
 			}
 			counts := plan(store.VehicleRecordLeadsQuery(s, 3), cars[0], cars[1], cars[2], f.Dealer.ID)
 			t.Logf("counts:\n%s", counts)
@@ -199,28 +199,4 @@ func TestExplainCarLinks(t *testing.T) {
 			}
 		})
 	}
-}
-
-// sqlitePlan is SQLite's plan of query on s: EXPLAIN QUERY PLAN's details,
-// one a line.
-func sqlitePlan(t testing.TB, s *store.Store, query string, args ...any) string {
-	t.Helper()
-	rows, err := s.DB().QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	defer rows.Close()
-	var lines []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, detail)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(lines, "\n")
 }

@@ -287,7 +287,8 @@ func leadRefs(c conn, dealers []int64, terms []string) (map[string]leadTermRefs,
 		AND (` + l("u.first_name") + ` OR ` + l("u.last_name") + ` OR ` + l("u.username") + ` OR ` + l("u.email") + `)
 		UNION ALL SELECT 'p', id FROM provinces WHERE ` + l("name") + `
 		UNION ALL SELECT 'l', id FROM localities WHERE ` + l("name") + `
-		UNION ALL SELECT 'g', id FROM gas_types WHERE ` + l("name") + carRefsArm(c.pg, len(dealers))
+		UNION ALL SELECT 'g', id FROM gas_types WHERE ` + l("name")
+	withCars := q + carRefsArm(c.pg, len(dealers))
 	for _, term := range terms {
 		if _, done := out[term]; done {
 			continue
@@ -296,9 +297,12 @@ func leadRefs(c conn, dealers []int64, terms []string) (map[string]leadTermRefs,
 		args := append(anys(dealers), p, p, p, p)
 		args = append(args, anys(dealers)...)
 		args = append(args, p, p, p, p, p, p, p)
-		args = append(args, carRefsArgs(dealers, p)...)
+		query := q
+		if carWord(term) {
+			query, args = withCars, append(args, carRefsArgs(dealers, p)...)
+		}
 		var r leadTermRefs
-		err := eachRow(c, q, args, func(rows *sql.Rows) error {
+		err := eachRow(c, query, args, func(rows *sql.Rows) error {
 			var kind string
 			var id int64
 			if err := rows.Scan(&kind, &id); err != nil {

@@ -26,24 +26,10 @@ func BenchmarkSearchWithStockCars(b *testing.B) {
 		if err := store.SeedLeads(ctx, s, f.Dealer.ID, f.Source.ID, 20_000); err != nil {
 			b.Fatal(err)
 		}
-		ins := `INSERT INTO vehicle_records (public_id, dealer_id, kind, plate, vin, make, model, created_at, updated_at)
-			VALUES (?, ?, 'stock', ?, ?, 'Seat', 'León', 0, 0)`
-		if s.Engine() == store.Postgres {
-			ins = `INSERT INTO vehicle_records (public_id, dealer_id, kind, plate, vin, make, model, created_at, updated_at)
-				VALUES ($1, $2, 'stock', $3, $4, 'Seat', 'León', 0, 0)`
-		}
-		tx, err := s.DB().BeginTx(ctx, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for i := range 2000 {
-			if _, err := tx.ExecContext(ctx, ins, fmt.Sprintf("bench-car-%d", i), f.Dealer.ID, fmt.Sprintf("%04dKLM", i), fmt.Sprintf("VSSZZZ%011d", i)); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := tx.Commit(); err != nil {
-			b.Fatal(err)
-		}
+		insertVehicleRecords(b, s, 2000, func(i int) vehicleRow {
+			return vehicleRow{fmt.Sprintf("bench-car-%d", i), f.Dealer.ID, "stock", fmt.Sprintf("%04dKLM", i), fmt.Sprintf("VSSZZZ%011d", i), "Seat", "León", 0}
+		})
+		var err error
 		// a build without the column fails here and links nothing
 		_, err = s.DB().ExecContext(ctx, `UPDATE vehicles SET record_id = (SELECT min(id) FROM vehicle_records) + id % 2000 WHERE id % 10 = 0`)
 		b.Logf("linking every tenth lead: %v", err)

@@ -147,15 +147,7 @@ func TestExplainCarLinks(t *testing.T) {
 			f := testkit.NewFixture(t, s, "x")
 			check(t, store.SeedLeads(ctx, s, f.Dealer.ID, f.Source.ID, 1500), "seed leads")
 			g := testkit.NewFixture(t, s, "y")
-			tx, err := s.DB().BeginTx(ctx, nil)
-			check(t, err, "begin")
-			ins := `INSERT INTO vehicle_records (public_id, dealer_id, kind, plate, vin, make, model, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, 'Seat', 'León', 0, 0)`
-			if engine == store.Postgres {
-				ins = `INSERT INTO vehicle_records (public_id, dealer_id, kind, plate, vin, make, model, created_at, updated_at)
-					VALUES ($1, $2, $3, $4, $5, 'Seat', 'León', 0, 0)`
-			}
-			for i := range 2000 {
+			insertVehicleRecords(t, s, 2000, func(i int) vehicleRow {
 				dealer, kind := f.Dealer.ID, "stock"
 				if i%2 == 1 {
 					dealer = g.Dealer.ID
@@ -163,11 +155,8 @@ func TestExplainCarLinks(t *testing.T) {
 				if i%4 >= 2 {
 					kind = "owned"
 				}
-				if _, err := tx.ExecContext(ctx, ins, fmt.Sprintf("car-%d", i), dealer, kind, fmt.Sprintf("%04dKLM", i), fmt.Sprintf("VSSZZZ%011d", i)); err != nil {
-					t.Fatal(err)
-				}
-			}
-			check(t, tx.Commit(), "commit")
+				return vehicleRow{fmt.Sprintf("car-%d", i), dealer, kind, fmt.Sprintf("%04dKLM", i), fmt.Sprintf("VSSZZZ%011d", i), "Seat", "León", 0}
+			})
 			var cars []int64
 			rows, err := s.DB().QueryContext(ctx, `SELECT id FROM vehicle_records ORDER BY id LIMIT 3`)
 			check(t, err, "cars")
@@ -203,5 +192,39 @@ func TestExplainCarLinks(t *testing.T) {
 				t.Errorf("the lookup of a term's cars' leads scans:\n%s", lookup)
 			}
 		})
+	}
+}
+
+// vehicleRow is one vehicle record insertVehicleRecords writes.
+type vehicleRow struct {
+	publicID                      string
+	dealer                        int64
+	kind, plate, vin, make, model string
+	at                            int64 // created and updated
+}
+
+// insertVehicleRecords writes n vehicle records, row(i) each, in one
+// transaction on s's database: a test's or benchmark's cars, without
+// their history.
+func insertVehicleRecords(tb testing.TB, s *store.Store, n int, row func(i int) vehicleRow) {
+	tb.Helper()
+	ins := `INSERT INTO vehicle_records (public_id, dealer_id, kind, plate, vin, make, model, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	if s.Engine() == store.Postgres {
+		ins = `INSERT INTO vehicle_records (public_id, dealer_id, kind, plate, vin, make, model, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	}
+	tx, err := s.DB().BeginTx(ctx, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for i := range n {
+		r := row(i)
+		if _, err := tx.ExecContext(ctx, ins, r.publicID, r.dealer, r.kind, r.plate, r.vin, r.make, r.model, r.at, r.at); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		tb.Fatal(err)
 	}
 }

@@ -14,7 +14,7 @@ func (l Lead) Clone() Lead {
 	}
 	if l.Vehicle != nil {
 		v := *l.Vehicle
-		v.Year, v.GasID = clonePtr(v.Year), clonePtr(v.GasID)
+		v.Year, v.GasID, v.RecordID = clonePtr(v.Year), clonePtr(v.GasID), clonePtr(v.RecordID)
 		out.Vehicle = &v
 	}
 	out.Tags = cloneNotes(l.Tags)

@@ -27,6 +27,7 @@ func diffLead(old, l *Lead) []Change {
 	add("vehicle.year", intPtrString(ov.Year), intPtrString(nv.Year))
 	add("vehicle.gas", idString(ov.GasID), idString(nv.GasID))
 	add("vehicle.sold", strconv.FormatBool(ov.Sold), strconv.FormatBool(nv.Sold))
+	add("vehicle.record", idString(ov.RecordID), idString(nv.RecordID))
 	oc, nc := clientOrZero(o.Client), clientOrZero(l.Client)
 	if l.Client != nil && nc.ID == 0 && oc.ID != 0 {
 		cs = append(cs, Change{Field: "client", Old: itoaOrEmpty(int(oc.ID)), New: "new"})

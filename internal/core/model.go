@@ -320,6 +320,11 @@ type Vehicle struct {
 	Year       *int
 	GasID      *int64
 	Sold       bool
+	// RecordID is the stock car of the lead's dealer (a VehicleRecord of
+	// kind stock) this vehicle is, when an API names one (Walcu's
+	// car_list[0].car_id); nil when none, or once that car is deleted.
+	// Its fields are the car's; BrandModel and the rest stay the lead's.
+	RecordID *int64
 }
 
 // Stage is where the work on a lead stands.

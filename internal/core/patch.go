@@ -62,6 +62,7 @@ type VehiclePatch struct {
 	Year       Field[*int]
 	GasID      Field[*int64]
 	Sold       Field[bool]
+	RecordID   Field[*int64] // the stock car the vehicle is (Vehicle.RecordID)
 }
 
 // ClientPatch changes a lead's client; see LeadPatch.
@@ -144,6 +145,7 @@ func applyLeadPatch(l *Lead, p LeadPatch, now time.Time, pr Principal) error {
 			vp.Year.applyTo(&v.Year)
 			vp.GasID.applyTo(&v.GasID)
 			vp.Sold.applyTo(&v.Sold)
+			vp.RecordID.applyTo(&v.RecordID)
 		}
 	}
 	if p.ClearClient {

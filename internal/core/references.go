@@ -38,6 +38,9 @@ func (s *Service) checkLeadRefs(ctx context.Context, p Principal, old, l *Lead, 
 			fe.Add("user", MsgNotExist)
 		}
 	}
+	if err := s.checkVehicleLink(ctx, old, l, fe); err != nil {
+		return err
+	}
 	// fuels
 	gas := map[string]int64{}
 	if l.Vehicle != nil && l.Vehicle.GasID != nil && (old == nil || old.Vehicle == nil || !sameID(old.Vehicle.GasID, l.Vehicle.GasID)) {

@@ -298,6 +298,8 @@ type Store interface {
 	ContactRecords
 	// VehicleRecords reads and writes stock and owned vehicles (vehicles.go).
 	VehicleRecords
+	// VehicleLinks reads the leads linked to vehicle records (vehiclelinks.go).
+	VehicleLinks
 	// ItemLister lists tasks and notes on their own (itemlists.go).
 	ItemLister
 }

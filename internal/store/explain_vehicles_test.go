@@ -27,18 +27,8 @@ func TestExplainVehicleQueries(t *testing.T) {
 			defer s.Close()
 			a := testkit.NewFixture(t, s, "a")
 			b := testkit.NewFixture(t, s, "b")
-			tx, err := s.DB().BeginTx(ctx, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ins := `INSERT INTO vehicle_records (public_id, dealer_id, kind, plate, vin, make, model, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-			if engine == store.Postgres {
-				ins = `INSERT INTO vehicle_records (public_id, dealer_id, kind, plate, vin, make, model, created_at, updated_at)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
-			}
 			makes := []string{"Seat", "Cupra", "Toyota", "Kia", "Renault", "Ford", "Volkswagen", "Skoda"}
-			for i := range 4000 {
+			insertVehicleRecords(t, s, 4000, func(i int) vehicleRow {
 				dealer, kind := a.Dealer.ID, "stock"
 				if i%2 == 1 {
 					dealer = b.Dealer.ID
@@ -46,14 +36,9 @@ func TestExplainVehicleQueries(t *testing.T) {
 				if i%4 >= 2 {
 					kind = "owned"
 				}
-				if _, err := tx.ExecContext(ctx, ins, fmt.Sprintf("v-%d", i), dealer, kind, fmt.Sprintf("%04dABC", i), fmt.Sprintf("VSS%014d", i),
-					makes[i%len(makes)], fmt.Sprintf("Model %d", i%97), int64(i), int64(i)); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := tx.Commit(); err != nil {
-				t.Fatal(err)
-			}
+				return vehicleRow{fmt.Sprintf("v-%d", i), dealer, kind, fmt.Sprintf("%04dABC", i), fmt.Sprintf("VSS%014d", i),
+					makes[i%len(makes)], fmt.Sprintf("Model %d", i%97), int64(i)}
+			})
 			if _, err := s.DB().ExecContext(ctx, "ANALYZE"); err != nil {
 				t.Fatal(err)
 			}

@@ -67,7 +67,7 @@ func (c conn) leadMatch(dealers []int64, terms []string, refs map[string]leadTer
 	var args []any
 	matched := false
 	for _, t := range terms {
-		arms, aargs := refs[t].arms(dealers)
+		arms, aargs := refs[t].arms(c.pg, dealers)
 		if len(arms) == 0 {
 			cond, a, m := c.textFilter([]string{t}, true, leadSearchColumns...)
 			conds, args, matched = append(conds, cond), append(args, a...), matched || m

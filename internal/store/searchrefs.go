@@ -20,7 +20,7 @@ import "strings"
 // byIndexes reports whether r's records are only sources and users, whose
 // leads the indexes leads_dealer_source and leads_dealer_user list.
 func (r leadTermRefs) byIndexes() bool {
-	return len(r.provinces) == 0 && len(r.localities) == 0 && len(r.fuels) == 0
+	return len(r.provinces) == 0 && len(r.localities) == 0 && len(r.fuels) == 0 && len(r.carLeads) == 0 && r.carPattern == ""
 }
 
 // plus returns the records of r and o together.
@@ -32,8 +32,8 @@ func (r leadTermRefs) plus(o leadTermRefs) leadTermRefs {
 // refLeads returns the condition that a lead of dealers is one that r's
 // sources and users add to a term: an "id IN (…)" list read by their
 // indexes; "" when r is empty.
-func (r leadTermRefs) refLeads(dealers []int64) (string, []any) {
-	arms, args := r.arms(dealers)
+func (r leadTermRefs) refLeads(pg bool, dealers []int64) (string, []any) {
+	arms, args := r.arms(pg, dealers)
 	if len(arms) == 0 {
 		return "", nil
 	}
@@ -48,7 +48,7 @@ func (c conn) rowFilters(tf textSpec, dealers []int64) (conds []string, args []a
 	for i, q := range tf.terms {
 		cond, a := c.termFilter(q, tf.byID, tf.columns)
 		if i < len(tf.refs) {
-			if ref, ra := tf.refs[i].refLeads(dealers); ref != "" {
+			if ref, ra := tf.refs[i].refLeads(c.pg, dealers); ref != "" {
 				cond, a = "("+cond+" OR "+ref+")", append(a, ra...)
 			}
 		}
@@ -68,7 +68,7 @@ func (c conn) refsOnly(tf textSpec, dealers []int64) (string, []any) {
 	for _, r := range tf.refs {
 		all = all.plus(r)
 	}
-	list, args := all.refLeads(dealers)
+	list, args := all.refLeads(c.pg, dealers)
 	if list == "" {
 		return "", nil
 	}

@@ -263,10 +263,15 @@ var tables = []*tableSQL{&leadTable, &clientTable, &userTable, &dealerTable, &so
 // shape the trigram index serves.
 type leadTermRefs struct {
 	sources, users, provinces, localities, fuels []int64
+	// the leads whose stock car's plate or VIN holds the term, or past
+	// maxCarLeads of them the term's pattern (searchcars.go)
+	carLeads   []int64
+	carPattern string
 }
 
 func (r leadTermRefs) empty() bool {
-	return len(r.sources) == 0 && len(r.users) == 0 && len(r.provinces) == 0 && len(r.localities) == 0 && len(r.fuels) == 0
+	return len(r.sources) == 0 && len(r.users) == 0 && len(r.provinces) == 0 && len(r.localities) == 0 && len(r.fuels) == 0 &&
+		len(r.carLeads) == 0 && r.carPattern == ""
 }
 
 // leadRefs looks up, for each term, the dealers' sources (by channel slug
@@ -283,6 +288,7 @@ func leadRefs(c conn, dealers []int64, terms []string) (map[string]leadTermRefs,
 		UNION ALL SELECT 'p', id FROM provinces WHERE ` + l("name") + `
 		UNION ALL SELECT 'l', id FROM localities WHERE ` + l("name") + `
 		UNION ALL SELECT 'g', id FROM gas_types WHERE ` + l("name")
+	withCars := q + carRefsArm(c.pg, len(dealers))
 	for _, term := range terms {
 		if _, done := out[term]; done {
 			continue
@@ -291,8 +297,12 @@ func leadRefs(c conn, dealers []int64, terms []string) (map[string]leadTermRefs,
 		args := append(anys(dealers), p, p, p, p)
 		args = append(args, anys(dealers)...)
 		args = append(args, p, p, p, p, p, p, p)
+		query := q
+		if carWord(term) {
+			query, args = withCars, append(args, carRefsArgs(dealers, p)...)
+		}
 		var r leadTermRefs
-		err := eachRow(c, q, args, func(rows *sql.Rows) error {
+		err := eachRow(c, query, args, func(rows *sql.Rows) error {
 			var kind string
 			var id int64
 			if err := rows.Scan(&kind, &id); err != nil {
@@ -309,6 +319,8 @@ func leadRefs(c conn, dealers []int64, terms []string) (map[string]leadTermRefs,
 				r.localities = append(r.localities, id)
 			case "g":
 				r.fuels = append(r.fuels, id)
+			case "c":
+				r.addCarLead(id, p)
 			}
 			return nil
 		})
@@ -323,7 +335,7 @@ func leadRefs(c conn, dealers []int64, terms []string) (map[string]leadTermRefs,
 // arms returns the conditions on a lead's row that r adds to a term, to OR
 // with the term's own texts: its source, its assigned user, its vehicle's
 // fuel, its client's province or locality (a client of dealers).
-func (r leadTermRefs) arms(dealers []int64) (conds []string, args []any) {
+func (r leadTermRefs) arms(pg bool, dealers []int64) (conds []string, args []any) {
 	if len(r.sources) > 0 {
 		conds, args = append(conds, "source_id IN "+in(len(r.sources))), append(args, anys(r.sources)...)
 	}
@@ -333,6 +345,9 @@ func (r leadTermRefs) arms(dealers []int64) (conds []string, args []any) {
 	if len(r.fuels) > 0 {
 		conds = append(conds, "EXISTS (SELECT 1 FROM "+leadVehicle+" AND v.gas_id IN "+in(len(r.fuels))+")")
 		args = append(args, anys(r.fuels)...)
+	}
+	if car, a := r.carArm(pg, dealers); car != "" {
+		conds, args = append(conds, car), append(args, a...)
 	}
 	if len(r.provinces) == 0 && len(r.localities) == 0 {
 		return conds, args

@@ -127,6 +127,7 @@ type leadInput struct {
 	client   *int64
 	clientID any // client_id as given
 	vehicle  core.Vehicle
+	car      carLink // car_list[0].car_id (saleleads)
 	ext      map[string]string
 }
 
@@ -189,6 +190,10 @@ func (b *leadBackend) parse(r *request, body doc) (leadInput, error) {
 		return in, err
 	}
 	in.vehicle = v
+	if in.car, err = b.linkCar(r, body); err != nil {
+		return in, err
+	}
+	in.vehicle.RecordID = in.car.record
 	in.ext = map[string]string{}
 	for k, v := range body {
 		if isEnvelope(k) || slices.Contains(coreOnly, k) || v == nil {
@@ -376,6 +381,9 @@ func (b *leadBackend) create(r *request, body doc) (doc, error) {
 	if err != nil {
 		return nil, err
 	}
+	if in.car.given != "" && in.car.record == nil {
+		return nil, errNoCar()
+	}
 	src, err := b.source(r, body)
 	if err != nil {
 		return nil, err
@@ -458,6 +466,13 @@ func (b *leadBackend) replace(r *request, id string, body doc, version int) (doc
 		}
 		if differs(append(slices.Clone(car), "year")...) && b.kind != core.LeadAftersale {
 			vp.Year, changed = core.Value(in.vehicle.Year), true
+		}
+		// a car_id kept as it was is kept, even when its car is gone
+		if differs(carIDPath...) && in.car.given != "" && in.car.record == nil && b.kind == core.LeadSale {
+			return nil, errNoCar()
+		}
+		if b.kind == core.LeadSale && !sameRef(in.vehicle.RecordID, cur.Vehicle.RecordID) {
+			vp.RecordID, changed = core.Value(in.vehicle.RecordID), true
 		}
 		if changed {
 			p.Vehicle = vp

@@ -294,7 +294,7 @@ func (b *vehicleBackend) render(r *request, vs []core.VehicleRecord) ([]doc, err
 	if b.kind == core.VehicleOwned {
 		return out, vehicleOrders(r, vs, out)
 	}
-	return out, nil
+	return out, carSaleleads(b.svc, r, vs, out)
 }
 
 // vehicleDoc is a vehicle record's own fields as a document shows them

@@ -113,6 +113,8 @@ func NewApp(svc *core.Service, opts ...Option) *App {
 	a.mux.HandleFunc("POST /app/leads/{id}/notas", a.authed(a.addNote))
 	a.mux.HandleFunc("POST /app/leads/{id}/estado", a.authed(a.changeStatus))
 	a.mux.HandleFunc("POST /app/leads/{id}/asignar", a.authed(a.assign))
+	a.mux.HandleFunc("POST /app/leads/{id}/tareas", a.authed(a.createTask))
+	a.mux.HandleFunc("POST /app/leads/{id}/tareas/{tarea}/hecha", a.authed(a.finishTask))
 	a.mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.message(w, r, nil, http.StatusNotFound, "not_found")
 	})

@@ -46,6 +46,7 @@ type noteView struct {
 
 // taskView is one task of the lead.
 type taskView struct {
+	ID, Version int64
 	Type        core.TaskType
 	Media       core.Media
 	Description string
@@ -73,13 +74,17 @@ type leadData struct {
 	CanAssign    bool
 	Assignees    []option
 	NoteText     string // a refused note's text, given back to edit
+	TaskForm     taskForm
+	TaskTypes    []core.TaskType
+	Media        []core.Media
+	Appointments []apptView
 }
 
 // lead serves a lead's page.
 func (a *App) lead(w http.ResponseWriter, r *http.Request, s *session) {
 	done := r.URL.Query().Get("hecho")
 	switch done {
-	case "", "nota", "estado", "asignado":
+	case "", "nota", "estado", "asignado", "tarea", "tarea_hecha":
 	default:
 		done = ""
 	}
@@ -116,6 +121,14 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 	for _, n := range l.Notes {
 		add(n.AuthorID)
 	}
+	appts, _, err := a.svc.FindAppointments(ctx, core.Query{Where: core.Eq("lead", l.ID), Limit: core.MaxItems}) // by start, the default order
+	if err != nil {
+		a.failure(w, r, s, err)
+		return
+	}
+	for _, ap := range appts {
+		add(ap.UserID)
+	}
 	sourceIDs := []int64{l.SourceID}
 	for _, h := range hist {
 		add(h.UserID)
@@ -139,7 +152,12 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 	}
 	d := leadData{Lead: l, Path: path, Dealer: n.dealers[l.DealerID].Name, Created: n.date(l.DealerID, l.CreatedAt),
 		Source: n.sources[l.SourceID], Advisor: n.user(l.UserID), HistoryTotal: total, Outcomes: core.Outcomes,
-		NoteText: noteText, CanAssign: a.svc.CanAssign(ctx, l)}
+		NoteText: noteText, CanAssign: a.svc.CanAssign(ctx, l), TaskForm: taskFormOf(r), TaskTypes: core.TaskTypes,
+		Media: core.MediaValues}
+	for _, ap := range appts {
+		d.Appointments = append(d.Appointments, apptView{Type: ap.Type, Status: ap.Status, Start: n.date(l.DealerID, ap.StartAt),
+			User: n.user(ap.UserID), Title: ap.Title, Place: ap.Place, Remote: ap.Remote, Comment: ap.Comments})
+	}
 	if l.FinishedAt != nil {
 		d.Finished = n.date(l.DealerID, *l.FinishedAt)
 	}
@@ -180,7 +198,7 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 	}
 	slices.Reverse(d.Notes) // newest first, as the history
 	for _, t := range l.Tasks {
-		tv := taskView{Type: t.Type, Media: t.Media, Description: t.Description, Done: t.Done}
+		tv := taskView{ID: t.ID, Version: int64(t.Version), Type: t.Type, Media: t.Media, Description: t.Description, Done: t.Done}
 		if t.PlannedAt != nil {
 			tv.Planned = n.date(l.DealerID, *t.PlannedAt)
 		}

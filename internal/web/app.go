@@ -35,7 +35,7 @@ var templateFS embed.FS
 // pages are the page templates, each parsed with the layout and the labels
 // (templates/layout.html, templates/labels.html), which hold every word
 // the interface shows.
-var pages = parsePages("login.html", "leads.html", "lead.html", "message.html")
+var pages = parsePages("login.html", "leads.html", "lead.html", "message.html", "newlead.html")
 
 func parsePages(names ...string) map[string]*template.Template {
 	out := make(map[string]*template.Template, len(names))
@@ -110,6 +110,8 @@ func NewApp(svc *core.Service, opts ...Option) *App {
 	a.mux.HandleFunc("POST /app/logout", a.authed(a.logout))
 	a.mux.HandleFunc("GET /app/leads", a.authed(a.leads))
 	a.mux.HandleFunc("GET /app/leads/{id}", a.authed(a.lead))
+	a.mux.HandleFunc("GET /app/leads/nuevo", a.authed(a.newLeadPage))
+	a.mux.HandleFunc("POST /app/leads/nuevo", a.authed(a.createLead))
 	a.mux.HandleFunc("POST /app/leads/{id}/notas", a.authed(a.addNote))
 	a.mux.HandleFunc("POST /app/leads/{id}/estado", a.authed(a.changeStatus))
 	a.mux.HandleFunc("POST /app/leads/{id}/asignar", a.authed(a.assign))

@@ -13,16 +13,21 @@ import (
 // public one (a UUID), as the APIs accept them. Anything else, and a lead
 // of a dealer the principal cannot see, is NotFound.
 func (a *App) resolveLead(ctx context.Context, id string) (int64, error) {
+	return a.resolveID(ctx, core.RecordLead, id)
+}
+
+// resolveID reads the id of a record of kind from a path, as resolveLead.
+func (a *App) resolveID(ctx context.Context, kind core.RecordKind, id string) (int64, error) {
 	if id == "" || len(id) > maxIDLen {
-		return 0, core.Errorf(core.NotFound, "lead not found")
+		return 0, core.Errorf(core.NotFound, "%s not found", kind)
 	}
 	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
 		if n <= 0 {
-			return 0, core.Errorf(core.NotFound, "lead not found")
+			return 0, core.Errorf(core.NotFound, "%s not found", kind)
 		}
 		return n, nil
 	}
-	return a.svc.ResolvePublicID(ctx, core.RecordLead, id)
+	return a.svc.ResolvePublicID(ctx, kind, id)
 }
 
 // changeView is one field's change in the history, as the page writes it.

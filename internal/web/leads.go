@@ -189,31 +189,9 @@ func (a *App) leads(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	d.Total = total
 	d.Pages = min((total+pageSize-1)/pageSize, maxPage)
-	var userIDs, sourceIDs []int64
-	for _, l := range leads {
-		if l.UserID != nil {
-			userIDs = append(userIDs, *l.UserID)
-		}
-		sourceIDs = append(sourceIDs, l.SourceID)
-	}
-	n, err := a.lookUp(ctx, s, userIDs, sourceIDs)
-	if err != nil {
+	if d.Rows, err = a.leadRows(ctx, s, leads); err != nil {
 		a.failure(w, r, s, err)
 		return
-	}
-	for _, l := range leads {
-		row := leadRow{ID: l.PublicID, Created: n.date(l.DealerID, l.CreatedAt), Source: n.sources[l.SourceID],
-			Advisor: n.user(l.UserID), Dealer: n.dealers[l.DealerID].Name, Stage: l.Stage, Outcome: l.Outcome}
-		if row.ID == "" {
-			row.ID = strconv.FormatInt(l.ID, 10)
-		}
-		if l.Client != nil {
-			row.Client, row.Phone = l.Client.Name, l.Client.Phone
-		}
-		if l.Vehicle != nil {
-			row.Vehicle = l.Vehicle.BrandModel
-		}
-		d.Rows = append(d.Rows, row)
 	}
 	a.render(w, r, "leads.html", http.StatusOK, page{Session: s, Data: d})
 }
@@ -251,4 +229,36 @@ func userName(u core.User) string {
 		return name
 	}
 	return u.Username
+}
+
+// leadRows are the rows of a table of leads (the list, a client's page),
+// with their users' and sources' names.
+func (a *App) leadRows(ctx context.Context, s *session, leads []core.Lead) ([]leadRow, error) {
+	var userIDs, sourceIDs []int64
+	for _, l := range leads {
+		if l.UserID != nil {
+			userIDs = append(userIDs, *l.UserID)
+		}
+		sourceIDs = append(sourceIDs, l.SourceID)
+	}
+	n, err := a.lookUp(ctx, s, userIDs, sourceIDs)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]leadRow, 0, len(leads))
+	for _, l := range leads {
+		row := leadRow{ID: l.PublicID, Created: n.date(l.DealerID, l.CreatedAt), Source: n.sources[l.SourceID],
+			Advisor: n.user(l.UserID), Dealer: n.dealers[l.DealerID].Name, Stage: l.Stage, Outcome: l.Outcome}
+		if row.ID == "" {
+			row.ID = strconv.FormatInt(l.ID, 10)
+		}
+		if l.Client != nil {
+			row.Client, row.Phone = l.Client.Name, l.Client.Phone
+		}
+		if l.Vehicle != nil {
+			row.Vehicle = l.Vehicle.BrandModel
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
 }

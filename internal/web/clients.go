@@ -28,7 +28,8 @@ type clientsData struct {
 	Search             string
 	Rows               []clientRow
 	Total, Page, Pages int
-	Base               url.Values
+	Base               url.Values // the search, for the pages' links
+	Path               string     // the list's path, for the pages' links
 	ManyDealers        bool
 }
 
@@ -37,7 +38,7 @@ type clientsData struct {
 func (a *App) clients(w http.ResponseWriter, r *http.Request, s *session) {
 	ctx := r.Context()
 	qs := r.URL.Query()
-	d := clientsData{Search: strings.TrimSpace(qs.Get("q")), Page: 1, ManyDealers: len(s.Dealers) > 1, Base: url.Values{}}
+	d := clientsData{Search: strings.TrimSpace(qs.Get("q")), Page: 1, ManyDealers: len(s.Dealers) > 1, Base: url.Values{}, Path: "/app/clientes"}
 	bad := func(msg, detail string) {
 		a.render(w, r, "clients.html", http.StatusBadRequest, page{Session: s, Msg: msg, Detail: detail, Data: d})
 	}

@@ -25,6 +25,11 @@ func testClients(t *testing.T, st site) {
 	a := b.get("/app/clientes")
 	wantStatus(t, a, http.StatusOK, "the clients")
 	wantBody(t, a, "the clients", fmt.Sprintf(`id="total-clientes">%d clientes<`, total), `href="/app/clientes"`)
+	if total <= 25 {
+		t.Fatalf("the demo has %d clients: one page, the pages' links untested", total)
+	}
+	wantBody(t, a, "the clients' pages", `href="/app/clientes?pagina=2"`, "Página 1 de ")
+	wantBody(t, b.get("/app/clientes?pagina=2"), "page 2", `href="/app/clientes?pagina=1"`)
 
 	l := st.lead(t, st.fx.LeadIDs[4])
 	c := *l.Client

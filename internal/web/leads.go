@@ -112,6 +112,7 @@ type listData struct {
 	Rows                   []leadRow
 	Total, Page, Pages     int
 	Base                   url.Values // the filters, for the pages' links
+	Path                   string     // the list's path, for the pages' links
 	ManyDealers            bool
 }
 
@@ -121,7 +122,7 @@ func (a *App) leads(w http.ResponseWriter, r *http.Request, s *session) {
 	ctx := r.Context()
 	qs := r.URL.Query()
 	d := listData{Search: strings.TrimSpace(qs.Get("q")), Stage: qs.Get("estado"), Advisor: qs.Get("asesor"),
-		Stages: core.Stages, Page: 1, ManyDealers: len(s.Dealers) > 1, Base: url.Values{}}
+		Stages: core.Stages, Page: 1, ManyDealers: len(s.Dealers) > 1, Base: url.Values{}, Path: "/app/leads"}
 	members, err := a.members(ctx, s)
 	if err != nil {
 		a.failure(w, r, s, err)

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"forecourt/internal/core"
 )
@@ -43,26 +42,18 @@ func (a *App) clients(w http.ResponseWriter, r *http.Request, s *session) {
 		a.render(w, r, "clients.html", http.StatusBadRequest, page{Session: s, Msg: msg, Detail: detail, Data: d})
 	}
 	var where []core.Cond
-	switch {
-	case len(d.Search) > 4*maxSearch || utf8.RuneCountInString(d.Search) > maxSearch:
+	if msg := checkSearch(d.Search); msg != "" {
 		d.Search = ""
-		bad("search_too_long", "")
+		bad(msg, "")
 		return
-	case !utf8.ValidString(d.Search):
-		d.Search = ""
-		bad("bad_search", "")
-		return
-	case d.Search != "":
+	} else if d.Search != "" {
 		where = append(where, core.Match(d.Search))
 		d.Base.Set("q", d.Search)
 	}
-	if p := qs.Get("pagina"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > maxPage {
-			bad("bad_page", "")
-			return
-		}
-		d.Page = n
+	var ok bool
+	if d.Page, ok = pageOf(qs.Get("pagina")); !ok {
+		bad("bad_page", "")
+		return
 	}
 	cs, total, err := a.svc.FindClients(ctx, core.Query{Where: core.And(where...), Offset: (d.Page - 1) * pageSize, Limit: pageSize,
 		Total: true, Sort: []core.Sort{{Field: "name"}, {Field: "id"}}})

@@ -133,16 +133,11 @@ func (a *App) leads(w http.ResponseWriter, r *http.Request, s *session) {
 		a.render(w, r, "leads.html", http.StatusBadRequest, page{Session: s, Msg: msg, Data: d})
 	}
 	var where []core.Cond
-	switch {
-	case len(d.Search) > 4*maxSearch || utf8.RuneCountInString(d.Search) > maxSearch:
+	if msg := checkSearch(d.Search); msg != "" {
 		d.Search = ""
-		bad("search_too_long")
+		bad(msg)
 		return
-	case !utf8.ValidString(d.Search):
-		d.Search = ""
-		bad("bad_search")
-		return
-	case d.Search != "":
+	} else if d.Search != "" {
 		where = append(where, core.Match(d.Search))
 		d.Base.Set("q", d.Search)
 	}
@@ -170,13 +165,10 @@ func (a *App) leads(w http.ResponseWriter, r *http.Request, s *session) {
 		where = append(where, core.Eq("user", id))
 		d.Base.Set("asesor", d.Advisor)
 	}
-	if p := qs.Get("pagina"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > maxPage {
-			bad("bad_page")
-			return
-		}
-		d.Page = n
+	var ok bool
+	if d.Page, ok = pageOf(qs.Get("pagina")); !ok {
+		bad("bad_page")
+		return
 	}
 	leads, total, err := a.svc.FindLeads(ctx, core.Query{Where: core.And(where...), Offset: (d.Page - 1) * pageSize,
 		Limit: pageSize, Total: true, Project: listFields})
@@ -262,4 +254,26 @@ func (a *App) leadRows(ctx context.Context, s *session, leads []core.Lead) ([]le
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// checkSearch is the message code refusing the search box's text q; ""
+// when it may be searched.
+func checkSearch(q string) string {
+	switch {
+	case len(q) > 4*maxSearch || utf8.RuneCountInString(q) > maxSearch:
+		return "search_too_long"
+	case !utf8.ValidString(q):
+		return "bad_search"
+	}
+	return ""
+}
+
+// pageOf reads a list's page number, 1 when none is given; false when it
+// is not one of 1 to maxPage.
+func pageOf(p string) (int, bool) {
+	if p == "" {
+		return 1, true
+	}
+	n, err := strconv.Atoi(p)
+	return n, err == nil && n >= 1 && n <= maxPage
 }

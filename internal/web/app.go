@@ -47,8 +47,9 @@ func parsePages(names ...string) map[string]*template.Template {
 }
 
 var funcs = template.FuncMap{
-	"add1": func(n int) int { return n + 1 },
-	"sub1": func(n int) int { return n - 1 },
+	"add1":  func(n int) int { return n + 1 },
+	"label": label,
+	"sub1":  func(n int) int { return n - 1 },
 	"deref": func(p *int64) int64 {
 		if p == nil {
 			return 0

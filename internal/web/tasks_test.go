@@ -48,7 +48,8 @@ func testTasks(t *testing.T, st site) {
 		wantBody(t, a, c.what, c.says)
 	}
 	a := b.post(path+"/tareas", url.Values{"csrf": {csrf}, "tipo": {"budget"}, "medio": {"email"}, "fecha": {"bad"}, "comentario": {"Texto que se conserva"}})
-	wantBody(t, a, "a refused task", ">Texto que se conserva</textarea>", `<option value="email" selected>`, `value="bad"`)
+	wantBody(t, a, "a refused task", ">Texto que se conserva</textarea>", `<option value="email" selected>e-mail</option>`, `value="bad"`,
+		`<option value="budget" selected>Presupuesto</option>`, `<option value="vehicle_information">Información del vehículo</option>`)
 	if n := len(st.lead(t, l.ID).Tasks); n != tasks {
 		t.Fatalf("refused tasks wrote %d tasks", n-tasks)
 	}

@@ -93,14 +93,17 @@ func (a *App) createLead(w http.ResponseWriter, r *http.Request, s *session) {
 			return
 		}
 	}
-	srcs, err := a.sourceOptions(r, s)
-	if err != nil {
-		a.failure(w, r, s, err)
-		return
-	}
 	source, err := strconv.ParseInt(f.Source, 10, 64)
+	var srcs []core.Source
+	if err == nil && source > 0 {
+		// the core's sources of the user's dealers only: another dealer's is none
+		if srcs, err = a.svc.SourcesByID(r.Context(), []int64{source}); err != nil {
+			a.failure(w, r, s, err)
+			return
+		}
+	}
 	switch {
-	case err != nil || !slices.ContainsFunc(srcs, func(o option) bool { return o.Value == f.Source }):
+	case len(srcs) != 1:
 		refuse(http.StatusBadRequest, "bad_source", "")
 		return
 	case f.Name == "":

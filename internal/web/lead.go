@@ -158,7 +158,7 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 	d := leadData{Lead: l, Path: path, Dealer: n.dealers[l.DealerID].Name, Created: n.date(l.DealerID, l.CreatedAt),
 		Source: n.sources[l.SourceID], Advisor: n.user(l.UserID), HistoryTotal: total, Outcomes: core.Outcomes,
 		NoteText: noteText, CanAssign: a.svc.CanAssign(ctx, l), TaskForm: taskFormOf(r)}
-	d.TaskTypes, d.Media = choices(core.TaskTypes, d.TaskForm.Type), choices(core.MediaValues, d.TaskForm.Media)
+	d.TaskTypes, d.Media = choices(formTaskTypes, d.TaskForm.Type), choices(core.MediaValues, d.TaskForm.Media)
 	for _, ap := range appts {
 		d.Appointments = append(d.Appointments, apptView{Type: ap.Type, Status: ap.Status, Start: n.date(l.DealerID, ap.StartAt),
 			User: n.user(ap.UserID), Title: ap.Title, Place: ap.Place, Remote: ap.Remote, Comment: ap.Comments})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,11 @@ const (
 	localMinutes = "2006-01-02T15:04"
 	localSeconds = "2006-01-02T15:04:05"
 )
+
+// formTaskTypes are the task types the new-task form offers: all but an
+// appraisal, which the core requires to carry the appraised vehicle, which
+// the form does not ask for (a forged one is the core's refusal).
+var formTaskTypes = slices.DeleteFunc(slices.Clone(core.TaskTypes), func(t core.TaskType) bool { return t == core.TaskAppraisal })
 
 // taskForm is the new-task form's values, given back when it is refused.
 type taskForm struct {

@@ -50,6 +50,9 @@ func testTasks(t *testing.T, st site) {
 	a := b.post(path+"/tareas", url.Values{"csrf": {csrf}, "tipo": {"budget"}, "medio": {"email"}, "fecha": {"bad"}, "comentario": {"Texto que se conserva"}})
 	wantBody(t, a, "a refused task", ">Texto que se conserva</textarea>", `<option value="email" selected>e-mail</option>`, `value="bad"`,
 		`<option value="budget" selected>Presupuesto</option>`, `<option value="vehicle_information">Información del vehículo</option>`)
+	if strings.Contains(a.Body, `<option value="appraisal"`) {
+		t.Fatal("the task form offers an appraisal, which the core refuses without its vehicle")
+	}
 	if n := len(st.lead(t, l.ID).Tasks); n != tasks {
 		t.Fatalf("refused tasks wrote %d tasks", n-tasks)
 	}

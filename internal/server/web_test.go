@@ -75,6 +75,29 @@ func TestWebInterfaceWritesWhatSMLReads(t *testing.T) {
 		t.Fatalf("status: %d %s", rec.Code, rec.Body)
 	}
 
+	// a task created on the page is one SML's lead lists
+	if rec := form(path+"/tareas", cookie, url.Values{"csrf": {csrf}, "tipo": {"budget"}, "medio": {"phone"}, "comentario": {"Tarea escrita en la web"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("task: %d %s", rec.Code, rec.Body)
+	}
+	if tasks := send(h, "GET", fmt.Sprintf("/api/lead/%d/", id), "", "Authorization", "Token "+tok.Token).Body.String(); !strings.Contains(tasks, "Tarea escrita en la web") {
+		t.Fatalf("SML's lead lacks the web's task: %s", tasks)
+	}
+
+	// a lead entered by hand on the web is one SML reads, by its internal id
+	byHand := form("/app/leads/nuevo", cookie, url.Values{"csrf": {csrf}, "fuente": {fmt.Sprint(fx.SourceIDs["phone"])}, "nombre": {"Cliente de paso"},
+		"telefono": {"699887766"}, "vehiculo": {"Cupra Born"}})
+	if byHand.Code != http.StatusSeeOther {
+		t.Fatalf("lead by hand: %d %s", byHand.Code, byHand.Body)
+	}
+	handPage := send(h, "GET", strings.TrimSuffix(byHand.Header().Get("Location"), "?hecho=creado"), "", "Cookie", cookie).Body.String()
+	handID := regexp.MustCompile(`<dt>Identificador</dt><dd><code>(\d+)</code>`).FindStringSubmatch(handPage)
+	if handID == nil {
+		t.Fatalf("the new lead's page: %s", handPage)
+	}
+	if rec := send(h, "GET", "/api/lead/"+handID[1]+"/", "", "Authorization", "Token "+tok.Token); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Cupra Born") {
+		t.Fatalf("SML's view of the lead entered by hand: %d %s", rec.Code, rec.Body)
+	}
+
 	hist := send(h, "GET", fmt.Sprintf("/api/lead_history/%d/get_history/", id), "", "Authorization", "Token "+tok.Token)
 	if hist.Code != http.StatusOK || !strings.Contains(hist.Body.String(), "Nota escrita en la web") || !strings.Contains(hist.Body.String(), "tracing") {
 		t.Fatalf("SML's history lacks the web's changes: %d %s", hist.Code, hist.Body)
@@ -94,7 +117,7 @@ func TestWebInterfaceWritesWhatSMLReads(t *testing.T) {
 	for _, e := range entries {
 		got = append(got, string(e.Kind)+" via "+e.Via)
 	}
-	if want := "lead_created via sml, lead_updated via web, stage_changed via web"; strings.Join(got, ", ") != want {
+	if want := "lead_created via sml, lead_updated via web, stage_changed via web, task_created via web"; strings.Join(got, ", ") != want {
 		t.Errorf("history: %s, want %s", strings.Join(got, ", "), want)
 	}
 	page = send(h, "GET", path, "", "Cookie", cookie)
@@ -106,7 +129,7 @@ func TestWebInterfaceWritesWhatSMLReads(t *testing.T) {
 
 	// the pages are counted under one label, whatever the lead
 	metrics := send(h, "GET", "/metrics", "").Body.String()
-	if !strings.Contains(metrics, `forecourt_http_requests_total{code="303",route="/app/"} 4`) || strings.Contains(metrics, path) {
+	if !strings.Contains(metrics, `forecourt_http_requests_total{code="303",route="/app/"} 6`) || strings.Contains(metrics, path) {
 		t.Errorf("the interface's metrics: %s", metrics)
 	}
 }

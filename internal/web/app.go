@@ -35,33 +35,34 @@ var templateFS embed.FS
 // pages are the page templates, each parsed with the layout and the labels
 // (templates/layout.html, templates/labels.html), which hold every word
 // the interface shows.
-var pages = parsePages("login.html", "leads.html", "lead.html", "message.html")
+var pages = parsePages("login.html", "leads.html", "lead.html", "message.html", "newlead.html", "clients.html", "client.html")
 
 func parsePages(names ...string) map[string]*template.Template {
 	out := make(map[string]*template.Template, len(names))
 	for _, n := range names {
 		out[n] = template.Must(template.New(n).Funcs(funcs).ParseFS(templateFS,
-			"templates/layout.html", "templates/labels.html", "templates/"+n))
+			"templates/layout.html", "templates/labels.html", "templates/leadtable.html", "templates/"+n))
 	}
 	return out
 }
 
 var funcs = template.FuncMap{
-	"add1": func(n int) int { return n + 1 },
-	"sub1": func(n int) int { return n - 1 },
+	"add1":  func(n int) int { return n + 1 },
+	"label": label,
+	"sub1":  func(n int) int { return n - 1 },
 	"deref": func(p *int64) int64 {
 		if p == nil {
 			return 0
 		}
 		return *p
 	},
-	"pageURL": func(base url.Values, page int) string {
+	"pageURL": func(path string, base url.Values, page int) string {
 		v := url.Values{}
 		for k, vs := range base {
 			v[k] = vs
 		}
 		v.Set("pagina", strconv.Itoa(page))
-		return "/app/leads?" + v.Encode()
+		return path + "?" + v.Encode()
 	},
 }
 
@@ -110,9 +111,15 @@ func NewApp(svc *core.Service, opts ...Option) *App {
 	a.mux.HandleFunc("POST /app/logout", a.authed(a.logout))
 	a.mux.HandleFunc("GET /app/leads", a.authed(a.leads))
 	a.mux.HandleFunc("GET /app/leads/{id}", a.authed(a.lead))
+	a.mux.HandleFunc("GET /app/leads/nuevo", a.authed(a.newLeadPage))
+	a.mux.HandleFunc("POST /app/leads/nuevo", a.authed(a.createLead))
+	a.mux.HandleFunc("GET /app/clientes", a.authed(a.clients))
+	a.mux.HandleFunc("GET /app/clientes/{id}", a.authed(a.client))
 	a.mux.HandleFunc("POST /app/leads/{id}/notas", a.authed(a.addNote))
 	a.mux.HandleFunc("POST /app/leads/{id}/estado", a.authed(a.changeStatus))
 	a.mux.HandleFunc("POST /app/leads/{id}/asignar", a.authed(a.assign))
+	a.mux.HandleFunc("POST /app/leads/{id}/tareas", a.authed(a.createTask))
+	a.mux.HandleFunc("POST /app/leads/{id}/tareas/{tarea}/hecha", a.authed(a.finishTask))
 	a.mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.message(w, r, nil, http.StatusNotFound, "not_found")
 	})

@@ -178,6 +178,9 @@ func TestWeb(t *testing.T) {
 		t.Run("isolation", func(t *testing.T) { testIsolation(t, st) })
 		t.Run("actions", func(t *testing.T) { testActions(t, st) })
 		t.Run("bounds", func(t *testing.T) { testBounds(t, st) })
+		t.Run("tasks", func(t *testing.T) { testTasks(t, st) })
+		t.Run("new lead", func(t *testing.T) { testNewLead(t, st) })
+		t.Run("clients", func(t *testing.T) { testClients(t, st) })
 		if strings.HasSuffix(t.Name(), "/"+store.SQLite) {
 			t.Run("secure cookie", func(t *testing.T) { testSecureCookie(t, st) })
 			t.Run("throttled login", func(t *testing.T) { testThrottledLogin(t, s, st) })

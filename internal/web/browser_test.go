@@ -93,6 +93,14 @@ func testBrowser(t *testing.T, st site) {
 		chromedp.Click(chromedp.ID("cambiar-estado")),
 		chromedp.WaitVisible(chromedp.CSS("#estado-actual .stage-tracing")))
 	done, state, history := text("hecho"), text("estado-actual"), text("historial")
+	do("create a task",
+		chromedp.SetValue(chromedp.ID("tarea-tipo"), string(core.TaskBudget)),
+		chromedp.SendKeys(chromedp.ID("tarea-comentario"), "Tarea desde el navegador"),
+		chromedp.Click(chromedp.ID("crear-tarea")),
+		chromedp.WaitVisible(chromedp.CSS("#tareas .task")))
+	if got := text("hecho"); got != "Tarea creada." || !strings.Contains(text("tareas"), "Tarea desde el navegador") {
+		t.Errorf("after creating a task: %q, tasks %q", got, text("tareas"))
+	}
 	if bg != "rgb(244, 245, 247)" {
 		t.Errorf("the stylesheet does not apply (body background %q)", bg)
 	}

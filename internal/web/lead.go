@@ -13,16 +13,21 @@ import (
 // public one (a UUID), as the APIs accept them. Anything else, and a lead
 // of a dealer the principal cannot see, is NotFound.
 func (a *App) resolveLead(ctx context.Context, id string) (int64, error) {
+	return a.resolveID(ctx, core.RecordLead, id)
+}
+
+// resolveID reads the id of a record of kind from a path, as resolveLead.
+func (a *App) resolveID(ctx context.Context, kind core.RecordKind, id string) (int64, error) {
 	if id == "" || len(id) > maxIDLen {
-		return 0, core.Errorf(core.NotFound, "lead not found")
+		return 0, core.Errorf(core.NotFound, "%s not found", kind)
 	}
 	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
 		if n <= 0 {
-			return 0, core.Errorf(core.NotFound, "lead not found")
+			return 0, core.Errorf(core.NotFound, "%s not found", kind)
 		}
 		return n, nil
 	}
-	return a.svc.ResolvePublicID(ctx, core.RecordLead, id)
+	return a.svc.ResolvePublicID(ctx, kind, id)
 }
 
 // changeView is one field's change in the history, as the page writes it.
@@ -46,6 +51,7 @@ type noteView struct {
 
 // taskView is one task of the lead.
 type taskView struct {
+	ID, Version int64
 	Type        core.TaskType
 	Media       core.Media
 	Description string
@@ -73,13 +79,17 @@ type leadData struct {
 	CanAssign    bool
 	Assignees    []option
 	NoteText     string // a refused note's text, given back to edit
+	TaskForm     taskForm
+	TaskTypes    []choice // the task types, for the new task's select
+	Media        []choice // the media, likewise
+	Appointments []apptView
 }
 
 // lead serves a lead's page.
 func (a *App) lead(w http.ResponseWriter, r *http.Request, s *session) {
 	done := r.URL.Query().Get("hecho")
 	switch done {
-	case "", "nota", "estado", "asignado":
+	case "", "nota", "estado", "asignado", "tarea", "tarea_hecha", "creado":
 	default:
 		done = ""
 	}
@@ -116,6 +126,14 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 	for _, n := range l.Notes {
 		add(n.AuthorID)
 	}
+	appts, _, err := a.svc.FindAppointments(ctx, core.Query{Where: core.Eq("lead", l.ID), Limit: core.MaxItems}) // by start, the default order
+	if err != nil {
+		a.failure(w, r, s, err)
+		return
+	}
+	for _, ap := range appts {
+		add(ap.UserID)
+	}
 	sourceIDs := []int64{l.SourceID}
 	for _, h := range hist {
 		add(h.UserID)
@@ -139,7 +157,12 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 	}
 	d := leadData{Lead: l, Path: path, Dealer: n.dealers[l.DealerID].Name, Created: n.date(l.DealerID, l.CreatedAt),
 		Source: n.sources[l.SourceID], Advisor: n.user(l.UserID), HistoryTotal: total, Outcomes: core.Outcomes,
-		NoteText: noteText, CanAssign: a.svc.CanAssign(ctx, l)}
+		NoteText: noteText, CanAssign: a.svc.CanAssign(ctx, l), TaskForm: taskFormOf(r)}
+	d.TaskTypes, d.Media = choices(formTaskTypes, d.TaskForm.Type), choices(core.MediaValues, d.TaskForm.Media)
+	for _, ap := range appts {
+		d.Appointments = append(d.Appointments, apptView{Type: ap.Type, Status: ap.Status, Start: n.date(l.DealerID, ap.StartAt),
+			User: n.user(ap.UserID), Title: ap.Title, Place: ap.Place, Remote: ap.Remote, Comment: ap.Comments})
+	}
 	if l.FinishedAt != nil {
 		d.Finished = n.date(l.DealerID, *l.FinishedAt)
 	}
@@ -180,7 +203,7 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 	}
 	slices.Reverse(d.Notes) // newest first, as the history
 	for _, t := range l.Tasks {
-		tv := taskView{Type: t.Type, Media: t.Media, Description: t.Description, Done: t.Done}
+		tv := taskView{ID: t.ID, Version: int64(t.Version), Type: t.Type, Media: t.Media, Description: t.Description, Done: t.Done}
 		if t.PlannedAt != nil {
 			tv.Planned = n.date(l.DealerID, *t.PlannedAt)
 		}

@@ -112,6 +112,7 @@ type listData struct {
 	Rows                   []leadRow
 	Total, Page, Pages     int
 	Base                   url.Values // the filters, for the pages' links
+	Path                   string     // the list's path, for the pages' links
 	ManyDealers            bool
 }
 
@@ -121,7 +122,7 @@ func (a *App) leads(w http.ResponseWriter, r *http.Request, s *session) {
 	ctx := r.Context()
 	qs := r.URL.Query()
 	d := listData{Search: strings.TrimSpace(qs.Get("q")), Stage: qs.Get("estado"), Advisor: qs.Get("asesor"),
-		Stages: core.Stages, Page: 1, ManyDealers: len(s.Dealers) > 1, Base: url.Values{}}
+		Stages: core.Stages, Page: 1, ManyDealers: len(s.Dealers) > 1, Base: url.Values{}, Path: "/app/leads"}
 	members, err := a.members(ctx, s)
 	if err != nil {
 		a.failure(w, r, s, err)
@@ -132,16 +133,11 @@ func (a *App) leads(w http.ResponseWriter, r *http.Request, s *session) {
 		a.render(w, r, "leads.html", http.StatusBadRequest, page{Session: s, Msg: msg, Data: d})
 	}
 	var where []core.Cond
-	switch {
-	case len(d.Search) > 4*maxSearch || utf8.RuneCountInString(d.Search) > maxSearch:
+	if msg := checkSearch(d.Search); msg != "" {
 		d.Search = ""
-		bad("search_too_long")
+		bad(msg)
 		return
-	case !utf8.ValidString(d.Search):
-		d.Search = ""
-		bad("bad_search")
-		return
-	case d.Search != "":
+	} else if d.Search != "" {
 		where = append(where, core.Match(d.Search))
 		d.Base.Set("q", d.Search)
 	}
@@ -169,13 +165,10 @@ func (a *App) leads(w http.ResponseWriter, r *http.Request, s *session) {
 		where = append(where, core.Eq("user", id))
 		d.Base.Set("asesor", d.Advisor)
 	}
-	if p := qs.Get("pagina"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > maxPage {
-			bad("bad_page")
-			return
-		}
-		d.Page = n
+	var ok bool
+	if d.Page, ok = pageOf(qs.Get("pagina")); !ok {
+		bad("bad_page")
+		return
 	}
 	leads, total, err := a.svc.FindLeads(ctx, core.Query{Where: core.And(where...), Offset: (d.Page - 1) * pageSize,
 		Limit: pageSize, Total: true, Project: listFields})
@@ -189,31 +182,9 @@ func (a *App) leads(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	d.Total = total
 	d.Pages = min((total+pageSize-1)/pageSize, maxPage)
-	var userIDs, sourceIDs []int64
-	for _, l := range leads {
-		if l.UserID != nil {
-			userIDs = append(userIDs, *l.UserID)
-		}
-		sourceIDs = append(sourceIDs, l.SourceID)
-	}
-	n, err := a.lookUp(ctx, s, userIDs, sourceIDs)
-	if err != nil {
+	if d.Rows, err = a.leadRows(ctx, s, leads); err != nil {
 		a.failure(w, r, s, err)
 		return
-	}
-	for _, l := range leads {
-		row := leadRow{ID: l.PublicID, Created: n.date(l.DealerID, l.CreatedAt), Source: n.sources[l.SourceID],
-			Advisor: n.user(l.UserID), Dealer: n.dealers[l.DealerID].Name, Stage: l.Stage, Outcome: l.Outcome}
-		if row.ID == "" {
-			row.ID = strconv.FormatInt(l.ID, 10)
-		}
-		if l.Client != nil {
-			row.Client, row.Phone = l.Client.Name, l.Client.Phone
-		}
-		if l.Vehicle != nil {
-			row.Vehicle = l.Vehicle.BrandModel
-		}
-		d.Rows = append(d.Rows, row)
 	}
 	a.render(w, r, "leads.html", http.StatusOK, page{Session: s, Data: d})
 }
@@ -251,4 +222,58 @@ func userName(u core.User) string {
 		return name
 	}
 	return u.Username
+}
+
+// leadRows are the rows of a table of leads (the list, a client's page),
+// with their users' and sources' names.
+func (a *App) leadRows(ctx context.Context, s *session, leads []core.Lead) ([]leadRow, error) {
+	var userIDs, sourceIDs []int64
+	for _, l := range leads {
+		if l.UserID != nil {
+			userIDs = append(userIDs, *l.UserID)
+		}
+		sourceIDs = append(sourceIDs, l.SourceID)
+	}
+	n, err := a.lookUp(ctx, s, userIDs, sourceIDs)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]leadRow, 0, len(leads))
+	for _, l := range leads {
+		row := leadRow{ID: l.PublicID, Created: n.date(l.DealerID, l.CreatedAt), Source: n.sources[l.SourceID],
+			Advisor: n.user(l.UserID), Dealer: n.dealers[l.DealerID].Name, Stage: l.Stage, Outcome: l.Outcome}
+		if row.ID == "" {
+			row.ID = strconv.FormatInt(l.ID, 10)
+		}
+		if l.Client != nil {
+			row.Client, row.Phone = l.Client.Name, l.Client.Phone
+		}
+		if l.Vehicle != nil {
+			row.Vehicle = l.Vehicle.BrandModel
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// checkSearch is the message code refusing the search box's text q; ""
+// when it may be searched.
+func checkSearch(q string) string {
+	switch {
+	case len(q) > 4*maxSearch || utf8.RuneCountInString(q) > maxSearch:
+		return "search_too_long"
+	case !utf8.ValidString(q):
+		return "bad_search"
+	}
+	return ""
+}
+
+// pageOf reads a list's page number, 1 when none is given; false when it
+// is not one of 1 to maxPage.
+func pageOf(p string) (int, bool) {
+	if p == "" {
+		return 1, true
+	}
+	n, err := strconv.Atoi(p)
+	return n, err == nil && n >= 1 && n <= maxPage
 }

@@ -1,0 +1,167 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"forecourt/internal/core"
+)
+
+// A lead's tasks on its page: a form creates one (core.Service.CreateTask,
+// as SML's POST /api/task/ does), each pending task has a button that
+// marks it done (core.Service.UpdateTask with the task's version, as SML's
+// PATCH of realization_date_check). The lead's appointments are listed
+// (core.Service.FindAppointments), read-only.
+
+// Layouts a datetime-local input sends: minutes, or seconds when the
+// browser adds them.
+const (
+	localMinutes = "2006-01-02T15:04"
+	localSeconds = "2006-01-02T15:04:05"
+)
+
+// formTaskTypes are the task types the new-task form offers: all but an
+// appraisal, which the core requires to carry the appraised vehicle, which
+// the form does not ask for (a forged one is the core's refusal).
+var formTaskTypes = slices.DeleteFunc(slices.Clone(core.TaskTypes), func(t core.TaskType) bool { return t == core.TaskAppraisal })
+
+// taskForm is the new-task form's values, given back when it is refused.
+type taskForm struct {
+	Type, Media, Planned, Description string
+}
+
+// taskFormOf reads the new-task form's values of a posted request (none
+// on a GET, nor for the other forms, which do not carry them).
+func taskFormOf(r *http.Request) taskForm {
+	if r.PostForm == nil {
+		return taskForm{}
+	}
+	f := taskForm{Type: r.PostForm.Get("tipo"), Media: r.PostForm.Get("medio"),
+		Planned: r.PostForm.Get("fecha"), Description: r.PostForm.Get("comentario")}
+	if !utf8.ValidString(f.Description) {
+		f.Description = ""
+	}
+	return f
+}
+
+// apptView is one appointment of the lead.
+type apptView struct {
+	Type    core.AppointmentType
+	Status  core.AppointmentStatus
+	Start   string
+	User    string
+	Title   string
+	Place   string
+	Remote  bool
+	Comment string
+}
+
+// createTask adds the form's task to the lead: its type and medium as the
+// core knows them, a planned date in the lead's dealer's time zone
+// (optional) and a comment (optional).
+func (a *App) createTask(w http.ResponseWriter, r *http.Request, s *session) {
+	f := taskFormOf(r)
+	typ, media := core.TaskType(f.Type), core.Media(f.Media)
+	desc := strings.TrimSpace(f.Description)
+	switch {
+	case !typ.Valid():
+		a.refuse(w, r, s, http.StatusBadRequest, "bad_task_type", "", "")
+		return
+	case !media.Valid():
+		a.refuse(w, r, s, http.StatusBadRequest, "bad_media", "", "")
+		return
+	case !utf8.ValidString(r.PostForm.Get("comentario")):
+		a.refuse(w, r, s, http.StatusBadRequest, "bad_form", "", "")
+		return
+	case utf8.RuneCountInString(desc) > core.MaxLongText:
+		a.refuse(w, r, s, http.StatusBadRequest, "task_too_long", "", "")
+		return
+	}
+	id, ok := a.formLead(w, r, s)
+	if !ok {
+		return
+	}
+	l, err := a.svc.FindLead(r.Context(), id)
+	if err != nil {
+		a.failure(w, r, s, err)
+		return
+	}
+	t := core.Task{Type: typ, Media: media, Description: desc}
+	if f.Planned != "" {
+		at, ok := parseLocal(f.Planned, dealerLocation(s, l.DealerID))
+		if !ok {
+			a.refuse(w, r, s, http.StatusBadRequest, "bad_date", "", "")
+			return
+		}
+		t.PlannedAt = &at
+	}
+	if _, err := a.svc.CreateTask(r.Context(), l.ID, t); err != nil {
+		a.refused(w, r, s, err, "")
+		return
+	}
+	a.back(w, r, "tarea")
+}
+
+// finishTask marks the path's task of the lead done. The form carries the
+// task's version: a task changed since is the core's ErrStaleVersion.
+func (a *App) finishTask(w http.ResponseWriter, r *http.Request, s *session) {
+	version, okVersion := formVersion(r)
+	taskID, err := strconv.ParseInt(r.PathValue("tarea"), 10, 64)
+	id, ok := a.formLead(w, r, s)
+	if !ok {
+		return
+	}
+	if err != nil || taskID <= 0 || len(r.PathValue("tarea")) > maxIDLen {
+		a.failure(w, r, s, core.Errorf(core.NotFound, "task not found"))
+		return
+	}
+	t, err := a.svc.FindTask(r.Context(), taskID)
+	if err == nil && t.LeadID != id {
+		err = core.Errorf(core.NotFound, "task not found") // a task of another lead is not this page's
+	}
+	if err != nil {
+		a.failure(w, r, s, err)
+		return
+	}
+	if !okVersion {
+		a.refuse(w, r, s, http.StatusBadRequest, "bad_form", "", "")
+		return
+	}
+	if _, err := a.svc.UpdateTask(r.Context(), taskID, core.TaskPatch{Version: version, Done: core.Value(true)}); err != nil {
+		a.refused(w, r, s, err, "")
+		return
+	}
+	a.back(w, r, "tarea_hecha")
+}
+
+// parseLocal reads a datetime-local value as a time in loc; a time the
+// zone skips (the spring change) is the one the Go library gives.
+func parseLocal(v string, loc *time.Location) (time.Time, bool) {
+	if len(v) > len(localSeconds) {
+		return time.Time{}, false
+	}
+	layout := localMinutes
+	if len(v) == len(localSeconds) {
+		layout = localSeconds
+	}
+	t, err := time.ParseInLocation(layout, v, loc)
+	if err != nil || t.Year() < 2000 || t.Year() > 2200 {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// dealerLocation is the time zone of dealer, one of the session's; UTC
+// for another.
+func dealerLocation(s *session, dealer int64) *time.Location {
+	for _, d := range s.Dealers {
+		if d.ID == dealer {
+			return d.Location()
+		}
+	}
+	return time.UTC
+}

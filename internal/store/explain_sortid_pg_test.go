@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"database/sql"
 	"os"
 	"strings"
 	"testing"
@@ -17,17 +18,7 @@ import (
 // 0041) with no Sort node and no scan of the whole table. Sequential
 // scans are disabled in the session, as in TestExplainRecordExtPostgres.
 func TestExplainSortByCreationPostgres(t *testing.T) {
-	u := os.Getenv(testkit.PostgresEnv)
-	if u == "" {
-		t.Skip(testkit.PostgresEnv + " not set")
-	}
-	s := testkit.OpenPostgres(t, u)
-	f := testkit.NewFixture(t, s, "x")
-	conn, err := s.DB().Conn(ctx)
-	check(t, err, "conn")
-	defer conn.Close()
-	_, err = conn.ExecContext(ctx, "SET enable_seqscan = off")
-	check(t, err, "set")
+	s, f, conn := pgNoSeqScan(t)
 	for _, tc := range []struct {
 		table     string
 		schema    core.Schema
@@ -49,4 +40,24 @@ func TestExplainSortByCreationPostgres(t *testing.T) {
 			t.Errorf("%s by %v: the page is not read in an index's order:\n%s", tc.table, tc.sort, plan)
 		}
 	}
+}
+
+// pgNoSeqScan opens a PostgreSQL store (skipping the test without one)
+// with a dealer's fixture, and a connection of it whose sequential scans
+// are disabled, so that a plan shows what the indexes allow on tables too
+// small for the planner to prefer them.
+func pgNoSeqScan(t *testing.T) (*store.Store, testkit.Fixture, *sql.Conn) {
+	t.Helper()
+	u := os.Getenv(testkit.PostgresEnv)
+	if u == "" {
+		t.Skip(testkit.PostgresEnv + " not set")
+	}
+	s := testkit.OpenPostgres(t, u)
+	f := testkit.NewFixture(t, s, "x")
+	conn, err := s.DB().Conn(ctx)
+	check(t, err, "conn")
+	t.Cleanup(func() { conn.Close() })
+	_, err = conn.ExecContext(ctx, "SET enable_seqscan = off")
+	check(t, err, "set")
+	return s, f, conn
 }

@@ -38,20 +38,7 @@ func TestAftersaleVehicleLinks(t *testing.T) {
 		lead := post(e.esKey, e.dealer, "aftersaleleads", map[string]any{"vehicle_id": mine})
 		found := func(search string, want ...string) {
 			t.Helper()
-			r := e.list("aftersaleleads", url.Values{"search": {search}, "project": {"_id"}})
-			mustStatus(t, "search "+search, r, 200)
-			var got []string
-			for _, d := range r.arr() {
-				got = append(got, d.(map[string]any)["_id"].(string))
-			}
-			ls, _, err := e.svc.FindLeads(ctx, core.Query{Where: core.And(core.Eq("dealer", e.fx.DealerID), core.Match(search)), Limit: 50})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var viaCore []string
-			for _, l := range ls {
-				viaCore = append(viaCore, l.PublicID)
-			}
+			got, viaCore := e.searchBoth(t, ctx, "aftersaleleads", search)
 			if !slices.Equal(got, want) || !slices.Equal(viaCore, want) {
 				t.Errorf("search %q: Walcu %v, the core %v, want %v", search, got, viaCore, want)
 			}

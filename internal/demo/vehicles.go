@@ -66,7 +66,11 @@ func seedVehicles(ctx context.Context, svc *core.Service, f *Fixture) error {
 		}
 		f.VehicleIDs = append(f.VehicleIDs, v.ID)
 		vid := strconv.Quote(v.PublicID)
-		if _, err := svc.UpdateLead(ctx, id, core.LeadPatch{Ext: map[string]*string{"walcu.vehicle_id": &vid}}); err != nil {
+		p := core.LeadPatch{Ext: map[string]*string{"walcu.vehicle_id": &vid}}
+		if l.Vehicle != nil { // linked as Walcu links it (docs/walcu.md, "A lead's cars")
+			p.Vehicle = &core.VehiclePatch{ID: &l.Vehicle.ID, RecordID: core.Value(&v.ID)}
+		}
+		if _, err := svc.UpdateLead(ctx, id, p); err != nil {
 			return fmt.Errorf("the vehicle of lead %d: %w", id, err)
 		}
 	}

@@ -1,6 +1,7 @@
 package walcu_test
 
 import (
+	"encoding/json"
 	"context"
 	"log/slog"
 	"net/http"
@@ -69,6 +70,14 @@ func TestDemoData(t *testing.T) {
 	}
 	if named != 1 {
 		t.Errorf("%d sale leads show the stock car in computed, want 1", named)
+	}
+	counted := 0
+	for _, d := range e.list("cars", nil).arr() {
+		n, _ := at(d, "computed", "car_number_of_saleleads").(json.Number).Int64()
+		counted += int(n)
+	}
+	if counted != 1 {
+		t.Errorf("the stock cars count %d saleleads, want 1 (the first lead, linked)", counted)
 	}
 	for _, d := range e.list("aftersaleleads", nil).arr() {
 		plate, _ := at(d, "computed", "vehicle", "0", "license_plate").(string)

@@ -1,8 +1,8 @@
 package walcu_test
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"

@@ -322,7 +322,9 @@ type Vehicle struct {
 	Sold       bool
 	// RecordID is the stock car of the lead's dealer (a VehicleRecord of
 	// kind stock) this vehicle is, when an API names one (Walcu's
-	// car_list[0].car_id); nil when none, or once that car is deleted.
+	// car_list[0].car_id), or for an after-sale lead the client's own
+	// vehicle (kind owned: Walcu's vehicle_id); nil when none, or once
+	// that record is deleted.
 	// Its fields are the car's; BrandModel and the rest stay the lead's.
 	RecordID *int64
 }

@@ -168,8 +168,8 @@ var LocalitySchema = Schema{
 }
 
 // AppointmentSchema is the registry of an appointment's fields. Its sorts
-// are served by indexes on the dealer and start, update time or id, and
-// on the dealer, user and start (a user's agenda).
+// are served by indexes on the dealer and start, creation time (0041),
+// update time or id, and on the dealer, user and start (a user's agenda).
 var AppointmentSchema = Schema{
 	Entity: "appointment",
 	Fields: map[string]FieldSpec{
@@ -188,7 +188,7 @@ var AppointmentSchema = Schema{
 		"comments":   {Type: TypeText},
 		"start_at":   {Type: TypeTime, Sort: true},
 		"end_at":     {Type: TypeTime},
-		"created_at": {Type: TypeTime},
+		"created_at": {Type: TypeTime, Sort: true},
 		"updated_at": {Type: TypeTime, Sort: true},
 		"version":    {Type: TypeInt},
 	},

@@ -16,9 +16,10 @@ type VehicleLinks interface {
 	VehicleRecordLeads(ctx context.Context, dealerID int64, recordIDs []int64) (map[int64][]LeadTally, error)
 }
 
-// checkVehicleLink records on fe a link of l's vehicle that is no stock
-// car of l's dealer, when it differs from old's (a link that is kept is
-// not checked again, as the lead's other references).
+// checkVehicleLink records on fe a link of l's vehicle that is no vehicle
+// record of l's dealer of the kind l's kind links to (linkedKind), when
+// it differs from old's (a link that is kept is not checked again, as the
+// lead's other references).
 func (s *Service) checkVehicleLink(ctx context.Context, old, l *Lead, fe FieldErrors) error {
 	if l.Vehicle == nil || l.Vehicle.RecordID == nil {
 		return nil
@@ -28,12 +29,23 @@ func (s *Service) checkVehicleLink(ctx context.Context, old, l *Lead, fe FieldEr
 	}
 	v, err := s.store.VehicleRecord(ctx, *l.Vehicle.RecordID)
 	switch {
-	case ErrorCode(err) == NotFound || (err == nil && (v.DealerID != l.DealerID || v.Kind != VehicleStock)):
+	case ErrorCode(err) == NotFound || (err == nil && (v.DealerID != l.DealerID || v.Kind != linkedKind(l.Kind))):
 		fe.Add("vehicle.record", MsgNotExist)
 	case err != nil:
 		return err
 	}
 	return nil
+}
+
+// linkedKind is the kind of vehicle record a lead of kind k may be linked
+// to: an after-sale lead's vehicle is the client's own (Walcu's
+// aftersalelead vehicle_id, a clientvehicle), any other lead's a car of
+// the dealer's stock (a salelead's car_list[0].car_id).
+func linkedKind(k LeadKind) VehicleKind {
+	if k == LeadAftersale {
+		return VehicleOwned
+	}
+	return VehicleStock
 }
 
 // VehicleRecordLeads counts, for each of the dealer's vehicle records

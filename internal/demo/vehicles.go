@@ -25,6 +25,7 @@ func seedVehicles(ctx context.Context, svc *core.Service, f *Fixture) error {
 		{"Kia", "Niro", "1.6 HEV Drive", "3307LPT", "KNACC81CGN5123456", "híbrido", "azul", 2022, 27500, 22400},
 	}
 	var first string
+	var firstID int64
 	for i, s := range stock {
 		year, km, price := s.year, s.km, s.price
 		v, err := svc.CreateVehicleRecord(ctx, core.VehicleRecord{DealerID: f.DealerID, Kind: core.VehicleStock, Make: s.make, Model: s.model,
@@ -36,12 +37,20 @@ func seedVehicles(ctx context.Context, svc *core.Service, f *Fixture) error {
 		}
 		f.VehicleIDs = append(f.VehicleIDs, v.ID)
 		if i == 0 {
-			first = v.PublicID
+			first, firstID = v.PublicID, v.ID
 		}
 	}
 	if len(f.LeadIDs) > 0 {
 		list := fmt.Sprintf(`[{"car_id":%q,"car":{"make":"SEAT","model":"León"}}]`, first)
-		if _, err := svc.UpdateLead(ctx, f.LeadIDs[0], core.LeadPatch{Ext: map[string]*string{"walcu.car_list": &list}}); err != nil {
+		p := core.LeadPatch{Ext: map[string]*string{"walcu.car_list": &list}}
+		l, err := svc.FindLead(ctx, f.LeadIDs[0])
+		if err != nil {
+			return err
+		}
+		if l.Vehicle != nil { // linked as Walcu links it (docs/walcu.md, "A lead's cars")
+			p.Vehicle = &core.VehiclePatch{ID: &l.Vehicle.ID, RecordID: core.Value(&firstID)}
+		}
+		if _, err := svc.UpdateLead(ctx, f.LeadIDs[0], p); err != nil {
 			return fmt.Errorf("the first lead's car: %w", err)
 		}
 	}
@@ -66,7 +75,11 @@ func seedVehicles(ctx context.Context, svc *core.Service, f *Fixture) error {
 		}
 		f.VehicleIDs = append(f.VehicleIDs, v.ID)
 		vid := strconv.Quote(v.PublicID)
-		if _, err := svc.UpdateLead(ctx, id, core.LeadPatch{Ext: map[string]*string{"walcu.vehicle_id": &vid}}); err != nil {
+		p := core.LeadPatch{Ext: map[string]*string{"walcu.vehicle_id": &vid}}
+		if l.Vehicle != nil { // linked as Walcu links it (docs/walcu.md, "A lead's cars")
+			p.Vehicle = &core.VehiclePatch{ID: &l.Vehicle.ID, RecordID: core.Value(&v.ID)}
+		}
+		if _, err := svc.UpdateLead(ctx, id, p); err != nil {
 			return fmt.Errorf("the vehicle of lead %d: %w", id, err)
 		}
 	}

@@ -1,13 +1,11 @@
 package store_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 
 	"forecourt/internal/core"
 	"forecourt/internal/store"
-	"forecourt/internal/testkit"
 )
 
 // TestExplainRecordExtPostgres: on PostgreSQL, a dealer's list of
@@ -19,17 +17,7 @@ import (
 // the session so that the plan shows what the indexes allow on tables
 // too small for the planner to prefer them.
 func TestExplainRecordExtPostgres(t *testing.T) {
-	u := os.Getenv(testkit.PostgresEnv)
-	if u == "" {
-		t.Skip(testkit.PostgresEnv + " not set")
-	}
-	s := testkit.OpenPostgres(t, u)
-	f := testkit.NewFixture(t, s, "x")
-	conn, err := s.DB().Conn(ctx)
-	check(t, err, "conn")
-	defer conn.Close()
-	_, err = conn.ExecContext(ctx, "SET enable_seqscan = off")
-	check(t, err, "set")
+	s, f, conn := pgNoSeqScan(t)
 	ext := map[string]core.FieldSpec{
 		"ext.walcu.custom":      {Type: core.TypeText, Path: "walcu.custom"},
 		"ext.walcu.foreign_ids": {Type: core.TypeText, Path: "walcu.foreign_ids[]"},

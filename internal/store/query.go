@@ -414,10 +414,10 @@ func orderTerms(t *tableSQL, sorts []core.Sort) []orderTerm {
 		if col == "" {
 			col = f.col
 		}
-		out = append(out, orderTerm{expr: col, desc: s.Desc})
-		if s.Field == "id" {
-			return out
+		if s.Field == "id" { // never NULL: the tie itself (Walcu's sort=_id)
+			return append(out, orderTerm{expr: col, desc: s.Desc, tie: true})
 		}
+		out = append(out, orderTerm{expr: col, desc: s.Desc})
 	}
 	return append(out, orderTerm{expr: "id", desc: len(sorts) > 0 && sorts[len(sorts)-1].Desc, tie: true})
 }

@@ -3,7 +3,8 @@ package store
 import "strconv"
 
 // A search term of a lead list also finds the leads whose vehicle is
-// linked to a stock car (vehicles.record_id, migration 0040) whose plate
+// linked to a stock car (vehicles.record_id, migration 0040), or for an
+// after-sale lead to the client's own vehicle (0045), whose plate
 // or VIN holds the term (a substring, case aside), as the car's own search
 // finds it: resolved when the query is built, through the link, rather
 // than copied into each lead's search text. A change of the car's plate
@@ -67,7 +68,7 @@ func carLeadsFrom(pg bool, dealers int) string {
 	// not every linked vehicle of the table); PostgreSQL plans it as a
 	// join.
 	return `vehicle_records r CROSS JOIN vehicles v CROSS JOIN leads l
-		WHERE r.dealer_id IN ` + in(dealers) + ` AND r.kind = 'stock' AND (` + l("r.plate") + ` OR ` + l("r.vin") + `)
+		WHERE r.dealer_id IN ` + in(dealers) + ` AND r.kind IN ('stock', 'owned') AND (` + l("r.plate") + ` OR ` + l("r.vin") + `)
 		AND v.record_id = r.id AND l.vehicle_id = v.id AND l.dealer_id IN ` + in(dealers)
 }
 

@@ -77,7 +77,8 @@ func TestMigration40LinksLeadsToCars(t *testing.T) {
 
 // TestCarSearchRefs: a search term finds, through the link of their
 // vehicles, the dealer's leads whose stock car's plate or VIN holds it
-// (case aside), not another dealer's nor those of a client's vehicle, and
+// (case aside), and the after-sale leads whose client's vehicle's does
+// (migration 0045), not another dealer's, and
 // only for a word that could be in a plate (3 ASCII letters, digits or
 // dashes or more);
 // the lookup read for each lead (the form past maxCarLeads) selects the
@@ -94,20 +95,27 @@ func TestCarSearchRefs(t *testing.T) {
 		leon, ibiza := car(a, core.VehicleStock, "4821KLM", "VSSZZZ5FZRQ000001"), car(a, core.VehicleStock, "7310JHB", "VSSZZZKJZRQ000002")
 		theirs, owned := car(b, core.VehicleStock, "4821KLX", "VSSZZZ5FZRQ000003"), car(a, core.VehicleOwned, "4821KLZ", "")
 		var want []int64
+		var aftersale int64
 		for i, rec := range []int64{leon, leon, ibiza, owned, 0} {
 			l := a.Lead(100 + i)
 			if rec != 0 {
 				l.Vehicle.RecordID = &rec
 			}
+			if rec == owned {
+				l.Kind = core.LeadAftersale
+			}
 			check(t, s.CreateLead(ctx, &l, nil), "create lead")
-			if rec == leon {
+			switch rec {
+			case leon:
 				want = append(want, l.ID)
+			case owned:
+				aftersale = l.ID
 			}
 		}
 		l := b.Lead(200)
 		l.Vehicle.RecordID = &theirs
 		check(t, s.CreateLead(ctx, &l, nil), "create lead")
-		for _, term := range []string{"4821kl", "4821KLM", "5fzrq"} {
+		for term, want := range map[string][]int64{"4821kl": append(slices.Clone(want), aftersale), "4821KLM": want, "5fzrq": want, "4821klz": {aftersale}} {
 			ids, pattern, err := store.CarRefs(s, []int64{a.Dealer.ID}, term)
 			check(t, err, "car refs")
 			slices.Sort(ids)

@@ -1,6 +1,7 @@
 package walcu_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,6 +12,26 @@ import (
 	"forecourt/internal/store"
 	"forecourt/internal/testkit"
 )
+
+// searchBoth is the _ids of coll's leads search finds through Walcu and
+// through the core's search (as SML's list compiles its own), in the
+// dealer of ctx.
+func (e *env) searchBoth(t *testing.T, ctx context.Context, coll, search string) (walcu, viaCore []string) {
+	t.Helper()
+	r := e.list(coll, url.Values{"search": {search}, "project": {"_id"}})
+	mustStatus(t, "search "+search, r, 200)
+	for _, d := range r.arr() {
+		walcu = append(walcu, d.(map[string]any)["_id"].(string))
+	}
+	ls, _, err := e.svc.FindLeads(ctx, core.Query{Where: core.And(core.Eq("dealer", e.fx.DealerID), core.Match(search)), Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range ls {
+		viaCore = append(viaCore, l.PublicID)
+	}
+	return walcu, viaCore
+}
 
 // TestCarLinks: a salelead's car_list[0].car_id links the lead's vehicle
 // to that stock car (core.Vehicle.RecordID), on both engines: the car's
@@ -55,21 +76,7 @@ func TestCarLinks(t *testing.T) {
 		}
 		found := func(search string, want ...string) {
 			t.Helper()
-			r := e.list("saleleads", url.Values{"search": {search}, "project": {"_id"}})
-			mustStatus(t, "search "+search, r, 200)
-			var got []string
-			for _, d := range r.arr() {
-				got = append(got, d.(map[string]any)["_id"].(string))
-			}
-			// the core's search, as SML's list compiles its own
-			ls, _, err := e.svc.FindLeads(ctx, core.Query{Where: core.And(core.Eq("dealer", e.fx.DealerID), core.Match(search)), Limit: 50})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var core []string
-			for _, l := range ls {
-				core = append(core, l.PublicID)
-			}
+			got, core := e.searchBoth(t, ctx, "saleleads", search)
 			slices.Sort(got)
 			slices.Sort(core)
 			slices.Sort(want)

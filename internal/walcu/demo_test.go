@@ -2,6 +2,7 @@ package walcu_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -20,7 +21,8 @@ import (
 // Walcu's collections as a newcomer would look at them with the demo
 // admin's token: the sample leads as saleleads, three aftersaleleads and
 // three appraisallead (with their car), the clients, tasks, notes, and the
-// dates (the visits); a list with q on a field kept in Ext finds them.
+// dates (the visits); a list with q on a field kept in Ext finds them; an
+// aftersalelead's search finds its clientvehicle's plate.
 func TestDemoData(t *testing.T) {
 	ctx := context.Background()
 	st := testkit.OpenStore(t)
@@ -69,9 +71,24 @@ func TestDemoData(t *testing.T) {
 	if named != 1 {
 		t.Errorf("%d sale leads show the stock car in computed, want 1", named)
 	}
+	counted := 0
+	for _, d := range e.list("cars", nil).arr() {
+		n, _ := at(d, "computed", "car_number_of_saleleads").(json.Number).Int64()
+		counted += int(n)
+	}
+	if counted != 1 {
+		t.Errorf("the stock cars count %d saleleads, want 1 (the first lead, linked)", counted)
+	}
 	for _, d := range e.list("aftersaleleads", nil).arr() {
-		if at(d, "computed", "vehicle", "0", "license_plate") == nil {
+		plate, _ := at(d, "computed", "vehicle", "0", "license_plate").(string)
+		if plate == "" {
 			t.Errorf("an after-sale lead without its vehicle: %v", d)
+			continue
+		}
+		// linked to its clientvehicle: its search finds the plate
+		found := e.list("aftersaleleads", url.Values{"search": {plate}, "project": {"_id"}}).arr()
+		if len(found) != 1 || found[0].(map[string]any)["_id"] != d.(map[string]any)["_id"] {
+			t.Errorf("search %s: %v, want the after-sale lead %v", plate, found, d.(map[string]any)["_id"])
 		}
 	}
 }

@@ -64,7 +64,7 @@ func TestIsolation(t *testing.T) {
 func (e *env) everyCollection(t *testing.T) map[string]string {
 	t.Helper()
 	ctx, _ := e.admin(t)
-	ls, _, err := e.svc.FindLeads(ctx, core.Query{Where: core.Eq("dealer", e.fx.DealerID), Limit: 1})
+	ls, _, err := e.svc.FindLeads(ctx, core.Query{Where: core.Eq("dealer", e.fx.DealerID), Sort: []core.Sort{{Field: "id"}}, Limit: 1})
 	if err != nil || len(ls) != 1 {
 		t.Fatal(err)
 	}

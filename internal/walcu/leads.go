@@ -193,7 +193,9 @@ func (b *leadBackend) parse(r *request, body doc) (leadInput, error) {
 	if in.car, err = b.linkCar(r, body); err != nil {
 		return in, err
 	}
-	in.vehicle.RecordID = in.car.record
+	if b.kind == core.LeadSale {
+		in.vehicle.RecordID = in.car.record
+	}
 	in.ext = map[string]string{}
 	for k, v := range body {
 		if isEnvelope(k) || slices.Contains(coreOnly, k) || v == nil {
@@ -214,6 +216,7 @@ func (b *leadBackend) parse(r *request, body doc) (leadInput, error) {
 // is refused naming where it belongs.
 func (b *leadBackend) vehicle(r *request, body doc) (core.Vehicle, error) {
 	var car map[string]any
+	var record *int64 // an aftersalelead's clientvehicle (carlinks.go)
 	where := strings.Join(b.carPath(), ".")
 	if b.kind == core.LeadAftersale {
 		where = "vehicle_id"
@@ -221,17 +224,17 @@ func (b *leadBackend) vehicle(r *request, body doc) (core.Vehicle, error) {
 		if s == "" {
 			return core.Vehicle{}, invalidField(where, "required: the client's vehicle (a clientvehicle's _id) the after-sale lead is about")
 		}
-		cv, err := b.clientVehicle(r, s)
+		cv, id, err := b.clientVehicle(r, s)
 		if err != nil {
 			return core.Vehicle{}, err
 		}
-		car = cv
+		car, record = cv, &id
 	} else {
 		car, _ = at(body, b.carPath()...).(map[string]any)
 	}
 	make, _ := car["make"].(string)
 	model, _ := car["model"].(string)
-	v := core.Vehicle{BrandModel: strings.TrimSpace(strings.TrimSpace(make) + " " + strings.TrimSpace(model))}
+	v := core.Vehicle{BrandModel: strings.TrimSpace(strings.TrimSpace(make) + " " + strings.TrimSpace(model)), RecordID: record}
 	if v.BrandModel == "" {
 		return v, invalidField(where+".make", "required: the make or model of the car the lead is about")
 	}
@@ -251,18 +254,19 @@ func (b *leadBackend) vehicle(r *request, body doc) (core.Vehicle, error) {
 	return v, nil
 }
 
-// clientVehicle reads the dealer's clientvehicle id as its document.
-func (b *leadBackend) clientVehicle(r *request, id string) (map[string]any, error) {
+// clientVehicle reads the dealer's clientvehicle id as its document and
+// its record's id.
+func (b *leadBackend) clientVehicle(r *request, id string) (map[string]any, int64, error) {
 	bad := invalidField("vehicle_id", "no such clientvehicle of the dealer")
 	n, err := b.svc.ResolvePublicID(r.ctx, core.RecordVehicle, id)
 	if err != nil {
-		return nil, bad
+		return nil, 0, bad
 	}
 	v, err := b.svc.FindVehicleRecord(r.ctx, n)
 	if err != nil || v.Kind != core.VehicleOwned || v.DealerID != r.dealer.ID {
-		return nil, bad
+		return nil, 0, bad
 	}
-	return vehicleDoc(v, nil), nil
+	return vehicleDoc(v, nil), v.ID, nil
 }
 
 // stripCore returns v, the value of top-level field k, without what the
@@ -471,7 +475,7 @@ func (b *leadBackend) replace(r *request, id string, body doc, version int) (doc
 		if differs(carIDPath...) && in.car.given != "" && in.car.record == nil && b.kind == core.LeadSale {
 			return nil, errNoCar()
 		}
-		if b.kind == core.LeadSale && !sameRef(in.vehicle.RecordID, cur.Vehicle.RecordID) {
+		if b.kind != core.LeadAppraisal && !sameRef(in.vehicle.RecordID, cur.Vehicle.RecordID) {
 			vp.RecordID, changed = core.Value(in.vehicle.RecordID), true
 		}
 		if changed {

@@ -169,7 +169,7 @@ func openAPIDoc() obj {
 		{"name": "skip", "in": "query", "schema": obj{"type": "integer", "minimum": 0, "maximum": maxSkip, "default": 0}},
 		{"name": "limit", "in": "query", "schema": obj{"type": "integer", "minimum": 1, "maximum": maxLimit, "default": defaultLimit},
 			"description": "at most 50 for the three collections of leads (whole leads in one answer), 1000 for the others"},
-		{"name": "sort", "in": "query", "schema": obj{"type": "string"}, "description": "Mongoose: -created_at status"},
+		{"name": "sort", "in": "query", "schema": obj{"type": "string"}, "description": "Mongoose: -created_at status (_id: creation order)"},
 		{"name": "project", "in": "query", "schema": obj{"type": "string"}, "description": "Mongoose: status client_id, or -computed"},
 		{"name": "group_by", "in": "query", "schema": obj{"type": "string"}, "description": "a path, or {\"<key>\": \"<path>\"}: counts per value"},
 	}

@@ -421,6 +421,12 @@ func parseSort(req *request, s string) ([]core.Sort, error) {
 	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
 		desc := strings.HasPrefix(part, "-")
 		name := strings.TrimLeft(part, "-+")
+		if name == "_id" {
+			// Creation order, as a Mongo ObjectId's: the record's key
+			// (docs/walcu.md, "sort=_id").
+			out = append(out, core.Sort{Field: "id", Desc: desc})
+			continue
+		}
 		f, err := req.qfield(name, "sort")
 		if err != nil {
 			return nil, err

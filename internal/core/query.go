@@ -181,6 +181,11 @@ type FieldSpec struct {
 	// enumerations and times are JSON strings there (times in
 	// DocumentTimeLayout), numbers JSON numbers, booleans JSON booleans.
 	Path string
+	// Of, for an extension field of a client, is RecordContact when Path
+	// is in the Ext of each of the client's contacts rather than in the
+	// client's: the field holds when one of its contacts holds it, and it
+	// neither sorts nor groups (WithExt).
+	Of RecordKind
 }
 
 // Schema is the registry of one entity's fields that a Query may name: an

@@ -26,7 +26,8 @@ const MaxQueryExtFields = 2000
 // group (its JSON text is no group value of a time); every other one may
 // do both. A name that does not start with ExtFieldPrefix, that is a field
 // of sc already, or whose Path is not valid or does not start with the
-// API the name names, is an error naming it.
+// API the name names, is an error naming it. A field of the client's
+// contacts (Of) is one of a list: it neither sorts nor groups.
 func (sc Schema) WithExt(ext map[string]FieldSpec) (Schema, error) {
 	if len(ext) == 0 {
 		return sc, nil
@@ -46,11 +47,11 @@ func (sc Schema) WithExt(ext map[string]FieldSpec) (Schema, error) {
 		api, _, _ := strings.Cut(rest, ".")
 		pathAPI, _, _ := strings.Cut(spec.Path, ".")
 		_, taken := sc.Fields[name]
-		if !ok || taken || api == "" || api != pathAPI || !ValidPath(spec.Path) || spec.Type == 0 {
+		if !ok || taken || api == "" || api != pathAPI || !ValidPath(spec.Path) || spec.Type == 0 || (spec.Of != "" && spec.Of != RecordContact) {
 			fe.Add(name, MsgInvalid)
 			continue
 		}
-		inArray := strings.Contains(spec.Path, "[]")
+		inArray := strings.Contains(spec.Path, "[]") || spec.Of != ""
 		spec.Sort = !inArray
 		spec.Group = !inArray && spec.Type != TypeTime
 		out.Fields[name] = spec

@@ -91,7 +91,7 @@ func (s *Store) FindClients(ctx context.Context, dealers []int64, q core.Query) 
 	if dealers = core.DistinctIDs(dealers); len(dealers) == 0 {
 		return nil, 0, nil
 	}
-	t, err := clientTable.withExt("clients", q.Ext, s.engine == Postgres)
+	t, err := clientTable.withClientExt(q.Ext, s.engine == Postgres)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -66,7 +66,7 @@ func (s *Store) GroupClients(ctx context.Context, dealers []int64, q core.Query)
 	if dealers = core.DistinctIDs(dealers); len(dealers) == 0 {
 		return nil, nil
 	}
-	t, err := clientTable.withExt("clients", q.Ext, s.engine == Postgres)
+	t, err := clientTable.withClientExt(q.Ext, s.engine == Postgres)
 	if err != nil {
 		return nil, err
 	}

@@ -284,12 +284,13 @@ func (b *clientBackend) group(r *request, q core.Query) ([]core.Group, error) {
 // clientExt are the fields of a client kept in its Ext that a query may
 // name: every field of the document but the envelope, computed, the core's
 // (clientFields) and the derived contacts_* lists. created_by is the
-// creator's public id as written when the client was created here.
-var clientExt = extSpecs(collections["clients"], func(path string) bool {
+// creator's public id as written when the client was created here. With
+// them, those of its contacts kept in their Ext (clientcontactquery.go).
+var clientExt = withClientContactExt(extSpecs(collections["clients"], func(path string) bool {
 	_, core := clientFields[path]
 	top := topField(path)
 	return !core && !isEnvelope(top) && top != "computed" && top != "contacts" && !slices.Contains(derivedClientFields, top)
-})
+}))
 
 // clientFields are the paths of a client document a query may name, and
 // the core's field of each.
@@ -322,7 +323,7 @@ func (b *clientBackend) field(r *request, path string) (qfield, error) {
 		return qfield{}, unknownField(b.coll, path)
 	}
 	if topField(path) == "contacts" {
-		return qfield{}, notQueryable(path, "of the client's contacts only phones, emails and government_id are filterable; query /contacts for the others (client_id, name, custom…)")
+		return qfield{}, notQueryable(path, "of the client's contacts only the fields of a contact element are filterable; query /contacts for the others")
 	}
 	if slices.Contains(derivedClientFields, topField(path)) {
 		return qfield{}, notQueryable(path, "derived from the contacts when the client is read: not filterable (name primary_contact or contacts)")

@@ -48,7 +48,7 @@ func TestLookupStatements(t *testing.T) {
 	}
 	lookup() // warms the caches
 	got := lookup()
-	want := []string{"SELECT l.id, l.public_id,", "SELECT id, dealer_id, lead_id, task_id, kind, content", "SELECT id, lead_id, at, user_id, type, kind, changes FROM lead_history"}
+	want := []string{"SELECT l.id, l.public_id,", "SELECT id, dealer_id, lead_id, task_id, kind, content", "SELECT id, lead_id, at, user_id, type, kind, changes, via FROM lead_history"}
 	ok := len(got) == len(want)
 	for i := 0; ok && i < len(want); i++ {
 		ok = strings.HasPrefix(got[i], want[i])

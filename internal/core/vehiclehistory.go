@@ -45,12 +45,6 @@ func diffVehicleRecord(old, v *VehicleRecord) []Change {
 		}
 		return strconv.FormatFloat(*p, 'f', -1, 64)
 	}
-	km := func(p *int64) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.FormatInt(*p, 10)
-	}
 	add("client", idString(o.ClientID), idString(v.ClientID))
 	add("plate", o.Plate, v.Plate)
 	add("vin", o.VIN, v.VIN)
@@ -58,7 +52,7 @@ func diffVehicleRecord(old, v *VehicleRecord) []Change {
 	add("model", o.Model, v.Model)
 	add("variant", o.Variant, v.Variant)
 	add("year", intPtrString(o.Year), intPtrString(v.Year))
-	add("km", km(o.Km), km(v.Km))
+	add("km", idString(o.Km), idString(v.Km)) // an optional int64, written as ids are
 	add("fuel", o.Fuel, v.Fuel)
 	add("price", price(o.Price), price(v.Price))
 	add("colour", o.Colour, v.Colour)

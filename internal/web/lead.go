@@ -89,7 +89,7 @@ type leadData struct {
 func (a *App) lead(w http.ResponseWriter, r *http.Request, s *session) {
 	done := r.URL.Query().Get("hecho")
 	switch done {
-	case "", "nota", "estado", "asignado", "tarea", "tarea_hecha", "creado":
+	case "", "nota", "estado", "asignado", "tarea", "tarea_hecha", "creado", "tarea_editada", "tarea_reabierta":
 	default:
 		done = ""
 	}

@@ -50,6 +50,8 @@ func taskFormOf(r *http.Request) taskForm {
 
 // apptView is one appointment of the lead.
 type apptView struct {
+	ID      int64
+	Version int
 	Type    core.AppointmentType
 	Status  core.AppointmentStatus
 	Start   string

@@ -36,7 +36,7 @@ var templateFS embed.FS
 // (templates/layout.html, templates/labels.html), which hold every word
 // the interface shows.
 var pages = parsePages("login.html", "leads.html", "lead.html", "message.html", "newlead.html", "clients.html", "client.html",
-	"task.html", "mytasks.html", "agenda.html")
+	"task.html", "mytasks.html", "agenda.html", "clientedit.html")
 
 func parsePages(names ...string) map[string]*template.Template {
 	out := make(map[string]*template.Template, len(names))
@@ -128,6 +128,8 @@ func NewApp(svc *core.Service, opts ...Option) *App {
 	a.mux.HandleFunc("POST /app/leads/{id}/citas", a.authed(a.createAppointment))
 	a.mux.HandleFunc("POST /app/leads/{id}/citas/{cita}/estado", a.authed(a.markAppointment))
 	a.mux.HandleFunc("GET /app/agenda", a.authed(a.agenda))
+	a.mux.HandleFunc("GET /app/clientes/{id}/editar", a.authed(a.clientEditPage))
+	a.mux.HandleFunc("POST /app/clientes/{id}/editar", a.authed(a.editClient))
 	a.mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.message(w, r, nil, http.StatusNotFound, "not_found")
 	})

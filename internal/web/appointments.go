@@ -69,13 +69,8 @@ func (a *App) createAppointment(w http.ResponseWriter, r *http.Request, s *sessi
 		a.refuse(w, r, s, http.StatusBadRequest, "task_too_long", "", "")
 		return
 	}
-	id, ok := a.formLead(w, r, s)
+	l, ok := a.formLeadRecord(w, r, s)
 	if !ok {
-		return
-	}
-	l, err := a.svc.FindLead(r.Context(), id)
-	if err != nil {
-		a.failure(w, r, s, err)
 		return
 	}
 	start, ok := parseLocal(f.Start, dealerLocation(s, l.DealerID))

@@ -56,12 +56,7 @@ func testAppointments(t *testing.T, st site) {
 		}
 		return f
 	}
-	for _, c := range []struct {
-		what   string
-		form   url.Values
-		status int
-		says   string
-	}{
+	wantRefusals(t, b, path+"/citas", []refusal{
 		{"no CSRF token", with("csrf", ""), http.StatusForbidden, "El formulario ha caducado"},
 		{"an unknown type", with("cita_tipo", "party"), http.StatusBadRequest, "Ese tipo de cita no existe"},
 		{"no date", with("cita_fecha", ""), http.StatusBadRequest, "Indica el día y la hora de la cita"},
@@ -69,11 +64,7 @@ func testAppointments(t *testing.T, st site) {
 		{"a long place", with("lugar", strings.Repeat("x", core.MaxShortText+1)), http.StatusBadRequest, "El lugar es demasiado largo"},
 		{"a long comment", with("cita_comentario", strings.Repeat("x", core.MaxLongText+1)), http.StatusBadRequest, "demasiado largo"},
 		{"invalid UTF-8", with("lugar", "\xff"), http.StatusBadRequest, "El formulario no es válido"},
-	} {
-		a := b.post(path+"/citas", c.form)
-		wantStatus(t, a, c.status, c.what)
-		wantBody(t, a, c.what, c.says)
-	}
+	})
 	a := b.post(path+"/citas", with("cita_fecha", "mañana"))
 	wantBody(t, a, "a refused appointment", `value="Exposición Sur"`, ">Traer el carné</textarea>", `value="mañana"`,
 		`<option value="test_drive" selected>Prueba de conducción</option>`)

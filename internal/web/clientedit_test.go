@@ -53,12 +53,7 @@ func testClientEdit(t *testing.T, st site) {
 		}
 		return f
 	}
-	for _, c := range []struct {
-		what   string
-		form   url.Values
-		status int
-		says   string
-	}{
+	wantRefusals(t, b, edit, []refusal{
 		{"no CSRF token", form("csrf", ""), http.StatusForbidden, "El formulario ha caducado"},
 		{"no version", form("version", ""), http.StatusBadRequest, "El formulario no es válido"},
 		{"no name", form("nombre", "   "), http.StatusBadRequest, "Escribe el nombre del cliente"},
@@ -66,11 +61,7 @@ func testClientEdit(t *testing.T, st site) {
 		{"an e-mail that is none", form("email", "no es un e-mail"), http.StatusBadRequest, "Los datos no son válidos"},
 		{"a long name", form("nombre", strings.Repeat("n", core.MaxShortText+1)), http.StatusBadRequest, "Los datos no son válidos"},
 		{"a stale version", form("version", strconv.Itoa(cl.Version+1)), http.StatusConflict, "El cliente ha cambiado"},
-	} {
-		a := b.post(edit, c.form)
-		wantStatus(t, a, c.status, c.what)
-		wantBody(t, a, c.what, c.says)
-	}
+	})
 	wantBody(t, b.post(edit, form("email", "no es un e-mail")), "a refused edit", `value="Lucía Gómez Pardo"`, `value="no es un e-mail"`)
 	wantBody(t, b.post(edit, form("version", strconv.Itoa(cl.Version+1))), "a stale edit", `value="`+cl.Name+`"`)
 	co := st.browser(t)

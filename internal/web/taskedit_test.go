@@ -43,12 +43,7 @@ func testTaskEdit(t *testing.T, st site) {
 		">Llamar</textarea>", `name="version" value="1"`)
 
 	v := strconv.Itoa(task.Version)
-	for _, c := range []struct {
-		what   string
-		form   url.Values
-		status int
-		says   string
-	}{
+	wantRefusals(t, b, edit, []refusal{
 		{"no CSRF token", url.Values{"version": {v}, "tipo": {"financing"}, "medio": {"email"}}, http.StatusForbidden, "El formulario ha caducado"},
 		{"no version", url.Values{"csrf": {csrf}, "tipo": {"financing"}, "medio": {"email"}}, http.StatusBadRequest, "El formulario no es válido"},
 		{"an unknown type", url.Values{"csrf": {csrf}, "version": {v}, "tipo": {"party"}, "medio": {"email"}}, http.StatusBadRequest, "Ese tipo de tarea no existe"},
@@ -59,11 +54,7 @@ func testTaskEdit(t *testing.T, st site) {
 			http.StatusBadRequest, "El comentario es demasiado largo"},
 		{"an appraisal without its vehicle", url.Values{"csrf": {csrf}, "version": {v}, "tipo": {"appraisal"}, "medio": {"email"}}, http.StatusBadRequest, "Los datos no son válidos"},
 		{"a stale version", url.Values{"csrf": {csrf}, "version": {strconv.Itoa(task.Version + 1)}, "tipo": {"financing"}, "medio": {"email"}}, http.StatusConflict, "ha cambiado"},
-	} {
-		a := b.post(edit, c.form)
-		wantStatus(t, a, c.status, c.what)
-		wantBody(t, a, c.what, c.says)
-	}
+	})
 	a = b.post(edit, url.Values{"csrf": {csrf}, "version": {v}, "tipo": {"financing"}, "medio": {"email"}, "fecha": {"bad"}, "comentario": {"Texto que se conserva"}})
 	wantBody(t, a, "a refused edit", ">Texto que se conserva</textarea>", `<option value="email" selected>e-mail</option>`, `value="bad"`,
 		`<option value="financing" selected>Financiación</option>`)

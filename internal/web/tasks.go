@@ -83,13 +83,8 @@ func (a *App) createTask(w http.ResponseWriter, r *http.Request, s *session) {
 		a.refuse(w, r, s, http.StatusBadRequest, "task_too_long", "", "")
 		return
 	}
-	id, ok := a.formLead(w, r, s)
+	l, ok := a.formLeadRecord(w, r, s)
 	if !ok {
-		return
-	}
-	l, err := a.svc.FindLead(r.Context(), id)
-	if err != nil {
-		a.failure(w, r, s, err)
 		return
 	}
 	t := core.Task{Type: typ, Media: media, Description: desc}

@@ -20,16 +20,7 @@ import (
 // or cancelled with its version (stale 409, another lead's 404); the
 // agenda lists the user's from today on, and a manager all the dealer's.
 func testAppointments(t *testing.T, st site) {
-	b := st.browser(t)
-	b.login(demo.AdminUsername, demo.AdminPassword)
-	csrf := b.csrf()
-	l := st.lead(t, st.fx.LeadIDs[7])
-	if l.UserID == nil || *l.UserID != st.fx.AdminID {
-		var err error
-		if l, err = st.svc.AssignLead(st.admin(), l.ID, st.fx.AdminID, l.Version); err != nil {
-			t.Fatal(err)
-		}
-	}
+	b, csrf, l := adminWithLead(t, st, 7)
 	path := "/app/leads/" + l.PublicID
 	count := func() int {
 		t.Helper()

@@ -20,16 +20,7 @@ import (
 // task 404; a done task is reopened; "Mis tareas" lists the open tasks of
 // the user's leads, dated ones by date with the overdue first and marked.
 func testTaskEdit(t *testing.T, st site) {
-	b := st.browser(t)
-	b.login(demo.AdminUsername, demo.AdminPassword)
-	csrf := b.csrf()
-	l := st.lead(t, st.fx.LeadIDs[5])
-	if l.UserID == nil || *l.UserID != st.fx.AdminID {
-		var err error
-		if l, err = st.svc.AssignLead(st.admin(), l.ID, st.fx.AdminID, l.Version); err != nil {
-			t.Fatal(err)
-		}
-	}
+	b, csrf, l := adminWithLead(t, st, 5)
 	path := "/app/leads/" + l.PublicID
 	task, err := st.svc.CreateTask(st.admin(), l.ID, core.Task{Type: core.TaskBudget, Media: core.MediaPhone, Description: "Llamar"})
 	if err != nil {

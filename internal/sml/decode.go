@@ -148,17 +148,14 @@ func parseObject(data []byte) (map[string]json.RawMessage, error) {
 	if len(data) == 0 {
 		return map[string]json.RawMessage{}, nil
 	}
-	// A body that is one JSON value is that value, as the decoder below
-	// would find it (data is trimmed) without copying it twice; the
-	// decoder reads the others, for their errors.
+	// A body that is one JSON value is that value, as the decoder would
+	// find it (data is trimmed) without copying it twice; the decoder
+	// reads the others, for their errors.
 	raw := json.RawMessage(data)
 	if !json.Valid(data) {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		if err := dec.Decode(&raw); err != nil {
-			return nil, parseError(err, dec.InputOffset())
-		}
-		if _, err := dec.Token(); err != io.EOF {
-			return nil, detailError(http.StatusBadRequest, fmt.Sprintf("JSON parse error - Extra data: char %d", dec.InputOffset()))
+		var err error
+		if raw, err = decodeValue(data); err != nil {
+			return nil, err
 		}
 	}
 	if kind(raw) != '{' {
@@ -171,6 +168,20 @@ func parseObject(data []byte) (map[string]json.RawMessage, error) {
 		return nil, parseError(err, 0)
 	}
 	return m, nil
+}
+
+// decodeValue reads data, trimmed, as one JSON value by encoding/json's
+// decoder: the value, or the decoder's error.
+func decodeValue(data []byte) (json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return nil, parseError(err, dec.InputOffset())
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, detailError(http.StatusBadRequest, fmt.Sprintf("JSON parse error - Extra data: char %d", dec.InputOffset()))
+	}
+	return raw, nil
 }
 
 func parseError(err error, offset int64) *apiError {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"reflect"
 	"testing"
 )
@@ -59,4 +60,36 @@ func TestParseObjectValidIsDecoded(t *testing.T) {
 			t.Fatalf("parseObject(%q) = %q, %v; the decoder's value splits as %q", body, got, gotErr, m)
 		}
 	}
+}
+
+// BenchmarkReadLead: the SML document's complex lead read from a request
+// as before (io.ReadAll, the decoder, splitObject) and now (readBody,
+// parseObject).
+func BenchmarkReadLead(b *testing.B) {
+	body, err := os.ReadFile("testdata/requests/complex.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("decoder", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			data, _ := io.ReadAll(bytes.NewReader(body))
+			raw, err := decodeValue(bytes.TrimSpace(data))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := splitObject(raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("valid", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			data, _ := readBody(bytes.NewReader(body), int64(len(body)))
+			if _, err := parseObject(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

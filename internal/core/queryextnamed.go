@@ -1,18 +1,19 @@
 package core
 
-// namedExt returns the extension fields of q.Ext that q names (in Where,
-// Sort and GroupBy): all a store needs to compile q. An API declares
+// NamedExt returns the extension fields of ext that q names (in Where,
+// at any depth, Sort and GroupBy): all a store needs to compile q, and
+// all an API needs to declare for it. An API declares
 // every field of its documents (hundreds for Walcu's leads) and a query
 // names a few; a store that maps each declared field to SQL per query
 // spends its time on the ones it never uses (docs/decisions.md, "A
 // query's extension fields are narrowed to those it names").
-func (q Query) namedExt() map[string]FieldSpec {
-	if len(q.Ext) == 0 {
-		return q.Ext
+func NamedExt(ext map[string]FieldSpec, q Query) map[string]FieldSpec {
+	if len(ext) == 0 {
+		return ext
 	}
 	out := map[string]FieldSpec{}
 	add := func(name string) {
-		if spec, ok := q.Ext[name]; ok {
+		if spec, ok := ext[name]; ok {
 			out[name] = spec
 		}
 	}

@@ -16,7 +16,7 @@ func TestNamedExt(t *testing.T) {
 	q := Query{Ext: ext, GroupBy: "ext.w.f", Sort: []Sort{{Field: "ext.w.e", Desc: true}, {Field: "created_at"}},
 		Where: And(Eq("stage", StageNew), Eq("ext.w.a", "x"), Or(Eq("ext.w.b", "y"), Not(In("ext.w.c", "z"))),
 			Not(Cond{Op: OpExists, Field: "ext.w.d", Value: true}))}
-	got := q.namedExt()
+	got := NamedExt(ext, q)
 	var names []string
 	for n, s := range got {
 		if s.Path != ext[n].Path {
@@ -28,7 +28,7 @@ func TestNamedExt(t *testing.T) {
 	if want := []string{"ext.w.a", "ext.w.b", "ext.w.c", "ext.w.d", "ext.w.e", "ext.w.f"}; !slices.Equal(names, want) {
 		t.Fatalf("named %v, want %v", names, want)
 	}
-	if got := (Query{Ext: ext}).namedExt(); len(got) != 0 {
+	if got := NamedExt(ext, Query{}); len(got) != 0 {
 		t.Fatalf("a query naming none keeps %v", got)
 	}
 }

@@ -18,18 +18,7 @@ import (
 //	  -> … Index Scan (or Bitmap Index Scan) using leads_client on leads
 //	       Index Cond: (client_id = ANY (…))
 func TestExplainClientLeadTalliesPostgres(t *testing.T) {
-	u := os.Getenv(testkit.PostgresEnv)
-	if u == "" {
-		t.Skip(testkit.PostgresEnv + " not set")
-	}
-	s := testkit.OpenPostgres(t, u)
-	f := testkit.NewFixture(t, s, "w")
-	if err := store.SeedLeads(ctx, s, f.Dealer.ID, f.Source.ID, 1_500); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.DB().ExecContext(ctx, "ANALYZE leads"); err != nil {
-		t.Fatal(err)
-	}
+	s, f := seededPostgres(t)
 	rows, err := s.DB().QueryContext(ctx, "SELECT DISTINCT client_id FROM leads WHERE dealer_id = $1 AND client_id IS NOT NULL LIMIT 50", f.Dealer.ID)
 	check(t, err, "clients")
 	var args []any
@@ -48,4 +37,23 @@ func TestExplainClientLeadTalliesPostgres(t *testing.T) {
 	if !strings.Contains(plan, "using leads_client on leads") || strings.Contains(plan, "Seq Scan") {
 		t.Errorf("the tallies do not read leads_client:\n%s", plan)
 	}
+}
+
+// seededPostgres is a store on the test cluster (the test skipped without
+// one) with a dealer of 1,500 seeded leads, its statistics taken.
+func seededPostgres(t *testing.T) (*store.Store, testkit.Fixture) {
+	t.Helper()
+	u := os.Getenv(testkit.PostgresEnv)
+	if u == "" {
+		t.Skip(testkit.PostgresEnv + " not set")
+	}
+	s := testkit.OpenPostgres(t, u)
+	f := testkit.NewFixture(t, s, "w")
+	if err := store.SeedLeads(ctx, s, f.Dealer.ID, f.Source.ID, 1_500); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().ExecContext(ctx, "ANALYZE leads"); err != nil {
+		t.Fatal(err)
+	}
+	return s, f
 }

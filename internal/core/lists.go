@@ -129,6 +129,7 @@ func (s *Service) prepare(ctx context.Context, q *Query, sc Schema, scopeField s
 	if err := sc.Check(q); err != nil {
 		return nil, err
 	}
+	q.Ext = NamedExt(q.Ext, *q) // checked whole above; the store compiles what q names
 	q.At = s.Now()
 	if scopeField == "" {
 		return nil, nil

@@ -266,6 +266,9 @@ type Store interface {
 	// of a page of leads or clients derive from (see derived.go).
 	PreviousAssignees(ctx context.Context, dealerID int64, leadIDs []int64) (map[int64][]int64, error)
 	ClientActivity(ctx context.Context, dealerID int64, clientIDs []int64) (ClientActivity, error)
+	// ClientLeadTallies counts the leads of dealerID's clients clientIDs
+	// by client and kind (ClientActivity's Leads alone, in one read).
+	ClientLeadTallies(ctx context.Context, dealerID int64, clientIDs []int64) (map[int64][]LeadTally, error)
 
 	// EnqueueJob stores j, prepared by PrepareJob, and sets its ID.
 	EnqueueJob(ctx context.Context, j *Job) error

@@ -70,7 +70,7 @@ func (s *Store) FindAppointments(ctx context.Context, dealers []int64, q core.Qu
 	if err != nil {
 		return nil, 0, err
 	}
-	return findPage(s, ctx, &t, scope, args, q, loadAppointments)
+	return findPageOne(s, ctx, &t, scope, args, q, loadAppointments)
 }
 
 // GroupAppointments implements core.Store.GroupAppointments.

@@ -71,23 +71,13 @@ func (s *Store) PreviousAssignees(ctx context.Context, dealerID int64, leadIDs [
 // ClientActivity implements core.Store.ClientActivity: four grouped reads
 // (leads, tasks, notes, appointments) in one read transaction.
 func (s *Store) ClientActivity(ctx context.Context, dealerID int64, clientIDs []int64) (core.ClientActivity, error) {
-	out := core.ClientActivity{Leads: map[int64][]core.LeadTally{}, Tasks: map[int64]int{}, DoneTasks: map[int64]int{},
+	out := core.ClientActivity{Tasks: map[int64]int{}, DoneTasks: map[int64]int{},
 		Notes: map[int64][]string{}, NoteCount: map[int64]int{}, Appointments: map[int64]int{}, AppointmentCreators: map[int64][]int64{}}
 	ofLeads := ` JOIN leads l ON l.id = x.lead_id WHERE l.client_id IN ` + in(len(clientIDs)) + ` AND l.dealer_id = ?`
 	args := append(anys(clientIDs), dealerID)
 	err := s.readTx(ctx, func(c conn) error {
-		err := eachRow(c, `SELECT client_id, kind, count(*), max(created_at) FROM leads WHERE client_id IN `+in(len(clientIDs))+`
-			AND dealer_id = ? GROUP BY client_id, kind`, args, func(r *sql.Rows) error {
-			var client, last int64
-			var t core.LeadTally
-			if err := r.Scan(&client, &t.Kind, &t.Count, &last); err != nil {
-				return err
-			}
-			t.Last = fromMicros(last)
-			out.Leads[client] = append(out.Leads[client], t)
-			return nil
-		})
-		if err != nil {
+		var err error
+		if out.Leads, err = clientLeadTallies(c, dealerID, clientIDs); err != nil {
 			return err
 		}
 		err = eachRow(c, `SELECT l.client_id, count(*), sum(CASE WHEN x.done THEN 1 ELSE 0 END) FROM tasks x`+ofLeads+` GROUP BY l.client_id`,

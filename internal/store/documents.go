@@ -159,7 +159,7 @@ func (s *Store) FindDocuments(ctx context.Context, dealers []int64, collection s
 		return nil, 0, err
 	}
 	scope, args := inScope("dealer_id", dealers)
-	return findPage(s, ctx, &t, scope+" AND collection = ?", append(args, collection), q, loadDocuments)
+	return findPageOne(s, ctx, &t, scope+" AND collection = ?", append(args, collection), q, loadDocuments)
 }
 
 // GroupDocuments implements core.DocumentStore.GroupDocuments.

@@ -3,13 +3,11 @@ package store_test
 import (
 	"context"
 	"database/sql"
-	"os"
 	"strings"
 	"testing"
 
 	"forecourt/internal/core"
 	"forecourt/internal/store"
-	"forecourt/internal/testkit"
 )
 
 // TestExplainWalcuListPostgres: on PostgreSQL, a Walcu list of saleleads
@@ -21,18 +19,7 @@ import (
 //	  -> Index Scan using leads_dealer_kind_stage_created on leads
 //	       Index Cond: ((dealer_id = 1) AND (kind = 'sale') AND (stage_rank = 0))
 func TestExplainWalcuListPostgres(t *testing.T) {
-	u := os.Getenv(testkit.PostgresEnv)
-	if u == "" {
-		t.Skip(testkit.PostgresEnv + " not set")
-	}
-	s := testkit.OpenPostgres(t, u)
-	f := testkit.NewFixture(t, s, "w")
-	if err := store.SeedLeads(ctx, s, f.Dealer.ID, f.Source.ID, 1_500); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.DB().ExecContext(ctx, "ANALYZE leads"); err != nil {
-		t.Fatal(err)
-	}
+	s, f := seededPostgres(t)
 	ext := map[string]core.FieldSpec{"ext.walcu.origin.medium": {Type: core.TypeText, Path: "walcu.origin.medium"}}
 	for name, where := range map[string]core.Cond{
 		"status":         core.And(core.Eq("kind", "sale"), core.Eq("stage", core.StageNew)),

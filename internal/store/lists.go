@@ -17,9 +17,16 @@ import (
 // a WHERE/ORDER BY/LIMIT tail selects.
 func findPage[T any](s *Store, ctx context.Context, t *tableSQL, scope string, scopeArgs []any, q core.Query,
 	load func(c conn, tail string, args ...any) ([]T, error)) ([]T, int, error) {
+	return findPageIn(s.readTx, ctx, t, scope, scopeArgs, q, load)
+}
+
+// findPageIn is findPage with its reads run by read (a read transaction,
+// or each statement on its own).
+func findPageIn[T any](read func(context.Context, func(conn) error) error, ctx context.Context, t *tableSQL, scope string, scopeArgs []any, q core.Query,
+	load func(c conn, tail string, args ...any) ([]T, error)) ([]T, int, error) {
 	var out []T
 	total := -1
-	err := s.readTx(ctx, func(c conn) error {
+	err := read(ctx, func(c conn) error {
 		where, args, err := c.scoped(t, scope, scopeArgs, q)
 		if err != nil {
 			return err
@@ -96,7 +103,7 @@ func (s *Store) FindClients(ctx context.Context, dealers []int64, q core.Query) 
 		return nil, 0, err
 	}
 	scope, args := inScope("dealer_id", dealers)
-	return findPage(s, ctx, &t, scope, args, q, func(c conn, tail string, args ...any) ([]core.Client, error) {
+	return findPageOne(s, ctx, &t, scope, args, q, func(c conn, tail string, args ...any) ([]core.Client, error) {
 		return queryAll(c, `SELECT `+clientCols+` FROM clients `+tail, args, func(r *sql.Rows, cl *core.Client) error { return scanClient(r, cl) })
 	})
 }

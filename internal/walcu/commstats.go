@@ -226,28 +226,19 @@ func (b *clientBackend) renderOne(r *request, c core.Client) (doc, error) {
 }
 
 // clientLeadCounts counts the dealer's leads of each client ids by kind:
-// one grouped count per kind.
+// one grouped read of them all (ClientLeadTallies).
 func clientLeadCounts(r *request, ids []int64) (map[int64]map[core.LeadKind]int, error) {
-	out := map[int64]map[core.LeadKind]int{}
-	if len(ids) == 0 {
-		return out, nil
+	ts, err := r.svc.ClientLeadTallies(r.ctx, r.dealer.ID, ids)
+	if err != nil {
+		return nil, err
 	}
-	for _, k := range core.LeadKinds {
-		gs, err := r.svc.GroupLeads(r.ctx, core.Query{Where: core.And(core.Eq("dealer", r.dealer.ID), core.In("client", anyIDs(ids)...),
-			core.Eq("kind", string(k))), GroupBy: "client"})
-		if err != nil {
-			return nil, err
+	out := make(map[int64]map[core.LeadKind]int, len(ts))
+	for id, kinds := range ts {
+		n := make(map[core.LeadKind]int, len(kinds))
+		for _, t := range kinds {
+			n[t.Kind] = t.Count
 		}
-		for _, g := range gs {
-			id, ok := g.Value.(int64)
-			if !ok {
-				continue
-			}
-			if out[id] == nil {
-				out[id] = map[core.LeadKind]int{}
-			}
-			out[id][k] = g.Count
-		}
+		out[id] = n
 	}
 	return out, nil
 }

@@ -205,7 +205,7 @@ func (b *vehicleBackend) remove(r *request, id string) error {
 
 func (b *vehicleBackend) scoped(r *request, q core.Query) core.Query {
 	q.Where = core.And(core.Eq("dealer", r.dealer.ID), core.Eq("kind", string(b.kind)), q.Where)
-	q.Ext = namedExt(b.ext, q)
+	q.Ext = core.NamedExt(b.ext, q)
 	return q
 }
 

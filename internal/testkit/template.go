@@ -290,3 +290,15 @@ func MigratedPostgresDSN(t testing.TB, baseURL string) string {
 	}
 	return u
 }
+
+// MigratedSQLitePath copies the migrated template to a file in t.TempDir()
+// and returns its path, for a test that opens (and reopens) stores on it
+// itself.
+func MigratedSQLitePath(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "forecourt.db")
+	if err := copySQLiteTemplate(path); err != nil {
+		t.Fatalf("sqlite template: %v", err)
+	}
+	return path
+}

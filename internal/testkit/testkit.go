@@ -8,7 +8,6 @@ import (
 	"database/sql"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -51,10 +50,7 @@ func OpenSQLiteWith(t testing.TB, opts ...store.Option) *store.Store {
 
 func openSQLite(t testing.TB, query []string, opts []store.Option) *store.Store {
 	t.Helper()
-	dsn := filepath.Join(t.TempDir(), "forecourt.db")
-	if err := copySQLiteTemplate(dsn); err != nil {
-		t.Fatalf("sqlite template: %v", err)
-	}
+	dsn := MigratedSQLitePath(t)
 	if len(query) > 0 {
 		dsn += "?" + strings.Join(query, "&")
 	}

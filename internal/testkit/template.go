@@ -288,6 +288,21 @@ func MigratedPostgresDSN(t testing.TB, baseURL string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The first session of a new database builds its catalog caches from
+	// the catalogs and writes them (pg_internal.init) for the sessions
+	// after it; left to the store's pool, a burst of first sessions would
+	// all build them at once, slowly enough on a loaded machine for a
+	// test's short deadlines to expire while connecting (a schema in the
+	// one test database never had that cost). One session does it here.
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatalf("open %s: %v", name, err)
+	}
+	err = db.PingContext(ctx)
+	db.Close()
+	if err != nil {
+		t.Fatalf("connect to %s: %v", name, err)
+	}
 	return u
 }
 

@@ -167,7 +167,7 @@ func TestJobOutputRunsOnceAcrossServers(t *testing.T) {
 	if u == "" {
 		t.Skip("PostgreSQL only: one SQLite file serves one server")
 	}
-	dsn := testkit.PostgresDSN(t, u)
+	dsn := testkit.MigratedPostgresDSN(t, u)
 	open := func() *store.Store {
 		s, err := store.Open(context.Background(), dsn)
 		if err != nil {

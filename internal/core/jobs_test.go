@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,9 +55,9 @@ func jobEngines(t *testing.T, fn func(t *testing.T, open func() *store.Store)) {
 			return s
 		}
 	}
-	t.Run(store.SQLite, func(t *testing.T) { fn(t, opener(t, filepath.Join(t.TempDir(), "jobs.db"))) })
+	t.Run(store.SQLite, func(t *testing.T) { fn(t, opener(t, testkit.MigratedSQLitePath(t))) })
 	if u := os.Getenv(testkit.PostgresEnv); u != "" {
-		t.Run(store.Postgres, func(t *testing.T) { fn(t, opener(t, testkit.PostgresDSN(t, u))) })
+		t.Run(store.Postgres, func(t *testing.T) { fn(t, opener(t, testkit.MigratedPostgresDSN(t, u))) })
 	}
 }
 

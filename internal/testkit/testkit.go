@@ -8,7 +8,6 @@ import (
 	"database/sql"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -35,7 +34,8 @@ func OpenStore(t testing.TB, opts ...store.Option) *store.Store {
 	return OpenSQLiteWith(t, opts...)
 }
 
-// OpenSQLite opens an empty store on a SQLite file in t.TempDir(). query,
+// OpenSQLite opens an empty store on a SQLite file in t.TempDir(), a copy
+// of a migrated template (template.go). query,
 // if given, is appended to the dsn (e.g. "sync=full").
 func OpenSQLite(t testing.TB, query ...string) *store.Store {
 	t.Helper()
@@ -50,7 +50,7 @@ func OpenSQLiteWith(t testing.TB, opts ...store.Option) *store.Store {
 
 func openSQLite(t testing.TB, query []string, opts []store.Option) *store.Store {
 	t.Helper()
-	dsn := filepath.Join(t.TempDir(), "forecourt.db")
+	dsn := MigratedSQLitePath(t)
 	if len(query) > 0 {
 		dsn += "?" + strings.Join(query, "&")
 	}
@@ -62,12 +62,12 @@ func openSQLite(t testing.TB, query []string, opts []store.Option) *store.Store 
 	return s
 }
 
-// OpenPostgres opens an empty store in a new schema of the database at
-// baseURL; the schema is dropped when the test ends. opts are given to
-// store.Open.
+// OpenPostgres opens an empty store in a new database on the server at
+// baseURL, a copy of a migrated template (MigratedPostgresDSN); the
+// database is dropped when the test ends. opts are given to store.Open.
 func OpenPostgres(t testing.TB, baseURL string, opts ...store.Option) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), PostgresDSN(t, baseURL), opts...)
+	s, err := store.Open(context.Background(), MigratedPostgresDSN(t, baseURL), opts...)
 	if err != nil {
 		t.Fatalf("open postgres store: %v", err)
 	}

@@ -21,8 +21,9 @@ type ClientRecords interface {
 	// SaveClient writes c (its fields and Ext) over the stored client when
 	// that has version, with the next version, which it sets on c, and
 	// refreshes the copies of the client on its leads; ErrStaleVersion
-	// when it has another.
-	SaveClient(ctx context.Context, c *Client, version int) error
+	// when it has another. With h, in the same transaction, each of the
+	// client's leads' history gets a copy of h (its LeadID that lead's).
+	SaveClient(ctx context.Context, c *Client, version int, h *History) error
 	// DeleteClient deletes client id when it has version (0: any);
 	// ErrStaleVersion when it has another; a Conflict when a lead or an
 	// appointment is the client's. Documents that name it keep no link.
@@ -103,6 +104,16 @@ func (s *Service) CreateClient(ctx context.Context, c Client) (Client, error) {
 // show it (their copies of the name, phone and e-mail are refreshed) and
 // their histories do not record it.
 func (s *Service) UpdateClient(ctx context.Context, id int64, patch ClientPatch) (Client, error) {
+	return s.updateClient(ctx, id, patch, false)
+}
+
+// updateClient is UpdateClient; with recorded, the change is an entry of
+// each of the client's leads' history (see EditClientContact).
+func (s *Service) updateClient(ctx context.Context, id int64, patch ClientPatch, recorded bool) (Client, error) {
+	p, err := mustPrincipal(ctx)
+	if err != nil {
+		return Client{}, err
+	}
 	cur, err := s.FindClient(ctx, id)
 	if err != nil {
 		return Client{}, err
@@ -134,7 +145,11 @@ func (s *Service) UpdateClient(ctx context.Context, id int64, patch ClientPatch)
 		return cur, nil
 	}
 	c.UpdatedAt = s.Now()
-	if err := s.store.SaveClient(ctx, &c, cur.Version); err != nil {
+	var h *History
+	if recorded {
+		h = &History{At: c.UpdatedAt, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: KindLeadUpdated, Changes: clientContactChanges(&cur, &c)}
+	}
+	if err := s.store.SaveClient(ctx, &c, cur.Version, h); err != nil {
 		return Client{}, err
 	}
 	return c, nil

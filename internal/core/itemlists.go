@@ -7,7 +7,8 @@ import "context"
 // any entity.
 
 // TaskSchema is the registry of a task's fields when tasks are listed on
-// their own ("dealer" is its lead's).
+// their own ("dealer" is its lead's; "lead_user" its lead's assignee, who
+// does the lead's tasks: a task has no assignee of its own).
 var TaskSchema = Schema{
 	Entity: "task",
 	Fields: map[string]FieldSpec{
@@ -15,6 +16,7 @@ var TaskSchema = Schema{
 		"public_id":   {Type: TypeText},
 		"dealer":      {Type: TypeInt, Group: true},
 		"lead":        {Type: TypeInt, Group: true},
+		"lead_user":   {Type: TypeInt},
 		"type":        {Type: TypeEnum, Values: enumValues(TaskTypes), Group: true},
 		"media":       {Type: TypeEnum, Values: enumValues(MediaValues), Group: true},
 		"description": {Type: TypeText},

@@ -37,8 +37,16 @@ func NormalisePhone(phone, region string) string {
 }
 
 // parsePhone is NormalisePhone without the memo (phonememo.go): the
-// number parsed.
+// number parsed, by fastPhone where it can (phonefast.go).
 func parsePhone(phone, region string) string {
+	if e164, ok := fastPhone(phone, region); ok {
+		return e164
+	}
+	return libParsePhone(phone, region)
+}
+
+// libParsePhone is parsePhone by libphonenumber's Parse alone.
+func libParsePhone(phone, region string) string {
 	if region == "" {
 		region = "ZZ" // phonenumbers' unknown region: a country code is needed
 	}

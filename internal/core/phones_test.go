@@ -23,6 +23,11 @@ func FuzzNormalisePhone(f *testing.F) {
 		if parsed := parsePhone(phone, region); got != parsed {
 			t.Fatalf("NormalisePhone(%q, %q) = %q from the memo, %q parsed", phone, region, got, parsed)
 		}
+		if fast, ok := fastPhone(phone, region); ok {
+			if lib := libParsePhone(phone, region); fast != lib {
+				t.Fatalf("fastPhone(%q, %q) = %q, Parse's answer %q", phone, region, fast, lib)
+			}
+		}
 		if got == "" {
 			return
 		}

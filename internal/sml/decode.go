@@ -36,7 +36,7 @@ func readObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMess
 	if mediaType == "multipart/form-data" {
 		return readForm(w, r, mediaType)
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	data, err := readBody(http.MaxBytesReader(w, r.Body, maxBody), r.ContentLength)
 	if err == nil && mediaType == "application/x-www-form-urlencoded" {
 		// curl -d sends JSON with this type unless told otherwise; a body
 		// that is a JSON object is read as one, anything else as a form.
@@ -56,6 +56,30 @@ func readObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMess
 		return nil, err
 	}
 	return parseObject(data)
+}
+
+// readBody is io.ReadAll of body, into a buffer of the size the request
+// declared (when it is at most maxBody): io.ReadAll starts at 512 bytes and
+// copies a lead's few kilobytes into ever larger ones. The loop is
+// io.ReadAll's; a body longer than declared is read whole all the same.
+func readBody(body io.Reader, declared int64) ([]byte, error) {
+	if declared <= 0 || declared > maxBody {
+		return io.ReadAll(body)
+	}
+	b := make([]byte, 0, declared+1) // +1: EOF is seen without growing
+	for {
+		n, err := body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // toUTF8 decodes data from charset (UTF-8 when empty) and checks it is
@@ -124,13 +148,15 @@ func parseObject(data []byte) (map[string]json.RawMessage, error) {
 	if len(data) == 0 {
 		return map[string]json.RawMessage{}, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var raw json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		return nil, parseError(err, dec.InputOffset())
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, detailError(http.StatusBadRequest, fmt.Sprintf("JSON parse error - Extra data: char %d", dec.InputOffset()))
+	// A body that is one JSON value is that value, as the decoder would
+	// find it (data is trimmed) without copying it twice; the decoder
+	// reads the others, for their errors.
+	raw := json.RawMessage(data)
+	if !json.Valid(data) {
+		var err error
+		if raw, err = decodeValue(data); err != nil {
+			return nil, err
+		}
 	}
 	if kind(raw) != '{' {
 		t := &errTree{}
@@ -142,6 +168,20 @@ func parseObject(data []byte) (map[string]json.RawMessage, error) {
 		return nil, parseError(err, 0)
 	}
 	return m, nil
+}
+
+// decodeValue reads data, trimmed, as one JSON value by encoding/json's
+// decoder: the value, or the decoder's error.
+func decodeValue(data []byte) (json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return nil, parseError(err, dec.InputOffset())
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, detailError(http.StatusBadRequest, fmt.Sprintf("JSON parse error - Extra data: char %d", dec.InputOffset()))
+	}
+	return raw, nil
 }
 
 func parseError(err error, offset int64) *apiError {

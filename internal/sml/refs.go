@@ -48,6 +48,17 @@ func newRefSet() refSet {
 	}
 }
 
+// sized is m, or an empty map made for n entries when m is empty: maps
+// grown from empty entry by entry were the largest allocation of a lead's
+// creation on the server (docs/benchmarks.md, "Lead creation: the
+// server's own CPU"), the origins' above all.
+func sized[T any](m map[int64]T, n int) map[int64]T {
+	if len(m) == 0 && n > 8 {
+		return make(map[int64]T, n)
+	}
+	return m
+}
+
 // loadRefs loads what q names. Records the principal may not see are left
 // out (the core's lookups decide).
 func loadRefs(ctx context.Context, svc *core.Service, q refsQuery) (refSet, error) {
@@ -57,6 +68,7 @@ func loadRefs(ctx context.Context, svc *core.Service, q refsQuery) (refSet, erro
 		if err != nil {
 			return refSet{}, err
 		}
+		r.dealers = sized(r.dealers, len(ds))
 		for _, d := range ds {
 			r.dealers[d.ID] = d
 		}
@@ -86,6 +98,7 @@ func loadRefs(ctx context.Context, svc *core.Service, q refsQuery) (refSet, erro
 		if err != nil {
 			return refSet{}, err
 		}
+		r.sources = sized(r.sources, len(srcs))
 		for _, src := range srcs {
 			r.sources[src.ID] = src
 		}
@@ -99,6 +112,7 @@ func loadRefs(ctx context.Context, svc *core.Service, q refsQuery) (refSet, erro
 		if err != nil {
 			return refSet{}, err
 		}
+		r.origins = sized(r.origins, len(os))
 		for _, o := range os {
 			r.origins[o.ID] = o
 		}
@@ -108,6 +122,7 @@ func loadRefs(ctx context.Context, svc *core.Service, q refsQuery) (refSet, erro
 		if err != nil {
 			return refSet{}, err
 		}
+		r.channels = sized(r.channels, len(cs))
 		for _, c := range cs {
 			r.channels[c.ID] = c
 		}
@@ -117,6 +132,7 @@ func loadRefs(ctx context.Context, svc *core.Service, q refsQuery) (refSet, erro
 		if err != nil {
 			return refSet{}, err
 		}
+		r.users = sized(r.users, len(us))
 		for _, u := range us {
 			r.users[u.ID] = u
 		}
@@ -126,6 +142,7 @@ func loadRefs(ctx context.Context, svc *core.Service, q refsQuery) (refSet, erro
 		if err != nil {
 			return refSet{}, err
 		}
+		r.gasTypes = sized(r.gasTypes, len(gs))
 		for _, g := range gs {
 			r.gasTypes[g.ID] = g
 		}
@@ -135,6 +152,7 @@ func loadRefs(ctx context.Context, svc *core.Service, q refsQuery) (refSet, erro
 		if err != nil {
 			return refSet{}, err
 		}
+		r.provinces = sized(r.provinces, len(ps))
 		for _, p := range ps {
 			r.provinces[p.ID] = p
 		}
@@ -144,6 +162,7 @@ func loadRefs(ctx context.Context, svc *core.Service, q refsQuery) (refSet, erro
 		if err != nil {
 			return refSet{}, err
 		}
+		r.localities = sized(r.localities, len(ls))
 		for _, l := range ls {
 			r.localities[l.ID] = l
 		}

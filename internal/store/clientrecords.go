@@ -40,7 +40,7 @@ func (s *Store) CreateClient(ctx context.Context, cl *core.Client) error {
 }
 
 // SaveClient implements core.ClientRecords.SaveClient.
-func (s *Store) SaveClient(ctx context.Context, cl *core.Client, version int) error {
+func (s *Store) SaveClient(ctx context.Context, cl *core.Client, version int, h *core.History) error {
 	ext, err := encodeLeadExt(cl.Ext)
 	if err != nil {
 		return err
@@ -67,8 +67,10 @@ func (s *Store) SaveClient(ctx context.Context, cl *core.Client, version int) er
 		if err := updateClient(c, cl); err != nil {
 			return err
 		}
-		_, err = c.exec(`UPDATE clients SET ext = ? WHERE id = ?`, ext, cl.ID)
-		return err
+		if _, err := c.exec(`UPDATE clients SET ext = ? WHERE id = ?`, ext, cl.ID); err != nil {
+			return err
+		}
+		return recordOnClientLeads(c, cl.ID, h)
 	})
 	return dbError(err, "save client", "client", cl.ID)
 }
@@ -104,4 +106,20 @@ func (s *Store) DeleteClient(ctx context.Context, id int64, version int) error {
 		return err
 	})
 	return dbError(err, "delete client", "client", id)
+}
+
+// recordOnClientLeads adds a copy of h (when there is one) to the history
+// of each lead of client id, in one statement.
+func recordOnClientLeads(c conn, id int64, h *core.History) error {
+	if h == nil {
+		return nil
+	}
+	js, err := historyChanges(h)
+	if err != nil {
+		return err
+	}
+	_, err = c.exec(`INSERT INTO lead_history (lead_id, at, user_id, type, kind, changes, via)
+		SELECT id, ?, ?, ?, ?, ?, ? FROM leads WHERE client_id = ?`,
+		micros(h.At), ptrArg(h.UserID), string(h.Type), string(h.Kind), js, h.Via, id)
+	return err
 }

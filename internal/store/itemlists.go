@@ -15,6 +15,7 @@ var taskTable = tableSQL{
 		"public_id":   {col: "public_id"},
 		"dealer":      {col: "l.dealer_id", from: "leads l WHERE l.id = tasks.lead_id"},
 		"lead":        {col: "lead_id"},
+		"lead_user":   {col: "l.user_id", from: "leads l WHERE l.id = tasks.lead_id"},
 		"type":        {col: "type"},
 		"media":       {col: "media"},
 		"description": {col: "description"},

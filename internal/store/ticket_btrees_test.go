@@ -11,7 +11,7 @@ import (
 // TestIntakeBtrees pins what migration 0042 changed on SQLite (fewer
 // b-trees written per intake, docs/benchmarks.md "Tickets: fewer b-trees
 // per ticket") and that the reads of those tables still find their rows
-// by key: lead_profiles keyed by its rowid (no index of lead_id beside
+// by key (and 0049's partial lead_profiles_parent): lead_profiles keyed by its rowid (no index of lead_id beside
 // it), lead_refs WITHOUT ROWID, notes_task holding the notes of tasks
 // only; and the intake's duplicate check, which sorts nothing.
 func TestIntakeBtrees(t *testing.T) {
@@ -29,6 +29,11 @@ func TestIntakeBtrees(t *testing.T) {
 	if err := s.db.QueryRowContext(ctx, `SELECT partial FROM pragma_index_list('notes') WHERE name = 'notes_task'`).Scan(&partial); err != nil || !partial {
 		t.Errorf("notes_task partial = %v (%v), want true", partial, err)
 	}
+	// 0049: a profile without a parent (every ticket's) is not in
+	// lead_profiles_parent
+	if err := s.db.QueryRowContext(ctx, `SELECT partial FROM pragma_index_list('lead_profiles') WHERE name = 'lead_profiles_parent'`).Scan(&partial); err != nil || !partial {
+		t.Errorf("lead_profiles_parent partial = %v (%v), want true", partial, err)
+	}
 
 	plan := func(query string, args ...any) string { t.Helper(); return queryPlan(t, s.read, query, args...) }
 	for _, c := range []struct{ query, want string }{
@@ -37,6 +42,10 @@ func TestIntakeBtrees(t *testing.T) {
 		{`SELECT kind FROM lead_profiles WHERE lead_id = 1`, "SEARCH lead_profiles USING INTEGER PRIMARY KEY (rowid=?)"},
 		{`SELECT id FROM notes WHERE task_id = 1`, "INDEX notes_task (task_id=?)"},
 		{`SELECT id FROM notes WHERE task_id IN (1, 2)`, "INDEX notes_task (task_id=?)"},
+		// a lead's follow-ups (LeadChildren) and their unlinking before a
+		// lead is deleted read the partial lead_profiles_parent
+		{`SELECT lead_id FROM lead_profiles WHERE parent_id = 1 ORDER BY lead_id`, "SEARCH lead_profiles USING COVERING INDEX lead_profiles_parent (parent_id=?)"},
+		{`UPDATE lead_profiles SET parent_id = NULL WHERE parent_id = 1`, "INDEX lead_profiles_parent (parent_id=?)"},
 	} {
 		if got := plan(c.query); !strings.Contains(got, c.want) {
 			t.Errorf("%s:\n%s\nwant %q", c.query, got, c.want)

@@ -103,6 +103,21 @@ func (a *App) formLead(w http.ResponseWriter, r *http.Request, s *session) (int6
 	return id, true
 }
 
+// formLeadRecord reads the lead of the path, answering the page itself
+// when there is none the user may see.
+func (a *App) formLeadRecord(w http.ResponseWriter, r *http.Request, s *session) (core.Lead, bool) {
+	id, ok := a.formLead(w, r, s)
+	if !ok {
+		return core.Lead{}, false
+	}
+	l, err := a.svc.FindLead(r.Context(), id)
+	if err != nil {
+		a.failure(w, r, s, err)
+		return core.Lead{}, false
+	}
+	return l, true
+}
+
 // formVersion reads the lead's version the form was rendered with: the
 // core refuses a change of a lead changed since (ErrStaleVersion).
 func formVersion(r *http.Request) (int, bool) {

@@ -35,7 +35,8 @@ var templateFS embed.FS
 // pages are the page templates, each parsed with the layout and the labels
 // (templates/layout.html, templates/labels.html), which hold every word
 // the interface shows.
-var pages = parsePages("login.html", "leads.html", "lead.html", "message.html", "newlead.html", "clients.html", "client.html")
+var pages = parsePages("login.html", "leads.html", "lead.html", "message.html", "newlead.html", "clients.html", "client.html",
+	"task.html", "mytasks.html", "agenda.html", "clientedit.html")
 
 func parsePages(names ...string) map[string]*template.Template {
 	out := make(map[string]*template.Template, len(names))
@@ -120,6 +121,15 @@ func NewApp(svc *core.Service, opts ...Option) *App {
 	a.mux.HandleFunc("POST /app/leads/{id}/asignar", a.authed(a.assign))
 	a.mux.HandleFunc("POST /app/leads/{id}/tareas", a.authed(a.createTask))
 	a.mux.HandleFunc("POST /app/leads/{id}/tareas/{tarea}/hecha", a.authed(a.finishTask))
+	a.mux.HandleFunc("GET /app/leads/{id}/tareas/{tarea}", a.authed(a.taskPage))
+	a.mux.HandleFunc("POST /app/leads/{id}/tareas/{tarea}", a.authed(a.editTask))
+	a.mux.HandleFunc("POST /app/leads/{id}/tareas/{tarea}/reabrir", a.authed(a.reopenTask))
+	a.mux.HandleFunc("GET /app/tareas", a.authed(a.myTasks))
+	a.mux.HandleFunc("POST /app/leads/{id}/citas", a.authed(a.createAppointment))
+	a.mux.HandleFunc("POST /app/leads/{id}/citas/{cita}/estado", a.authed(a.markAppointment))
+	a.mux.HandleFunc("GET /app/agenda", a.authed(a.agenda))
+	a.mux.HandleFunc("GET /app/clientes/{id}/editar", a.authed(a.clientEditPage))
+	a.mux.HandleFunc("POST /app/clientes/{id}/editar", a.authed(a.editClient))
 	a.mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		a.message(w, r, nil, http.StatusNotFound, "not_found")
 	})

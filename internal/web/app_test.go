@@ -179,6 +179,9 @@ func TestWeb(t *testing.T) {
 		t.Run("actions", func(t *testing.T) { testActions(t, st) })
 		t.Run("bounds", func(t *testing.T) { testBounds(t, st) })
 		t.Run("tasks", func(t *testing.T) { testTasks(t, st) })
+		t.Run("task edit", func(t *testing.T) { testTaskEdit(t, st) })
+		t.Run("appointments", func(t *testing.T) { testAppointments(t, st) })
+		t.Run("client edit", func(t *testing.T) { testClientEdit(t, st) })
 		t.Run("new lead", func(t *testing.T) { testNewLead(t, st) })
 		t.Run("clients", func(t *testing.T) { testClients(t, st) })
 		if strings.HasSuffix(t.Name(), "/"+store.SQLite) {

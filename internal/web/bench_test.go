@@ -26,7 +26,16 @@ func cpuTime(b *testing.B) time.Duration {
 // process's CPU per operation (server and client, both in this process):
 // wall time is disturbed by whatever else runs on the machine, CPU less so.
 func benchPages(b *testing.B, op func(b *testing.B, br *browser, st site, csrf string, i int)) {
+	benchPagesAfter(b, nil, op)
+}
+
+// benchPagesAfter is benchPages with setup run on the site first, outside
+// the measure.
+func benchPagesAfter(b *testing.B, setup func(st site), op func(b *testing.B, br *browser, st site, csrf string, i int)) {
 	st := newSite(b, testkit.OpenSQLite(b))
+	if setup != nil {
+		setup(st)
+	}
 	br := st.browser(b)
 	br.login(demo.AdminUsername, demo.AdminPassword)
 	csrf := br.csrf()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,8 @@ func chromium(t *testing.T) string {
 
 // testBrowser drives a real browser through the interface: log in, search
 // a lead, open it, add a note, change its status, and see both in its
-// history; the stylesheet applies under the page's Content-Security-Policy.
+// history, create a task, make an appointment and find it in the agenda;
+// the stylesheet applies under the page's Content-Security-Policy.
 func testBrowser(t *testing.T, st site) {
 	path := chromium(t)
 	target := st.lead(t, st.fx.LeadIDs[4])
@@ -47,7 +49,7 @@ func testBrowser(t *testing.T, st site) {
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancel = context.WithTimeout(ctx, 120*time.Second) // a bound for a hung browser, not a speed check: a loaded machine needs more than a minute
 	defer cancel()
 
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
@@ -100,6 +102,27 @@ func testBrowser(t *testing.T, st site) {
 		chromedp.WaitVisible(chromedp.CSS("#tareas .task")))
 	if got := text("hecho"); got != "Tarea creada." || !strings.Contains(text("tareas"), "Tarea desde el navegador") {
 		t.Errorf("after creating a task: %q, tasks %q", got, text("tareas"))
+	}
+	year := strconv.Itoa(time.Now().Year() + 1)
+	do("create an appointment",
+		chromedp.SetValue(chromedp.ID("cita-tipo"), string(core.AppointmentVisit)),
+		chromedp.SetValue(chromedp.ID("cita-fecha"), year+"-03-10T17:45"),
+		chromedp.SendKeys(chromedp.ID("cita-lugar"), "Mesa del navegador"),
+		chromedp.Click(chromedp.ID("crear-cita")),
+		chromedp.WaitVisible(chromedp.CSS("#citas .appointment")))
+	if got, appts := text("hecho"), text("citas"); got != "Cita creada." || !strings.Contains(appts, "10/03/"+year+" 17:45 · Visita · prevista") {
+		t.Errorf("after creating an appointment: %q, appointments %q", got, appts)
+	}
+	// the lead's assignee receives it, who may be another advisor: the
+	// admin finds it among the dealer's
+	do("open the agenda",
+		chromedp.Click(chromedp.ID("nav-agenda")),
+		chromedp.WaitVisible(chromedp.ID("agenda-todas")),
+		chromedp.Click(chromedp.ID("agenda-todas")),
+		chromedp.WaitVisible(chromedp.ID("agenda")))
+	if agenda := text("agenda"); !strings.Contains(agenda, "10/03/"+year+" 17:45") || !strings.Contains(agenda, "Mesa del navegador") ||
+		!strings.Contains(agenda, target.Client.Name) {
+		t.Errorf("the agenda lacks the appointment:\n%s", agenda)
 	}
 	if bg != "rgb(244, 245, 247)" {
 		t.Errorf("the stylesheet does not apply (body background %q)", bg)

@@ -11,8 +11,8 @@ import (
 
 // The dealer's clients: a list searched with the core's client search
 // (FindClients, core.Match: name, phone, e-mail, province, locality) and
-// a client's page with its leads. Read-only: a client changes through its
-// leads or the APIs.
+// a client's page with its leads. Its contact data are edited on a page
+// of their own (clientedit.go).
 
 // clientLeads bounds the leads a client's page lists, newest first.
 const clientLeads = 100
@@ -88,6 +88,7 @@ func clientPath(c core.Client) string {
 // clientData is what a client's page shows.
 type clientData struct {
 	Client      core.Client
+	Path        string // the client's id as the page was asked it
 	Dealer      string
 	Created     string
 	Rows        []leadRow // its leads, newest first
@@ -114,7 +115,7 @@ func (a *App) client(w http.ResponseWriter, r *http.Request, s *session) {
 		a.failure(w, r, s, err)
 		return
 	}
-	d := clientData{Client: c, LeadsTotal: total, ManyDealers: len(s.Dealers) > 1}
+	d := clientData{Client: c, Path: r.PathValue("id"), LeadsTotal: total, ManyDealers: len(s.Dealers) > 1}
 	for _, dl := range s.Dealers {
 		if dl.ID == c.DealerID {
 			d.Dealer = dl.Name
@@ -125,5 +126,9 @@ func (a *App) client(w http.ResponseWriter, r *http.Request, s *session) {
 		a.failure(w, r, s, err)
 		return
 	}
-	a.render(w, r, "client.html", http.StatusOK, page{Session: s, Data: d})
+	done := ""
+	if r.URL.Query().Get("hecho") == "cliente" {
+		done = "cliente" // only the code is read: the URL cannot inject a message
+	}
+	a.render(w, r, "client.html", http.StatusOK, page{Session: s, Data: d, Done: done})
 }

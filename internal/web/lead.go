@@ -83,13 +83,16 @@ type leadData struct {
 	TaskTypes    []choice // the task types, for the new task's select
 	Media        []choice // the media, likewise
 	Appointments []apptView
+	ApptForm     apptForm
+	ApptTypes    []choice                 // the appointment types, for the new appointment's select
+	ApptMarks    []core.AppointmentStatus // the statuses a planned appointment's buttons set
 }
 
 // lead serves a lead's page.
 func (a *App) lead(w http.ResponseWriter, r *http.Request, s *session) {
 	done := r.URL.Query().Get("hecho")
 	switch done {
-	case "", "nota", "estado", "asignado", "tarea", "tarea_hecha", "creado":
+	case "", "nota", "estado", "asignado", "tarea", "tarea_hecha", "creado", "tarea_editada", "tarea_reabierta", "cita", "cita_estado":
 	default:
 		done = ""
 	}
@@ -159,8 +162,10 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 		Source: n.sources[l.SourceID], Advisor: n.user(l.UserID), HistoryTotal: total, Outcomes: core.Outcomes,
 		NoteText: noteText, CanAssign: a.svc.CanAssign(ctx, l), TaskForm: taskFormOf(r)}
 	d.TaskTypes, d.Media = choices(formTaskTypes, d.TaskForm.Type), choices(core.MediaValues, d.TaskForm.Media)
+	d.ApptForm = apptFormOf(r)
+	d.ApptTypes, d.ApptMarks = choices(core.AppointmentTypes, d.ApptForm.Type), apptMarks
 	for _, ap := range appts {
-		d.Appointments = append(d.Appointments, apptView{Type: ap.Type, Status: ap.Status, Start: n.date(l.DealerID, ap.StartAt),
+		d.Appointments = append(d.Appointments, apptView{ID: ap.ID, Version: ap.Version, Type: ap.Type, Status: ap.Status, Start: n.date(l.DealerID, ap.StartAt),
 			User: n.user(ap.UserID), Title: ap.Title, Place: ap.Place, Remote: ap.Remote, Comment: ap.Comments})
 	}
 	if l.FinishedAt != nil {

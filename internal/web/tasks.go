@@ -50,6 +50,8 @@ func taskFormOf(r *http.Request) taskForm {
 
 // apptView is one appointment of the lead.
 type apptView struct {
+	ID      int64
+	Version int
 	Type    core.AppointmentType
 	Status  core.AppointmentStatus
 	Start   string
@@ -81,13 +83,8 @@ func (a *App) createTask(w http.ResponseWriter, r *http.Request, s *session) {
 		a.refuse(w, r, s, http.StatusBadRequest, "task_too_long", "", "")
 		return
 	}
-	id, ok := a.formLead(w, r, s)
+	l, ok := a.formLeadRecord(w, r, s)
 	if !ok {
-		return
-	}
-	l, err := a.svc.FindLead(r.Context(), id)
-	if err != nil {
-		a.failure(w, r, s, err)
 		return
 	}
 	t := core.Task{Type: typ, Media: media, Description: desc}
@@ -109,15 +106,41 @@ func (a *App) createTask(w http.ResponseWriter, r *http.Request, s *session) {
 // finishTask marks the path's task of the lead done. The form carries the
 // task's version: a task changed since is the core's ErrStaleVersion.
 func (a *App) finishTask(w http.ResponseWriter, r *http.Request, s *session) {
+	a.setTaskDone(w, r, s, true, "tarea_hecha")
+}
+
+// setTaskDone marks the path's task of the lead done or not done (open
+// again), with the form's version of the task: a task changed since is
+// the core's ErrStaleVersion.
+func (a *App) setTaskDone(w http.ResponseWriter, r *http.Request, s *session, done bool, code string) {
 	version, okVersion := formVersion(r)
-	taskID, err := strconv.ParseInt(r.PathValue("tarea"), 10, 64)
-	id, ok := a.formLead(w, r, s)
+	t, ok := a.leadTask(w, r, s)
 	if !ok {
 		return
 	}
+	if !okVersion {
+		a.refuse(w, r, s, http.StatusBadRequest, "bad_form", "", "")
+		return
+	}
+	if _, err := a.svc.UpdateTask(r.Context(), t.ID, core.TaskPatch{Version: version, Done: core.Value(done)}); err != nil {
+		a.refused(w, r, s, err, "")
+		return
+	}
+	a.back(w, r, code)
+}
+
+// leadTask reads the path's task ({tarea}, its internal id) of the path's
+// lead, answering the page itself when there is none: a task of another
+// lead, of another dealer, or none at all is the same 404.
+func (a *App) leadTask(w http.ResponseWriter, r *http.Request, s *session) (core.Task, bool) {
+	taskID, err := strconv.ParseInt(r.PathValue("tarea"), 10, 64)
+	id, ok := a.formLead(w, r, s)
+	if !ok {
+		return core.Task{}, false
+	}
 	if err != nil || taskID <= 0 || len(r.PathValue("tarea")) > maxIDLen {
 		a.failure(w, r, s, core.Errorf(core.NotFound, "task not found"))
-		return
+		return core.Task{}, false
 	}
 	t, err := a.svc.FindTask(r.Context(), taskID)
 	if err == nil && t.LeadID != id {
@@ -125,17 +148,9 @@ func (a *App) finishTask(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	if err != nil {
 		a.failure(w, r, s, err)
-		return
+		return core.Task{}, false
 	}
-	if !okVersion {
-		a.refuse(w, r, s, http.StatusBadRequest, "bad_form", "", "")
-		return
-	}
-	if _, err := a.svc.UpdateTask(r.Context(), taskID, core.TaskPatch{Version: version, Done: core.Value(true)}); err != nil {
-		a.refused(w, r, s, err, "")
-		return
-	}
-	a.back(w, r, "tarea_hecha")
+	return t, true
 }
 
 // parseLocal reads a datetime-local value as a time in loc; a time the

@@ -93,14 +93,17 @@ func (t *leadTx) SaveTask(old, task *core.Task, actor *int64) (bool, error) {
 	return changed, err
 }
 
-// DeleteTask implements core.LeadTx.DeleteTask. Its appraisal, notes and
-// their versions go by ON DELETE CASCADE.
+// DeleteTask implements core.LeadTx.DeleteTask, with the task's appraisal
+// and notes (deleteTaskRows; their versions by ON DELETE CASCADE).
 func (t *leadTx) DeleteTask(id int64) error {
 	res, err := t.c.exec(`DELETE FROM tasks WHERE id = ? AND lead_id = ?`, id, t.lead.ID)
 	if err != nil {
 		return err
 	}
-	return affected(res, "task", id)
+	if err := affected(res, "task", id); err != nil {
+		return err
+	}
+	return deleteTaskRows(t.c, id)
 }
 
 // CountNotes implements core.LeadTx.CountNotes.

@@ -8,10 +8,11 @@ import (
 	"forecourt/internal/core"
 )
 
-// DeleteLead implements core.LeadRemover.DeleteLead. Its tasks (with their
-// appraisals and notes), notes and tags, history, call controls,
-// appointments and delivery state go by the foreign keys' cascades; its
-// vehicle and the documents that extend it are deleted here; other
+// DeleteLead implements core.LeadRemover.DeleteLead. Its history, call
+// controls, appointments and delivery state go by the foreign keys'
+// cascades; its tasks (with their appraisals and notes), notes and tags
+// (deleteLeadRows), its vehicle and the documents that extend it are
+// deleted here; other
 // documents linked to it keep no link (ON DELETE SET NULL).
 func (s *Store) DeleteLead(ctx context.Context, id int64, version int) error {
 	err := s.write(ctx, func(c conn) error {
@@ -45,6 +46,9 @@ func (s *Store) DeleteLead(ctx context.Context, id int64, version int) error {
 			if err == nil {
 				err = core.ErrStaleVersion
 			}
+			return err
+		}
+		if err := deleteLeadRows(c, id); err != nil {
 			return err
 		}
 		if vehicle.Valid {

@@ -622,8 +622,11 @@ func saveTasks(c conn, old, cur *core.Lead, actor *int64) error {
 		}
 	}
 	if len(gone) > 0 {
-		// Their appraisals, notes and note versions go by ON DELETE CASCADE.
 		if _, err := c.exec(`DELETE FROM tasks WHERE id IN `+in(len(gone)), anys(gone)...); err != nil {
+			return err
+		}
+		// and their appraisals and notes (their versions by ON DELETE CASCADE)
+		if err := deleteTaskRows(c, gone...); err != nil {
 			return err
 		}
 	}

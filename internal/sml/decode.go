@@ -25,6 +25,10 @@ import (
 // maxBody bounds a request body; a larger one is answered 413.
 const maxBody = 1 << 20
 
+// maxPrealloc bounds the buffer readBody sets aside for a declared length
+// (a lead's body is a few kilobytes; a larger one grows as it arrives).
+const maxPrealloc = 64 << 10
+
 // readObject reads r's body, at most maxBody bytes, as one JSON object and
 // returns its members undecoded. An empty body is an empty object, as DRF's
 // JSON parser reads it. Like DRF's default parsers it also takes form and
@@ -62,11 +66,14 @@ func readObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMess
 // declared (when it is at most maxBody): io.ReadAll starts at 512 bytes and
 // copies a lead's few kilobytes into ever larger ones. The loop is
 // io.ReadAll's; a body longer than declared is read whole all the same.
+// What is set aside before a byte arrives is at most maxPrealloc: a
+// declared length is only a claim, and a client that declares a megabyte
+// and sends nothing must not make each of its connections hold one.
 func readBody(body io.Reader, declared int64) ([]byte, error) {
 	if declared <= 0 || declared > maxBody {
 		return io.ReadAll(body)
 	}
-	b := make([]byte, 0, declared+1) // +1: EOF is seen without growing
+	b := make([]byte, 0, min(declared, maxPrealloc)+1) // +1: EOF is seen without growing
 	for {
 		n, err := body.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]

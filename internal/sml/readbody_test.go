@@ -35,6 +35,24 @@ func TestReadBodyIsReadAll(t *testing.T) {
 	}
 }
 
+// TestReadBodyTrustsNoDeclaredLength: a request that declares the largest
+// body allowed and sends nothing gets a buffer of at most maxPrealloc
+// bytes, not the megabyte it claimed; a body of the declared length
+// larger than that is still read whole.
+func TestReadBodyTrustsNoDeclaredLength(t *testing.T) {
+	got, err := readBody(bytes.NewReader(nil), maxBody)
+	if err != nil || len(got) != 0 {
+		t.Fatalf("readBody of nothing declared %d: %d bytes, %v", maxBody, len(got), err)
+	}
+	if cap(got) > maxPrealloc+1 {
+		t.Fatalf("readBody of nothing declared %d set aside %d bytes, more than %d", maxBody, cap(got), maxPrealloc+1)
+	}
+	body := bytes.Repeat([]byte("y"), maxBody)
+	if got, err := readBody(bytes.NewReader(body), maxBody); err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("readBody of %d bytes declared so: %d bytes, %v", maxBody, len(got), err)
+	}
+}
+
 // TestParseObjectValidIsDecoded: where json.Valid spares parseObject
 // the decoder, the value is the decoder's (decodeValue), and the others
 // get the decoder's errors.

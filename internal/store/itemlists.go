@@ -11,11 +11,15 @@ var taskTable = tableSQL{
 	schema: &core.TaskSchema,
 	table:  "tasks",
 	fields: map[string]fieldSQL{
-		"id":          {col: "id"},
-		"public_id":   {col: "public_id"},
-		"dealer":      {col: "l.dealer_id", from: "leads l WHERE l.id = tasks.lead_id"},
-		"lead":        {col: "lead_id"},
-		"lead_user":   {col: "l.user_id", from: "leads l WHERE l.id = tasks.lead_id"},
+		"id":        {col: "id"},
+		"public_id": {col: "public_id"},
+		"dealer":    {col: "l.dealer_id", from: "leads l WHERE l.id = tasks.lead_id"},
+		"lead":      {col: "lead_id"},
+		// one list of the user's leads, which each task is checked
+		// against, not a lookup of each task's lead: the count of "Mis
+		// tareas" of an advisor with 10 tasks among a dealer's 100,000
+		// took 127 ms that way, 63 ms this (TestExplainTasksOfLeadUser)
+		"lead_user":   {col: "l.user_id", from: "leads l WHERE 1 = 1", key: "lead_id"},
 		"type":        {col: "type"},
 		"media":       {col: "media"},
 		"description": {col: "description"},

@@ -299,9 +299,10 @@ func (p *wqlParser) unary(depth int) (core.Cond, error) {
 
 // term translates field:[op]value.
 func (p *wqlParser) term(t wqlToken) (core.Cond, error) {
-	f, err := p.req.b.field(p.req, t.field)
+	path := wqlField(p.req.coll, t.field)
+	f, err := p.req.b.field(p.req, path)
 	if err != nil {
-		return core.Cond{}, relabel(err, "search")
+		return core.Cond{}, wqlErr(err, path, t.field)
 	}
 	at := "search." + t.field
 	if t.text == "*" && t.op == "" {
@@ -322,7 +323,7 @@ func (p *wqlParser) term(t wqlToken) (core.Cond, error) {
 		for _, s := range values {
 			v, err := p.value(f, s, at)
 			if err != nil {
-				return core.Cond{}, err
+				return core.Cond{}, wqlErr(err, path, t.field)
 			}
 			vals = append(vals, v)
 		}
@@ -333,7 +334,7 @@ func (p *wqlParser) term(t wqlToken) (core.Cond, error) {
 	}
 	v, err := p.value(f, values[0], at)
 	if err != nil {
-		return core.Cond{}, err
+		return core.Cond{}, wqlErr(err, path, t.field)
 	}
 	if tm, ok := v.(time.Time); ok && t.op == "" && len(values[0]) == len("2006-01-02") && f.conv == nil {
 		// a day: from its start to the next's

@@ -111,6 +111,11 @@ func lexWQL(s string) ([]wqlToken, error) {
 				i += size
 			}
 			word := s[start:i]
+			if i < len(s) && s[i] == ':' && len(word) > 1 && word[0] == '-' {
+				// -field:value is NOT field:value
+				toks = append(toks, wqlToken{kind: wqlWord, text: "-", at: start})
+				word, start = word[1:], start+1
+			}
 			if i < len(s) && s[i] == ':' && word != "" && !strings.HasPrefix(word, "-") {
 				// field:[op]value
 				i++

@@ -46,6 +46,8 @@ func TestWQLShorthands(t *testing.T) {
 			{"status:new,tracing", "status.status:new,tracing"},
 			{"NOT status:new", "NOT status.status:new"},
 			{"status:!new", "status.status:!new"},
+			{"-status:new", "NOT status.status:new"}, // - before a field:value is NOT
+			{"-car.make:Seat -status:end", "NOT car_list.car.make:Seat NOT status.status:end"},
 			{"status.substatus:sale", "status.substatus.substatus:sale"},
 			{"status.substatus:*", "status.substatus.substatus:*"},
 			{"car.make:Seat", "car_list.car.make:Seat"},

@@ -20,7 +20,8 @@ import (
 //	term    = field ":" [op] value | text
 //	op      = ">" | ">=" | "<" | "<=" | "!" | "~"
 //	value   = word | "quoted text" | word "," word …   (a list: any of them)
-//	field   = a dotted path, as in q ("status.status", "car_list.car.make")
+//	field   = a dotted path, as in q ("status.status", "car_list.car.make"),
+//	          or a shorthand of one ("status", "car.make": wqlshorthand.go)
 //	text    = word | "quoted text"
 //
 // field:value is equality (a date: that whole day, UTC); ":>" ":>=" ":<"

@@ -81,6 +81,18 @@ func TestWQLShorthands(t *testing.T) {
 				t.Errorf("%s: the error does not name %s: %s", c.search, c.field, r.raw)
 			}
 		}
+		// the other collections with a status object take it the same way
+		for _, coll := range []string{"appraisalleads", "aftersaleleads", "cars"} {
+			for _, c := range []struct{ short, long string }{{"status:*", "status.status:*"}, {"-status.substatus:*", "NOT status.substatus.substatus:*"}} {
+				short := e.list(coll, url.Values{"search": {c.short}, "project": {"_id"}})
+				long := e.list(coll, url.Values{"search": {c.long}, "project": {"_id"}})
+				mustStatus(t, coll+" "+c.short, short, 200)
+				mustStatus(t, coll+" "+c.long, long, 200)
+				if short.raw != long.raw {
+					t.Errorf("%s: %s finds %s, %s finds %s", coll, c.short, short.raw, c.long, long.raw)
+				}
+			}
+		}
 		// cars have no car_list: car.make is not make
 		if r := e.list("cars", url.Values{"search": {"car.make:Seat"}}); r.code != 400 {
 			t.Errorf("cars, car.make: %d %s", r.code, r.raw)

@@ -22,6 +22,8 @@ func FuzzListQuery(f *testing.F) {
 		{`{"make": "SEAT", "equipment.price": {"$lte": 100}}`, "make:~seat price:>10"},
 		{`{"origin.medium": {"$ne": "fax"}, "car_list.car.license_plate": {"$in": ["1234ABC"]}, "cost": {"$gt": 1}}`,
 			`notification.notify_at:<2026-12-01 custom:~vip`}, // fields kept in the lead's Ext
+		{`{"status": "new"}`, `status:new AND car.make:seat`},                               // WQL's shorthands (q has none)
+		{`{"car.make": "Seat"}`, `-status.substatus:sale,lost car.year:>2020 -car.x:1 -:x`}, // and a shorthand to no field
 		{`{"a": {"$foo": 1}}`, `"unterminated`},
 		{`[1]`, `((((`},
 	} {

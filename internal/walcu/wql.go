@@ -20,7 +20,8 @@ import (
 //	term    = field ":" [op] value | text
 //	op      = ">" | ">=" | "<" | "<=" | "!" | "~"
 //	value   = word | "quoted text" | word "," word …   (a list: any of them)
-//	field   = a dotted path, as in q ("status.status", "car_list.car.make")
+//	field   = a dotted path, as in q ("status.status", "car_list.car.make"),
+//	          or a shorthand of one ("status", "car.make": wqlshorthand.go)
 //	text    = word | "quoted text"
 //
 // field:value is equality (a date: that whole day, UTC); ":>" ":>=" ":<"
@@ -111,6 +112,11 @@ func lexWQL(s string) ([]wqlToken, error) {
 				i += size
 			}
 			word := s[start:i]
+			if i < len(s) && s[i] == ':' && len(word) > 1 && word[0] == '-' {
+				// -field:value is NOT field:value
+				toks = append(toks, wqlToken{kind: wqlWord, text: "-", at: start})
+				word, start = word[1:], start+1
+			}
 			if i < len(s) && s[i] == ':' && word != "" && !strings.HasPrefix(word, "-") {
 				// field:[op]value
 				i++
@@ -299,9 +305,10 @@ func (p *wqlParser) unary(depth int) (core.Cond, error) {
 
 // term translates field:[op]value.
 func (p *wqlParser) term(t wqlToken) (core.Cond, error) {
-	f, err := p.req.b.field(p.req, t.field)
+	path := wqlField(p.req.coll, t.field)
+	f, err := p.req.b.field(p.req, path)
 	if err != nil {
-		return core.Cond{}, relabel(err, "search")
+		return core.Cond{}, wqlErr(err, path, t.field)
 	}
 	at := "search." + t.field
 	if t.text == "*" && t.op == "" {
@@ -322,7 +329,7 @@ func (p *wqlParser) term(t wqlToken) (core.Cond, error) {
 		for _, s := range values {
 			v, err := p.value(f, s, at)
 			if err != nil {
-				return core.Cond{}, err
+				return core.Cond{}, wqlErr(err, path, t.field)
 			}
 			vals = append(vals, v)
 		}
@@ -333,7 +340,7 @@ func (p *wqlParser) term(t wqlToken) (core.Cond, error) {
 	}
 	v, err := p.value(f, values[0], at)
 	if err != nil {
-		return core.Cond{}, err
+		return core.Cond{}, wqlErr(err, path, t.field)
 	}
 	if tm, ok := v.(time.Time); ok && t.op == "" && len(values[0]) == len("2006-01-02") && f.conv == nil {
 		// a day: from its start to the next's

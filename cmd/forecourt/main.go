@@ -2,7 +2,7 @@
 // operator commands.
 //
 //	forecourt serve --addr HOST:PORT --db PATH_OR_URL [--demo] [--db-max-conns N] [--db-max-idle-time D] [--db-timeout D]
-//		[--public-url URL] [--token-idle-time D] [--token-max-age D]
+//		[--public-url URL] [--token-idle-time D] [--token-max-age D] [--max-conns N]
 //	forecourt migrate --db PATH_OR_URL
 //	forecourt dealer list --db …
 //	forecourt dealer add --db … --name NAME [--country ES] [--timezone Europe/Madrid]
@@ -19,7 +19,7 @@
 //
 // Every flag can also come from the environment: FORECOURT_ADDR, FORECOURT_DB,
 // FORECOURT_DEMO, FORECOURT_LOG_FORMAT, FORECOURT_LOG_LEVEL,
-// FORECOURT_DB_MAX_CONNS, FORECOURT_DB_MAX_IDLE_TIME, FORECOURT_DB_TIMEOUT,
+// FORECOURT_MAX_CONNS, FORECOURT_DB_MAX_CONNS, FORECOURT_DB_MAX_IDLE_TIME, FORECOURT_DB_TIMEOUT,
 // FORECOURT_PUBLIC_URL, FORECOURT_TOKEN_IDLE_TIME, FORECOURT_TOKEN_MAX_AGE,
 // FORECOURT_PASSWORD. 'forecourt <command> -h' prints a command's flags.
 package main

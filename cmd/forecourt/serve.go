@@ -178,6 +178,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	defHTTPConns, err := envInt(getenv, "FORECOURT_MAX_CONNS", defaultMaxConns)
+	if err != nil {
+		return err
+	}
+	httpConns := fs.Int("max-conns", defHTTPConns, "HTTP connections to serve at once at most, `N`; more wait in the kernel's accept queue until one closes\n"+
+		"(env FORECOURT_MAX_CONNS)")
 	maxConns := fs.Int("db-max-conns", defConns, "PostgreSQL: connections to open at most `N` (env FORECOURT_DB_MAX_CONNS)")
 	maxIdle := fs.Duration("db-max-idle-time", defIdle, "PostgreSQL: close a connection idle for `DURATION`; 0 keeps them (env FORECOURT_DB_MAX_IDLE_TIME)")
 	timeout := fs.Duration("db-timeout", defTimeout, "the longest one database operation may take, a `DURATION`: the wait for a connection and its statements\n"+
@@ -218,6 +224,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if *maxConns < 1 || *maxIdle < 0 || *timeout < 0 {
 		return usageError{"--db-max-conns must be positive, --db-max-idle-time and --db-timeout not negative"}
+	}
+	if *httpConns < 1 {
+		return usageError{"--max-conns must be positive"}
 	}
 	if *tokenIdle < 0 || *tokenAge < 0 {
 		return usageError{"--token-idle-time and --token-max-age must not be negative"}
@@ -303,10 +312,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	handler := server.New(server.Config{Service: svc, Logger: log, Registry: reg, Ready: st.Ping, PublicURL: public, Mailer: mailer})
-	ln, err := net.Listen("tcp", *addr)
+	tcp, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
+	ln := newLimitListener(tcp, *httpConns)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

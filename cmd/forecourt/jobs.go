@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"forecourt/internal/core"
+	"forecourt/internal/store"
 	"forecourt/internal/walcu"
 )
 
@@ -37,10 +38,15 @@ func startJobs(ctx context.Context, st core.Store, svc *core.Service, log *slog.
 		tick := time.NewTicker(sweepEvery)
 		defer tick.Stop()
 		for {
-			// an unreachable database is the store's to report
-			if n, err := svc.SweepJobOutputs(ctx); err != nil && ctx.Err() == nil && core.ErrorCode(err) != core.Unavailable {
+			// an unreachable database is the store's to report; a commit
+			// cut by an outage (outcome unknown) is swept again next time
+			n, err := svc.SweepJobOutputs(ctx)
+			switch {
+			case err != nil && ctx.Err() == nil && store.OutcomeUnknown(err):
+				log.Warn("sweep job outputs: connection lost at commit, swept again later", "err", err)
+			case err != nil && ctx.Err() == nil && core.ErrorCode(err) != core.Unavailable:
 				log.Error("sweep job outputs", "err", err)
-			} else if n > 0 {
+			case err == nil && n > 0:
 				log.Info("swept expired job outputs", "n", n)
 			}
 			select {

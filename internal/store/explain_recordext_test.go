@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -17,14 +16,7 @@ import (
 //
 //	SEARCH appointments USING INDEX appointments_dealer_id (dealer_id=?)
 func TestExplainRecordExt(t *testing.T) {
-	s := openTestSQLite(t)
-	ctx := context.Background()
-	dealerID, sourceID := seedDealer(t, s)
-	if err := SeedLeads(ctx, s, dealerID, sourceID, 300); err != nil {
-		t.Fatal(err)
-	}
-	s.optimize()
-	c := s.reader(ctx)
+	s, dealerID := seededPlanStore(t)
 	ext := map[string]core.FieldSpec{
 		"ext.walcu.custom":      {Type: core.TypeText, Path: "walcu.custom"},
 		"ext.walcu.foreign_ids": {Type: core.TypeText, Path: "walcu.foreign_ids[]"},
@@ -49,17 +41,8 @@ func TestExplainRecordExt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		q := core.Query{Where: where, Ext: ext, Limit: 51}
-		sc := *tab.schema
-		if err := sc.Check(&q); err != nil {
-			t.Fatal(err)
-		}
 		scope, args := tc.scope()
-		cond, cargs, err := c.scoped(&tab, scope, args, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		plan := queryPlan(t, s.read, "SELECT id FROM "+tab.table+" WHERE "+cond+c.orderBy(&tab, q.Sort, false)+" LIMIT 51", cargs...)
+		plan := listPlan(t, s, &tab, scope, args, core.Query{Where: where, Ext: ext, Limit: 51})
 		t.Logf("%s: %s", tab.table, plan)
 		if !strings.Contains(plan, tc.wantIndex) || strings.Contains(plan, "SCAN "+tab.table+" ") || strings.HasSuffix(plan, "SCAN "+tab.table) {
 			t.Errorf("%s: the list does not read an index of the dealer's rows: %s", tab.table, plan)

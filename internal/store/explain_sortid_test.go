@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -19,14 +18,7 @@ import (
 //
 //	SEARCH appointments USING INDEX appointments_dealer_created (dealer_id=?)
 func TestExplainSortByCreation(t *testing.T) {
-	s := openTestSQLite(t)
-	ctx := context.Background()
-	dealerID, sourceID := seedDealer(t, s)
-	if err := SeedLeads(ctx, s, dealerID, sourceID, 300); err != nil {
-		t.Fatal(err)
-	}
-	s.optimize()
-	c := s.reader(ctx)
+	s, dealerID := seededPlanStore(t)
 	dealer := func() (string, []any) { return inScope("dealer_id", []int64{dealerID}) }
 	for _, tc := range []struct {
 		table     tableSQL
@@ -41,16 +33,8 @@ func TestExplainSortByCreation(t *testing.T) {
 		{communicationTable, dealer, core.Sort{Field: "id", Desc: true}, "communications_dealer_id"},
 	} {
 		tab := tc.table
-		q := core.Query{Sort: []core.Sort{tc.sort}, Limit: 51}
-		if err := tab.schema.Check(&q); err != nil {
-			t.Fatal(err)
-		}
 		scope, args := tc.scope()
-		cond, cargs, err := c.scoped(&tab, scope, args, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		plan := queryPlan(t, s.read, "SELECT id FROM "+tab.table+" WHERE "+cond+c.orderBy(&tab, q.Sort, false)+" LIMIT 51", cargs...)
+		plan := listPlan(t, s, &tab, scope, args, core.Query{Sort: []core.Sort{tc.sort}, Limit: 51})
 		t.Logf("%s by %v: %s", tab.table, tc.sort, plan)
 		if !strings.Contains(plan, tc.wantIndex) || strings.Contains(plan, "TEMP B-TREE") ||
 			strings.Contains(plan, "SCAN "+tab.table+" ") || strings.HasSuffix(plan, "SCAN "+tab.table) {

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -17,28 +16,13 @@ import (
 //	SEARCH tasks USING INDEX tasks_lead (lead_id=?)
 //	LIST SUBQUERY 2 … leads_dealer_user
 func TestExplainTasksOfLeadUser(t *testing.T) {
-	s := openTestSQLite(t)
-	ctx := context.Background()
-	dealerID, sourceID := seedDealer(t, s)
-	if err := SeedLeads(ctx, s, dealerID, sourceID, 300); err != nil {
-		t.Fatal(err)
-	}
-	s.optimize()
-	c := s.reader(ctx)
+	s, dealerID := seededPlanStore(t)
 	q := core.Query{
 		Where: core.And(core.Eq("lead_user", int64(1)), core.Eq("done", false), core.Cond{Op: core.OpExists, Field: "planned_at", Value: true}),
 		Sort:  []core.Sort{{Field: "planned_at"}, {Field: "id"}}, Limit: 101,
 	}
-	tab := taskTable
-	if err := tab.schema.Check(&q); err != nil {
-		t.Fatal(err)
-	}
 	scope, args := itemScope([]int64{dealerID}, false)
-	cond, cargs, err := c.scoped(&tab, scope, args, q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan := queryPlan(t, s.read, "SELECT id FROM tasks WHERE "+cond+c.orderBy(&tab, q.Sort, false)+" LIMIT 101", cargs...)
+	plan := listPlan(t, s, &taskTable, scope, args, q)
 	t.Logf("plan: %s", plan)
 	if !strings.Contains(plan, "SEARCH tasks USING INDEX tasks_lead") || strings.Contains(plan, "SCAN tasks") ||
 		!strings.Contains(plan, "leads_dealer_user") || strings.Contains(plan, "EXISTS") {

@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
 	"forecourt/internal/core"
-	"forecourt/internal/store"
 	"forecourt/internal/walcu"
 )
 
@@ -42,7 +42,7 @@ func startJobs(ctx context.Context, st core.Store, svc *core.Service, log *slog.
 			// cut by an outage (outcome unknown) is swept again next time
 			n, err := svc.SweepJobOutputs(ctx)
 			switch {
-			case err != nil && ctx.Err() == nil && store.OutcomeUnknown(err):
+			case err != nil && ctx.Err() == nil && errors.Is(err, core.ErrOutcomeUnknown):
 				log.Warn("sweep job outputs: connection lost at commit, swept again later", "err", err)
 			case err != nil && ctx.Err() == nil && core.ErrorCode(err) != core.Unavailable:
 				log.Error("sweep job outputs", "err", err)

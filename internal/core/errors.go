@@ -162,6 +162,13 @@ var (
 	// ("notes.2.version"), still recognised by errors.Is.
 	ErrStaleVersion = &Error{Code: Conflict, Message: "the record has changed since it was read",
 		Fields: map[string]string{"version": MsgStaleVersion}}
+	// ErrOutcomeUnknown is wrapped by a store's error when the connection
+	// broke while a COMMIT was in flight: the write may or may not have
+	// been stored, and retrying it could store it twice. Background work
+	// that is idempotent or leased (the job runner, the sweeps) meets it
+	// in an outage and tries again later: it is a warning there, not an
+	// error.
+	ErrOutcomeUnknown = errors.New("outcome unknown")
 )
 
 // staleAt returns ErrStaleVersion, or its instance naming the version of

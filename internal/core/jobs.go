@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -299,8 +300,14 @@ func (r *Runner) Run(ctx context.Context) error {
 		if free := r.concurrency - len(slots); free > 0 {
 			jobs, err := r.claim(ctx, kinds, free)
 			// An unreachable database is the store's to report (once, then
-			// at most every 10 s), not every poll's.
-			if err != nil && ctx.Err() == nil && ErrorCode(err) != Unavailable {
+			// at most every 10 s), not every poll's. A claim whose commit
+			// an outage cut may have been stored: its jobs' leases expire
+			// and they are claimed again, a run late.
+			switch {
+			case err == nil || ctx.Err() != nil || ErrorCode(err) == Unavailable:
+			case errors.Is(err, ErrOutcomeUnknown):
+				r.log.WarnContext(ctx, "claim jobs: connection lost at commit, claimed again when the leases expire", "err", err)
+			default:
 				r.log.ErrorContext(ctx, "claim jobs", "err", err)
 			}
 			for _, j := range jobs {

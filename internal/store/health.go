@@ -91,11 +91,7 @@ func unavailability(err error) (time.Duration, bool) {
 
 // errOutcomeUnknown marks the error of a COMMIT whose connection broke:
 // the transaction may or may not have been committed.
-var errOutcomeUnknown = errors.New("outcome unknown")
-
-// OutcomeUnknown tells whether err is that of a COMMIT whose connection
-// broke (the transaction may or may not have been committed).
-func OutcomeUnknown(err error) bool { return errors.Is(err, errOutcomeUnknown) }
+var errOutcomeUnknown = core.ErrOutcomeUnknown
 
 // checked returns err as the caller of an operation should see it: nil
 // (and the database available), or an Unavailable *core.Error when err

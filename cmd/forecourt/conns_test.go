@@ -18,7 +18,7 @@ import (
 // held, then is once one closes. Without the limit the third is answered
 // at once.
 func TestMaxConns(t *testing.T) {
-	base, _ := startServer(t, "--db", filepath.Join(t.TempDir(), "conns.db"), "--max-conns", "2")
+	base, _, logs := startServerLogged(t, "--db", filepath.Join(t.TempDir(), "conns.db"), "--max-conns", "2")
 	addr := strings.TrimPrefix(base, "http://")
 	var held []net.Conn
 	for i := 0; i < 2; i++ {
@@ -70,6 +70,16 @@ func TestMaxConns(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("the third request was not answered after a held connection closed")
+	}
+	// the operator is told, once
+	warned := 0
+	for _, l := range logs.Lines() {
+		if strings.Contains(l, "connection limit reached") && strings.Contains(l, "max_conns=2") {
+			warned++
+		}
+	}
+	if warned != 1 {
+		t.Errorf("the limit was logged %d times, want once: %q", warned, logs.Lines())
 	}
 }
 
@@ -133,6 +143,46 @@ func TestMaxConnsHelp(t *testing.T) {
 	for _, want := range []string{"-max-conns N", "FORECOURT_MAX_CONNS", "(default 4096)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("serve -h lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestDebugMaxConns: the pprof listener (--debug-addr) holds at most
+// debugMaxConns connections; past them a request waits.
+func TestDebugMaxConns(t *testing.T) {
+	_, _, logs := startServerLogged(t, "--db", filepath.Join(t.TempDir(), "debug.db"), "--debug-addr", "127.0.0.1:0")
+	var addr string
+	for _, l := range logs.Lines() {
+		if _, a, ok := strings.Cut(l, "msg=pprof addr="); ok {
+			addr = a
+		}
+	}
+	if addr == "" {
+		t.Fatalf("no pprof address logged: %q", logs.Lines())
+	}
+	get := func(c net.Conn) error {
+		if _, err := c.Write([]byte("GET /debug/pprof/cmdline HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+			return err
+		}
+		c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			return err
+		}
+		return resp.Body.Close()
+	}
+	for i := 0; i <= debugMaxConns; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		err = get(c)
+		if i < debugMaxConns && err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		if i == debugMaxConns && err == nil {
+			t.Fatalf("connection %d answered while %d were held", i, debugMaxConns)
 		}
 	}
 }

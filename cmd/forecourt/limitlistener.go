@@ -3,6 +3,8 @@ package main
 import (
 	"net"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // defaultMaxConns is --max-conns' default: the HTTP connections one server
@@ -25,6 +27,9 @@ type limitListener struct {
 	sem       chan struct{}
 	closeOnce sync.Once
 	done      chan struct{}
+	// full, when set, is called each time Accept finds every slot taken,
+	// before it waits (serve logs it, at most once a minute).
+	full func()
 }
 
 func newLimitListener(l net.Listener, n int) *limitListener {
@@ -36,9 +41,17 @@ func newLimitListener(l net.Listener, n int) *limitListener {
 func (l *limitListener) Accept() (net.Conn, error) {
 	select {
 	case l.sem <- struct{}{}:
-	case <-l.done:
-		return nil, net.ErrClosed
+	default:
+		if l.full != nil {
+			l.full()
+		}
+		select {
+		case l.sem <- struct{}{}:
+		case <-l.done:
+			return nil, net.ErrClosed
+		}
 	}
+
 	c, err := l.Listener.Accept()
 	if err != nil {
 		<-l.sem
@@ -64,4 +77,18 @@ func (c *limitConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(c.release)
 	return err
+}
+
+// everyMinute returns a function that calls fn at most once a minute (by
+// now), for a warning that a flood of events would otherwise repeat.
+func everyMinute(now func() time.Time, fn func()) func() {
+	var last atomic.Int64
+	return func() {
+		t := now().UnixNano()
+		prev := last.Load()
+		if prev != 0 && t-prev < int64(time.Minute) || !last.CompareAndSwap(prev, t) {
+			return
+		}
+		fn()
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -17,6 +18,8 @@ func TestLimitListener(t *testing.T) {
 		t.Fatal(err)
 	}
 	ln := newLimitListener(tcp, 1)
+	var fulls atomic.Int32
+	ln.full = func() { fulls.Add(1) }
 	defer ln.Close()
 	for i := 0; i < 3; i++ {
 		c, err := net.Dial("tcp", tcp.Addr().String())
@@ -45,6 +48,9 @@ func TestLimitListener(t *testing.T) {
 		t.Fatal("a second connection was accepted while the first was open")
 	case <-time.After(200 * time.Millisecond):
 	}
+	if n := fulls.Load(); n != 1 {
+		t.Errorf("the limit was reported full %d times while one Accept waited, want 1", n)
+	}
 	first.Close()
 	first.Close()
 	var second net.Conn
@@ -70,5 +76,21 @@ func TestLimitListener(t *testing.T) {
 	second.Close()
 	if _, err := ln.Accept(); !errors.Is(err, net.ErrClosed) {
 		t.Errorf("Accept after Close: %v, want net.ErrClosed", err)
+	}
+}
+
+// TestEveryMinute: the connection limit's warning is written at most once
+// a minute however often the limit is met.
+func TestEveryMinute(t *testing.T) {
+	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+	calls := 0
+	warn := everyMinute(func() time.Time { return now }, func() { calls++ })
+	for _, step := range []time.Duration{0, time.Second, 58 * time.Second, time.Second, 30 * time.Second, time.Minute} {
+		now = now.Add(step)
+		warn()
+	}
+	// at 0 s, then 60 s (59 s is within the minute of 0 s), then 150 s
+	if calls != 3 {
+		t.Errorf("warned %d times, want 3", calls)
 	}
 }

@@ -301,14 +301,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	if *debugAddr != "" {
-		dbg := &http.Server{Addr: *debugAddr, Handler: debugMux(), ReadHeaderTimeout: 10 * time.Second}
+		dbgLn, err := net.Listen("tcp", *debugAddr)
+		if err != nil {
+			return fmt.Errorf("debug server: %w", err)
+		}
+		// an operator's profiler needs a few connections, never thousands
+		dbg := &http.Server{Handler: debugMux(), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 		go func() {
-			if err := dbg.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := dbg.Serve(newLimitListener(dbgLn, debugMaxConns)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("debug server", "err", err)
 			}
 		}()
 		defer dbg.Close()
-		log.Info("pprof", "addr", *debugAddr)
+		log.Info("pprof", "addr", dbgLn.Addr().String())
 	}
 
 	handler := server.New(server.Config{Service: svc, Logger: log, Registry: reg, Ready: st.Ping, PublicURL: public, Mailer: mailer})
@@ -317,6 +322,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	ln := newLimitListener(tcp, *httpConns)
+	ln.full = everyMinute(time.Now, func() {
+		log.Warn("connection limit reached: new connections wait for one to close (at most one such warning a minute)", "max_conns", *httpConns)
+	})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -358,6 +366,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	log.Info("stopped")
 	return failed
 }
+
+// debugMaxConns bounds the connections of the debug (pprof) listener.
+const debugMaxConns = 8
 
 // debugMux serves net/http/pprof, on its own listener so that it is never
 // exposed with the APIs.

@@ -11,7 +11,9 @@ import (
 // own are the client's (its leads show them) and an entry of each of its
 // leads' history, by the user; a stale version, an invalid e-mail and
 // another dealer's client change and record nothing; nor does an edit
-// that changes nothing; UpdateClient still records nothing.
+// that changes nothing. UpdateClient (Walcu's clients) records its
+// changes of every client field the same way, and an edit of the
+// client's extension fields alone records nothing.
 func TestEditClientContact(t *testing.T) {
 	engines(t, func(t *testing.T, e env) {
 		a, b := e.lead(t, nil), e.lead(t, nil) // the same phone: one client
@@ -81,11 +83,24 @@ func TestEditClientContact(t *testing.T) {
 		if ls, n, _ := e.svc.FindLeads(e.admin, core.Query{Where: core.Match("600111222"), Limit: 10, Total: true}); n != 2 || len(ls) != 2 {
 			t.Fatalf("the new phone finds %d leads, want 2", n)
 		}
-		if _, err := e.svc.UpdateClient(e.admin, id, core.ClientPatch{Version: got.Version, Name: core.Value("Ana R.")}); err != nil {
+		upd, err := e.svc.UpdateClient(e.admin, id, core.ClientPatch{Version: got.Version, Name: core.Value("Ana R."), Address: core.Value("Calle Mayor 1")})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if _, n := lastHistory(t, e, a.ID); n != na+1 {
-			t.Fatalf("UpdateClient recorded %d entries", n-na-1)
+		want = []core.Change{{Field: "client.name", Old: "Ana Ruiz", New: "Ana R."}, {Field: "client.address", Old: cl.Address, New: "Calle Mayor 1"}}
+		for _, l := range []struct {
+			id int64
+			n  int
+		}{{a.ID, na + 1}, {b.ID, nb + 1}} {
+			if h, n := lastHistory(t, e, l.id); n != l.n+1 || h.Kind != core.KindLeadUpdated || !slices.Equal(h.Changes, want) {
+				t.Fatalf("lead %d's history after UpdateClient: %d entries after %d, newest %+v", l.id, n, l.n, h)
+			}
+		}
+		if _, err := e.svc.UpdateClient(e.admin, id, core.ClientPatch{Version: upd.Version, Ext: map[string]*string{"walcu.custom": ptr(`{"a":1}`)}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, n := lastHistory(t, e, a.ID); n != na+2 {
+			t.Fatalf("an edit of the extension fields alone recorded %d entries", n-na-2)
 		}
 	})
 }

@@ -101,15 +101,14 @@ func (s *Service) CreateClient(ctx context.Context, c Client) (Client, error) {
 // fails with ErrStaleVersion and changes nothing; so does one without,
 // when the client changes between its read and its write. One that
 // changes nothing writes nothing. The change is the client's: its leads
-// show it (their copies of the name, phone and e-mail are refreshed) and
-// their histories do not record it.
+// show it (their copies of the name, phone and e-mail are refreshed), and
+// a change of its fields (not of its extension fields alone) is an entry
+// of each of its leads' history, in the same transaction: a lead_updated
+// entry of the principal, through its API, whose changes are named as a
+// change of the client through one of its leads names them ("client.name",
+// "client.phone"…; docs/decisions.md, "A client's edits are in its leads'
+// history").
 func (s *Service) UpdateClient(ctx context.Context, id int64, patch ClientPatch) (Client, error) {
-	return s.updateClient(ctx, id, patch, false)
-}
-
-// updateClient is UpdateClient; with recorded, the change is an entry of
-// each of the client's leads' history (see EditClientContact).
-func (s *Service) updateClient(ctx context.Context, id int64, patch ClientPatch, recorded bool) (Client, error) {
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return Client{}, err
@@ -146,8 +145,8 @@ func (s *Service) updateClient(ctx context.Context, id int64, patch ClientPatch,
 	}
 	c.UpdatedAt = s.Now()
 	var h *History
-	if recorded {
-		h = &History{At: c.UpdatedAt, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: KindLeadUpdated, Changes: clientContactChanges(&cur, &c)}
+	if changes := clientChanges(nil, &cur, &c); len(changes) > 0 {
+		h = &History{At: c.UpdatedAt, UserID: p.UserRef(), Via: p.Via, Type: HistoryChanged, Kind: KindLeadUpdated, Changes: changes}
 	}
 	if err := s.store.SaveClient(ctx, &c, cur.Version, h); err != nil {
 		return Client{}, err

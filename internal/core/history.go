@@ -34,14 +34,7 @@ func diffLead(old, l *Lead) []Change {
 	} else {
 		add("client", itoaOrEmpty(int(oc.ID)), itoaOrEmpty(int(nc.ID)))
 	}
-	add("client.name", oc.Name, nc.Name)
-	add("client.phone", oc.Phone, nc.Phone)
-	add("client.email", oc.Email, nc.Email)
-	add("client.province", idString(oc.ProvinceID), idString(nc.ProvinceID))
-	add("client.locality", idString(oc.LocalityID), idString(nc.LocalityID))
-	add("client.gov_id", oc.GovID, nc.GovID)
-	add("client.business_name", oc.BusinessName, nc.BusinessName)
-	add("client.address", oc.Address, nc.Address)
+	cs = clientChanges(cs, &oc, &nc)
 	cs = append(cs, diffTasks(o.Tasks, l.Tasks)...)
 	cs = append(cs, diffNotes("notes", o.Notes, l.Notes)...)
 	cs = append(cs, diffNotes("tags", o.Tags, l.Tags)...)
@@ -58,6 +51,20 @@ func vehicleOrZero(v *Vehicle) Vehicle {
 		return Vehicle{}
 	}
 	return *v
+}
+
+// clientChanges appends to cs the changes of a client's fields from o to
+// c, named as a lead's history names them ("client.name"…).
+func clientChanges(cs changeSet, o, c *Client) changeSet {
+	cs.add("client.name", o.Name, c.Name)
+	cs.add("client.phone", o.Phone, c.Phone)
+	cs.add("client.email", o.Email, c.Email)
+	cs.add("client.province", idString(o.ProvinceID), idString(c.ProvinceID))
+	cs.add("client.locality", idString(o.LocalityID), idString(c.LocalityID))
+	cs.add("client.gov_id", o.GovID, c.GovID)
+	cs.add("client.business_name", o.BusinessName, c.BusinessName)
+	cs.add("client.address", o.Address, c.Address)
+	return cs
 }
 
 func clientOrZero(c *Client) Client {

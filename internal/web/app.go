@@ -36,7 +36,8 @@ var templateFS embed.FS
 // (templates/layout.html, templates/labels.html), which hold every word
 // the interface shows.
 var pages = parsePages("login.html", "leads.html", "lead.html", "message.html", "newlead.html", "clients.html", "client.html",
-	"task.html", "mytasks.html", "agenda.html", "clientedit.html")
+	"task.html", "mytasks.html", "agenda.html", "clientedit.html",
+	"appt.html", "confirm.html")
 
 func parsePages(names ...string) map[string]*template.Template {
 	out := make(map[string]*template.Template, len(names))
@@ -127,6 +128,10 @@ func NewApp(svc *core.Service, opts ...Option) *App {
 	a.mux.HandleFunc("GET /app/tareas", a.authed(a.myTasks))
 	a.mux.HandleFunc("POST /app/leads/{id}/citas", a.authed(a.createAppointment))
 	a.mux.HandleFunc("POST /app/leads/{id}/citas/{cita}/estado", a.authed(a.markAppointment))
+	a.mux.HandleFunc("GET /app/leads/{id}/citas/{cita}", a.authed(a.apptPage))
+	a.mux.HandleFunc("POST /app/leads/{id}/citas/{cita}", a.authed(a.editAppointment))
+	a.mux.HandleFunc("GET /app/leads/{id}/citas/{cita}/borrar", a.authed(a.apptDeletePage))
+	a.mux.HandleFunc("POST /app/leads/{id}/citas/{cita}/borrar", a.authed(a.deleteAppointment))
 	a.mux.HandleFunc("GET /app/agenda", a.authed(a.agenda))
 	a.mux.HandleFunc("GET /app/clientes/{id}/editar", a.authed(a.clientEditPage))
 	a.mux.HandleFunc("POST /app/clientes/{id}/editar", a.authed(a.editClient))

@@ -181,6 +181,7 @@ func TestWeb(t *testing.T) {
 		t.Run("tasks", func(t *testing.T) { testTasks(t, st) })
 		t.Run("task edit", func(t *testing.T) { testTaskEdit(t, st) })
 		t.Run("appointments", func(t *testing.T) { testAppointments(t, st) })
+		t.Run("appointment edit", func(t *testing.T) { testApptEdit(t, st) })
 		t.Run("client edit", func(t *testing.T) { testClientEdit(t, st) })
 		t.Run("new lead", func(t *testing.T) { testNewLead(t, st) })
 		t.Run("clients", func(t *testing.T) { testClients(t, st) })

@@ -77,8 +77,8 @@ type leadData struct {
 	Stages       []core.Stage // the stages the lead may move to
 	Outcomes     []core.Outcome
 	CanAssign    bool
-	Assignees    []option
-	NoteText     string // a refused note's text, given back to edit
+	Assignees    []option // the dealer's active users, for the assignment and an appointment's receiver
+	NoteText     string   // a refused note's text, given back to edit
 	TaskForm     taskForm
 	TaskTypes    []choice // the task types, for the new task's select
 	Media        []choice // the media, likewise
@@ -92,7 +92,8 @@ type leadData struct {
 func (a *App) lead(w http.ResponseWriter, r *http.Request, s *session) {
 	done := r.URL.Query().Get("hecho")
 	switch done {
-	case "", "nota", "estado", "asignado", "tarea", "tarea_hecha", "creado", "tarea_editada", "tarea_reabierta", "cita", "cita_estado":
+	case "", "nota", "estado", "asignado", "tarea", "tarea_hecha", "creado", "tarea_editada", "tarea_reabierta", "cita", "cita_estado",
+		"cita_editada", "cita_borrada":
 	default:
 		done = ""
 	}
@@ -230,17 +231,9 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 		}
 		d.History = append(d.History, hv)
 	}
-	if d.CanAssign {
-		us, err := a.svc.DealerMembers(ctx, l.DealerID)
-		if err != nil {
-			a.failure(w, r, s, err)
-			return
-		}
-		for _, u := range us {
-			if u.IsActive {
-				d.Assignees = append(d.Assignees, option{Value: strconv.FormatInt(u.ID, 10), Label: userName(u)})
-			}
-		}
+	if d.Assignees, err = a.activeUsers(ctx, l.DealerID); err != nil {
+		a.failure(w, r, s, err)
+		return
 	}
 	p.Session, p.Data = s, d
 	a.render(w, r, "lead.html", status, p)

@@ -125,6 +125,8 @@ func NewApp(svc *core.Service, opts ...Option) *App {
 	a.mux.HandleFunc("GET /app/leads/{id}/tareas/{tarea}", a.authed(a.taskPage))
 	a.mux.HandleFunc("POST /app/leads/{id}/tareas/{tarea}", a.authed(a.editTask))
 	a.mux.HandleFunc("POST /app/leads/{id}/tareas/{tarea}/reabrir", a.authed(a.reopenTask))
+	a.mux.HandleFunc("GET /app/leads/{id}/tareas/{tarea}/borrar", a.authed(a.taskDeletePage))
+	a.mux.HandleFunc("POST /app/leads/{id}/tareas/{tarea}/borrar", a.authed(a.deleteTask))
 	a.mux.HandleFunc("GET /app/tareas", a.authed(a.myTasks))
 	a.mux.HandleFunc("POST /app/leads/{id}/citas", a.authed(a.createAppointment))
 	a.mux.HandleFunc("POST /app/leads/{id}/citas/{cita}/estado", a.authed(a.markAppointment))

@@ -180,6 +180,7 @@ func TestWeb(t *testing.T) {
 		t.Run("bounds", func(t *testing.T) { testBounds(t, st) })
 		t.Run("tasks", func(t *testing.T) { testTasks(t, st) })
 		t.Run("task edit", func(t *testing.T) { testTaskEdit(t, st) })
+		t.Run("task delete", func(t *testing.T) { testTaskDelete(t, st) })
 		t.Run("appointments", func(t *testing.T) { testAppointments(t, st) })
 		t.Run("appointment edit", func(t *testing.T) { testApptEdit(t, st) })
 		t.Run("client edit", func(t *testing.T) { testClientEdit(t, st) })

@@ -93,7 +93,7 @@ func (a *App) lead(w http.ResponseWriter, r *http.Request, s *session) {
 	done := r.URL.Query().Get("hecho")
 	switch done {
 	case "", "nota", "estado", "asignado", "tarea", "tarea_hecha", "creado", "tarea_editada", "tarea_reabierta", "cita", "cita_estado",
-		"cita_editada", "cita_borrada":
+		"cita_editada", "cita_borrada", "tarea_borrada":
 	default:
 		done = ""
 	}

@@ -184,6 +184,7 @@ func TestWeb(t *testing.T) {
 		t.Run("appointments", func(t *testing.T) { testAppointments(t, st) })
 		t.Run("appointment edit", func(t *testing.T) { testApptEdit(t, st) })
 		t.Run("client edit", func(t *testing.T) { testClientEdit(t, st) })
+		t.Run("client place", func(t *testing.T) { testClientPlace(t, st) })
 		t.Run("new lead", func(t *testing.T) { testNewLead(t, st) })
 		t.Run("new lead assignee", func(t *testing.T) { testNewLeadAssignee(t, st) })
 		t.Run("clients", func(t *testing.T) { testClients(t, st) })

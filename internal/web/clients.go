@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -91,6 +92,7 @@ type clientData struct {
 	Path        string // the client's id as the page was asked it
 	Dealer      string
 	Created     string
+	Place       string    // its locality and province, by name
 	Rows        []leadRow // its leads, newest first
 	LeadsTotal  int
 	ManyDealers bool
@@ -122,6 +124,10 @@ func (a *App) client(w http.ResponseWriter, r *http.Request, s *session) {
 			d.Created = c.CreatedAt.In(dl.Location()).Format(dateLayout)
 		}
 	}
+	if d.Place, err = a.placeOf(ctx, c); err != nil {
+		a.failure(w, r, s, err)
+		return
+	}
 	if d.Rows, err = a.leadRows(ctx, s, leads); err != nil {
 		a.failure(w, r, s, err)
 		return
@@ -131,4 +137,35 @@ func (a *App) client(w http.ResponseWriter, r *http.Request, s *session) {
 		done = "cliente" // only the code is read: the URL cannot inject a message
 	}
 	a.render(w, r, "client.html", http.StatusOK, page{Session: s, Data: d, Done: done})
+}
+
+// placeOf is c's locality and province by name ("Getafe (Madrid)"), ""
+// when it has neither; two lookups only when it has them.
+func (a *App) placeOf(ctx context.Context, c core.Client) (string, error) {
+	var locality, province string
+	if c.LocalityID != nil {
+		ls, err := a.svc.LocalitiesByID(ctx, []int64{*c.LocalityID})
+		if err != nil {
+			return "", err
+		}
+		for _, l := range ls {
+			locality = l.Name
+		}
+	}
+	if c.ProvinceID != nil {
+		ps, err := a.svc.ProvincesByID(ctx, []int64{*c.ProvinceID})
+		if err != nil {
+			return "", err
+		}
+		for _, p := range ps {
+			province = p.Name
+		}
+	}
+	switch {
+	case locality != "" && province != "":
+		return locality + " (" + province + ")", nil
+	case locality != "":
+		return locality, nil
+	}
+	return province, nil
 }

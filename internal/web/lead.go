@@ -139,6 +139,7 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 		add(ap.UserID)
 	}
 	sourceIDs := []int64{l.SourceID}
+	var provinceIDs, localityIDs []int64
 	for _, h := range hist {
 		add(h.UserID)
 		for _, c := range h.Changes {
@@ -150,11 +151,18 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 					userIDs = append(userIDs, n)
 				case c.Field == "source":
 					sourceIDs = append(sourceIDs, n)
+				case c.Field == "client.province":
+					provinceIDs = append(provinceIDs, n)
+				case c.Field == "client.locality":
+					localityIDs = append(localityIDs, n)
 				}
 			}
 		}
 	}
 	n, err := a.lookUp(ctx, s, userIDs, sourceIDs)
+	if err == nil {
+		err = a.lookUpPlaces(ctx, &n, provinceIDs, localityIDs)
+	}
 	if err != nil {
 		a.failure(w, r, s, err)
 		return
@@ -226,6 +234,10 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 				cv.Old, cv.New = n.userOf(c.Old), n.userOf(c.New)
 			case "source":
 				cv.Old, cv.New = n.sourceOf(c.Old), n.sourceOf(c.New)
+			case "client.province":
+				cv.Old, cv.New = n.placeOf(n.provinces, c.Old), n.placeOf(n.provinces, c.New)
+			case "client.locality":
+				cv.Old, cv.New = n.placeOf(n.localities, c.Old), n.placeOf(n.localities, c.New)
 			}
 			hv.Changes = append(hv.Changes, cv)
 		}
@@ -252,8 +264,39 @@ func (n names) userOf(v string) string {
 // sourceOf is the name of the source whose id is the text v; v itself
 // when it is no source the page knows.
 func (n names) sourceOf(v string) string {
+	return n.placeOf(n.sources, v)
+}
+
+// lookUpPlaces adds to n the names of these provinces and localities (a
+// client's, in a lead's history); no query when there are none.
+func (a *App) lookUpPlaces(ctx context.Context, n *names, provinceIDs, localityIDs []int64) error {
+	n.provinces, n.localities = map[int64]string{}, map[int64]string{}
+	if len(provinceIDs) > 0 {
+		ps, err := a.svc.ProvincesByID(ctx, provinceIDs)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			n.provinces[p.ID] = p.Name
+		}
+	}
+	if len(localityIDs) > 0 {
+		ls, err := a.svc.LocalitiesByID(ctx, localityIDs)
+		if err != nil {
+			return err
+		}
+		for _, l := range ls {
+			n.localities[l.ID] = l.Name
+		}
+	}
+	return nil
+}
+
+// placeOf is the name in byID (sources, provinces, localities) of the
+// record whose id is the text v; v itself when it is none the page knows.
+func (n names) placeOf(byID map[int64]string, v string) string {
 	id, err := strconv.ParseInt(v, 10, 64)
-	if name, ok := n.sources[id]; err == nil && ok {
+	if name, ok := byID[id]; err == nil && ok {
 		return name
 	}
 	return v

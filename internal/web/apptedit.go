@@ -58,24 +58,7 @@ func (a *App) backFromAppt(w http.ResponseWriter, r *http.Request, done string) 
 // appointment of another lead, of another dealer, or none is the same
 // 404.
 func (a *App) leadAppointment(w http.ResponseWriter, r *http.Request, s *session) (core.Appointment, bool) {
-	apptID, err := strconv.ParseInt(r.PathValue("cita"), 10, 64)
-	id, ok := a.formLead(w, r, s)
-	if !ok {
-		return core.Appointment{}, false
-	}
-	if err != nil || apptID <= 0 || len(r.PathValue("cita")) > maxIDLen {
-		a.failure(w, r, s, core.Errorf(core.NotFound, "appointment not found"))
-		return core.Appointment{}, false
-	}
-	ap, err := a.svc.FindAppointment(r.Context(), apptID)
-	if err == nil && ap.LeadID != id {
-		err = core.Errorf(core.NotFound, "appointment not found") // another lead's is not this page's
-	}
-	if err != nil {
-		a.failure(w, r, s, err)
-		return core.Appointment{}, false
-	}
-	return ap, true
+	return leadItem(a, w, r, s, "cita", "appointment", a.svc.FindAppointment, func(ap core.Appointment) int64 { return ap.LeadID })
 }
 
 // plannedAppointment is leadAppointment of a planned appointment: one
@@ -137,21 +120,12 @@ func (a *App) apptPage(w http.ResponseWriter, r *http.Request, s *session) {
 // values f and the version the form carries.
 func (a *App) showAppt(w http.ResponseWriter, r *http.Request, s *session, status int, p page, ap core.Appointment, f apptForm, version int) {
 	ctx := r.Context()
-	l, err := a.svc.FindLead(ctx, ap.LeadID)
+	d := apptEditData{Path: r.PathValue("id"), Appt: ap, Version: version, Form: f, Volver: volverOf(r), Dealer: dealerName(s, ap.DealerID)}
+	var err error
+	if d.Client, err = a.clientName(ctx, ap.LeadID); err == nil {
+		d.Receivers, err = a.activeUsers(ctx, ap.DealerID)
+	}
 	if err != nil {
-		a.failure(w, r, s, err)
-		return
-	}
-	d := apptEditData{Path: r.PathValue("id"), Appt: ap, Version: version, Form: f, Volver: volverOf(r)}
-	if l.Client != nil {
-		d.Client = l.Client.Name
-	}
-	for _, dl := range s.Dealers {
-		if dl.ID == ap.DealerID {
-			d.Dealer = dl.Name
-		}
-	}
-	if d.Receivers, err = a.activeUsers(ctx, ap.DealerID); err != nil {
 		a.failure(w, r, s, err)
 		return
 	}
@@ -274,18 +248,30 @@ func (a *App) deleteAppointment(w http.ResponseWriter, r *http.Request, s *sessi
 	if !ok {
 		return
 	}
+	a.confirmedDelete(w, r, s, func(status int, msg string) { a.confirmApptDelete(w, r, s, status, msg, ap) },
+		func(version int) error { return a.svc.DeleteAppointmentVersion(r.Context(), ap.ID, version) }, "appt_stale",
+		func() { a.backFromAppt(w, r, "cita_borrada") })
+}
+
+// confirmedDelete deletes an item of the lead once its confirmation is
+// posted: with the form's version (none: 400), through del; an item
+// changed since is the confirmation again (409, the message stale), as
+// confirm renders it (the item as read for this request); done sends the
+// browser back.
+func (a *App) confirmedDelete(w http.ResponseWriter, r *http.Request, s *session, confirm func(status int, msg string),
+	del func(version int) error, stale string, done func()) {
 	version, okVersion := formVersion(r)
 	if !okVersion {
-		a.confirmApptDelete(w, r, s, http.StatusBadRequest, "bad_form", ap)
+		confirm(http.StatusBadRequest, "bad_form")
 		return
 	}
-	if err := a.svc.DeleteAppointmentVersion(r.Context(), ap.ID, version); err != nil {
+	if err := del(version); err != nil {
 		if status, _ := statusOf(err); status == http.StatusConflict {
-			a.confirmApptDelete(w, r, s, status, "appt_stale", ap)
+			confirm(status, stale)
 			return
 		}
 		a.failure(w, r, s, err)
 		return
 	}
-	a.backFromAppt(w, r, "cita_borrada")
+	done()
 }

@@ -58,18 +58,7 @@ func testApptEdit(t *testing.T, st site) {
 	v := strconv.Itoa(ap.Version)
 	ok := url.Values{"csrf": {csrf}, "version": {v}, "cita_fecha": {fmt.Sprintf("%d-05-06T09:45", year)}, "lugar": {"Taller"},
 		"cita_comentario": {" Trae la documentación "}, "cita_recibe": {strconv.FormatInt(st.fx.AdminID, 10)}, "volver": {"agenda"}}
-	with := func(k, v string) url.Values {
-		f := url.Values{}
-		for key, vs := range ok {
-			f[key] = vs
-		}
-		if v == "" {
-			f.Del(k)
-		} else {
-			f.Set(k, v)
-		}
-		return f
-	}
+	with := func(k, v string) url.Values { return changed(ok, k, v) }
 	wantRefusals(t, b, edit, []refusal{
 		{"no CSRF token", with("csrf", ""), http.StatusForbidden, "El formulario ha caducado"},
 		{"no version", with("version", ""), http.StatusBadRequest, "El formulario no es válido"},

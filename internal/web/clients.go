@@ -142,24 +142,23 @@ func (a *App) client(w http.ResponseWriter, r *http.Request, s *session) {
 // placeOf is c's locality and province by name ("Getafe (Madrid)"), ""
 // when it has neither; two lookups only when it has them.
 func (a *App) placeOf(ctx context.Context, c core.Client) (string, error) {
-	var locality, province string
-	if c.LocalityID != nil {
-		ls, err := a.svc.LocalitiesByID(ctx, []int64{*c.LocalityID})
-		if err != nil {
-			return "", err
-		}
-		for _, l := range ls {
-			locality = l.Name
-		}
-	}
+	var provinceIDs, localityIDs []int64
 	if c.ProvinceID != nil {
-		ps, err := a.svc.ProvincesByID(ctx, []int64{*c.ProvinceID})
-		if err != nil {
-			return "", err
-		}
-		for _, p := range ps {
-			province = p.Name
-		}
+		provinceIDs = []int64{*c.ProvinceID}
+	}
+	if c.LocalityID != nil {
+		localityIDs = []int64{*c.LocalityID}
+	}
+	var n names
+	if err := a.lookUpPlaces(ctx, &n, provinceIDs, localityIDs); err != nil {
+		return "", err
+	}
+	var locality, province string
+	for _, name := range n.localities {
+		locality = name
+	}
+	for _, name := range n.provinces {
+		province = name
 	}
 	switch {
 	case locality != "" && province != "":

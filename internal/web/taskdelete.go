@@ -42,18 +42,8 @@ func (a *App) deleteTask(w http.ResponseWriter, r *http.Request, s *session) {
 	if !ok {
 		return
 	}
-	version, okVersion := formVersion(r)
-	if !okVersion {
-		a.confirmTaskDelete(w, r, s, http.StatusBadRequest, "bad_form", t.ID, string(t.Type), t.Description, t.Version)
-		return
-	}
-	if err := a.svc.DeleteTaskVersion(r.Context(), t.ID, version); err != nil {
-		if status, _ := statusOf(err); status == http.StatusConflict {
-			a.confirmTaskDelete(w, r, s, status, "task_stale", t.ID, string(t.Type), t.Description, t.Version)
-			return
-		}
-		a.failure(w, r, s, err)
-		return
-	}
-	a.back(w, r, "tarea_borrada")
+	a.confirmedDelete(w, r, s, func(status int, msg string) {
+		a.confirmTaskDelete(w, r, s, status, msg, t.ID, string(t.Type), t.Description, t.Version)
+	}, func(version int) error { return a.svc.DeleteTaskVersion(r.Context(), t.ID, version) }, "task_stale",
+		func() { a.back(w, r, "tarea_borrada") })
 }

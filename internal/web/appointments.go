@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -117,6 +118,7 @@ func (a *App) markAppointment(w http.ResponseWriter, r *http.Request, s *session
 // agendaRow is one appointment of the agenda.
 type agendaRow struct {
 	ID                                                    int64
+	ChangePath                                            string // its edit page, back to the agenda; "" when no longer planned
 	Start, Dealer, User, Client, LeadPath, Place, Comment string
 	Type                                                  core.AppointmentType
 	Status                                                core.AppointmentStatus
@@ -195,6 +197,9 @@ func (a *App) agenda(w http.ResponseWriter, r *http.Request, s *session) {
 			LeadPath: l.PublicID, Place: ap.Place, Comment: ap.Comments, Type: ap.Type, Status: ap.Status, Remote: ap.Remote}
 		if l.Client != nil {
 			row.Client = l.Client.Name
+		}
+		if ap.Status == core.AppointmentPlanned {
+			row.ChangePath = "/app/leads/" + l.PublicID + "/citas/" + strconv.FormatInt(ap.ID, 10) + "?volver=agenda"
 		}
 		d.Rows = append(d.Rows, row)
 	}

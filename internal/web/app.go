@@ -52,12 +52,6 @@ var funcs = template.FuncMap{
 	"add1":  func(n int) int { return n + 1 },
 	"label": label,
 	"sub1":  func(n int) int { return n - 1 },
-	"deref": func(p *int64) int64 {
-		if p == nil {
-			return 0
-		}
-		return *p
-	},
 	"pageURL": func(path string, base url.Values, page int) string {
 		v := url.Values{}
 		for k, vs := range base {

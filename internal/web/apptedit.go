@@ -25,8 +25,8 @@ type apptEditData struct {
 	Appt      core.Appointment
 	Version   int // the appointment's version the form carries
 	Form      apptForm
-	Receivers []option // the dealer's active users
-	Volver    string   // "agenda" when the page was reached from the agenda
+	Receivers []pick // the dealer's active users
+	Volver    string // "agenda" when the page was reached from the agenda
 }
 
 // volverOf is where an appointment's pages go back to: "agenda" or the
@@ -84,6 +84,23 @@ func (a *App) activeUsers(ctx context.Context, dealerID int64) ([]option, error)
 	return out, err
 }
 
+// pick is an option of a select, chosen or not: the page marks it
+// without a comparison per option in the template (each a reflective
+// call: measured, docs/benchmarks.md "The web interface, fourth slice").
+type pick struct {
+	Value, Label string
+	Selected     bool
+}
+
+// picks are opts with the one whose value is chosen selected.
+func picks(opts []option, chosen string) []pick {
+	out := make([]pick, len(opts))
+	for i, o := range opts {
+		out[i] = pick{Value: o.Value, Label: o.Label, Selected: o.Value == chosen}
+	}
+	return out
+}
+
 // receiverOf reads a receiver's select: empty is none chosen (nil), else
 // a user's id.
 func receiverOf(v string) (*int64, bool) {
@@ -123,7 +140,9 @@ func (a *App) showAppt(w http.ResponseWriter, r *http.Request, s *session, statu
 	d := apptEditData{Path: r.PathValue("id"), Appt: ap, Version: version, Form: f, Volver: volverOf(r), Dealer: dealerName(s, ap.DealerID)}
 	var err error
 	if d.Client, err = a.clientName(ctx, ap.LeadID); err == nil {
-		d.Receivers, err = a.activeUsers(ctx, ap.DealerID)
+		var us []option
+		us, err = a.activeUsers(ctx, ap.DealerID)
+		d.Receivers = picks(us, f.Receiver)
 	}
 	if err != nil {
 		a.failure(w, r, s, err)

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -52,6 +53,7 @@ type noteView struct {
 // taskView is one task of the lead.
 type taskView struct {
 	ID, Version int64
+	Path        string // its page, under the lead's: its forms post to it and below
 	Type        core.TaskType
 	Media       core.Media
 	Description string
@@ -77,8 +79,9 @@ type leadData struct {
 	Stages       []core.Stage // the stages the lead may move to
 	Outcomes     []core.Outcome
 	CanAssign    bool
-	Assignees    []option // the dealer's active users, for the assignment and an appointment's receiver
-	NoteText     string   // a refused note's text, given back to edit
+	Assignees    []pick // the dealer's active users, the lead's assignee selected
+	Receivers    []pick // the same, the new appointment form's receiver selected
+	NoteText     string // a refused note's text, given back to edit
 	TaskForm     taskForm
 	TaskTypes    []choice // the task types, for the new task's select
 	Media        []choice // the media, likewise
@@ -167,6 +170,7 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 		a.failure(w, r, s, err)
 		return
 	}
+	leadPath := "/app/leads/" + url.PathEscape(path) // each task's and appointment's path is under it, written once
 	d := leadData{Lead: l, Path: path, Dealer: n.dealers[l.DealerID].Name, Created: n.date(l.DealerID, l.CreatedAt),
 		Source: n.sources[l.SourceID], Advisor: n.user(l.UserID), HistoryTotal: total, Outcomes: core.Outcomes,
 		NoteText: noteText, CanAssign: a.svc.CanAssign(ctx, l), TaskForm: taskFormOf(r)}
@@ -174,7 +178,7 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 	d.ApptForm = apptFormOf(r)
 	d.ApptTypes, d.ApptMarks = choices(core.AppointmentTypes, d.ApptForm.Type), apptMarks
 	for _, ap := range appts {
-		d.Appointments = append(d.Appointments, apptView{ID: ap.ID, Version: ap.Version, Type: ap.Type, Status: ap.Status, Start: n.date(l.DealerID, ap.StartAt),
+		d.Appointments = append(d.Appointments, apptView{ID: ap.ID, Path: leadPath + "/citas/" + strconv.FormatInt(ap.ID, 10), Version: ap.Version, Type: ap.Type, Status: ap.Status, Start: n.date(l.DealerID, ap.StartAt),
 			User: n.user(ap.UserID), Title: ap.Title, Place: ap.Place, Remote: ap.Remote, Comment: ap.Comments})
 	}
 	if l.FinishedAt != nil {
@@ -217,7 +221,7 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 	}
 	slices.Reverse(d.Notes) // newest first, as the history
 	for _, t := range l.Tasks {
-		tv := taskView{ID: t.ID, Version: int64(t.Version), Type: t.Type, Media: t.Media, Description: t.Description, Done: t.Done}
+		tv := taskView{ID: t.ID, Path: leadPath + "/tareas/" + strconv.FormatInt(t.ID, 10), Version: int64(t.Version), Type: t.Type, Media: t.Media, Description: t.Description, Done: t.Done}
 		if t.PlannedAt != nil {
 			tv.Planned = n.date(l.DealerID, *t.PlannedAt)
 		}
@@ -243,10 +247,16 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 		}
 		d.History = append(d.History, hv)
 	}
-	if d.Assignees, err = a.activeUsers(ctx, l.DealerID); err != nil {
+	us, err := a.activeUsers(ctx, l.DealerID)
+	if err != nil {
 		a.failure(w, r, s, err)
 		return
 	}
+	assignee := ""
+	if l.UserID != nil {
+		assignee = strconv.FormatInt(*l.UserID, 10)
+	}
+	d.Assignees, d.Receivers = picks(us, assignee), picks(us, d.ApptForm.Receiver)
 	p.Session, p.Data = s, d
 	a.render(w, r, "lead.html", status, p)
 }

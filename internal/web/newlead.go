@@ -30,7 +30,7 @@ type newLeadForm struct {
 type newLeadData struct {
 	Form      newLeadForm
 	Sources   []option
-	Assignees []option // the users of the dealers the user manages; none: the lead is his
+	Assignees []pick // the users of the dealers the user manages; none: the lead is his
 }
 
 // sourceOptions are the sources of the session's dealers, by name (with
@@ -88,7 +88,7 @@ func (a *App) showNewLead(w http.ResponseWriter, r *http.Request, s *session, st
 			if len(s.Dealers) > 1 {
 				u.Label = dealerName(s, dealer) + " · " + u.Label
 			}
-			d.Assignees = append(d.Assignees, u)
+			d.Assignees = append(d.Assignees, pick{Value: u.Value, Label: u.Label, Selected: u.Value == f.Assignee})
 		}
 	}
 	p.Session, p.Data = s, d

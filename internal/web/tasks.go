@@ -52,6 +52,7 @@ func taskFormOf(r *http.Request) taskForm {
 // apptView is one appointment of the lead.
 type apptView struct {
 	ID      int64
+	Path    string // its page, under the lead's
 	Version int
 	Type    core.AppointmentType
 	Status  core.AppointmentStatus

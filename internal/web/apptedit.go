@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -84,6 +85,24 @@ func (a *App) activeUsers(ctx context.Context, dealerID int64) ([]option, error)
 	return out, err
 }
 
+// withCurrentReceiver is us with the appointment's receiver added when
+// it is not among them (a user deactivated since, or no longer the
+// dealer's): kept as it is, the form does not change it unasked.
+func (a *App) withCurrentReceiver(ctx context.Context, us []option, receiver *int64) ([]option, error) {
+	if receiver == nil {
+		return us, nil
+	}
+	v := strconv.FormatInt(*receiver, 10)
+	if slices.ContainsFunc(us, func(o option) bool { return o.Value == v }) {
+		return us, nil
+	}
+	found, err := a.svc.UsersByID(ctx, []int64{*receiver})
+	for _, u := range found {
+		us = append(slices.Clone(us), option{Value: v, Label: userName(u)})
+	}
+	return us, err
+}
+
 // pick is an option of a select, chosen or not: the page marks it
 // without a comparison per option in the template (each a reflective
 // call: measured, docs/benchmarks.md "The web interface, fourth slice").
@@ -141,7 +160,9 @@ func (a *App) showAppt(w http.ResponseWriter, r *http.Request, s *session, statu
 	var err error
 	if d.Client, err = a.clientName(ctx, ap.LeadID); err == nil {
 		var us []option
-		us, err = a.activeUsers(ctx, ap.DealerID)
+		if us, err = a.activeUsers(ctx, ap.DealerID); err == nil {
+			us, err = a.withCurrentReceiver(ctx, us, ap.UserID)
+		}
 		d.Receivers = picks(us, f.Receiver)
 	}
 	if err != nil {

@@ -153,4 +153,27 @@ func testApptEdit(t *testing.T, st site) {
 	if got, err := st.svc.FindAppointment(st.admin(), held.ID); err != nil || got.Version != held.Version {
 		t.Fatalf("a held appointment changed: %+v, %v", got, err)
 	}
+
+	// a receiver deactivated since stays offered and chosen: an edit of the time keeps him
+	gone, err := st.svc.CreateUser(t.Context(), core.User{Username: "baja@example.com", FirstName: "Rosa", LastName: "Baja", IsActive: true,
+		Memberships: []core.Membership{{DealerID: st.fx.DealerID}}}, "secreto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	his, err := st.svc.CreateAppointment(st.admin(), core.Appointment{LeadID: l.ID, Type: core.AppointmentVisit, StartAt: time.Date(year, 8, 1, 10, 0, 0, 0, madrid),
+		UserID: &gone.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.svc.DeactivateUser(t.Context(), gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	hisPath := fmt.Sprintf("%s/citas/%d", path, his.ID)
+	goneID := strconv.FormatInt(gone.ID, 10)
+	wantBody(t, b.get(hisPath), "the edit page of a deactivated user's appointment", `<option value="`+goneID+`" selected>Rosa Baja</option>`)
+	a = b.post(hisPath, url.Values{"csrf": {csrf}, "version": {strconv.Itoa(his.Version)}, "cita_fecha": {fmt.Sprintf("%d-08-01T11:00", year)}, "cita_recibe": {goneID}})
+	wantStatus(t, a, http.StatusSeeOther, "rescheduling a deactivated user's appointment")
+	if got, err := st.svc.FindAppointment(st.admin(), his.ID); err != nil || got.UserID == nil || *got.UserID != gone.ID || got.StartAt.In(madrid).Hour() != 11 {
+		t.Fatalf("the deactivated user's appointment after the reschedule: %+v, %v", got, err)
+	}
 }

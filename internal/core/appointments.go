@@ -365,13 +365,26 @@ func (s *Service) UpdateAppointment(ctx context.Context, id int64, patch Appoint
 // DeleteAppointment deletes an appointment. The lead's history records it
 // (appointment_deleted).
 func (s *Service) DeleteAppointment(ctx context.Context, id int64) error {
+	return s.DeleteAppointmentVersion(ctx, id, 0)
+}
+
+// DeleteAppointmentVersion is DeleteAppointment of the appointment as it
+// was at version: one changed since is ErrStaleVersion (version 0: as it
+// is, unchecked).
+func (s *Service) DeleteAppointmentVersion(ctx context.Context, id int64, version int) error {
 	cur, err := s.FindAppointment(ctx, id)
 	if err != nil {
+		return err
+	}
+	if err := checkVersion("", version, cur.Version); err != nil {
 		return err
 	}
 	return s.editLeadItem(ctx, "appointment", cur.LeadID, func(p Principal, tx LeadTx, l Lead, now time.Time) error {
 		a, err := tx.Appointment(id)
 		if err != nil {
+			return err
+		}
+		if err := checkVersion("", version, a.Version); err != nil {
 			return err
 		}
 		if err := tx.DeleteAppointment(id); err != nil {

@@ -163,7 +163,15 @@ func TestAppointments(t *testing.T) {
 			}
 		}
 
-		if err := e.svc.DeleteAppointment(e.admin, a.ID); err != nil {
+		// a deletion of the appointment as it was at a version it no longer has
+		cur, err := e.svc.FindAppointment(e.admin, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.DeleteAppointmentVersion(e.admin, a.ID, cur.Version+1); core.ErrorCode(err) != core.Conflict {
+			t.Fatalf("a stale deletion: %v", err)
+		}
+		if err := e.svc.DeleteAppointmentVersion(e.admin, a.ID, cur.Version); err != nil {
 			t.Fatal(err)
 		}
 		if h, _ := lastHistory(t, e, l.ID); h.Kind != core.KindAppointmentDeleted ||

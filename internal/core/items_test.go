@@ -103,7 +103,14 @@ func TestTasksOneByOne(t *testing.T) {
 			t.Fatalf("unknown fuel: %v", err)
 		}
 
-		if err := e.svc.DeleteTask(e.admin, task.ID); err != nil {
+		cur, err := e.svc.FindTask(e.admin, task.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.DeleteTaskVersion(e.admin, task.ID, cur.Version+1); core.ErrorCode(err) != core.Conflict {
+			t.Fatalf("a stale deletion: %v", err)
+		}
+		if err := e.svc.DeleteTaskVersion(e.admin, task.ID, cur.Version); err != nil {
 			t.Fatal(err)
 		}
 		got = mustFind(t, e, l.ID)

@@ -187,13 +187,25 @@ func (s *Service) UpdateTask(ctx context.Context, taskID int64, patch TaskPatch)
 
 // DeleteTask removes a task from its lead.
 func (s *Service) DeleteTask(ctx context.Context, taskID int64) error {
+	return s.DeleteTaskVersion(ctx, taskID, 0)
+}
+
+// DeleteTaskVersion is DeleteTask of the task as it was at version: one
+// changed since is ErrStaleVersion (version 0: as it is, unchecked).
+func (s *Service) DeleteTaskVersion(ctx context.Context, taskID int64, version int) error {
 	cur, err := s.FindTask(ctx, taskID)
 	if err != nil {
+		return err
+	}
+	if err := checkVersion("", version, cur.Version); err != nil {
 		return err
 	}
 	return s.editLeadItem(ctx, "task", cur.LeadID, func(p Principal, tx LeadTx, l Lead, now time.Time) error {
 		t, err := tx.Task(taskID)
 		if err != nil {
+			return err
+		}
+		if err := checkVersion("", version, t.Version); err != nil {
 			return err
 		}
 		if err := tx.DeleteTask(taskID); err != nil {

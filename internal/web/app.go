@@ -36,7 +36,8 @@ var templateFS embed.FS
 // (templates/layout.html, templates/labels.html), which hold every word
 // the interface shows.
 var pages = parsePages("login.html", "leads.html", "lead.html", "message.html", "newlead.html", "clients.html", "client.html",
-	"task.html", "mytasks.html", "agenda.html", "clientedit.html")
+	"task.html", "mytasks.html", "agenda.html", "clientedit.html",
+	"appt.html", "confirm.html")
 
 func parsePages(names ...string) map[string]*template.Template {
 	out := make(map[string]*template.Template, len(names))
@@ -51,12 +52,6 @@ var funcs = template.FuncMap{
 	"add1":  func(n int) int { return n + 1 },
 	"label": label,
 	"sub1":  func(n int) int { return n - 1 },
-	"deref": func(p *int64) int64 {
-		if p == nil {
-			return 0
-		}
-		return *p
-	},
 	"pageURL": func(path string, base url.Values, page int) string {
 		v := url.Values{}
 		for k, vs := range base {
@@ -124,9 +119,15 @@ func NewApp(svc *core.Service, opts ...Option) *App {
 	a.mux.HandleFunc("GET /app/leads/{id}/tareas/{tarea}", a.authed(a.taskPage))
 	a.mux.HandleFunc("POST /app/leads/{id}/tareas/{tarea}", a.authed(a.editTask))
 	a.mux.HandleFunc("POST /app/leads/{id}/tareas/{tarea}/reabrir", a.authed(a.reopenTask))
+	a.mux.HandleFunc("GET /app/leads/{id}/tareas/{tarea}/borrar", a.authed(a.taskDeletePage))
+	a.mux.HandleFunc("POST /app/leads/{id}/tareas/{tarea}/borrar", a.authed(a.deleteTask))
 	a.mux.HandleFunc("GET /app/tareas", a.authed(a.myTasks))
 	a.mux.HandleFunc("POST /app/leads/{id}/citas", a.authed(a.createAppointment))
 	a.mux.HandleFunc("POST /app/leads/{id}/citas/{cita}/estado", a.authed(a.markAppointment))
+	a.mux.HandleFunc("GET /app/leads/{id}/citas/{cita}", a.authed(a.apptPage))
+	a.mux.HandleFunc("POST /app/leads/{id}/citas/{cita}", a.authed(a.editAppointment))
+	a.mux.HandleFunc("GET /app/leads/{id}/citas/{cita}/borrar", a.authed(a.apptDeletePage))
+	a.mux.HandleFunc("POST /app/leads/{id}/citas/{cita}/borrar", a.authed(a.deleteAppointment))
 	a.mux.HandleFunc("GET /app/agenda", a.authed(a.agenda))
 	a.mux.HandleFunc("GET /app/clientes/{id}/editar", a.authed(a.clientEditPage))
 	a.mux.HandleFunc("POST /app/clientes/{id}/editar", a.authed(a.editClient))

@@ -180,9 +180,13 @@ func TestWeb(t *testing.T) {
 		t.Run("bounds", func(t *testing.T) { testBounds(t, st) })
 		t.Run("tasks", func(t *testing.T) { testTasks(t, st) })
 		t.Run("task edit", func(t *testing.T) { testTaskEdit(t, st) })
+		t.Run("task delete", func(t *testing.T) { testTaskDelete(t, st) })
 		t.Run("appointments", func(t *testing.T) { testAppointments(t, st) })
+		t.Run("appointment edit", func(t *testing.T) { testApptEdit(t, st) })
 		t.Run("client edit", func(t *testing.T) { testClientEdit(t, st) })
+		t.Run("client place", func(t *testing.T) { testClientPlace(t, st) })
 		t.Run("new lead", func(t *testing.T) { testNewLead(t, st) })
+		t.Run("new lead assignee", func(t *testing.T) { testNewLeadAssignee(t, st) })
 		t.Run("clients", func(t *testing.T) { testClients(t, st) })
 		if strings.HasSuffix(t.Name(), "/"+store.SQLite) {
 			t.Run("secure cookie", func(t *testing.T) { testSecureCookie(t, st) })

@@ -26,6 +26,7 @@ const agendaSize = 200
 // refused.
 type apptForm struct {
 	Type, Start, Place, Comment string
+	Receiver                    string // a user's id; "" on a new one: the lead's assignee
 }
 
 // apptFormOf reads the new-appointment form's values of a posted request
@@ -35,7 +36,7 @@ func apptFormOf(r *http.Request) apptForm {
 		return apptForm{}
 	}
 	f := apptForm{Type: r.PostForm.Get("cita_tipo"), Start: r.PostForm.Get("cita_fecha"), Place: r.PostForm.Get("lugar"),
-		Comment: r.PostForm.Get("cita_comentario")}
+		Comment: r.PostForm.Get("cita_comentario"), Receiver: r.PostForm.Get("cita_recibe")}
 	if !utf8.ValidString(f.Place) {
 		f.Place = ""
 	}
@@ -55,9 +56,13 @@ func (a *App) createAppointment(w http.ResponseWriter, r *http.Request, s *sessi
 	f := apptFormOf(r)
 	typ := core.AppointmentType(f.Type)
 	place, comment := strings.TrimSpace(f.Place), strings.TrimSpace(f.Comment)
+	receiver, okReceiver := receiverOf(f.Receiver)
 	switch {
 	case !typ.Valid():
 		a.refuse(w, r, s, http.StatusBadRequest, "bad_appt_type", "", "")
+		return
+	case !okReceiver:
+		a.refuse(w, r, s, http.StatusBadRequest, "bad_receiver", "", "")
 		return
 	case !utf8.ValidString(r.PostForm.Get("lugar")) || !utf8.ValidString(r.PostForm.Get("cita_comentario")):
 		a.refuse(w, r, s, http.StatusBadRequest, "bad_form", "", "")
@@ -78,7 +83,8 @@ func (a *App) createAppointment(w http.ResponseWriter, r *http.Request, s *sessi
 		a.refuse(w, r, s, http.StatusBadRequest, "bad_appt_date", "", "")
 		return
 	}
-	if _, err := a.svc.CreateAppointment(r.Context(), core.Appointment{LeadID: l.ID, Type: typ, StartAt: start, Place: place, Comments: comment}); err != nil {
+	if _, err := a.svc.CreateAppointment(r.Context(), core.Appointment{LeadID: l.ID, Type: typ, StartAt: start, Place: place, Comments: comment,
+		UserID: receiver}); err != nil {
 		a.refused(w, r, s, err, "")
 		return
 	}
@@ -90,21 +96,8 @@ func (a *App) createAppointment(w http.ResponseWriter, r *http.Request, s *sessi
 func (a *App) markAppointment(w http.ResponseWriter, r *http.Request, s *session) {
 	st := core.AppointmentStatus(r.PostForm.Get("estado"))
 	version, okVersion := formVersion(r)
-	apptID, err := strconv.ParseInt(r.PathValue("cita"), 10, 64)
-	id, ok := a.formLead(w, r, s)
+	ap, ok := a.leadAppointment(w, r, s)
 	if !ok {
-		return
-	}
-	if err != nil || apptID <= 0 || len(r.PathValue("cita")) > maxIDLen {
-		a.failure(w, r, s, core.Errorf(core.NotFound, "appointment not found"))
-		return
-	}
-	ap, err := a.svc.FindAppointment(r.Context(), apptID)
-	if err == nil && ap.LeadID != id {
-		err = core.Errorf(core.NotFound, "appointment not found") // another lead's is not this page's
-	}
-	if err != nil {
-		a.failure(w, r, s, err)
 		return
 	}
 	switch {
@@ -115,7 +108,7 @@ func (a *App) markAppointment(w http.ResponseWriter, r *http.Request, s *session
 		a.refuse(w, r, s, http.StatusBadRequest, "bad_form", "", "")
 		return
 	}
-	if _, err := a.svc.UpdateAppointment(r.Context(), apptID, core.AppointmentPatch{Version: version, Status: core.Value(st)}); err != nil {
+	if _, err := a.svc.UpdateAppointment(r.Context(), ap.ID, core.AppointmentPatch{Version: version, Status: core.Value(st)}); err != nil {
 		a.refused(w, r, s, err, "")
 		return
 	}
@@ -124,6 +117,8 @@ func (a *App) markAppointment(w http.ResponseWriter, r *http.Request, s *session
 
 // agendaRow is one appointment of the agenda.
 type agendaRow struct {
+	ID                                                    int64
+	ChangePath                                            string // its edit page, back to the agenda; "" when no longer planned
 	Start, Dealer, User, Client, LeadPath, Place, Comment string
 	Type                                                  core.AppointmentType
 	Status                                                core.AppointmentStatus
@@ -198,12 +193,19 @@ func (a *App) agenda(w http.ResponseWriter, r *http.Request, s *session) {
 	d.Total = total
 	for _, ap := range appts {
 		l := leads[ap.LeadID]
-		row := agendaRow{Start: n.date(ap.DealerID, ap.StartAt), Dealer: n.dealers[ap.DealerID].Name, User: n.user(ap.UserID),
+		row := agendaRow{ID: ap.ID, Start: n.date(ap.DealerID, ap.StartAt), Dealer: n.dealers[ap.DealerID].Name, User: n.user(ap.UserID),
 			LeadPath: l.PublicID, Place: ap.Place, Comment: ap.Comments, Type: ap.Type, Status: ap.Status, Remote: ap.Remote}
 		if l.Client != nil {
 			row.Client = l.Client.Name
 		}
+		if ap.Status == core.AppointmentPlanned {
+			row.ChangePath = "/app/leads/" + l.PublicID + "/citas/" + strconv.FormatInt(ap.ID, 10) + "?volver=agenda"
+		}
 		d.Rows = append(d.Rows, row)
 	}
-	a.render(w, r, "agenda.html", http.StatusOK, page{Session: s, Data: d})
+	done := r.URL.Query().Get("hecho")
+	if done != "cita_editada" && done != "cita_borrada" {
+		done = "" // only the codes an appointment's pages send back
+	}
+	a.render(w, r, "agenda.html", http.StatusOK, page{Session: s, Done: done, Data: d})
 }

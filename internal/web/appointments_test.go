@@ -35,18 +35,7 @@ func testAppointments(t *testing.T, st site) {
 	year := time.Now().Year() + 1
 	start := fmt.Sprintf("%d-06-15T10:30", year)
 	ok := url.Values{"csrf": {csrf}, "cita_tipo": {"test_drive"}, "cita_fecha": {start}, "lugar": {"Exposición Sur"}, "cita_comentario": {"Traer el carné"}}
-	with := func(k, v string) url.Values {
-		f := url.Values{}
-		for key, vs := range ok {
-			f[key] = vs
-		}
-		if v == "" {
-			f.Del(k)
-		} else {
-			f.Set(k, v)
-		}
-		return f
-	}
+	with := func(k, v string) url.Values { return changed(ok, k, v) }
 	wantRefusals(t, b, path+"/citas", []refusal{
 		{"no CSRF token", with("csrf", ""), http.StatusForbidden, "El formulario ha caducado"},
 		{"an unknown type", with("cita_tipo", "party"), http.StatusBadRequest, "Ese tipo de cita no existe"},

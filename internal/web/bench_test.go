@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"forecourt/internal/demo"
-	"forecourt/internal/testkit"
 )
 
 // cpuTime is the process's user and system CPU time so far.
@@ -32,21 +31,13 @@ func benchPages(b *testing.B, op func(b *testing.B, br *browser, st site, csrf s
 // benchPagesAfter is benchPages with setup run on the site first, outside
 // the measure.
 func benchPagesAfter(b *testing.B, setup func(st site), op func(b *testing.B, br *browser, st site, csrf string, i int)) {
-	st := newSite(b, testkit.OpenSQLite(b))
-	if setup != nil {
-		setup(st)
-	}
-	br := st.browser(b)
-	br.login(demo.AdminUsername, demo.AdminPassword)
-	csrf := br.csrf()
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := cpuTime(b)
-	for i := 0; i < b.N; i++ {
-		op(b, br, st, csrf, i)
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N), "cpu-ns/op")
+	var csrf string
+	benchPagesAs(b, demo.AdminUsername, func(st site, br *browser) {
+		if setup != nil {
+			setup(st)
+		}
+		csrf = br.csrf()
+	}, func(b *testing.B, br *browser, st site, i int) { op(b, br, st, csrf, i) })
 }
 
 // BenchmarkLeadPage: a lead's page (its notes, tasks, appointments,

@@ -37,7 +37,8 @@ func chromium(t *testing.T) string {
 
 // testBrowser drives a real browser through the interface: log in, search
 // a lead, open it, add a note, change its status, and see both in its
-// history, create a task, make an appointment and find it in the agenda;
+// history, create a task, make an appointment and find it in the agenda,
+// reschedule it from there and see it moved;
 // the stylesheet applies under the page's Content-Security-Policy.
 func testBrowser(t *testing.T, st site) {
 	path := chromium(t)
@@ -123,6 +124,22 @@ func testBrowser(t *testing.T, st site) {
 	if agenda := text("agenda"); !strings.Contains(agenda, "10/03/"+year+" 17:45") || !strings.Contains(agenda, "Mesa del navegador") ||
 		!strings.Contains(agenda, target.Client.Name) {
 		t.Errorf("the agenda lacks the appointment:\n%s", agenda)
+	}
+	// reschedule it from the agenda, received by the admin: his own agenda shows it moved
+	appts, _, err := st.svc.FindAppointments(st.admin(), core.Query{Where: core.Eq("lead", target.ID), Sort: []core.Sort{{Field: "id", Desc: true}}, Limit: 1})
+	if err != nil || len(appts) != 1 {
+		t.Fatalf("the browser's appointment: %v", err)
+	}
+	do("reschedule the appointment",
+		chromedp.Click(chromedp.ID("cambiar-cita-"+strconv.FormatInt(appts[0].ID, 10))),
+		chromedp.WaitVisible(chromedp.ID("guardar-cita")),
+		chromedp.SetValue(chromedp.ID("cita-fecha"), year+"-03-11T18:15"),
+		chromedp.SetValue(chromedp.ID("cita-recibe"), strconv.FormatInt(st.fx.AdminID, 10)),
+		chromedp.Click(chromedp.ID("guardar-cita")),
+		chromedp.WaitVisible(chromedp.ID("agenda")))
+	if got, agenda := text("hecho"), text("agenda"); got != "Cita cambiada." || !strings.Contains(agenda, "11/03/"+year+" 18:15") ||
+		!strings.Contains(agenda, "Mesa del navegador") {
+		t.Errorf("after the reschedule: %q, the agenda:\n%s", got, agenda)
 	}
 	if bg != "rgb(244, 245, 247)" {
 		t.Errorf("the stylesheet does not apply (body background %q)", bg)

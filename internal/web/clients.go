@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -91,6 +92,7 @@ type clientData struct {
 	Path        string // the client's id as the page was asked it
 	Dealer      string
 	Created     string
+	Place       string    // its locality and province, by name
 	Rows        []leadRow // its leads, newest first
 	LeadsTotal  int
 	ManyDealers bool
@@ -122,6 +124,10 @@ func (a *App) client(w http.ResponseWriter, r *http.Request, s *session) {
 			d.Created = c.CreatedAt.In(dl.Location()).Format(dateLayout)
 		}
 	}
+	if d.Place, err = a.placeOf(ctx, c); err != nil {
+		a.failure(w, r, s, err)
+		return
+	}
 	if d.Rows, err = a.leadRows(ctx, s, leads); err != nil {
 		a.failure(w, r, s, err)
 		return
@@ -131,4 +137,34 @@ func (a *App) client(w http.ResponseWriter, r *http.Request, s *session) {
 		done = "cliente" // only the code is read: the URL cannot inject a message
 	}
 	a.render(w, r, "client.html", http.StatusOK, page{Session: s, Data: d, Done: done})
+}
+
+// placeOf is c's locality and province by name ("Getafe (Madrid)"), ""
+// when it has neither; two lookups only when it has them.
+func (a *App) placeOf(ctx context.Context, c core.Client) (string, error) {
+	var provinceIDs, localityIDs []int64
+	if c.ProvinceID != nil {
+		provinceIDs = []int64{*c.ProvinceID}
+	}
+	if c.LocalityID != nil {
+		localityIDs = []int64{*c.LocalityID}
+	}
+	var n names
+	if err := a.lookUpPlaces(ctx, &n, provinceIDs, localityIDs); err != nil {
+		return "", err
+	}
+	var locality, province string
+	for _, name := range n.localities {
+		locality = name
+	}
+	for _, name := range n.provinces {
+		province = name
+	}
+	switch {
+	case locality != "" && province != "":
+		return locality + " (" + province + ")", nil
+	case locality != "":
+		return locality, nil
+	}
+	return province, nil
 }

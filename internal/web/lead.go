@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -52,6 +53,7 @@ type noteView struct {
 // taskView is one task of the lead.
 type taskView struct {
 	ID, Version int64
+	Path        string // its page, under the lead's: its forms post to it and below
 	Type        core.TaskType
 	Media       core.Media
 	Description string
@@ -77,7 +79,8 @@ type leadData struct {
 	Stages       []core.Stage // the stages the lead may move to
 	Outcomes     []core.Outcome
 	CanAssign    bool
-	Assignees    []option
+	Assignees    []pick // the dealer's active users, the lead's assignee selected
+	Receivers    []pick // the same, the new appointment form's receiver selected
 	NoteText     string // a refused note's text, given back to edit
 	TaskForm     taskForm
 	TaskTypes    []choice // the task types, for the new task's select
@@ -92,7 +95,8 @@ type leadData struct {
 func (a *App) lead(w http.ResponseWriter, r *http.Request, s *session) {
 	done := r.URL.Query().Get("hecho")
 	switch done {
-	case "", "nota", "estado", "asignado", "tarea", "tarea_hecha", "creado", "tarea_editada", "tarea_reabierta", "cita", "cita_estado":
+	case "", "nota", "estado", "asignado", "tarea", "tarea_hecha", "creado", "tarea_editada", "tarea_reabierta", "cita", "cita_estado",
+		"cita_editada", "cita_borrada", "tarea_borrada":
 	default:
 		done = ""
 	}
@@ -138,6 +142,7 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 		add(ap.UserID)
 	}
 	sourceIDs := []int64{l.SourceID}
+	var provinceIDs, localityIDs []int64
 	for _, h := range hist {
 		add(h.UserID)
 		for _, c := range h.Changes {
@@ -149,15 +154,23 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 					userIDs = append(userIDs, n)
 				case c.Field == "source":
 					sourceIDs = append(sourceIDs, n)
+				case c.Field == "client.province":
+					provinceIDs = append(provinceIDs, n)
+				case c.Field == "client.locality":
+					localityIDs = append(localityIDs, n)
 				}
 			}
 		}
 	}
 	n, err := a.lookUp(ctx, s, userIDs, sourceIDs)
+	if err == nil {
+		err = a.lookUpPlaces(ctx, &n, provinceIDs, localityIDs)
+	}
 	if err != nil {
 		a.failure(w, r, s, err)
 		return
 	}
+	leadPath := "/app/leads/" + url.PathEscape(path) // each task's and appointment's path is under it, written once
 	d := leadData{Lead: l, Path: path, Dealer: n.dealers[l.DealerID].Name, Created: n.date(l.DealerID, l.CreatedAt),
 		Source: n.sources[l.SourceID], Advisor: n.user(l.UserID), HistoryTotal: total, Outcomes: core.Outcomes,
 		NoteText: noteText, CanAssign: a.svc.CanAssign(ctx, l), TaskForm: taskFormOf(r)}
@@ -165,7 +178,7 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 	d.ApptForm = apptFormOf(r)
 	d.ApptTypes, d.ApptMarks = choices(core.AppointmentTypes, d.ApptForm.Type), apptMarks
 	for _, ap := range appts {
-		d.Appointments = append(d.Appointments, apptView{ID: ap.ID, Version: ap.Version, Type: ap.Type, Status: ap.Status, Start: n.date(l.DealerID, ap.StartAt),
+		d.Appointments = append(d.Appointments, apptView{ID: ap.ID, Path: leadPath + "/citas/" + strconv.FormatInt(ap.ID, 10), Version: ap.Version, Type: ap.Type, Status: ap.Status, Start: n.date(l.DealerID, ap.StartAt),
 			User: n.user(ap.UserID), Title: ap.Title, Place: ap.Place, Remote: ap.Remote, Comment: ap.Comments})
 	}
 	if l.FinishedAt != nil {
@@ -208,7 +221,7 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 	}
 	slices.Reverse(d.Notes) // newest first, as the history
 	for _, t := range l.Tasks {
-		tv := taskView{ID: t.ID, Version: int64(t.Version), Type: t.Type, Media: t.Media, Description: t.Description, Done: t.Done}
+		tv := taskView{ID: t.ID, Path: leadPath + "/tareas/" + strconv.FormatInt(t.ID, 10), Version: int64(t.Version), Type: t.Type, Media: t.Media, Description: t.Description, Done: t.Done}
 		if t.PlannedAt != nil {
 			tv.Planned = n.date(l.DealerID, *t.PlannedAt)
 		}
@@ -225,23 +238,25 @@ func (a *App) showLead(w http.ResponseWriter, r *http.Request, s *session, statu
 				cv.Old, cv.New = n.userOf(c.Old), n.userOf(c.New)
 			case "source":
 				cv.Old, cv.New = n.sourceOf(c.Old), n.sourceOf(c.New)
+			case "client.province":
+				cv.Old, cv.New = n.placeOf(n.provinces, c.Old), n.placeOf(n.provinces, c.New)
+			case "client.locality":
+				cv.Old, cv.New = n.placeOf(n.localities, c.Old), n.placeOf(n.localities, c.New)
 			}
 			hv.Changes = append(hv.Changes, cv)
 		}
 		d.History = append(d.History, hv)
 	}
-	if d.CanAssign {
-		us, err := a.svc.DealerMembers(ctx, l.DealerID)
-		if err != nil {
-			a.failure(w, r, s, err)
-			return
-		}
-		for _, u := range us {
-			if u.IsActive {
-				d.Assignees = append(d.Assignees, option{Value: strconv.FormatInt(u.ID, 10), Label: userName(u)})
-			}
-		}
+	us, err := a.activeUsers(ctx, l.DealerID)
+	if err != nil {
+		a.failure(w, r, s, err)
+		return
 	}
+	assignee := ""
+	if l.UserID != nil {
+		assignee = strconv.FormatInt(*l.UserID, 10)
+	}
+	d.Assignees, d.Receivers = picks(us, assignee), picks(us, d.ApptForm.Receiver)
 	p.Session, p.Data = s, d
 	a.render(w, r, "lead.html", status, p)
 }
@@ -259,8 +274,39 @@ func (n names) userOf(v string) string {
 // sourceOf is the name of the source whose id is the text v; v itself
 // when it is no source the page knows.
 func (n names) sourceOf(v string) string {
+	return n.placeOf(n.sources, v)
+}
+
+// lookUpPlaces adds to n the names of these provinces and localities (a
+// client's, in a lead's history); no query when there are none.
+func (a *App) lookUpPlaces(ctx context.Context, n *names, provinceIDs, localityIDs []int64) error {
+	n.provinces, n.localities = map[int64]string{}, map[int64]string{}
+	if len(provinceIDs) > 0 {
+		ps, err := a.svc.ProvincesByID(ctx, provinceIDs)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			n.provinces[p.ID] = p.Name
+		}
+	}
+	if len(localityIDs) > 0 {
+		ls, err := a.svc.LocalitiesByID(ctx, localityIDs)
+		if err != nil {
+			return err
+		}
+		for _, l := range ls {
+			n.localities[l.ID] = l.Name
+		}
+	}
+	return nil
+}
+
+// placeOf is the name in byID (sources, provinces, localities) of the
+// record whose id is the text v; v itself when it is none the page knows.
+func (n names) placeOf(byID map[int64]string, v string) string {
 	id, err := strconv.ParseInt(v, 10, 64)
-	if name, ok := n.sources[id]; err == nil && ok {
+	if name, ok := byID[id]; err == nil && ok {
 		return name
 	}
 	return v

@@ -22,6 +22,8 @@ type names struct {
 	users   map[int64]core.User
 	sources map[int64]string
 	dealers map[int64]core.Dealer
+	// a client's provinces and localities named in a lead's history
+	provinces, localities map[int64]string
 }
 
 // lookUp reads the names of the users and sources given, and of the

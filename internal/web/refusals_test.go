@@ -42,3 +42,17 @@ func wantRefusals(t *testing.T, b *browser, path string, rs []refusal) {
 		wantBody(t, a, c.what, c.says)
 	}
 }
+
+// changed is a copy of form with k set to v, or without k when v is empty.
+func changed(form url.Values, k, v string) url.Values {
+	f := url.Values{}
+	for key, vs := range form {
+		f[key] = vs
+	}
+	if v == "" {
+		f.Del(k)
+	} else {
+		f.Set(k, v)
+	}
+	return f
+}

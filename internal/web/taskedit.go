@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -53,20 +54,12 @@ func formOfTask(t core.Task, loc *time.Location) taskForm {
 // showTask renders t's edit page with status, p's message, the form's
 // values f and the version the form carries.
 func (a *App) showTask(w http.ResponseWriter, r *http.Request, s *session, status int, p page, t core.Task, f taskForm, version int) {
-	l, err := a.svc.FindLead(r.Context(), t.LeadID)
+	client, err := a.clientName(r.Context(), t.LeadID)
 	if err != nil {
 		a.failure(w, r, s, err)
 		return
 	}
-	d := taskEditData{Path: r.PathValue("id"), Task: t, Version: version, Form: f}
-	if l.Client != nil {
-		d.Client = l.Client.Name
-	}
-	for _, dl := range s.Dealers {
-		if dl.ID == t.DealerID {
-			d.Dealer = dl.Name
-		}
-	}
+	d := taskEditData{Path: r.PathValue("id"), Task: t, Version: version, Form: f, Client: client, Dealer: dealerName(s, t.DealerID)}
 	types := formTaskTypes
 	if !slices.Contains(types, t.Type) {
 		types = append(slices.Clone(types), t.Type) // an appraisal keeps its type (its vehicle is the APIs')
@@ -225,4 +218,14 @@ func (a *App) leadsByID(r *http.Request, ids []int64) (map[int64]core.Lead, erro
 		out[l.ID] = l
 	}
 	return out, err
+}
+
+// clientName is the name of the client of lead id, for a page's title;
+// "" when it has none.
+func (a *App) clientName(ctx context.Context, id int64) (string, error) {
+	l, err := a.svc.FindLead(ctx, id)
+	if err != nil || l.Client == nil {
+		return "", err
+	}
+	return l.Client.Name, nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -51,6 +52,7 @@ func taskFormOf(r *http.Request) taskForm {
 // apptView is one appointment of the lead.
 type apptView struct {
 	ID      int64
+	Path    string // its page, under the lead's
 	Version int
 	Type    core.AppointmentType
 	Status  core.AppointmentStatus
@@ -133,24 +135,34 @@ func (a *App) setTaskDone(w http.ResponseWriter, r *http.Request, s *session, do
 // lead, answering the page itself when there is none: a task of another
 // lead, of another dealer, or none at all is the same 404.
 func (a *App) leadTask(w http.ResponseWriter, r *http.Request, s *session) (core.Task, bool) {
-	taskID, err := strconv.ParseInt(r.PathValue("tarea"), 10, 64)
+	return leadItem(a, w, r, s, "tarea", "task", a.svc.FindTask, func(t core.Task) int64 { return t.LeadID })
+}
+
+// leadItem reads the item (a task, an appointment) whose internal id is
+// the path's value name, of the path's lead, through find, answering the
+// page itself when there is none: an item of another lead (leadOf), of
+// another dealer, or none at all is the same 404.
+func leadItem[T any](a *App, w http.ResponseWriter, r *http.Request, s *session, name, what string,
+	find func(context.Context, int64) (T, error), leadOf func(T) int64) (T, bool) {
+	var zero T
+	itemID, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	id, ok := a.formLead(w, r, s)
 	if !ok {
-		return core.Task{}, false
+		return zero, false
 	}
-	if err != nil || taskID <= 0 || len(r.PathValue("tarea")) > maxIDLen {
-		a.failure(w, r, s, core.Errorf(core.NotFound, "task not found"))
-		return core.Task{}, false
+	if err != nil || itemID <= 0 || len(r.PathValue(name)) > maxIDLen {
+		a.failure(w, r, s, core.Errorf(core.NotFound, "%s not found", what))
+		return zero, false
 	}
-	t, err := a.svc.FindTask(r.Context(), taskID)
-	if err == nil && t.LeadID != id {
-		err = core.Errorf(core.NotFound, "task not found") // a task of another lead is not this page's
+	item, err := find(r.Context(), itemID)
+	if err == nil && leadOf(item) != id {
+		err = core.Errorf(core.NotFound, "%s not found", what) // another lead's is not this page's
 	}
 	if err != nil {
 		a.failure(w, r, s, err)
-		return core.Task{}, false
+		return zero, false
 	}
-	return t, true
+	return item, true
 }
 
 // parseLocal reads a datetime-local value as a time in loc; a time the

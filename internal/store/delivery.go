@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"time"
 
@@ -19,25 +18,14 @@ import (
 // runs them one after the other. On PostgreSQL they would not see each
 // other's uncommitted rows (the lead's INSERT … SELECT finds no consumer
 // yet, the registration's finds no lead yet), so they are serialised on the
-// dealer's delivery lock (dealerDeliveryLock, an advisory lock): CreateLead
-// takes it shared in its first statement, before it inserts its lead, until
-// commit, and RegisterConsumer takes it exclusively, which waits for the
-// creations in flight. A creation that took it before the registration
-// commits before the registration reads the dealer's leads; one that comes
-// after waits for the registration's commit, and its later statement,
+// dealer's row: CreateLead's INSERT INTO leads checks its foreign key to
+// dealers, which takes a KEY SHARE lock on the dealer's row until commit,
+// and RegisterConsumer takes that row FOR UPDATE, which conflicts with it.
+// A creation that inserted its lead before the registration's lock commits
+// before the registration reads the dealer's leads; one that comes after
+// waits for the registration's commit, and its next statement,
 // readyForConsumers, sees the new consumer (READ COMMITTED takes a snapshot
 // per statement). TestRegistrationWaitsForCreationInFlight checks it.
-// (Until migration 0053 the lock was the dealer's row, locked KEY SHARE by
-// the foreign key of leads to dealers at each creation: a new MultiXact on
-// one row for each of a dealer's concurrent creations, and WAL.)
-
-// dealerDeliveryLock is the PostgreSQL advisory lock of dealerID's
-// deliveries (see above).
-func dealerDeliveryLock(dealerID int64) int64 {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "delivery\x00%d", dealerID)
-	return int64(h.Sum64())
-}
 
 // readyForConsumers makes lead leadID of dealer dealerID ready for every
 // registered consumer of the dealer: CreateLead's one statement for
@@ -86,14 +74,13 @@ func (s *Store) RegisterConsumer(ctx context.Context, who core.Consumer, dealerI
 	var readied int64
 	err = s.writeWith(ctx, writeOpts{appendOnly: true, rerunnable: true}, func(c conn) error {
 		readied = 0
+		lock := ""
+		if c.pg {
+			lock = " FOR UPDATE" // see the comment at the top of this file
+		}
 		for _, dealerID := range missing {
-			if c.pg { // see the comment at the top of this file
-				if _, err := c.exec(`SELECT pg_advisory_xact_lock(?)`, dealerDeliveryLock(dealerID)); err != nil {
-					return err
-				}
-			}
 			var id int64
-			err := c.row(`SELECT id FROM dealers WHERE id = ?`, dealerID).Scan(&id)
+			err := c.row(`SELECT id FROM dealers WHERE id = ?`+lock, dealerID).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			}

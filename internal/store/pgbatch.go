@@ -80,29 +80,26 @@ func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, ext, chan
 	var first pgBatch
 	first.exec("BEGIN")
 	rows := pgRows{ids: map[string][]int64{}}
-	// The ids, and the locks in the same statement (one statement less for
-	// PostgreSQL to bind, start and end; docs/benchmarks.md, "Lead creation
-	// on PostgreSQL: the rows' statements and the dealer's lock"): their arm
-	// comes first, its row (-1) is not an id. Taking the ids is not
-	// transactional, so their order against the locks does not matter; the
-	// candidates are read by the next statement, whose snapshot is taken
-	// after the client's key locks (see clientMatch).
+	// The ids, and the client's key locks in the same statement (one
+	// statement less for PostgreSQL to bind, start and end;
+	// docs/benchmarks.md, "Lead creation on PostgreSQL: where a lead's CPU
+	// goes"): their arm comes first, its row (-1) is not an id. Taking the
+	// ids is not transactional, so their order against the locks does not
+	// matter; the candidates are read by the next statement, whose
+	// snapshot is taken after the locks (see clientMatch).
 	// The numbers of ids are written in the statement, not passed as
 	// arguments: with arguments PostgreSQL planned it at every call (a
 	// custom plan, generate_series' rows being known only then); written,
 	// it is planned once per connection and shape, and the lead's INSERT
 	// has a text per shape already (pgRows.statement).
-	// The first lock is the dealer's delivery lock, shared: a consumer's
-	// registration takes it exclusively (see delivery.go).
-	locks := "pg_advisory_xact_lock_shared(?)"
-	idArgs := []any{dealerDeliveryLock(l.DealerID)}
+	var arms []string
+	var idArgs []any
 	if match.query != "" {
-		locks += ", " + strings.TrimPrefix(match.lock, "SELECT ")
-		idArgs = append(idArgs, match.lockArgs...)
+		// OFFSET 0 keeps the subquery a plan of its own, whose volatile
+		// outputs PostgreSQL computes though nothing reads them.
+		arms = append(arms, "SELECT -1, 0::bigint FROM ("+match.lock+" OFFSET 0) AS k")
+		idArgs = match.lockArgs
 	}
-	// OFFSET 0 keeps the subquery a plan of its own, whose volatile outputs
-	// PostgreSQL computes though nothing reads them.
-	arms := []string{"SELECT -1, 0::bigint FROM (SELECT " + locks + " OFFSET 0) AS k"}
 	for i, table := range tables {
 		arms = append(arms, "SELECT "+strconv.Itoa(i)+", nextval('"+idSequence(table)+"') FROM generate_series(1, "+strconv.Itoa(counts[table])+")")
 	}

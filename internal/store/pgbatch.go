@@ -24,10 +24,10 @@ import (
 // INSERT … RETURNING id per row, each waiting for the id of the one before,
 // COMMIT), and the server and PostgreSQL spent much of their CPU passing
 // the turn back and forth. Here the first round trip begins the
-// transaction, takes the key locks, reads the candidates and takes every
-// id the rows need from their sequences; the second inserts the rows, a
-// multi-row INSERT per table, and commits. The rows are those CreateLead
-// writes on SQLite, built by the same functions (clientRow, leadRow,
+// transaction, takes the key locks and every id the rows need from their
+// sequences (one statement), and reads the candidates; the second inserts
+// the rows, a multi-row INSERT per table, and commits. The rows are those
+// CreateLead writes on SQLite, built by the same functions (clientRow, leadRow,
 // taskRow…). Only the creation of a lead takes this path: it is the write
 // that comes in volume.
 

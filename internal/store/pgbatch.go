@@ -24,10 +24,10 @@ import (
 // INSERT … RETURNING id per row, each waiting for the id of the one before,
 // COMMIT), and the server and PostgreSQL spent much of their CPU passing
 // the turn back and forth. Here the first round trip begins the
-// transaction, takes the key locks, reads the candidates and takes every
-// id the rows need from their sequences; the second inserts the rows, a
-// multi-row INSERT per table, and commits. The rows are those CreateLead
-// writes on SQLite, built by the same functions (clientRow, leadRow,
+// transaction, takes the key locks and every id the rows need from their
+// sequences (one statement), and reads the candidates; the second inserts
+// the rows, a multi-row INSERT per table, and commits. The rows are those
+// CreateLead writes on SQLite, built by the same functions (clientRow, leadRow,
 // taskRow…). Only the creation of a lead takes this path: it is the write
 // that comes in volume.
 
@@ -79,9 +79,43 @@ func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, ext, chan
 
 	var first pgBatch
 	first.exec("BEGIN")
+	rows := pgRows{ids: map[string][]int64{}}
+	// The ids, and the client's key locks in the same statement (one
+	// statement less for PostgreSQL to bind, start and end;
+	// docs/benchmarks.md, "Lead creation on PostgreSQL: where a lead's CPU
+	// goes"): their arm comes first, its row (-1) is not an id. Taking the
+	// ids is not transactional, so their order against the locks does not
+	// matter; the candidates are read by the next statement, whose
+	// snapshot is taken after the locks (see clientMatch).
+	// The numbers of ids are written in the statement, not passed as
+	// arguments: with arguments PostgreSQL planned it at every call (a
+	// custom plan, generate_series' rows being known only then); written,
+	// it is planned once per connection and shape, and the lead's INSERT
+	// has a text per shape already (pgRows.statement).
+	var arms []string
+	var idArgs []any
+	if match.query != "" {
+		// OFFSET 0 keeps the subquery a plan of its own, whose volatile
+		// outputs PostgreSQL computes though nothing reads them.
+		arms = append(arms, "SELECT -1, 0::bigint FROM ("+match.lock+" OFFSET 0) AS k")
+		idArgs = match.lockArgs
+	}
+	for i, table := range tables {
+		arms = append(arms, "SELECT "+strconv.Itoa(i)+", nextval('"+idSequence(table)+"') FROM generate_series(1, "+strconv.Itoa(counts[table])+")")
+	}
+	first.query(strings.Join(arms, " UNION ALL "), idArgs, func(r pgx.Rows) error {
+		var i int
+		var id int64
+		if err := r.Scan(&i, &id); err != nil {
+			return err
+		}
+		if i >= 0 {
+			rows.ids[tables[i]] = append(rows.ids[tables[i]], id)
+		}
+		return nil
+	})
 	var candidates []core.Client
 	if match.query != "" {
-		first.exec(match.lock, match.lockArgs...)
 		first.query(match.query, match.args, func(r pgx.Rows) error {
 			var cl core.Client
 			if err := scanClient(r, &cl); err != nil {
@@ -91,25 +125,6 @@ func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, ext, chan
 			return nil
 		})
 	}
-	rows := pgRows{ids: map[string][]int64{}}
-	// The numbers of ids are written in the statement, not passed as
-	// arguments: with arguments PostgreSQL planned it at every call (a
-	// custom plan, generate_series' rows being known only then); written,
-	// it is planned once per connection and shape, and the lead's INSERT
-	// has a text per shape already (pgRows.statement).
-	arms := make([]string, len(tables))
-	for i, table := range tables {
-		arms[i] = "SELECT " + strconv.Itoa(i) + ", nextval('" + idSequence(table) + "') FROM generate_series(1, " + strconv.Itoa(counts[table]) + ")"
-	}
-	first.query(strings.Join(arms, " UNION ALL "), nil, func(r pgx.Rows) error {
-		var i int
-		var id int64
-		if err := r.Scan(&i, &id); err != nil {
-			return err
-		}
-		rows.ids[tables[i]] = append(rows.ids[tables[i]], id)
-		return nil
-	})
 	if err := c.sendBatch(c.ctx, &first); err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func (h *handler) writeLead(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, status, out[0])
+	return writeJSON(w, status, &out[0]) // a pointer: the answer is not copied into an interface
 }
 
 // leadList serves Listar/Buscar Leads: GET /api/lead/.

@@ -9,7 +9,6 @@ import (
 	"math"
 	"mime"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -574,17 +573,11 @@ func renderable(t time.Time, loc *time.Location) bool {
 	return true
 }
 
-// Django's datetime_re: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z];
-// the offset may also carry seconds (+HH:MM:SS or +HHMMSS), as Python's
-// fromisoformat, which Django tries first, reads them and as djangoTime
-// writes an offset that has them.
-var dateTimeRe = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6})\d{0,6})?)?\s*(Z|[+-]\d{2}(?::\d{2}(?::\d{2})?|\d{2}(?:\d{2})?)?)?$`)
-
 // parseDateTime reads an ISO 8601 date-time as Django does: with Z or an
 // offset, or naive and then in zone's location.
 func parseDateTime(s string, zone func() *time.Location) (time.Time, bool) {
-	m := dateTimeRe.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
+	m, ok := scanDateTime(strings.TrimSpace(s))
+	if !ok {
 		return time.Time{}, false
 	}
 	num := func(i int) int {

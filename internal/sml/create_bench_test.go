@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -30,43 +31,13 @@ func BenchmarkCreateLead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := NewHandler(svc)
-	serve := func(token, target string, body []byte) *httptest.ResponseRecorder {
-		r := httptest.NewRequest("POST", target, bytes.NewReader(body))
-		r.Header.Set("Content-Type", "application/json")
-		if token != "" {
-			r.Header.Set("Authorization", "Token "+token)
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w
-	}
-	login, _ := json.Marshal(map[string]string{"username": fx.AdminUsername, "password": fx.AdminPassword})
-	w := serve("", "/api/auth/login/", login)
-	var tok struct{ Token string }
-	if err := json.Unmarshal(w.Body.Bytes(), &tok); err != nil || tok.Token == "" {
-		b.Fatalf("login: %d %s", w.Code, w.Body)
-	}
-	// the body, its client's phone and e-mail left to fill in (@@@@@@@@)
-	tmpl, _ := json.Marshal(map[string]any{
-		"client": map[string]any{
-			"name": "Cliente García", "phone": "6@@@@@@@@", "email": "cliente@@@@@@@@@example.com",
-			"province": fx.ProvinceID, "location": fx.LocalityID,
-		},
-		"vehicle": map[string]any{"brand_model": "Vehículo de prueba", "price": "10000", "km": "120000", "year": 2008, "gas": fx.GasIDs[0]},
-		"note":    []any{map[string]any{"content": "Nota de prueba"}},
-		"status":  "new", "score": "1",
-		"tags":   []any{map[string]any{"content": "Etiqueta de ejemplo"}},
-		"source": fx.SourceIDs["phone"],
-		"request": map[string]any{"task": []any{map[string]any{
-			"type": "appraisal", "subtype": "subtipo de ejemplo", "description": "descripción de ejemplo", "media": "Whatsapp",
-			"planified_realization_date": "2019-05-09T09:59:07.617Z", "planified_tracking_date": "2019-05-09T09:59:07.617Z",
-			"realization_date_check": false, "tracking_date_check": false,
-			"note": []any{map[string]any{"content": "nota en tarea de ejemplo"}},
-			"appraisal": map[string]any{"brand_model": "marca del vehículo tasado", "license_plate": "8888JJJ", "km": "100000",
-				"year": 2010, "gas": fx.GasIDs[0], "extras": "todos los extras incluidos", "origin": "national"},
-		}}},
-	})
+	c := newDirectClient(b, NewHandler(svc), fx)
+	// the document's complex lead (cmd/fcload's), with the demo's ids, its
+	// client's phone and e-mail left to fill in (@@@@@@@@)
+	lead := exampleLead(b, fx, "testdata/requests/complex.json")
+	client := lead["client"].(map[string]any)
+	client["phone"], client["email"] = "6@@@@@@@@", "cliente@@@@@@@@@example.com"
+	tmpl, _ := json.Marshal(lead)
 	parts := bytes.Split(tmpl, []byte("@@@@@@@@"))
 	var buf []byte
 	body := func(i int) []byte {
@@ -78,7 +49,7 @@ func BenchmarkCreateLead(b *testing.B) {
 	}
 	const warm = 50
 	for i := range warm {
-		if w := serve(tok.Token, "/api/lead/", body(i)); w.Code != http.StatusCreated {
+		if w := c.do("POST", "/api/lead/", body(i)); w.Code != http.StatusCreated {
 			b.Fatalf("create: %d %s", w.Code, w.Body)
 		}
 	}
@@ -87,7 +58,7 @@ func BenchmarkCreateLead(b *testing.B) {
 	cpu0 := processCPU()
 	for b.Loop() {
 		i++
-		if w := serve(tok.Token, "/api/lead/", body(i)); w.Code != http.StatusCreated {
+		if w := c.do("POST", "/api/lead/", body(i)); w.Code != http.StatusCreated {
 			b.Fatalf("create: %d %s", w.Code, w.Body)
 		}
 	}
@@ -103,4 +74,67 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// directClient serves requests to a handler as the demo's admin, logged in
+// through it.
+type directClient struct {
+	h     http.Handler
+	token string
+}
+
+func newDirectClient(tb testing.TB, h http.Handler, fx demo.Fixture) directClient {
+	tb.Helper()
+	c := directClient{h: h}
+	login, _ := json.Marshal(map[string]string{"username": fx.AdminUsername, "password": fx.AdminPassword})
+	w := c.do(http.MethodPost, "/api/auth/login/", login)
+	var tok struct{ Token string }
+	if err := json.Unmarshal(w.Body.Bytes(), &tok); err != nil || tok.Token == "" {
+		tb.Fatalf("login: %d %s", w.Code, w.Body)
+	}
+	c.token = tok.Token
+	return c
+}
+
+func (c directClient) do(method, target string, body []byte) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(method, target, bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		r.Header.Set("Authorization", "Token "+c.token)
+	}
+	w := httptest.NewRecorder()
+	c.h.ServeHTTP(w, r)
+	return w
+}
+
+// exampleLead is a request example of the document (testdata/requests)
+// with the demo's ids for its source, province, locality and fuel.
+func exampleLead(tb testing.TB, fx demo.Fixture, file string) map[string]any {
+	tb.Helper()
+	data, err := os.ReadFile(file)
+	var body map[string]any
+	if err == nil {
+		err = json.Unmarshal(data, &body)
+	}
+	if err != nil {
+		tb.Fatalf("%s: %v", file, err)
+	}
+	if _, ok := body["source"]; ok {
+		body["source"] = fx.SourceIDs["phone"]
+	}
+	if c, ok := body["client"].(map[string]any); ok {
+		c["province"], c["location"] = fx.ProvinceID, fx.LocalityID
+	}
+	if v, ok := body["vehicle"].(map[string]any); ok && v["gas"] != nil {
+		v["gas"] = fx.GasIDs[0]
+	}
+	if rq, ok := body["request"].(map[string]any); ok {
+		ts, _ := rq["task"].([]any)
+		for _, t := range ts {
+			if a, ok := t.(map[string]any)["appraisal"].(map[string]any); ok && a["gas"] != nil {
+				a["gas"] = fx.GasIDs[0]
+			}
+		}
+	}
+	return body
 }

@@ -209,20 +209,7 @@ func TestLeadJSONOverTheAPI(t *testing.T) {
 	files, _ := filepath.Glob("testdata/requests/*.json")
 	created := 0
 	for _, file := range files {
-		var body map[string]any
-		if err := json.Unmarshal(mustRead(t, file), &body); err != nil {
-			t.Fatal(err)
-		}
-		// the demo's ids for the document's
-		if _, ok := body["source"]; ok {
-			body["source"] = e.fx.SourceIDs["phone"]
-		}
-		if c, ok := body["client"].(map[string]any); ok {
-			c["province"], c["location"] = e.fx.ProvinceID, e.fx.LocalityID
-		}
-		if v, ok := body["vehicle"].(map[string]any); ok && v["gas"] != nil {
-			v["gas"] = e.fx.GasIDs[0]
-		}
+		body := exampleLead(t, e.fx, file)
 		if r := e.do("POST", "/api/lead/", body); r.status == 201 {
 			created++
 		} else {

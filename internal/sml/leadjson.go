@@ -1,6 +1,7 @@
 package sml
 
 import (
+	"slices"
 	"strconv"
 
 	"forecourt/internal/jsontext"
@@ -16,8 +17,15 @@ import (
 // reflection, with random values and compares the two texts, so that a
 // field added to any of these types and not written here fails it.
 
+// leadJSONSize is room for one lead's text: Crear Lead's answer for the
+// document's complex lead is ~7.4 KB. Made at once, the buffer is not
+// grown from nothing by doubling when the pool that holds Respond's
+// buffers was emptied by a collection.
+const leadJSONSize = 8 << 10
+
 // AppendJSON implements jsontext.Appender.
 func (l LeadResponse) AppendJSON(dst []byte) ([]byte, error) {
+	dst = slices.Grow(dst, leadJSONSize)
 	dst = append(dst, `{"id":`...)
 	dst = jInt(dst, l.ID)
 	dst = append(dst, `,"concessionaire":`...)

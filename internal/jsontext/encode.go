@@ -17,9 +17,10 @@ import (
 // are built of (map[string]any, []any, string, bool, float64, the integer
 // types, json.Number, nil, and []string, []map[string]any,
 // map[string]string) are written here without reflection, maps' members
-// in encoding/json's order (their names sorted by bytes); any other value
-// (a struct, a named type, a type with a MarshalJSON method) is written by
-// encoding/json itself, so that its text is encoding/json's.
+// in encoding/json's order (their names sorted by bytes); an Appender
+// (found where those values hold it, or as v) writes itself; any other
+// value (a struct, a named type, a type with a MarshalJSON method) is
+// written by encoding/json itself, so that its text is encoding/json's.
 func Append(dst []byte, v any) ([]byte, error) {
 	var e encoder
 	return e.appendValue(dst, v, 0, "")
@@ -116,6 +117,8 @@ func (e *encoder) appendValue(dst []byte, v any, depth int, member string) ([]by
 			dst = appendString(dst, x[k])
 		}
 		return append(dst, '}'), nil
+	case Appender:
+		return appendAppender(dst, x)
 	}
 	return appendStd(dst, v)
 }

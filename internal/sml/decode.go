@@ -9,7 +9,6 @@ import (
 	"math"
 	"mime"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -249,20 +248,38 @@ const (
 )
 
 // decoder reads request bodies field by field, recording DRF errors in errs
-// and the values given to id and choice fields in values (by dotted SML
-// path), so that errors found later, by core, can name them.
+// and the values given to id and choice fields in given (values gives them
+// by dotted SML path), so that errors found later, by core, can name them.
 type decoder struct {
 	errs    *errTree
-	values  map[string]string
+	given   []givenValue
 	partial bool                  // a PATCH: required fields are not required
 	zone    func() *time.Location // reads naive date-times
+}
+
+// givenValue is a value given to an id or choice field: the field is key
+// of the object at path. Their dotted paths are joined only when an error
+// needs them (values): joining each as it was read cost every request.
+type givenValue struct {
+	path     []string // never changed once an object has it (object.at)
+	key, val string
+}
+
+// values returns the values given to id and choice fields by dotted SML
+// path; a field read twice keeps its last value.
+func (d *decoder) values() map[string]string {
+	m := make(map[string]string, len(d.given))
+	for _, g := range d.given {
+		m[strings.Join(append(slices.Clip(g.path), g.key), ".")] = g.val
+	}
+	return m
 }
 
 func newDecoder(partial bool, zone func() *time.Location) *decoder {
 	if zone == nil {
 		zone = func() *time.Location { return time.UTC }
 	}
-	return &decoder{errs: &errTree{}, values: map[string]string{}, partial: partial, zone: zone}
+	return &decoder{errs: &errTree{}, partial: partial, zone: zone}
 }
 
 // err returns the errors found, as a 400, or nil.
@@ -286,7 +303,9 @@ func (o object) at(key string) []string { return append(slices.Clip(o.path), key
 
 func (o object) fail(key, msg string) { o.d.errs.add(o.at(key), msg) }
 
-func (o object) remember(key, v string) { o.d.values[strings.Join(o.at(key), ".")] = v }
+func (o object) remember(key, v string) {
+	o.d.given = append(o.d.given, givenValue{path: o.path, key: key, val: v})
+}
 
 // state is what lookup found.
 type state int
@@ -574,17 +593,11 @@ func renderable(t time.Time, loc *time.Location) bool {
 	return true
 }
 
-// Django's datetime_re: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z];
-// the offset may also carry seconds (+HH:MM:SS or +HHMMSS), as Python's
-// fromisoformat, which Django tries first, reads them and as djangoTime
-// writes an offset that has them.
-var dateTimeRe = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6})\d{0,6})?)?\s*(Z|[+-]\d{2}(?::\d{2}(?::\d{2})?|\d{2}(?:\d{2})?)?)?$`)
-
 // parseDateTime reads an ISO 8601 date-time as Django does: with Z or an
 // offset, or naive and then in zone's location.
 func parseDateTime(s string, zone func() *time.Location) (time.Time, bool) {
-	m := dateTimeRe.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
+	m, ok := scanDateTime(strings.TrimSpace(s))
+	if !ok {
 		return time.Time{}, false
 	}
 	num := func(i int) int {

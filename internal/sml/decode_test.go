@@ -366,9 +366,10 @@ func TestDecoderRemembersValues(t *testing.T) {
 	d := newDecoder(true, nil)
 	decodeLead(d.root(m))
 	want := map[string]string{"source": "7", "request.task.0.appraisal.gas": "99", "client.location": "12"}
+	values := d.values()
 	for k, v := range want {
-		if d.values[k] != v {
-			t.Errorf("values[%q] = %q, want %q (all: %v)", k, d.values[k], v, d.values)
+		if values[k] != v {
+			t.Errorf("values[%q] = %q, want %q (all: %v)", k, values[k], v, values)
 		}
 	}
 }

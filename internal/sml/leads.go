@@ -34,7 +34,7 @@ func (h *handler) writeLead(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, status, out[0])
+	return writeJSON(w, status, &out[0]) // a pointer: the answer is not copied into an interface
 }
 
 // leadList serves Listar/Buscar Leads: GET /api/lead/.
@@ -84,7 +84,7 @@ func (h *handler) leadCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	l, err := h.svc.CreateLead(r.Context(), leadToCore(b))
 	if err != nil {
-		return toAPIError(err, errContext{values: o.d.values})
+		return toAPIError(err, errContext{values: o.d.values()})
 	}
 	return h.writeLead(w, r, http.StatusCreated, l)
 }
@@ -106,7 +106,7 @@ func (h *handler) leadUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	l, err := h.svc.UpdateLead(r.Context(), id, leadPatchToCore(b))
 	if err != nil {
-		return toAPIError(err, errContext{values: o.d.values})
+		return toAPIError(err, errContext{values: o.d.values()})
 	}
 	return h.writeLead(w, r, http.StatusOK, l)
 }
@@ -128,7 +128,7 @@ func (h *handler) leadChangeStatus(w http.ResponseWriter, r *http.Request) error
 	}
 	l, err := h.svc.ChangeLeadStatus(r.Context(), id, core.Stage(b.Status.V), 0)
 	if err != nil {
-		return toAPIError(err, errContext{values: o.d.values})
+		return toAPIError(err, errContext{values: o.d.values()})
 	}
 	return h.writeLead(w, r, http.StatusOK, l)
 }

@@ -430,7 +430,7 @@ func (r renderer) leadConcessionaire(id int64) *LeadConcessionaire {
 	}
 	loc := d.Location()
 	c := &LeadConcessionaire{
-		DealerBase:      dealerBase(d),
+		DealerBase:      dealerBase(*d),
 		RelatedUsers:    r.relatedUsers(d.ID),
 		WorkCalendar:    workCalendar(d.Calendar, r.now.In(loc)),
 		Sources:         []SourceShort{},
@@ -453,7 +453,7 @@ func (r renderer) concessionaireShort(id int64) *ConcessionaireShort {
 	if !ok {
 		return nil
 	}
-	return &ConcessionaireShort{DealerBase: dealerBase(d), MaskC2C: nullStr(d.CallerID), ConcessionPhone: nullStr(d.Phone)}
+	return &ConcessionaireShort{DealerBase: dealerBase(*d), MaskC2C: nullStr(d.CallerID), ConcessionPhone: nullStr(d.Phone)}
 }
 
 func (r renderer) relatedUsers(dealerID int64) []RelatedUser {
@@ -508,7 +508,10 @@ func (r renderer) channel(id int64) *Channel {
 }
 
 func (r renderer) originShort(id int64) OriginShort {
-	o := r.refs.origins[id]
+	o, ok := r.refs.origins[id]
+	if !ok {
+		return OriginShort{ID: id}
+	}
 	return OriginShort{ID: id, Name: o.Name, Icon: r.url(o.Icon)}
 }
 
@@ -529,7 +532,11 @@ func (r renderer) sourceShort(s core.Source) SourceShort {
 }
 
 func (r renderer) sourceWithOrigin(s core.Source) SourceWithOrigin {
-	ids, data := r.channels(r.refs.origins[s.OriginID].ChannelIDs)
+	var channelIDs []int64
+	if o, ok := r.refs.origins[s.OriginID]; ok {
+		channelIDs = o.ChannelIDs
+	}
+	ids, data := r.channels(channelIDs)
 	return SourceWithOrigin{ID: s.ID, Channel: s.ChannelID, ChannelData: r.channel(s.ChannelID), Data: nullStr(s.Data),
 		Origin: s.OriginID, OriginData: OriginChannels{OriginShort: r.originShort(s.OriginID), AvailableChannels: ids, AvailableChannelsData: data}}
 }
@@ -687,7 +694,7 @@ func (r renderer) userData(id *int64, loc *time.Location) *UserData {
 		return nil
 	}
 	return &UserData{
-		UserIdentity: userIdentity(u), UserFlags: userFlags(u),
+		UserIdentity: userIdentity(*u), UserFlags: userFlags(*u),
 		IsAdmin: u.IsAdmin, IsConcessionAdmin: u.IsDealerAdmin(), IsBusinessManager: u.IsBusinessManager(), IsActive: u.IsActive,
 		Session: r.session(u.Session, loc), UserActivationDate: djangoTimePtr(u.ActivatedAt, loc),
 		UserDeactivationDate: djangoTimePtr(u.DeactivatedAt, loc),
@@ -703,7 +710,7 @@ func (r renderer) author(id *int64, loc *time.Location) *Author {
 		return nil
 	}
 	return &Author{
-		UserIdentity: userIdentity(u), UserFlags: userFlags(u),
+		UserIdentity: userIdentity(*u), UserFlags: userFlags(*u),
 		IsAdmin: u.IsAdmin, IsConcessionAdmin: u.IsDealerAdmin(), IsBusinessManager: u.IsBusinessManager(), IsActive: u.IsActive,
 		UserActivationDate: djangoTimePtr(u.ActivatedAt, loc), UserDeactivationDate: djangoTimePtr(u.DeactivatedAt, loc),
 	}
@@ -774,7 +781,7 @@ func (r renderer) lead(l core.Lead) LeadResponse {
 		out.Request.Task = append(out.Request.Task, r.task(t, loc))
 	}
 	if s, ok := r.refs.sources[l.SourceID]; ok {
-		sd := r.sourceWithOrigin(s)
+		sd := r.sourceWithOrigin(*s)
 		out.SourceData = &sd
 	}
 	return out

@@ -177,14 +177,14 @@ func testRefs() (refSet, core.Lead) {
 	advisor := core.User{ID: 3, Username: "lucia", FirstName: "Lucía", IsActive: true, Memberships: []core.Membership{{ID: 2, UserID: 3, DealerID: 1}}}
 	src := core.Source{ID: 1, DealerID: 1, ChannelID: 1, OriginID: 2, Data: "666666666"}
 	refs := refSet{
-		dealers:       map[int64]core.Dealer{1: dealer},
+		dealers:       map[int64]*core.Dealer{1: &dealer},
 		dealerUsers:   map[int64][]core.User{1: {admin, advisor}},
 		dealerSources: map[int64][]core.Source{1: {src}},
-		sources:       map[int64]core.Source{1: src},
-		origins: map[int64]core.Origin{2: {ID: 2, Name: "coches.net", Icon: "/media/icon.png",
+		sources:       map[int64]*core.Source{1: &src},
+		origins: map[int64]*core.Origin{2: {ID: 2, Name: "coches.net", Icon: "/media/icon.png",
 			Phones: []core.OriginPhone{{ID: 1, Number: "666666666"}}, Emails: []core.OriginEmail{{ID: 1, Email: "leads@example.com"}}, ChannelIDs: []int64{1}}},
 		channels:   map[int64]core.Channel{1: {ID: 1, Slug: "phone", Name: "Teléfono"}},
-		users:      map[int64]core.User{2: admin, 3: advisor},
+		users:      map[int64]*core.User{2: &admin, 3: &advisor},
 		gasTypes:   map[int64]core.GasType{1: {ID: 1, Name: "Gasolina"}},
 		provinces:  map[int64]core.Province{28: {ID: 28, Country: "ES", Name: "Madrid", Active: true}},
 		localities: map[int64]core.Locality{5: {ID: 5, ProvinceID: 28, Name: "Madrid", Active: true}},
@@ -342,7 +342,7 @@ func TestHistoryReason(t *testing.T) {
 			t.Errorf("historyReason(%+v) =\n %q\nwant %q", tt.h, got, tt.want)
 		}
 	}
-	rd := renderer{refs: refSet{users: map[int64]core.User{2: {ID: 2, Username: "adam"}}}, loc: madrid}
+	rd := renderer{refs: refSet{users: map[int64]*core.User{2: {ID: 2, Username: "adam"}}}, loc: madrid}
 	e := rd.history(core.History{At: time.Date(2019, 5, 9, 9, 1, 44, 520000000, time.UTC), UserID: i64(2), Type: core.HistoryCreated, Kind: core.KindLeadCreated})
 	if e.HistoryDate != "2019-05-09T11:01:44.520000+02:00" || e.HistoryUser == nil || *e.HistoryUser != "adam" || e.HistoryType != "+" {
 		t.Errorf("history = %+v", e)
@@ -366,7 +366,7 @@ func TestRenderUserListItem(t *testing.T) {
 	refs, _ := testRefs()
 	rd := renderer{refs: refs, now: time.Now(), loc: madrid}
 	u := refs.users[2]
-	got := rd.userListItem(u)
+	got := rd.userListItem(*u)
 	b, _ := json.Marshal(got)
 	s := string(b)
 	for _, want := range []string{`"related_concessionaires":[{"id":1,"concessionaire":1,"concessionaire_data":{"id":1,"name":"Concesionario de Prueba"`,

@@ -2,11 +2,9 @@ package sml
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -117,25 +115,11 @@ func BenchmarkMaximalLeadPage(b *testing.B) {
 				maximalLeadOf(b, svc, fx, shape.char)
 			}
 			h := NewHandler(svc, WithLogger(slog.New(slog.DiscardHandler)))
-			serve := func(method, target, body, token string) *httptest.ResponseRecorder {
-				r := httptest.NewRequest(method, target, strings.NewReader(body))
-				r.Header.Set("Content-Type", "application/json")
-				if token != "" {
-					r.Header.Set("Authorization", "Token "+token)
-				}
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				return w
-			}
-			login := serve(http.MethodPost, "/api/auth/login/", `{"username":"`+fx.AdminUsername+`","password":"`+fx.AdminPassword+`"}`, "")
-			var tok struct{ Token string }
-			if err := json.Unmarshal(login.Body.Bytes(), &tok); err != nil || tok.Token == "" {
-				b.Fatalf("login: %s", login.Body)
-			}
+			c := newDirectClient(b, h, fx)
 			b.ResetTimer()
 			var size int
 			for range b.N {
-				w := serve(http.MethodGet, "/api/lead/?page_size=all", "", tok.Token)
+				w := c.do(http.MethodGet, "/api/lead/?page_size=all", nil)
 				if w.Code != http.StatusOK {
 					b.Fatalf("%d", w.Code)
 				}

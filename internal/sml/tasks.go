@@ -36,7 +36,7 @@ func (h *handler) taskCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	t, err := h.svc.CreateTask(r.Context(), b.Lead.V, taskToCore(b))
 	if err != nil {
-		return toAPIError(err, errContext{values: o.d.values, onTask: true, notFoundField: "lead"})
+		return toAPIError(err, errContext{values: o.d.values(), onTask: true, notFoundField: "lead"})
 	}
 	p, _ := core.PrincipalFrom(r.Context())
 	rd, err := h.taskRefs(r, t, firstDealer(p))
@@ -80,7 +80,7 @@ func (h *handler) taskUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	t, err := h.svc.UpdateTask(r.Context(), id, taskPatchToCore(b))
 	if err != nil {
-		return toAPIError(err, errContext{values: o.d.values, onTask: true})
+		return toAPIError(err, errContext{values: o.d.values(), onTask: true})
 	}
 	p, _ := core.PrincipalFrom(r.Context())
 	rd, err := h.taskRefs(r, t, firstDealer(p))
@@ -116,7 +116,7 @@ func (h *handler) click2Call(w http.ResponseWriter, r *http.Request) error {
 	}
 	cc, err := h.svc.Click2Call(r.Context(), b.Lead.V)
 	if err != nil {
-		return toAPIError(err, errContext{values: o.d.values, notFoundField: "lead"})
+		return toAPIError(err, errContext{values: o.d.values(), notFoundField: "lead"})
 	}
 	return writeJSON(w, http.StatusOK, CallControl{ID: cc.ID, Lead: cc.LeadID, CallControl: cc.CallControl, User: cc.UserID})
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -68,5 +69,48 @@ func TestExplainLeadCarList(t *testing.T) {
 			strings.Contains(plan, "leads_dealer_kind_created") {
 			t.Errorf("%s: the list does not read %s and leads_further_cars: %s", lc.field, index, plan)
 		}
+	}
+}
+
+// TestExplainLeadCarListCommon: a make most cars are of (commonAt of them
+// or more) is tested on each lead's own vehicle as the list walks its
+// order (leads_dealer_kind_created, newest first) and stops at the page's
+// end: reading every lead of that make and sorting them would cost more.
+func TestExplainLeadCarListCommon(t *testing.T) {
+	s, dealerID := seededPlanStore(t)
+	c := s.reader(context.Background())
+	was := commonAt
+	commonAt = 5 // of the 300 seeded leads, a make has ~25
+	defer func() { commonAt = was }()
+	q := leadCarQuery(t, "make", "vehicle.make", "Cupra")
+	p, err := planLeads(c, []int64{dealerID}, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit, largs := c.page(core.Page{Limit: q.Limit})
+	plan := queryPlan(t, s.read, "SELECT id FROM leads WHERE "+p.where+c.orderBy(&p.table, q.Sort, false)+limit, append(p.args, largs...)...)
+	t.Log(plan)
+	if !strings.Contains(plan, "leads_dealer_kind_created") || strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "vehicles_make") {
+		t.Errorf("a common make does not walk the list's order: %s", plan)
+	}
+	// the same leads either way
+	ids := func() []int64 {
+		ls, _, err := s.FindLeads(context.Background(), []int64{dealerID}, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, l := range ls {
+			if l.Vehicle == nil || l.Vehicle.Make != "Cupra" {
+				t.Errorf("lead %d of make Cupra: %+v", l.ID, l.Vehicle)
+			}
+			out = append(out, l.ID)
+		}
+		return out
+	}
+	common := ids()
+	commonAt = was
+	if rare := ids(); len(common) == 0 || !slices.Equal(common, rare) {
+		t.Errorf("a common make found %v, a rare one %v", common, rare)
 	}
 }

@@ -44,6 +44,13 @@ type fieldSQL struct {
 	// for it, rather than walking the list's order until a page of rows
 	// holds it: inside an OR each branch's index is read (MULTI-INDEX OR).
 	rare bool
+	// each, with key and rare, is the related record of each row (from
+	// for one row, "vehicles v WHERE v.id = leads.vehicle_id"): when many
+	// records hold the value (commonAt, a make most cars are of), the
+	// condition tests each row's record instead, as the list walks its
+	// order and stops at a page's end, rather than reading every row that
+	// holds it and sorting them.
+	each string
 	// within, when set, is a condition on the entity's row that every row
 	// holding the field holds (an array with a further element, see
 	// core.FieldSpec.Further): the condition reads the rows of
@@ -212,6 +219,9 @@ func (c conn) leaf(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool
 			return "NOT ((" + pos + ") IS TRUE)", args, false, nil
 		}
 		return pos, args, false, nil
+	}
+	if f.key != "" && f.each != "" && !neg && c.common(f, pos, args) {
+		return "EXISTS (SELECT 1 FROM " + f.each + " AND " + pos + ")", args, false, nil
 	}
 	if f.key != "" {
 		sub := f.key + " IN (SELECT id FROM " + f.from + " AND " + pos + ")"
@@ -512,3 +522,26 @@ func scanGroupValue(r *sql.Rows, spec core.FieldSpec, count *int) (any, error) {
 
 // rare marks a condition on SQLite as one few rows hold (fieldSQL.rare).
 func rare(cond string) string { return "likelihood(" + cond + ", 0.001)" }
+
+// commonAt is how many related records holding a value make it common
+// (fieldSQL.each).
+var commonAt = 500
+
+// common reports whether at least commonAt of f's related records hold
+// pos (with args): a count that stops there, read from pos's index.
+func (c conn) common(f fieldSQL, pos string, args []any) bool {
+	if c.q == nil {
+		return false
+	}
+	rows, err := c.query("SELECT count(*) FROM (SELECT 1 FROM "+f.from+" AND "+pos+" LIMIT "+fmt.Sprint(commonAt)+") x",
+		append(slices.Clip(f.fromArgs), args...)...)
+	if err != nil {
+		return false
+	}
+	defer rows.Close()
+	n := 0
+	if rows.Next() && rows.Scan(&n) != nil {
+		return false
+	}
+	return n >= commonAt
+}

@@ -62,10 +62,10 @@ var leadTable = tableSQL{
 		// the vehicles holding a value, through an index of vehicles
 		// (migration 0051), then their leads through leads.vehicle_id
 		// (unique): not a test of each lead's vehicle
-		"vehicle.make":                  {col: "v.make", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, order: relatedValue("v.make", leadVehicle)},
-		"vehicle.model":                 {col: "v.model", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, order: relatedValue("v.model", leadVehicle)},
-		"vehicle.plate":                 {col: "v.plate", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, order: relatedValue("v.plate", leadVehicle)},
-		"vehicle.vin":                   {col: "v.vin", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, order: relatedValue("v.vin", leadVehicle)},
+		"vehicle.make":                  {col: "v.make", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, each: leadVehicle, order: relatedValue("v.make", leadVehicle)},
+		"vehicle.model":                 {col: "v.model", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, each: leadVehicle, order: relatedValue("v.model", leadVehicle)},
+		"vehicle.plate":                 {col: "v.plate", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, each: leadVehicle, order: relatedValue("v.plate", leadVehicle)},
+		"vehicle.vin":                   {col: "v.vin", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, each: leadVehicle, order: relatedValue("v.vin", leadVehicle)},
 		"tasks.type":                    {col: "t.type", from: leadTasks},
 		"tasks.media":                   {col: "t.media", from: leadTasks},
 		"tasks.description":             {col: "t.description", from: leadTasks},

@@ -17,8 +17,8 @@ import "strings"
 
 // JoinMakeModel is the BrandModel of make and model: each trimmed, joined
 // by a space, the empty ones left out.
-func JoinMakeModel(make, model string) string {
-	return strings.TrimSpace(strings.TrimSpace(make) + " " + strings.TrimSpace(model))
+func JoinMakeModel(brand, model string) string {
+	return strings.TrimSpace(strings.TrimSpace(brand) + " " + strings.TrimSpace(model))
 }
 
 // SettleMakeModel makes v's Make and Model its BrandModel's: trimmed,

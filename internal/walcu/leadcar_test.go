@@ -211,6 +211,20 @@ func TestLeadCarQueriesAsShown(t *testing.T) {
 			t.Errorf("the renamed lead shows %v", got)
 		}
 
+		// bad input is still 400, naming the field or operator
+		for q, field := range map[string]string{
+			`{"car_list.car.make": 5}`:                    "q.car_list.car.make",
+			`{"car_list.car.make": {"$bogus": "x"}}`:      "q.car_list.car.make.$bogus",
+			`{"car_list.car.vin": {"$regex": "a.*"}}`:     "q.car_list.car.vin.$regex",
+			`{"car_list.car.model": {"$in": "SEAT"}}`:     "q.car_list.car.model.$in",
+			`{"car_list.car.license_plate": ["1234ABC"]}`: "q.car_list.car.license_plate",
+		} {
+			r := e.list("saleleads", url.Values{"q": {q}})
+			if r.code != 400 || at(r.obj(), "fields", field) == nil {
+				t.Errorf("q=%s: %d %s, want 400 naming %s", q, r.code, r.raw, field)
+			}
+		}
+
 		// every condition, against what GET shows
 		all := e.list("saleleads", url.Values{"limit": {"50"}})
 		mustStatus(t, "all", all, 200)

@@ -221,7 +221,9 @@ func (c conn) leaf(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool
 		return pos, args, false, nil
 	}
 	if f.key != "" && f.each != "" && !neg && c.common(f, pos, args) {
-		return "EXISTS (SELECT 1 FROM " + f.each + " AND " + pos + ")", args, false, nil
+		// a scalar subquery: PostgreSQL would hash an EXISTS, reading
+		// every record that holds the value before the first row
+		return "(SELECT 1 FROM " + f.each + " AND " + pos + ") = 1", args, false, nil
 	}
 	if f.key != "" {
 		sub := f.key + " IN (SELECT id FROM " + f.from + " AND " + pos + ")"

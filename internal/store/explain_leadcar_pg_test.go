@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,5 +45,45 @@ func TestExplainLeadCarListPostgres(t *testing.T) {
 			strings.Contains(plan, "leads_dealer_kind") || strings.Contains(plan, "Seq Scan on leads") {
 			t.Errorf("%s: the list does not read %s OR leads_ext_gin:\n%s", lc.field, index, plan)
 		}
+	}
+}
+
+// TestLeadCarCommonPostgres: on PostgreSQL, a make many vehicles hold is
+// tested on each lead's own vehicle (no hash of every vehicle of the
+// make, read before the first lead), and finds the same leads.
+func TestLeadCarCommonPostgres(t *testing.T) {
+	s, f := seededPostgres(t)
+	name := "ext.walcu.car_list.car.make"
+	ext := map[string]core.FieldSpec{name: {Type: core.TypeText, Path: "walcu.car_list[].car.make", Further: true}}
+	q := core.Query{Where: core.And(core.Eq("kind", "sale"), core.Or(core.Eq("vehicle.make", "Cupra"), core.Eq(name, "Cupra"))),
+		Sort: []core.Sort{{Field: "created_at", Desc: true}}, Limit: 51, Ext: ext}
+	sc, err := core.LeadSchema.WithExt(ext)
+	check(t, err, "schema")
+	check(t, sc.Check(&q), "check")
+	ids := func() []int64 {
+		ls, _, err := s.FindLeads(ctx, []int64{f.Dealer.ID}, q)
+		check(t, err, "find")
+		var out []int64
+		for _, l := range ls {
+			if l.Vehicle == nil || l.Vehicle.Make != "Cupra" {
+				t.Errorf("lead %d of make Cupra: %+v", l.ID, l.Vehicle)
+			}
+			out = append(out, l.ID)
+		}
+		return out
+	}
+	rare := ids()
+	restore := store.SetCommonAt(5) // of 1,500 seeded leads, a make has ~125
+	defer restore()
+	page, _, args, _ := store.LeadQueries(s, []int64{f.Dealer.ID}, q)
+	plan := pgPlan(t, s, page, args...)
+	t.Log(plan)
+	// (on 1,500 leads PostgreSQL reads them all and sorts; on 100,000 it
+	// walks leads_dealer_created newest first: docs/benchmarks.md)
+	if strings.Contains(plan, "hashed") || !strings.Contains(plan, "Index Cond: (id = leads.vehicle_id)") {
+		t.Errorf("a common make is not tested on each lead's own vehicle:\n%s", plan)
+	}
+	if common := ids(); len(rare) == 0 || !slices.Equal(common, rare) {
+		t.Errorf("a common make found %v, a rare one %v", common, rare)
 	}
 }

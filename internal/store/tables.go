@@ -61,7 +61,9 @@ var leadTable = tableSQL{
 		"vehicle.sold":        {col: "v.sold", from: leadVehicle, order: relatedValue("v.sold", leadVehicle)},
 		// the vehicles holding a value, through an index of vehicles
 		// (migration 0051), then their leads through leads.vehicle_id
-		// (unique): not a test of each lead's vehicle
+		// (unique): not a test of each lead's vehicle. Most vehicles have no
+		// plate or VIN (SML names none): their indexes hold the others
+		// alone (partial), which PostgreSQL's generic plans read too.
 		"vehicle.make":                  {col: "v.make", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, each: leadVehicle, order: relatedValue("v.make", leadVehicle)},
 		"vehicle.model":                 {col: "v.model", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, each: leadVehicle, order: relatedValue("v.model", leadVehicle)},
 		"vehicle.plate":                 {col: "v.plate", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, each: leadVehicle, order: relatedValue("v.plate", leadVehicle)},

@@ -1,5 +1,7 @@
 -- A lead's vehicle named apart: make, model, plate and VIN; see the
--- SQLite migration of the same number. On PostgreSQL a condition on the
+-- SQLite migration of the same number. The plate's and VIN's indexes are
+-- partial here (most vehicles have none: a generic plan of "plate = $1"
+-- would read every vehicle otherwise). On PostgreSQL a condition on the
 -- further cars of Walcu's car_list (in the Ext) is served by
 -- leads_ext_gin (0028); leads_vehicle_id_key (0001's UNIQUE) serves the
 -- leads of the vehicles an index of make, model, plate or VIN finds.
@@ -33,8 +35,8 @@ WHERE kind IN ('sale', 'appraisal') AND ext LIKE '%"walcu"%'
     AND jsonb_typeof(CASE kind WHEN 'sale' THEN (ext::jsonb) #> '{walcu,car_list,0,car}' ELSE (ext::jsonb) #> '{walcu,car}' END) = 'object';
 CREATE INDEX vehicles_make ON vehicles (make);
 CREATE INDEX vehicles_model ON vehicles (model);
-CREATE INDEX vehicles_plate ON vehicles (plate);
-CREATE INDEX vehicles_vin ON vehicles (vin);
+CREATE INDEX vehicles_plate ON vehicles (plate) WHERE plate <> '';
+CREATE INDEX vehicles_vin ON vehicles (vin) WHERE vin <> '';
 
 -- +goose Down
 DROP INDEX vehicles_vin;

@@ -76,6 +76,9 @@ func (s *Service) prepareNewLead(ctx context.Context, p Principal, l *Lead) (His
 	resetNotes(l.Notes, p, now)
 	resetNotes(l.Tags, p, now)
 
+	if v := l.Vehicle; v != nil && (v.Make != "" || v.Model != "") {
+		v.BrandModel = JoinMakeModel(v.Make, v.Model) // a writer naming them apart
+	}
 	fe := validateLead(l)
 	checkLeadSize(fe, nil, l)
 	if err := s.checkLeadRefs(ctx, p, nil, l, fe); err != nil {

@@ -327,6 +327,11 @@ type Vehicle struct {
 	// that record is deleted.
 	// Its fields are the car's; BrandModel and the rest stay the lead's.
 	RecordID *int64
+	// Make and Model are BrandModel in two (vehiclename.go): as an API
+	// wrote them when it names them apart (Walcu's make and model), else
+	// BrandModel cut at its first space. Plate and VIN are the licence
+	// plate and VIN an API gave (SML names none).
+	Make, Model, Plate, VIN string
 }
 
 // Stage is where the work on a lead stands.

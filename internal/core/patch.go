@@ -63,6 +63,9 @@ type VehiclePatch struct {
 	GasID      Field[*int64]
 	Sold       Field[bool]
 	RecordID   Field[*int64] // the stock car the vehicle is (Vehicle.RecordID)
+	// Make and Model, when either is set, set BrandModel too
+	// (vehiclename.go).
+	Make, Model, Plate, VIN Field[string]
 }
 
 // ClientPatch changes a lead's client; see LeadPatch.
@@ -146,6 +149,13 @@ func applyLeadPatch(l *Lead, p LeadPatch, now time.Time, pr Principal) error {
 			vp.GasID.applyTo(&v.GasID)
 			vp.Sold.applyTo(&v.Sold)
 			vp.RecordID.applyTo(&v.RecordID)
+			vp.Plate.applyTo(&v.Plate)
+			vp.VIN.applyTo(&v.VIN)
+			if vp.Make.Set || vp.Model.Set {
+				vp.Make.applyTo(&v.Make)
+				vp.Model.applyTo(&v.Model)
+				v.BrandModel = JoinMakeModel(v.Make, v.Model)
+			}
 		}
 	}
 	if p.ClearClient {

@@ -186,6 +186,12 @@ type FieldSpec struct {
 	// client's: the field holds when one of its contacts holds it, and it
 	// neither sorts nor groups (WithExt).
 	Of RecordKind
+	// Further, for a Path through an array, says that the array's first
+	// element never holds the field: a core field holds that one's
+	// (Walcu's car_list[0].car.make is the lead's vehicle's make,
+	// vehiclename.go). A store may then read only the records whose array
+	// has more than one element.
+	Further bool
 }
 
 // Schema is the registry of one entity's fields that a Query may name: an

@@ -24,12 +24,15 @@ func validateLead(l *Lead) FieldErrors {
 	} else {
 		v := l.Vehicle
 		v.BrandModel = strings.TrimSpace(v.BrandModel)
+		v.SettleMakeModel()
 		if v.BrandModel == "" {
 			fe.Add("vehicle.brand_model", MsgRequired)
 		}
 		checkLen(fe, "vehicle.brand_model", v.BrandModel, MaxShortText)
 		checkLen(fe, "vehicle.price", v.Price, MaxShortText)
 		checkLen(fe, "vehicle.km", v.Km, MaxShortText)
+		checkLen(fe, "vehicle.plate", v.Plate, MaxShortText)
+		checkLen(fe, "vehicle.vin", v.VIN, MaxShortText)
 		checkYear(fe, "vehicle.year", v.Year)
 	}
 	if c := l.Client; c != nil {

@@ -20,29 +20,35 @@ func seedWalcuKinds(ctx context.Context, svc *core.Service, f *Fixture) error {
 		kind    core.LeadKind
 		vehicle string
 		client  string
+		car     *core.Vehicle // an appraisal's car named apart (Walcu's car)
 		ext     map[string]string
 	}{
-		{core.LeadAftersale, "Toyota Corolla 140H Active Tech", "Rosa Vidal Cano",
+		{core.LeadAftersale, "Toyota Corolla 140H Active Tech", "Rosa Vidal Cano", nil,
 			map[string]string{"walcu.type": `"maintenance"`, "walcu.origin": `{"source":"Taller","medium":"phone"}`, "walcu.custom": `"Revisión de los 30.000 km"`}},
-		{core.LeadAftersale, "SEAT León 1.5 TSI FR", "Tomás Prieto Gil",
+		{core.LeadAftersale, "SEAT León 1.5 TSI FR", "Tomás Prieto Gil", nil,
 			map[string]string{"walcu.type": `"repair"`, "walcu.origin": `{"source":"Web del concesionario","medium":"web"}`, "walcu.custom": `"Ruido en la suspensión"`}},
-		{core.LeadAftersale, "Kia Sportage 1.6 T-GDi HEV", "Irene Lozano Mora",
+		{core.LeadAftersale, "Kia Sportage 1.6 T-GDi HEV", "Irene Lozano Mora", nil,
 			map[string]string{"walcu.type": `"tyres"`, "walcu.origin": `{"source":"Taller","medium":"phone"}`}},
 		{core.LeadAppraisal, "Volkswagen Golf 2.0 TDI Life", "Óscar Blanco Ruiz",
-			map[string]string{"walcu.car": `{"make":"Volkswagen","model":"Golf 2.0 TDI Life","license_plate":"4821LKM","vin":"WVWZZZ1KZ8W123456"}`,
-				"walcu.origin": `{"source":"coches.net","medium":"email"}`}},
+			&core.Vehicle{Make: "Volkswagen", Model: "Golf 2.0 TDI Life", Plate: "4821LKM", VIN: "WVWZZZ1KZ8W123456"},
+			map[string]string{"walcu.origin": `{"source":"coches.net","medium":"email"}`}},
 		{core.LeadAppraisal, "Renault Clio TCe 90 Evolution", "Patricia Soler Vega",
-			map[string]string{"walcu.car": `{"make":"Renault","model":"Clio TCe 90 Evolution","license_plate":"1290MNB","vin":"VF15RBJ0A12345678"}`,
-				"walcu.origin": `{"source":"Web del concesionario","medium":"web"}`}},
+			&core.Vehicle{Make: "Renault", Model: "Clio TCe 90 Evolution", Plate: "1290MNB", VIN: "VF15RBJ0A12345678"},
+			map[string]string{"walcu.origin": `{"source":"Web del concesionario","medium":"web"}`}},
 		{core.LeadAppraisal, "Peugeot 208 PureTech 100 Allure", "Andrés Castro León",
-			map[string]string{"walcu.car": `{"make":"Peugeot","model":"208 PureTech 100 Allure","license_plate":"7734JHG","vin":"VR3UPHNKSKT123456"}`,
-				"walcu.origin": `{"source":"Exposición","medium":"phone"}`}},
+			&core.Vehicle{Make: "Peugeot", Model: "208 PureTech 100 Allure", Plate: "7734JHG", VIN: "VR3UPHNKSKT123456"},
+			map[string]string{"walcu.origin": `{"source":"Exposición","medium":"phone"}`}},
 	}
 	for i, k := range kinds {
 		year, km := 2019+i%4, fmt.Sprint(30000+i*11000)
+		v := &core.Vehicle{BrandModel: k.vehicle}
+		if k.car != nil {
+			v = k.car
+		}
+		v.Km, v.Year = km, &year
 		l, err := svc.CreateLead(ctx, core.Lead{
 			Kind: k.kind, SourceID: f.SourceIDs[core.ChannelPhone], Ext: k.ext,
-			Vehicle: &core.Vehicle{BrandModel: k.vehicle, Km: km, Year: &year},
+			Vehicle: v,
 			Client: &core.Client{Name: k.client, Phone: fmt.Sprintf("6%08d", 71000000+i*137),
 				Email: fmt.Sprintf("%s%d@example.com", emailWord(k.client, 5), i)},
 		})

@@ -104,3 +104,11 @@ func CredentialWaiters(s *Store, hash string) int {
 	}
 	return 0
 }
+
+// SetCommonAt sets how many vehicles make a value common (commonAt) until
+// the returned func restores it.
+func SetCommonAt(n int) func() {
+	was := commonAt
+	commonAt = n
+	return func() { commonAt = was }
+}

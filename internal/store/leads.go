@@ -264,14 +264,17 @@ func vehicleID(v *core.Vehicle) any {
 func insertVehicle(c conn, v *core.Vehicle) error { return c.insertRow(vehicleRow(v)) }
 
 func vehicleRow(v *core.Vehicle) newRow {
-	return newRow{table: "vehicles", cols: `brand_model, price, km, year, gas_id, sold, record_id`,
-		args:   []any{v.BrandModel, v.Price, v.Km, ptrArg(v.Year), ptrArg(v.GasID), v.Sold, ptrArg(v.RecordID)},
+	v.SettleMakeModel() // whoever writes (core/vehiclename.go)
+	return newRow{table: "vehicles", cols: `brand_model, price, km, year, gas_id, sold, record_id, make, model, plate, vin`,
+		args:   []any{v.BrandModel, v.Price, v.Km, ptrArg(v.Year), ptrArg(v.GasID), v.Sold, ptrArg(v.RecordID), v.Make, v.Model, v.Plate, v.VIN},
 		stored: func(id int64) { v.ID = id }}
 }
 
 func updateVehicle(c conn, v *core.Vehicle) error {
-	_, err := c.exec(`UPDATE vehicles SET brand_model = ?, price = ?, km = ?, year = ?, gas_id = ?, sold = ?, record_id = ? WHERE id = ?`,
-		v.BrandModel, v.Price, v.Km, ptrArg(v.Year), ptrArg(v.GasID), v.Sold, ptrArg(v.RecordID), v.ID)
+	v.SettleMakeModel()
+	_, err := c.exec(`UPDATE vehicles SET brand_model = ?, price = ?, km = ?, year = ?, gas_id = ?, sold = ?, record_id = ?,
+		make = ?, model = ?, plate = ?, vin = ? WHERE id = ?`,
+		v.BrandModel, v.Price, v.Km, ptrArg(v.Year), ptrArg(v.GasID), v.Sold, ptrArg(v.RecordID), v.Make, v.Model, v.Plate, v.VIN, v.ID)
 	return err
 }
 
@@ -355,7 +358,8 @@ func sameClient(a, b *core.Client) bool {
 
 func sameVehicle(a, b *core.Vehicle) bool {
 	return a.BrandModel == b.BrandModel && a.Price == b.Price && a.Km == b.Km && equalPtr(a.Year, b.Year) &&
-		equalPtr(a.GasID, b.GasID) && a.Sold == b.Sold && equalPtr(a.RecordID, b.RecordID)
+		equalPtr(a.GasID, b.GasID) && a.Sold == b.Sold && equalPtr(a.RecordID, b.RecordID) &&
+		a.Make == b.Make && a.Model == b.Model && a.Plate == b.Plate && a.VIN == b.VIN
 }
 
 // historyChange is how a core.Change is stored in lead_history.changes:
@@ -777,7 +781,7 @@ func loadLeadsWhere(c conn, where string, args []any, parts leadLoad) ([]core.Le
 		l.created_by, l.mail_content, l.created_at, l.updated_at, l.finished_at, l.first_task_at, l.version, l.kind, l.ext,
 		c.id, c.public_id, c.dealer_id, c.name, c.phone, c.phone_e164, c.email, c.province_id, c.locality_id, c.created_at, c.updated_at, c.version,
 		c.gov_id, c.business_name, c.address,
-		v.id, v.brand_model, v.price, v.km, v.year, v.gas_id, v.sold, v.record_id
+		v.id, v.brand_model, v.price, v.km, v.year, v.gas_id, v.sold, v.record_id, v.make, v.model, v.plate, v.vin
 		FROM leads l LEFT JOIN clients c ON c.id = l.client_id LEFT JOIN vehicles v ON v.id = l.vehicle_id
 		WHERE `+where+` ORDER BY l.id`, args...)
 	if err != nil {
@@ -793,13 +797,13 @@ func loadLeadsWhere(c conn, where string, args []any, parts leadLoad) ([]core.Le
 		var cID, cDealer, cProvince, cLocality, cCreated, cUpdated, cVersion sql.NullInt64
 		var cPublic, cName, cPhone, cE164, cEmail, cGov, cBusiness, cAddress sql.NullString
 		var vID, vYear, vGas, vRecord sql.NullInt64
-		var vBrand, vPrice, vKm sql.NullString
+		var vBrand, vPrice, vKm, vMake, vModel, vPlate, vVIN sql.NullString
 		var vSold sql.NullBool
 		if err := rows.Scan(&l.ID, &l.PublicID, &l.DealerID, &l.SourceID, &stage, &outcome, &l.Reason, &l.Score, &user,
 			&createdBy, &l.MailContent, &created, &updated, &finished, &firstTask, &l.Version, &kind, &ext,
 			&cID, &cPublic, &cDealer, &cName, &cPhone, &cE164, &cEmail, &cProvince, &cLocality, &cCreated, &cUpdated, &cVersion,
 			&cGov, &cBusiness, &cAddress,
-			&vID, &vBrand, &vPrice, &vKm, &vYear, &vGas, &vSold, &vRecord); err != nil {
+			&vID, &vBrand, &vPrice, &vKm, &vYear, &vGas, &vSold, &vRecord, &vMake, &vModel, &vPlate, &vVIN); err != nil {
 			return nil, err
 		}
 		l.Stage, l.Outcome, l.Kind = core.Stage(stage), core.Outcome(outcome), core.LeadKind(kind)
@@ -817,7 +821,8 @@ func loadLeadsWhere(c conn, where string, args []any, parts leadLoad) ([]core.Le
 		}
 		if vID.Valid {
 			l.Vehicle = &core.Vehicle{ID: vID.Int64, BrandModel: vBrand.String, Price: vPrice.String, Km: vKm.String,
-				Year: intPtr(vYear), GasID: int64Ptr(vGas), Sold: vSold.Bool, RecordID: int64Ptr(vRecord)}
+				Year: intPtr(vYear), GasID: int64Ptr(vGas), Sold: vSold.Bool, RecordID: int64Ptr(vRecord),
+				Make: vMake.String, Model: vModel.String, Plate: vPlate.String, VIN: vVIN.String}
 		}
 		out = append(out, l)
 	}

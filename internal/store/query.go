@@ -33,6 +33,30 @@ type fieldSQL struct {
 	// the related records that hold it, "key IN (SELECT id FROM <from>
 	// AND …)", rather than testing each row (see leadTable.withClients).
 	key string
+	// keyArray: on PostgreSQL, key's condition is "key = ANY(ARRAY(SELECT
+	// id …))", evaluated once, which an index of key serves even inside an
+	// OR (a bitmap OR of indexes); "key IN (SELECT …)" there is a filter
+	// of each row in an OR.
+	keyArray bool
+	// rare: a value is held by few rows (a car's plate, its make among a
+	// dealer's leads). On SQLite the condition is marked so
+	// (likelihood()), so that the planner reads the rows an index finds
+	// for it, rather than walking the list's order until a page of rows
+	// holds it: inside an OR each branch's index is read (MULTI-INDEX OR).
+	rare bool
+	// each, with key and rare, is the related record of each row (from
+	// for one row, "vehicles v WHERE v.id = leads.vehicle_id"): when many
+	// records hold the value (commonAt, a make most cars are of), the
+	// condition tests each row's record instead, as the list walks its
+	// order and stops at a page's end, rather than reading every row that
+	// holds it and sorting them.
+	each string
+	// within, when set, is a condition on the entity's row that every row
+	// holding the field holds (an array with a further element, see
+	// core.FieldSpec.Further): the condition reads the rows of
+	// "id IN (SELECT id FROM <table> WHERE <within> AND …)", which a
+	// partial index of within serves.
+	within string
 	// fromArgs are the arguments of the placeholders in from.
 	fromArgs []any
 	// lowered: col holds lower-cased text; values are lower-cased too, so
@@ -110,11 +134,13 @@ func (c conn) cond(b *compiled, t *tableSQL, cd core.Cond, at time.Time) error {
 		b.matched = b.matched || matched
 		return nil
 	case cd.Not != nil:
-		b.sql.WriteString("NOT (")
+		// IS NOT TRUE: a condition that is NULL on a row (a comparison
+		// with a missing value) does not hold there, so its negation does
+		b.sql.WriteString("((")
 		if err := c.cond(b, t, *cd.Not, at); err != nil {
 			return err
 		}
-		b.sql.WriteString(")")
+		b.sql.WriteString(") IS NOT TRUE)")
 		return nil
 	}
 	parts, sep, empty := cd.And, " AND ", "1 = 1"
@@ -194,8 +220,19 @@ func (c conn) leaf(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool
 		}
 		return pos, args, false, nil
 	}
+	if f.key != "" && f.each != "" && !neg && c.common(f, pos, args) {
+		// a scalar subquery: PostgreSQL would hash an EXISTS, reading
+		// every record that holds the value before the first row
+		return "(SELECT 1 FROM " + f.each + " AND " + pos + ") = 1", args, false, nil
+	}
 	if f.key != "" {
 		sub := f.key + " IN (SELECT id FROM " + f.from + " AND " + pos + ")"
+		if c.pg && f.keyArray {
+			sub = f.key + " = ANY(ARRAY(SELECT id FROM " + f.from + " AND " + pos + "))"
+		}
+		if !c.pg && f.rare && !neg {
+			sub = rare(sub)
+		}
 		args = append(slices.Clip(f.fromArgs), args...)
 		if neg {
 			// no related record, or one that does not hold it
@@ -204,6 +241,12 @@ func (c conn) leaf(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool
 		return sub, args, false, nil
 	}
 	exists := "EXISTS (SELECT 1 FROM " + f.from + " AND " + pos + ")"
+	if f.within != "" {
+		exists = t.table + ".id IN (SELECT " + t.table + ".id FROM " + t.table + " WHERE " + f.within + " AND " + exists + ")"
+		if !neg {
+			exists = rare(exists)
+		}
+	}
 	if neg {
 		exists = "NOT " + exists
 	}
@@ -477,4 +520,30 @@ func scanGroupValue(r *sql.Rows, spec core.FieldSpec, count *int) (any, error) {
 		return nil, err
 	}
 	return v.String, nil
+}
+
+// rare marks a condition on SQLite as one few rows hold (fieldSQL.rare).
+func rare(cond string) string { return "likelihood(" + cond + ", 0.001)" }
+
+// commonAt is how many related records holding a value make it common
+// (fieldSQL.each).
+var commonAt = 500
+
+// common reports whether at least commonAt of f's related records hold
+// pos (with args): a count that stops there, read from pos's index.
+func (c conn) common(f fieldSQL, pos string, args []any) bool {
+	if c.q == nil {
+		return false
+	}
+	rows, err := c.query("SELECT count(*) FROM (SELECT 1 FROM "+f.from+" AND "+pos+" LIMIT "+fmt.Sprint(commonAt)+") x",
+		append(slices.Clip(f.fromArgs), args...)...)
+	if err != nil {
+		return false
+	}
+	defer rows.Close()
+	n := 0
+	if rows.Next() && rows.Scan(&n) != nil {
+		return false
+	}
+	return n >= commonAt
 }

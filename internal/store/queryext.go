@@ -25,7 +25,20 @@ func (t tableSQL) withExt(base string, ext map[string]core.FieldSpec, pg bool) (
 	if pg {
 		contains = func(path string) *jsonContains { return &jsonContains{col: col, path: path} }
 	}
-	return t.withExtOver(ext, pg, func(string) string { return col }, contains)
+	t, err := t.withExtOver(ext, pg, func(string) string { return col }, contains)
+	if err != nil || pg {
+		return t, err
+	}
+	for name, spec := range ext {
+		if first, _, through := strings.Cut(spec.Path, "[]"); spec.Further && through {
+			// the leads whose array has a further element (SQLite's
+			// leads_further_cars, migration 0051, for walcu.car_list)
+			f := t.fields[name]
+			f.within = "json_array_length(" + col + ", '$." + first + "') > 1"
+			t.fields[name] = f
+		}
+	}
+	return t, nil
 }
 
 // withExtOver returns t with the extension fields ext, each read from the

@@ -51,13 +51,14 @@ func SeedLeads(ctx context.Context, s *Store, dealerID, sourceID int64, n int) e
 				created := start.Add(time.Duration(i) * time.Minute)
 				rows[j] = leadRow{name, phone, email, brands[rng.IntN(len(brands))], micros(created), core.Stages[rng.IntN(len(core.Stages))]}
 				clientArgs = append(clientArgs, newPublicID(), dealerID, name, phone, "+34"+digits, email, micros(created), micros(created))
-				vehicleArgs = append(vehicleArgs, rows[j].brand, "15000", "30000", 2020)
+				make, model, _ := strings.Cut(rows[j].brand, " ")
+				vehicleArgs = append(vehicleArgs, rows[j].brand, "15000", "30000", 2020, make, model, fmt.Sprintf("%04dK%03d", i%10000, i/10000), fmt.Sprintf("VSSZZZ%011d", i))
 			}
 			clientIDs, err := insertMany(c, `INSERT INTO clients (public_id, dealer_id, name, phone, phone_e164, email, created_at, updated_at) VALUES `, 8, m, clientArgs)
 			if err != nil {
 				return err
 			}
-			vehicleIDs, err := insertMany(c, `INSERT INTO vehicles (brand_model, price, km, year) VALUES `, 4, m, vehicleArgs)
+			vehicleIDs, err := insertMany(c, `INSERT INTO vehicles (brand_model, price, km, year, make, model, plate, vin) VALUES `, 8, m, vehicleArgs)
 			if err != nil {
 				return err
 			}

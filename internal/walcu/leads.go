@@ -48,6 +48,7 @@ func newLeadBackend(svc *core.Service, c *collection, kind core.LeadKind) *leadB
 		top := topField(path)
 		return !core && !isEnvelope(top) && top != "computed" && !slices.Contains(coreOnly, top) && b.carField(path) == ""
 	})
+	b.markFurther()
 	return b
 }
 
@@ -234,7 +235,11 @@ func (b *leadBackend) vehicle(r *request, body doc) (core.Vehicle, error) {
 	}
 	make, _ := car["make"].(string)
 	model, _ := car["model"].(string)
-	v := core.Vehicle{BrandModel: strings.TrimSpace(strings.TrimSpace(make) + " " + strings.TrimSpace(model)), RecordID: record}
+	v := core.Vehicle{BrandModel: core.JoinMakeModel(make, model), Make: strings.TrimSpace(make), Model: strings.TrimSpace(model), RecordID: record}
+	if b.kind != core.LeadAftersale {
+		v.Plate, _ = car["license_plate"].(string)
+		v.VIN, _ = car["vin"].(string)
+	}
 	if v.BrandModel == "" {
 		return v, invalidField(where+".make", "required: the make or model of the car the lead is about")
 	}
@@ -271,9 +276,8 @@ func (b *leadBackend) clientVehicle(r *request, id string) (map[string]any, int6
 
 // stripCore returns v, the value of top-level field k, without what the
 // core holds (it is rendered from the core): the status's status and
-// outcome, the assigned user, the car's price, mileage and year. The
-// car's make and model stay, to render the core's brand and model as
-// they were written.
+// outcome, the assigned user, the car's price, mileage, year, make,
+// model, licence plate and VIN (leadcar.go).
 func stripCore(k string, v any, car []string) any {
 	v = cloneJSON(v)
 	switch {
@@ -290,9 +294,9 @@ func stripCore(k string, v any, car []string) any {
 		}
 	case len(car) > 0 && k == car[0]:
 		if c, ok := at(map[string]any{k: v}, car...).(map[string]any); ok {
-			delete(c, "price")
-			delete(c, "mileage")
-			delete(c, "year")
+			for _, f := range []string{"price", "mileage", "year", "make", "model", "license_plate", "vin"} {
+				delete(c, f)
+			}
 		}
 	}
 	return v
@@ -459,8 +463,17 @@ func (b *leadBackend) replace(r *request, id string, body doc, version int) (doc
 		if b.kind == core.LeadAftersale {
 			car = nil
 		}
-		if in.vehicle.BrandModel != cur.Vehicle.BrandModel {
+		switch {
+		case car == nil && in.vehicle.BrandModel != cur.Vehicle.BrandModel:
 			vp.BrandModel, changed = core.Value(in.vehicle.BrandModel), true
+		case car != nil && (in.vehicle.Make != cur.Vehicle.Make || in.vehicle.Model != cur.Vehicle.Model):
+			vp.Make, vp.Model, changed = core.Value(in.vehicle.Make), core.Value(in.vehicle.Model), true
+		}
+		if car != nil && in.vehicle.Plate != cur.Vehicle.Plate {
+			vp.Plate, changed = core.Value(in.vehicle.Plate), true
+		}
+		if car != nil && in.vehicle.VIN != cur.Vehicle.VIN {
+			vp.VIN, changed = core.Value(in.vehicle.VIN), true
 		}
 		if car != nil && differs(append(slices.Clone(car), "price")...) {
 			vp.Price, changed = core.Value(in.vehicle.Price), true
@@ -632,6 +645,9 @@ func (b *leadBackend) field(r *request, path string) (qfield, error) {
 	}
 	if f, ok := leadFields[path]; ok {
 		return f, nil
+	}
+	if v := b.carIdentityField(path); v != "" {
+		return b.carQField(path, v), nil
 	}
 	if _, ok := b.ext[extQueryPrefix+path]; ok {
 		return extQField(b.coll, path), nil
@@ -939,9 +955,9 @@ func (b *leadBackend) renderOne(r *request, l core.Lead, users map[int64]any, or
 }
 
 // renderVehicle puts the lead's vehicle in the document's car (see
-// carPath): its brand and model as the make and model written here when
-// they still make it, else the first word as the make; price, mileage
-// and year as numbers (left out when they are no number).
+// carPath): its make, model, licence plate and VIN (leadcar.go; each
+// left out when empty); price, mileage and year as numbers (left out
+// when they are no number).
 func (b *leadBackend) renderVehicle(d doc, v *core.Vehicle) {
 	path := b.carPath()
 	if v == nil || path == nil {
@@ -971,11 +987,12 @@ func (b *leadBackend) renderVehicle(d doc, v *core.Vehicle) {
 		}
 		d["car"] = car
 	}
-	make, _ := car["make"].(string)
-	model, _ := car["model"].(string)
-	if strings.TrimSpace(strings.TrimSpace(make)+" "+strings.TrimSpace(model)) != v.BrandModel {
-		make, model, _ = strings.Cut(v.BrandModel, " ")
-		car["make"], car["model"] = make, model
+	for k, s := range map[string]string{"make": v.Make, "model": v.Model, "license_plate": v.Plate, "vin": v.VIN} {
+		if s != "" {
+			car[k] = s
+		} else {
+			delete(car, k) // what the core holds as no value, q's $exists false
+		}
 	}
 	for k, s := range map[string]string{"price": v.Price, "mileage": v.Km} {
 		if _, err := strconv.ParseFloat(s, 64); err == nil {

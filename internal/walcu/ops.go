@@ -46,6 +46,9 @@ type qfield struct {
 	core string
 	kind kind
 	conv func(r *request, v any) (any, error)
+	// vehicle, when set, is the lead's vehicle's field that holds core's
+	// field for the first car (leadcar.go, splitCar)
+	vehicle string
 }
 
 // get serves GET /{collection}/{id}: an array holding the one document.

@@ -230,7 +230,7 @@ func (req *request) filter(v any, at string, depth int) (core.Cond, error) {
 			if err != nil {
 				return core.Cond{}, err
 			}
-			conds = append(conds, c)
+			conds = append(conds, splitCar(c, f))
 		}
 	}
 	if len(conds) == 1 {

@@ -310,6 +310,12 @@ func (p *wqlParser) term(t wqlToken) (core.Cond, error) {
 	if err != nil {
 		return core.Cond{}, wqlErr(err, path, t.field)
 	}
+	c, err := p.termOf(t, path, f)
+	return splitCar(c, f), err
+}
+
+// termOf translates term t on field f at path.
+func (p *wqlParser) termOf(t wqlToken, path string, f qfield) (core.Cond, error) {
 	at := "search." + t.field
 	if t.text == "*" && t.op == "" {
 		return core.Cond{Op: core.OpExists, Field: f.core, Value: true}, nil

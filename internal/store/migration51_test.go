@@ -81,8 +81,9 @@ func TestMigration52Analyzes(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	migrateDownTo(t, store.Postgres, dsn, 51, func(*sql.DB) {}) // its vehicles never analysed
-	openAt(t, dsn).Close() // up to 0052 again
+	// down to 0051, its vehicles never analysed, then up to 0052 again
+	migrateDownTo(t, store.Postgres, dsn, 51, func(*sql.DB) {})
+	openAt(t, dsn).Close()
 	migrateDownTo(t, store.Postgres, dsn, 52, func(db *sql.DB) {
 		if n := countRows(t, db, `SELECT count(*) FROM pg_stats WHERE tablename = 'vehicles' AND attname = 'make'`); n != 1 {
 			t.Errorf("statistics of vehicles.make after migration 0052: %d rows, want 1", n)

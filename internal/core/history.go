@@ -22,6 +22,8 @@ func diffLead(old, l *Lead) []Change {
 	add("source", itoaOrEmpty(int(o.SourceID)), itoaOrEmpty(int(l.SourceID)))
 	ov, nv := vehicleOrZero(o.Vehicle), vehicleOrZero(l.Vehicle)
 	add("vehicle.brand_model", ov.BrandModel, nv.BrandModel)
+	add("vehicle.plate", ov.Plate, nv.Plate) // the make and model are in brand_model
+	add("vehicle.vin", ov.VIN, nv.VIN)
 	add("vehicle.price", ov.Price, nv.Price)
 	add("vehicle.km", ov.Km, nv.Km)
 	add("vehicle.year", intPtrString(ov.Year), intPtrString(nv.Year))

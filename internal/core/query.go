@@ -49,6 +49,10 @@ type Cond struct {
 	And    []Cond
 	Or     []Cond
 	Not    *Cond
+	// Fold, on OpEq, OpNe, OpIn and OpNin of a text field, compares the
+	// text case aside: both sides lower-cased as the engines' lower()
+	// does (Unicode, simple), accents kept (Walcu's WQL, docs/walcu.md).
+	Fold bool
 }
 
 // IsZero reports whether c is the zero Cond, which matches everything.
@@ -320,6 +324,10 @@ func (sc Schema) checkCond(fe FieldErrors, c *Cond, depth int, leaves *int) {
 	spec, ok := sc.Fields[c.Field]
 	if !ok {
 		fe.Add(keyOf(c), MsgUnknownField)
+		return
+	}
+	if c.Fold && (spec.Type != TypeText || (c.Op != OpEq && c.Op != OpNe && c.Op != OpIn && c.Op != OpNin)) {
+		fe.Add(c.Field, MsgInvalidOperator)
 		return
 	}
 	switch c.Op {

@@ -141,6 +141,9 @@ func TestExplainFindLeads(t *testing.T) {
 		}
 		pl := plan(`SELECT id FROM leads WHERE `+p.where+order+` LIMIT 20 OFFSET 0`, p.args...)
 		t.Logf("sort %s: %s", name, pl)
+		if unindexedSorts[name] {
+			continue
+		}
 		if strings.Contains(pl, "TEMP B-TREE") {
 			t.Errorf("sort %s sorts without an index: %s", name, pl)
 		}
@@ -285,3 +288,10 @@ func TestReadersReloadStatistics(t *testing.T) {
 		}
 	}
 }
+
+// unindexedSorts are the lead fields sorted without an index, on purpose:
+// the vehicle's make and model, which only Walcu's appraisalleads sort by
+// (sort=car.make, car.model: docs/walcu.md), after the kind's condition —
+// a dealer's appraisals, not all his leads; an index more on leads or
+// vehicles would cost every lead's creation (issue 8) for that list.
+var unindexedSorts = map[string]bool{"vehicle.make": true, "vehicle.model": true}

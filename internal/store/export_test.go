@@ -22,7 +22,7 @@ func LeadQueries(s *Store, dealers []int64, q core.Query) (page, count string, p
 	}
 	order := c.orderBy(&p.table, q.Sort, false)
 	limit, largs := c.page(core.Page{Limit: 20})
-	return c.bind(`SELECT id FROM leads WHERE ` + p.where + order + limit), c.bind(`SELECT count(*) FROM leads WHERE ` + p.where),
+	return c.bind(`SELECT id FROM ` + p.from(c, p.where) + order + limit), c.bind(`SELECT count(*) FROM leads WHERE ` + p.where),
 		append(append([]any{}, p.args...), largs...), p.args
 }
 

@@ -98,7 +98,7 @@ func (s *Store) findLeads(ctx context.Context, dealers []int64, q core.Query, wa
 		loaded := false
 		if !walked && q.Limit != 0 && (!counted || offset < total) {
 			limit, largs := c.page(core.Page{Offset: q.Offset, Limit: q.Limit})
-			page, args := `SELECT id FROM leads WHERE `+pageWhere+order+limit, append(slices.Clip(p.args), largs...)
+			page, args := `SELECT id FROM `+p.from(c, pageWhere)+order+limit, append(slices.Clip(p.args), largs...)
 			if q.Limit == 1 {
 				// One lead (LeanCore's lookup): chosen by the statement
 				// that loads it, one statement less.
@@ -210,6 +210,7 @@ type leadPlan struct {
 	where   string
 	args    []any
 	matched bool // the WHERE looks text up in the trigram index
+	few     bool // the WHERE holds on few leads that indexes find (compiled.few)
 	shape   *leadShape
 }
 
@@ -246,11 +247,12 @@ func planLeads(c conn, dealers []int64, q core.Query) (leadPlan, error) {
 	}
 	p.table = t
 	t.matchAll = func(c conn, terms []string) (string, []any, bool) { return c.leadMatch(dealers, terms, refs) }
-	cond, args, matched, err := c.where(&t, q.Where, q.At)
+	b, err := c.compile(&t, q.Where, q.At)
 	if err != nil {
 		return p, err
 	}
-	p.matched = matched
+	cond, args := b.sql.String(), b.args
+	p.matched, p.few = b.matched, b.few
 	p.where = "dealer_id IN " + in(len(dealers))
 	p.args = anys(dealers)
 	if !q.Where.IsZero() {
@@ -344,4 +346,19 @@ func leadParts(project []string) leadLoad {
 		}
 	}
 	return l
+}
+
+// from is the page's "leads WHERE where". On PostgreSQL, when the WHERE
+// holds on few leads that indexes find (a rare make or plate), they are
+// read in a subquery that the list's order cannot reach (OFFSET 0), then
+// sorted: the planner otherwise weighs walking an index in the list's
+// order, stopping at the page's end, on its estimate of the matches,
+// which for a prepared statement's generic plan is no count (0.5 % of the
+// leads for any make), and walks every lead of the kind when the value
+// has none (TestExplainLeadKindNewestPostgres).
+func (p leadPlan) from(c conn, where string) string {
+	if c.pg && p.few {
+		return "(SELECT * FROM leads WHERE " + where + " OFFSET 0) leads"
+	}
+	return "leads WHERE " + where
 }

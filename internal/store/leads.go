@@ -261,20 +261,30 @@ func vehicleID(v *core.Vehicle) any {
 	return v.ID
 }
 
-func insertVehicle(c conn, v *core.Vehicle) error { return c.insertRow(vehicleRow(v)) }
+func insertVehicle(c conn, v *core.Vehicle) error { return c.insertRow(vehicleRow(c.pg, v)) }
 
-func vehicleRow(v *core.Vehicle) newRow {
+// vehicleRow is the row of v, a new vehicle; on SQLite with its fold
+// columns (vehicleFolds).
+func vehicleRow(pg bool, v *core.Vehicle) newRow {
 	v.SettleMakeModel() // whoever writes (core/vehiclename.go)
-	return newRow{table: "vehicles", cols: `brand_model, price, km, year, gas_id, sold, record_id, make, model, plate, vin`,
-		args:   []any{v.BrandModel, v.Price, v.Km, ptrArg(v.Year), ptrArg(v.GasID), v.Sold, ptrArg(v.RecordID), v.Make, v.Model, v.Plate, v.VIN},
-		stored: func(id int64) { v.ID = id }}
+	cols := `brand_model, price, km, year, gas_id, sold, record_id, make, model, plate, vin`
+	args := []any{v.BrandModel, v.Price, v.Km, ptrArg(v.Year), ptrArg(v.GasID), v.Sold, ptrArg(v.RecordID), v.Make, v.Model, v.Plate, v.VIN}
+	if !pg {
+		cols += ", " + vehicleFoldCols
+		args = append(args, vehicleFolds(v)...)
+	}
+	return newRow{table: "vehicles", cols: cols, args: args, stored: func(id int64) { v.ID = id }}
 }
 
 func updateVehicle(c conn, v *core.Vehicle) error {
 	v.SettleMakeModel()
-	_, err := c.exec(`UPDATE vehicles SET brand_model = ?, price = ?, km = ?, year = ?, gas_id = ?, sold = ?, record_id = ?,
-		make = ?, model = ?, plate = ?, vin = ? WHERE id = ?`,
-		v.BrandModel, v.Price, v.Km, ptrArg(v.Year), ptrArg(v.GasID), v.Sold, ptrArg(v.RecordID), v.Make, v.Model, v.Plate, v.VIN, v.ID)
+	set := `brand_model = ?, price = ?, km = ?, year = ?, gas_id = ?, sold = ?, record_id = ?, make = ?, model = ?, plate = ?, vin = ?`
+	args := []any{v.BrandModel, v.Price, v.Km, ptrArg(v.Year), ptrArg(v.GasID), v.Sold, ptrArg(v.RecordID), v.Make, v.Model, v.Plate, v.VIN}
+	if !c.pg {
+		set += vehicleFoldSet
+		args = append(args, vehicleFolds(v)...)
+	}
+	_, err := c.exec(`UPDATE vehicles SET `+set+` WHERE id = ?`, append(args, v.ID)...)
 	return err
 }
 

@@ -157,7 +157,7 @@ func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, ext, chan
 		}
 	}
 	if l.Vehicle != nil {
-		rows.add(vehicleRow(l.Vehicle))
+		rows.add(vehicleRow(true, l.Vehicle))
 	}
 	rows.add(leadRow(l, search, ext))
 	for i := range l.Tasks {

@@ -63,8 +63,18 @@ type fieldSQL struct {
 	// equality ignores case.
 	lowered bool
 	// fold: compare col lower-cased (as Go lower-cases, on both engines)
-	// with the lower-cased value, so that equality ignores case (e-mails).
+	// with the lower-cased value, so that equality ignores case (e-mails;
+	// any text field for a core.Cond with Fold).
 	fold bool
+	// lowerIndex: col's index is of its lower-cased text (lower(),
+	// migration 0053; on SQLite col's fold column, 0055), so equality
+	// compares lower(col) with the lower-cased value, which the index serves, and,
+	// unless the condition folds case, col with the value as well.
+	lowerIndex bool
+	// partial, with lowerIndex, is the condition of col's partial index
+	// (only the rows with a value), written beside equality on a value so
+	// that PostgreSQL's generic plans read the index too.
+	partial string
 	// text, when set, are lower-cased columns of the entity's row that
 	// OpContains looks the value up in (through conn.textFilter, the
 	// trigram index of leads on SQLite).
@@ -109,39 +119,50 @@ type compiled struct {
 	sql     strings.Builder
 	args    []any
 	matched bool
+	// few: the whole condition holds on few rows, which indexes find (a
+	// rare value of a related record, the further cars; see fewLeaf)
+	few bool
 }
 
 // where returns the condition of cd on t's table, with its arguments, and
 // whether it reads the trigram index. The Cond must have passed
 // t.schema.Check (values are in canonical types).
 func (c conn) where(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool, error) {
-	var b compiled
-	if err := c.cond(&b, t, cd, at); err != nil {
-		return "", nil, false, err
-	}
-	return b.sql.String(), b.args, b.matched, nil
+	b, err := c.compile(t, cd, at)
+	return b.sql.String(), b.args, b.matched, err
 }
 
-func (c conn) cond(b *compiled, t *tableSQL, cd core.Cond, at time.Time) error {
+// compile compiles cd on t's table (see where).
+func (c conn) compile(t *tableSQL, cd core.Cond, at time.Time) (*compiled, error) {
+	b := &compiled{}
+	few, err := c.cond(b, t, cd, at)
+	b.few = few
+	return b, err
+}
+
+// cond writes cd into b, and says whether it holds on few rows that
+// indexes find (compiled.few): a leaf fewLeaf says so, an AND of which one
+// part does, an OR of which every part does.
+func (c conn) cond(b *compiled, t *tableSQL, cd core.Cond, at time.Time) (bool, error) {
 	switch {
 	case cd.Op != "":
 		s, args, matched, err := c.leaf(t, cd, at)
 		if err != nil {
-			return err
+			return false, err
 		}
 		b.sql.WriteString(s)
 		b.args = append(b.args, args...)
 		b.matched = b.matched || matched
-		return nil
+		return c.fewLeaf(t, cd, s), nil
 	case cd.Not != nil:
 		// IS NOT TRUE: a condition that is NULL on a row (a comparison
 		// with a missing value) does not hold there, so its negation does
 		b.sql.WriteString("((")
-		if err := c.cond(b, t, *cd.Not, at); err != nil {
-			return err
+		if _, err := c.cond(b, t, *cd.Not, at); err != nil {
+			return false, err
 		}
 		b.sql.WriteString(") IS NOT TRUE)")
-		return nil
+		return false, nil
 	}
 	parts, sep, empty := cd.And, " AND ", "1 = 1"
 	if cd.Or != nil {
@@ -149,19 +170,47 @@ func (c conn) cond(b *compiled, t *tableSQL, cd core.Cond, at time.Time) error {
 	}
 	if len(parts) == 0 {
 		b.sql.WriteString(empty)
-		return nil
+		return cd.Or != nil, nil
 	}
 	b.sql.WriteString("(")
+	few := cd.Or != nil
 	for i, p := range parts {
 		if i > 0 {
 			b.sql.WriteString(sep)
 		}
-		if err := c.cond(b, t, p, at); err != nil {
-			return err
+		f, err := c.cond(b, t, p, at)
+		if err != nil {
+			return false, err
+		}
+		if cd.Or != nil {
+			few = few && f
+		} else {
+			few = few || f
 		}
 	}
 	b.sql.WriteString(")")
-	return nil
+	return few, nil
+}
+
+// fewLeaf reports whether leaf cd, compiled as sql, holds on few rows
+// that indexes find: equality or membership on a related record's field
+// marked rare, read through its key (not tested on each row's record: a
+// common value, fieldSQL.each), or on a field held by the rows of a
+// partial index alone (fieldSQL.within: the further cars).
+func (c conn) fewLeaf(t *tableSQL, cd core.Cond, sql string) bool {
+	if cd.Op != core.OpEq && cd.Op != core.OpIn || cd.Value == nil && cd.Op == core.OpEq {
+		return false
+	}
+	f, ok := t.field(cd.Field)
+	switch {
+	case !ok:
+		return false
+	case f.key != "" && f.rare:
+		return strings.HasPrefix(sql, f.key+" ") || strings.HasPrefix(sql, "likelihood("+f.key+" ")
+	case f.within != "":
+		return true
+	}
+	return false
 }
 
 // leaf compiles one leaf condition, and says whether it reads the trigram
@@ -206,7 +255,9 @@ func (c conn) leaf(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool
 		cond, args, matched := c.textFilter([]string{q}, false, f.text...)
 		return cond, args, matched, nil
 	}
-	if q, args, ok := f.contains.leaf(f, cd); ok {
+	if cd.Fold {
+		f.fold = true
+	} else if q, args, ok := f.contains.leaf(f, cd); ok {
 		return q, args, false, nil
 	}
 	// pos is a condition that holds for a row (the entity's, or a related
@@ -242,9 +293,13 @@ func (c conn) leaf(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool
 	}
 	exists := "EXISTS (SELECT 1 FROM " + f.from + " AND " + pos + ")"
 	if f.within != "" {
-		exists = t.table + ".id IN (SELECT " + t.table + ".id FROM " + t.table + " WHERE " + f.within + " AND " + exists + ")"
-		if !neg {
-			exists = rare(exists)
+		if c.pg { // evaluated once, an index of id inside an OR (keyArray)
+			exists = t.table + ".id = ANY(ARRAY(SELECT " + t.table + ".id FROM " + t.table + " WHERE " + f.within + " AND " + exists + "))"
+		} else {
+			exists = t.table + ".id IN (SELECT " + t.table + ".id FROM " + t.table + " WHERE " + f.within + " AND " + exists + ")"
+			if !neg {
+				exists = rare(exists)
+			}
 		}
 	}
 	if neg {
@@ -259,7 +314,7 @@ func (c conn) leaf(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool
 // no value.
 func (c conn) positive(f fieldSQL, spec core.FieldSpec, cd core.Cond) (cond string, args []any, neg bool) {
 	col := f.col
-	if f.fold {
+	if f.fold && !f.lowerIndex {
 		col = lower(c.pg, col)
 	}
 	eqAny := func(vs []any) (string, []any) {
@@ -278,12 +333,17 @@ func (c conn) positive(f fieldSQL, spec core.FieldSpec, cd core.Cond) (cond stri
 		var parts []string
 		var out []any
 		for _, at := range cols {
-			if vs := byCol[at]; len(vs) == 1 {
+			vs := byCol[at]
+			if f.lowerIndex {
+				parts, out = append(parts, lowerIndexed(c.pg, f, at, vs)), append(out, lowerIndexArgs(f, vs)...)
+				continue
+			}
+			if len(vs) == 1 {
 				parts = append(parts, at+" = ?")
 			} else {
 				parts = append(parts, at+" IN "+in(len(vs)))
 			}
-			out = append(out, byCol[at]...)
+			out = append(out, vs...)
 		}
 		return "(" + strings.Join(parts, " OR ") + ")", out
 	}
@@ -546,4 +606,45 @@ func (c conn) common(f fieldSQL, pos string, args []any) bool {
 		return false
 	}
 	return n >= commonAt
+}
+
+// lowerIndexed is equality of col (a field with lowerIndex) with vs (as
+// sqlValue gives them): lower(col) (on SQLite its fold column) with the
+// values lower-cased, which col's index serves, and col with the values themselves unless f folds
+// case; with the index's partial condition when it has one (and no value
+// is empty text, which the index leaves out).
+func lowerIndexed(pg bool, f fieldSQL, col string, vs []any) string {
+	eq := func(expr string) string {
+		if len(vs) == 1 {
+			return expr + " = ?"
+		}
+		return expr + " IN " + in(len(vs))
+	}
+	folded := lower(pg, col)
+	if !pg {
+		folded = foldColumn(col) // 0055: the indexed copy (vehiclefold.go)
+	}
+	parts := []string{eq(folded)}
+	if !f.fold {
+		parts = append(parts, eq(col))
+	}
+	if f.partial != "" && !slices.Contains(vs, any("")) {
+		parts = append(parts, f.partial)
+	}
+	return "(" + strings.Join(parts, " AND ") + ")"
+}
+
+// lowerIndexArgs are the arguments of lowerIndexed.
+func lowerIndexArgs(f fieldSQL, vs []any) []any {
+	out := make([]any, 0, 2*len(vs))
+	for _, v := range vs {
+		if s, ok := v.(string); ok {
+			v = foldText(s)
+		}
+		out = append(out, v)
+	}
+	if !f.fold {
+		out = append(out, vs...)
+	}
+	return out
 }

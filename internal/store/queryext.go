@@ -26,15 +26,21 @@ func (t tableSQL) withExt(base string, ext map[string]core.FieldSpec, pg bool) (
 		contains = func(path string) *jsonContains { return &jsonContains{col: col, path: path} }
 	}
 	t, err := t.withExtOver(ext, pg, func(string) string { return col }, contains)
-	if err != nil || pg {
+	if err != nil {
 		return t, err
 	}
 	for name, spec := range ext {
 		if first, _, through := strings.Cut(spec.Path, "[]"); spec.Further && through {
-			// the leads whose array has a further element (SQLite's
-			// leads_further_cars, migration 0051, for walcu.car_list)
+			// the leads whose array has a further element
+			// (leads_further_cars, migration 0051 on SQLite, 0053 on
+			// PostgreSQL, for walcu.car_list; on PostgreSQL equality is
+			// containment, leads_ext_gin, unless it folds case)
 			f := t.fields[name]
 			f.within = "json_array_length(" + col + ", '$." + first + "') > 1"
+			if pg {
+				f.within = base + ".ext LIKE '%\"" + first[strings.LastIndex(first, ".")+1:] + "\"%' AND (" + col + " #> '{" +
+					strings.ReplaceAll(first, ".", ",") + ",1}') IS NOT NULL"
+			}
 			t.fields[name] = f
 		}
 	}

@@ -52,13 +52,21 @@ func SeedLeads(ctx context.Context, s *Store, dealerID, sourceID int64, n int) e
 				rows[j] = leadRow{name, phone, email, brands[rng.IntN(len(brands))], micros(created), core.Stages[rng.IntN(len(core.Stages))]}
 				clientArgs = append(clientArgs, newPublicID(), dealerID, name, phone, "+34"+digits, email, micros(created), micros(created))
 				make, model, _ := strings.Cut(rows[j].brand, " ")
-				vehicleArgs = append(vehicleArgs, rows[j].brand, "15000", "30000", 2020, make, model, fmt.Sprintf("%04dK%03d", i%10000, i/10000), fmt.Sprintf("VSSZZZ%011d", i))
+				v := core.Vehicle{Make: make, Model: model, Plate: fmt.Sprintf("%04dK%03d", i%10000, i/10000), VIN: fmt.Sprintf("VSSZZZ%011d", i)}
+				vehicleArgs = append(vehicleArgs, rows[j].brand, "15000", "30000", 2020, v.Make, v.Model, v.Plate, v.VIN)
+				if !c.pg {
+					vehicleArgs = append(vehicleArgs, vehicleFolds(&v)...)
+				}
 			}
 			clientIDs, err := insertMany(c, `INSERT INTO clients (public_id, dealer_id, name, phone, phone_e164, email, created_at, updated_at) VALUES `, 8, m, clientArgs)
 			if err != nil {
 				return err
 			}
-			vehicleIDs, err := insertMany(c, `INSERT INTO vehicles (brand_model, price, km, year, make, model, plate, vin) VALUES `, 8, m, vehicleArgs)
+			vehicleCols, nVehicleCols := "brand_model, price, km, year, make, model, plate, vin", 8
+			if !c.pg {
+				vehicleCols, nVehicleCols = vehicleCols+", "+vehicleFoldCols, 12
+			}
+			vehicleIDs, err := insertMany(c, `INSERT INTO vehicles (`+vehicleCols+`) VALUES `, nVehicleCols, m, vehicleArgs)
 			if err != nil {
 				return err
 			}

@@ -418,9 +418,9 @@ func init() {
 	sqlite.MustRegisterDeterministicScalarFunction(unicodeLower, 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		switch v := args[0].(type) {
 		case string:
-			return strings.ToLower(v), nil
+			return foldText(v), nil
 		case []byte:
-			return strings.ToLower(string(v)), nil
+			return foldText(string(v)), nil
 		default: // NULL, numbers: no letters to fold
 			return v, nil
 		}

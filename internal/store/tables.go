@@ -63,11 +63,13 @@ var leadTable = tableSQL{
 		// (migration 0051), then their leads through leads.vehicle_id
 		// (unique): not a test of each lead's vehicle. Most vehicles have no
 		// plate or VIN (SML names none): their indexes hold the others
-		// alone (partial), which PostgreSQL's generic plans read too.
-		"vehicle.make":                  {col: "v.make", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, each: leadVehicle, order: relatedValue("v.make", leadVehicle)},
-		"vehicle.model":                 {col: "v.model", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, each: leadVehicle, order: relatedValue("v.model", leadVehicle)},
-		"vehicle.plate":                 {col: "v.plate", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, each: leadVehicle, order: relatedValue("v.plate", leadVehicle)},
-		"vehicle.vin":                   {col: "v.vin", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, each: leadVehicle, order: relatedValue("v.vin", leadVehicle)},
+		// alone (partial), which PostgreSQL's generic plans read too. The
+		// indexes are of the lower-cased text (migration 0053): WQL
+		// compares case aside, q exactly (lowerIndex).
+		"vehicle.make":                  {col: "v.make", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, each: leadVehicle, lowerIndex: true, order: relatedValue("v.make", leadVehicle)},
+		"vehicle.model":                 {col: "v.model", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, each: leadVehicle, lowerIndex: true, order: relatedValue("v.model", leadVehicle)},
+		"vehicle.plate":                 {col: "v.plate", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, each: leadVehicle, lowerIndex: true, partial: "v.plate <> ''", order: relatedValue("v.plate", leadVehicle)},
+		"vehicle.vin":                   {col: "v.vin", from: anyVehicle, key: "vehicle_id", keyArray: true, rare: true, each: leadVehicle, lowerIndex: true, partial: "v.vin <> ''", order: relatedValue("v.vin", leadVehicle)},
 		"tasks.type":                    {col: "t.type", from: leadTasks},
 		"tasks.media":                   {col: "t.media", from: leadTasks},
 		"tasks.description":             {col: "t.description", from: leadTasks},

@@ -118,6 +118,15 @@ func (e *env) es(method, path string, body any) resp {
 	return e.do(e.esKey, method, "/dealers/"+e.dealer+"/"+path, body)
 }
 
+// postID creates a document of coll with body (200 or the test fails) and
+// returns its _id.
+func (e *env) postID(coll string, body map[string]any) string {
+	e.t.Helper()
+	r := e.es(http.MethodPost, coll, body)
+	mustStatus(e.t, "post "+coll, r, 200)
+	return r.obj()["_id"].(string)
+}
+
 // list gets a list with params.
 func (e *env) list(coll string, params url.Values) resp {
 	e.t.Helper()
@@ -142,7 +151,7 @@ func example(t *testing.T, coll string) map[string]any {
 	return f.CreateBody
 }
 
-func mustStatus(t *testing.T, what string, r resp, want int) {
+func mustStatus(t testing.TB, what string, r resp, want int) {
 	t.Helper()
 	if r.code != want {
 		t.Fatalf("%s: status %d, want %d: %s", what, r.code, want, r.raw)

@@ -43,11 +43,46 @@ func (b *leadBackend) carIdentityField(path string) string {
 // cars' in the Ext (splitCar joins them).
 func (b *leadBackend) carQField(path, vehicle string) qfield {
 	if b.kind != core.LeadSale {
-		return qfield{core: vehicle, kind: kString}
+		return qfield{core: vehicle, kind: kString, fold: true}
 	}
 	f := extQField(b.coll, path)
-	f.vehicle = vehicle
+	f.vehicle, f.fold = vehicle, true
 	return f
+}
+
+// foldCase returns c, WQL's condition on field f, comparing text case
+// aside when f says so (docs/walcu.md, "WQL compares text case aside"):
+// equality and lists of values, their negations too; q's are exact.
+func foldCase(c core.Cond, f qfield) core.Cond {
+	if !f.fold {
+		return c
+	}
+	return mapLeaves(c, func(c core.Cond) core.Cond {
+		switch c.Op {
+		case core.OpEq, core.OpNe, core.OpIn, core.OpNin:
+			c.Fold = c.Value != nil || c.Values != nil
+		}
+		return c
+	})
+}
+
+// mapLeaves returns c with each leaf l replaced by f(l), its And, Or and
+// Not kept.
+func mapLeaves(c core.Cond, f func(core.Cond) core.Cond) core.Cond {
+	switch {
+	case c.Not != nil:
+		return core.Not(mapLeaves(*c.Not, f))
+	case c.And != nil || c.Or != nil:
+		out := core.Cond{}
+		for _, p := range c.And {
+			out.And = append(out.And, mapLeaves(p, f))
+		}
+		for _, p := range c.Or {
+			out.Or = append(out.Or, mapLeaves(p, f))
+		}
+		return out
+	}
+	return f(c)
 }
 
 // markFurther marks the Ext's fields of a salelead's car_list.car that
@@ -72,20 +107,12 @@ func splitCar(c core.Cond, f qfield) core.Cond {
 	if f.vehicle == "" {
 		return c
 	}
-	switch {
-	case c.Not != nil:
-		inner := splitCar(*c.Not, f)
-		return core.Not(inner)
-	case c.And != nil || c.Or != nil:
-		out := core.Cond{}
-		for _, p := range c.And {
-			out.And = append(out.And, splitCar(p, f))
-		}
-		for _, p := range c.Or {
-			out.Or = append(out.Or, splitCar(p, f))
-		}
-		return out
-	case c.Field != f.core:
+	return mapLeaves(c, func(c core.Cond) core.Cond { return splitCarLeaf(c, f) })
+}
+
+// splitCarLeaf is splitCar of a leaf.
+func splitCarLeaf(c core.Cond, f qfield) core.Cond {
+	if c.Field != f.core {
 		return c
 	}
 	either := func(l core.Cond) core.Cond {
@@ -102,7 +129,7 @@ func splitCar(c core.Cond, f qfield) core.Cond {
 		if c.Value == nil {
 			return either(core.Cond{Op: core.OpExists, Field: f.core, Value: true})
 		}
-		return core.Not(either(core.Cond{Op: core.OpEq, Field: f.core, Value: c.Value}))
+		return core.Not(either(core.Cond{Op: core.OpEq, Field: f.core, Value: c.Value, Fold: c.Fold}))
 	case core.OpExists:
 		if b, _ := c.Value.(bool); !b {
 			return core.Not(either(core.Cond{Op: core.OpExists, Field: f.core, Value: true}))
@@ -119,7 +146,7 @@ func splitCar(c core.Cond, f qfield) core.Cond {
 		}
 		var any []core.Cond
 		if len(vs) > 0 {
-			any = append(any, either(core.Cond{Op: core.OpIn, Field: f.core, Values: vs}))
+			any = append(any, either(core.Cond{Op: core.OpIn, Field: f.core, Values: vs, Fold: c.Fold}))
 		}
 		if null {
 			any = append(any, splitCar(core.Cond{Op: core.OpEq, Field: f.core}, f))

@@ -154,12 +154,7 @@ func TestLeadCarQueriesAsShown(t *testing.T) {
 	testkit.Engines(t, func(t *testing.T, s *store.Store) {
 		e := newEnvOn(t, s)
 		c := newSMLLead(t, e)
-		post := func(coll string, body map[string]any) string {
-			t.Helper()
-			r := e.es(http.MethodPost, coll, body)
-			mustStatus(t, "post "+coll, r, 200)
-			return r.obj()["_id"].(string)
-		}
+		post := e.postID
 		car := func(make, model, plate, vin string) map[string]any {
 			m := map[string]any{"make": make, "model": model}
 			if plate != "" {
@@ -186,17 +181,7 @@ func TestLeadCarQueriesAsShown(t *testing.T) {
 		walcuOne := sale(car("Renault", "Clio", "", ""))
 
 		// cross-API, as the brief names them
-		ids := func(params url.Values) []string {
-			t.Helper()
-			r := e.list("saleleads", params)
-			mustStatus(t, params.Encode(), r, 200)
-			var out []string
-			for _, d := range r.arr() {
-				out = append(out, d.(map[string]any)["_id"].(string))
-			}
-			slices.Sort(out)
-			return out
-		}
+		ids := func(params url.Values) []string { t.Helper(); return listIDs(t, e, "saleleads", params) }
 		if got := ids(url.Values{"q": {`{"car_list.car.make": "SEAT", "car_list.car.model": "Ibiza Style"}`}}); !slices.Equal(got, []string{ibiza}) {
 			t.Errorf("SML's lead by make and model: %v, want %v", got, []string{ibiza})
 		}

@@ -49,6 +49,9 @@ type qfield struct {
 	// vehicle, when set, is the lead's vehicle's field that holds core's
 	// field for the first car (leadcar.go, splitCar)
 	vehicle string
+	// fold: WQL's field:value compares the text case aside (a lead's
+	// car's make, model, plate and VIN; leadcar.go, foldCase)
+	fold bool
 }
 
 // get serves GET /{collection}/{id}: an array holding the one document.

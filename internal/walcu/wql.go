@@ -311,7 +311,7 @@ func (p *wqlParser) term(t wqlToken) (core.Cond, error) {
 		return core.Cond{}, wqlErr(err, path, t.field)
 	}
 	c, err := p.termOf(t, path, f)
-	return splitCar(c, f), err
+	return splitCar(foldCase(c, f), f), err
 }
 
 // termOf translates term t on field f at path.

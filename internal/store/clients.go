@@ -151,13 +151,19 @@ func newClientMatch(dealerID int64, cl *core.Client) clientMatch {
 		return m
 	}
 	var arms, locks []string
+	var lockKeys []int64
 	for _, k := range keys {
 		arms = append(arms, clientMatchArm(k.name))
 		m.args = append(m.args, dealerID, k.v)
-		locks, m.lockArgs = append(locks, "pg_advisory_xact_lock(?)"), append(m.lockArgs, clientKeyLock(dealerID, k.name, k.v))
+		lockKeys = append(lockKeys, clientKeyLock(dealerID, k.name, k.v))
 	}
-	// one statement; the keys in the one order (gov_id, phone, e-mail), so
-	// two writers never wait for each other in a cycle
+	// one statement; the keys in the one order (by value, as a combined
+	// creation of several leads takes them, pgcombine.go), so two writers
+	// never wait for each other in a cycle
+	slices.Sort(lockKeys)
+	for _, k := range lockKeys {
+		locks, m.lockArgs = append(locks, "pg_advisory_xact_lock(?)"), append(m.lockArgs, k)
+	}
 	m.lock = `SELECT ` + strings.Join(locks, ", ")
 	m.query = strings.Join(arms, "\nUNION ALL ")
 	return m

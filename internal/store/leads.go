@@ -118,12 +118,7 @@ func (s *Store) CreateLead(ctx context.Context, l *core.Lead, h *core.History) e
 		}
 	}
 	if s.engine == Postgres {
-		err := s.writeBatched(ctx, func(c conn) error {
-			if l.Client != nil {
-				*l.Client = client
-			}
-			return createLeadPostgres(c, l, h, search, ext, changes)
-		})
+		err := s.createLeadCombined(ctx, &leadCreation{l: l, h: h, client: client, search: search, ext: ext, changes: changes})
 		return dbError(err, "create lead", "lead", l.PublicID)
 	}
 	err = s.writeWith(ctx, writeOpts{appendOnly: true, rerunnable: true}, func(c conn) error {
@@ -192,6 +187,13 @@ func createLeadRows(c conn, l *core.Lead, h *core.History, client core.Client, s
 		return nil, err
 	}
 	placeItems(l)
+	return creationHistory(l, h, changes, matched)
+}
+
+// creationHistory returns the history rows of new lead l: its creation h
+// (when not nil), whose changes are encoded, and the match of its client
+// with a stored one when matched is not nil.
+func creationHistory(l *core.Lead, h *core.History, changes string, matched []core.Change) ([]newRow, error) {
 	var history []newRow
 	if h != nil {
 		h.LeadID = l.ID

@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,8 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
-
-	"forecourt/internal/core"
 )
 
 // A new lead on PostgreSQL in two round trips (docs/benchmarks.md, "Lead
@@ -29,181 +26,8 @@ import (
 // the rows, a multi-row INSERT per table, and commits. The rows are those
 // CreateLead writes on SQLite, built by the same functions (clientRow, leadRow,
 // taskRow…). Only the creation of a lead takes this path: it is the write
-// that comes in volume.
-
-// createLeadPostgres is CreateLead's write on PostgreSQL, on c of a
-// batched write (writeBatched), whose transaction its first batch begins
-// and its last commits: l whole, with h (when not nil) and the history of
-// a matched client. l.Client is the client as given; search and changes
-// are the lead's search_text and h's changes encoded, ext its extension
-// fields.
-func createLeadPostgres(c conn, l *core.Lead, h *core.History, search, ext, changes string) error {
-	var match clientMatch
-	newClient := l.Client != nil && l.Client.ID == 0
-	if newClient {
-		match = newClientMatch(l.DealerID, l.Client)
-	}
-
-	// The ids the rows may need, by table: a new client's is taken even if
-	// it matches a stored one, and so is the id of the history entry of a
-	// match; an unused id is a gap in a sequence, as a rollback leaves.
-	var tables []string
-	counts := map[string]int{}
-	take := func(table string, n int) {
-		if n > 0 && counts[table] == 0 {
-			tables = append(tables, table)
-		}
-		counts[table] += n
-	}
-	if newClient {
-		take("clients", 1)
-	}
-	if l.Vehicle != nil {
-		take("vehicles", 1)
-	}
-	take("leads", 1)
-	take("notes", len(l.Notes)+len(l.Tags))
-	for _, t := range l.Tasks {
-		take("tasks", 1)
-		if t.Appraisal != nil {
-			take("appraisals", 1)
-		}
-		take("notes", len(t.Notes))
-	}
-	if h != nil {
-		take("lead_history", 1)
-	}
-	if match.query != "" {
-		take("lead_history", 1)
-	}
-
-	var first pgBatch
-	first.exec("BEGIN")
-	rows := pgRows{ids: map[string][]int64{}}
-	// The ids, and the client's key locks in the same statement (one
-	// statement less for PostgreSQL to bind, start and end;
-	// docs/benchmarks.md, "Lead creation on PostgreSQL: where a lead's CPU
-	// goes"): their arm comes first, its row (-1) is not an id. Taking the
-	// ids is not transactional, so their order against the locks does not
-	// matter; the candidates are read by the next statement, whose
-	// snapshot is taken after the locks (see clientMatch).
-	// The numbers of ids are written in the statement, not passed as
-	// arguments: with arguments PostgreSQL planned it at every call (a
-	// custom plan, generate_series' rows being known only then); written,
-	// it is planned once per connection and shape, and the lead's INSERT
-	// has a text per shape already (pgRows.statement).
-	var arms []string
-	var idArgs []any
-	if match.query != "" {
-		// OFFSET 0 keeps the subquery a plan of its own, whose volatile
-		// outputs PostgreSQL computes though nothing reads them.
-		arms = append(arms, "SELECT -1, 0::bigint FROM ("+match.lock+" OFFSET 0) AS k")
-		idArgs = match.lockArgs
-	}
-	for i, table := range tables {
-		arms = append(arms, "SELECT "+strconv.Itoa(i)+", nextval('"+idSequence(table)+"') FROM generate_series(1, "+strconv.Itoa(counts[table])+")")
-	}
-	first.query(strings.Join(arms, " UNION ALL "), idArgs, func(r pgx.Rows) error {
-		var i int
-		var id int64
-		if err := r.Scan(&i, &id); err != nil {
-			return err
-		}
-		if i >= 0 {
-			rows.ids[tables[i]] = append(rows.ids[tables[i]], id)
-		}
-		return nil
-	})
-	var candidates []core.Client
-	if match.query != "" {
-		first.query(match.query, match.args, func(r pgx.Rows) error {
-			var cl core.Client
-			if err := scanClient(r, &cl); err != nil {
-				return err
-			}
-			candidates = append(candidates, cl)
-			return nil
-		})
-	}
-	if err := c.sendBatch(c.ctx, &first); err != nil {
-		return err
-	}
-	for _, ids := range rows.ids {
-		slices.Sort(ids) // a lead's rows of a table in the order they come
-	}
-	if l.Client != nil && !newClient {
-		cl, err := existingClient(c, l.DealerID, l.Client.ID)
-		if err != nil {
-			return err
-		}
-		*l.Client = cl
-	}
-
-	var matched []core.Change
-	if newClient {
-		ok := false
-		if match.query != "" {
-			var err error
-			if matched, ok, err = match.merge(c, candidates); err != nil {
-				return err
-			}
-		}
-		if !ok {
-			r, err := clientRow(l.DealerID, l.Client)
-			if err != nil {
-				return err
-			}
-			rows.add(r)
-		}
-	}
-	if l.Vehicle != nil {
-		rows.add(vehicleRow(true, l.Vehicle))
-	}
-	rows.add(leadRow(l, search, ext))
-	for i := range l.Tasks {
-		t := &l.Tasks[i]
-		rows.add(taskRow(l.ID, t))
-		if t.Appraisal != nil {
-			rows.add(appraisalRow(t.ID, t.Appraisal))
-		}
-		for j := range t.Notes {
-			rows.add(newNoteRow(noteOwner{leadID: l.ID, taskID: t.ID}, kindNote, &t.Notes[j], l.CreatedBy))
-		}
-	}
-	for i := range l.Notes {
-		rows.add(newNoteRow(noteOwner{leadID: l.ID}, kindNote, &l.Notes[i], l.CreatedBy))
-	}
-	for i := range l.Tags {
-		rows.add(newNoteRow(noteOwner{leadID: l.ID}, kindTag, &l.Tags[i], l.CreatedBy))
-	}
-	placeItems(l)
-	if h != nil {
-		h.LeadID = l.ID
-		rows.add(historyRow(h, changes))
-	}
-	if matched != nil {
-		m := matchedHistory(l, matched)
-		if h != nil {
-			m.Via = h.Via // the client was matched by the creation's request
-		}
-		js, err := historyChanges(m)
-		if err != nil {
-			return err
-		}
-		rows.add(historyRow(m, js))
-	}
-	if rows.err != nil {
-		return rows.err
-	}
-
-	var second pgBatch
-	rows.queue(&second)
-	// Its own statement, after the rows': it must see a consumer whose
-	// registration the INSERT into leads waited for (see delivery.go),
-	// which a WITH of the INSERT, on the INSERT's snapshot, would not.
-	second.exec(readyForConsumersSQL, l.ID, micros(l.CreatedAt), l.DealerID)
-	return c.commitBatch(&second)
-}
+// that comes in volume. Concurrent creations share the two round trips of
+// one transaction: see pgcombine.go (createLeadsPostgres).
 
 // idSequence is the sequence of the identity column id of table, as
 // PostgreSQL names it (TestIDSequences). A name written in the statement
@@ -244,7 +68,7 @@ func (b *pgBatch) check(args []any) {
 }
 
 // writeBatched is writePostgres for a write whose statements go in
-// batches (createLeadPostgres): fn's first batch begins the transaction
+// batches (createLeadsPostgres): fn's first batch begins the transaction
 // (BEGIN first) and its last commits it (commitBatch), which saves the two
 // round trips of BEGIN and COMMIT alone. What it returns is what happened,
 // as with writePostgres: fn's statements run under ctx, and the caller who
@@ -370,12 +194,28 @@ func (c conn) commitBatch(b *pgBatch) error {
 		return nil // committed: whatever the rest of the exchange did
 	case errors.As(err, &refused), errors.Is(err, pgx.ErrTxCommitRollback):
 		return err // the server answered: rolled back
+	case c.inTransaction():
+		// the connection is whole and still in the transaction: COMMIT did
+		// not run (a value pgx refused to encode, say, and nothing was sent)
+		return err
 	default:
 		return fmt.Errorf("store: commit, %w: %w", errOutcomeUnknown, err)
 	}
 }
 
-// pgRows are rows to insert with ids taken ahead (createLeadPostgres).
+// inTransaction reports whether c's connection is open and, as its server
+// last said, in a transaction.
+func (c conn) inTransaction() bool {
+	in := false
+	_ = c.sc.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn().PgConn()
+		in = !pc.IsClosed() && pc.TxStatus() != 'I'
+		return nil
+	})
+	return in
+}
+
+// pgRows are rows to insert with ids taken ahead (createLeadsPostgres).
 type pgRows struct {
 	ids    map[string][]int64 // the ids not given yet, by table
 	tables []string           // the tables, in the order of their first row

@@ -74,6 +74,8 @@ type Store struct {
 	pgcfg  *pgx.ConnConfig // PostgreSQL: the pool's connections' configuration
 	flock  *fileLock       // SQLite: a server's lock of its file, see filelock.go
 	health *health         // the database's availability, see health.go
+	// PostgreSQL: lead creations combined in transactions, see pgcombine.go
+	combiner leadCombiner
 	// credWatch is a PostgreSQL server's listener of credentials' changes
 	// (credwatch.go); nil otherwise.
 	credWatch *credWatch

@@ -62,8 +62,12 @@ func (h *handler) saveAvaluo(w http.ResponseWriter, r *http.Request, c *call) er
 	ck := check{e: e, prefix: "datosSugarCRM."}
 	update := ck.optional("id", d.ID, 64)
 	if !update {
-		if !d.TicketID.given() && !d.ProspeccionID.given() {
+		switch {
+		case !d.TicketID.given() && !d.ProspeccionID.given():
 			ck.fail("ticket_id", "ID del ticket o de la prospección es requerido")
+		case d.TicketID.given() && d.ProspeccionID.given():
+			// one lead holds the avalúo: neither is taken silently
+			ck.fail("prospeccion_id", "Indique el ID del ticket o el de la prospección, no ambos")
 		}
 		ck.required("placa", d.Placa, "Placa es requerida")
 		ck.required("modelo", d.Modelo, "Modelo es requerido")

@@ -104,6 +104,7 @@ func TestAvaluoValidation(t *testing.T) {
 		fields []string
 	}{
 		{`{}`, []string{p + "ticket_id", p + "placa", p + "modelo"}},
+		{`{"datosSugarCRM":{"ticket_id":"x","prospeccion_id":"y","placa":"A","modelo":"B"}}`, []string{p + "prospeccion_id"}},
 		{`{"datosSugarCRM":{"ticket_id":"x","placa":"A","modelo":"B","anio":"20","kilometraje":"x","combustible":"agua","origen":"lunar","fecha":"2021-10-04","realizado":"tal vez"}}`,
 			[]string{p + "anio", p + "kilometraje", p + "combustible", p + "origen", p + "fecha", p + "realizado"}},
 	} {

@@ -405,6 +405,8 @@ func (h *handler) landingPage(w http.ResponseWriter, r *http.Request, c *call) e
 	source := medioField(ck, o, d.Medio)
 	props := raw.Datos.PropertiesForm
 	switch {
+	case props.notText:
+		ck.fail("properties_form", "El campo properties_form contiene caracteres no permitidos")
 	case props.bad:
 		ck.fail("properties_form", "Propiedades del formulario debe ser un arreglo")
 	case props.raw == "":

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"forecourt/internal/testkit"
 )
@@ -29,6 +30,20 @@ func statementsOf(t *testing.T, e *env, fn func()) []string {
 	mu.Lock()
 	defer mu.Unlock()
 	return got
+}
+
+// settle waits until the store runs nothing on its own: the writer adds
+// the leads of the last write to the search index when no write came for
+// a moment (store.indexIdle), which a loaded machine may delay into the
+// next case's statements.
+func settle(t *testing.T, e *env) {
+	t.Helper()
+	for range 200 {
+		if len(statementsOf(t, e, func() { time.Sleep(50 * time.Millisecond) })) == 0 {
+			return
+		}
+	}
+	t.Fatal("the store never went quiet")
 }
 
 func count(stmts []string, prefix string) int {
@@ -66,6 +81,7 @@ func TestTicketStatements(t *testing.T) {
 			"email": "nuevo@example.com", "celular": "0991234567"}, 1, 5, true},
 	}
 	for _, c := range cases {
+		settle(t, e)
 		var d map[string]any
 		stmts := statementsOf(t, e, func() { d = e.data(tok, "POST", "/api/tickets", with(docTicket, c.changes)) })
 		if (d["message"] != nil) != c.existing {

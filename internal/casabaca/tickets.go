@@ -85,6 +85,8 @@ func checkExtra(e fieldErrors, x extra) {
 	switch {
 	case x.bad:
 		e.add("datos_adicionales", "Datos adicionales debe ser un objeto JSON")
+	case x.notText:
+		e.add("datos_adicionales", "El campo datos_adicionales contiene caracteres no permitidos")
 	case len(x.raw) > core.MaxLongText:
 		e.add("datos_adicionales", "Datos adicionales no debe tener más de "+itoa(core.MaxLongText)+" caracteres")
 	}

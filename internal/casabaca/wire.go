@@ -13,16 +13,21 @@ import (
 	"unicode/utf8"
 
 	"forecourt/internal/core"
+	"forecourt/internal/jsontext"
 )
 
 // text is a field the document types as a string or a number: the
 // document's bodies send numbers as strings ("medio": "13"), and a client
 // may send them as JSON numbers. null is absent; an object, array or
-// boolean is a value of the wrong type (bad).
+// boolean is a value of the wrong type (bad). lone marks a string that
+// escapes a lone UTF-16 surrogate, which encoding/json reads as U+FFFD:
+// check.valid refuses it, so that the client's invalid text is not
+// stored as another text.
 type text struct {
-	v   string
-	set bool
-	bad bool
+	v    string
+	set  bool
+	bad  bool
+	lone bool
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -36,7 +41,8 @@ func (t *text) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
-		*t = text{v: strings.TrimSpace(s), set: true}
+		_, lone := jsontext.LoneSurrogate(b)
+		*t = text{v: strings.TrimSpace(s), set: true, lone: lone}
 	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
 		*t = text{v: string(b), set: true}
 	default:
@@ -71,10 +77,13 @@ func (f *flag) UnmarshalJSON(b []byte) error {
 }
 
 // extra is datos_adicionales: any JSON object (or array), kept as given,
-// compacted.
+// compacted. notText marks one whose strings escape a lone UTF-16
+// surrogate or a NUL: kept as given it would read back as other text
+// (encoding/json reads "\udc00" as U+FFFD), so it is refused.
 type extra struct {
-	raw json.RawMessage
-	bad bool
+	raw     json.RawMessage
+	bad     bool
+	notText bool
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -92,8 +101,36 @@ func (e *extra) UnmarshalJSON(b []byte) error {
 	if err := json.Compact(&buf, b); err != nil {
 		return err
 	}
+	if notText(buf.Bytes()) {
+		*e = extra{notText: true}
+		return nil
+	}
 	*e = extra{raw: buf.Bytes()}
 	return nil
+}
+
+// notText reports whether the valid JSON text data escapes, in a string,
+// a lone UTF-16 surrogate (which encoding/json reads as U+FFFD) or a NUL.
+func notText(data []byte) bool {
+	_, lone := jsontext.LoneSurrogate(data)
+	return lone || escapesNUL(data)
+}
+
+// escapesNUL reports whether the valid JSON text data escapes a NUL
+// ("\u0000") in a string: every backslash of valid JSON starts an
+// escape, so an escaped backslash is skipped whole.
+func escapesNUL(data []byte) bool {
+	for i := bytes.IndexByte(data, '\\'); i >= 0 && i+1 < len(data); {
+		if data[i+1] == 'u' && bytes.HasPrefix(data[i+2:], []byte("0000")) {
+			return true
+		}
+		j := bytes.IndexByte(data[i+2:], '\\')
+		if j < 0 {
+			return false
+		}
+		i += 2 + j
+	}
+	return false
 }
 
 // fieldErrors is the document's 422 body: each failing field with its
@@ -154,16 +191,22 @@ func decodeTwice(w http.ResponseWriter, r *http.Request, vs ...any) error {
 
 // propertiesForm is create_landing_page's properties_form: a JSON array,
 // or (as the document sends it) a string holding one; kept as the array's
-// JSON text.
+// JSON text. notText marks one whose JSON escapes a lone UTF-16 surrogate
+// or a NUL, as extra's.
 type propertiesForm struct {
-	raw string
-	bad bool
+	raw     string
+	bad     bool
+	notText bool
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (p *propertiesForm) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	*p = propertiesForm{}
+	if notText(b) {
+		p.notText = true
+		return nil
+	}
 	switch {
 	case string(b) == "null":
 		return nil
@@ -185,6 +228,10 @@ func (p *propertiesForm) UnmarshalJSON(b []byte) error {
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, b); err != nil {
 		p.bad = true
+		return nil
+	}
+	if notText(buf.Bytes()) {
+		p.notText = true
 		return nil
 	}
 	p.raw = buf.String()
@@ -232,7 +279,7 @@ func (c check) optional(name string, t text, max int) bool {
 
 func (c check) valid(name string, t text, max int) bool {
 	switch {
-	case strings.ContainsRune(t.v, 0) || !utf8.ValidString(t.v):
+	case t.lone || strings.ContainsRune(t.v, 0) || !utf8.ValidString(t.v):
 		c.fail(name, "El campo "+name+" contiene caracteres no permitidos")
 		return false
 	case utf8.RuneCountInString(t.v) > max:

@@ -104,14 +104,15 @@ func (s *Service) StartJobOutput(ctx context.Context, dealerID int64, kind, subj
 
 // JobOutput returns the output publicID of dealerID, with where its job
 // stands, when the principal sees the dealer; any other, an expired one
-// included, is NotFound.
+// included, is NotFound, and so is an id that is no UTF-8 text or holds a
+// NUL, before the store (Walcu's /jobs/%ff answered 500 on PostgreSQL).
 func (s *Service) JobOutput(ctx context.Context, dealerID int64, publicID string) (JobOutput, error) {
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return JobOutput{}, err
 	}
 	notFound := errNotFound("job")
-	if !p.CanSee(dealerID) || publicID == "" || len(publicID) > maxPublicID {
+	if !p.CanSee(dealerID) || !lookablePublicID(publicID) {
 		return JobOutput{}, notFound
 	}
 	o, err := s.store.JobOutput(ctx, publicID)

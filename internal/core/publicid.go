@@ -1,6 +1,10 @@
 package core
 
-import "context"
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+)
 
 // RecordKind names the kinds of record that carry a public id (a UUIDv7),
 // the identity the APIs with string or UUID ids render.
@@ -22,6 +26,14 @@ const (
 // maxPublicID bounds the public ids looked up: a UUID has 36 characters.
 const maxPublicID = 64
 
+// lookablePublicID reports whether publicID can name a record: not empty,
+// bounded, UTF-8 text without NUL. Anything else is no record's id, and
+// is not sent to the store, where PostgreSQL refuses it as text (an id in
+// a URL path is any bytes its percent-escapes say: /api/tickets/%ff).
+func lookablePublicID(publicID string) bool {
+	return publicID != "" && len(publicID) <= maxPublicID && utf8.ValidString(publicID) && !strings.ContainsRune(publicID, 0)
+}
+
 // ResolvePublicID returns the id of the record of kind whose public id is
 // publicID, when the principal may see it: a record of one of its dealers,
 // or a user who shares one with it (or itself). Anything else, an unknown
@@ -32,7 +44,7 @@ func (s *Service) ResolvePublicID(ctx context.Context, kind RecordKind, publicID
 		return 0, err
 	}
 	notFound := errNotFound(string(kind))
-	if publicID == "" || len(publicID) > maxPublicID {
+	if !lookablePublicID(publicID) {
 		return 0, notFound
 	}
 	id, dealers, err := s.store.ResolvePublicID(ctx, kind, publicID)

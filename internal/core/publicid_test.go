@@ -52,3 +52,18 @@ func TestResolvePublicID(t *testing.T) {
 		wantCode(t, err, core.NotFound, "")
 	}
 }
+
+// TestResolvePublicIDNotText: an id that is no UTF-8 text, or holds a NUL
+// (a URL path's %ff or %00), is no record's: NotFound on both engines,
+// where PostgreSQL refused it as text and the APIs answered 500.
+func TestResolvePublicIDNotText(t *testing.T) {
+	engines(t, func(t *testing.T, e env) {
+		l := e.lead(t, nil)
+		for _, bad := range []string{"\xff\xfe", l.PublicID[:8] + "\xed\xa0\x80", "abc\xc3", "\x00", l.PublicID + "\x00"} {
+			for _, kind := range []core.RecordKind{core.RecordLead, core.RecordTask, core.RecordCommunication, core.RecordAppointment} {
+				_, err := e.svc.ResolvePublicID(e.admin, kind, bad)
+				wantCode(t, err, core.NotFound, "")
+			}
+		}
+	})
+}

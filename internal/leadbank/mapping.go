@@ -37,11 +37,13 @@ func wholeMinutes(off int) int {
 // .NET's seven digits), or a date-time without offset, read in the
 // dealer's time zone, or a date. A time outside the years 0001–9999, in
 // UTC or in the dealer's time zone (where its answers render it), is
-// refused: .NET's DateTime holds no other.
+// refused: .NET's DateTime holds no other; so is an offset beyond ±14:00
+// (+24:00), which no .NET DateTimeOffset holds.
 func parseDotnetTime(s string, loc *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, inYears(t, loc)
+		_, off := t.Zone()
+		return t, inYears(t, loc) && off >= -maxOffset && off <= maxOffset
 	}
 	for _, layout := range []string{"2006-01-02T15:04:05.9999999", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
@@ -50,6 +52,10 @@ func parseDotnetTime(s string, loc *time.Location) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// maxOffset is the largest offset from UTC, in seconds, of a .NET
+// DateTimeOffset: 14 hours.
+const maxOffset = 14 * 60 * 60
 
 // inYears reports whether t falls within the years 1–9999 as written, in
 // UTC and in loc.

@@ -61,6 +61,11 @@ func TestParseDotnetTime(t *testing.T) {
 		{"0000-12-31T23:00:00-02:00", false}, // year 0 as written
 		{"0001-01-01T00:00:00", true},        // naive: Madrid's −00:14:44
 		{"yesterday", false},
+		{"2026-12-01T10:00:00+14:00", true},
+		{"2026-12-01T10:00:00-14:00", true},
+		{"2026-12-01T10:00:00+14:01", false}, // beyond .NET's ±14:00
+		{"2026-12-01T10:00:00+24:00", false},
+		{"2026-12-01T10:00:00-23:59", false},
 	} {
 		if _, ok := parseDotnetTime(tc.in, madrid); ok != tc.ok {
 			t.Errorf("parseDotnetTime(%q) ok = %v, want %v", tc.in, ok, tc.ok)

@@ -4,10 +4,12 @@
 package leancore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -46,12 +48,31 @@ type Lead struct {
 	NIT            string         `json:"nit"`
 	Address        string         `json:"address"`
 	History        []HistoryEntry `json:"history"`
-	Score          float64        `json:"score"`
+	Score          Score          `json:"score"`
 	PaymentData    map[string]any `json:"payment_data"`
 	APNToken       string         `json:"apn_token"`
 	Ecosystem      string         `json:"ecosystem"`
 	BusinessEntity string         `json:"business_entity"`
 	AdditionalData AdditionalData `json:"additional_data"`
+}
+
+// Score is the lead's score, a JSON number the document writes as a
+// decimal (`"score": 0.0`, where `"quota": 0`): it is rendered with its
+// decimal point, 3.0, so that a client that reads it as the document's
+// type (Python's float, a typed decoder's double) gets one.
+type Score float64
+
+// MarshalJSON implements json.Marshaler.
+func (s Score) MarshalJSON() ([]byte, error) {
+	f := float64(s)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, fmt.Errorf("leancore: score %v is no JSON number", f)
+	}
+	b := strconv.AppendFloat(nil, f, 'f', -1, 64)
+	if !bytes.ContainsRune(b, '.') {
+		b = append(b, ".0"...)
+	}
+	return b, nil
 }
 
 // HistoryEntry is one entry of a lead's history: the document shows the
@@ -166,7 +187,8 @@ func (h *handler) lookup(w http.ResponseWriter, r *http.Request) {
 }
 
 // queryOf reads the query string strictly: a malformed escape, a repeated
-// or missing phone, or one that is too long or holds a NUL is an error.
+// or missing phone, or one that is too long, holds a NUL or is no UTF-8
+// text (%ff: PostgreSQL refuses it as text) is an error.
 func queryOf(r *http.Request) (url.Values, error) {
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -178,7 +200,7 @@ func queryOf(r *http.Request) (url.Values, error) {
 		return nil, errors.New("El parámetro phone es obligatorio.")
 	case len(phones) > 1:
 		return nil, errors.New("El parámetro phone solo puede aparecer una vez.")
-	case len(phones[0]) > maxPhone || strings.ContainsRune(phones[0], 0):
+	case len(phones[0]) > maxPhone || strings.ContainsRune(phones[0], 0) || !utf8.ValidString(phones[0]):
 		return nil, errors.New("El parámetro phone no es un número de teléfono.")
 	}
 	return v, nil
@@ -259,13 +281,13 @@ func (h *handler) render(ctx context.Context, l core.Lead, d core.Dealer) (Lead,
 		return nil
 	}
 	out := Lead{
-		ID: l.PublicID, Status: string(l.Stage), Score: float64(l.Score), History: make([]HistoryEntry, 0, len(hs)),
+		ID: l.PublicID, Status: string(l.Stage), Score: Score(l.Score), History: make([]HistoryEntry, 0, len(hs)),
 		PaymentData: map[string]any{}, Ecosystem: d.PublicID, BusinessEntity: d.Name,
 		AdditionalData: AdditionalData{LeadID: l.ID, Created: rfc3339(l.CreatedAt, loc), Updated: rfc3339(l.UpdatedAt, loc),
 			Outcome: string(l.Outcome), Notes: []string{}, Tags: []string{}},
 	}
 	if c := l.Client; c != nil {
-		out.Name, out.Lastname = splitName(c.Name)
+		out.Name, out.Lastname = core.SplitName(c.Name)
 		out.Phone = strings.TrimPrefix(c.PhoneE164, "+")
 		if out.Phone == "" {
 			out.Phone = c.Phone
@@ -333,15 +355,6 @@ func cut(s string) string {
 		return s
 	}
 	return string([]rune(s)[:maxValue-1]) + "…"
-}
-
-// splitName splits a client's name into the first word and the rest, as
-// LeanCore's name and lastname: "María José García" is "María", "José
-// García".
-func splitName(full string) (name, lastname string) {
-	full = strings.Join(strings.Fields(full), " ")
-	name, lastname, _ = strings.Cut(full, " ")
-	return name, lastname
 }
 
 // fail answers err: 401 for a missing or bad credential, 503 while the

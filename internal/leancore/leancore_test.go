@@ -15,6 +15,7 @@ import (
 	"forecourt/internal/core"
 	"forecourt/internal/demo"
 	"forecourt/internal/leancore"
+	"forecourt/internal/store"
 	"forecourt/internal/testkit"
 
 	"golang.org/x/crypto/bcrypt"
@@ -31,8 +32,14 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvOn(t, testkit.OpenStore(t))
+}
+
+// newEnvOn is newEnv over st.
+func newEnvOn(t *testing.T, st core.Store) *env {
+	t.Helper()
 	ctx := context.Background()
-	svc := core.NewService(testkit.OpenStore(t), core.WithPasswordCost(bcrypt.MinCost))
+	svc := core.NewService(st, core.WithPasswordCost(bcrypt.MinCost))
 	fx, err := demo.Seed(ctx, svc, demo.Options{Leads: 5})
 	if err != nil {
 		t.Fatal(err)
@@ -87,6 +94,14 @@ func TestDocumentExample(t *testing.T) {
 	}
 	if h, _ := lead["history"].([]any); len(h) != 1 || h[0].(map[string]any)["kind"] != "lead_created" {
 		t.Errorf("history = %v", lead["history"])
+	}
+	// the numbers as the document writes them: "quota": 0, "score": 0.0
+	r := httptest.NewRequest(http.MethodGet, "/lead?phone="+demo.COLeadPhone, nil)
+	r.Header.Set("Authorization", "Bearer "+e.coKey)
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, r)
+	if b := rec.Body.String(); !strings.Contains(b, `"quota":0,`) || !strings.Contains(b, `"score":3.0,`) {
+		t.Errorf("quota and score as written: %s", b)
 	}
 	ctx := core.WithPrincipal(context.Background(), core.Principal{UserID: e.fx.COAdminID, DealerIDs: []int64{e.fx.CODealerID}})
 	l, err := e.svc.FindLead(ctx, e.fx.COLeadID)
@@ -179,6 +194,24 @@ func TestErrors(t *testing.T) {
 	if rec.Code != 405 || rec.Header().Get("Allow") != "GET, HEAD" {
 		t.Errorf("POST: %d %s", rec.Code, rec.Body)
 	}
+}
+
+// TestPhoneNotText: a phone whose escapes are no UTF-8 text is 400 on
+// both engines, like a NUL, before any lookup: PostgreSQL refused it as
+// text and the answer was 500 (found checking from outside).
+func TestPhoneNotText(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newEnvOn(t, st)
+		for _, q := range []string{"phone=%ff%fe", "phone=%ed%a0%80", "phone=3136434030%c3", "phone=%c0%af"} {
+			code, body := e.get(e.coKey, q)
+			if code != 400 || body["message"] != "El parámetro phone no es un número de teléfono." {
+				t.Errorf("%s: %d %v, want 400", q, code, body)
+			}
+		}
+		if code, _ := e.get(e.coKey, "phone=573136434030"); code != 200 {
+			t.Errorf("the document's phone after them: %d", code)
+		}
+	})
 }
 
 // TestHistoryBounded: a history entry carries at most 50 changes, each

@@ -386,8 +386,8 @@ func (b *clientBackend) render(r *request, c core.Client, cs []core.Contact) (do
 	last, _ := name["last_name"].(string)
 	raw, _ := name["raw_name"].(string)
 	if joinWords(first, last) != c.Name && !(joinWords(first, last) == "" && strings.TrimSpace(raw) == c.Name) {
-		f, l, _ := strings.Cut(c.Name, " ")
-		name["first_name"], name["last_name"] = f, strings.TrimSpace(l)
+		f, l := core.SplitName(c.Name)
+		name["first_name"], name["last_name"] = f, l
 	}
 	pc["name"] = name
 	pc["phones"] = overlayFirst(pc["phones"], c.Phone)

@@ -1,7 +1,6 @@
 package walcu
 
 import (
-	"strings"
 	"time"
 
 	"forecourt/internal/core"
@@ -182,8 +181,8 @@ func (cc clientComms) fill(coll *collection, computed doc, cl core.Client) {
 		}
 	}
 	if primary == nil {
-		f, l, _ := strings.Cut(cl.Name, " ")
-		primary = doc{"_id": cl.PublicID, "name": doc{"first_name": f, "last_name": strings.TrimSpace(l)}, "phones": nonEmpty(cl.Phone),
+		f, l := core.SplitName(cl.Name)
+		primary = doc{"_id": cl.PublicID, "name": doc{"first_name": f, "last_name": l}, "phones": nonEmpty(cl.Phone),
 			"emails": nonEmpty(cl.Email), "government_id": cl.GovID}
 	}
 	if cc.activity != nil {

@@ -286,8 +286,8 @@ func contactDoc(c core.Contact) doc {
 		}
 	}
 	if contactName(d["name"]) != c.Name {
-		f, l, _ := strings.Cut(c.Name, " ")
-		d["name"] = doc{"first_name": f, "last_name": strings.TrimSpace(l)}
+		f, l := core.SplitName(c.Name)
+		d["name"] = doc{"first_name": f, "last_name": l}
 	}
 	d["_id"] = c.PublicID
 	d["phones"] = anyTexts(c.Phones)

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"forecourt/internal/core"
 	"forecourt/internal/jsontext"
@@ -196,7 +198,32 @@ func readJSON(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err := checkDepth(v, 0); err != nil {
 		return nil, err
 	}
+	if err := checkText(b); err != nil {
+		return nil, err
+	}
 	return v, nil
+}
+
+// checkText refuses a body whose text encoding/json reads as another
+// text, replacing what it cannot read by U+FFFD: bytes that are not UTF-8,
+// and a string escaping a lone UTF-16 surrogate ("\udc00"), named by its
+// dotted path as the schema's errors name fields, in a field forecourt
+// keeps or not (found checking from outside: a car's make, a note's
+// content, a chatprovider's name were stored as U+FFFD).
+func checkText(b []byte) error {
+	if !utf8.Valid(b) {
+		return invalid("the body is not UTF-8 text", map[string]string{"body": "bytes that are not UTF-8"})
+	}
+	path, r, ok := jsontext.FindLoneSurrogate(b)
+	if !ok {
+		return nil
+	}
+	field := strings.Join(path, ".")
+	if field == "" {
+		field = "body"
+	}
+	return invalid("the body holds a text that is not text", map[string]string{
+		field: fmt.Sprintf("a lone UTF-16 surrogate (\\u%04x), which is not a character", r)})
 }
 
 // maxDepth bounds the nesting of a body's JSON: the deepest schema nests
@@ -233,4 +260,40 @@ func jsonProblem(err error) string {
 		return "empty"
 	}
 	return "invalid JSON"
+}
+
+// checkQuery refuses a query string Go's parser would read as another:
+// a malformed percent-escape (`q=%zz`, `limit=%4`) or a `;` as separator,
+// whose pair url.Values drops, so that the filter vanished and every
+// document was listed; and a q escaping a lone UTF-16 surrogate, which
+// would filter by U+FFFD. The parameter is named as decoded, or as
+// written when its name is the malformed part.
+func checkQuery(raw string) error {
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			return invalidField(k, "a malformed percent-escape (a \"%\" must be followed by two hexadecimal digits)")
+		}
+		if strings.Contains(pair, ";") {
+			return invalidField(name, "a \";\" in the query: separate parameters with \"&\", and escape a \";\" in a value as %3B")
+		}
+		if _, err := url.QueryUnescape(v); err != nil {
+			return invalidField(name, "a malformed percent-escape (a \"%\" must be followed by two hexadecimal digits)")
+		}
+	}
+	return nil
+}
+
+// checkQueryText refuses a q whose JSON escapes a lone UTF-16 surrogate.
+func checkQueryText(q string) error {
+	if r, ok := jsontext.LoneSurrogate([]byte(q)); ok {
+		return invalidField("q", fmt.Sprintf("a lone UTF-16 surrogate (\\u%04x), which is not a character", r))
+	}
+	return nil
 }

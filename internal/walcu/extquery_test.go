@@ -2,7 +2,6 @@ package walcu_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"net/url"
 	"slices"
 	"testing"
@@ -17,12 +16,7 @@ import (
 // 400 naming it, and an unknown path still is.
 func TestExtQueries(t *testing.T) {
 	e := newEnv(t)
-	post := func(coll string, body map[string]any) string {
-		t.Helper()
-		r := e.es(http.MethodPost, coll, body)
-		mustStatus(t, "post "+coll, r, 200)
-		return r.obj()["_id"].(string)
-	}
+	post := e.postID
 	lead := func(plate, medium string, cost int, notify string, extra ...map[string]any) string {
 		car := map[string]any{"make": "Seat", "model": "Ibiza", "license_plate": plate, "vin": "VSS" + plate}
 		cars := []any{map[string]any{"car": map[string]any{"make": "Ford", "model": "Focus", "license_plate": "0000ZZZ"}}}

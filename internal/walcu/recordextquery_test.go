@@ -29,9 +29,7 @@ func TestRecordExtQueries(t *testing.T) {
 		post := func(coll string, body map[string]any) string {
 			t.Helper()
 			body["lead_id"] = lead
-			r := e.es(http.MethodPost, coll, body)
-			mustStatus(t, "POST "+coll, r, 200)
-			return r.obj()["_id"].(string)
+			return e.postID(coll, body)
 		}
 		type made struct{ a, b, c string }
 		docs := map[string]made{}

@@ -8,6 +8,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"forecourt/internal/core"
@@ -204,8 +205,12 @@ func check(s *shape, v any, at string, fe core.FieldErrors, skip []string) {
 			want = "a date (ISO 8601)"
 		}
 	case kNumber:
-		if _, ok := v.(json.Number); !ok {
+		// a number beyond a double (1e400), which MongoDB could not keep
+		// and most clients cannot read back, is no number
+		if n, ok := v.(json.Number); !ok {
 			want = "a number"
+		} else if _, err := strconv.ParseFloat(string(n), 64); err != nil {
+			want = "a number a double holds"
 		}
 	case kBool:
 		if _, ok := v.(bool); !ok {

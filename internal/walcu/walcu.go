@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -172,7 +173,7 @@ func (h *handler) serve(f func(http.ResponseWriter, *http.Request) error) http.H
 					panic(p)
 				}
 				h.writeError(w, r, &apiError{Body: Body{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"},
-					cause: fmt.Errorf("panic: %v", p)})
+					cause: fmt.Errorf("panic: %v\n%s", p, debug.Stack())})
 			}
 		}()
 		if err := f(w, r); err != nil {
@@ -208,6 +209,12 @@ func (h *handler) authenticated(coll string, f func(http.ResponseWriter, *http.R
 			if core.ErrorCode(err) == core.Unauthorized {
 				return &apiError{Body: Body{Status: http.StatusUnauthorized, Code: "unauthorized", Message: "invalid credentials"}}
 			}
+			return err
+		}
+		if err := checkQuery(r.URL.RawQuery); err != nil {
+			return err
+		}
+		if err := checkQueryText(r.URL.Query().Get("q")); err != nil {
 			return err
 		}
 		ctx := core.WithPrincipal(r.Context(), p)

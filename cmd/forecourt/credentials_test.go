@@ -165,8 +165,19 @@ func TestCredentialCommands(t *testing.T) {
 		}
 		eventually(t, pg, "a deactivated user's key acting as no user", func() bool { return assignee(keyA) == nil })
 		fails("not found", "user", "deactivate", "999")
+		// activate her again: she logs in; again changes nothing
+		if out := cmd("user", "activate", "--db", dsn, user); out != "user "+user+" activated\n" {
+			t.Errorf("user activate = %q", out)
+		}
+		if code, _ := login(); code != 200 {
+			t.Errorf("a reactivated user's login = %d, want 200", code)
+		}
+		if out := cmd("user", "activate", "--db", dsn, user); out != "user "+user+" was active already\n" {
+			t.Errorf("user activate again = %q", out)
+		}
+		fails("not found", "user", "activate", "999")
 		fails("not found", "user", "logout", "999")
-		for _, bad := range [][]string{{"user", "logout"}, {"user", "deactivate", "x"}, {"apikey", "revoke", "1", "2"}, {"apikey", "revoke", "-1"}} {
+		for _, bad := range [][]string{{"user", "logout"}, {"user", "deactivate", "x"}, {"user", "activate"}, {"apikey", "revoke", "1", "2"}, {"apikey", "revoke", "-1"}} {
 			if _, err := runCmd(t, env, bad...); err == nil || exitCode(err) != 2 {
 				t.Errorf("%v = %v, want a usage error", bad, err)
 			}

@@ -9,6 +9,7 @@
 //	forecourt user add --db … --username U --password P [--dealer ID] [--admin] …
 //	forecourt user list --db … [--dealer ID]
 //	forecourt user deactivate --db … ID
+//	forecourt user activate --db … ID
 //	forecourt user logout --db … ID
 //	forecourt apikey create --db … --dealer ID [--user ID] [--name NAME]
 //	forecourt apikey list --db … [--dealer ID]
@@ -67,6 +68,7 @@ commands:
   user add         create a user and print its id
   user list        list users, one a line: id, username, dealers
   user deactivate  deactivate a user: no login, sessions ended, tokens revoked
+  user activate    activate a deactivated user again: he may log in
   user logout      end every session of a user and revoke his tokens
   apikey create    create an API key for a dealer and print it alone
   apikey list      list API keys, one a line: id, dealer, user, prefix, name, created, state
@@ -83,7 +85,7 @@ Run 'forecourt <command> -h' for a command's flags.`
 // subcommands each has.
 var groups = map[string][]string{
 	"dealer": {"list", "add"},
-	"user":   {"add", "list", "deactivate", "logout"},
+	"user":   {"add", "list", "deactivate", "activate", "logout"},
 	"apikey": {"create", "list", "revoke"},
 	"source": {"add", "list"},
 	"client": {"merge"},
@@ -137,6 +139,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return userList(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "user" && sub == "deactivate":
 		return userDeactivate(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "user" && sub == "activate":
+		return userActivate(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "user" && sub == "logout":
 		return userLogout(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "apikey" && sub == "create":

@@ -373,6 +373,28 @@ func userDeactivate(ctx context.Context, args []string, getenv func(string) stri
 	})
 }
 
+func userActivate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("user activate", stderr)
+	fs.Usage = idUsage(fs, "user activate", "ID", "activate deactivated user ID again: he may log in (his old tokens stay revoked)")
+	dsn := dbFlag(fs, getenv)
+	id, err := parseID(fs, args, "user")
+	if err != nil {
+		return err
+	}
+	return withService(ctx, *dsn, func(svc *core.Service) error {
+		was, err := svc.ActivateUser(ctx, id)
+		if err != nil {
+			return describe(err)
+		}
+		if was {
+			fmt.Fprintf(stdout, "user %d activated\n", id)
+		} else {
+			fmt.Fprintf(stdout, "user %d was active already\n", id)
+		}
+		return nil
+	})
+}
+
 func userLogout(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("user logout", stderr)
 	fs.Usage = idUsage(fs, "user logout", "ID", "end every session of user ID and revoke his tokens; he may log in again")

@@ -413,6 +413,22 @@ func (s *Service) DeactivateUser(ctx context.Context, id int64) (Deactivation, e
 	if id < 1 {
 		return Deactivation{}, errNotFound("user")
 	}
+	return s.deactivate(ctx, id)
+}
+
+// ActivateUser makes deactivated user id active again: he may log in
+// (his old tokens stay revoked) and he is assignable again; it reports
+// whether he was inactive. An active user is left as he is. An operator
+// command.
+func (s *Service) ActivateUser(ctx context.Context, id int64) (bool, error) {
+	if id < 1 {
+		return false, errNotFound("user")
+	}
+	return s.store.ActivateUser(ctx, id, s.Now())
+}
+
+// deactivate is DeactivateUser's work, for whoever may do it.
+func (s *Service) deactivate(ctx context.Context, id int64) (Deactivation, error) {
 	n, err := s.store.DeactivateUser(ctx, id, s.Now())
 	if err != nil {
 		return Deactivation{}, err

@@ -99,6 +99,10 @@ type Store interface {
 	// deactivation, unless he was inactive already) and ends his sessions
 	// as EndUserSessions does, in one transaction.
 	DeactivateUser(ctx context.Context, userID int64, at time.Time) (int, error)
+	// ActivateUser makes inactive user userID active again from at, his
+	// deactivation forgotten, and reports whether he was inactive; an
+	// active user is left as he is. An unknown user is NotFound.
+	ActivateUser(ctx context.Context, userID int64, at time.Time) (bool, error)
 	CreateAPIKey(ctx context.Context, k *APIKey, keyHash string) error
 	// APIKeys lists the API keys of dealerIDs (of every dealer when none is
 	// given), revoked ones included, in id order.

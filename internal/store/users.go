@@ -261,6 +261,30 @@ func (s *Store) DeactivateUser(ctx context.Context, userID int64, at time.Time) 
 	return n, dbError(err, "deactivate user", "user", userID)
 }
 
+// ActivateUser implements core.Store.
+func (s *Store) ActivateUser(ctx context.Context, userID int64, at time.Time) (bool, error) {
+	defer s.cache.usersChanged()
+	var changed bool
+	err := s.write(ctx, func(c conn) error {
+		res, err := c.exec(`UPDATE users SET is_active = ?, activated_at = ?, deactivated_at = NULL WHERE id = ? AND NOT is_active`, true, micros(at), userID)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil || n > 0 {
+			changed = n > 0
+			return err
+		}
+		var one int
+		err = c.row(`SELECT 1 FROM users WHERE id = ?`, userID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("user", userID)
+		}
+		return err
+	})
+	return changed, dbError(err, "activate user", "user", userID)
+}
+
 // endUserSessions revokes the live tokens of user userID and ends his open
 // sessions; it returns how many sessions it ended.
 func endUserSessions(c conn, userID int64, at time.Time) (int, error) {

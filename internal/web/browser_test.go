@@ -141,6 +141,24 @@ func testBrowser(t *testing.T, st site) {
 		!strings.Contains(agenda, "Mesa del navegador") {
 		t.Errorf("after the reschedule: %q, the agenda:\n%s", got, agenda)
 	}
+	// the team: the admin registers an advisor from the header's link
+	do("register a user",
+		chromedp.Click(chromedp.ID("nav-equipo")),
+		chromedp.WaitVisible(chromedp.ID("form-usuario")),
+		chromedp.SendKeys(chromedp.ID("usuario-nombre"), "Irene"),
+		chromedp.SendKeys(chromedp.ID("usuario-apellidos"), "Navegador"),
+		chromedp.SendKeys(chromedp.ID("usuario-email"), "irene@example.com"),
+		chromedp.SetValue(chromedp.ID("usuario-rol"), string(core.RoleCallCentre)),
+		chromedp.SendKeys(chromedp.ID("usuario-clave"), "clave-del-navegador"),
+		chromedp.Click(chromedp.ID("crear-usuario")),
+		chromedp.WaitVisible(chromedp.ID("hecho")))
+	if got, team := text("hecho"), text("concesionario-"+strconv.FormatInt(st.fx.DealerID, 10)); got != "Usuario dado de alta." ||
+		!strings.Contains(team, "Irene Navegador") || !strings.Contains(team, "Call center") {
+		t.Errorf("after registering a user: %q, the team:\n%s", got, team)
+	}
+	if _, _, err := st.svc.Login(context.Background(), "irene@example.com", "clave-del-navegador"); err != nil {
+		t.Errorf("the user registered in the browser logs in: %v", err)
+	}
 	if bg != "rgb(244, 245, 247)" {
 		t.Errorf("the stylesheet does not apply (body background %q)", bg)
 	}

@@ -88,10 +88,7 @@ func (n names) user(id *int64) string {
 
 // date writes t in dealer's time zone; "" for the zero time.
 func (n names) date(dealer int64, t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(n.dealers[dealer].Location()).Format(dateLayout)
+	return dateIn(n.dealers[dealer], t)
 }
 
 // leadRow is one lead of the list.

@@ -115,7 +115,7 @@ func (s *Service) JobOutput(ctx context.Context, dealerID int64, publicID string
 	if !p.CanSee(dealerID) || !lookablePublicID(publicID) {
 		return JobOutput{}, notFound
 	}
-	o, err := s.store.JobOutput(ctx, publicID)
+	o, err := s.store.JobOutput(ctx, NormalPublicID(publicID))
 	if ErrorCode(err) == NotFound {
 		return JobOutput{}, notFound
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -45,8 +46,21 @@ func parsePhone(phone, region string) string {
 	return libParsePhone(phone, region)
 }
 
-// libParsePhone is parsePhone by libphonenumber's Parse alone.
+// libParsePhone is parsePhone by libphonenumber's Parse alone, after
+// dropping Unicode's format characters (the bidirectional marks a number
+// copied from WhatsApp or a spreadsheet carries, "\u202a+57 313 643
+// 4030\u202c"), which Parse does not. A number Parse does not read as
+// valid is read again from its digits (separators aside) when they begin
+// with "00", ITU's international prefix, though the region dials another
+// (Colombia's is 00 and a carrier's digit: "0057 313 643 4030" is written
+// for +57 313 643 4030), or with the region's country code.
 func libParsePhone(phone, region string) string {
+	phone = strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, phone)
 	if region == "" {
 		region = "ZZ" // phonenumbers' unknown region: a country code is needed
 	}
@@ -54,20 +68,28 @@ func libParsePhone(phone, region string) string {
 	if err == nil && phonenumbers.IsValidNumber(n) {
 		return phonenumbers.Format(n, phonenumbers.E164)
 	}
-	if cc := phonenumbers.GetCountryCodeForRegion(region); cc != 0 {
-		digits := strings.Map(func(r rune) rune {
-			switch {
-			case r >= '0' && r <= '9':
-				return r
-			case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')':
-				return -1
-			}
-			return 'x'
-		}, strings.TrimSpace(phone))
-		if !strings.Contains(digits, "x") && strings.HasPrefix(digits, strconv.Itoa(cc)) {
-			if m, err := phonenumbers.Parse("+"+digits, region); err == nil && phonenumbers.IsValidNumber(m) {
-				return phonenumbers.Format(m, phonenumbers.E164)
-			}
+	digits := strings.Map(func(r rune) rune {
+		switch {
+		case r >= '0' && r <= '9':
+			return r
+		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')':
+			return -1
+		}
+		return 'x'
+	}, strings.TrimSpace(phone))
+	if strings.Contains(digits, "x") {
+		return ""
+	}
+	var with string // the digits with their country code, after a "+"
+	if cc := phonenumbers.GetCountryCodeForRegion(region); cc != 0 && strings.HasPrefix(digits, strconv.Itoa(cc)) {
+		with = digits
+	}
+	if strings.HasPrefix(digits, "00") {
+		with = digits[2:]
+	}
+	if with != "" {
+		if m, err := phonenumbers.Parse("+"+with, region); err == nil && phonenumbers.IsValidNumber(m) {
+			return phonenumbers.Format(m, phonenumbers.E164)
 		}
 	}
 	return ""

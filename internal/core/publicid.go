@@ -34,6 +34,38 @@ func lookablePublicID(publicID string) bool {
 	return publicID != "" && len(publicID) <= maxPublicID && utf8.ValidString(publicID) && !strings.ContainsRune(publicID, 0)
 }
 
+// NormalPublicID returns publicID as the store keeps it: a UUID-shaped id
+// (8-4-4-4-12 hexadecimal digits) in lower case, since a UUID's text is
+// case-insensitive on input (RFC 9562, section 4: "input is
+// case-insensitive") and every UUID forecourt hands out is written in
+// lower case; anything else unchanged. An integrator that upper-cases a
+// UUID (.NET's Guid.ToString("D").ToUpper(), SQL Server's NEWID()) finds
+// the same record (docs/decisions.md, "Public ids case aside").
+func NormalPublicID(publicID string) string {
+	if len(publicID) != 36 {
+		return publicID
+	}
+	upper := false
+	for i := 0; i < len(publicID); i++ {
+		c := publicID[i]
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return publicID
+			}
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f':
+		case 'A' <= c && c <= 'F':
+			upper = true
+		default:
+			return publicID
+		}
+	}
+	if !upper {
+		return publicID
+	}
+	return strings.ToLower(publicID)
+}
+
 // ResolvePublicID returns the id of the record of kind whose public id is
 // publicID, when the principal may see it: a record of one of its dealers,
 // or a user who shares one with it (or itself). Anything else, an unknown
@@ -47,7 +79,7 @@ func (s *Service) ResolvePublicID(ctx context.Context, kind RecordKind, publicID
 	if !lookablePublicID(publicID) {
 		return 0, notFound
 	}
-	id, dealers, err := s.store.ResolvePublicID(ctx, kind, publicID)
+	id, dealers, err := s.store.ResolvePublicID(ctx, kind, NormalPublicID(publicID))
 	if err != nil {
 		return 0, err
 	}

@@ -67,3 +67,56 @@ func TestResolvePublicIDNotText(t *testing.T) {
 		}
 	})
 }
+
+// TestNormalPublicID: a UUID-shaped id is lowered, since a UUID's text is
+// case-insensitive on input (RFC 9562); anything else is left as written.
+func TestNormalPublicID(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"0190B5A4-ABCD-7EF0-8000-00000000000A", "0190b5a4-abcd-7ef0-8000-00000000000a"},
+		{"0190b5a4-AbCd-7ef0-8000-00000000000a", "0190b5a4-abcd-7ef0-8000-00000000000a"},
+		{"0190b5a4-abcd-7ef0-8000-00000000000a", "0190b5a4-abcd-7ef0-8000-00000000000a"},
+		{"0190B5A4ABCD7EF0800000000000000A", "0190B5A4ABCD7EF0800000000000000A"},         // not the hyphenated form
+		{"0190B5A4-ABCD-7EF0-8000-00000000000G", "0190B5A4-ABCD-7EF0-8000-00000000000G"}, // not hexadecimal
+		{"0190B5A4-ABCD-7EF0-8000_00000000000A", "0190B5A4-ABCD-7EF0-8000_00000000000A"},
+		{"RODRIGUEZ", "RODRIGUEZ"},
+		{"", ""},
+	} {
+		if got := core.NormalPublicID(tc.in); got != tc.want {
+			t.Errorf("NormalPublicID(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestResolvePublicIDCaseAside: a record is found by its public id in
+// upper or mixed case, as by the lower case it is handed out in, on both
+// engines; a principal of another dealer still finds nothing.
+func TestResolvePublicIDCaseAside(t *testing.T) {
+	engines(t, func(t *testing.T, e env) {
+		l := e.lead(t, func(l *core.Lead) {
+			l.Tasks = []core.Task{{Type: core.TaskDate, Description: "Prueba"}}
+		})
+		for _, tc := range []struct {
+			kind     core.RecordKind
+			publicID string
+			id       int64
+		}{
+			{core.RecordLead, l.PublicID, l.ID},
+			{core.RecordClient, l.Client.PublicID, l.Client.ID},
+			{core.RecordTask, l.Tasks[0].PublicID, l.Tasks[0].ID},
+		} {
+			mixed := strings.ToUpper(tc.publicID[:18]) + tc.publicID[18:]
+			for _, id := range []string{strings.ToUpper(tc.publicID), mixed} {
+				got, err := e.svc.ResolvePublicID(e.admin, tc.kind, id)
+				if err != nil || got != tc.id {
+					t.Errorf("%s %s: %d %v, want %d", tc.kind, id, got, err, tc.id)
+				}
+				_, err = e.svc.ResolvePublicID(e.other, tc.kind, id)
+				wantCode(t, err, core.NotFound, "")
+			}
+		}
+		ls, _, err := e.svc.FindLeads(e.admin, core.Query{Where: core.In("public_id", strings.ToUpper(l.PublicID)), Limit: 1})
+		if err != nil || len(ls) != 1 || ls[0].ID != l.ID {
+			t.Errorf("leads whose public_id is %s: %v %v, want lead %d", strings.ToUpper(l.PublicID), ls, err, l.ID)
+		}
+	})
+}

@@ -394,6 +394,9 @@ func checkValue(fe FieldErrors, field string, spec FieldSpec, v any) any {
 			return bad(MsgInvalid)
 		}
 		checkLen(fe, field, s, MaxTermLength)
+		if field == "public_id" {
+			return NormalPublicID(s) // a UUID's text is case-insensitive
+		}
 		return s
 	case TypeEnum:
 		s, ok := v.(string)

@@ -307,7 +307,9 @@ func TestNormalisePhone(t *testing.T) {
 		// without a region only a number with its country code is read
 		{"666777888", "", ""},
 		{"+34 666 77 78 88", "", "+34666777888"},
-		{"0034 666 77 78 88", "", ""},
+		// "00", ITU's international prefix, names the country code too
+		// (TestNormalisePhoneAsCopied)
+		{"0034 666 77 78 88", "", "+34666777888"},
 		// one number, as people write it (issue 9): Colombia, Spain, Ecuador
 		{"573136434030", "CO", "+573136434030"},
 		{"+57 313 643 4030", "CO", "+573136434030"},
@@ -328,6 +330,34 @@ func TestNormalisePhone(t *testing.T) {
 	for _, tt := range tests {
 		if got := NormalisePhone(tt.in, tt.region); got != tt.want {
 			t.Errorf("NormalisePhone(%q, %s) = %q, want %q", tt.in, tt.region, got, tt.want)
+		}
+	}
+}
+
+// TestNormalisePhoneAsCopied: a number is read as a Colombian integrator
+// sends it: with "00" before its country code although Colombia dials
+// abroad with 00 and a carrier's digit, and as copied from WhatsApp or a
+// spreadsheet, wrapped in Unicode's bidirectional marks; what is no
+// number stays none.
+func TestNormalisePhoneAsCopied(t *testing.T) {
+	for _, tt := range []struct{ in, region, want string }{
+		{"00573136434030", "CO", "+573136434030"},
+		{"0057 313 643 4030", "CO", "+573136434030"},
+		{"00 57 (313) 643-4030", "CO", "+573136434030"},
+		{"0057 313 643 4030", "", "+573136434030"},
+		{"0034 666 777 888", "CO", "+34666777888"},
+		{"0093 593 98 751 9882", "EC", ""}, // Afghanistan's code, then no number of it
+		{"\u202a+57 313 643 4030\u202c", "CO", "+573136434030"},
+		{"\u202a+57 313 643 4030\u202c", "", "+573136434030"},
+		{"\u200e313 643 4030\u200f", "CO", "+573136434030"},
+		{"\ufeff666 777 888", "ES", "+34666777888"},
+		{"00", "CO", ""},
+		{"0057", "CO", ""},
+		{"00x573136434030", "CO", ""},
+		{"\u202a\u202c", "CO", ""},
+	} {
+		if got := NormalisePhone(tt.in, tt.region); got != tt.want {
+			t.Errorf("NormalisePhone(%q, %q) = %q, want %q", tt.in, tt.region, got, tt.want)
 		}
 	}
 }

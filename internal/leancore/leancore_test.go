@@ -114,7 +114,9 @@ func TestDocumentExample(t *testing.T) {
 // same lead; a lead of another dealer is never found.
 func TestPhonesAsWritten(t *testing.T) {
 	e := newEnv(t)
-	for _, p := range []string{"573136434030", "+57 313 643 4030", "+573136434030", "3136434030", "313 643 4030"} {
+	for _, p := range []string{"573136434030", "+57 313 643 4030", "+573136434030", "3136434030", "313 643 4030",
+		"313-643-4030", "(313) 643-4030", "313.643.4030", "tel:+57-313-643-4030",
+		"0057 313 643 4030", "00573136434030", "\u202a+57 313 643 4030\u202c"} { // as a Colombian integrator sends it (docs/leancore.md)
 		if code, lead := e.get(e.coKey, url.Values{"phone": {p}}.Encode()); code != 200 || lead["phone"] != demo.COLeadPhone {
 			t.Errorf("%q: %d %v", p, code, lead)
 		}

@@ -32,13 +32,18 @@ type API struct {
 	Name    string
 	Handler http.Handler
 	Routes  []Route
+	// FoldCase serves its routes' paths (those without wildcards) in any
+	// case too, as ASP.NET's routes match: /API/Leads/validategetleads is
+	// /api/leads/ValidateGetLeads (docs/decisions.md, "Public ids case
+	// aside").
+	FoldCase bool
 }
 
 // apis lists the APIs the server mounts. Adding an API is one entry here.
 func apis(cfg Config) []API {
 	return []API{
 		{Name: "sml", Handler: sml.NewHandler(cfg.Service, sml.WithLogger(cfg.Logger), sml.WithPublicURL(cfg.PublicURL)), Routes: routesOf(sml.Routes())},
-		{Name: "leadbank", Handler: leadbank.NewHandler(cfg.Service, leadbank.WithLogger(cfg.Logger)), Routes: routesOf(leadbank.Routes())},
+		{Name: "leadbank", Handler: leadbank.NewHandler(cfg.Service, leadbank.WithLogger(cfg.Logger)), Routes: routesOf(leadbank.Routes()), FoldCase: true},
 		{Name: "leancore", Handler: leancore.NewHandler(cfg.Service, leancore.WithLogger(cfg.Logger)), Routes: routesOf(leancore.Routes())},
 		{Name: "casabaca", Handler: casabaca.NewHandler(cfg.Service, casabaca.WithLogger(cfg.Logger), casabaca.WithMailer(cfg.Mailer), casabaca.WithPublicURL(cfg.PublicURL)), Routes: routesOf(casabaca.Routes())},
 
@@ -178,4 +183,38 @@ func via(api string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(core.WithVia(r.Context(), api)))
 	})
+}
+
+// foldedPaths maps the lower-case form of every path of an API that
+// folds case (API.FoldCase), wildcards aside, to the path as its route
+// writes it.
+func foldedPaths(apis []API) map[string]string {
+	out := map[string]string{}
+	for _, a := range apis {
+		if !a.FoldCase {
+			continue
+		}
+		for _, rt := range a.Routes {
+			if !strings.Contains(rt.Pattern, "{") {
+				out[strings.ToLower(rt.Pattern)] = rt.Pattern
+			}
+		}
+	}
+	return out
+}
+
+// foldCase serves a request to a path that no route matched but that is,
+// case aside, a path of an API that folds case, as that path; any other
+// is the neutral 404.
+func foldCase(paths map[string]string, mux http.Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, ok := paths[strings.ToLower(r.URL.Path)]
+		if !ok || p == r.URL.Path {
+			notFound(w, r)
+			return
+		}
+		r2 := r.Clone(r.Context())
+		r2.URL.Path, r2.URL.RawPath = p, ""
+		mux.ServeHTTP(w, r2)
+	}
 }

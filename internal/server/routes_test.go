@@ -133,3 +133,46 @@ func TestAPIsMountedByTheirRoutes(t *testing.T) {
 		}
 	}
 }
+
+// TestLeadBankPathsCaseAside: the lead bank's paths are served in any
+// case, as ASP.NET's routes match them, labelled by the document's path;
+// with a trailing slash they stay the neutral 404, and the other APIs'
+// paths keep their case (docs/decisions.md, "Public ids case aside").
+func TestLeadBankPathsCaseAside(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	cfg := Config{Service: core.NewService(testkit.OpenStore(t)), Logger: slog.New(slog.DiscardHandler), Registry: reg}
+	h := newRoot(cfg, apis(cfg))
+	denied := `{"Status":0,"Message":"Authorization has been denied for this request.","Leads":[]}`
+	for _, tt := range []struct {
+		method, path string
+		status       int
+		body         string
+	}{
+		{"POST", "/API/LEADS", 401, denied},
+		{"POST", "/api/Leads", 401, denied},
+		{"POST", "/api/leads/validategetleads", 401, denied},
+		{"POST", "/Api/Leads/sendAcknos", 401, denied},
+		{"GET", "/api/Leads", 405, `{"Status":0,"Message":"The requested resource does not support http method 'GET'.","Leads":[]}`},
+		{"POST", "/api/Leads/", 404, `{"error":"not found"}`},
+		{"POST", "/api/leads/validategetleads/", 404, `{"error":"not found"}`},
+		{"POST", "/api/leads/validate", 404, `{"error":"not found"}`},
+		{"GET", "/API/lead/", 404, `{"error":"not found"}`},
+		{"POST", "/API/TICKETS", 404, `{"error":"not found"}`},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, nil))
+		if got := strings.TrimSpace(rec.Body.String()); rec.Code != tt.status || got != tt.body {
+			t.Errorf("%s %s = %d %s; want %d %s", tt.method, tt.path, rec.Code, got, tt.status, tt.body)
+		}
+	}
+	metrics := get(t, h, "/metrics").Body.String()
+	for _, want := range []string{
+		`forecourt_http_requests_total{code="401",route="POST /api/leads"} 2`,
+		`forecourt_http_requests_total{code="401",route="POST /api/leads/ValidateGetLeads"} 1`,
+		`forecourt_http_requests_total{code="404",route="unmatched"} 5`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}

@@ -58,7 +58,7 @@ func New(cfg Config) http.Handler {
 func newRoot(cfg Config, apis []API) http.Handler {
 	m := newMetrics(cfg.Registry)
 	mux := http.NewServeMux()
-	mux.HandleFunc("/", notFound)
+	mux.HandleFunc("/", foldCase(foldedPaths(apis), mux))
 	mux.Handle("GET /static/", labelled("GET /static/", web.Static()))
 	// the interface for the dealer's staff: its pages under /app/, one
 	// label for them all (their ids would otherwise grow the metrics)

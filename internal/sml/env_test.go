@@ -40,7 +40,12 @@ type env struct {
 
 func newEnv(t *testing.T, leads int, opts ...core.Option) *env {
 	t.Helper()
-	st := testkit.OpenStore(t)
+	return newEnvOn(t, testkit.OpenStore(t), leads, opts...)
+}
+
+// newEnvOn is newEnv on the store st.
+func newEnvOn(t *testing.T, st core.Store, leads int, opts ...core.Option) *env {
+	t.Helper()
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewTextHandler(&syncWriter{w: logs}, nil))
 	svc := core.NewService(st, append([]core.Option{core.WithPasswordCost(bcrypt.MinCost), core.WithDialer(telephony.LogDialer{Log: log}), core.WithLogger(log)}, opts...)...)

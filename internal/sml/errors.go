@@ -345,6 +345,23 @@ func toAPIError(err error, c errContext) *apiError {
 	}
 }
 
+// stored answers err, met while rendering the answer of a write that was
+// stored: never 503 with Retry-After, which tells a client to send the
+// write again and would store it twice (a lead, a task, a note); 500, as
+// for a COMMIT whose outcome is unknown (README, "When the database cannot
+// answer"). Any other error is answered as it is; nil stays nil.
+func stored(err error) error {
+	if err == nil {
+		return nil
+	}
+	ae := toAPIError(err, errContext{})
+	if ae.status != http.StatusServiceUnavailable {
+		return ae
+	}
+	return &apiError{status: http.StatusInternalServerError, body: Detail{Detail: msgInternal},
+		cause: fmt.Errorf("the write was stored but its answer could not be rendered: %w", err)}
+}
+
 func sortedKeys(m map[string]string) []string {
 	ks := make([]string, 0, len(m))
 	for k := range m {

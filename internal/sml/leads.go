@@ -86,7 +86,7 @@ func (h *handler) leadCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return toAPIError(err, errContext{values: o.d.values()})
 	}
-	return h.writeLead(w, r, http.StatusCreated, l)
+	return stored(h.writeLead(w, r, http.StatusCreated, l))
 }
 
 // leadUpdate serves Modificar, Asignar and Finalizar Lead: PATCH
@@ -108,7 +108,7 @@ func (h *handler) leadUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return toAPIError(err, errContext{values: o.d.values()})
 	}
-	return h.writeLead(w, r, http.StatusOK, l)
+	return stored(h.writeLead(w, r, http.StatusOK, l))
 }
 
 // leadChangeStatus serves Cambiar el estado del Lead: PATCH
@@ -130,7 +130,7 @@ func (h *handler) leadChangeStatus(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return toAPIError(err, errContext{values: o.d.values()})
 	}
-	return h.writeLead(w, r, http.StatusOK, l)
+	return stored(h.writeLead(w, r, http.StatusOK, l))
 }
 
 // leadHistory serves Histórico de cambios en Lead: GET

@@ -41,7 +41,7 @@ func (h *handler) taskCreate(w http.ResponseWriter, r *http.Request) error {
 	p, _ := core.PrincipalFrom(r.Context())
 	rd, err := h.taskRefs(r, t, firstDealer(p))
 	if err != nil {
-		return err
+		return stored(err)
 	}
 	return writeJSON(w, http.StatusCreated, TaskCreated{TaskBase: rd.taskBase(t, rd.loc), Lead: t.LeadID})
 }
@@ -85,7 +85,7 @@ func (h *handler) taskUpdate(w http.ResponseWriter, r *http.Request) error {
 	p, _ := core.PrincipalFrom(r.Context())
 	rd, err := h.taskRefs(r, t, firstDealer(p))
 	if err != nil {
-		return err
+		return stored(err)
 	}
 	return writeJSON(w, http.StatusOK, TaskUpdated{TaskBase: rd.taskBase(t, rd.loc)})
 }

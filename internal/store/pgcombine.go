@@ -67,6 +67,9 @@ type leadCombiner struct {
 	queue   []*leadCreation
 	writers int          // combined writes running (combineLoop)
 	writes  atomic.Int64 // combined writes begun, alone ones included (tests)
+	// deadlocks counts the writes of creations PostgreSQL refused for a
+	// deadlock (tests)
+	deadlocks atomic.Int64
 }
 
 // leadCreation is one caller's lead to create.
@@ -212,6 +215,7 @@ func (s *Store) writeCombined(batch []*leadCreation) error {
 	}
 	s.combiner.writes.Add(1)
 	err := s.writeBatched(ctx, func(c conn) error { return createLeadsPostgres(c, batch) })
+	s.combiner.countDeadlock(err)
 	switch {
 	case errors.Is(err, errAbandoned) && len(batch) == 1:
 		return batch[0].ctx.Err()
@@ -236,6 +240,7 @@ func (s *Store) writeCombined(batch []*leadCreation) error {
 		one := []*leadCreation{lc}
 		s.combiner.writes.Add(1)
 		e := s.writeBatched(context.WithoutCancel(lc.ctx), func(c conn) error { return createLeadsPostgres(c, one) })
+		s.combiner.countDeadlock(e)
 		if lc.err == nil {
 			lc.err = e
 		}
@@ -244,6 +249,14 @@ func (s *Store) writeCombined(batch []*leadCreation) error {
 		}
 	}
 	return err
+}
+
+// countDeadlock counts err when it is PostgreSQL's deadlock_detected.
+func (q *leadCombiner) countDeadlock(err error) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "40P01" {
+		q.deadlocks.Add(1)
+	}
 }
 
 // refusedLead reports whether err, a combined write's, may be the fault of

@@ -130,12 +130,7 @@ func (r combineRig) racedWrites(t *testing.T, servers []*store.Store, leads [][]
 		}
 	}
 	check(t, hold.Commit(), "let the writes go")
-	waitFor(t, "two writes waiting for a lock", func() bool {
-		var n int
-		check(t, r.db.QueryRow(`SELECT count(DISTINCT l.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-			WHERE NOT l.granted AND a.datname = current_database()`).Scan(&n), "pg_locks")
-		return n == 2
-	})
+	r.waitForWaiting(t, 2)
 	check(t, gate.Commit(), "let the clients' leads go")
 	wg.Wait()
 	for j, err := range firstErrs {
@@ -144,10 +139,74 @@ func (r combineRig) racedWrites(t *testing.T, servers []*store.Store, leads [][]
 	return errs
 }
 
+// waitForWaiting waits until n backends of the test's database wait for
+// a lock (the cluster may serve other tests).
+func (r combineRig) waitForWaiting(t *testing.T, n int) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%d backends waiting for a lock", n), func() bool {
+		var got int
+		check(t, r.db.QueryRow(`SELECT count(DISTINCT l.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+			WHERE NOT l.granted AND a.datname = current_database()`).Scan(&got), "pg_locks")
+		return got == n
+	})
+}
+
 // storedClientN creates the fixture's lead n and returns its client.
 func (r combineRig) storedClientN(t *testing.T, n int) core.Client {
 	t.Helper()
 	l := r.f.Lead(n)
 	check(t, r.s.CreateLead(ctx, &l, nil), "create")
 	return *l.Client
+}
+
+// TestCombinedDeadlockWrittenAlone: a combined write PostgreSQL refuses
+// for a deadlock (here with a transaction of the test's that holds one of
+// the stored clients the write merges into and then asks for the other,
+// which the write holds: a case the lock order cannot prevent, another
+// writer's order being its own) loses no lead and answers no caller an
+// error: each lead is written again alone, once the deadlock is broken.
+func TestCombinedDeadlockWrittenAlone(t *testing.T) {
+	r := newCombineRig(t)
+	a, b := r.storedClientN(t, 1000), r.storedClientN(t, 1001)
+	leads := r.leads(2000, 3)
+	for i, x := range []core.Client{a, b} {
+		leads[i].Client.Phone, leads[i].Client.PhoneE164, leads[i].Client.Email, leads[i].Client.Address = x.Phone, x.PhoneE164, "", "Calle Mayor 1"
+	}
+	other, err := r.db.Conn(ctx)
+	check(t, err, "connection")
+	defer other.Close()
+	// the write (which waits first) is the one to find the deadlock, at
+	// its deadlock_timeout, not the test's transaction
+	_, err = other.ExecContext(ctx, `SET deadlock_timeout = '60s'`)
+	check(t, err, "deadlock_timeout")
+	tx, err := other.BeginTx(ctx, nil)
+	check(t, err, "begin")
+	defer tx.Rollback()
+	_, err = tx.Exec(`SELECT id FROM clients WHERE id = $1 FOR UPDATE`, max(a.ID, b.ID))
+	check(t, err, "lock a client")
+	errs, writes := r.heldBackThen(t, leads, nil, nil, nil, func([]chan struct{}) {
+		r.waitForWaiting(t, 1) // the write holds the first client, waits for the second
+		_, err := tx.Exec(`SELECT id FROM clients WHERE id = $1 FOR UPDATE`, min(a.ID, b.ID))
+		check(t, err, "lock the other client") // once the write is refused
+		check(t, tx.Rollback(), "rollback")
+	})
+	if n := store.CombinedDeadlocks(r.s); n != 1 {
+		t.Errorf("%d writes refused for a deadlock, want 1", n)
+	}
+	if writes != int64(1+len(leads)) {
+		t.Errorf("%d writes, want the combined one and one per lead", writes)
+	}
+	for i, l := range leads {
+		check(t, errs[i], fmt.Sprintf("create %d", i))
+		if n := r.stored(t, l.PublicID); n != 1 {
+			t.Errorf("lead %d stored %d times", i, n)
+		}
+	}
+	for _, x := range []core.Client{a, b} {
+		got, err := r.s.Client(ctx, x.ID)
+		check(t, err, "client")
+		if got.Address != "Calle Mayor 1" || got.Version != x.Version+1 {
+			t.Errorf("client %d after the writes: address %q, version %d (was %d)", x.ID, got.Address, got.Version, x.Version)
+		}
+	}
 }

@@ -210,3 +210,49 @@ func TestCombinedDeadlockWrittenAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeReadsClientUnderLock: two writes merging new clients into one
+// stored client by different keys (different advisory locks), the second
+// a lead alone (UpdateLead giving a lead a new client, through
+// clientMatch.merge), each read the client before the other's merge
+// committed; the second, waiting for the first's row lock, must merge into
+// the client as the first left it, not as it read it: the client keeps
+// both leads' values, its version counted twice.
+func TestMergeReadsClientUnderLock(t *testing.T) {
+	r := newCombineRig(t)
+	x := r.storedClientN(t, 1000)
+	other := r.f.Lead(1001)
+	check(t, r.s.CreateLead(ctx, &other, nil), "create")
+	gate, err := r.db.BeginTx(ctx, nil)
+	check(t, err, "begin")
+	defer gate.Rollback()
+	_, err = gate.Exec(`SELECT id FROM clients WHERE id = $1 FOR SHARE`, x.ID)
+	check(t, err, "hold the client")
+
+	var wg sync.WaitGroup
+	l := r.f.Lead(2000) // matches x by its e-mail, brings a business name
+	l.Client.Phone, l.Client.PhoneE164, l.Client.Email, l.Client.BusinessName = "", "", x.Email, "Talleres SL"
+	var createErr, updateErr error
+	wg.Go(func() { createErr = r.s.CreateLead(ctx, &l, nil) })
+	r.waitForWaiting(t, 1)
+	wg.Go(func() {
+		_, updateErr = r.s.UpdateLead(ctx, other.ID, nil, func(l *core.Lead) ([]core.History, error) {
+			// a new client matching x by its phone, bringing an address
+			l.Client = &core.Client{Name: "X", Phone: x.Phone, PhoneE164: x.PhoneE164, Address: "Calle Mayor 1", CreatedAt: x.CreatedAt, UpdatedAt: x.UpdatedAt}
+			return nil, nil
+		})
+	})
+	r.waitForWaiting(t, 2)
+	check(t, gate.Commit(), "let the writes go")
+	wg.Wait()
+	check(t, createErr, "create")
+	check(t, updateErr, "update")
+	got, err := r.s.Client(ctx, x.ID)
+	check(t, err, "client")
+	if got.BusinessName != "Talleres SL" || got.Address != "Calle Mayor 1" || got.Version != x.Version+2 {
+		t.Errorf("the client after two merges: business name %q, address %q, version %d (was %d)", got.BusinessName, got.Address, got.Version, x.Version)
+	}
+	if lead, err := r.s.Lead(ctx, other.ID); err != nil || lead.Client == nil || lead.Client.ID != x.ID {
+		t.Errorf("the updated lead's client: %+v, %v, want %d", lead.Client, err, x.ID)
+	}
+}

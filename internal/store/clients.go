@@ -139,6 +139,10 @@ type clientMatch struct {
 	cl             *core.Client
 	lock, query    string // "" when the client has no key: it matches none
 	lockArgs, args []any
+	// locked are the stored clients whose rows the caller locked (FOR NO
+	// KEY UPDATE) and read again after the lock, in the candidates given
+	// to merge (a combined creation: lockStoredClients, pgcombine.go)
+	locked map[int64]bool
 }
 
 func newClientMatch(dealerID int64, cl *core.Client) clientMatch {
@@ -199,15 +203,31 @@ func matchClient(c conn, dealerID int64, cl *core.Client) (match core.Client, by
 // merge makes m's client the one of candidates it matches, if any, with
 // the values it brings merged in, and returns the changes; ok is false
 // when none matches, and the client is then to be inserted.
+//
+// On PostgreSQL the match's row is locked FOR NO KEY UPDATE, the lock
+// of the UPDATE to come: unlike FOR UPDATE it lets leads naming the client
+// be created meanwhile (their foreign key's FOR KEY SHARE), which a
+// combined creation holding another client's lock may be waiting to do
+// (a deadlock: pgcombine.go, "Lock order"). The row is read again with
+// the lock: the candidate was read before it, and another creation
+// matching the client by another key (another advisory lock) may have
+// changed it meanwhile, whose values the merge would otherwise undo.
+// Unless m.locked holds it: the caller locked it and read it again.
 func (m clientMatch) merge(c conn, candidates []core.Client) (changes []core.Change, ok bool, err error) {
 	match, by, ok := core.MatchClient(*m.cl, candidates)
 	if !ok {
 		return nil, false, nil
 	}
-	if c.pg {
-		if _, err := c.exec(`SELECT id FROM clients WHERE id = ? FOR UPDATE`, match.ID); err != nil {
+	if c.pg && !m.locked[match.ID] {
+		var cur core.Client
+		err := scanClient(c.row(`SELECT `+clientCols+` FROM clients WHERE id = ? FOR NO KEY UPDATE`, match.ID), &cur)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, false, nil // deleted meanwhile: the client is new
+		}
+		if err != nil {
 			return nil, false, err
 		}
+		match = cur
 	}
 	merged, changes := core.MergeClient(match, *m.cl, by)
 	if !sameClient(&match, &merged) {

@@ -4,6 +4,10 @@ package store
 // PostgreSQL (pgcombine.go), combined or alone.
 func CombinedWrites(s *Store) int64 { return s.combiner.writes.Load() }
 
+// CombinedDeadlocks returns how many writes of lead creations of s
+// PostgreSQL refused for a deadlock.
+func CombinedDeadlocks(s *Store) int64 { return s.combiner.deadlocks.Load() }
+
 // CombineState returns how many lead creations wait in s's queue and how
 // many combined writes run.
 func CombineState(s *Store) (queued, writers int) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"maps"
 	"net"
 	"slices"
 	"strconv"
@@ -48,6 +49,61 @@ import (
 //     COMMIT is sent, gets its context's error and its lead is not
 //     written (the write goes on without it); once the COMMIT is sent it
 //     gets what happened, as writeBatched says.
+//
+// Lock order. Several servers may share one database, each with its own
+// combiner, so two combined writes may run at once whose leads touch the
+// same stored rows; were each to take its locks in the order of its
+// leads, two could wait for each other in a cycle, which PostgreSQL
+// breaks after deadlock_timeout (1 s) by refusing one, whose leads are
+// then written again alone: correct, but a stall of a second for up to
+// combineMax callers. So a write takes its locks in one order, the same
+// for every write (docs/decisions.md, "Combined lead creations across
+// servers: one lock order"):
+//  1. the advisory locks of its new clients' keys, in one statement,
+//     sorted by value (two writes sharing a key wait there, holding no
+//     other lock but keys below it); nextval takes no lock that lasts;
+//  2. the candidates of its new clients: read, no lock;
+//  3. only when a new client matches a stored one (a merge): the rows of
+//     the stored clients it will touch, in one statement in the order of
+//     their ids (lockStoredClients): FOR NO KEY UPDATE those merged into,
+//     FOR KEY SHARE those its leads name (the lock of the foreign key
+//     leads.client_id, which the INSERT would otherwise take after, out
+//     of order), and the rows merged into read again under their locks;
+//     a write without a merge holds no row lock another write waits for,
+//     and takes the foreign key's FOR KEY SHARE at its INSERT, which
+//     waits only for a FOR UPDATE or a deletion of the client;
+//  4. a lead naming a stored client reads it (existingClient): no lock;
+//  5. each merge updates its client (its row locked in 3) and the copies
+//     of its name on the client's leads (UPDATE leads … WHERE client_id,
+//     their rows FOR NO KEY UPDATE): the rows of a client's leads are
+//     locked only by a writer holding the client's row (UpdateLead and
+//     MergeClients lock the client first, clientMatch.merge and
+//     SaveClient lock it before its leads) or by one that locks that one
+//     lead and no client nor other lead after it (EditLead);
+//  6. the INSERT of every row: new rows, which no other transaction sees;
+//     its foreign keys lock FOR KEY SHARE the clients named (held since
+//     3 when the write merges), the dealers' rows (which only
+//     RegisterConsumer and job outputs lock FOR UPDATE, waiting for no
+//     lead's write) and the consumers' rows (lead_deliveries); a unique
+//     index waits only for another transaction inserting the same value:
+//     only a public id given twice by callers, a conflict either way;
+//  7. COMMIT.
+// FOR NO KEY UPDATE, not FOR UPDATE, on a client merged into (here and in
+// clientMatch.merge, which a lead alone takes through): FOR UPDATE
+// conflicts with the FOR KEY SHARE of another write's lead naming that
+// client, and two writes each merging into the client the other's lead
+// names waited for each other (TestCombinedOppositeOrdersNoDeadlock).
+//
+// What the order leaves possible: a merge whose match changed between
+// the candidates' read and their lock (another writer changed the
+// client's keys meanwhile) locks its client in clientMatch.merge, out of
+// the order; another writer whose own order differs (a client merge
+// locks both clients FOR UPDATE by id; a contact's, a client's save or
+// deletion lock one client FOR UPDATE); two writes inserting one public
+// id given twice. A deadlock there is handled as any refused write: each
+// lead of the write is written again alone, so none is lost and only a
+// lead at fault fails (TestCombinedDeadlockWrittenAlone); the store counts
+// them (leadCombiner.deadlocks).
 
 // combineMax is the most leads one combined write takes; combineWriters
 // how many combined writes a store has in flight (each on a connection of
@@ -67,6 +123,9 @@ type leadCombiner struct {
 	queue   []*leadCreation
 	writers int          // combined writes running (combineLoop)
 	writes  atomic.Int64 // combined writes begun, alone ones included (tests)
+	// deadlocks counts the writes of creations PostgreSQL refused for a
+	// deadlock (tests: "Lock order" above says why there should be none)
+	deadlocks atomic.Int64
 }
 
 // leadCreation is one caller's lead to create.
@@ -212,6 +271,7 @@ func (s *Store) writeCombined(batch []*leadCreation) error {
 	}
 	s.combiner.writes.Add(1)
 	err := s.writeBatched(ctx, func(c conn) error { return createLeadsPostgres(c, batch) })
+	s.combiner.countDeadlock(err)
 	switch {
 	case errors.Is(err, errAbandoned) && len(batch) == 1:
 		return batch[0].ctx.Err()
@@ -236,6 +296,7 @@ func (s *Store) writeCombined(batch []*leadCreation) error {
 		one := []*leadCreation{lc}
 		s.combiner.writes.Add(1)
 		e := s.writeBatched(context.WithoutCancel(lc.ctx), func(c conn) error { return createLeadsPostgres(c, one) })
+		s.combiner.countDeadlock(e)
 		if lc.err == nil {
 			lc.err = e
 		}
@@ -244,6 +305,14 @@ func (s *Store) writeCombined(batch []*leadCreation) error {
 		}
 	}
 	return err
+}
+
+// countDeadlock counts err when it is PostgreSQL's deadlock_detected.
+func (q *leadCombiner) countDeadlock(err error) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "40P01" {
+		q.deadlocks.Add(1)
+	}
 }
 
 // refusedLead reports whether err, a combined write's, may be the fault of
@@ -387,12 +456,17 @@ func createLeadsPostgres(c conn, batch []*leadCreation) error {
 	for _, ids := range rows.ids {
 		slices.Sort(ids) // the rows of a table in the order they come
 	}
+	locked, err := lockStoredClients(c, batch, live, matches, candidates)
+	if err != nil {
+		return err
+	}
 
 	matched := map[int64]bool{}
 	for i, lc := range batch {
 		if !slices.Contains(live, lc) {
 			continue
 		}
+		matches[i].locked = locked
 		if err := leadRows(c, lc, matches[i], candidates[i], matched, len(batch) > 1, &rows); err != nil {
 			var ce *core.Error
 			if len(batch) == 1 || !errors.As(err, &ce) {
@@ -448,6 +522,91 @@ func createLeadsPostgres(c conn, batch []*leadCreation) error {
 	}
 	return c.commitBatch(&second)
 }
+
+// lockStoredClients takes the row locks of the stored clients the
+// creations of live (of batch; matches and candidates by batch's index)
+// will touch, when any will merge its new client into a stored one: in
+// one statement, in the order of their ids (see "Lock order" above), FOR
+// NO KEY UPDATE those merged into and FOR KEY SHARE those the leads name
+// (the lock their foreign key would take later, out of that order). It
+// reads the rows merged into again, with their locks held, in place of
+// their candidates (a candidate is read before the lock: see
+// clientMatch.merge), and returns their ids. Nothing when no creation
+// merges: a write that locks no client exclusively holds no lock another
+// write waits for but the advisory locks of its keys, taken in order.
+func lockStoredClients(c conn, batch, live []*leadCreation, matches []clientMatch, candidates [][]core.Client) (map[int64]bool, error) {
+	merge := map[int64]bool{} // the clients to lock: true merged into, false named
+	merges := false
+	for i, lc := range batch {
+		if !slices.Contains(live, lc) || lc.l.Client == nil {
+			continue
+		}
+		if id := lc.l.Client.ID; id != 0 {
+			if _, ok := merge[id]; !ok {
+				merge[id] = false
+			}
+			continue
+		}
+		if matches[i].query == "" {
+			continue
+		}
+		if m, _, ok := core.MatchClient(*lc.l.Client, candidates[i]); ok {
+			merge[m.ID], merges = true, true
+		}
+	}
+	if !merges {
+		return nil, nil
+	}
+	ids := slices.Sorted(maps.Keys(merge))
+	modes := make([]bool, len(ids))
+	var merged []int64
+	for i, id := range ids {
+		if modes[i] = merge[id]; modes[i] {
+			merged = append(merged, id)
+		}
+	}
+	fresh := map[int64]core.Client{}
+	var b pgBatch
+	b.exec(lockClientsSQL, ids, modes)
+	b.query(`SELECT `+clientCols+` FROM clients WHERE id = ANY(?)`, []any{merged}, func(r pgx.Rows) error {
+		var cl core.Client
+		if err := scanClient(r, &cl); err != nil {
+			return err
+		}
+		fresh[cl.ID] = cl
+		return nil
+	})
+	if err := c.sendBatch(c.ctx, &b); err != nil {
+		return nil, err
+	}
+	locked := map[int64]bool{}
+	for _, id := range merged {
+		locked[id] = true
+	}
+	for i := range candidates {
+		// a client deleted meanwhile is no candidate any more
+		candidates[i] = slices.DeleteFunc(candidates[i], func(cl core.Client) bool {
+			_, ok := fresh[cl.ID]
+			return locked[cl.ID] && !ok
+		})
+		for k, cl := range candidates[i] {
+			if f, ok := fresh[cl.ID]; ok {
+				candidates[i][k] = f
+			}
+		}
+	}
+	return locked, nil
+}
+
+// lockClientsSQL locks the clients of the first argument, an array of
+// ids in order, in that order: FOR NO KEY UPDATE those whose element of
+// the second (booleans) is true, FOR KEY SHARE the others. Each id is
+// locked by its own sub-select, joined laterally to the array's row, so
+// PostgreSQL locks them as it reads the array: one row after the other,
+// in the array's order.
+const lockClientsSQL = `SELECT count(u.id) + count(s.id) FROM unnest(?::bigint[], ?::boolean[]) AS v(id, merge)
+		LEFT JOIN LATERAL (SELECT id FROM clients WHERE id = v.id AND v.merge FOR NO KEY UPDATE) AS u ON TRUE
+		LEFT JOIN LATERAL (SELECT id FROM clients WHERE id = v.id AND NOT v.merge FOR KEY SHARE) AS s ON TRUE`
 
 // readyForConsumersManySQL is readyForConsumersSQL for several leads: the
 // arguments are their ids, creation times and dealers.

@@ -19,9 +19,10 @@ import (
 // combineRig is a PostgreSQL store and a connection of the test's own to
 // its database, to hold the creation of leads back (heldBack).
 type combineRig struct {
-	s  *store.Store
-	db *sql.DB
-	f  testkit.Fixture
+	s   *store.Store
+	db  *sql.DB
+	f   testkit.Fixture
+	dsn string
 }
 
 func newCombineRig(t *testing.T) combineRig {
@@ -41,7 +42,7 @@ func newCombineRig(t *testing.T) combineRig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return combineRig{s: s, db: db, f: testkit.NewFixture(t, s, "a")}
+	return combineRig{s: s, db: db, f: testkit.NewFixture(t, s, "a"), dsn: dsn}
 }
 
 // heldBack creates leads at once, with ctxs (nil: ctx) and histories hs

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -232,6 +234,9 @@ func (b *leadBackend) vehicle(r *request, body doc) (core.Vehicle, error) {
 		car, record = cv, &id
 	} else {
 		car, _ = at(body, b.carPath()...).(map[string]any)
+		if err := b.checkCarAmounts(body); err != nil {
+			return core.Vehicle{}, err
+		}
 	}
 	make, _ := car["make"].(string)
 	model, _ := car["model"].(string)
@@ -258,6 +263,62 @@ func (b *leadBackend) vehicle(r *request, body doc) (core.Vehicle, error) {
 	}
 	return v, nil
 }
+
+// checkCarAmounts refuses a car of the lead (each of a salelead's
+// car_list, an appraisallead's car) whose price or mileage is below 0
+// (the document's schema types them as numbers; no car has a negative
+// price or mileage), or whose mileage has a fraction (a whole number of
+// kilometres, as a stock car's and a client vehicle's): the first car is
+// the core's lead vehicle, whose rule is the same; the others are kept as
+// written, so they are checked here.
+func (b *leadBackend) checkCarAmounts(body doc) error {
+	cars, where := []any{body["car"]}, func(int) string { return "car" }
+	if b.kind == core.LeadSale {
+		cars, where = asList(body["car_list"]), func(i int) string { return fmt.Sprintf("car_list.%d.car", i) }
+	}
+	for i, e := range cars {
+		car := e
+		if b.kind == core.LeadSale {
+			car = at(e, "car")
+		}
+		for _, k := range []string{"price", "mileage"} {
+			n, ok := at(car, k).(json.Number)
+			if !ok {
+				continue
+			}
+			switch f, err := n.Float64(); {
+			case err != nil || f < 0:
+				return invalidField(where(i)+"."+k, "must be a number from 0")
+			case k == "mileage" && f != math.Trunc(f):
+				return invalidField(where(i)+"."+k, "must be a whole number of kilometres")
+			}
+		}
+	}
+	return nil
+}
+
+// wholeNumber reports whether s is a number (as JSON or SML writes it)
+// with no fraction: a mileage.
+func wholeNumber(s string) bool {
+	f, err := strconv.ParseFloat(s, 64)
+	return err == nil && f == math.Trunc(f)
+}
+
+// numberText is s as a JSON number when it is one a double holds. Another
+// API's text ("Inf", "NaN", "0x10", "1_000", " 5", which strconv reads as
+// numbers) is not: encoding it as a number would fail the whole answer.
+func numberText(s string) (json.Number, bool) {
+	if !jsonNumberRE.MatchString(s) {
+		return "", false
+	}
+	if _, err := strconv.ParseFloat(s, 64); err != nil {
+		return "", false
+	}
+	return json.Number(s), true
+}
+
+// jsonNumberRE is the grammar of a JSON number (RFC 8259, section 6).
+var jsonNumberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
 
 // clientVehicle reads the dealer's clientvehicle id as its document and
 // its record's id.
@@ -994,10 +1055,11 @@ func (b *leadBackend) renderVehicle(d doc, v *core.Vehicle) {
 			delete(car, k) // what the core holds as no value, q's $exists false
 		}
 	}
-	for k, s := range map[string]string{"price": v.Price, "mileage": v.Km} {
-		if _, err := strconv.ParseFloat(s, 64); err == nil {
-			car[k] = json.Number(s)
-		}
+	if n, ok := numberText(v.Price); ok {
+		car["price"] = n
+	}
+	if n, ok := numberText(v.Km); ok && wholeNumber(v.Km) { // another API's "1.5" is no mileage a write here could send back
+		car["mileage"] = n
 	}
 	if v.Year != nil {
 		car["year"] = *v.Year

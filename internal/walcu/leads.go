@@ -234,9 +234,6 @@ func (b *leadBackend) vehicle(r *request, body doc) (core.Vehicle, error) {
 		car, record = cv, &id
 	} else {
 		car, _ = at(body, b.carPath()...).(map[string]any)
-		if err := b.checkCarAmounts(body); err != nil {
-			return core.Vehicle{}, err
-		}
 	}
 	make, _ := car["make"].(string)
 	model, _ := car["model"].(string)
@@ -262,39 +259,6 @@ func (b *leadBackend) vehicle(r *request, body doc) (core.Vehicle, error) {
 		v.Year = &y
 	}
 	return v, nil
-}
-
-// checkCarAmounts refuses a car of the lead (each of a salelead's
-// car_list, an appraisallead's car) whose price or mileage is below 0
-// (the document's schema types them as numbers; no car has a negative
-// price or mileage), or whose mileage has a fraction (a whole number of
-// kilometres, as a stock car's and a client vehicle's): the first car is
-// the core's lead vehicle, whose rule is the same; the others are kept as
-// written, so they are checked here.
-func (b *leadBackend) checkCarAmounts(body doc) error {
-	cars, where := []any{body["car"]}, func(int) string { return "car" }
-	if b.kind == core.LeadSale {
-		cars, where = asList(body["car_list"]), func(i int) string { return fmt.Sprintf("car_list.%d.car", i) }
-	}
-	for i, e := range cars {
-		car := e
-		if b.kind == core.LeadSale {
-			car = at(e, "car")
-		}
-		for _, k := range []string{"price", "mileage"} {
-			n, ok := at(car, k).(json.Number)
-			if !ok {
-				continue
-			}
-			switch f, err := n.Float64(); {
-			case err != nil || f < 0:
-				return invalidField(where(i)+"."+k, "must be a number from 0")
-			case k == "mileage" && f != math.Trunc(f):
-				return invalidField(where(i)+"."+k, "must be a whole number of kilometres")
-			}
-		}
-	}
-	return nil
 }
 
 // wholeNumber reports whether s is a number (as JSON or SML writes it)

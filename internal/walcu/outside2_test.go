@@ -12,10 +12,12 @@ import (
 	"forecourt/internal/testkit"
 )
 
-// TestCarAmounts: a lead's car with a negative price or mileage, or a
-// mileage with a fraction, is a 400 naming the car's field and stores
-// nothing, for every car of a salelead's car_list and an appraisallead's
-// car, on POST and PATCH; a fractional price (cents) is a price
+// TestCarAmounts: a car with a negative price or mileage, or a mileage
+// with a fraction, is a 400 naming the car's field and stores nothing,
+// for every car of a salelead's car_list and an appraisallead's car, a
+// stock car's prices of every kind, a client vehicle's declared mileages
+// and a repair order's mileage, on POST and PATCH; a fractional price
+// (cents) is a price
 // (docs/walcu.md, "Checked from outside", the second round), on both
 // engines. Before, they were stored as given.
 func TestCarAmounts(t *testing.T) {
@@ -44,11 +46,23 @@ func TestCarAmounts(t *testing.T) {
 			{"saleleads", map[string]any{"car_list": []any{map[string]any{"car": car(map[string]any{"mileage": 1.5})}}}, "car_list.0.car.mileage"},
 			{"saleleads", map[string]any{"car_list": []any{map[string]any{"car": car(nil)}, map[string]any{"car": car(map[string]any{"price": -0.5})}}}, "car_list.1.car.price"},
 			{"appraisalleads", map[string]any{"car": car(map[string]any{"mileage": -3})}, "car.mileage"},
+			{"cars", car(map[string]any{"prices": map[string]any{"financed": map[string]any{"current_price": map[string]any{"price": -5}}}}), "prices.financed.current_price.price"},
+			{"cars", car(map[string]any{"prices": map[string]any{"retail": map[string]any{"previous_prices": []any{map[string]any{"price": 1}, map[string]any{"price": -5}}}}}), "prices.retail.previous_prices.1.price"},
+			{"cars", car(map[string]any{"mileage": 10.5}), "mileage"},
+			{"clientvehicles", car(map[string]any{"declared_mileage_history": []any{map[string]any{"mileage": -100, "date": "2026-01-01"}}}), "declared_mileage_history.0.mileage"},
+			{"repairorders", map[string]any{"mileage": -1}, "mileage"},
 		} {
 			r := e.es(http.MethodPost, tc.coll, tc.body)
 			if r.code != 400 || !strings.Contains(r.raw, `"`+tc.field+`"`) {
 				t.Errorf("POST %s %v: %d %s, want 400 naming %s", tc.coll, tc.body, r.code, r.raw, tc.field)
 			}
+		}
+		// a whole mileage written as 1e3 is a mileage; an item of
+		// equipment may cost less than nothing (a discount)
+		r := e.es(http.MethodPost, "cars", car(map[string]any{"mileage": json.Number("1e3"), "equipment": []any{map[string]any{"price": -3}}}))
+		mustStatus(t, "a car of mileage 1e3", r, 200)
+		if got := r.obj()["mileage"]; got != json.Number("1000") {
+			t.Errorf("mileage 1e3: %v", got)
 		}
 		if got := count("saleleads"); got != sales {
 			t.Errorf("%d saleleads after refused posts, were %d", got, sales)

@@ -3,6 +3,7 @@ package walcu
 import (
 	"fmt"
 	"forecourt/internal/core"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -45,7 +46,8 @@ type formObjects struct {
 // and returns them built; v keeps the plain parameters.
 func readFormObjects(req *request, v url.Values) (formObjects, error) {
 	var fo formObjects
-	for name, vs := range v {
+	for _, name := range slices.Sorted(maps.Keys(v)) { // in order: the same error for the same query
+		vs := v[name]
 		root, keys, err := bracketKeys(name)
 		if err != nil {
 			return fo, err
@@ -141,7 +143,10 @@ func putForm(tree map[string]any, keys []string, val qsValue, name string) error
 			k = strconv.Itoa(len(node))
 		}
 		if i == len(keys)-1 {
-			if _, ok := node[k]; ok {
+			if had, ok := node[k]; ok {
+				if _, obj := had.(map[string]any); obj {
+					return invalidField(name, "given both as a value and as an object")
+				}
 				return invalidField(name, "given more than once")
 			}
 			node[k] = val

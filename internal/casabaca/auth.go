@@ -193,8 +193,10 @@ func (h *handler) asesores(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err := decode(w, r, &b); err != nil {
 		return err
 	}
-	if q := r.URL.Query().Get("medio"); q != "" && !b.Medio.given() {
-		b.Medio = text{v: strings.TrimSpace(q), set: true}
+	if qs := r.URL.Query()["medio"]; len(qs) > 1 {
+		return fieldErrors{"medio": {"El campo medio se envió más de una vez"}}.err()
+	} else if len(qs) == 1 && qs[0] != "" && !b.Medio.given() {
+		b.Medio = text{v: strings.TrimSpace(qs[0]), set: true}
 	}
 	if !b.Medio.given() {
 		queryObject(r, &b)

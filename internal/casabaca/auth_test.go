@@ -141,6 +141,11 @@ func TestAsesores(t *testing.T) {
 	if code, m := e.do(tok, "GET", "/api/asesores?medio=11", nil); code != 200 || len(m["data"].([]any)) != 3 {
 		t.Errorf("medio in the query: %d %v", code, m)
 	}
+	// medio twice: Laravel (PHP) would take the last, Go's Get the first;
+	// neither is what the caller meant to ask
+	if code, m := e.do(tok, "GET", "/api/asesores?medio=11&medio=13", nil); errorsOf(t, code, m)["medio"] == nil {
+		t.Errorf("medio twice: %d %v", code, m)
+	}
 	// the document's curl: -G puts its -d body in the query as it is
 	for _, q := range []string{`{"medio":"11"}`, url.QueryEscape(`{"medio":"11"}`)} {
 		if code, m := e.do(tok, "GET", "/api/asesores?"+q, nil); code != 200 || len(m["data"].([]any)) != 3 {

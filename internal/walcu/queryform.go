@@ -54,13 +54,13 @@ func readFormObjects(req *request, v url.Values) (formObjects, error) {
 		}
 		var tree *map[string]any
 		switch {
-		case len(keys) == 0 && listParams[name]:
+		case len(keys) == 0 && listParamNames[name]:
 			continue // a plain parameter
 		case len(keys) > 0 && root == "q":
 			tree = &fo.q
 		case len(keys) > 0 && root == "group_by":
 			tree = &fo.groupBy
-		case !listParams[root] && req.b != nil && isField(req, root):
+		case !listParamNames[root] && req.b != nil && isField(req, root):
 			tree, keys = &fo.exploded, append([]string{root}, keys...)
 		default:
 			return fo, invalidField(name, "unknown parameter")
@@ -93,8 +93,8 @@ func readFormObjects(req *request, v url.Values) (formObjects, error) {
 	return fo, nil
 }
 
-// listParams are a list's own parameters, taken whole.
-var listParams = map[string]bool{"q": true, "search": true, "skip": true, "limit": true, "sort": true, "project": true, "group_by": true}
+// listParamNames are a list's own parameters, taken whole.
+var listParamNames = map[string]bool{"q": true, "search": true, "skip": true, "limit": true, "sort": true, "project": true, "group_by": true}
 
 // isField reports whether path names a field of the collection.
 func isField(req *request, path string) bool {

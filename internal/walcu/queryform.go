@@ -96,10 +96,15 @@ func readFormObjects(req *request, v url.Values) (formObjects, error) {
 // listParamNames are a list's own parameters, taken whole.
 var listParamNames = map[string]bool{"q": true, "search": true, "skip": true, "limit": true, "sort": true, "project": true, "group_by": true}
 
-// isField reports whether path names a field of the collection.
+// isField reports whether path names a field of the collection, or a
+// path under one of its fields (which the filter then accepts or refuses
+// by name: computed.*, an object compared whole).
 func isField(req *request, path string) bool {
-	_, err := req.b.field(req, path)
-	return err == nil
+	if _, err := req.b.field(req, path); err == nil {
+		return true
+	}
+	top, _, _ := strings.Cut(path, ".")
+	return req.coll != nil && req.coll.doc != nil && req.coll.doc.fields[top] != nil
 }
 
 // bracketKeys splits a name as qs does: q[a][b][] is q with the keys a, b

@@ -74,6 +74,8 @@ func TestQueryObjectForms(t *testing.T) {
 			{"saleleads?q[status.status", "q[status.status"},
 			{"saleleads?q[status.status]x=new", "q[status.status]x"},
 			{"saleleads?statu=new", "statu"},
+			{"saleleads?computed.car_make=SEAT", "q.computed.car_make"}, // a field, not filterable: said so
+			{"saleleads?status=new", "q.status"},
 			{"saleleads?sort[x]=1", "sort[x]"},
 			{"saleleads?q[status.status]=%ff", "q[status.status]"},
 			{"saleleads?q[status.status]=a%00", "q[status.status]"},

@@ -109,7 +109,16 @@ func TestRegister(t *testing.T) {
 		if errs["name"] == nil || errs["email"] == nil || errs["medios"] == nil {
 			t.Fatalf("errors %v", errs)
 		}
-		code, m = e.do(adm, "POST", "/api/register", map[string]string{"name": "Ya", "email": demo.ECUser, "password": "otra"})
+		// a password of fewer than 8 characters (Laravel's min:8) is
+		// refused, and no user made
+		code, m = e.do(adm, "POST", "/api/register", map[string]string{"name": "Corto", "email": "corto@toyota.example.com", "password": "a", "medios": "18"})
+		if errs := errorsOf(t, code, m); errs["password"] == nil || len(errs) != 1 {
+			t.Fatalf("a password of one letter: %v", errs)
+		}
+		if _, _, err := e.svc.Login(t.Context(), "corto@toyota.example.com", "a"); err == nil {
+			t.Fatal("a refused registration made a user")
+		}
+		code, m = e.do(adm, "POST", "/api/register", map[string]string{"name": "Ya", "email": demo.ECUser, "password": "otra-clave"})
 		if errs := errorsOf(t, code, m); errs["email"] == nil {
 			t.Fatalf("errors %v", errs)
 		}

@@ -109,7 +109,16 @@ func TestRegister(t *testing.T) {
 		if errs["name"] == nil || errs["email"] == nil || errs["medios"] == nil {
 			t.Fatalf("errors %v", errs)
 		}
-		code, m = e.do(adm, "POST", "/api/register", map[string]string{"name": "Ya", "email": demo.ECUser, "password": "otra"})
+		// a password of fewer than 8 characters (Laravel's min:8) is
+		// refused, and no user made
+		code, m = e.do(adm, "POST", "/api/register", map[string]string{"name": "Corto", "email": "corto@toyota.example.com", "password": "a", "medios": "18"})
+		if errs := errorsOf(t, code, m); errs["password"] == nil || len(errs) != 1 {
+			t.Fatalf("a password of one letter: %v", errs)
+		}
+		if _, _, err := e.svc.Login(t.Context(), "corto@toyota.example.com", "a"); err == nil {
+			t.Fatal("a refused registration made a user")
+		}
+		code, m = e.do(adm, "POST", "/api/register", map[string]string{"name": "Ya", "email": demo.ECUser, "password": "otra-clave"})
 		if errs := errorsOf(t, code, m); errs["email"] == nil {
 			t.Fatalf("errors %v", errs)
 		}
@@ -140,6 +149,11 @@ func TestAsesores(t *testing.T) {
 	}
 	if code, m := e.do(tok, "GET", "/api/asesores?medio=11", nil); code != 200 || len(m["data"].([]any)) != 3 {
 		t.Errorf("medio in the query: %d %v", code, m)
+	}
+	// medio twice: Laravel (PHP) would take the last, Go's Get the first;
+	// neither is what the caller meant to ask
+	if code, m := e.do(tok, "GET", "/api/asesores?medio=11&medio=13", nil); errorsOf(t, code, m)["medio"] == nil {
+		t.Errorf("medio twice: %d %v", code, m)
 	}
 	// the document's curl: -G puts its -d body in the query as it is
 	for _, q := range []string{`{"medio":"11"}`, url.QueryEscape(`{"medio":"11"}`)} {

@@ -2,6 +2,7 @@ package casabaca
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -212,8 +213,11 @@ func (h *handler) ticketIntake(w http.ResponseWriter, r *http.Request, c *call, 
 			ck.number("kilometraje", d.Kilometraje, 0, 999999999, "Kilometraje debe ser numérico")
 		}
 		if ck.optional("precio", d.Precio, 20) {
-			if _, err := strconv.ParseFloat(d.Precio.v, 64); err != nil || strings.ContainsAny(d.Precio.v, "eEnN") {
+			switch n, err := strconv.ParseFloat(d.Precio.v, 64); {
+			case err != nil || strings.ContainsAny(d.Precio.v, "eEnN"):
 				ck.fail("precio", "Precio debe ser numérico")
+			case n < 0 || n > core.MaxVehicle: // the core's bounds of a vehicle's price, named here
+				ck.fail("precio", fmt.Sprintf("El campo precio debe estar entre 0 y %d", int64(core.MaxVehicle)))
 			}
 		}
 		for _, f := range []struct {

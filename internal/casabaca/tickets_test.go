@@ -197,6 +197,8 @@ func TestTicketValidation(t *testing.T) {
 			[]string{"linea_negocio", "tipo_transaccion", "porcentaje_discapacidad", "combustible"}},
 		{"numbers", docTicket, "/api/tickets", map[string]any{"celular": "09-87", "telefono": "abc", "medio": "trece", "anio": "20x0", "kilometraje": "-1", "precio": "mucho"},
 			[]string{"celular", "telefono", "medio", "anio", "kilometraje", "precio"}},
+		{"precio below 0", docTicket, "/api/tickets", map[string]any{"precio": "-5"}, []string{"precio"}},
+		{"precio past a vehicle's", docTicket, "/api/tickets", map[string]any{"precio": "99999999999999"}, []string{"precio"}},
 		{"unknown medio and campaign", docTicket, "/api/tickets", map[string]any{"medio": "99", "campania": "00000000-0000-0000-0000-000000000000"}, []string{"medio", "campania"}},
 		{"comment without asunto", docTicket, "/api/tickets", map[string]any{"asunto": nil}, []string{"asunto"}},
 		{"bad email", docTicket, "/api/tickets", map[string]any{"email": "mart@"}, []string{"email"}},

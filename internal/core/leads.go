@@ -81,6 +81,7 @@ func (s *Service) prepareNewLead(ctx context.Context, p Principal, l *Lead) (His
 	}
 	fe := validateLead(l)
 	checkLeadSize(fe, nil, l)
+	checkVehicleAmounts(fe, nil, l)
 	if err := s.checkLeadRefs(ctx, p, nil, l, fe); err != nil {
 		return History{}, err
 	}
@@ -190,6 +191,7 @@ func (s *Service) updateLead(ctx context.Context, id int64, kind HistoryKind, ve
 	}
 	fe := validateLead(&draft)
 	checkLeadSize(fe, &before, &draft)
+	checkVehicleAmounts(fe, &before, &draft)
 	if err := s.checkLeadRefs(ctx, p, &before, &draft, fe); err != nil {
 		return Lead{}, err
 	}
@@ -214,6 +216,7 @@ func (s *Service) updateLead(ctx context.Context, id int64, kind HistoryKind, ve
 		}
 		fe := validateLead(l)
 		checkLeadSize(fe, &old, l)
+		checkVehicleAmounts(fe, &old, l)
 		if err := fe.Err(); err != nil {
 			return nil, err
 		}

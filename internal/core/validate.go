@@ -128,6 +128,32 @@ func checkLen(fe FieldErrors, path, s string, max int) {
 	}
 }
 
+// checkVehicleAmounts records on fe a lead vehicle's price or mileage
+// that is a plain number (as Walcu writes them) below 0 or above
+// MaxVehicle, the bounds of a VehicleRecord's; a text that is no plain
+// number (SML's "15.000 €") is a text, kept as written. Only a value the
+// write changes from before's (nil: a new lead) is checked, so a lead
+// stored before this rule still takes writes of its other fields.
+func checkVehicleAmounts(fe FieldErrors, before, l *Lead) {
+	v := l.Vehicle
+	if v == nil {
+		return
+	}
+	var was Vehicle
+	if before != nil && before.Vehicle != nil {
+		was = *before.Vehicle
+	}
+	for _, a := range []struct{ path, now, was string }{{"vehicle.price", v.Price, was.Price}, {"vehicle.km", v.Km, was.Km}} {
+		if a.now == a.was {
+			continue
+		}
+		n, err := strconv.ParseFloat(strings.TrimSpace(a.now), 64)
+		if err == nil && (n < 0 || n > MaxVehicle) {
+			fe.Add(a.path, MsgOutOfRange)
+		}
+	}
+}
+
 func checkYear(fe FieldErrors, path string, y *int) {
 	if y != nil && (*y < MinYear || *y > MaxYear) {
 		fe.Add(path, MsgOutOfRange)

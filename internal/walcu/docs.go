@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 
 	"forecourt/internal/core"
@@ -348,8 +347,8 @@ func userPublicID(r *request) string {
 
 // jsonNumber is s as a JSON number when it is one (for WQL values).
 func jsonNumber(s string) any {
-	if _, err := strconv.ParseFloat(s, 64); err == nil {
-		return json.Number(s)
+	if n, ok := numberText(s); ok {
+		return n
 	}
 	return s
 }

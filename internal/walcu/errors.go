@@ -48,7 +48,7 @@ func invalid(msg string, fields map[string]string) *apiError {
 }
 
 func invalidField(field, problem string) *apiError {
-	return invalid("invalid "+strings.SplitN(field, ".", 2)[0], map[string]string{field: problem})
+	return invalid("invalid "+strings.SplitN(strings.SplitN(field, ".", 2)[0], "[", 2)[0], map[string]string{field: problem})
 }
 
 func notFound(what string) *apiError {

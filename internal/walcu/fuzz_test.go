@@ -64,3 +64,50 @@ func FuzzListQuery(f *testing.F) {
 		}
 	})
 }
+
+// FuzzQueryForms: any query string, with q and group_by in the forms an
+// OpenAPI or Express client sends (queryform.go: q[…], group_by[…], a
+// field's name), answers 200 with an array or 400 in the error shape,
+// never a 500 or a panic.
+func FuzzQueryForms(f *testing.F) {
+	e := newEnv(f)
+	for _, s := range []string{
+		"q[status.status]=new", "status.status=new&limit=2", "q[status.status][$in][]=new&q[status.status][$in][]=end",
+		"q[$or][0][status.status]=new&q[$or][1][inquiry][$regex]=a", "group_by[_id]=status.status", "group_by[k]=$origin.medium",
+		"q[created_at][$gte]=2026-01-01&q[created_at][$lt]=x", "year=2020&q[make][$exists]=true", "q[a][0][1]=&q[]=x",
+		"q[[x]]=1", "q]=1", "q[x]]=1&group_by[]=a", "published=true&q[price][$gt]=1e400",
+	} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, query string, docs bool) {
+		coll := "saleleads"
+		if docs {
+			coll = "cars"
+		}
+		r, err := http.NewRequest(http.MethodGet, "/dealers/"+e.dealer+"/"+coll, nil)
+		if err != nil {
+			t.Skip()
+		}
+		r.URL.RawQuery = query
+		r.Header.Set("Authorization", "Bearer "+e.esKey)
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, r)
+		var body any
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			t.Fatalf("%q: %d, not JSON: %s", query, rec.Code, rec.Body)
+		}
+		switch rec.Code {
+		case http.StatusOK:
+			if _, ok := body.([]any); !ok {
+				t.Fatalf("%q: 200 without an array: %s", query, rec.Body)
+			}
+		case http.StatusBadRequest:
+			if m, _ := body.(map[string]any); m["error"] != "invalid" || m["message"] == "" {
+				t.Fatalf("%q: 400 not in the error shape: %s", query, rec.Body)
+			}
+		default:
+			t.Fatalf("%q: %d %s", query, rec.Code, rec.Body)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package walcu
 
 import (
 	"encoding/json"
+	"math"
 	"slices"
 	"strconv"
 
@@ -136,7 +137,7 @@ func (b *leadBackend) totalPrice(d doc) any {
 	default:
 		return nil
 	}
-	if !found {
+	if !found || math.IsInf(sum, 0) || math.IsNaN(sum) { // prices times quantities past a double's range: no number
 		return nil
 	}
 	return json.Number(strconv.FormatFloat(sum, 'f', -1, 64))

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -258,6 +260,29 @@ func (b *leadBackend) vehicle(r *request, body doc) (core.Vehicle, error) {
 	}
 	return v, nil
 }
+
+// wholeNumber reports whether s is a number (as JSON or SML writes it)
+// with no fraction: a mileage.
+func wholeNumber(s string) bool {
+	f, err := strconv.ParseFloat(s, 64)
+	return err == nil && f == math.Trunc(f)
+}
+
+// numberText is s as a JSON number when it is one a double holds. Another
+// API's text ("Inf", "NaN", "0x10", "1_000", " 5", which strconv reads as
+// numbers) is not: encoding it as a number would fail the whole answer.
+func numberText(s string) (json.Number, bool) {
+	if !jsonNumberRE.MatchString(s) {
+		return "", false
+	}
+	if _, err := strconv.ParseFloat(s, 64); err != nil {
+		return "", false
+	}
+	return json.Number(s), true
+}
+
+// jsonNumberRE is the grammar of a JSON number (RFC 8259, section 6).
+var jsonNumberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
 
 // clientVehicle reads the dealer's clientvehicle id as its document and
 // its record's id.
@@ -994,10 +1019,11 @@ func (b *leadBackend) renderVehicle(d doc, v *core.Vehicle) {
 			delete(car, k) // what the core holds as no value, q's $exists false
 		}
 	}
-	for k, s := range map[string]string{"price": v.Price, "mileage": v.Km} {
-		if _, err := strconv.ParseFloat(s, 64); err == nil {
-			car[k] = json.Number(s)
-		}
+	if n, ok := numberText(v.Price); ok {
+		car["price"] = n
+	}
+	if n, ok := numberText(v.Km); ok && wholeNumber(v.Km) { // another API's "1.5" is no mileage a write here could send back
+		car["mileage"] = n
 	}
 	if v.Year != nil {
 		car["year"] = *v.Year

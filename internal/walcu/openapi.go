@@ -164,14 +164,14 @@ func openAPIDoc() obj {
 	idParam := obj{"name": "id", "in": "path", "required": true, "schema": obj{"type": "string"}, "description": "the document's _id; \"all\" on GET starts an export"}
 	dealerParam := obj{"name": "dealer_id", "in": "path", "required": true, "schema": obj{"type": "string"}, "description": "the dealer's id (or public id)"}
 	listParams := []obj{
-		{"name": "q", "in": "query", "schema": obj{"type": "string", "maxLength": maxParam}, "description": "a MongoDB filter, as JSON"},
+		{"name": "q", "in": "query", "schema": obj{"type": "string", "maxLength": maxParam}, "description": "a MongoDB filter, as JSON; also as q[<path>]=<value>, q[<path>][$gte]=<value> (deepObject, qs) or <path>=<value> (form, exploded)"},
 		{"name": "search", "in": "query", "schema": obj{"type": "string", "maxLength": maxWQL}, "description": "WQL (docs/walcu.md)"},
 		{"name": "skip", "in": "query", "schema": obj{"type": "integer", "minimum": 0, "maximum": maxSkip, "default": 0}},
 		{"name": "limit", "in": "query", "schema": obj{"type": "integer", "minimum": 1, "maximum": maxLimit, "default": defaultLimit},
 			"description": "at most 50 for the three collections of leads (whole leads in one answer), 1000 for the others"},
 		{"name": "sort", "in": "query", "schema": obj{"type": "string"}, "description": "Mongoose: -created_at status (_id: creation order)"},
 		{"name": "project", "in": "query", "schema": obj{"type": "string"}, "description": "Mongoose: status client_id, or -computed"},
-		{"name": "group_by", "in": "query", "schema": obj{"type": "string"}, "description": "a path, or {\"<key>\": \"<path>\"}: counts per value"},
+		{"name": "group_by", "in": "query", "schema": obj{"type": "string"}, "description": "a path, or {\"<key>\": \"<path>\"}, or group_by[<key>]=<path>: counts per value"},
 	}
 	paths := obj{}
 	for _, name := range collectionNames {

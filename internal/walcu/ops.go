@@ -115,6 +115,7 @@ func checkBody(req *request, body doc) (doc, error) {
 	}
 	fe := core.FieldErrors{}
 	check(req.coll.body, body, "", fe, envelope)
+	checkAmounts(req.coll.name, body, fe)
 	if err := fe.Err(); err != nil {
 		return nil, invalid("the document does not fit the "+req.coll.singular+" schema", fe)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -58,6 +59,11 @@ type grouping struct {
 // group_by out (an export answers every document).
 func parseList(req *request, v url.Values, export bool) (listQuery, error) {
 	lq := listQuery{limit: defaultLimit}
+	v = maps.Clone(v)
+	fo, err := readFormObjects(req, v)
+	if err != nil {
+		return lq, err
+	}
 	for name, vs := range v {
 		if len(vs) > 1 {
 			return lq, invalidField(name, "given more than once")
@@ -76,13 +82,26 @@ func parseList(req *request, v url.Values, export bool) (listQuery, error) {
 		}
 	}
 	var conds []core.Cond
+	var filters []any // q as JSON or as q[…], and the exploded filter (queryform.go)
+	if fo.q != nil {
+		filters = append(filters, fo.q)
+	}
+	if fo.exploded != nil {
+		filters = append(filters, fo.exploded)
+	}
 	if s := v.Get("q"); strings.TrimSpace(s) != "" {
+		if fo.q != nil {
+			return lq, invalidField("q", "given both as JSON and as q[…]")
+		}
 		dec := json.NewDecoder(strings.NewReader(s))
 		dec.UseNumber()
 		var f any
 		if err := dec.Decode(&f); err != nil || dec.More() {
 			return lq, invalidField("q", "must be a JSON object (a MongoDB filter)")
 		}
+		filters = append(filters, f)
+	}
+	for _, f := range filters {
 		c, err := req.filter(f, "q", 0)
 		if err != nil {
 			return lq, err
@@ -97,7 +116,6 @@ func parseList(req *request, v url.Values, export bool) (listQuery, error) {
 		conds = append(conds, c)
 	}
 	lq.where = core.And(conds...)
-	var err error
 	if lq.sort, err = parseSort(req, v.Get("sort")); err != nil {
 		return lq, err
 	}
@@ -105,6 +123,9 @@ func parseList(req *request, v url.Values, export bool) (listQuery, error) {
 		return lq, err
 	}
 	if export {
+		if fo.groupBy != nil {
+			return lq, invalidField("group_by", "not a parameter of an export")
+		}
 		return lq, nil
 	}
 	if s := v.Get("skip"); s != "" {
@@ -121,15 +142,32 @@ func parseList(req *request, v url.Values, export bool) (listQuery, error) {
 		}
 		lq.limit = n
 	}
-	if s := strings.TrimSpace(v.Get("group_by")); s != "" {
+	s := strings.TrimSpace(v.Get("group_by"))
+	if s != "" && fo.groupBy != nil {
+		return lq, invalidField("group_by", "given both as a path and as group_by[…]")
+	}
+	if s != "" || fo.groupBy != nil {
 		g := &grouping{key: "_id", path: s}
+		badGroup := invalidField("group_by", `must be one path, or {"<key>": "<path>"} with one key`)
 		if strings.HasPrefix(s, "{") {
 			var m map[string]string
 			if err := json.Unmarshal([]byte(s), &m); err != nil || len(m) != 1 {
-				return lq, invalidField("group_by", `must be one path, or {"<key>": "<path>"} with one key`)
+				return lq, badGroup
 			}
 			for k, p := range m {
 				g.key, g.path = k, strings.TrimPrefix(p, "$")
+			}
+		}
+		if fo.groupBy != nil { // group_by[<key>]=<path>
+			if len(fo.groupBy) != 1 {
+				return lq, badGroup
+			}
+			for k, p := range fo.groupBy {
+				path, ok := p.(qsValue)
+				if !ok {
+					return lq, badGroup
+				}
+				g.key, g.path = k, strings.TrimPrefix(string(path), "$")
 			}
 		}
 		f, err := req.b.field(req, g.path)
@@ -301,13 +339,13 @@ func (req *request) condition(f qfield, v any, at string, depth int) (core.Cond,
 					c.Op = core.OpNin
 				}
 			case "$exists":
-				b, ok := arg.(bool)
+				b, ok := plainValue(arg, kBool).(bool)
 				if !ok {
 					return core.Cond{}, invalidField(where, "must be true or false")
 				}
 				c = core.Cond{Op: core.OpExists, Field: f.core, Value: b}
 			case "$regex":
-				s, err := regexText(arg, x["$options"], where)
+				s, err := regexText(plainValue(arg, kString), plainValue(x["$options"], kString), where)
 				if err != nil {
 					return core.Cond{}, err
 				}
@@ -374,6 +412,7 @@ func (req *request) value(f qfield, v any, at string) (any, error) {
 			v = d
 		}
 	}
+	v = plainValue(v, f.kind) // a query string's text (queryform.go)
 	var out any
 	switch f.kind {
 	case kString:

@@ -3,6 +3,7 @@ package walcu
 import (
 	"encoding/json"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -114,6 +115,9 @@ func (b *vehicleBackend) parse(r *request, body doc) (core.VehicleRecord, error)
 	}
 	if n, ok := body["mileage"].(json.Number); ok {
 		km, err := n.Int64()
+		if f, ferr := n.Float64(); err != nil && ferr == nil && f == math.Trunc(f) && math.Abs(f) <= core.MaxVehicle {
+			km, err = int64(f), nil // 1e3, 15000.0: a whole number written otherwise
+		}
 		if err != nil {
 			return v, invalidField("mileage", "must be a whole number of kilometres")
 		}

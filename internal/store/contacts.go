@@ -126,7 +126,9 @@ func (s *Store) AddContact(ctx context.Context, ct *core.Contact) error {
 	}
 	err = s.write(ctx, func(c conn) error {
 		if c.pg {
-			if _, err := c.exec(`SELECT id FROM clients WHERE id = ? FOR UPDATE`, ct.ClientID); err != nil {
+			// one contact's write at a time per client; a lead naming the
+			// client (FOR KEY SHARE) need not wait for it
+			if _, err := c.exec(`SELECT id FROM clients WHERE id = ? FOR NO KEY UPDATE`, ct.ClientID); err != nil {
 				return err
 			}
 		}

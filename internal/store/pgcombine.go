@@ -98,8 +98,10 @@ import (
 // the candidates' read and their lock (another writer changed the
 // client's keys meanwhile) locks its client in clientMatch.merge, out of
 // the order; another writer whose own order differs (a client merge
-// locks both clients FOR UPDATE by id; a contact's, a client's save or
-// deletion lock one client FOR UPDATE); two writes inserting one public
+// locks both clients FOR UPDATE by id; a client's deletion locks it FOR
+// UPDATE, and so does a client's save, which waits for a lead naming it
+// to refresh its copies of the client; a contact's write takes it FOR NO
+// KEY UPDATE, waiting for no lead); two writes inserting one public
 // id given twice. A deadlock there is handled as any refused write: each
 // lead of the write is written again alone, so none is lost and only a
 // lead at fault fails (TestCombinedDeadlockWrittenAlone); the store counts

@@ -49,11 +49,13 @@ func (s *Store) SaveClient(ctx context.Context, cl *core.Client, version int, h 
 		var have int
 		q := `SELECT version FROM clients WHERE id = ?`
 		if c.pg {
-			// FOR UPDATE, not NO KEY UPDATE: a lead being written that
-			// names the client (its foreign key's FOR KEY SHARE) is waited
-			// for, so that updateClient's refresh of the leads' copies of
-			// the client (name, phone, e-mail) reaches it too; the lead's
-			// write, if second, reads the client as saved
+			// FOR UPDATE, not NO KEY UPDATE: a lead inserted that names
+			// the client (its foreign key's FOR KEY SHARE) is waited for,
+			// so that updateClient's refresh of the leads' copies of the
+			// client (name, phone, e-mail) reaches it too. Not covered: a
+			// lead whose write read the client before this save and
+			// inserts after it keeps the copies it read (the creation
+			// reads a named client without a lock: existingClient)
 			q += ` FOR UPDATE`
 		} else if err := indexLeads(c); err != nil { // updateClient refreshes the leads' copies: see matchOrInsertClient
 			return err

@@ -22,21 +22,28 @@ func SeedTasks(ctx context.Context, s *Store, dealerID int64, users, few []int64
 	if err != nil {
 		return err
 	}
-	// Assignees first, so that the tasks are written as a lead's are.
-	err = s.write(ctx, func(c conn) error {
-		for i, id := range leads {
+	// Assignees first, so that the tasks are written as a lead's are;
+	// 2,000 leads a write, one statement a user.
+	for base := 0; base < len(leads); base += 2000 {
+		byUser := map[int64][]int64{}
+		for i := base; i < min(base+2000, len(leads)); i++ {
 			u := users[i%len(users)]
 			if i < len(few) {
 				u = few[i]
 			}
-			if _, err := c.exec(`UPDATE leads SET user_id = ? WHERE id = ?`, u, id); err != nil {
-				return err
-			}
+			byUser[u] = append(byUser[u], leads[i])
 		}
-		return nil
-	})
-	if err != nil {
-		return err
+		err := s.write(ctx, func(c conn) error {
+			for u, ids := range byUser {
+				if _, err := c.exec(`UPDATE leads SET user_id = ? WHERE id IN `+in(len(ids)), append([]any{u}, anys(ids)...)...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
 	}
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	const chunk = 2000

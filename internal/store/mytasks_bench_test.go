@@ -51,11 +51,7 @@ func BenchmarkMyTasks(b *testing.B) {
 			user int64
 		}{{"heavy", heavy[3]}, {"light", light}} {
 			b.Run(tc.name, func(b *testing.B) {
-				open := core.And(core.Eq("lead_user", tc.user), core.Eq("done", false))
-				dated := core.Query{Where: core.And(open, core.Cond{Op: core.OpExists, Field: "planned_at", Value: true}),
-					Sort: []core.Sort{{Field: "planned_at"}, {Field: "id"}}, Limit: 100, Total: true}
-				undated := core.Query{Where: core.And(open, core.Cond{Op: core.OpExists, Field: "planned_at", Value: false}),
-					Sort: []core.Sort{{Field: "id"}}, Limit: 100, Total: true}
+				dated, undated := core.OpenTasksQuery(tc.user, true, 100), core.OpenTasksQuery(tc.user, false, 100)
 				for _, q := range []*core.Query{&dated, &undated} {
 					if err := core.TaskSchema.Check(q); err != nil {
 						b.Fatal(err)

@@ -5,9 +5,10 @@
 -- 100,000 tasks"). A task has no assignee of its own: lead_user_id is
 -- not one, it is the lead's user_id, kept equal to it.
 --
--- Triggers keep both, whoever writes (docs/decisions.md, "A task keeps
--- its lead's dealer and assignee"): a new task takes its lead's before it
--- is inserted; a task inserted by the statement that inserts its lead (a
+-- The store writes both with a new task (insertTask); triggers keep
+-- them whoever writes (docs/decisions.md, "A task keeps its lead's dealer
+-- and assignee"): a new task inserted without them takes its lead's
+-- before it is inserted; a task inserted by the statement that inserts its lead (a
 -- lead's creation, pgbatch.go: data-modifying WITHs share one snapshot,
 -- so the lead is not there yet for the row trigger) takes it at the end
 -- of that statement, from the statement trigger (an UPDATE of those
@@ -33,7 +34,8 @@ BEGIN
 END;
 $$;
 -- +goose StatementEnd
-CREATE TRIGGER tasks_lead_new BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION tasks_lead_take();
+CREATE TRIGGER tasks_lead_new BEFORE INSERT ON tasks FOR EACH ROW
+    WHEN (NEW.dealer_id IS NULL) EXECUTE FUNCTION tasks_lead_take();
 -- +goose StatementBegin
 CREATE FUNCTION tasks_lead_late() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

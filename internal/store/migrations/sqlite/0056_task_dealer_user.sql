@@ -6,8 +6,9 @@
 -- 100,000 tasks"). A task has no assignee of its own: lead_user_id is
 -- not one, it is the lead's user_id, kept equal to it.
 --
--- Triggers keep both, whoever writes (docs/decisions.md, "A task keeps
--- its lead's dealer and assignee"): a new task takes its lead's (on
+-- The store writes both with a new task (insertTask); triggers keep
+-- them whoever writes (docs/decisions.md, "A task keeps its lead's dealer
+-- and assignee"): a new task inserted without them takes its lead's (on
 -- SQLite, which cannot change a row before it is inserted, by updating
 -- it after), a task moved to another lead takes that lead's, and a lead
 -- whose assignee (or dealer) changes gives it to its tasks. A deleted
@@ -21,7 +22,7 @@ ALTER TABLE tasks ADD COLUMN lead_user_id BIGINT;
 UPDATE tasks SET (dealer_id, lead_user_id) = (SELECT l.dealer_id, l.user_id FROM leads l WHERE l.id = tasks.lead_id);
 CREATE INDEX tasks_dealer_user ON tasks (dealer_id, lead_user_id, done, planned_at, id);
 -- +goose StatementBegin
-CREATE TRIGGER tasks_lead_new AFTER INSERT ON tasks BEGIN
+CREATE TRIGGER tasks_lead_new AFTER INSERT ON tasks WHEN NEW.dealer_id IS NULL BEGIN
     UPDATE tasks SET (dealer_id, lead_user_id) = (SELECT l.dealer_id, l.user_id FROM leads l WHERE l.id = NEW.lead_id)
     WHERE id = NEW.id;
 END;

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -28,13 +27,8 @@ func TestExplainTasksOfLeadUserPostgres(t *testing.T) {
 	s := testkit.OpenPostgres(t, u)
 	f := testkit.NewFixture(t, s, "x")
 	check(t, store.SeedLeads(ctx, s, f.Dealer.ID, f.Source.ID, 2000), "seed leads")
-	var users []int64
-	for i := range 4 {
-		u := core.User{Username: fmt.Sprint("adv", i), Email: fmt.Sprint("adv", i, "@example.com"), IsActive: true,
-			CreatedAt: testkit.Now, Memberships: []core.Membership{{DealerID: f.Dealer.ID}}}
-		check(t, s.CreateUser(ctx, &u), "user")
-		users = append(users, u.ID)
-	}
+	users, err := store.SeedAdvisors(ctx, s, f.Dealer.ID, "adv", 4)
+	check(t, err, "users")
 	check(t, store.SeedTasks(ctx, s, f.Dealer.ID, users[1:], []int64{users[0], users[0], users[0], users[0], users[0]}, 2), "seed tasks")
 	conn, err := s.DB().Conn(ctx)
 	check(t, err, "conn")

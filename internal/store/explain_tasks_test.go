@@ -20,13 +20,9 @@ import (
 //	SEARCH tasks USING COVERING INDEX tasks_dealer_user (dealer_id=? AND lead_user_id=? AND done=? AND planned_at>?)
 func TestExplainTasksOfLeadUser(t *testing.T) {
 	s, dealerID := seededPlanStore(t)
-	var users []int64
-	for _, name := range []string{"a", "b", "c", "d"} {
-		u := core.User{Username: name, Email: name + "@example.com", IsActive: true, Memberships: []core.Membership{{DealerID: dealerID}}}
-		if err := s.CreateUser(context.Background(), &u); err != nil {
-			t.Fatal(err)
-		}
-		users = append(users, u.ID)
+	users, err := SeedAdvisors(context.Background(), s, dealerID, "adv", 4)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if err := SeedTasks(context.Background(), s, dealerID, users[1:], users[:1], 2); err != nil {
 		t.Fatal(err)

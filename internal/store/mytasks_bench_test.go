@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -28,19 +27,11 @@ func BenchmarkMyTasks(b *testing.B) {
 		if err := store.SeedLeads(ctx, s, f.Dealer.ID, f.Source.ID, 50_000); err != nil {
 			b.Fatal(err)
 		}
-		user := func(name string) int64 {
-			u := core.User{Username: name, Email: name + "@example.com", IsActive: true, CreatedAt: testkit.Now,
-				Memberships: []core.Membership{{DealerID: f.Dealer.ID}}}
-			if err := s.CreateUser(ctx, &u); err != nil {
-				b.Fatal(err)
-			}
-			return u.ID
+		users, err := store.SeedAdvisors(ctx, s, f.Dealer.ID, "adv", 21)
+		if err != nil {
+			b.Fatal(err)
 		}
-		var heavy []int64
-		for i := range 20 {
-			heavy = append(heavy, user(fmt.Sprintf("heavy%d", i)))
-		}
-		light := user("light")
+		heavy, light := users[:20], users[20]
 		if err := store.SeedTasks(ctx, s, f.Dealer.ID, heavy, []int64{light, light, light, light, light}, 2); err != nil {
 			b.Fatal(err)
 		}

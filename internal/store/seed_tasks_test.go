@@ -2,9 +2,28 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"forecourt/internal/core"
 )
+
+// SeedAdvisors creates n active users of dealer dealerID (advisors: no
+// administrator), named <name><i>, and returns their ids. For tests and
+// benchmarks only.
+func SeedAdvisors(ctx context.Context, s *Store, dealerID int64, name string, n int) ([]int64, error) {
+	var ids []int64
+	for i := range n {
+		u := core.User{Username: fmt.Sprint(name, i), Email: fmt.Sprint(name, i, "@example.com"), IsActive: true,
+			CreatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Memberships: []core.Membership{{DealerID: dealerID}}}
+		if err := s.CreateUser(ctx, &u); err != nil {
+			return nil, err
+		}
+		ids = append(ids, u.ID)
+	}
+	return ids, nil
+}
 
 // SeedTasks gives the leads of dealer dealerID assignees and tasks, for
 // tests and benchmarks only: the first len(few) leads go to user few's

@@ -10,9 +10,10 @@
 -- and assignee"): a new task inserted without them takes its lead's
 -- before it is inserted; a task inserted by the statement that inserts its lead (a
 -- lead's creation, pgbatch.go: data-modifying WITHs share one snapshot,
--- so the lead is not there yet for the row trigger) takes it at the end
--- of that statement, from the statement trigger (an UPDATE of those
--- tasks); a task moved to another lead takes that lead's, and a lead
+-- so the lead is not there yet for the BEFORE trigger) takes it at the
+-- end of that statement, from an AFTER trigger (an UPDATE of the task),
+-- which, as the foreign keys' checks, sees the statement's rows; a task
+-- inserted with them fires neither; a task moved to another lead takes that lead's, and a lead
 -- whose assignee (or dealer) changes gives it to its tasks. A deleted task takes its entry
 -- with it; a deleted lead deletes its tasks.
 -- The index's planned_at is NULLS FIRST, the order of the lists'
@@ -39,15 +40,14 @@ CREATE TRIGGER tasks_lead_new BEFORE INSERT ON tasks FOR EACH ROW
 -- +goose StatementBegin
 CREATE FUNCTION tasks_lead_late() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE tasks t SET dealer_id = l.dealer_id, lead_user_id = l.user_id
-    FROM new_tasks n JOIN leads l ON l.id = n.lead_id
-    WHERE n.dealer_id IS NULL AND t.id = n.id;
+    UPDATE tasks t SET dealer_id = l.dealer_id, lead_user_id = l.user_id FROM leads l
+    WHERE t.id = NEW.id AND l.id = NEW.lead_id;
     RETURN NULL;
 END;
 $$;
 -- +goose StatementEnd
-CREATE TRIGGER tasks_lead_late AFTER INSERT ON tasks REFERENCING NEW TABLE AS new_tasks
-    FOR EACH STATEMENT EXECUTE FUNCTION tasks_lead_late();
+CREATE TRIGGER tasks_lead_late AFTER INSERT ON tasks FOR EACH ROW
+    WHEN (NEW.dealer_id IS NULL) EXECUTE FUNCTION tasks_lead_late();
 CREATE TRIGGER tasks_lead_moved BEFORE UPDATE OF lead_id ON tasks FOR EACH ROW
     WHEN (NEW.lead_id IS DISTINCT FROM OLD.lead_id) EXECUTE FUNCTION tasks_lead_take();
 -- +goose StatementBegin

@@ -69,3 +69,37 @@ func procCPU(b *testing.B, pid int) int64 {
 	stime, _ := strconv.ParseInt(f[12], 10, 64)
 	return (utime + stime) * 1e7 // USER_HZ is 100 on Linux
 }
+
+// BenchmarkCreateLeadOneConn: whole leads (each with a task: testkit's
+// Fixture.Lead) created one after the other, the pool held to one
+// connection on PostgreSQL so that its backend's CPU per lead is read
+// from /proc: on PostgreSQL a lead's creation writes its tasks without
+// their lead's dealer and assignee (pgcombine.go), which migration
+// 0056's AFTER trigger then writes. It compiles on a build without 0056.
+func BenchmarkCreateLeadOneConn(b *testing.B) {
+	testkit.EnginesB(b, func(b *testing.B, s *store.Store) {
+		backend := func() int64 { return 0 }
+		if s.Engine() == store.Postgres {
+			s.DB().SetMaxOpenConns(1)
+			var pid int
+			if err := s.DB().QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+				b.Fatal(err)
+			}
+			backend = func() int64 { return procCPU(b, pid) }
+		}
+		f := testkit.NewFixture(b, s, "leads")
+		i := 0
+		cpu0, server0 := cpuTime(b), backend()
+		for b.Loop() {
+			i++
+			l := f.Lead(i)
+			if err := s.CreateLead(ctx, &l, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N)/1e3, "cpu-µs/op")
+		if s.Engine() == store.Postgres {
+			b.ReportMetric(float64(backend()-server0)/float64(b.N)/1e3, "pg-cpu-µs/op")
+		}
+	})
+}

@@ -24,15 +24,7 @@ import (
 // build without 0056, for an A/B.
 func BenchmarkAddTask(b *testing.B) {
 	testkit.EnginesB(b, func(b *testing.B, s *store.Store) {
-		backend := func() int64 { return 0 }
-		if s.Engine() == store.Postgres {
-			s.DB().SetMaxOpenConns(1)
-			var pid int
-			if err := s.DB().QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
-				b.Fatal(err)
-			}
-			backend = func() int64 { return procCPU(b, pid) }
-		}
+		backend := serverCPU(b, s)
 		f := testkit.NewFixture(b, s, "tasks")
 		l := f.Lead(1)
 		l.UserID = &f.User.ID
@@ -50,11 +42,32 @@ func BenchmarkAddTask(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N)/1e3, "cpu-µs/op")
-		if s.Engine() == store.Postgres {
-			b.ReportMetric(float64(backend()-server0)/float64(b.N)/1e3, "pg-cpu-µs/op")
-		}
+		reportCPU(b, s, cpu0, server0, backend)
 	})
+}
+
+// serverCPU holds s's pool to one connection on PostgreSQL (a cluster on
+// this machine) and returns a reader of its backend's CPU so far, in ns;
+// on SQLite one that reads 0.
+func serverCPU(b *testing.B, s *store.Store) func() int64 {
+	if s.Engine() != store.Postgres {
+		return func() int64 { return 0 }
+	}
+	s.DB().SetMaxOpenConns(1)
+	var pid int
+	if err := s.DB().QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+		b.Fatal(err)
+	}
+	return func() int64 { return procCPU(b, pid) }
+}
+
+// reportCPU reports the process's CPU per operation since cpu0 and, on
+// PostgreSQL, the backend's since server0.
+func reportCPU(b *testing.B, s *store.Store, cpu0, server0 int64, backend func() int64) {
+	b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N)/1e3, "cpu-µs/op")
+	if s.Engine() == store.Postgres {
+		b.ReportMetric(float64(backend()-server0)/float64(b.N)/1e3, "pg-cpu-µs/op")
+	}
 }
 
 // procCPU is the user and system CPU time of process pid so far, in ns,
@@ -78,15 +91,7 @@ func procCPU(b *testing.B, pid int) int64 {
 // 0056's AFTER trigger then writes. It compiles on a build without 0056.
 func BenchmarkCreateLeadOneConn(b *testing.B) {
 	testkit.EnginesB(b, func(b *testing.B, s *store.Store) {
-		backend := func() int64 { return 0 }
-		if s.Engine() == store.Postgres {
-			s.DB().SetMaxOpenConns(1)
-			var pid int
-			if err := s.DB().QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
-				b.Fatal(err)
-			}
-			backend = func() int64 { return procCPU(b, pid) }
-		}
+		backend := serverCPU(b, s)
 		f := testkit.NewFixture(b, s, "leads")
 		i := 0
 		cpu0, server0 := cpuTime(b), backend()
@@ -97,9 +102,6 @@ func BenchmarkCreateLeadOneConn(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N)/1e3, "cpu-µs/op")
-		if s.Engine() == store.Postgres {
-			b.ReportMetric(float64(backend()-server0)/float64(b.N)/1e3, "pg-cpu-µs/op")
-		}
+		reportCPU(b, s, cpu0, server0, backend)
 	})
 }

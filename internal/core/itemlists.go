@@ -61,6 +61,20 @@ type ItemLister interface {
 	GroupNotes(ctx context.Context, dealerIDs []int64, q Query) ([]Group, error)
 }
 
+// OpenTasksQuery is the query of the open tasks of the leads user is
+// assigned (the web's "Mis tareas"): the dated ones by planned date then
+// id (so the overdue first), or the undated ones by id; limit of them,
+// with the count of all. The store reads both from one index of the
+// tasks' dealer, their lead's assignee, done and planned date, never the
+// dealer's tasks (docs/benchmarks.md, "Mis tareas on 100,000 tasks"):
+// the undated ones are sorted by planned date too, which they all lack,
+// then id, the order the index holds them in (PostgreSQL reads a sort by
+// id alone in it only after sorting them).
+func OpenTasksQuery(user int64, dated bool, limit int) Query {
+	return Query{Where: And(Eq("lead_user", user), Eq("done", false), Cond{Op: OpExists, Field: "planned_at", Value: dated}),
+		Sort: []Sort{{Field: "planned_at"}, {Field: "id"}}, Limit: limit, Total: true}
+}
+
 // FindTasks lists the tasks of the principal's dealers' leads.
 func (s *Service) FindTasks(ctx context.Context, q Query) ([]Task, int, error) {
 	sc, err := TaskSchema.WithExt(q.Ext)

@@ -30,8 +30,8 @@ func TestExplainRecordExt(t *testing.T) {
 	}{
 		{appointmentTable, false, func() (string, []any) { return inScope("dealer_id", []int64{dealerID}) }, "appointments_dealer"},
 		{communicationTable, false, func() (string, []any) { return inScope("dealer_id", []int64{dealerID}) }, "communications_dealer"},
-		{taskTable, true, func() (string, []any) { return itemScope([]int64{dealerID}, false) }, "USING INDEX"},
-		{noteTable, true, func() (string, []any) { return itemScope([]int64{dealerID}, true) }, "USING INDEX"},
+		{taskTable, true, func() (string, []any) { return taskScope([]int64{dealerID}) }, "USING INDEX"},
+		{noteTable, true, func() (string, []any) { return noteScope([]int64{dealerID}) }, "USING INDEX"},
 	} {
 		build := tc.table.withFlatExt
 		if tc.doc {

@@ -23,10 +23,10 @@ func RecordExtQuery(s *Store, table string, dealers []int64, q core.Query) (stri
 		t, err = communicationTable.withFlatExt(q.Ext, pg)
 	case "tasks":
 		t, err = taskTable.withDocExt(q.Ext, pg)
-		scope, args = itemScope(dealers, false)
+		scope, args = taskScope(dealers)
 	case "notes":
 		t, err = noteTable.withDocExt(q.Ext, pg)
-		scope, args = itemScope(dealers, true)
+		scope, args = noteScope(dealers)
 	}
 	if err != nil {
 		panic(err)

@@ -76,7 +76,7 @@ func (t *leadTx) Task(id int64) (core.Task, error) {
 
 // AddTask implements core.LeadTx.AddTask.
 func (t *leadTx) AddTask(task *core.Task, actor *int64) error {
-	if err := insertTask(t.c, t.lead.ID, task, actor); err != nil {
+	if err := insertTask(t.c, &t.lead, task, actor); err != nil {
 		return err
 	}
 	placeTask(task, t.lead.DealerID)

@@ -172,7 +172,7 @@ func createLeadRows(c conn, l *core.Lead, h *core.History, client core.Client, s
 		return nil, err
 	}
 	for i := range l.Tasks {
-		if err := insertTask(c, l.ID, &l.Tasks[i], l.CreatedBy); err != nil {
+		if err := insertTask(c, l, &l.Tasks[i], l.CreatedBy); err != nil {
 			return nil, err
 		}
 	}
@@ -290,10 +290,13 @@ func updateVehicle(c conn, v *core.Vehicle) error {
 	return err
 }
 
-// insertTask stores t on lead leadID with its appraisal and notes, and
-// sets their ids and versions (1, the columns' default).
-func insertTask(c conn, leadID int64, t *core.Task, actor *int64) error {
-	if err := c.insertRow(taskRow(leadID, t)); err != nil {
+// insertTask stores t on lead l with its appraisal and notes, and sets
+// their ids and versions (1, the columns' default). The row carries its
+// lead's dealer and assignee (migration 0056), whose triggers then leave
+// it alone: they fill them only for a row inserted without (a lead's
+// creation on PostgreSQL, pgcombine.go), at the cost of a second write.
+func insertTask(c conn, l *core.Lead, t *core.Task, actor *int64) error {
+	if err := c.insertRow(leadTaskRow(l, t)); err != nil {
 		return err
 	}
 	if t.Appraisal != nil {
@@ -302,11 +305,31 @@ func insertTask(c conn, leadID int64, t *core.Task, actor *int64) error {
 		}
 	}
 	for i := range t.Notes {
-		if err := insertNote(c, noteOwner{leadID: leadID, taskID: t.ID}, kindNote, &t.Notes[i], actor); err != nil {
+		if err := insertNote(c, noteOwner{leadID: l.ID, taskID: t.ID}, kindNote, &t.Notes[i], actor); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// taskRowCols are the columns of taskRow; taskLeadCols those of
+// insertTask, with the task's copies of its lead's dealer and assignee.
+const (
+	taskRowCols = `public_id, lead_id, type, subtype, description, media, planned_at, planned_tracking_at,
+		done, done_at, tracked, tracked_at, is_click2call, author_id, created_at`
+	taskLeadCols = taskRowCols + `, dealer_id, lead_user_id`
+)
+
+// leadTaskRow is taskRow with the task's copies of lead l's dealer and
+// assignee (migration 0056). A lead's creation on PostgreSQL
+// (pgcombine.go) still builds its tasks' rows with taskRow, whose columns
+// the AFTER trigger of 0056 then writes, a second write of each task
+// (docs/benchmarks.md, "Mis tareas on 100,000 tasks"): leadTaskRow(l, t)
+// there would spare it.
+func leadTaskRow(l *core.Lead, t *core.Task) newRow {
+	r := taskRow(l.ID, t)
+	r.cols, r.args = taskLeadCols, append(r.args, l.DealerID, ptrArg(l.UserID))
+	return r
 }
 
 // taskRow is the row of t, a new task of lead leadID, without its
@@ -317,8 +340,7 @@ func taskRow(leadID int64, t *core.Task) newRow {
 		t.PublicID = newPublicID()
 	}
 	t.LeadID, t.Version = leadID, 1
-	return newRow{table: "tasks", cols: `public_id, lead_id, type, subtype, description, media, planned_at, planned_tracking_at,
-		done, done_at, tracked, tracked_at, is_click2call, author_id, created_at`,
+	return newRow{table: "tasks", cols: taskRowCols,
 		args: []any{t.PublicID, leadID, string(t.Type), t.Subtype, t.Description, string(t.Media), microsPtr(t.PlannedAt), microsPtr(t.PlannedTrackingAt),
 			t.Done, microsPtr(t.DoneAt), t.Tracked, microsPtr(t.TrackedAt), t.IsClick2Call, ptrArg(t.AuthorID), micros(t.CreatedAt)},
 		stored: func(id int64) { t.ID = id }}
@@ -617,7 +639,7 @@ func saveTasks(c conn, old, cur *core.Lead, actor *int64) error {
 	for i := range cur.Tasks {
 		t := &cur.Tasks[i]
 		if t.ID == 0 {
-			if err := insertTask(c, cur.ID, t, actor); err != nil {
+			if err := insertTask(c, cur, t, actor); err != nil {
 				return err
 			}
 			continue

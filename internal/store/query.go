@@ -264,6 +264,13 @@ func (c conn) leaf(t *tableSQL, cd core.Cond, at time.Time) (string, []any, bool
 	// one) holding the value; neg says the leaf holds where no row does.
 	pos, args, neg := c.positive(f, spec, cd)
 	if f.from == "" {
+		if neg && pos == f.col+" IS NOT NULL" {
+			// exists false, eq null on a column with no empty value: the
+			// same rows as the NOT below, in a form an index of col finds
+			// (the undated tasks of "Mis tareas" read tasks_dealer_user
+			// rather than every task in id order)
+			return f.col + " IS NULL", args, false, nil
+		}
 		if neg {
 			// IS TRUE: a NULL comparison counts as not holding, so that
 			// ne and nin also hold where the field has no value.

@@ -157,15 +157,12 @@ type myTasksData struct {
 // ones by creation; at most myTasksSize of each, with the count of all.
 func (a *App) myTasks(w http.ResponseWriter, r *http.Request, s *session) {
 	ctx := r.Context()
-	open := core.And(core.Eq("lead_user", s.P.UserID), core.Eq("done", false))
-	dated, datedTotal, err := a.svc.FindTasks(ctx, core.Query{Where: core.And(open, core.Cond{Op: core.OpExists, Field: "planned_at", Value: true}),
-		Sort: []core.Sort{{Field: "planned_at"}, {Field: "id"}}, Limit: myTasksSize, Total: true})
+	dated, datedTotal, err := a.svc.FindTasks(ctx, core.OpenTasksQuery(s.P.UserID, true, myTasksSize))
 	if err != nil {
 		a.failure(w, r, s, err)
 		return
 	}
-	undated, undatedTotal, err := a.svc.FindTasks(ctx, core.Query{Where: core.And(open, core.Cond{Op: core.OpExists, Field: "planned_at", Value: false}),
-		Sort: []core.Sort{{Field: "id"}}, Limit: myTasksSize, Total: true})
+	undated, undatedTotal, err := a.svc.FindTasks(ctx, core.OpenTasksQuery(s.P.UserID, false, myTasksSize))
 	if err != nil {
 		a.failure(w, r, s, err)
 		return

@@ -663,7 +663,7 @@ func leadRows(c conn, lc *leadCreation, match clientMatch, candidates []core.Cli
 	own.add(leadRow(l, lc.search, lc.ext))
 	for i := range l.Tasks {
 		t := &l.Tasks[i]
-		own.add(taskRow(l.ID, t))
+		own.add(leadTaskRow(l, t)) // with its lead's dealer and assignee: no trigger writes it again (0056)
 		if t.Appraisal != nil {
 			own.add(appraisalRow(t.ID, t.Appraisal))
 		}

@@ -14,6 +14,47 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
+// cast is two dealers with their users, all with one password: dealer
+// a's administrator, two advisors, a user of both dealers, the
+// installation's administrator (a member of a), b's administrator and an
+// advisor of b.
+type cast struct {
+	svc                                                    *core.Service
+	a, b                                                   int64
+	user                                                   func(name string, installation bool, ms ...core.Membership) core.User
+	admin, advisor, colleague, both, root, otherAdmin, ofB core.User
+}
+
+func newCast(t *testing.T, st *store.Store, password string) cast {
+	t.Helper()
+	ctx := context.Background()
+	c := cast{svc: core.NewService(st, core.WithLogger(slog.New(slog.DiscardHandler)), core.WithPasswordCost(bcrypt.MinCost))}
+	dealer := func(name string) int64 {
+		d, err := c.svc.CreateDealer(ctx, core.Dealer{Name: name, Country: "ES"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.ID
+	}
+	c.user = func(name string, installation bool, ms ...core.Membership) core.User {
+		u, err := c.svc.CreateUser(ctx, core.User{Username: name, FirstName: name, IsActive: true, IsAdmin: installation, Memberships: ms}, password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	a, b := dealer("Motor A"), dealer("Motor B")
+	c.a, c.b = a, b
+	c.admin = c.user("admin-a", false, core.Membership{DealerID: a, IsAdmin: true})
+	c.advisor = c.user("asesor-a", false, core.Membership{DealerID: a})
+	c.colleague = c.user("asesor-a2", false, core.Membership{DealerID: a})
+	c.both = c.user("asesor-ab", false, core.Membership{DealerID: a}, core.Membership{DealerID: b})
+	c.root = c.user("root", true, core.Membership{DealerID: a})
+	c.otherAdmin = c.user("admin-b", false, core.Membership{DealerID: b, IsAdmin: true})
+	c.ofB = c.user("asesor-b", false, core.Membership{DealerID: b})
+	return c
+}
+
 // TestDeactivateMember: a dealer's administrator deactivates a user of his
 // dealer alone (who then cannot log in, and whose token no longer works);
 // he cannot reach a user of another dealer (NotFound), a user who works
@@ -24,29 +65,9 @@ import (
 func TestDeactivateMember(t *testing.T) {
 	testkit.Engines(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		svc := core.NewService(st, core.WithLogger(slog.New(slog.DiscardHandler)), core.WithPasswordCost(bcrypt.MinCost))
-		dealer := func(name string) int64 {
-			d, err := svc.CreateDealer(ctx, core.Dealer{Name: name, Country: "ES"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return d.ID
-		}
-		a, b := dealer("Motor A"), dealer("Motor B")
-		user := func(name string, installation bool, ms ...core.Membership) core.User {
-			u, err := svc.CreateUser(ctx, core.User{Username: name, IsActive: true, IsAdmin: installation, Memberships: ms}, "pw")
-			if err != nil {
-				t.Fatal(err)
-			}
-			return u
-		}
-		admin := user("admin-a", false, core.Membership{DealerID: a, IsAdmin: true})
-		advisor := user("asesor-a", false, core.Membership{DealerID: a})
-		colleague := user("asesor-a2", false, core.Membership{DealerID: a})
-		both := user("asesor-ab", false, core.Membership{DealerID: a}, core.Membership{DealerID: b})
-		root := user("root", true, core.Membership{DealerID: a})
-		otherAdmin := user("admin-b", false, core.Membership{DealerID: b, IsAdmin: true})
-		ofB := user("asesor-b", false, core.Membership{DealerID: b})
+		c := newCast(t, st, "pw")
+		svc, a, b := c.svc, c.a, c.b
+		admin, advisor, colleague, both, root, otherAdmin, ofB := c.admin, c.advisor, c.colleague, c.both, c.root, c.otherAdmin, c.ofB
 
 		token, _, err := svc.Login(ctx, "asesor-a", "pw")
 		if err != nil {
@@ -149,30 +170,10 @@ func TestDeactivateMember(t *testing.T) {
 func TestUpdateMember(t *testing.T) {
 	testkit.Engines(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		svc := core.NewService(st, core.WithLogger(slog.New(slog.DiscardHandler)), core.WithPasswordCost(bcrypt.MinCost))
-		dealer := func(name string) int64 {
-			d, err := svc.CreateDealer(ctx, core.Dealer{Name: name, Country: "ES"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return d.ID
-		}
-		a, b := dealer("Motor A"), dealer("Motor B")
-		user := func(name string, installation bool, ms ...core.Membership) core.User {
-			u, err := svc.CreateUser(ctx, core.User{Username: name, FirstName: name, IsActive: true, IsAdmin: installation, Memberships: ms}, "old-password")
-			if err != nil {
-				t.Fatal(err)
-			}
-			return u
-		}
-		admin := user("admin-a", false, core.Membership{DealerID: a, IsAdmin: true})
-		advisor := user("asesor-a", false, core.Membership{DealerID: a})
-		colleague := user("asesor-a2", false, core.Membership{DealerID: a})
-		bot := user("bot-a", false, core.Membership{DealerID: a})
-		both := user("asesor-ab", false, core.Membership{DealerID: a}, core.Membership{DealerID: b})
-		root := user("root", true, core.Membership{DealerID: a})
-		otherAdmin := user("admin-b", false, core.Membership{DealerID: b, IsAdmin: true})
-		ofB := user("asesor-b", false, core.Membership{DealerID: b})
+		c := newCast(t, st, "old-password")
+		svc, a, b := c.svc, c.a, c.b
+		admin, advisor, colleague, both, root, otherAdmin, ofB := c.admin, c.advisor, c.colleague, c.both, c.root, c.otherAdmin, c.ofB
+		bot := c.user("bot-a", false, core.Membership{DealerID: a})
 		for _, p := range []core.Staff{{UserID: advisor.ID, DealerID: a, Role: core.RoleAdvisor, Position: "V1", Active: true},
 			{UserID: bot.ID, DealerID: a, Role: core.RoleIntegration, Active: true}} {
 			if _, err := svc.PlaceStaff(ctx, p); err != nil {

@@ -103,6 +103,10 @@ type Store interface {
 	// deactivation forgotten, and reports whether he was inactive; an
 	// active user is left as he is. An unknown user is NotFound.
 	ActivateUser(ctx context.Context, userID int64, at time.Time) (bool, error)
+	// UpdateUser changes user userID as c says, in one transaction, and
+	// returns how many sessions a new password ended; an unknown user is
+	// NotFound.
+	UpdateUser(ctx context.Context, userID int64, c UserChange, at time.Time) (int, error)
 	CreateAPIKey(ctx context.Context, k *APIKey, keyHash string) error
 	// APIKeys lists the API keys of dealerIDs (of every dealer when none is
 	// given), revoked ones included, in id order.

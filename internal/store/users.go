@@ -285,6 +285,53 @@ func (s *Store) ActivateUser(ctx context.Context, userID int64, at time.Time) (b
 	return changed, dbError(err, "activate user", "user", userID)
 }
 
+// UpdateUser implements core.Store.UpdateUser.
+func (s *Store) UpdateUser(ctx context.Context, userID int64, ch core.UserChange, at time.Time) (int, error) {
+	defer s.cache.usersChanged()
+	if ch.Staff != nil {
+		defer s.cache.organisations.clear()
+	}
+	var n int
+	err := s.write(ctx, func(c conn) error {
+		var sets []string
+		var args []any
+		for _, f := range []struct {
+			col string
+			v   *string
+		}{{"first_name", ch.FirstName}, {"last_name", ch.LastName}, {"password_hash", ch.PasswordHash}} {
+			if f.v != nil {
+				sets, args = append(sets, f.col+" = ?"), append(args, *f.v)
+			}
+		}
+		if len(sets) > 0 {
+			res, err := c.exec(`UPDATE users SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, userID)...)
+			if err != nil {
+				return err
+			}
+			if k, err := res.RowsAffected(); err != nil || k == 0 {
+				if err == nil {
+					err = notFound("user", userID)
+				}
+				return err
+			}
+		}
+		if ch.PasswordHash != nil {
+			var err error
+			if n, err = endUserSessions(c, userID, at); err != nil {
+				return err
+			}
+		}
+		if ch.Staff != nil {
+			if ch.Staff.UserID != userID {
+				return &core.Error{Code: core.Internal, Message: "update user: another user's place"}
+			}
+			return placeStaff(c, ch.Staff)
+		}
+		return nil
+	})
+	return n, dbError(err, "update user", "user", userID)
+}
+
 // endUserSessions revokes the live tokens of user userID and ends his open
 // sessions; it returns how many sessions it ended.
 func endUserSessions(c conn, userID int64, at time.Time) (int, error) {

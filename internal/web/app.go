@@ -37,7 +37,7 @@ var templateFS embed.FS
 // the interface shows.
 var pages = parsePages("login.html", "leads.html", "lead.html", "message.html", "newlead.html", "clients.html", "client.html",
 	"task.html", "mytasks.html", "agenda.html", "clientedit.html",
-	"appt.html", "confirm.html", "team.html", "memberoff.html")
+	"appt.html", "confirm.html", "team.html", "memberoff.html", "memberedit.html")
 
 func parsePages(names ...string) map[string]*template.Template {
 	out := make(map[string]*template.Template, len(names))
@@ -134,6 +134,8 @@ func NewApp(svc *core.Service, opts ...Option) *App {
 	a.mux.HandleFunc("GET /app/equipo/{id}/desactivar", a.authed(a.memberOffPage))
 	a.mux.HandleFunc("POST /app/equipo/{id}/desactivar", a.authed(a.deactivateMember))
 	a.mux.HandleFunc("POST /app/equipo/{id}/activar", a.authed(a.activateMember))
+	a.mux.HandleFunc("GET /app/equipo/{id}/editar", a.authed(a.memberEditPage))
+	a.mux.HandleFunc("POST /app/equipo/{id}/editar", a.authed(a.editMember))
 	a.mux.HandleFunc("GET /app/clientes/{id}/editar", a.authed(a.clientEditPage))
 	a.mux.HandleFunc("POST /app/clientes/{id}/editar", a.authed(a.editClient))
 	a.mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {

@@ -189,6 +189,7 @@ func TestWeb(t *testing.T) {
 		t.Run("new lead assignee", func(t *testing.T) { testNewLeadAssignee(t, st) })
 		t.Run("clients", func(t *testing.T) { testClients(t, st) })
 		t.Run("team", func(t *testing.T) { testTeam(t, st) })
+		t.Run("member edit", func(t *testing.T) { testMemberEdit(t, st) })
 		if strings.HasSuffix(t.Name(), "/"+store.SQLite) {
 			t.Run("secure cookie", func(t *testing.T) { testSecureCookie(t, st) })
 			t.Run("throttled login", func(t *testing.T) { testThrottledLogin(t, s, st) })

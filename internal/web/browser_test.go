@@ -38,7 +38,8 @@ func chromium(t *testing.T) string {
 // testBrowser drives a real browser through the interface: log in, search
 // a lead, open it, add a note, change its status, and see both in its
 // history, create a task, make an appointment and find it in the agenda,
-// reschedule it from there and see it moved;
+// reschedule it from there and see it moved; register a user from the
+// team page, set her a new password and log in as her with it;
 // the stylesheet applies under the page's Content-Security-Policy.
 func testBrowser(t *testing.T, st site) {
 	path := chromium(t)
@@ -158,6 +159,28 @@ func testBrowser(t *testing.T, st site) {
 	}
 	if _, _, err := st.svc.Login(context.Background(), "irene@example.com", "clave-del-navegador"); err != nil {
 		t.Errorf("the user registered in the browser logs in: %v", err)
+	}
+	// and sets her a new password from her edit form; she logs in with it
+	irene, err := st.svc.UserByLogin(st.admin(), "irene@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	do("set a user's password",
+		chromedp.Click(chromedp.ID("editar-"+strconv.FormatInt(st.fx.DealerID, 10)+"-"+strconv.FormatInt(irene.ID, 10))),
+		chromedp.WaitVisible(chromedp.ID("form-editar-usuario")),
+		chromedp.SendKeys(chromedp.ID("editar-clave"), "otra-clave-del-navegador"),
+		chromedp.Click(chromedp.ID("guardar-usuario")),
+		chromedp.WaitVisible(chromedp.ID("cambiado")))
+	changed := text("cambiado")
+	do("log in with the new password",
+		chromedp.Click(chromedp.ID("salir")),
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "irene@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), "otra-clave-del-navegador"),
+		chromedp.Click(chromedp.ID("entrar")),
+		chromedp.WaitVisible(chromedp.ID("total")))
+	if !strings.HasPrefix(changed, "Contraseña cambiada") {
+		t.Errorf("after setting a user's password: %q", changed)
 	}
 	if bg != "rgb(244, 245, 247)" {
 		t.Errorf("the stylesheet does not apply (body background %q)", bg)

@@ -20,11 +20,11 @@ import (
 // allows.
 
 // minPassword is the fewest characters of a password the page sets.
-const minPassword = 8
+const minPassword = core.MinPasswordLen
 
 // teamRoles are the roles the page registers a user with: an
 // integration's user is an operator's (forecourt user add).
-var teamRoles = []core.StaffRole{core.RoleAdvisor, core.RoleCallCentre}
+var teamRoles = core.MemberRoles
 
 // teamForm is the new user's form, given back when it is refused.
 type teamForm struct {
@@ -37,6 +37,9 @@ type member struct {
 	Name, Login, Role, Since, Ended string
 	Admin, Manager, Active, Self    bool
 	CanManage                       bool // the core would let the page deactivate or activate him: a user of this dealer alone, not the page's user nor the installation's administrator
+	First, Last                     string
+	CanEdit                         bool // the core would let the page change his names and password: CanManage, or the page's user himself
+	RoleEditable                    bool // ... and his role: CanManage, and his role is one of core.MemberRoles (or none)
 }
 
 // teamDealer is one dealer the user administers, with its team.
@@ -51,6 +54,7 @@ type teamData struct {
 	Dealers []teamDealer
 	Roles   []core.StaffRole
 	Form    teamForm
+	Changed string // a member's change just made (memberEdited's codes), worded on the page
 }
 
 // administered are the session's dealers its user administers.
@@ -71,19 +75,27 @@ func (s *session) ManagesTeam() bool { return len(s.administered()) > 0 }
 // team serves the team page.
 func (a *App) team(w http.ResponseWriter, r *http.Request, s *session) {
 	done := r.URL.Query().Get("hecho")
+	changed := ""
+	if slices.Contains(memberEdited, done) {
+		changed = done
+	}
 	if done != "usuario" && done != "usuario_desactivado" && done != "usuario_activado" {
 		done = ""
 	}
-	a.showTeam(w, r, s, http.StatusOK, page{Done: done}, teamForm{Role: string(core.RoleAdvisor)})
+	a.showTeamWith(w, r, s, http.StatusOK, page{Done: done}, teamForm{Role: string(core.RoleAdvisor)}, changed)
 }
 
 func (a *App) showTeam(w http.ResponseWriter, r *http.Request, s *session, status int, p page, f teamForm) {
+	a.showTeamWith(w, r, s, status, p, f, "")
+}
+
+func (a *App) showTeamWith(w http.ResponseWriter, r *http.Request, s *session, status int, p page, f teamForm, changed string) {
 	ds := s.administered()
 	if len(ds) == 0 {
 		a.message(w, r, s, http.StatusForbidden, "team_forbidden")
 		return
 	}
-	d := teamData{Roles: teamRoles, Form: f}
+	d := teamData{Roles: teamRoles, Form: f, Changed: changed}
 	for _, dl := range ds {
 		td, err := a.teamOf(r, s, dl)
 		if err != nil {
@@ -127,6 +139,9 @@ func (a *App) teamOf(r *http.Request, s *session, dl core.Dealer) (teamDealer, e
 			}
 		}
 		m.CanManage = only && !m.Self && !u.IsAdmin
+		m.First, m.Last = u.FirstName, u.LastName
+		m.CanEdit = m.CanManage || m.Self
+		m.RoleEditable = m.CanManage && (m.Role == "" || slices.Contains(core.MemberRoles, core.StaffRole(m.Role)))
 		td.Members = append(td.Members, m)
 	}
 	return td, nil

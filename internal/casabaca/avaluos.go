@@ -153,7 +153,7 @@ func (h *handler) saveAvaluo(w http.ResponseWriter, r *http.Request, c *call) er
 		if task, err = h.svc.UpdateTask(c.ctx, task.ID, patch); err != nil {
 			return err
 		}
-		return h.answerAvaluo(w, r, c, task)
+		return stored(h.answerAvaluo(w, r, c, task))
 	}
 	var lead core.Lead
 	var err error
@@ -172,7 +172,7 @@ func (h *handler) saveAvaluo(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	return h.answerAvaluo(w, r, c, task)
+	return stored(h.answerAvaluo(w, r, c, task))
 }
 
 func setField(f *core.Field[string], t text) {

@@ -333,13 +333,13 @@ func (h *handler) calls(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	logged, err := h.logCall(c, cm, b.DatosAdicionales)
 	if err != nil {
-		return err
+		return storedIf(cita, err)
 	}
 	out["call_id"] = logged.PublicID
 	if d.Ticket.IsClosed.v && ticket.Stage != core.StageEnd {
 		motivo := d.Ticket.MotivoCierre.v
 		if _, err := h.svc.CloseLead(c.ctx, ticket.ID, motivosCierreTicket[motivo], motivo, 0); err != nil {
-			return err
+			return stored(err)
 		}
 	}
 	return data(w, out)
@@ -390,7 +390,7 @@ func (h *handler) openWithMeeting(c *call, ticket core.Lead, source int64, campa
 	if errors.Is(err, core.ErrAppointmentPlanned) {
 		return core.Lead{}, core.Appointment{}, errPlanned()
 	}
-	return res.Lead, appt, err
+	return res.Lead, appt, stored(err) // the prospección is stored
 }
 
 // meetingVehicle is the prospección's vehicle: the meeting's brand and

@@ -31,9 +31,10 @@ type env struct {
 	st  *store.Store
 }
 
-func newEnvOn(t testing.TB, st *store.Store) *env {
+// newEnvOn is the env on st, the Service made with opts.
+func newEnvOn(t testing.TB, st *store.Store, opts ...core.Option) *env {
 	t.Helper()
-	svc := core.NewService(st, core.WithPasswordCost(bcrypt.MinCost))
+	svc := core.NewService(st, append([]core.Option{core.WithPasswordCost(bcrypt.MinCost)}, opts...)...)
 	fx, err := demo.Seed(context.Background(), svc, demo.Options{Leads: 2, Advisors: 1})
 	if err != nil {
 		t.Fatal(err)

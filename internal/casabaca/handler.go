@@ -265,6 +265,29 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
+// stored answers err, met after a write was stored (rendering its
+// answer, or a later write of the same request): never 503 with
+// Retry-After, which tells a client to send the write again and would
+// store it twice (a note, a call, an avalúo…); 500, as for a COMMIT whose
+// outcome is unknown (README, "When the database cannot answer"). Any
+// other error is answered as it is; nil stays nil.
+func stored(err error) error {
+	var ce *core.Error
+	if !errors.As(err, &ce) || ce.Code != core.Unavailable {
+		return err
+	}
+	// not wrapped: fail answers it as an internal error, and logs it
+	return fmt.Errorf("the write was stored but its answer could not be rendered: %v", err)
+}
+
+// storedIf is stored(err) when written, else err.
+func storedIf(written bool, err error) error {
+	if written {
+		return stored(err)
+	}
+	return err
+}
+
 // coreMessage words a core field message.
 func coreMessage(m string) string {
 	switch m {

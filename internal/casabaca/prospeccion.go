@@ -170,7 +170,7 @@ func (h *handler) callsProspeccion(w http.ResponseWriter, r *http.Request, c *ca
 	setExt(cm.Ext, map[string]text{"type": d.Type, "category": d.Category})
 	logged, err := h.logCall(c, cm, b.DatosAdicionales)
 	if err != nil {
-		return err
+		return storedIf(cita, err)
 	}
 	out["call_id"] = logged.PublicID
 	return data(w, out)

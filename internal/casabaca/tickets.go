@@ -497,7 +497,7 @@ func (h *handler) addNotes(w http.ResponseWriter, r *http.Request, c *call) erro
 	}
 	if pros != nil {
 		if _, err := h.svc.CreateNote(c.ctx, core.Note{LeadID: pros.ID, Content: d.Notes.v}); err != nil {
-			return err
+			return stored(err)
 		}
 	}
 	return data(w, map[string]any{"ticket_id": l.PublicID, "ticket_name": ticketName(l.ID)})

@@ -141,9 +141,9 @@ func (b *clientBackend) create(r *request, body doc) (doc, error) {
 		return nil, b.err(err)
 	}
 	if err := b.setContacts(r, created.ID, nil, want, present); err != nil {
-		return nil, err
+		return nil, stored(err)
 	}
-	return b.reread(r, created)
+	return storedDoc(b.reread(r, created))
 }
 
 // reread renders client c as it is now (its contacts' writes make its
@@ -183,6 +183,7 @@ func (b *clientBackend) replace(r *request, id string, body doc, version int) (d
 		return nil, core.ErrStaleVersion
 	}
 	p := core.ClientPatch{Version: version}
+	written := false // the client's own fields: its contacts' writes follow
 	set := func(f *core.Field[string], v, was string) {
 		if v != was {
 			*f = core.Value(v)
@@ -229,11 +230,12 @@ func (b *clientBackend) replace(r *request, id string, body doc, version int) (d
 		if cur, err = b.svc.UpdateClient(r.ctx, cur.ID, p); err != nil {
 			return nil, b.err(err)
 		}
+		written = true
 	}
 	if err := b.setContacts(r, cur.ID, contacts, want, present); err != nil {
-		return nil, err
+		return nil, storedIf(written, err)
 	}
-	return b.reread(r, cur)
+	return storedDoc(b.reread(r, cur))
 }
 
 func (b *clientBackend) remove(r *request, id string) error {

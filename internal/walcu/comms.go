@@ -227,7 +227,7 @@ func (b *commBackend) create(r *request, body doc) (doc, error) {
 	if err != nil {
 		return nil, b.err(err)
 	}
-	return b.renderOne(r, c)
+	return storedDoc(b.renderOne(r, c))
 }
 
 // replace makes body the communication: a direction or start left out
@@ -277,7 +277,7 @@ func (b *commBackend) replace(r *request, id string, body doc, version int) (doc
 	if err != nil {
 		return nil, b.err(err)
 	}
-	return b.renderOne(r, c)
+	return storedDoc(b.renderOne(r, c))
 }
 
 func (b *commBackend) remove(r *request, id string) error {

@@ -123,7 +123,7 @@ func (b *contactBackend) create(r *request, body doc) (doc, error) {
 	if err != nil {
 		return nil, b.err(err)
 	}
-	return b.renderOne(r, c)
+	return storedDoc(b.renderOne(r, c))
 }
 
 func (b *contactBackend) replace(r *request, id string, body doc, version int) (doc, error) {
@@ -148,7 +148,7 @@ func (b *contactBackend) replace(r *request, id string, body doc, version int) (
 	if err != nil {
 		return nil, b.err(err)
 	}
-	return b.renderOne(r, c)
+	return storedDoc(b.renderOne(r, c))
 }
 
 func (b *contactBackend) remove(r *request, id string) error {

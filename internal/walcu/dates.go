@@ -142,7 +142,7 @@ func (b *dateBackend) create(r *request, body doc) (doc, error) {
 	if err != nil {
 		return nil, b.err(err)
 	}
-	return renderFirst(r, a, b.render)
+	return storedDoc(renderFirst(r, a, b.render))
 }
 
 func (b *dateBackend) replace(r *request, id string, body doc, version int) (doc, error) {
@@ -189,7 +189,7 @@ func (b *dateBackend) replace(r *request, id string, body doc, version int) (doc
 	if err != nil {
 		return nil, b.err(err)
 	}
-	return renderFirst(r, a, b.render)
+	return storedDoc(renderFirst(r, a, b.render))
 }
 
 func sameTimePtr(a, b *time.Time) bool {

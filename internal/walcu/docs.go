@@ -180,11 +180,7 @@ func (b *docBackend) create(r *request, body doc) (doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := b.render(r, []core.Document{d})
-	if err != nil {
-		return nil, err
-	}
-	return out[0], nil
+	return storedDoc(renderFirst(r, d, b.render))
 }
 
 func (b *docBackend) replace(r *request, id string, body doc, version int) (doc, error) {
@@ -208,11 +204,7 @@ func (b *docBackend) replace(r *request, id string, body doc, version int) (doc,
 	if err != nil {
 		return nil, err
 	}
-	out, err := b.render(r, []core.Document{d})
-	if err != nil {
-		return nil, err
-	}
-	return out[0], nil
+	return storedDoc(renderFirst(r, d, b.render))
 }
 
 func (b *docBackend) remove(r *request, id string) error {

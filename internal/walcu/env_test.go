@@ -43,11 +43,11 @@ func newEnv(t testing.TB) *env {
 	return newEnvOn(t, testkit.OpenStore(t))
 }
 
-// newEnvOn is newEnv on st.
-func newEnvOn(t testing.TB, st *store.Store) *env {
+// newEnvOn is newEnv on st, the Service made with opts.
+func newEnvOn(t testing.TB, st *store.Store, opts ...core.Option) *env {
 	t.Helper()
 	ctx := context.Background()
-	svc := core.NewService(st, core.WithPasswordCost(bcrypt.MinCost))
+	svc := core.NewService(st, append([]core.Option{core.WithPasswordCost(bcrypt.MinCost)}, opts...)...)
 	fx, err := demo.Seed(ctx, svc, demo.Options{Leads: 5})
 	if err != nil {
 		t.Fatal(err)

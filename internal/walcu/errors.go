@@ -143,6 +143,31 @@ func toAPIError(err error, fieldName func(string) string) *apiError {
 	return &apiError{Body: Body{Status: status, Code: code, Message: msg, Fields: fields}, retryAfter: ce.RetryAfter, cause: err}
 }
 
+// stored answers err, met after a write was stored (rendering its
+// answer, or a later write of the same request): never 503 with
+// Retry-After, which tells a client to send the write again and would
+// store it twice (a lead, a client, a task…); 500, as for a COMMIT whose
+// outcome is unknown (README, "When the database cannot answer"). Any
+// other error is answered as it is; nil stays nil.
+func stored(err error) error {
+	if err == nil || toAPIError(err, nil).Status != http.StatusServiceUnavailable {
+		return err
+	}
+	return &apiError{Body: Body{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"},
+		cause: fmt.Errorf("the write was stored but its answer could not be rendered: %w", err)}
+}
+
+// storedDoc is stored for a document rendered after its write.
+func storedDoc(d doc, err error) (doc, error) { return d, stored(err) }
+
+// storedIf is stored(err) when written, else err.
+func storedIf(written bool, err error) error {
+	if written {
+		return stored(err)
+	}
+	return err
+}
+
 // writeError writes e.
 func (h *handler) writeError(w http.ResponseWriter, r *http.Request, e *apiError) {
 	if e.Status >= 500 && r.Context().Err() != nil {

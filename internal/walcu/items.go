@@ -336,9 +336,9 @@ func (b *taskBackend) create(r *request, body doc) (doc, error) {
 	}
 	ext, err := b.ext.save(r, nil, t.ID, l, taskRest(body))
 	if err != nil {
-		return nil, err
+		return nil, stored(err)
 	}
-	return b.getRendered(r, t, ext)
+	return storedDoc(b.getRendered(r, t, ext))
 }
 
 func (b *taskBackend) getRendered(r *request, t core.Task, ext *core.Document) (doc, error) {
@@ -391,10 +391,12 @@ func (b *taskBackend) replace(r *request, id string, body doc, version int) (doc
 			return nil, toAPIError(err, taskFieldName)
 		}
 	}
-	if ext, err = b.ext.saveChanged(r, ext, t.ID, l, taskRest(body)); err != nil {
-		return nil, err
+	next, err := b.ext.saveChanged(r, ext, t.ID, l, taskRest(body))
+	if err != nil {
+		return nil, storedIf(changed, err)
 	}
-	return b.getRendered(r, t, ext)
+	d, err := b.getRendered(r, t, next)
+	return d, storedIf(changed || next != ext, err)
 }
 
 func (b *taskBackend) remove(r *request, id string) error {
@@ -405,7 +407,7 @@ func (b *taskBackend) remove(r *request, id string) error {
 	if err := b.svc.DeleteTask(r.ctx, t.ID); err != nil {
 		return err
 	}
-	return b.ext.drop(r, ext)
+	return stored(b.ext.drop(r, ext))
 }
 
 func (b *taskBackend) scoped(r *request, q core.Query) core.Query {
@@ -617,9 +619,9 @@ func (b *noteBackend) create(r *request, body doc) (doc, error) {
 	}
 	ext, err := b.ext.save(r, nil, n.ID, l, restOf(body, "content"))
 	if err != nil {
-		return nil, err
+		return nil, stored(err)
 	}
-	return b.getRendered(r, n, ext)
+	return storedDoc(b.getRendered(r, n, ext))
 }
 
 func (b *noteBackend) replace(r *request, id string, body doc, version int) (doc, error) {
@@ -637,15 +639,19 @@ func (b *noteBackend) replace(r *request, id string, body doc, version int) (doc
 	if l.ID != n.LeadID {
 		return nil, invalidField("lead_id", "a note cannot move to another lead")
 	}
+	changed := false
 	if content, _ := body["content"].(string); content != n.Content {
 		if n, err = b.svc.UpdateNote(r.ctx, n.ID, core.NotePatch{Version: n.Version, Content: core.Value(content)}); err != nil {
 			return nil, toAPIError(err, nil)
 		}
+		changed = true
 	}
-	if ext, err = b.ext.saveChanged(r, ext, n.ID, l, restOf(body, "content")); err != nil {
-		return nil, err
+	next, err := b.ext.saveChanged(r, ext, n.ID, l, restOf(body, "content"))
+	if err != nil {
+		return nil, storedIf(changed, err)
 	}
-	return b.getRendered(r, n, ext)
+	d, err := b.getRendered(r, n, next)
+	return d, storedIf(changed || next != ext, err)
 }
 
 func (b *noteBackend) remove(r *request, id string) error {
@@ -656,7 +662,7 @@ func (b *noteBackend) remove(r *request, id string) error {
 	if err := b.svc.DeleteNote(r.ctx, n.ID); err != nil {
 		return err
 	}
-	return b.ext.drop(r, ext)
+	return stored(b.ext.drop(r, ext))
 }
 
 func (b *noteBackend) scoped(r *request, q core.Query) core.Query {

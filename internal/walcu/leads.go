@@ -434,7 +434,7 @@ func (b *leadBackend) create(r *request, body doc) (doc, error) {
 	if err != nil {
 		return nil, b.err(err)
 	}
-	return renderFirst(r, created, b.render)
+	return storedDoc(renderFirst(r, created, b.render))
 }
 
 // replace writes body over lead id: each core field the body holds a
@@ -575,7 +575,7 @@ func (b *leadBackend) replace(r *request, id string, body doc, version int) (doc
 	if err != nil {
 		return nil, b.err(err)
 	}
-	return renderFirst(r, l, b.render)
+	return storedDoc(renderFirst(r, l, b.render))
 }
 
 // isEmptyPatch reports whether p changes nothing.

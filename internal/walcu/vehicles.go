@@ -179,7 +179,7 @@ func (b *vehicleBackend) create(r *request, body doc) (doc, error) {
 	if err != nil {
 		return nil, b.err(err)
 	}
-	return b.renderOne(r, v)
+	return storedDoc(b.renderOne(r, v))
 }
 
 func (b *vehicleBackend) replace(r *request, id string, body doc, version int) (doc, error) {
@@ -196,7 +196,7 @@ func (b *vehicleBackend) replace(r *request, id string, body doc, version int) (
 	if err != nil {
 		return nil, b.err(err)
 	}
-	return b.renderOne(r, v)
+	return storedDoc(b.renderOne(r, v))
 }
 
 func (b *vehicleBackend) remove(r *request, id string) error {

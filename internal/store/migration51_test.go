@@ -85,7 +85,7 @@ func TestMigration52Analyzes(t *testing.T) {
 	migrateDownTo(t, store.Postgres, dsn, 51, func(*sql.DB) {})
 	openAt(t, dsn).Close()
 	migrateDownTo(t, store.Postgres, dsn, 52, func(db *sql.DB) {
-		if n := countRows(t, db, `SELECT count(*) FROM pg_stats WHERE tablename = 'vehicles' AND attname = 'make'`); n != 1 {
+		if n := countRows(t, db, `SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'vehicles' AND attname = 'make'`); n != 1 {
 			t.Errorf("statistics of vehicles.make after migration 0052: %d rows, want 1", n)
 		}
 	})

@@ -1,0 +1,119 @@
+package core
+
+import (
+	"reflect"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// NFC returns s in Unicode Normalization Form C, the one form forecourt
+// stores and searches text in (docs/decisions.md, "One form for Unicode
+// text"): "Leo\u0301n" (o and a combining acute, as macOS and some portals
+// send it) becomes "León" (U+00F3), so that the two, the same text to any
+// reader, are equal to the database, to LIKE and to full-text search.
+//
+// Text already in NFC, nearly all of it, is returned as it is, without
+// allocating: ASCII is checked byte by byte, other text by
+// norm.NFC.IsNormalString. Text that is not valid UTF-8 is returned as it
+// is too: it is no text to normalise (each API refuses or replaces it
+// before it gets here), and a byte string must not be changed by a rule
+// about characters.
+func NFC(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return nfcFrom(s, max(i-1, 0))
+		}
+	}
+	return s
+}
+
+// nfcFrom is NFC of s whose bytes before from are ASCII. The checks start
+// at from, the last ASCII character before the first other one: an ASCII
+// character is a starter that nothing before it can combine across, but a
+// combining mark after it may combine with it ("o\u0301").
+func nfcFrom(s string, from int) string {
+	rest := s[from:]
+	if norm.NFC.IsNormalString(rest) || !utf8.ValidString(rest) {
+		return s
+	}
+	return norm.NFC.String(s)
+}
+
+// nfcBytes is NFC for a text held as bytes (a Document's JSON body), and
+// whether that differs from b.
+func nfcBytes(b []byte) ([]byte, bool) {
+	if norm.NFC.IsNormal(b) || !utf8.Valid(b) {
+		return b, false
+	}
+	return norm.NFC.Bytes(b), true
+}
+
+// normaliseTexts puts every text v points to in NFC, in place: the
+// strings and byte texts of its exported fields, of the values its
+// pointers, slices and maps hold, however deep (a Lead's client, tasks and
+// notes, an ext map's values). The Service calls it first thing in the
+// methods that write what an API gives it, so that what it answers is
+// what it stored: the store puts every text argument in NFC anyway (the
+// rule's one sure place), and this keeps a create's answer from echoing
+// the bytes as sent while a later read answers them composed. Map keys
+// are left as they are (two keys could become one). Cheap when there is
+// nothing to do: a walk of the value, no allocation.
+func normaliseTexts(v any) { normaliseValue(reflect.ValueOf(v)) }
+
+func normaliseValue(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			normaliseValue(v.Elem())
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if f := v.Field(i); f.CanSet() {
+				normaliseValue(f)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
+			if n, changed := nfcBytes(v.Bytes()); changed && v.CanSet() {
+				v.SetBytes(n)
+			}
+			return
+		}
+		for i := range v.Len() {
+			normaliseValue(v.Index(i))
+		}
+	case reflect.String, reflect.Interface:
+		if n, ok := normalised(v); ok && v.CanSet() {
+			v.Set(n)
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if n, ok := normalised(it.Value()); ok {
+				v.SetMapIndex(it.Key(), n)
+			}
+		}
+	}
+}
+
+// normalised is v, a value that cannot be set in place (a map's value,
+// an interface's), in NFC, and whether that differs from v; a map, slice
+// or pointer inside it is normalised in place.
+func normalised(v reflect.Value) (reflect.Value, bool) {
+	switch v.Kind() {
+	case reflect.String:
+		s := v.String()
+		if n := NFC(s); n != s {
+			return reflect.ValueOf(n).Convert(v.Type()), true
+		}
+	case reflect.Interface:
+		if !v.IsNil() {
+			if n, ok := normalised(v.Elem()); ok {
+				return n, true
+			}
+		}
+	case reflect.Pointer, reflect.Slice, reflect.Map:
+		normaliseValue(v)
+	}
+	return v, false
+}

@@ -14,11 +14,11 @@ import (
 // reader, are equal to the database, to LIKE and to full-text search.
 //
 // Text already in NFC, nearly all of it, is returned as it is, without
-// allocating: ASCII is checked byte by byte, other text by
-// norm.NFC.IsNormalString. Text that is not valid UTF-8 is returned as it
-// is too: it is no text to normalise (each API refuses or replaces it
-// before it gets here), and a byte string must not be changed by a rule
-// about characters.
+// allocating: ASCII is checked byte by byte, other text by norm.NFC's
+// quick check (QuickSpanString, then IsNormalString where it is unsure).
+// Text that is not valid UTF-8 is returned as it is too: it is no text to
+// normalise (each API refuses or replaces it before it gets here), and a
+// byte string must not be changed by a rule about characters.
 func NFC(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -34,7 +34,9 @@ func NFC(s string) string {
 // combining mark after it may combine with it ("o\u0301").
 func nfcFrom(s string, from int) string {
 	rest := s[from:]
-	if norm.NFC.IsNormalString(rest) || !utf8.ValidString(rest) {
+	// QuickSpanString does not allocate, IsNormalString does (once a
+	// call): it decides only what the quick check leaves open
+	if norm.NFC.QuickSpanString(rest) == len(rest) || norm.NFC.IsNormalString(rest) || !utf8.ValidString(rest) {
 		return s
 	}
 	return norm.NFC.String(s)
@@ -88,6 +90,14 @@ func normaliseValue(v reflect.Value) {
 			v.Set(n)
 		}
 	case reflect.Map:
+		if m, ok := v.Interface().(map[string]string); ok { // the Ext maps, without reflection's iterator
+			for k, s := range m {
+				if n := NFC(s); n != s {
+					m[k] = n
+				}
+			}
+			return
+		}
 		for it := v.MapRange(); it.Next(); {
 			if n, ok := normalised(it.Value()); ok {
 				v.SetMapIndex(it.Key(), n)

@@ -126,3 +126,13 @@ func BenchmarkNormaliseTexts(b *testing.B) {
 		normaliseTexts(&l)
 	}
 }
+
+// TestNFCAllocatesNothingForNFC: the fast paths of text already in NFC, the
+// cost of nearly every text stored, allocate nothing.
+func TestNFCAllocatesNothingForNFC(t *testing.T) {
+	for _, s := range []string{"Zubizarreta", "Lucía Ibáñez Martínez", "👩\u200d🚗 Ω Å 가"} {
+		if n := testing.AllocsPerRun(100, func() { _ = NFC(s) }); n != 0 {
+			t.Errorf("NFC(%q): %v allocations, want 0", s, n)
+		}
+	}
+}

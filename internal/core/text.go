@@ -14,24 +14,34 @@ import (
 // reader, are equal to the database, to LIKE and to full-text search.
 //
 // Text already in NFC, nearly all of it, is returned as it is, without
-// allocating: ASCII is checked byte by byte, other text by norm.NFC's
-// quick check (QuickSpanString, then IsNormalString where it is unsure).
+// allocating: ASCII and the Latin letters below U+0300 (all of Spanish) are
+// checked byte by byte, other text by norm.NFC's quick check
+// (QuickSpanString, then IsNormalString where it is unsure).
 // Text that is not valid UTF-8 is returned as it is too: it is no text to
 // normalise (each API refuses or replaces it before it gets here), and a
 // byte string must not be changed by a rule about characters.
 func NFC(s string) string {
+	last := 0 // where the character before s[i] starts
 	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return nfcFrom(s, max(i-1, 0))
+		switch c := s[i]; {
+		case c < utf8.RuneSelf:
+			last = i
+		case c >= 0xc2 && c <= 0xcb && i+1 < len(s) && s[i+1]&0xc0 == 0x80:
+			// U+0080 to U+02FF (Latin-1, Latin Extended-A and -B, IPA: á,
+			// ñ, ç…): starters in NFC, before the first combining mark
+			last = i
+			i++
+		default:
+			return nfcFrom(s, last)
 		}
 	}
 	return s
 }
 
-// nfcFrom is NFC of s whose bytes before from are ASCII. The checks start
-// at from, the last ASCII character before the first other one: an ASCII
-// character is a starter that nothing before it can combine across, but a
-// combining mark after it may combine with it ("o\u0301").
+// nfcFrom is NFC of s whose characters before from are in NFC and
+// starters, which nothing after them can reorder across. The checks start
+// at from, the last of those, with which a combining mark after it may
+// combine ("o\u0301", "\u00ea\u0323").
 func nfcFrom(s string, from int) string {
 	rest := s[from:]
 	// QuickSpanString does not allocate, IsNormalString does (once a

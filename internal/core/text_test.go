@@ -16,7 +16,7 @@ var hostileTexts = []string{
 	"", "León", "Leo\u0301n", "\u0301", "o\u0301\u0301\u0301", "a\u0323\u0302", "\u1100\u1161\u11a8",
 	"\xff", "o\xcc", "\xffo\u0301", "o\u0301\xff", "\xe2\x82", "\xed\xa0\x80o\u0301",
 	"a" + strings.Repeat("\u0301", 100), strings.Repeat("\u0301", 100), "\x00o\u0301",
-	"👩\u200d🚗", "\ufeffo\u0301", "\u2028", "Ω\u212b\u2126", "x" + strings.Repeat("e\u0301", 1000),
+	"👩\u200d🚗", "\ufeffo\u0301", "\u2028", "Ω\u212b\u2126", "\u00ea\u0323", "\u00ea\xcc", "\u02ff\u0301", "x" + strings.Repeat("e\u0301", 1000),
 }
 
 // TestNFC: a text in NFC whatever its form, unchanged when it already
@@ -31,6 +31,8 @@ func TestNFC(t *testing.T) {
 		{"\u0301n", "\u0301n"}, // a mark with nothing to combine with stays
 		{"a\u0323\u0302", "\u1ead"},
 		{"\u212b", "\u00c5"}, // a singleton: Ångström sign to Å
+		{"\u00ea\u0323", "\u1ec7"}, // a mark after a Latin-1 letter: ê and a dot below are ệ
+		{"Ib\u00e1\u00f1ez Leo\u0301n", "Ib\u00e1\u00f1ez Le\u00f3n"},
 		{"\u1100\u1161", "\uac00"},
 		{"\xffo\u0301", "\xffo\u0301"}, // not UTF-8: not text, left alone
 	} {
@@ -134,5 +136,18 @@ func TestNFCAllocatesNothingForNFC(t *testing.T) {
 		if n := testing.AllocsPerRun(100, func() { _ = NFC(s) }); n != 0 {
 			t.Errorf("NFC(%q): %v allocations, want 0", s, n)
 		}
+	}
+}
+
+// BenchmarkNFC: a text in ASCII, one in NFC with accents (the fast paths)
+// and one decomposed (the slow path, rare).
+func BenchmarkNFC(b *testing.B) {
+	for _, s := range []string{"Zubizarreta Goikoetxea", "Lucía Ibáñez Martínez", "Luci\u0301a Iba\u0301n\u0303ez Marti\u0301nez"} {
+		b.Run(strings.Map(func(r rune) rune { return min(r, 'z') }, s[:5]), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = NFC(s)
+			}
+		})
 	}
 }

@@ -30,7 +30,7 @@ func TestNFC(t *testing.T) {
 		{"man\u0303ana Ibe\u0301rica", "ma\u00f1ana Ib\u00e9rica"},
 		{"\u0301n", "\u0301n"}, // a mark with nothing to combine with stays
 		{"a\u0323\u0302", "\u1ead"},
-		{"\u212b", "\u00c5"}, // a singleton: Ångström sign to Å
+		{"\u212b", "\u00c5"},       // a singleton: Ångström sign to Å
 		{"\u00ea\u0323", "\u1ec7"}, // a mark after a Latin-1 letter: ê and a dot below are ệ
 		{"Ib\u00e1\u00f1ez Leo\u0301n", "Ib\u00e1\u00f1ez Le\u00f3n"},
 		{"\u1100\u1161", "\uac00"},

@@ -112,4 +112,13 @@ func TestTextIsOneFormForEveryAPI(t *testing.T) {
 	if note["content"] != want {
 		t.Errorf("Walcu's answer to the POST of the note: %q, want %q", note["content"], want)
 	}
+
+	// Walcu's JSON Patch tests a text sent decomposed against the
+	// document, stored composed
+	rec := send(h, "PATCH", base+"notes/"+fmt.Sprint(note["_id"]), `[{"op": "test", "path": "/content", "value": "llamar a `+nfd+
+		` man\u0303ana"}, {"op": "add", "path": "/custom", "value": "`+nfd+`"}]`, "Authorization", "Bearer "+tok.Token)
+	var patched map[string]any
+	if _ = json.Unmarshal(rec.Body.Bytes(), &patched); rec.Code != 200 || patched["custom"] != nfc {
+		t.Errorf("Walcu PATCH with a test of the note's text decomposed: %d %s, want 200 and custom %q", rec.Code, rec.Body, nfc)
+	}
 }

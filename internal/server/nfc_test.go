@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -15,9 +16,9 @@ import (
 // ("León") are one text to every API: a client SML creates with the one
 // is found by SML's search, by WQL's free word and field:value and by q's
 // $eq with the other, both ways round, and a note written decomposed
-// reads back in NFC (docs/decisions.md, "One form for Unicode text").
+// reads back in NFC through Walcu and LeanCore (docs/decisions.md, "One form for Unicode text").
 func TestTextIsOneFormForEveryAPI(t *testing.T) {
-	h, _, fx := demoServer(t, nil)
+	h, svc, fx := demoServer(t, nil)
 	login := send(h, "POST", "/api/auth/login/", `{"username":"demo@example.com","password":"demo"}`)
 	var tok struct{ Token string }
 	if err := json.Unmarshal(login.Body.Bytes(), &tok); err != nil || tok.Token == "" {
@@ -99,7 +100,8 @@ func TestTextIsOneFormForEveryAPI(t *testing.T) {
 	}
 
 	// a lead's note written decomposed reads back in NFC
-	lead := walcu("POST", "saleleads", `{"car_list": [{"car": {"make": "Kia", "model": "Ceed"}}], "origin": {"medium": "email"}}`).(map[string]any)
+	// (on the lead SML wrote, whose client's phone LeanCore looks up)
+	lead := walcu("GET", "saleleads?"+url.Values{"search": {"car.model:" + nfc}}.Encode(), "").([]any)[0].(map[string]any)
 	note := walcu("POST", "notes", `{"lead_id": "`+lead["_id"].(string)+`", "content": "llamar a `+nfd+` man\u0303ana"}`).(map[string]any)
 	want := "llamar a " + nfc + " ma\u00f1ana"
 	read := walcu("GET", "notes/"+fmt.Sprint(note["_id"]), "").([]any)[0].(map[string]any)
@@ -111,6 +113,13 @@ func TestTextIsOneFormForEveryAPI(t *testing.T) {
 	}
 	if note["content"] != want {
 		t.Errorf("Walcu's answer to the POST of the note: %q, want %q", note["content"], want)
+	}
+	key, _, err := svc.CreateAPIKey(context.Background(), fx.DealerID, nil, "nfc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lc := call("GET", "/lead?phone=655443399", "", "Bearer "+key); !strings.Contains(fmt.Sprint(lc), "notes:["+want+"]") {
+		t.Errorf("LeanCore's lead: %v, want its note %q", lc, want)
 	}
 
 	// Walcu's JSON Patch tests a text sent decomposed against the

@@ -142,7 +142,7 @@ func (o Organisation) Agency(id int64) (Agency, bool) {
 // AgencyNamed returns the agency whose name or code is name, case and
 // surrounding spaces aside.
 func (o Organisation) AgencyNamed(name string) (Agency, bool) {
-	name = strings.TrimSpace(name)
+	name = NFC(strings.TrimSpace(name)) // as the names are stored (text.go)
 	for _, a := range o.Agencies {
 		if name != "" && (strings.EqualFold(a.Name, name) || (a.Code != "" && a.Code == name)) {
 			return a, true
@@ -235,7 +235,7 @@ func (o Organisation) StaffOf(id int64) (Staff, bool) {
 
 // Form returns the form named name, case aside.
 func (o Organisation) Form(name string) (LeadForm, bool) {
-	name = strings.TrimSpace(name)
+	name = NFC(strings.TrimSpace(name)) // as the names are stored (text.go)
 	for _, f := range o.Forms {
 		if name != "" && strings.EqualFold(f.Name, name) {
 			return f, true

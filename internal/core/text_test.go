@@ -151,3 +151,16 @@ func BenchmarkNFC(b *testing.B) {
 		})
 	}
 }
+
+// TestNamesLookedUpInNFC: a dealer's agency and lead form named by an API
+// (Casabaca's agencia, a form's name) are found whichever form the name
+// comes in: the names are stored in NFC, the name asked for is composed.
+func TestNamesLookedUpInNFC(t *testing.T) {
+	o := Organisation{Agencies: []Agency{{Name: "Agencia Le\u00f3n"}}, Forms: []LeadForm{{Name: "Tasaci\u00f3n"}}}
+	if _, ok := o.AgencyNamed("agencia leo\u0301n"); !ok {
+		t.Error("the agency named decomposed is not found")
+	}
+	if _, ok := o.Form("Tasacio\u0301n"); !ok {
+		t.Error("the form named decomposed is not found")
+	}
+}

@@ -70,19 +70,28 @@ func nfcBytes(b []byte) ([]byte, bool) {
 // rule's one sure place), and this keeps a create's answer from echoing
 // the bytes as sent while a later read answers them composed. Map keys
 // are left as they are (two keys could become one). Cheap when there is
-// nothing to do: a walk of the value, no allocation.
-func normaliseTexts(v any) { normaliseValue(reflect.ValueOf(v)) }
+// nothing to do: a walk of the value, no allocation. The walk stops
+// maxTextDepth levels down: a value decoded from a request is a tree far
+// shallower (each API bounds its nesting), and a value with a cycle must
+// not overflow the stack; the store composes what lies deeper.
+func normaliseTexts(v any) { normaliseValue(reflect.ValueOf(v), 0) }
 
-func normaliseValue(v reflect.Value) {
+// maxTextDepth bounds normaliseTexts' walk.
+const maxTextDepth = 64
+
+func normaliseValue(v reflect.Value, depth int) {
+	if depth++; depth > maxTextDepth {
+		return
+	}
 	switch v.Kind() {
 	case reflect.Pointer:
 		if !v.IsNil() {
-			normaliseValue(v.Elem())
+			normaliseValue(v.Elem(), depth)
 		}
 	case reflect.Struct:
 		for i := range v.NumField() {
 			if f := v.Field(i); f.CanSet() {
-				normaliseValue(f)
+				normaliseValue(f, depth)
 			}
 		}
 	case reflect.Slice, reflect.Array:
@@ -93,10 +102,10 @@ func normaliseValue(v reflect.Value) {
 			return
 		}
 		for i := range v.Len() {
-			normaliseValue(v.Index(i))
+			normaliseValue(v.Index(i), depth)
 		}
 	case reflect.String, reflect.Interface:
-		if n, ok := normalised(v); ok && v.CanSet() {
+		if n, ok := normalised(v, depth); ok && v.CanSet() {
 			v.Set(n)
 		}
 	case reflect.Map:
@@ -109,7 +118,7 @@ func normaliseValue(v reflect.Value) {
 			return
 		}
 		for it := v.MapRange(); it.Next(); {
-			if n, ok := normalised(it.Value()); ok {
+			if n, ok := normalised(it.Value(), depth); ok {
 				v.SetMapIndex(it.Key(), n)
 			}
 		}
@@ -119,7 +128,7 @@ func normaliseValue(v reflect.Value) {
 // normalised is v, a value that cannot be set in place (a map's value,
 // an interface's), in NFC, and whether that differs from v; a map, slice
 // or pointer inside it is normalised in place.
-func normalised(v reflect.Value) (reflect.Value, bool) {
+func normalised(v reflect.Value, depth int) (reflect.Value, bool) {
 	switch v.Kind() {
 	case reflect.String:
 		s := v.String()
@@ -128,12 +137,12 @@ func normalised(v reflect.Value) (reflect.Value, bool) {
 		}
 	case reflect.Interface:
 		if !v.IsNil() {
-			if n, ok := normalised(v.Elem()); ok {
+			if n, ok := normalised(v.Elem(), depth); ok {
 				return n, true
 			}
 		}
 	case reflect.Pointer, reflect.Slice, reflect.Map:
-		normaliseValue(v)
+		normaliseValue(v, depth)
 	}
 	return v, false
 }

@@ -164,3 +164,21 @@ func TestNamesLookedUpInNFC(t *testing.T) {
 		t.Error("the form named decomposed is not found")
 	}
 }
+
+// TestNormaliseTextsCycle: a value that refers to itself is walked to a
+// bound, not until the stack overflows.
+func TestNormaliseTextsCycle(t *testing.T) {
+	type node struct {
+		Name string
+		Next *node
+	}
+	n := &node{Name: "Leo\u0301n"}
+	n.Next = n
+	m := map[string]any{"a": "Leo\u0301n"}
+	m["self"] = m
+	normaliseTexts(n)
+	normaliseTexts(m)
+	if n.Name != "Le\u00f3n" || m["a"] != "Le\u00f3n" {
+		t.Errorf("texts %+q, %+q", n.Name, m["a"])
+	}
+}

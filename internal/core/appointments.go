@@ -237,6 +237,7 @@ func checkAssignee(fe FieldErrors, id *int64, user *User, dealerID int64) {
 // records it (appointment_created); the lead itself, its version
 // included, does not change.
 func (s *Service) CreateAppointment(ctx context.Context, a Appointment) (Appointment, error) {
+	normaliseTexts(&a) // text in NFC (text.go)
 	return s.createAppointment(ctx, a, false)
 }
 
@@ -310,6 +311,7 @@ func (s *Service) FindAppointment(ctx context.Context, id int64) (Appointment, e
 // that changes nothing writes nothing. The lead's history records the
 // change (appointment_updated).
 func (s *Service) UpdateAppointment(ctx context.Context, id int64, patch AppointmentPatch) (Appointment, error) {
+	normaliseTexts(&patch) // text in NFC (text.go)
 	cur, err := s.FindAppointment(ctx, id)
 	if err != nil {
 		return Appointment{}, err

@@ -8,5 +8,6 @@ import "context"
 // (docs/decisions.md, "A client's contact data edited on its own"). A
 // patch that changes nothing writes nothing and records nothing.
 func (s *Service) EditClientContact(ctx context.Context, id int64, patch ClientPatch) (Client, error) {
+	normaliseTexts(&patch) // text in NFC (text.go)
 	return s.UpdateClient(ctx, id, ClientPatch{Version: patch.Version, Name: patch.Name, Phone: patch.Phone, Email: patch.Email})
 }

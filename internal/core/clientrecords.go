@@ -71,6 +71,7 @@ func (s *Service) checkClientRefs(ctx context.Context, fe FieldErrors, old, c *C
 // client the dealer has already (the same government id, phone or e-mail,
 // see MatchClient) is a Conflict: one client per person.
 func (s *Service) CreateClient(ctx context.Context, c Client) (Client, error) {
+	normaliseTexts(&c) // text in NFC (text.go)
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return Client{}, err
@@ -109,6 +110,7 @@ func (s *Service) CreateClient(ctx context.Context, c Client) (Client, error) {
 // "client.phone"…; docs/decisions.md, "A client's edits are in its leads'
 // history").
 func (s *Service) UpdateClient(ctx context.Context, id int64, patch ClientPatch) (Client, error) {
+	normaliseTexts(&patch) // text in NFC (text.go)
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return Client{}, err

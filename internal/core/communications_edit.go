@@ -112,6 +112,7 @@ func diffCommunication(o, c Communication) []Change {
 // that changes nothing writes nothing. The lead's history records the
 // change (communication_updated).
 func (s *Service) UpdateCommunication(ctx context.Context, id int64, patch CommunicationPatch) (Communication, error) {
+	normaliseTexts(&patch) // text in NFC (text.go)
 	cur, err := s.FindCommunication(ctx, id)
 	if err != nil {
 		return Communication{}, err

@@ -131,6 +131,7 @@ func validateContact(c *Contact) FieldErrors {
 // the principal's dealers (another's is Invalid at "client", like one that
 // does not exist), made by the principal's user.
 func (s *Service) CreateContact(ctx context.Context, c Contact) (Contact, error) {
+	normaliseTexts(&c) // text in NFC (text.go)
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return Contact{}, err
@@ -165,6 +166,7 @@ func (s *Service) FindContact(ctx context.Context, id int64) (Contact, error) {
 // primary flag and Ext over contact c.ID when it still has c.Version (0:
 // whatever it has; ErrStaleVersion otherwise). Its client never changes.
 func (s *Service) UpdateContact(ctx context.Context, c Contact) (Contact, error) {
+	normaliseTexts(&c) // text in NFC (text.go)
 	cur, err := s.FindContact(ctx, c.ID)
 	if err != nil {
 		return Contact{}, err

@@ -48,6 +48,7 @@ func CheckContacts(want []Contact) error {
 // makes the client's version the next one (the store's rule), so a
 // client read before this call is stale after it.
 func (s *Service) SetClientContacts(ctx context.Context, clientID int64, want []Contact) ([]Contact, error) {
+	normaliseTexts(&want) // text in NFC (text.go)
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return nil, err

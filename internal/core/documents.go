@@ -225,6 +225,7 @@ func (s *Service) checkLink(ctx context.Context, fe FieldErrors, field string, k
 // CreateDocument stores a new document of one of the principal's dealers,
 // made by the principal's user.
 func (s *Service) CreateDocument(ctx context.Context, d Document) (Document, error) {
+	normaliseTexts(&d) // text in NFC (text.go)
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return Document{}, err
@@ -291,6 +292,7 @@ func (s *Service) FindRecordDocument(ctx context.Context, dealerID int64, collec
 // so does one without, when the document changes between its read and its
 // write. One that changes nothing writes nothing.
 func (s *Service) UpdateDocument(ctx context.Context, id int64, patch DocumentPatch) (Document, error) {
+	normaliseTexts(&patch) // text in NFC (text.go)
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return Document{}, err

@@ -224,6 +224,7 @@ func validateProfile(fe FieldErrors, o Organisation, pr *LeadProfile, ref *LeadR
 // before the write; the ref, the open lead and the turn are looked up
 // inside it, so two identical intakes at once make one lead.
 func (s *Service) IntakeLead(ctx context.Context, in Intake) (IntakeResult, error) {
+	normaliseTexts(&in) // text in NFC (text.go)
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return IntakeResult{}, err

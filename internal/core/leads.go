@@ -9,6 +9,7 @@ import (
 // first history entry. The lead belongs to the dealer of its source; its
 // assigned user defaults to the creator.
 func (s *Service) CreateLead(ctx context.Context, l Lead) (Lead, error) {
+	normaliseTexts(&l) // text in NFC (text.go)
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return Lead{}, err
@@ -108,6 +109,7 @@ func resetNotes(ns []Note, p Principal, now time.Time) {
 // history entry's kind follows from the patch (see PatchKind). A patch
 // with a Version the lead no longer has fails with ErrStaleVersion.
 func (s *Service) UpdateLead(ctx context.Context, id int64, patch LeadPatch) (Lead, error) {
+	normaliseTexts(&patch) // text in NFC (text.go)
 	return s.patchLead(ctx, id, PatchKind(patch), patch)
 }
 

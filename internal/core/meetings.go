@@ -14,5 +14,6 @@ var ErrAppointmentPlanned = &Error{Code: Conflict, Message: "the lead has a plan
 // ErrAppointmentPlanned, checked inside the write on the lead's row, so
 // two at once make one. An appointment held (done) is always taken.
 func (s *Service) CreateSoleAppointment(ctx context.Context, a Appointment) (Appointment, error) {
+	normaliseTexts(&a) // text in NFC (text.go)
 	return s.createAppointment(ctx, a, true)
 }

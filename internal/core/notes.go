@@ -56,6 +56,7 @@ func settleNoteOf(l *Lead, n Note, now time.Time) {
 // Content is taken from n besides; the note's author is the principal's
 // user.
 func (s *Service) CreateNote(ctx context.Context, n Note) (Note, error) {
+	normaliseTexts(&n) // text in NFC (text.go)
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return Note{}, err
@@ -123,6 +124,7 @@ func (s *Service) FindNote(ctx context.Context, id int64) (Note, error) {
 // version and records no history, and the lead, as for every write
 // through it, is updated with its next version.
 func (s *Service) UpdateNote(ctx context.Context, id int64, patch NotePatch) (Note, error) {
+	normaliseTexts(&patch) // text in NFC (text.go)
 	cur, err := s.FindNote(ctx, id)
 	if err != nil {
 		return Note{}, err

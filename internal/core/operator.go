@@ -18,6 +18,7 @@ import (
 // CreateDealer stores a new dealer. It is an operator command: no principal
 // is needed.
 func (s *Service) CreateDealer(ctx context.Context, d Dealer) (Dealer, error) {
+	normaliseTexts(&d) // text in NFC (text.go)
 	fe := FieldErrors{}
 	d.Name = strings.TrimSpace(d.Name)
 	if d.Name == "" {
@@ -91,6 +92,7 @@ func (s *Service) AllDealers(ctx context.Context) ([]Dealer, error) {
 // CreateUser stores a new user with password and memberships. It is an
 // operator command: no principal is needed.
 func (s *Service) CreateUser(ctx context.Context, u User, password string) (User, error) {
+	normaliseTexts(&u) // text in NFC (text.go)
 	fe := FieldErrors{}
 	u.Username = strings.TrimSpace(u.Username)
 	u.Email = strings.TrimSpace(u.Email)
@@ -212,6 +214,7 @@ func (s *Service) IsEmpty(ctx context.Context) (bool, error) {
 // CreateChannel stores a channel; its slug is required and unique (a slug
 // taken is a Conflict). See ChannelPhone and the other well-known slugs.
 func (s *Service) CreateChannel(ctx context.Context, c Channel) (Channel, error) {
+	normaliseTexts(&c) // text in NFC (text.go)
 	fe := FieldErrors{}
 	c.Slug = strings.TrimSpace(c.Slug)
 	requiredText(fe, "slug", c.Slug, MaxShortText)
@@ -228,6 +231,7 @@ func (s *Service) CreateChannel(ctx context.Context, c Channel) (Channel, error)
 // CreateOrigin stores an origin with its phones, e-mails and the channels
 // it offers, which must exist.
 func (s *Service) CreateOrigin(ctx context.Context, o Origin) (Origin, error) {
+	normaliseTexts(&o) // text in NFC (text.go)
 	fe := FieldErrors{}
 	o.Name = strings.TrimSpace(o.Name)
 	requiredText(fe, "name", o.Name, MaxShortText)
@@ -256,6 +260,7 @@ func (s *Service) CreateOrigin(ctx context.Context, o Origin) (Origin, error) {
 // CreateSource stores a source: a channel on an origin for a dealer, all
 // three existing.
 func (s *Service) CreateSource(ctx context.Context, src Source) (Source, error) {
+	normaliseTexts(&src) // text in NFC (text.go)
 	fe := FieldErrors{}
 	checkLen(fe, "data", src.Data, MaxShortText)
 	ds, err := s.store.DealersByID(ctx, []int64{src.DealerID})
@@ -470,6 +475,7 @@ var WellKnownChannels = []Channel{
 // offers the channel from then on. A source the dealer has already (same
 // channel, origin and data) is a Conflict. An operator command.
 func (s *Service) AddSource(ctx context.Context, spec SourceSpec) (Source, error) {
+	normaliseTexts(&spec) // text in NFC (text.go)
 	fe := FieldErrors{}
 	spec.Channel = strings.ToLower(strings.TrimSpace(spec.Channel))
 	spec.Origin = strings.TrimSpace(spec.Origin)

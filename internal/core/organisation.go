@@ -142,7 +142,7 @@ func (o Organisation) Agency(id int64) (Agency, bool) {
 // AgencyNamed returns the agency whose name or code is name, case and
 // surrounding spaces aside.
 func (o Organisation) AgencyNamed(name string) (Agency, bool) {
-	name = strings.TrimSpace(name)
+	name = NFC(strings.TrimSpace(name)) // as the names are stored (text.go)
 	for _, a := range o.Agencies {
 		if name != "" && (strings.EqualFold(a.Name, name) || (a.Code != "" && a.Code == name)) {
 			return a, true
@@ -235,7 +235,7 @@ func (o Organisation) StaffOf(id int64) (Staff, bool) {
 
 // Form returns the form named name, case aside.
 func (o Organisation) Form(name string) (LeadForm, bool) {
-	name = strings.TrimSpace(name)
+	name = NFC(strings.TrimSpace(name)) // as the names are stored (text.go)
 	for _, f := range o.Forms {
 		if name != "" && strings.EqualFold(f.Name, name) {
 			return f, true
@@ -274,6 +274,7 @@ func (s *Service) checkDealer(ctx context.Context, fe FieldErrors, id int64) err
 // CreateAgency stores a dealer's agency; a name taken at the dealer is a
 // Conflict.
 func (s *Service) CreateAgency(ctx context.Context, a Agency) (Agency, error) {
+	normaliseTexts(&a) // text in NFC (text.go)
 	fe := FieldErrors{}
 	a.Name, a.Code = strings.TrimSpace(a.Name), strings.TrimSpace(a.Code)
 	requiredText(fe, "name", a.Name, MaxShortText)
@@ -291,6 +292,7 @@ func (s *Service) CreateAgency(ctx context.Context, a Agency) (Agency, error) {
 // CreateBusinessLine stores a dealer's business line; a code taken at the
 // dealer is a Conflict.
 func (s *Service) CreateBusinessLine(ctx context.Context, b BusinessLine) (BusinessLine, error) {
+	normaliseTexts(&b) // text in NFC (text.go)
 	fe := FieldErrors{}
 	b.Name, b.Code, b.PublicID = strings.TrimSpace(b.Name), strings.TrimSpace(b.Code), strings.TrimSpace(b.PublicID)
 	requiredText(fe, "name", b.Name, MaxShortText)
@@ -309,6 +311,7 @@ func (s *Service) CreateBusinessLine(ctx context.Context, b BusinessLine) (Busin
 // CreateCampaign stores a dealer's campaign, of one of its business lines
 // when given.
 func (s *Service) CreateCampaign(ctx context.Context, c Campaign) (Campaign, error) {
+	normaliseTexts(&c) // text in NFC (text.go)
 	fe := FieldErrors{}
 	c.Name, c.Code, c.PublicID = strings.TrimSpace(c.Name), strings.TrimSpace(c.Code), strings.TrimSpace(c.PublicID)
 	requiredText(fe, "name", c.Name, MaxShortText)
@@ -337,6 +340,7 @@ func (s *Service) CreateCampaign(ctx context.Context, c Campaign) (Campaign, err
 // and the agency its leads go to; a code taken at the dealer, or a source
 // coded already, is a Conflict.
 func (s *Service) CreateSourceCode(ctx context.Context, c SourceCode) (SourceCode, error) {
+	normaliseTexts(&c) // text in NFC (text.go)
 	fe := FieldErrors{}
 	c.Code, c.Name = strings.TrimSpace(c.Code), strings.TrimSpace(c.Name)
 	requiredText(fe, "code", c.Code, MaxShortText)
@@ -613,6 +617,7 @@ func (s *Service) UserByLogin(ctx context.Context, login string) (User, error) {
 // Its source, campaign and business line must be the dealer's; a name
 // taken at the dealer is Invalid (MsgTaken).
 func (s *Service) CreateLeadForm(ctx context.Context, f LeadForm) (LeadForm, error) {
+	normaliseTexts(&f) // text in NFC (text.go)
 	out, _, err := s.saveLeadForm(ctx, f, false)
 	return out, err
 }
@@ -622,6 +627,7 @@ func (s *Service) CreateLeadForm(ctx context.Context, f LeadForm) (LeadForm, err
 // kept): Casabaca's create_landing_page creates or updates. created
 // reports which.
 func (s *Service) SaveLeadForm(ctx context.Context, f LeadForm) (out LeadForm, created bool, err error) {
+	normaliseTexts(&f) // text in NFC (text.go)
 	return s.saveLeadForm(ctx, f, true)
 }
 

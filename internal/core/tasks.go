@@ -18,6 +18,7 @@ import (
 
 // CreateTask adds a task to a lead and returns it.
 func (s *Service) CreateTask(ctx context.Context, leadID int64, t Task) (Task, error) {
+	normaliseTexts(&t) // text in NFC (text.go)
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return Task{}, err
@@ -121,6 +122,7 @@ func (s *Service) FindTask(ctx context.Context, taskID int64) (Task, error) {
 // leaves the task's version and records no history; the lead, as for
 // every write through it, is updated with its next version.
 func (s *Service) UpdateTask(ctx context.Context, taskID int64, patch TaskPatch) (Task, error) {
+	normaliseTexts(&patch) // text in NFC (text.go)
 	cur, err := s.FindTask(ctx, taskID)
 	if err != nil {
 		return Task{}, err

@@ -179,6 +179,7 @@ func (s *Service) checkOwner(ctx context.Context, fe FieldErrors, v VehicleRecor
 // principal's dealers, made by the principal's user; an owned vehicle's
 // owner, when given, is a client of that dealer.
 func (s *Service) CreateVehicleRecord(ctx context.Context, v VehicleRecord) (VehicleRecord, error) {
+	normaliseTexts(&v) // text in NFC (text.go)
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return VehicleRecord{}, err
@@ -216,6 +217,7 @@ func (s *Service) FindVehicleRecord(ctx context.Context, id int64) (VehicleRecor
 // dealer, kind and creation never change. One that changes nothing writes
 // nothing.
 func (s *Service) UpdateVehicleRecord(ctx context.Context, v VehicleRecord) (VehicleRecord, error) {
+	normaliseTexts(&v) // text in NFC (text.go)
 	p, err := mustPrincipal(ctx)
 	if err != nil {
 		return VehicleRecord{}, err

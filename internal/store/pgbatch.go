@@ -44,14 +44,12 @@ type pgBatch struct {
 
 // exec queues a statement whose rows, if any, are not read.
 func (b *pgBatch) exec(query string, args ...any) {
-	b.check(args)
-	b.b.Queue(rebind(query), args...)
+	b.b.Queue(rebind(query), b.check(args)...)
 }
 
 // query queues a query and calls fn on each of its rows.
 func (b *pgBatch) query(query string, args []any, fn func(pgx.Rows) error) {
-	b.check(args)
-	b.b.Queue(rebind(query), args...).Query(func(r pgx.Rows) error {
+	b.b.Queue(rebind(query), b.check(args)...).Query(func(r pgx.Rows) error {
 		for r.Next() {
 			if err := fn(r); err != nil {
 				return err
@@ -61,10 +59,13 @@ func (b *pgBatch) query(query string, args []any, fn func(pgx.Rows) error) {
 	})
 }
 
-func (b *pgBatch) check(args []any) {
-	if err := checkArgs(args); err != nil && b.err == nil {
+// check returns args as checkArgs does, keeping the first error it gives.
+func (b *pgBatch) check(args []any) []any {
+	args, err := checkArgs(args)
+	if err != nil && b.err == nil {
 		b.err = err
 	}
+	return args
 }
 
 // writeBatched is writePostgres for a write whose statements go in

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -197,18 +198,45 @@ func (c conn) bind(query string) string {
 // MATCH fails on it, which would otherwise come back as Internal.
 var errNUL = &core.Error{Code: core.Invalid, Message: "text contains a NUL character"}
 
-// checkArgs refuses any string argument containing a NUL character.
-func checkArgs(args []any) error {
-	for _, a := range args {
-		if s, ok := a.(string); ok && strings.IndexByte(s, 0) >= 0 {
-			return errNUL
+// checkArgs refuses any string argument containing a NUL character, and
+// returns args with every text argument in NFC (core.NFC): every write and
+// every search term, filter value and query-model value reaches the
+// database as an argument of conn or pgBatch, so this is the one place
+// where no text, whichever API or Service method brought it, gets past the
+// rule (docs/decisions.md, "One form for Unicode text"). args itself is
+// not changed: a text that needs normalising makes a copy.
+func checkArgs(args []any) ([]any, error) {
+	out, copied := args, false
+	for i, a := range args {
+		var s, n string
+		switch v := a.(type) {
+		case string:
+			s = v
+		case *string:
+			if v == nil {
+				continue
+			}
+			s = *v
+		default:
+			continue
 		}
+		if strings.IndexByte(s, 0) >= 0 {
+			return nil, errNUL
+		}
+		if n = core.NFC(s); n == s {
+			continue
+		}
+		if !copied {
+			out, copied = slices.Clone(args), true
+		}
+		out[i] = n
 	}
-	return nil
+	return out, nil
 }
 
 func (c conn) exec(query string, args ...any) (sql.Result, error) {
-	if err := checkArgs(args); err != nil {
+	args, err := checkArgs(args)
+	if err != nil {
 		return nil, err
 	}
 	if st := c.stmt(query); st != nil {
@@ -218,7 +246,8 @@ func (c conn) exec(query string, args ...any) (sql.Result, error) {
 }
 
 func (c conn) query(query string, args ...any) (*sql.Rows, error) {
-	if err := checkArgs(args); err != nil {
+	args, err := checkArgs(args)
+	if err != nil {
 		return nil, err
 	}
 	if st := c.stmt(query); st != nil {
@@ -242,7 +271,8 @@ func (r row) Scan(dest ...any) error {
 }
 
 func (c conn) row(query string, args ...any) row {
-	if err := checkArgs(args); err != nil {
+	args, err := checkArgs(args)
+	if err != nil {
 		return row{err: err}
 	}
 	if st := c.stmt(query); st != nil {
@@ -259,7 +289,8 @@ func (c conn) row(query string, args ...any) row {
 // each statement. An upsert (ON CONFLICT) keeps RETURNING: SQLite does not
 // set the rowid when it updates.
 func (c conn) insert(query string, args ...any) (int64, error) {
-	if err := checkArgs(args); err != nil {
+	args, err := checkArgs(args)
+	if err != nil {
 		return 0, err
 	}
 	if c.pg || strings.Contains(query, "ON CONFLICT") {

@@ -240,6 +240,10 @@ func (h *handler) patch(w http.ResponseWriter, r *http.Request, req *request) er
 		}
 	}
 	raw, _ := json.Marshal(ops)
+	// the values in NFC, as the document is stored: a test of a text sent
+	// decomposed holds against it (docs/decisions.md, "One form for
+	// Unicode text"); JSON's own characters are ASCII, which NFC keeps
+	raw = []byte(core.NFC(string(raw)))
 	p, err := jsonpatch.DecodePatch(raw)
 	if err != nil {
 		return invalid("the body is not a JSON Patch", map[string]string{"body": err.Error()})

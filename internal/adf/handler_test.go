@@ -89,6 +89,17 @@ func (e *env) leads(dealer int64) int {
 	return len(ls)
 }
 
+// lead is the demo dealer's lead of public id.
+func (e *env) lead(id string) core.Lead {
+	e.t.Helper()
+	ctx := core.WithPrincipal(context.Background(), core.Principal{UserID: e.fx.AdminID, DealerIDs: []int64{e.fx.DealerID}})
+	ls, _, err := e.svc.FindLeads(ctx, core.Query{Where: core.Cond{Op: core.OpEq, Field: "public_id", Value: id}, Limit: 1})
+	if err != nil || len(ls) != 1 {
+		e.t.Fatalf("lead %s: %v %v", id, ls, err)
+	}
+	return ls[0]
+}
+
 const sample = `<?xml version="1.0" encoding="UTF-8"?>
 <?adf version="1.0"?>
 <adf>
@@ -134,12 +145,7 @@ func TestIntake(t *testing.T) {
 			t.Fatalf("the other dealer has %d leads, want %d (the vendor changes nothing)", n, beforeCO)
 		}
 
-		ctx := core.WithPrincipal(context.Background(), core.Principal{UserID: e.fx.AdminID, DealerIDs: []int64{e.fx.DealerID}})
-		ls, _, err := e.svc.FindLeads(ctx, core.Query{Where: core.Cond{Op: core.OpEq, Field: "public_id", Value: id}, Limit: 1})
-		if err != nil || len(ls) != 1 {
-			t.Fatalf("lead %s: %v %v", id, ls, err)
-		}
-		l := ls[0]
+		l := e.lead(id)
 		if l.Client == nil || l.Client.Name != "Lucía Pérez Gómez" || l.Client.Email != "lucia.adf@example.com" {
 			t.Fatalf("client %+v", l.Client)
 		}

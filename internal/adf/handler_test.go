@@ -176,3 +176,34 @@ func TestIntake(t *testing.T) {
 		}
 	})
 }
+
+// TestSeveralProspects: each prospect of a document is a lead, answered
+// in order; one bad prospect refuses the document and stores nothing.
+func TestSeveralProspects(t *testing.T) {
+	testkit.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newEnvOn(t, st)
+		before := e.leads(e.fx.DealerID)
+		_, one, _ := strings.Cut(sample, "<adf>")
+		one, _, _ = strings.Cut(one, "</adf>")
+		two := strings.NewReplacer("ABC-123", "ABC-456", "lucia.adf", "other.adf", "+34 612 345 678", "+34 699 000 111").Replace(one)
+		bad := strings.Replace(two, `interest="buy"`, `interest="rent"`, 1)
+		code, body := e.post(e.esKey, "<adf>"+one+bad+"</adf>")
+		if code != http.StatusBadRequest || !strings.Contains(body, "prospect 2: ") {
+			t.Fatalf("a bad second prospect: %d %s", code, body)
+		}
+		if n := e.leads(e.fx.DealerID); n != before {
+			t.Fatalf("%d leads after a refused document, want %d", n, before)
+		}
+		a := e.result(e.esKey, "<adf>"+one+two+"</adf>", http.StatusCreated)
+		if len(a.Prospects) != 2 || a.Prospects[0].Status != "created" || a.Prospects[1].Status != "created" || a.Prospects[0].ID == a.Prospects[1].ID {
+			t.Fatalf("answer %+v", a)
+		}
+		a = e.result(e.esKey, "<adf>"+two+one+"</adf>", http.StatusOK)
+		if len(a.Prospects) != 2 || a.Prospects[0].Status != "existing" || a.Prospects[1].Status != "existing" {
+			t.Fatalf("again: %+v", a)
+		}
+		if n := e.leads(e.fx.DealerID); n != before+2 {
+			t.Fatalf("%d leads, want %d", n, before+2)
+		}
+	})
+}

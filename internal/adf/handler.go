@@ -159,8 +159,9 @@ func prospectErr(i, n int, err error) error {
 }
 
 // fail answers err: 400 for a bad document or one the core refuses, 401
-// for a missing or bad credential, 503 while the database is unavailable,
-// 500 for anything else.
+// for a missing or bad credential, 403 for a credential that may not, 409
+// for a conflict, 503 while the database is unavailable, 500 for anything
+// else.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var be *errBadInput
 	var ce *core.Error
@@ -176,6 +177,10 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeXML(w, http.StatusServiceUnavailable, errorBody{Message: "service unavailable; try again"})
 	case ce != nil && ce.Code == core.Invalid:
 		writeXML(w, http.StatusBadRequest, errorBody{Message: invalidMessage(ce)})
+	case ce != nil && ce.Code == core.Forbidden:
+		writeXML(w, http.StatusForbidden, errorBody{Message: "forbidden: " + ce.Message})
+	case ce != nil && ce.Code == core.Conflict:
+		writeXML(w, http.StatusConflict, errorBody{Message: "conflict: " + ce.Message + "; send the document again"})
 	case r.Context().Err() != nil:
 		w.WriteHeader(499)
 	default:

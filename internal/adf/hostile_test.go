@@ -2,6 +2,7 @@ package adf_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -61,6 +62,12 @@ func TestRefused(t *testing.T) {
 		}
 		if code, _ := e.post("nope", sample); code != http.StatusUnauthorized {
 			t.Errorf("bad credential: %d", code)
+		}
+		r := httptest.NewRequest(http.MethodGet, "/adf", nil)
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, r)
+		if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "POST" || !strings.Contains(rec.Body.String(), "<error>") {
+			t.Errorf("GET /adf: %d %q %s", rec.Code, rec.Header().Get("Allow"), rec.Body)
 		}
 		if n := e.leads(e.fx.DealerID); n != before {
 			t.Fatalf("%d leads after refused documents, want %d", n, before)

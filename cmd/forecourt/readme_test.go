@@ -54,6 +54,11 @@ var readmeWalks = []struct {
 		`"computed": "SEAT"`,
 		`"first_name":`,
 	}},
+	{"## ADF/XML intake with curl", []string{
+		`status="created"`,
+		`status="existing"`,
+		"\n1\n",
+	}},
 }
 
 // TestReadmeWalkthroughs runs every curl walkthrough of the README, in

@@ -8,6 +8,7 @@ import (
 
 	"forecourt/internal/core"
 
+	"forecourt/internal/adf"
 	"forecourt/internal/casabaca"
 	"forecourt/internal/leadbank"
 	"forecourt/internal/leancore"
@@ -48,6 +49,7 @@ func apis(cfg Config) []API {
 		{Name: "casabaca", Handler: casabaca.NewHandler(cfg.Service, casabaca.WithLogger(cfg.Logger), casabaca.WithMailer(cfg.Mailer), casabaca.WithPublicURL(cfg.PublicURL)), Routes: routesOf(casabaca.Routes())},
 
 		{Name: "walcu", Handler: walcu.NewHandler(cfg.Service, walcu.WithLogger(cfg.Logger), walcu.WithPublicURL(cfg.PublicURL)), Routes: routesOf(walcu.Routes())},
+		{Name: "adf", Handler: adf.NewHandler(cfg.Service, adf.WithLogger(cfg.Logger)), Routes: routesOf(adf.Routes())},
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"forecourt/internal/bearer"
 	"forecourt/internal/core"
 )
 
@@ -65,12 +66,12 @@ func NewHandler(svc *core.Service, opts ...Option) http.Handler {
 // each is taken in through core.IntakeLead, in order.
 func (h *handler) intake(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	scheme, secret, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+	secret, ok := bearer.Secret(r)
+	if !ok {
 		h.fail(w, r, &core.Error{Code: core.Unauthorized})
 		return
 	}
-	p, err := h.svc.Authenticate(ctx, strings.TrimSpace(secret))
+	p, err := h.svc.Authenticate(ctx, secret)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -135,8 +136,7 @@ func (h *handler) source(r *http.Request, p core.Principal) (int64, error) {
 	if len(srcs) == 0 {
 		return 0, bad("the dealer has no source to receive leads")
 	}
-	slices.SortFunc(srcs, func(a, b core.Source) int { return int(a.ID - b.ID) })
-	return srcs[0].ID, nil
+	return srcs[0].ID, nil // DealerSources lists them in id order
 }
 
 // prospectErr names prospect i (of n) in err's message when there are

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"forecourt/internal/bearer"
 	"forecourt/internal/core"
 	"forecourt/internal/jsontext"
 )
@@ -162,9 +163,8 @@ func unauthenticated() *apiError {
 // dealer (his first, when he has several).
 func (h *handler) authenticated(fn func(http.ResponseWriter, *http.Request, *call) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		scheme, secret, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-		secret = strings.TrimSpace(secret)
-		if !strings.EqualFold(scheme, "Bearer") || secret == "" || len(secret) > 512 {
+		secret, ok := bearer.Secret(r)
+		if !ok || len(secret) > 512 {
 			return unauthenticated()
 		}
 		p, err := h.svc.Authenticate(r.Context(), secret)

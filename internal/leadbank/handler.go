@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"forecourt/internal/bearer"
 	"forecourt/internal/core"
 	"forecourt/internal/jsontext"
 )
@@ -171,9 +172,8 @@ const msgDenied = "Authorization has been denied for this request."
 // "Authorization: Bearer <t>": a user's login token or a dealer's API key.
 func (h *handler) authenticated(next func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		scheme, secret, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-		secret = strings.TrimSpace(secret)
-		if !strings.EqualFold(scheme, "Bearer") || secret == "" {
+		secret, ok := bearer.Secret(r)
+		if !ok {
 			return &apiError{status: http.StatusUnauthorized, msg: msgDenied}
 		}
 		p, err := h.svc.Authenticate(r.Context(), secret)

@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"forecourt/internal/bearer"
 	"forecourt/internal/core"
 	"forecourt/internal/jsontext"
 )
@@ -152,12 +153,12 @@ const maxPhone = 40
 // dealers whose client has that phone, or else the newest ended one.
 func (h *handler) lookup(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	scheme, secret, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+	secret, ok := bearer.Secret(r)
+	if !ok {
 		h.fail(w, r, &core.Error{Code: core.Unauthorized})
 		return
 	}
-	p, err := h.svc.Authenticate(ctx, strings.TrimSpace(secret))
+	p, err := h.svc.Authenticate(ctx, secret)
 	if err != nil {
 		h.fail(w, r, err)
 		return

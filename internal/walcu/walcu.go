@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 
+	"forecourt/internal/bearer"
 	"forecourt/internal/core"
 )
 
@@ -198,9 +199,8 @@ type request struct {
 // that does not exist included, is 404.
 func (h *handler) authenticated(coll string, f func(http.ResponseWriter, *http.Request, *request) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		scheme, secret, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-		secret = strings.TrimSpace(secret)
-		if !strings.EqualFold(scheme, "Bearer") || secret == "" {
+		secret, ok := bearer.Secret(r)
+		if !ok {
 			return &apiError{Body: Body{Status: http.StatusUnauthorized, Code: "unauthorized",
 				Message: "authentication required: send Authorization: Bearer <token or API key>"}}
 		}
